@@ -1,0 +1,3 @@
+import { Bell } from '@strapi/icons';
+
+export const PluginIcon = () => <Bell />;

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+/** Benchmarks boot the real Strapi through the test harness and print figures; they assert nothing. */
+export default defineConfig({
+  test: {
+    include: ['bench/**/*.bench.ts'],
+    pool: 'forks',
+    // --expose-gc: live memory is sampled after a forced collection, not V8's lazily grown heap.
+    poolOptions: { forks: { singleFork: true, execArgv: ['--expose-gc'] } },
+    testTimeout: 30 * 60_000,
+    hookTimeout: 10 * 60_000,
+    reporters: ['default'],
+  },
+});

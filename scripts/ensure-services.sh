@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Makes sure Redis and (for the PostgreSQL run) PostgreSQL answer on 127.0.0.1.
+# Starts them when installed, installs them from Debian's packages when not (needs root),
+# and otherwise stops with one sentence saying what is missing.
+set -euo pipefail
+
+answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+can_apt() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; }
+
+ensure_redis() {
+  answers 6379 && { echo "redis: answering on 127.0.0.1:6379"; return; }
+  if ! command -v redis-server >/dev/null; then
+    can_apt || { echo "Redis is missing: install redis-server (apt-get install -y redis-server) or set REDIS_URL." >&2; exit 1; }
+    echo "redis: installing redis-server"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  fi
+  echo "redis: starting redis-server"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+  for _ in $(seq 1 50); do answers 6379 && return; sleep 0.2; done
+  echo "Redis did not start on 127.0.0.1:6379." >&2; exit 1
+}
+
+ensure_postgres() {
+  answers 5432 && { echo "postgres: answering on 127.0.0.1:5432"; return; }
+  if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+    can_apt || { echo "PostgreSQL is missing: install postgresql (apt-get install -y postgresql) or set DATABASE_URL." >&2; exit 1; }
+    echo "postgres: installing postgresql"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    version=$(ls /etc/postgresql | head -n1)
+    # Local trust auth, as on the project machines: the tests connect as postgres without a password.
+    sed -i 's/^\(host\|local\)\(.*\)\(peer\|scram-sha-256\|md5\)$/\1\2trust/' "/etc/postgresql/$version/main/pg_hba.conf"
+  fi
+  echo "postgres: starting cluster"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  for _ in $(seq 1 50); do answers 5432 && break; sleep 0.2; done
+  answers 5432 || { echo "PostgreSQL did not start on 127.0.0.1:5432." >&2; exit 1; }
+  psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'test'" | grep -q 1 ||
+    psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE test" >/dev/null
+}
+
+case "${1:-all}" in
+  redis) ensure_redis ;;
+  postgres) ensure_postgres ;;
+  all) ensure_redis; ensure_postgres ;;
+esac

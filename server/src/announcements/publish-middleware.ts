@@ -1,0 +1,62 @@
+import type { Core, Modules } from '@strapi/strapi';
+import { PLUGIN_ID, UID } from '../constants';
+import { getService } from '../utils/get-service';
+
+interface DocumentContext {
+  uid: string;
+  action: string;
+  params?: { status?: string; documentId?: string; locale?: string | string[] };
+}
+type Next = () => Promise<unknown>;
+interface PublishedEntry {
+  documentId: string;
+  locale?: string | null;
+}
+
+/**
+ * Turns a publish of a mapped news type (or of an announcement itself) into a broadcast.
+ * A publish reaches the document service three ways: the `publish` action, and `create` or
+ * `update` with `status: 'published'` (which call the inner publish without the middleware
+ * seeing a `publish`). All three are caught here. Which publish is the first one is decided
+ * by the announcements service, so duplicated events cannot broadcast twice.
+ */
+export function createPublishMiddleware(strapi: Core.Strapi): Modules.Documents.Middleware.Middleware {
+  const middleware = async (ctx: DocumentContext, next: Next) => {
+    const isPublish =
+      ctx.action === 'publish' || ((ctx.action === 'create' || ctx.action === 'update') && ctx.params?.status === 'published');
+    if (!isPublish) return next();
+
+    const runtime = getService(strapi, 'runtime');
+    const isAnnouncement = ctx.uid === UID.announcement;
+    const mapping = runtime.config().contentTypes[ctx.uid];
+    if (!isAnnouncement && !mapping) return next();
+
+    const result = await next();
+    const entries = publishedEntries(ctx.action, result);
+    const announcements = getService(strapi, 'announcements');
+    for (const entry of entries) {
+      try {
+        if (isAnnouncement) await announcements.startBroadcast(entry.documentId);
+        else await announcements.announceSource(ctx.uid, entry.documentId, entry.locale ?? null);
+      } catch (error) {
+        // The editor's publish stands even when the broadcast cannot be prepared; the
+        // admin's broadcast list is where the problem shows.
+        strapi.log.error(`[${PLUGIN_ID}] could not prepare the broadcast for ${ctx.uid} ${entry.documentId}: ${(error as Error).message}`);
+      }
+    }
+    return result;
+  };
+  // Strapi types `next` per action as a union of every repository method's result; this
+  // middleware passes that result through untouched, so the narrower local types are safe.
+  return middleware as unknown as Modules.Documents.Middleware.Middleware;
+}
+
+function publishedEntries(action: string, result: unknown): PublishedEntry[] {
+  if (!result || typeof result !== 'object') return [];
+  if (action === 'publish') {
+    const entries = (result as { entries?: PublishedEntry[] }).entries;
+    return Array.isArray(entries) ? entries : [];
+  }
+  const entry = result as Partial<PublishedEntry>;
+  return entry.documentId ? [{ documentId: entry.documentId, locale: entry.locale ?? null }] : [];
+}

@@ -1,0 +1,106 @@
+import type { ChannelId, Urgency } from '../constants';
+
+/**
+ * What the delivery layer may do after a failed send. The adapter decides from the provider's
+ * own error code; the HTTP status alone decides nothing.
+ */
+export const ERROR_CLASSES = ['retry', 'retry-later', 'permanent-recipient', 'permanent-announcement', 'fatal-channel'] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+export interface ClassifiedError {
+  errorClass: ErrorClass;
+  /** Provider error code as a string (`131056`), or a short tag for transport failures (`timeout`). */
+  code: string;
+  /** Safe to show to admins: no tokens, no phone numbers. */
+  message: string;
+  /** For `retry-later`: how long to wait. */
+  retryAfterMs?: number;
+  /** What the error says about the recipient, so the subscriber can be marked. */
+  recipientEffect?: 'marketing-stopped' | 'undeliverable';
+  /**
+   * The request may have reached the provider (timeout after sending). Resending could
+   * duplicate the message, so the delivery waits for a status webhook instead.
+   */
+  ambiguous?: boolean;
+}
+
+/** An announcement as every channel renders it. */
+export interface AnnouncementContent {
+  title: string;
+  text: string;
+  url: string | null;
+  urgency: Urgency;
+  topicNames: string[];
+  townName: string;
+}
+
+export type OutboundMessage =
+  | { kind: 'announcement'; to: string; deliveryRef: string; content: AnnouncementContent }
+  /** Double opt-in: carries a one-time token the citizen sends back by tapping a button. */
+  | { kind: 'confirmation'; to: string; token: string; townName: string }
+  /** Free text, only valid inside the provider's customer-service window. */
+  | { kind: 'text'; to: string; text: string };
+
+export interface SendResult {
+  providerMessageId: string;
+}
+
+export type ProviderStatus = 'sent' | 'delivered' | 'read' | 'failed';
+
+/** Everything a provider webhook can tell us, normalised across channels. */
+export type ChannelEvent =
+  | {
+      type: 'status';
+      providerMessageId: string;
+      status: ProviderStatus;
+      at: Date;
+      /** Our delivery reference echoed back by the provider, when we sent one. */
+      deliveryRef?: string;
+      error?: ClassifiedError;
+    }
+  | {
+      type: 'message';
+      providerMessageId: string;
+      /** Sender address in the channel's canonical form (E.164 with `+` for WhatsApp). */
+      from: string;
+      at: Date;
+      text?: string;
+      /** Payload of a tapped quick-reply button. */
+      buttonPayload?: string;
+      profileName?: string;
+    }
+  | { type: 'preference'; from: string; value: 'stop' | 'resume'; at: Date }
+  | { type: 'account-error'; error: ClassifiedError; at: Date };
+
+export type HeaderBag = Record<string, string | string[] | undefined>;
+
+export interface ChannelWebhook {
+  /** Answers the provider's subscription handshake: the challenge to echo, or null to refuse. */
+  handshake(query: Record<string, unknown>): string | null;
+  /** Checks the signature over the raw request body. */
+  verify(rawBody: string | Buffer, headers: HeaderBag): boolean;
+  /** Maps a verified payload to normalised events; unknown parts are ignored. */
+  parse(payload: unknown): ChannelEvent[];
+}
+
+export interface Channel {
+  readonly id: ChannelId;
+  /** `sandbox`: nothing leaves the machine; requests are recorded for the admin's phone view. */
+  readonly mode: 'live' | 'sandbox';
+  readonly messagesPerSecond: number;
+  /** Distinct recipients of business-initiated messages allowed per rolling 24 hours. */
+  readonly dailyRecipientLimit: number | null;
+  send(message: OutboundMessage): Promise<SendResult>;
+  classifyError(error: unknown): ClassifiedError;
+  webhook?: ChannelWebhook;
+  close?(): Promise<void>;
+}
+
+/** Records what a sandboxed adapter would have sent; answers the fake provider message id. */
+export type SandboxRecorder = (entry: { channel: ChannelId; to: string; body: unknown }) => Promise<string>;
+
+export interface ChannelLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}

@@ -1,0 +1,217 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { WhatsappConfig } from '../../config/schema';
+import type { ChannelEvent, ChannelWebhook, HeaderBag, ProviderStatus } from '../channel';
+import { classifyWhatsappError } from './whatsapp.errors';
+
+/**
+ * Meta's webhook: GET handshake, `X-Hub-Signature-256` over the raw body, and the
+ * `whatsapp_business_account` payload mapped to channel events. Meta batches up to 1000
+ * updates per POST, so one malformed item must not cost the other 999.
+ */
+
+const SIGNATURE_HEADER = 'x-hub-signature-256';
+const SIGNATURE_PREFIX = 'sha256=';
+const TRACKED_STATUSES: readonly ProviderStatus[] = ['sent', 'delivered', 'read', 'failed'];
+
+/** Unix seconds, sent as a string in messages/statuses and as a number in user_preferences. */
+const unixSeconds = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform((value) => new Date(Number(value) * 1000));
+/** Phone digits as Meta sends them (`from`, `wa_id`); usernames without a number are not ours. */
+const waId = z.string().regex(/^\d{6,15}$/);
+const errorEntry = z.object({ code: z.union([z.number(), z.string()]) });
+
+const statusSchema = z.object({
+  id: z.string().min(1),
+  status: z.string(),
+  timestamp: unixSeconds,
+  biz_opaque_callback_data: z.string().optional(),
+  errors: z.array(z.unknown()).optional(),
+});
+
+const messageSchema = z.object({
+  id: z.string().min(1),
+  from: waId,
+  timestamp: unixSeconds,
+  type: z.string(),
+  text: z.object({ body: z.string() }).optional(),
+  button: z.object({ payload: z.string().optional(), text: z.string().optional() }).optional(),
+  interactive: z
+    .object({
+      button_reply: z.object({ id: z.string() }).optional(),
+      list_reply: z.object({ id: z.string() }).optional(),
+    })
+    .optional(),
+});
+
+const contactSchema = z.object({ wa_id: z.string(), profile: z.object({ name: z.string() }).optional() });
+
+const preferenceSchema = z.object({
+  wa_id: waId,
+  category: z.literal('marketing_messages'),
+  value: z.enum(['stop', 'resume']),
+  timestamp: unixSeconds.optional(),
+});
+
+/** Only the skeleton is checked here; every entry, change and item below it is parsed on its own. */
+const envelopeSchema = z.object({ object: z.string().optional(), entry: z.array(z.unknown()) });
+const entrySchema = z.object({ changes: z.array(z.unknown()) });
+const changeSchema = z.object({ value: z.record(z.string(), z.unknown()) });
+
+type ParsedChange = Record<string, unknown>;
+
+function items(value: ParsedChange, key: string): unknown[] {
+  const list = value[key];
+  return Array.isArray(list) ? list : [];
+}
+
+function changesOf(payload: unknown): ParsedChange[] {
+  const envelope = envelopeSchema.safeParse(payload);
+  if (!envelope.success) return [];
+  if (envelope.data.object !== undefined && envelope.data.object !== 'whatsapp_business_account') return [];
+  const changes: ParsedChange[] = [];
+  for (const entry of envelope.data.entry) {
+    const parsedEntry = entrySchema.safeParse(entry);
+    if (!parsedEntry.success) continue;
+    for (const change of parsedEntry.data.changes) {
+      const parsedChange = changeSchema.safeParse(change);
+      if (parsedChange.success) changes.push(parsedChange.data.value);
+    }
+  }
+  return changes;
+}
+
+function statusEvents(value: ParsedChange): ChannelEvent[] {
+  const events: ChannelEvent[] = [];
+  for (const item of items(value, 'statuses')) {
+    const parsed = statusSchema.safeParse(item);
+    if (!parsed.success) continue;
+    const status = parsed.data.status as ProviderStatus;
+    // `played`, `deleted`, `warning` say nothing about delivery of a news message.
+    if (!TRACKED_STATUSES.includes(status)) continue;
+    events.push({
+      type: 'status',
+      providerMessageId: parsed.data.id,
+      status,
+      at: parsed.data.timestamp,
+      ...(parsed.data.biz_opaque_callback_data ? { deliveryRef: parsed.data.biz_opaque_callback_data } : {}),
+      ...(status === 'failed' ? { error: classifyWhatsappError(parsed.data.errors?.[0] ?? null) } : {}),
+    });
+  }
+  return events;
+}
+
+function messageEvents(value: ParsedChange): ChannelEvent[] {
+  const contacts = items(value, 'contacts').flatMap((item) => {
+    const parsed = contactSchema.safeParse(item);
+    return parsed.success ? [parsed.data] : [];
+  });
+  const events: ChannelEvent[] = [];
+  for (const item of items(value, 'messages')) {
+    const parsed = messageSchema.safeParse(item);
+    if (!parsed.success) continue;
+    const message = parsed.data;
+    const contact = contacts.find((candidate) => candidate.wa_id === message.from) ?? (contacts.length === 1 ? contacts[0] : undefined);
+    const buttonPayload =
+      message.type === 'button'
+        ? message.button?.payload
+        : message.type === 'interactive'
+          ? (message.interactive?.button_reply?.id ?? message.interactive?.list_reply?.id)
+          : undefined;
+    const text = message.type === 'text' ? message.text?.body : undefined;
+    events.push({
+      type: 'message',
+      providerMessageId: message.id,
+      from: `+${message.from}`,
+      at: message.timestamp,
+      ...(text !== undefined ? { text } : {}),
+      ...(buttonPayload !== undefined ? { buttonPayload } : {}),
+      ...(contact?.profile?.name ? { profileName: contact.profile.name } : {}),
+    });
+  }
+  return events;
+}
+
+function preferenceEvents(value: ParsedChange, now: Date): ChannelEvent[] {
+  const events: ChannelEvent[] = [];
+  for (const item of items(value, 'user_preferences')) {
+    const parsed = preferenceSchema.safeParse(item);
+    if (!parsed.success) continue;
+    events.push({ type: 'preference', from: `+${parsed.data.wa_id}`, value: parsed.data.value, at: parsed.data.timestamp ?? now });
+  }
+  return events;
+}
+
+function accountErrorEvents(value: ParsedChange, now: Date): ChannelEvent[] {
+  // Account-level errors carry no timestamp; the moment we learn of them is the best we have.
+  return items(value, 'errors')
+    .filter((item) => errorEntry.safeParse(item).success)
+    .map((item) => ({ type: 'account-error', error: classifyWhatsappError(item), at: now }));
+}
+
+/** Hashing both sides first makes the comparison constant-time without leaking the length. */
+function sameSecret(candidate: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(candidate), digest(expected));
+}
+
+function firstValue(value: unknown): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first : undefined;
+}
+
+/** Accepts both `{ 'hub.mode': … }` and, from parsers that split on dots, `{ hub: { mode: … } }`. */
+function hubParam(query: Record<string, unknown>, name: 'mode' | 'verify_token' | 'challenge'): string | undefined {
+  const flat = firstValue(query[`hub.${name}`]);
+  if (flat !== undefined) return flat;
+  const nested = query.hub;
+  return typeof nested === 'object' && nested !== null ? firstValue((nested as Record<string, unknown>)[name]) : undefined;
+}
+
+function headerValue(headers: HeaderBag, name: string): string | undefined {
+  const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name);
+  return key === undefined ? undefined : firstValue(headers[key]);
+}
+
+/**
+ * Computes the `X-Hub-Signature-256` value Meta sends for `rawBody`. Exported for tools and
+ * tests; verification must always use the bytes as received.
+ */
+export function whatsappSignature(rawBody: string | Buffer, appSecret: string): string {
+  return SIGNATURE_PREFIX + createHmac('sha256', appSecret).update(rawBody).digest('hex');
+}
+
+/** The WhatsApp webhook: handshake, signature check, and payload-to-event mapping. */
+export function createWhatsappWebhook(config: Pick<WhatsappConfig, 'verifyToken' | 'appSecret'>, clock: () => Date = () => new Date()): ChannelWebhook {
+  return {
+    handshake(query) {
+      if (!config.verifyToken) return null;
+      const mode = hubParam(query, 'mode');
+      const token = hubParam(query, 'verify_token');
+      const challenge = hubParam(query, 'challenge');
+      if (mode !== 'subscribe' || token === undefined || !challenge) return null;
+      return sameSecret(token, config.verifyToken) ? challenge : null;
+    },
+
+    verify(rawBody, headers) {
+      if (!config.appSecret) return false;
+      const header = headerValue(headers, SIGNATURE_HEADER);
+      if (!header || !header.startsWith(SIGNATURE_PREFIX)) return false;
+      const provided = header.slice(SIGNATURE_PREFIX.length);
+      // Buffer.from(…, 'hex') silently drops invalid characters; only well-formed digests are compared.
+      if (!/^[0-9a-f]{64}$/i.test(provided)) return false;
+      const expected = createHmac('sha256', config.appSecret).update(rawBody).digest();
+      const received = Buffer.from(provided, 'hex');
+      return received.length === expected.length && timingSafeEqual(received, expected);
+    },
+
+    parse(payload) {
+      const now = clock();
+      return changesOf(payload).flatMap((value) => [
+        ...statusEvents(value),
+        ...messageEvents(value),
+        ...preferenceEvents(value, now),
+        ...accountErrorEvents(value, now),
+      ]);
+    },
+  };
+}

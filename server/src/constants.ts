@@ -1,0 +1,68 @@
+/**
+ * One vocabulary for the whole plugin: ids, content-type UIDs, statuses and job names.
+ * Status tuples are `as const` so every union type below is derived, never repeated.
+ */
+export const PLUGIN_ID = 'town-crier' as const;
+
+export const UID = {
+  subscriber: 'plugin::town-crier.subscriber',
+  topic: 'plugin::town-crier.topic',
+  consentEvent: 'plugin::town-crier.consent-event',
+  announcement: 'plugin::town-crier.announcement',
+  delivery: 'plugin::town-crier.delivery',
+  inboundMessage: 'plugin::town-crier.inbound-message',
+  outboxMessage: 'plugin::town-crier.outbox-message',
+} as const;
+
+export const CHANNEL_IDS = ['whatsapp'] as const;
+export type ChannelId = (typeof CHANNEL_IDS)[number];
+
+export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed'] as const;
+export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
+
+export const CONSENT_EVENT_TYPES = ['requested', 'confirmed', 'withdrawn', 'erased'] as const;
+export type ConsentEventType = (typeof CONSENT_EVENT_TYPES)[number];
+
+export const ANNOUNCEMENT_STATUSES = [
+  'scheduled',
+  'queued',
+  'sending',
+  'paused',
+  'sent',
+  'cancelled',
+  'failed',
+] as const;
+export type AnnouncementStatus = (typeof ANNOUNCEMENT_STATUSES)[number];
+
+export const URGENCIES = ['info', 'important', 'emergency'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+/**
+ * Delivery statuses are ordered: a webhook may only move a delivery forward, so a late
+ * `delivered` never overwrites `read`. `failed` ranks above `sent` because Meta reports
+ * `sent` first and `failed` after it for undeliverable numbers. `skipped` is ours alone
+ * (the recipient left, or the announcement was cancelled) and no webhook moves it.
+ */
+export const DELIVERY_STATUSES = ['pending', 'waiting', 'sent', 'failed', 'delivered', 'read', 'skipped'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export const DELIVERY_STATUS_RANK: Record<Exclude<DeliveryStatus, 'skipped'>, number> = {
+  pending: 0,
+  waiting: 1,
+  sent: 2,
+  failed: 3,
+  delivered: 4,
+  read: 5,
+};
+/** Statuses the delivery worker still has to act on. */
+export const OPEN_DELIVERY_STATUSES = ['pending', 'waiting'] as const;
+
+export const JOB_NAMES = {
+  fanOut: 'fan-out',
+  deliver: 'deliver',
+  message: 'message',
+  webhook: 'webhook',
+} as const;
+export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
+
+/** The queue that carries control work (fan-out, webhooks, confirmations); deliveries get one queue per channel. */
+export const CONTROL_QUEUE = 'control' as const;

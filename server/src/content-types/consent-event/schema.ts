@@ -1,0 +1,19 @@
+/** Append-only consent ledger: what a citizen agreed to or withdrew, when, how and from where (truncated IP). */
+export default {
+  kind: 'collectionType',
+  collectionName: 'town_crier_consent_events',
+  info: { singularName: 'consent-event', pluralName: 'consent-events', displayName: 'Town Crier consent event' },
+  options: { draftAndPublish: false },
+  pluginOptions: { 'content-manager': { visible: false }, 'content-type-builder': { visible: false } },
+  attributes: {
+    subscriber: { type: 'relation', relation: 'manyToOne', target: 'plugin::town-crier.subscriber' },
+    channel: { type: 'string', required: true },
+    type: { type: 'enumeration', enum: ['requested', 'confirmed', 'withdrawn', 'erased'], required: true },
+    consentVersion: { type: 'string' },
+    consentTextHash: { type: 'string' },
+    method: { type: 'string', required: true },
+    ipTruncated: { type: 'string' },
+    userAgent: { type: 'string' },
+    occurredAt: { type: 'datetime', required: true },
+  },
+} as const;

@@ -1,0 +1,22 @@
+/** One message of one announcement to one subscriber on one channel; unique on that triple in the database. */
+export default {
+  kind: 'collectionType',
+  collectionName: 'town_crier_deliveries',
+  info: { singularName: 'delivery', pluralName: 'deliveries', displayName: 'Town Crier delivery' },
+  options: { draftAndPublish: false },
+  pluginOptions: { 'content-manager': { visible: false }, 'content-type-builder': { visible: false } },
+  attributes: {
+    // Plain columns, not relations: fan-out bulk-inserts these rows with knex, and the
+    // announcement's documentId survives re-publishing while its row ids do not.
+    announcementDocumentId: { type: 'string', required: true },
+    subscriberId: { type: 'integer', required: true },
+    channel: { type: 'string', required: true },
+    status: { type: 'enumeration', enum: ['pending', 'waiting', 'sent', 'failed', 'delivered', 'read', 'skipped'], default: 'pending' },
+    providerMessageId: { type: 'string' },
+    attempts: { type: 'integer', default: 0 },
+    lastErrorCode: { type: 'string' },
+    lastErrorClass: { type: 'string' },
+    sentAt: { type: 'datetime' },
+    statusAt: { type: 'datetime' },
+  },
+} as const;

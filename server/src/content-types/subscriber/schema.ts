@@ -1,0 +1,37 @@
+/**
+ * One citizen on one channel. Personal data (address, name) is private: it never leaves
+ * through the content API, and erasure nulls it while the row stays for anonymous counts.
+ */
+export default {
+  kind: 'collectionType',
+  collectionName: 'town_crier_subscribers',
+  info: { singularName: 'subscriber', pluralName: 'subscribers', displayName: 'Town Crier subscriber' },
+  options: { draftAndPublish: false },
+  pluginOptions: { 'content-manager': { visible: false }, 'content-type-builder': { visible: false } },
+  attributes: {
+    channel: { type: 'enumeration', enum: ['whatsapp'], required: true },
+    /** E.164 for WhatsApp. Null once erased. */
+    address: { type: 'string', private: true },
+    name: { type: 'string', private: true },
+    topics: { type: 'relation', relation: 'manyToMany', target: 'plugin::town-crier.topic' },
+    locale: { type: 'string', default: 'de' },
+    status: { type: 'enumeration', enum: ['pending', 'active', 'unsubscribed'], default: 'pending', required: true },
+    source: { type: 'string' },
+    confirmedAt: { type: 'datetime' },
+    unsubscribedAt: { type: 'datetime' },
+    erasedAt: { type: 'datetime' },
+    /** Pending signups are deleted after this moment. */
+    expiresAt: { type: 'datetime' },
+    /** SHA-256 of the one-time token carried in links and in the confirmation button payload. */
+    tokenHash: { type: 'string', private: true },
+    /** Short code for `START <code>` via the wa.me link. */
+    confirmCode: { type: 'string', private: true },
+    consentVersion: { type: 'string' },
+    /** Last message from the citizen: opens WhatsApp's 24-hour window. */
+    lastInboundAt: { type: 'datetime' },
+    /** Set when WhatsApp reports the citizen stopped marketing messages (131050 / user_preferences). */
+    marketingStoppedAt: { type: 'datetime' },
+    /** Set when the provider says the address cannot receive messages at all (e.g. 131026). */
+    undeliverableAt: { type: 'datetime' },
+  },
+} as const;

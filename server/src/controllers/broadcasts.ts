@@ -1,0 +1,58 @@
+import type { Core } from '@strapi/strapi';
+import type { Context } from 'koa';
+import { errors } from '@strapi/utils';
+import { getService } from '../utils/get-service';
+import { parseOrThrow } from '../validation/parse';
+import { documentIdParamsSchema, listQuerySchema, sendTestBodySchema, sendUpdateBodySchema } from '../validation/admin';
+
+/** Admin routes for the broadcast monitor: list, detail and the editor's controls. */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const announcements = () => getService(strapi, 'announcements');
+  const documentId = (ctx: Context) => parseOrThrow(documentIdParamsSchema, ctx.params).documentId;
+
+  return {
+    async list(ctx: Context) {
+      ctx.body = await announcements().list(parseOrThrow(listQuerySchema, ctx.query));
+    },
+    async detail(ctx: Context) {
+      const id = documentId(ctx);
+      await announcements().refreshCounters(id);
+      ctx.body = { data: await announcements().requirePublished(id) };
+    },
+    async pause(ctx: Context) {
+      ctx.body = { data: await announcements().pause(documentId(ctx)) };
+    },
+    async resume(ctx: Context) {
+      ctx.body = { data: await announcements().resume(documentId(ctx)) };
+    },
+    async cancel(ctx: Context) {
+      ctx.body = { data: await announcements().cancel(documentId(ctx)) };
+    },
+    async retryFailed(ctx: Context) {
+      ctx.body = { data: await announcements().retryFailed(documentId(ctx)) };
+    },
+    async sendUpdate(ctx: Context) {
+      const body = parseOrThrow(sendUpdateBodySchema, ctx.request.body);
+      ctx.body = { data: await announcements().sendUpdate(documentId(ctx), body) };
+    },
+    /** A test goes out at once to one number, so the editor sees the real message before everyone does. */
+    async sendTest(ctx: Context) {
+      const body = parseOrThrow(sendTestBodySchema, ctx.request.body);
+      const announcement = await announcements().requirePublishedOrDraft(documentId(ctx));
+      const to = getService(strapi, 'subscriptions').normaliseAddress(body.channel, body.address);
+      const channel = getService(strapi, 'runtime').channels().get(body.channel);
+      try {
+        const result = await channel.send({
+          kind: 'announcement',
+          to,
+          deliveryRef: `test:${announcement.documentId}`,
+          content: announcements().contentOf(announcement),
+        });
+        ctx.body = { data: { sent: true, providerMessageId: result.providerMessageId, mode: channel.mode } };
+      } catch (error) {
+        const classified = channel.classifyError(error);
+        throw new errors.ApplicationError(`The test message was not sent: ${classified.message}`, { code: classified.code, errorClass: classified.errorClass });
+      }
+    },
+  };
+};

@@ -1,0 +1,13 @@
+import publicApi from './public';
+import webhooks from './webhooks';
+import broadcasts from './broadcasts';
+import subscribersAdmin from './subscribers-admin';
+import signupPage from './signup-page';
+
+export default {
+  public: publicApi,
+  webhooks,
+  broadcasts,
+  'subscribers-admin': subscribersAdmin,
+  'signup-page': signupPage,
+};

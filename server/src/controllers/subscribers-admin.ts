@@ -1,0 +1,21 @@
+import type { Core } from '@strapi/strapi';
+import type { Context } from 'koa';
+import { getService } from '../utils/get-service';
+import { parseOrThrow } from '../validation/parse';
+import { subscriberIdParamsSchema } from '../validation/admin';
+
+/** Citizens' rights, for admins with the personal-data permission: export, erase, retention. */
+export default ({ strapi }: { strapi: Core.Strapi }) => ({
+  async export(ctx: Context) {
+    const { id } = parseOrThrow(subscriberIdParamsSchema, ctx.params);
+    ctx.body = { data: await getService(strapi, 'subscriptions').exportSubscriber(id) };
+  },
+  async erase(ctx: Context) {
+    const { id } = parseOrThrow(subscriberIdParamsSchema, ctx.params);
+    await getService(strapi, 'subscriptions').erase(id);
+    ctx.body = { data: { erased: true } };
+  },
+  async purge(ctx: Context) {
+    ctx.body = { data: await getService(strapi, 'subscriptions').purgeWithdrawn() };
+  },
+});

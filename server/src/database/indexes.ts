@@ -1,0 +1,36 @@
+import type { Core } from '@strapi/strapi';
+import { UID } from '../constants';
+
+/**
+ * Strapi's `unique: true` is checked by the application only; the guarantees this plugin
+ * relies on (one subscriber per address, one delivery per recipient, one announcement per
+ * published source) must hold under concurrency, so the database enforces them.
+ * Re-run on every boot because a schema sync may rebuild a table.
+ */
+export async function ensureIndexes(strapi: Core.Strapi): Promise<void> {
+  const knex = strapi.db.connection;
+  const table = (uid: string) => strapi.db.metadata.get(uid).tableName;
+  const column = (uid: string, attribute: string) => {
+    const meta = strapi.db.metadata.get(uid).attributes[attribute] as { columnName?: string } | undefined;
+    return meta?.columnName ?? attribute.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  };
+  const index = async (name: string, uid: string, attributes: string[], options: { unique?: boolean; where?: string } = {}) => {
+    const columns = attributes.map((attribute) => column(uid, attribute)).join(', ');
+    const where = options.where ? ` WHERE ${options.where}` : '';
+    await knex.raw(`CREATE ${options.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${name} ON ${table(uid)} (${columns})${where}`);
+  };
+
+  await index('tc_subscribers_channel_address_uq', UID.subscriber, ['channel', 'address'], { unique: true });
+  await index('tc_subscribers_fanout_idx', UID.subscriber, ['status', 'channel', 'id']);
+  await index('tc_subscribers_created_idx', UID.subscriber, ['createdAt']);
+  await index('tc_announcements_source_uq', UID.announcement, ['sourceKey'], {
+    unique: true,
+    where: `${column(UID.announcement, 'publishedAt')} IS NOT NULL`,
+  });
+  await index('tc_deliveries_recipient_uq', UID.delivery, ['announcementDocumentId', 'subscriberId', 'channel'], { unique: true });
+  await index('tc_deliveries_status_idx', UID.delivery, ['announcementDocumentId', 'status']);
+  await index('tc_deliveries_provider_idx', UID.delivery, ['providerMessageId']);
+  await index('tc_deliveries_sent_idx', UID.delivery, ['channel', 'sentAt']);
+  await index('tc_consent_events_time_idx', UID.consentEvent, ['occurredAt']);
+  await index('tc_inbound_provider_uq', UID.inboundMessage, ['providerMessageId'], { unique: true });
+}

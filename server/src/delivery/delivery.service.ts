@@ -1,0 +1,298 @@
+import type { Core } from '@strapi/strapi';
+import { DELIVERY_STATUS_RANK, JOB_NAMES, PLUGIN_ID, UID, type ChannelId, type DeliveryStatus } from '../constants';
+import type { Channel, ChannelEvent, ClassifiedError } from '../channels/channel';
+import { deliverJobSchema, jobIds, type DeliverJob } from '../queue/jobs';
+import { RetryLater, type RunningJob } from '../queue/job-queue';
+import { getService } from '../utils/get-service';
+import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
+import { DAY_MS, dbTimestamp } from '../utils/time';
+
+export interface DeliveryRow {
+  id: number;
+  announcementDocumentId: string;
+  subscriberId: number;
+  channel: ChannelId;
+  status: DeliveryStatus;
+  attempts: number;
+  lastErrorCode: string | null;
+}
+
+/** How long to wait for a status webhook after an ambiguous timeout before sending again. */
+const AMBIGUOUS_RECHECK_MS = 15 * 60_000;
+
+/**
+ * The per-recipient step: re-check, pace, send through the channel adapter, and act on the
+ * adapter's classification of any error. Retry decisions come from that classification only.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const deliveries = () => strapi.db.query(UID.delivery);
+  const runtime = () => getService(strapi, 'runtime');
+  const announcements = () => getService(strapi, 'announcements');
+
+  // Counters are recomputed at most once a second per announcement instead of on every message.
+  const pendingRefresh = new Map<string, NodeJS.Timeout>();
+  const scheduleCounterRefresh = (documentId: string) => {
+    if (pendingRefresh.has(documentId)) return;
+    const timer = setTimeout(() => {
+      pendingRefresh.delete(documentId);
+      announcements()
+        .finishIfDone(documentId)
+        .then(() => announcements().refreshCounters(documentId))
+        .catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] counters for ${documentId}: ${error.message}`));
+    }, 1000);
+    timer.unref();
+    pendingRefresh.set(documentId, timer);
+  };
+
+  const update = (id: number, data: Record<string, unknown>) => deliveries().update({ where: { id }, data });
+
+  const markRecipient = async (subscriberId: number, effect: ClassifiedError['recipientEffect']) => {
+    if (effect === 'marketing-stopped') {
+      await strapi.db.query(UID.subscriber).update({ where: { id: subscriberId }, data: { marketingStoppedAt: new Date() } });
+    } else if (effect === 'undeliverable') {
+      await strapi.db.query(UID.subscriber).update({ where: { id: subscriberId }, data: { undeliverableAt: new Date() } });
+    }
+  };
+
+  /** A fatal channel error stops the whole channel until an admin fixes it and resumes. */
+  const stopChannel = async (channel: ChannelId, error: ClassifiedError) => {
+    await runtime().queue().pause(channel);
+    const affected = (await strapi.db.query(UID.announcement).findMany({
+      where: { broadcastStatus: { $in: ['queued', 'sending'] }, publishedAt: { $notNull: true } },
+      select: ['documentId'],
+    })) as Array<{ documentId: string }>;
+    for (const { documentId } of affected) {
+      await announcements().setState(documentId, { broadcastStatus: 'paused', statusReason: `channel-error:${channel}:${error.code}` });
+    }
+    strapi.log.error(`[${PLUGIN_ID}] ${channel} stopped: ${error.message} (code ${error.code}). Fix the cause, then resume the broadcast.`);
+  };
+
+  return {
+    scheduleCounterRefresh,
+
+    async process(job: RunningJob) {
+      const data = deliverJobSchema.parse(job.data);
+      const delivery = (await deliveries().findOne({
+        where: { announcementDocumentId: data.announcementDocumentId, subscriberId: data.subscriberId, channel: data.channel },
+      })) as DeliveryRow | null;
+      // Bull may run a job twice after a stall; a delivery that left `pending`/`waiting` is done.
+      if (!delivery || !['pending', 'waiting'].includes(delivery.status)) return;
+
+      const announcement = await announcements().findPublished(data.announcementDocumentId);
+      if (!announcement || ['cancelled', 'failed'].includes(announcement.broadcastStatus ?? '')) {
+        await update(delivery.id, { status: 'skipped' });
+        return scheduleCounterRefresh(data.announcementDocumentId);
+      }
+      if (announcement.broadcastStatus === 'paused') {
+        // Resume re-enqueues every open delivery of the announcement.
+        await update(delivery.id, { status: 'waiting' });
+        return;
+      }
+
+      // Re-checked right before sending: someone who wrote STOP a second ago gets nothing.
+      const subscriber = (await strapi.db.query(UID.subscriber).findOne({
+        where: { id: data.subscriberId },
+        select: ['id', 'status', 'address', 'marketingStoppedAt', 'undeliverableAt'],
+      })) as { id: number; status: string; address: string | null; marketingStoppedAt: unknown; undeliverableAt: unknown } | null;
+      if (!subscriber || subscriber.status !== 'active' || !subscriber.address || subscriber.marketingStoppedAt || subscriber.undeliverableAt) {
+        await update(delivery.id, { status: 'skipped' });
+        return scheduleCounterRefresh(data.announcementDocumentId);
+      }
+
+      const config = runtime().config();
+      const now = new Date();
+      if (announcement.urgency !== 'emergency' && isQuiet(config.broadcast.quietHours, now)) {
+        const end = quietHoursEnd(config.broadcast.quietHours, now);
+        await update(delivery.id, { status: 'waiting' });
+        await announcements().setState(data.announcementDocumentId, { statusReason: 'quiet-hours', resumesAt: end });
+        throw new RetryLater(end.getTime() - now.getTime(), 'quiet hours');
+      }
+
+      const channel = runtime().channels().get(data.channel);
+      if (channel.dailyRecipientLimit) {
+        const admission = await runtime()
+          .queue()
+          .admitToWindow(`reach:${channel.id}`, String(subscriber.id), channel.dailyRecipientLimit, DAY_MS, now.getTime());
+        if (!admission.admitted) {
+          await update(delivery.id, { status: 'waiting' });
+          await announcements().setState(data.announcementDocumentId, {
+            statusReason: 'daily-limit',
+            resumesAt: new Date(admission.retryAtMs),
+          });
+          throw new RetryLater(Math.max(1000, admission.retryAtMs - now.getTime()), 'daily reach limit');
+        }
+      }
+
+      await this.send(channel, delivery, job, () =>
+        channel.send({ kind: 'announcement', to: subscriber.address as string, deliveryRef: `d:${delivery.id}`, content: announcements().contentOf(announcement) })
+      );
+      scheduleCounterRefresh(data.announcementDocumentId);
+    },
+
+    /** Sends once and records the outcome; throws only to ask the queue for a retry. */
+    async send(channel: Channel, delivery: DeliveryRow, job: RunningJob, sendOnce: () => Promise<{ providerMessageId: string }>) {
+      const attempts = delivery.attempts + 1;
+      try {
+        const result = await sendOnce();
+        await update(delivery.id, {
+          status: 'sent',
+          providerMessageId: result.providerMessageId,
+          attempts,
+          sentAt: new Date(),
+          statusAt: new Date(),
+          lastErrorCode: null,
+          lastErrorClass: null,
+        });
+        return;
+      } catch (error) {
+        const classified = channel.classifyError(error);
+        const record = { attempts, lastErrorCode: classified.code, lastErrorClass: classified.errorClass };
+        strapi.log.warn(`[${PLUGIN_ID}] delivery ${delivery.id} on ${channel.id}: ${classified.errorClass} ${classified.code} ${classified.message}`);
+        switch (classified.errorClass) {
+          case 'retry': {
+            if (job.attemptsMade + 1 >= job.maxAttempts) {
+              await update(delivery.id, { ...record, status: 'failed', statusAt: new Date() });
+              return;
+            }
+            await update(delivery.id, { ...record, status: 'waiting' });
+            throw error;
+          }
+          case 'retry-later': {
+            await update(delivery.id, { ...record, status: 'waiting' });
+            throw new RetryLater(classified.ambiguous ? AMBIGUOUS_RECHECK_MS : (classified.retryAfterMs ?? 60_000), classified.code);
+          }
+          case 'permanent-recipient': {
+            await update(delivery.id, { ...record, status: 'failed', statusAt: new Date() });
+            await markRecipient(delivery.subscriberId, classified.recipientEffect);
+            return;
+          }
+          case 'permanent-announcement': {
+            await update(delivery.id, { ...record, status: 'failed', statusAt: new Date() });
+            await announcements().setState(delivery.announcementDocumentId, { broadcastStatus: 'failed', statusReason: `template-error:${classified.code}` });
+            await this.skipOpen(delivery.announcementDocumentId);
+            return;
+          }
+          case 'fatal-channel': {
+            await update(delivery.id, { ...record, status: 'waiting' });
+            await stopChannel(channel.id, classified);
+            return;
+          }
+        }
+      }
+    },
+
+    /** Re-enqueues every open delivery of an announcement (resume, retry, reconciler). */
+    async requeueOpen(announcementDocumentId: string) {
+      const table = strapi.db.metadata.get(UID.delivery).tableName;
+      let cursor = 0;
+      for (;;) {
+        const rows: Array<{ id: number; subscriber_id: number; channel: ChannelId }> = await strapi.db
+          .connection(table)
+          .select('id', 'subscriber_id', 'channel')
+          .where('announcement_document_id', announcementDocumentId)
+          .whereIn('status', ['pending', 'waiting'])
+          .where('id', '>', cursor)
+          .orderBy('id')
+          .limit(1000);
+        if (!rows.length) break;
+        cursor = rows[rows.length - 1].id;
+        const byChannel = new Map<ChannelId, DeliverJob[]>();
+        for (const row of rows) {
+          const list = byChannel.get(row.channel) ?? [];
+          list.push({ announcementDocumentId, subscriberId: row.subscriber_id, channel: row.channel });
+          byChannel.set(row.channel, list);
+        }
+        for (const [channel, jobs] of byChannel) {
+          // Resuming a paused channel is the admin's way of saying the cause is fixed.
+          if (await runtime().queue().isPaused(channel)) await runtime().queue().resume(channel);
+          for (const data of jobs) await runtime().queue().removeJob(channel, jobIds.deliver(data));
+          await runtime().queue().addBulk(channel, jobs.map((data) => ({ name: JOB_NAMES.deliver, id: jobIds.deliver(data), data })));
+        }
+      }
+    },
+
+    /**
+     * Skips every open delivery, then drops their queued jobs so they stop taking turns under the
+     * channel's rate limit (other announcements keep moving). The rows are the truth: a job that
+     * escapes removal finds its delivery skipped and does nothing.
+     */
+    async skipOpen(announcementDocumentId: string) {
+      const table = strapi.db.metadata.get(UID.delivery).tableName;
+      const open = () =>
+        strapi.db.connection(table).where('announcement_document_id', announcementDocumentId).whereIn('status', ['pending', 'waiting']);
+      const queued: DeliverJob[] = ((await open().clone().select('subscriber_id', 'channel')) as Array<{ subscriber_id: number; channel: ChannelId }>).map(
+        (row) => ({ announcementDocumentId, subscriberId: row.subscriber_id, channel: row.channel })
+      );
+      await open().update({ status: 'skipped' });
+      for (const data of queued) await runtime().queue().removeJob(data.channel, jobIds.deliver(data));
+    },
+
+    /** Failed deliveries whose recipient is still reachable get another attempt. */
+    async reopenFailed(announcementDocumentId: string): Promise<number> {
+      const result = (await deliveries().updateMany({
+        where: { announcementDocumentId, status: 'failed', lastErrorClass: { $ne: 'permanent-recipient' } },
+        data: { status: 'pending', lastErrorCode: null, lastErrorClass: null },
+      })) as { count: number };
+      return result.count;
+    },
+
+    /**
+     * Applies a batch of provider status webhooks with a handful of set-based queries, so a
+     * 1,000-status webhook does not hold the event loop. Idempotent and monotonic: each UPDATE
+     * only matches rows whose stored status ranks below the new one, so duplicates and late
+     * arrivals are no-ops.
+     */
+    async applyStatuses(channelId: ChannelId, events: Array<Extract<ChannelEvent, { type: 'status' }>>) {
+      if (!events.length) return;
+      const table = strapi.db.metadata.get(UID.delivery).tableName;
+      const knex = strapi.db.connection;
+      type Row = { id: number; provider_message_id: string | null; announcement_document_id: string; subscriber_id: number };
+      const byProviderId = new Map<string, Row>();
+      const byId = new Map<number, Row>();
+      const providerIds = [...new Set(events.map((event) => event.providerMessageId))];
+      for (let i = 0; i < providerIds.length; i += 500) {
+        const rows: Row[] = await knex(table)
+          .select('id', 'provider_message_id', 'announcement_document_id', 'subscriber_id')
+          .where('channel', channelId)
+          .whereIn('provider_message_id', providerIds.slice(i, i + 500));
+        for (const row of rows) if (row.provider_message_id) byProviderId.set(row.provider_message_id, row);
+      }
+      // A send that timed out has no provider id yet; the echoed delivery reference finds it.
+      const refIds = events
+        .filter((event) => !byProviderId.has(event.providerMessageId) && event.deliveryRef?.startsWith('d:'))
+        .map((event) => Number(event.deliveryRef!.slice(2)))
+        .filter(Number.isInteger);
+      if (refIds.length) {
+        const rows: Row[] = await knex(table).select('id', 'provider_message_id', 'announcement_document_id', 'subscriber_id').where('channel', channelId).whereIn('id', refIds);
+        for (const row of rows) byId.set(row.id, row);
+      }
+
+      const touched = new Set<string>();
+      // Oldest first, so a batch holding `sent` and `read` for one message ends on `read`.
+      for (const event of [...events].sort((a, b) => a.at.getTime() - b.at.getTime())) {
+        const row = byProviderId.get(event.providerMessageId) ?? (event.deliveryRef ? byId.get(Number(event.deliveryRef.slice(2))) : undefined);
+        if (!row) continue;
+        const lower = (Object.keys(DELIVERY_STATUS_RANK) as Array<keyof typeof DELIVERY_STATUS_RANK>).filter(
+          (status) => DELIVERY_STATUS_RANK[status] < DELIVERY_STATUS_RANK[event.status]
+        );
+        const data: Record<string, unknown> = { status: event.status, status_at: dbTimestamp(strapi, event.at) };
+        if (!row.provider_message_id) data.provider_message_id = event.providerMessageId;
+        if (event.error) {
+          data.last_error_code = event.error.code;
+          data.last_error_class = event.error.errorClass;
+        }
+        const changed = await knex(table).where('id', row.id).whereIn('status', lower).update(data);
+        if (changed) {
+          touched.add(row.announcement_document_id);
+          if (event.status === 'failed' && event.error) await markRecipient(row.subscriber_id, event.error.recipientEffect);
+        }
+      }
+      for (const documentId of touched) scheduleCounterRefresh(documentId);
+    },
+
+    stop() {
+      for (const timer of pendingRefresh.values()) clearTimeout(timer);
+      pendingRefresh.clear();
+    },
+  };
+};

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+import { JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../constants';
+import { deliverJobSchema, fanOutJobSchema, jobIds, type DeliverJob } from '../queue/jobs';
+import { RetryLater, type RunningJob } from '../queue/job-queue';
+import { getService } from '../utils/get-service';
+import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
+import { dbTimestamp } from '../utils/time';
+
+const INSERT_CHUNK = 200;
+
+/**
+ * Announcement → one delivery row per matching subscriber and channel → one deliver job each.
+ * Subscribers are paged by id cursor, so memory stays flat however many there are, and every
+ * step is idempotent (unique delivery rows, deterministic job ids): a fan-out that dies half
+ * way is simply run again.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const knex = () => strapi.db.connection;
+  const meta = (uid: string) => strapi.db.metadata.get(uid);
+
+  const topicLink = () => {
+    const attribute = meta(UID.subscriber).attributes.topics as unknown as {
+      joinTable: { name: string; joinColumn: { name: string }; inverseJoinColumn: { name: string } };
+    };
+    return {
+      table: attribute.joinTable.name,
+      subscriberColumn: attribute.joinTable.joinColumn.name,
+      topicColumn: attribute.joinTable.inverseJoinColumn.name,
+    };
+  };
+
+  /** One page of active subscribers of `channel` who want at least one of `topicIds` (or everything). */
+  const nextSubscribers = async (channel: ChannelId, topicIds: number[], afterId: number, limit: number) => {
+    const subscribers = meta(UID.subscriber).tableName;
+    const link = topicLink();
+    const query = knex()(`${subscribers} as s`)
+      .select('s.id', 's.marketing_stopped_at', 's.undeliverable_at')
+      .where('s.status', 'active')
+      .where('s.channel', channel)
+      .where('s.id', '>', afterId)
+      .orderBy('s.id', 'asc')
+      .limit(limit);
+    if (topicIds.length) {
+      // A subscriber with no topics chose "all news".
+      query.where((where) =>
+        where
+          .whereNotExists(knex()(link.table).select(knex().raw('1')).whereRaw(`${link.subscriberColumn} = s.id`))
+          .orWhereExists(
+            knex()(link.table)
+              .select(knex().raw('1'))
+              .whereRaw(`${link.subscriberColumn} = s.id`)
+              .whereIn(link.topicColumn, topicIds)
+          )
+      );
+    }
+    return (await query) as Array<{ id: number; marketing_stopped_at: unknown; undeliverable_at: unknown }>;
+  };
+
+  return {
+    async process(job: RunningJob) {
+      const { announcementDocumentId } = fanOutJobSchema.parse(job.data);
+      const announcements = getService(strapi, 'announcements');
+      const runtime = getService(strapi, 'runtime');
+      const config = runtime.config();
+      const announcement = await announcements.findPublished(announcementDocumentId);
+      if (!announcement || !['scheduled', 'queued', 'sending'].includes(announcement.broadcastStatus ?? '')) return;
+
+      const now = new Date();
+      if (announcement.urgency !== 'emergency' && isQuiet(config.broadcast.quietHours, now)) {
+        const end = quietHoursEnd(config.broadcast.quietHours, now);
+        await announcements.setState(announcementDocumentId, { broadcastStatus: 'scheduled', statusReason: 'quiet-hours', resumesAt: end });
+        throw new RetryLater(end.getTime() - now.getTime(), 'quiet hours');
+      }
+      await announcements.setState(announcementDocumentId, { broadcastStatus: 'sending', statusReason: null, resumesAt: null });
+
+      const deliveries = meta(UID.delivery).tableName;
+      const topicIds = (announcement.topics ?? []).map((topic) => topic.id);
+      const batchSize = config.broadcast.fanOutBatchSize;
+      const channels = (announcement.channels ?? []) as ChannelId[];
+
+      for (const channel of channels) {
+        if (!runtime.channels().find(channel)) continue;
+        let cursor = 0;
+        for (;;) {
+          const page = await nextSubscribers(channel, topicIds, cursor, batchSize);
+          if (!page.length) break;
+          cursor = page[page.length - 1].id;
+          const stamp = dbTimestamp(strapi);
+          const rows = page.map((subscriber) => ({
+            document_id: randomBytes(12).toString('hex'),
+            announcement_document_id: announcementDocumentId,
+            subscriber_id: subscriber.id,
+            channel,
+            // Known-unreachable recipients are recorded, not sent to, so the numbers add up.
+            status: subscriber.marketing_stopped_at || subscriber.undeliverable_at ? 'skipped' : 'pending',
+            attempts: 0,
+            created_at: stamp,
+            updated_at: stamp,
+            published_at: stamp,
+          }));
+          // SQLite turns a multi-row insert into one compound SELECT, capped at 500 terms.
+          for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+            await knex()(deliveries)
+              .insert(rows.slice(start, start + INSERT_CHUNK))
+              .onConflict(['announcement_document_id', 'subscriber_id', 'channel'])
+              .ignore();
+          }
+          const jobs: DeliverJob[] = rows
+            .filter((row) => row.status === 'pending')
+            .map((row) => deliverJobSchema.parse({ announcementDocumentId, subscriberId: row.subscriber_id, channel }));
+          await runtime.queue().addBulk(
+            channel,
+            jobs.map((data) => ({ name: JOB_NAMES.deliver, id: jobIds.deliver(data), data }))
+          );
+          if (page.length < batchSize) break;
+        }
+      }
+
+      await announcements.setState(announcementDocumentId, { fanOutDoneAt: new Date() });
+      const counters = await announcements.refreshCounters(announcementDocumentId);
+      strapi.log.info(`[${PLUGIN_ID}] announcement ${announcementDocumentId}: ${counters.recipientsCount} recipients queued`);
+      await announcements.finishIfDone(announcementDocumentId);
+    },
+  };
+};

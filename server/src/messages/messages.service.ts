@@ -1,0 +1,67 @@
+import type { Core } from '@strapi/strapi';
+import { PLUGIN_ID, UID, type ChannelId } from '../constants';
+import { messageJobSchema } from '../queue/jobs';
+import type { RunningJob } from '../queue/job-queue';
+import { RetryLater } from '../queue/job-queue';
+import { getService } from '../utils/get-service';
+import { DAY_MS } from '../utils/time';
+
+/**
+ * One-to-one messages (confirmation, welcome, replies) on the channel's own queue, so they
+ * share its rate limit with broadcasts. Like deliveries, retries follow the adapter's
+ * classification of the error.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const runtime = () => getService(strapi, 'runtime');
+
+  return {
+    async process(job: RunningJob) {
+      const data = messageJobSchema.parse(job.data);
+      let to: string | null = null;
+      let channelId: ChannelId = 'whatsapp';
+      if (data.message === 'reply') {
+        const inbound = (await strapi.db.query(UID.inboundMessage).findOne({ where: { id: data.inboundMessageId } })) as {
+          channel: ChannelId;
+          fromAddress: string | null;
+        } | null;
+        to = inbound?.fromAddress ?? null;
+        channelId = inbound?.channel ?? channelId;
+      } else {
+        const subscriber = (await strapi.db.query(UID.subscriber).findOne({ where: { id: data.subscriberId } })) as {
+          id: number;
+          channel: ChannelId;
+          address: string | null;
+          status: string;
+        } | null;
+        if (!subscriber?.address) return;
+        // A confirmation only makes sense while the sign-up is pending; after STOP nothing but the STOP receipt goes out.
+        if (data.message === 'confirmation' && subscriber.status !== 'pending') return;
+        to = subscriber.address;
+        channelId = subscriber.channel;
+      }
+      if (!to) return;
+      const channel = runtime().channels().get(channelId);
+
+      if (data.message === 'confirmation' && channel.dailyRecipientLimit) {
+        // A template to someone who has not written is business-initiated and uses up reach.
+        const admission = await runtime().queue().admitToWindow(`reach:${channel.id}`, `s:${data.subscriberId}`, channel.dailyRecipientLimit, DAY_MS, Date.now());
+        if (!admission.admitted) throw new RetryLater(admission.retryAtMs - Date.now(), 'daily reach limit');
+      }
+
+      try {
+        if (data.message === 'confirmation') {
+          const token = await getService(strapi, 'subscriptions').issueConfirmationToken(data.subscriberId);
+          await channel.send({ kind: 'confirmation', to, token, townName: runtime().config().town.name });
+        } else {
+          await channel.send({ kind: 'text', to, text: data.text });
+        }
+      } catch (error) {
+        const classified = channel.classifyError(error);
+        strapi.log.warn(`[${PLUGIN_ID}] ${data.message} message on ${channel.id}: ${classified.errorClass} ${classified.code} ${classified.message}`);
+        if (classified.errorClass === 'retry' && job.attemptsMade + 1 < job.maxAttempts) throw error;
+        if (classified.errorClass === 'retry-later' && !classified.ambiguous) throw new RetryLater(classified.retryAfterMs ?? 60_000, classified.code);
+        if (classified.errorClass === 'fatal-channel') await runtime().queue().pause(channel.id);
+      }
+    },
+  };
+};

@@ -1,0 +1,165 @@
+/**
+ * Bull-backed JobQueue: the only file that imports `bull`. Queues are created lazily on first
+ * use and all closed by `close()`, which `destroy` calls.
+ */
+import Bull from 'bull';
+import type { JobQueue, JobHandler, ProcessOptions, QueueJobSpec, QueueCounts } from './job-queue';
+import { RetryLater } from './job-queue';
+
+export interface BullJobQueueOptions {
+  redisUrl: string;
+  prefix: string;
+  maxAttempts: number;
+  /** First retry delay for unexpected errors; doubles with every attempt, with jitter. */
+  baseBackoffMs?: number;
+  onError?: (error: Error) => void;
+  /** Every failed attempt, including ones bull will retry. */
+  onJobFailed?: (queue: string, jobName: string, error: Error) => void;
+}
+
+const CLASSIFIED_BACKOFF = 'town-crier-classified';
+
+// Lua keeps the check and the insert atomic, so two workers can never both take the last slot.
+const ADMIT_SCRIPT = `
+local key, member = KEYS[1], ARGV[1]
+local limit, window, now = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+if redis.call('ZSCORE', key, member) then return -1 end
+if redis.call('ZCARD', key) < limit then
+  redis.call('ZADD', key, now, member)
+  redis.call('PEXPIRE', key, window)
+  return -1
+end
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+return tonumber(oldest[2]) + window
+`;
+
+export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
+  const queues = new Map<string, Bull.Queue>();
+  const baseBackoffMs = options.baseBackoffMs ?? 2_000;
+
+  const backoff = (attemptsMade: number, error: Error | undefined): number => {
+    if (error instanceof RetryLater || (error && error.name === 'RetryLater')) {
+      return (error as RetryLater).delayMs;
+    }
+    const exponential = baseBackoffMs * 2 ** Math.max(0, attemptsMade - 1);
+    return Math.round(exponential / 2 + Math.random() * (exponential / 2));
+  };
+
+  const get = (name: string, limiter?: Bull.RateLimiter): Bull.Queue => {
+    let queue = queues.get(name);
+    if (!queue) {
+      queue = new Bull(name, options.redisUrl, {
+        prefix: options.prefix,
+        limiter,
+        settings: { backoffStrategies: { [CLASSIFIED_BACKOFF]: backoff } },
+        defaultJobOptions: {
+          attempts: options.maxAttempts,
+          backoff: { type: CLASSIFIED_BACKOFF },
+          removeOnComplete: 1000,
+          removeOnFail: 5000,
+        },
+      });
+      queue.on('error', (error) => options.onError?.(error));
+      queue.on('failed', (job, error) => {
+        // A RetryLater is the handler asking to wait, not a failure worth a warning.
+        if (error?.name !== 'RetryLater') options.onJobFailed?.(name, job.name, error);
+      });
+      queues.set(name, queue);
+    }
+    return queue;
+  };
+
+  const toBullJob = (job: QueueJobSpec) => ({
+    name: job.name,
+    data: job.data,
+    opts: { jobId: job.id, delay: job.delayMs && job.delayMs > 0 ? Math.round(job.delayMs) : undefined },
+  });
+
+  const anyQueue = () => get('control');
+
+  return {
+    async add(queue, job) {
+      const spec = toBullJob(job);
+      await get(queue).add(spec.name, spec.data, spec.opts);
+    },
+    async addBulk(queue, jobs) {
+      if (jobs.length) await get(queue).addBulk(jobs.map(toBullJob));
+    },
+    process(queue: string, handler: JobHandler, processOptions: ProcessOptions) {
+      // A limiter is a queue option in bull, so the consumer's queue is created with it.
+      if (queues.has(queue) && processOptions.ratePerSecond) {
+        throw new Error(`queue ${queue} was used before its rate limit was set`);
+      }
+      const limiter = processOptions.ratePerSecond ? { max: processOptions.ratePerSecond, duration: 1000 } : undefined;
+      void get(queue, limiter).process('*', processOptions.concurrency, async (job: Bull.Job) => {
+        await handler({
+          id: String(job.id),
+          name: job.name,
+          data: job.data,
+          attemptsMade: job.attemptsMade,
+          maxAttempts: job.opts.attempts ?? options.maxAttempts,
+        });
+      });
+    },
+    async hasJob(queue, id) {
+      const job = await get(queue).getJob(id);
+      if (!job) return false;
+      const state = await job.getState();
+      return state !== 'completed' && state !== 'failed';
+    },
+    async removeJob(queue, id) {
+      const job = await get(queue).getJob(id);
+      if (job) await job.remove().catch(() => undefined);
+    },
+    async counts(queue): Promise<QueueCounts> {
+      const counts = await get(queue).getJobCounts();
+      return {
+        waiting: counts.waiting,
+        active: counts.active,
+        delayed: counts.delayed,
+        failed: counts.failed,
+        paused: (counts as Bull.JobCounts & { paused?: number }).paused ?? 0,
+      };
+    },
+    async pause(queue) {
+      await get(queue).pause();
+    },
+    async resume(queue) {
+      await get(queue).resume();
+    },
+    async isPaused(queue) {
+      return get(queue).isPaused();
+    },
+    async admitToWindow(key, member, limit, windowMs, nowMs) {
+      const fullKey = `${options.prefix}:window:${key}`;
+      const result = Number(await anyQueue().client.eval(ADMIT_SCRIPT, 1, fullKey, member, limit, windowMs, nowMs));
+      return result < 0 ? { admitted: true } : { admitted: false, retryAtMs: result };
+    },
+    async windowSize(key, windowMs, nowMs) {
+      const fullKey = `${options.prefix}:window:${key}`;
+      return anyQueue().client.zcount(fullKey, nowMs - windowMs, '+inf');
+    },
+    async ping() {
+      try {
+        await Promise.race([
+          anyQueue().client.ping(),
+          new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000).unref()),
+        ]);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async obliterate() {
+      for (const queue of queues.values()) await queue.obliterate({ force: true });
+      const client = anyQueue().client;
+      const keys = await client.keys(`${options.prefix}:window:*`);
+      if (keys.length) await client.del(...keys);
+    },
+    async close() {
+      await Promise.all([...queues.values()].map((queue) => queue.close()));
+      queues.clear();
+    },
+  };
+}

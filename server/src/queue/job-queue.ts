@@ -1,0 +1,77 @@
+/**
+ * The queue port. Guarantees every implementation keeps:
+ * - at-least-once: a job may run again after a crash or stall, so handlers must be idempotent;
+ * - a job added with an id that is still stored is not added again;
+ * - a queue's `ratePerSecond` holds across all processes sharing the Redis;
+ * - retries are the handler's decision: it throws `RetryLater` to be run again after a delay,
+ *   returns to finish; any other throw is retried with exponential backoff until attempts run out.
+ */
+export interface QueueJobSpec<Data = unknown> {
+  name: string;
+  data: Data;
+  /** Deterministic id: adding the same id twice is a no-op while the first job is stored. */
+  id?: string;
+  delayMs?: number;
+}
+
+export interface RunningJob {
+  id: string;
+  name: string;
+  data: unknown;
+  /** 0 on the first run. */
+  attemptsMade: number;
+  maxAttempts: number;
+}
+
+export type JobHandler = (job: RunningJob) => Promise<void>;
+
+export interface ProcessOptions {
+  concurrency: number;
+  /** Global cap across every process on this Redis. */
+  ratePerSecond?: number;
+}
+
+export interface QueueCounts {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  paused: number;
+}
+
+/** A handler throws this to be run again after `delayMs` without counting as an error. */
+export class RetryLater extends Error {
+  constructor(
+    readonly delayMs: number,
+    readonly reason: string
+  ) {
+    super(`retry in ${delayMs} ms: ${reason}`);
+    this.name = 'RetryLater';
+  }
+}
+
+export interface JobQueue {
+  add(queue: string, job: QueueJobSpec): Promise<void>;
+  addBulk(queue: string, jobs: QueueJobSpec[]): Promise<void>;
+  /** Registers this process as a consumer of `queue`. Call once per queue. */
+  process(queue: string, handler: JobHandler, options: ProcessOptions): void;
+  hasJob(queue: string, id: string): Promise<boolean>;
+  removeJob(queue: string, id: string): Promise<void>;
+  counts(queue: string): Promise<QueueCounts>;
+  pause(queue: string): Promise<void>;
+  resume(queue: string): Promise<void>;
+  isPaused(queue: string): Promise<boolean>;
+  /**
+   * Atomically counts `member` into a rolling window of at most `limit` distinct members.
+   * Answers `{ admitted: true }` when it fits (or was already counted), otherwise when the
+   * oldest member leaves the window. This is how the daily reach limit holds across processes.
+   */
+  admitToWindow(key: string, member: string, limit: number, windowMs: number, nowMs: number): Promise<{ admitted: true } | { admitted: false; retryAtMs: number }>;
+  /** How many distinct members are in the window now. */
+  windowSize(key: string, windowMs: number, nowMs: number): Promise<number>;
+  /** Answers whether Redis is reachable right now. */
+  ping(): Promise<boolean>;
+  /** Removes every key this queue owns (tests and uninstall). */
+  obliterate(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,22 @@
+/** Public routes under /api/town-crier. No login: citizens and providers call these. */
+const PUBLIC_BODY = 'plugin::town-crier.body-limit';
+
+export default () => ({
+  type: 'content-api',
+  routes: [
+    { method: 'GET', path: '/topics', handler: 'public.topics', config: { auth: false } },
+    { method: 'GET', path: '/consent', handler: 'public.consent', config: { auth: false } },
+    {
+      method: 'POST',
+      path: '/subscriptions',
+      handler: 'public.subscribe',
+      config: { auth: false, middlewares: [PUBLIC_BODY, 'plugin::town-crier.rate-limit'] },
+    },
+    { method: 'POST', path: '/subscriptions/confirm', handler: 'public.confirm', config: { auth: false, middlewares: [PUBLIC_BODY] } },
+    { method: 'POST', path: '/subscriptions/unsubscribe', handler: 'public.unsubscribe', config: { auth: false, middlewares: [PUBLIC_BODY] } },
+    { method: 'GET', path: '/signup', handler: 'signup-page.page', config: { auth: false } },
+    { method: 'GET', path: '/signup.js', handler: 'signup-page.script', config: { auth: false } },
+    { method: 'GET', path: '/webhooks/:channel', handler: 'webhooks.handshake', config: { auth: false } },
+    { method: 'POST', path: '/webhooks/:channel', handler: 'webhooks.receive', config: { auth: false } },
+  ],
+});

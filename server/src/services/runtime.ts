@@ -1,0 +1,76 @@
+import type { Core } from '@strapi/strapi';
+import { readPluginConfig } from '../config';
+import type { PluginConfig } from '../config/schema';
+import type { JobQueue } from '../queue/job-queue';
+import { createBullJobQueue } from '../queue/bull-job-queue';
+import { createChannelRegistry, type ChannelRegistry } from '../channels/registry';
+import { PLUGIN_ID } from '../constants';
+
+/**
+ * Owns everything the plugin opens: the parsed config, the job queue (Redis connections),
+ * the channel adapters and timers. `bootstrap` calls `start`, `destroy` calls `stop`, and
+ * nothing else in the plugin opens a connection of its own.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  let config: PluginConfig | null = null;
+  let queue: JobQueue | null = null;
+  let channels: ChannelRegistry | null = null;
+  const timers = new Set<NodeJS.Timeout>();
+  const closers: Array<() => Promise<void>> = [];
+
+  const required = <T>(value: T | null, what: string): T => {
+    if (value === null) throw new Error(`${PLUGIN_ID}: ${what} used before bootstrap`);
+    return value;
+  };
+
+  return {
+    config(): PluginConfig {
+      if (!config) config = readPluginConfig(strapi);
+      return config;
+    },
+
+    queue(): JobQueue {
+      return required(queue, 'job queue');
+    },
+
+    channels(): ChannelRegistry {
+      return required(channels, 'channel registry');
+    },
+
+    start() {
+      const cfg = this.config();
+      queue = createBullJobQueue({
+        redisUrl: cfg.redis.url,
+        prefix: cfg.redis.prefix,
+        maxAttempts: cfg.broadcast.maxAttempts,
+        onError: (error) => strapi.log.warn(`[${PLUGIN_ID}] queue: ${error.message}`),
+        onJobFailed: (queueName, jobName, error) => strapi.log.warn(`[${PLUGIN_ID}] ${queueName}/${jobName} attempt failed: ${error.message.slice(0, 300)}`),
+      });
+      channels = createChannelRegistry({ strapi, config: cfg });
+    },
+
+    /** Runs `task` every `everyMs` until `stop`; errors are logged, never thrown into the timer. */
+    every(name: string, everyMs: number, task: () => Promise<void>) {
+      const timer = setInterval(() => {
+        task().catch((error: Error) => strapi.log.error(`[${PLUGIN_ID}] ${name}: ${error.message}`));
+      }, everyMs);
+      timer.unref();
+      timers.add(timer);
+    },
+
+    onStop(closer: () => Promise<void>) {
+      closers.push(closer);
+    },
+
+    async stop() {
+      for (const timer of timers) clearInterval(timer);
+      timers.clear();
+      for (const closer of closers.reverse()) await closer();
+      closers.length = 0;
+      await channels?.close();
+      await queue?.close();
+      channels = null;
+      queue = null;
+    },
+  };
+};

@@ -1,0 +1,198 @@
+/**
+ * The hosted sign-up page. Rendered on the server so topics and the exact consent text are
+ * there without JavaScript; the small script only submits the form and announces the result.
+ */
+export interface SignupPageModel {
+  locale: 'de' | 'en';
+  townName: string;
+  topics: Array<{ slug: string; name: string; description: string | null }>;
+  consent: { version: string; text: string; privacyPolicyUrl: string };
+  channels: Array<{ id: string; label: string }>;
+  scriptUrl: string;
+  apiUrl: string;
+}
+
+const escapeHtml = (value: string) =>
+  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+const copy = {
+  de: {
+    title: (town: string) => `Nachrichten von ${town} abonnieren`,
+    intro: 'Erhalten Sie Meldungen der Stadt – Verkehr, Ratssitzungen, Veranstaltungen, Notfälle – direkt aufs Handy.',
+    channel: 'Kanal',
+    phone: 'Handynummer',
+    phoneHint: 'Zum Beispiel 0151 2345678',
+    name: 'Name (freiwillig)',
+    topics: 'Themen',
+    topicsHint: 'Ohne Auswahl erhalten Sie alle Meldungen.',
+    consent: 'Einwilligung',
+    agree: 'Ich willige ein (Text oben).',
+    privacy: 'Datenschutzerklärung',
+    submit: 'Anmelden',
+    other: 'Andere Sprache: English',
+    otherHref: '?lang=en',
+  },
+  en: {
+    title: (town: string) => `Subscribe to the news of ${town}`,
+    intro: 'Get the town’s announcements – traffic, council sittings, events, emergencies – on your phone.',
+    channel: 'Channel',
+    phone: 'Mobile number',
+    phoneHint: 'For example 0151 2345678',
+    name: 'Name (optional)',
+    topics: 'Topics',
+    topicsHint: 'Choose none to receive all news.',
+    consent: 'Consent',
+    agree: 'I agree (text above).',
+    privacy: 'Privacy policy',
+    submit: 'Subscribe',
+    other: 'Andere Sprache: Deutsch',
+    otherHref: '?lang=de',
+  },
+} as const;
+
+export function renderSignupPage(model: SignupPageModel): string {
+  const t = copy[model.locale];
+  const topics = model.topics
+    .map(
+      (topic, index) => `
+        <div class="option">
+          <input type="checkbox" id="topic-${index}" name="topics" value="${escapeHtml(topic.slug)}">
+          <label for="topic-${index}">${escapeHtml(topic.name)}</label>
+        </div>`
+    )
+    .join('');
+  const channels = model.channels
+    .map(
+      (channel, index) => `
+        <div class="option">
+          <input type="radio" id="channel-${index}" name="channel" value="${escapeHtml(channel.id)}"${index === 0 ? ' checked' : ''}>
+          <label for="channel-${index}">${escapeHtml(channel.label)}</label>
+        </div>`
+    )
+    .join('');
+  return `<!doctype html>
+<html lang="${model.locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(t.title(model.townName))}</title>
+<style>
+  body { font: 1rem/1.5 system-ui, sans-serif; max-width: 36rem; margin: 0 auto; padding: 1rem; color: #1a1a1a; }
+  fieldset { border: 1px solid #888; border-radius: .5rem; margin: 0 0 1rem; padding: .75rem 1rem; }
+  label, legend { font-weight: 600; }
+  .option label { font-weight: 400; }
+  input[type=tel], input[type=text] { display: block; width: 100%; box-sizing: border-box; font-size: 1rem; padding: .5rem; margin: .25rem 0 .75rem; border: 1px solid #555; border-radius: .25rem; }
+  input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid #0b5fff; outline-offset: 2px; }
+  .hint { color: #444; font-size: .9rem; margin: 0; }
+  .consent-text { background: #f3f3f3; padding: .75rem; border-radius: .25rem; }
+  .hp { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
+  button { font-size: 1rem; padding: .6rem 1.2rem; background: #0b5fff; color: #fff; border: 0; border-radius: .25rem; cursor: pointer; }
+  [role=alert], [role=status] { margin-top: 1rem; padding: .75rem; border-radius: .25rem; }
+  [role=alert]:not(:empty) { background: #fde8e8; color: #8a1414; }
+  [role=status]:not(:empty) { background: #e6f4ea; color: #14532d; }
+</style>
+</head>
+<body>
+<main>
+  <h1>${escapeHtml(t.title(model.townName))}</h1>
+  <p>${escapeHtml(t.intro)}</p>
+  <p><a href="${t.otherHref}" hreflang="${model.locale === 'de' ? 'en' : 'de'}">${escapeHtml(t.other)}</a></p>
+  <form id="town-crier-signup" novalidate data-api="${escapeHtml(model.apiUrl)}" data-locale="${model.locale}" data-consent-version="${escapeHtml(model.consent.version)}">
+    <fieldset>
+      <legend>${escapeHtml(t.channel)}</legend>
+      ${channels}
+    </fieldset>
+    <label for="address">${escapeHtml(t.phone)}</label>
+    <p class="hint" id="address-hint">${escapeHtml(t.phoneHint)}</p>
+    <input type="tel" id="address" name="address" autocomplete="tel" required aria-describedby="address-hint address-error" aria-invalid="false">
+    <p class="hint" id="address-error" role="alert"></p>
+    <label for="name">${escapeHtml(t.name)}</label>
+    <input type="text" id="name" name="name" autocomplete="name" maxlength="100">
+    <fieldset aria-describedby="topics-hint">
+      <legend>${escapeHtml(t.topics)}</legend>
+      <p class="hint" id="topics-hint">${escapeHtml(t.topicsHint)}</p>
+      ${topics}
+    </fieldset>
+    <fieldset>
+      <legend>${escapeHtml(t.consent)}</legend>
+      <p class="consent-text" id="consent-text">${escapeHtml(model.consent.text)}</p>
+      <p><a href="${escapeHtml(model.consent.privacyPolicyUrl)}" target="_blank" rel="noopener">${escapeHtml(t.privacy)}</a></p>
+      <div class="option">
+        <input type="checkbox" id="consent" name="consent" required aria-describedby="consent-text consent-error">
+        <label for="consent">${escapeHtml(t.agree)}</label>
+      </div>
+      <p class="hint" id="consent-error" role="alert"></p>
+    </fieldset>
+    <div class="hp" aria-hidden="true"><label for="website">Website</label><input type="text" id="website" name="website" tabindex="-1" autocomplete="off"></div>
+    <button type="submit">${escapeHtml(t.submit)}</button>
+    <div id="form-error" role="alert"></div>
+    <div id="form-status" role="status" aria-live="polite"></div>
+  </form>
+</main>
+<script src="${escapeHtml(model.scriptUrl)}" defer></script>
+</body>
+</html>`;
+}
+
+/** Submits the form as JSON and announces the outcome; error texts name the field. */
+export const SIGNUP_SCRIPT = `(() => {
+  const form = document.getElementById('town-crier-signup');
+  if (!form) return;
+  const de = form.dataset.locale !== 'en';
+  const say = {
+    consent: de ? 'Bitte stimmen Sie der Einwilligung zu.' : 'Please give your consent.',
+    address: de ? 'Bitte geben Sie eine gültige Handynummer ein.' : 'Please enter a valid mobile number.',
+    busy: de ? 'Zu viele Versuche. Bitte später erneut versuchen.' : 'Too many attempts. Please try again later.',
+    failed: de ? 'Das hat nicht geklappt. Bitte prüfen Sie Ihre Angaben.' : 'That did not work. Please check your details.',
+    done: de ? 'Fast geschafft! Bitte bestätigen Sie Ihre Anmeldung in WhatsApp.' : 'Almost done! Please confirm your subscription in WhatsApp.',
+    link: de ? 'Oder schreiben Sie uns direkt: WhatsApp öffnen' : 'Or write to us directly: open WhatsApp',
+  };
+  const field = (id) => document.getElementById(id);
+  const clear = () => {
+    for (const id of ['address-error', 'consent-error', 'form-error', 'form-status']) field(id).textContent = '';
+    field('address').setAttribute('aria-invalid', 'false');
+  };
+  const fail = (id, input, text) => {
+    field(id).textContent = text;
+    if (input) { input.setAttribute('aria-invalid', 'true'); input.focus(); }
+  };
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clear();
+    const address = field('address');
+    const consent = field('consent');
+    if (!address.value.trim()) return fail('address-error', address, say.address);
+    if (!consent.checked) return fail('consent-error', consent, say.consent);
+    const body = {
+      channel: form.querySelector('input[name=channel]:checked').value,
+      address: address.value,
+      topics: [...form.querySelectorAll('input[name=topics]:checked')].map((input) => input.value),
+      locale: form.dataset.locale,
+      consent: { accepted: true, version: form.dataset.consentVersion },
+      source: 'signup-page',
+    };
+    const name = field('name').value.trim();
+    if (name) body.name = name;
+    const website = field('website').value;
+    if (website) body.website = website;
+    const response = await fetch(form.dataset.api, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const json = await response.json().catch(() => ({}));
+    if (response.status === 202) {
+      const status = field('form-status');
+      status.textContent = say.done + ' ';
+      if (json.data && json.data.whatsappLink) {
+        const link = document.createElement('a');
+        link.href = json.data.whatsappLink;
+        link.textContent = say.link;
+        status.append(link);
+      }
+      form.querySelector('button').disabled = true;
+      return;
+    }
+    if (response.status === 429) return fail('form-error', null, say.busy);
+    const path = (json.error && json.error.details && json.error.details.errors && json.error.details.errors[0] && json.error.details.errors[0].path) || [];
+    if (path[0] === 'address') return fail('address-error', address, say.address);
+    if (path[0] === 'consent') return fail('consent-error', consent, say.consent);
+    fail('form-error', null, say.failed);
+  });
+})();`;

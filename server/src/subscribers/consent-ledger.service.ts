@@ -1,0 +1,62 @@
+import type { Core } from '@strapi/strapi';
+import { UID, type ConsentEventType } from '../constants';
+import { getService } from '../utils/get-service';
+import { sha256 } from './tokens';
+import { truncateIp } from './ip';
+
+export interface ConsentEventInput {
+  subscriberId: number | null;
+  channel: string;
+  type: ConsentEventType;
+  method: string;
+  consentVersion?: string | null;
+  locale?: string;
+  ip?: string | null;
+  userAgent?: string | null;
+  at?: Date;
+}
+
+/** The append-only consent ledger. Nothing here updates or deletes an event except retention. */
+export default ({ strapi }: { strapi: Core.Strapi }) => ({
+  /** The consent text a citizen sees for a version and locale, with its hash, or null if unknown. */
+  consentText(version: string, locale: string) {
+    const config = getService(strapi, 'runtime').config();
+    const entry = config.consent.versions[version];
+    if (!entry) return null;
+    const text = entry.text[locale] ?? entry.text[config.defaultLocale] ?? Object.values(entry.text)[0];
+    return { version, locale, text, sha256: sha256(text), privacyPolicyUrl: entry.privacyPolicyUrl };
+  },
+
+  async record(input: ConsentEventInput) {
+    const shown = input.consentVersion ? this.consentText(input.consentVersion, input.locale ?? 'de') : null;
+    await strapi.db.query(UID.consentEvent).create({
+      data: {
+        subscriber: input.subscriberId,
+        channel: input.channel,
+        type: input.type,
+        method: input.method,
+        consentVersion: input.consentVersion ?? null,
+        consentTextHash: shown?.sha256 ?? null,
+        ipTruncated: truncateIp(input.ip),
+        userAgent: input.userAgent ? input.userAgent.slice(0, 255) : null,
+        occurredAt: input.at ?? new Date(),
+      },
+    });
+  },
+
+  async countSince(subscriberId: number, type: ConsentEventType, since: Date): Promise<number> {
+    return strapi.db.query(UID.consentEvent).count({ where: { subscriber: subscriberId, type, occurredAt: { $gte: since } } });
+  },
+
+  /** Deletes every ledger row of these subscribers (expiry and retention only). */
+  async deleteForSubscribers(subscriberIds: number[]) {
+    if (!subscriberIds.length) return;
+    // The relation lives in a join table; filtering a bulk delete through it is not supported.
+    const rows = (await strapi.db.query(UID.consentEvent).findMany({ where: { subscriber: { id: { $in: subscriberIds } } }, select: ['id'] })) as Array<{ id: number }>;
+    await strapi.db.query(UID.consentEvent).deleteMany({ where: { id: { $in: rows.map((row) => row.id) } } });
+  },
+
+  async forSubscriber(subscriberId: number) {
+    return strapi.db.query(UID.consentEvent).findMany({ where: { subscriber: subscriberId }, orderBy: { occurredAt: 'asc' } });
+  },
+});

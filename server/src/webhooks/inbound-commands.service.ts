@@ -1,0 +1,126 @@
+import type { Core } from '@strapi/strapi';
+import { PLUGIN_ID, UID, type ChannelId } from '../constants';
+import type { ChannelEvent } from '../channels/channel';
+import { getService } from '../utils/get-service';
+import { HOUR_MS } from '../utils/time';
+import { localeOf, texts } from '../messages/texts';
+
+type InboundMessage = Extract<ChannelEvent, { type: 'message' }>;
+
+/** Keywords citizens write; matched case- and accent-insensitively on the first word. */
+const COMMANDS: Record<string, 'stop' | 'start' | 'help' | 'topics'> = {
+  STOP: 'stop',
+  STOPP: 'stop',
+  ABMELDEN: 'stop',
+  UNSUBSCRIBE: 'stop',
+  START: 'start',
+  ANMELDEN: 'start',
+  HILFE: 'help',
+  HELP: 'help',
+  THEMEN: 'topics',
+  TOPICS: 'topics',
+};
+
+export function parseCommand(text: string | undefined) {
+  const normalised = (text ?? '')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .trim()
+    .toUpperCase();
+  const [word = '', argument = ''] = normalised.split(/\s+/, 2);
+  const command = COMMANDS[word.replace(/[^A-Z]/g, '')];
+  return command ? { command, argument: argument.replace(/[^A-Z0-9]/g, '') || null } : null;
+}
+
+/** What citizens write: commands act, anything else goes to the town's inbox. */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const runtime = () => getService(strapi, 'runtime');
+  const subscriptions = () => getService(strapi, 'subscriptions');
+
+  const reply = async (channel: ChannelId, event: InboundMessage, text: string) => {
+    const subscriber = await subscriptions().findByAddress(channel, event.from);
+    if (subscriber) {
+      subscriptions().enqueueMessage(channel, { message: 'text', subscriberId: subscriber.id, text });
+      return;
+    }
+    // Someone who is not a subscriber: answer the message itself, which holds their number.
+    const inbound = await storeInbound(channel, event, null, false);
+    if (inbound) subscriptions().enqueueMessage(channel, { message: 'reply', inboundMessageId: inbound.id, text });
+  };
+
+  const storeInbound = async (channel: ChannelId, event: InboundMessage, subscriberId: number | null, forInbox: boolean) => {
+    const existing = (await strapi.db.query(UID.inboundMessage).findOne({ where: { providerMessageId: event.providerMessageId } })) as { id: number } | null;
+    if (existing) return existing;
+    return (await strapi.db.query(UID.inboundMessage).create({
+      data: {
+        channel,
+        subscriber: subscriberId,
+        fromAddress: event.from,
+        providerMessageId: event.providerMessageId,
+        text: event.text ?? event.buttonPayload ?? '',
+        receivedAt: event.at,
+        // Command traffic is not for the inbox; mark it handled so staff never see it.
+        handledAt: forInbox ? null : new Date(),
+      },
+    })) as { id: number };
+  };
+
+  return {
+    async handle(channel: ChannelId, event: InboundMessage) {
+      const config = runtime().config();
+      const town = config.town.name;
+      let subscriber = await subscriptions().findByAddress(channel, event.from);
+      const locale = localeOf(subscriber?.locale);
+      if (subscriber) {
+        // The citizen's message opens the provider's 24-hour window for free-text answers.
+        await strapi.db.query(UID.subscriber).update({ where: { id: subscriber.id }, data: { lastInboundAt: event.at } });
+      }
+
+      if (event.buttonPayload?.startsWith('CONFIRM:')) {
+        try {
+          await subscriptions().confirmByToken(event.buttonPayload.slice('CONFIRM:'.length), 'whatsapp-button', event.from);
+          return reply(channel, event, texts.welcome[locale](town));
+        } catch {
+          return reply(channel, event, texts.wrongCode[locale]());
+        }
+      }
+
+      const parsed = parseCommand(event.buttonPayload?.startsWith('UNSUB') ? 'STOP' : event.text);
+      if (parsed?.command === 'stop') {
+        if (subscriber) await subscriptions().withdraw(subscriber.id, 'whatsapp-keyword');
+        return reply(channel, event, texts.unsubscribed[locale](town));
+      }
+      if (parsed?.command === 'start') {
+        const result = await subscriptions().confirmByCode(channel, event.from, parsed.argument, 'whatsapp-keyword');
+        if (result.outcome === 'unknown') return reply(channel, event, texts.notSubscribed[locale](`${config.publicUrl}/api/town-crier/signup`));
+        if (result.outcome === 'wrong-code') return reply(channel, event, texts.wrongCode[locale]());
+        return reply(channel, event, texts.welcome[locale](town));
+      }
+      if (parsed?.command === 'help') {
+        const privacy = getService(strapi, 'consent-ledger').consentText(config.consent.current, locale)?.privacyPolicyUrl ?? '';
+        return reply(channel, event, texts.help[locale](town, privacy));
+      }
+      if (parsed?.command === 'topics') {
+        const all = (await strapi.db.query(UID.topic).findMany({ where: { active: true }, select: ['name'], orderBy: { name: 'asc' } })) as Array<{ name: string }>;
+        subscriber = await subscriptions().findByAddress(channel, event.from);
+        return reply(channel, event, texts.topics[locale]((subscriber?.topics ?? []).map((t) => t.name), all.map((t) => t.name)));
+      }
+      return this.toInbox(channel, event, subscriber?.id ?? null);
+    },
+
+    /** Stores the message for staff and sends the interim reply at most once per sender per period. */
+    async toInbox(channel: ChannelId, event: InboundMessage, subscriberId: number | null) {
+      const config = runtime().config();
+      const since = new Date(event.at.getTime() - config.inbox.replyEveryHours * HOUR_MS);
+      const recentReply = await strapi.db.query(UID.inboundMessage).count({
+        where: { channel, fromAddress: event.from, autoRepliedAt: { $gte: since } },
+      });
+      const inbound = await storeInbound(channel, event, subscriberId, config.inbox.enabled);
+      if (recentReply > 0) return;
+      const text = config.inbox.enabled ? config.inbox.interimReply : config.inbox.notMonitoredReply;
+      await strapi.db.query(UID.inboundMessage).update({ where: { id: inbound.id }, data: { autoRepliedAt: new Date() } });
+      getService(strapi, 'subscriptions').enqueueMessage(channel, { message: 'reply', inboundMessageId: inbound.id, text });
+      strapi.log.debug?.(`[${PLUGIN_ID}] inbox message stored on ${channel}`);
+    },
+  };
+};

@@ -1,0 +1,82 @@
+import type { Core } from '@strapi/strapi';
+import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID } from '../constants';
+import type { RunningJob } from '../queue/job-queue';
+import { getService } from '../utils/get-service';
+import { toDate } from '../utils/time';
+
+/**
+ * Wires queues to processors and runs the reconciler. Only instances with `worker: true`
+ * start this; any number of them may share one Redis.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const runtime = () => getService(strapi, 'runtime');
+
+  const controlProcessor = async (job: RunningJob) => {
+    if (job.name === JOB_NAMES.fanOut) return getService(strapi, 'fan-out').process(job);
+    if (job.name === JOB_NAMES.webhook) return getService(strapi, 'webhook-events').process(job);
+    strapi.log.warn(`[${PLUGIN_ID}] unknown control job ${job.name}`);
+  };
+
+  const channelProcessor = async (job: RunningJob) => {
+    if (job.name === JOB_NAMES.deliver) return getService(strapi, 'delivery').process(job);
+    if (job.name === JOB_NAMES.message) return getService(strapi, 'messages').process(job);
+    strapi.log.warn(`[${PLUGIN_ID}] unknown channel job ${job.name}`);
+  };
+
+  return {
+    start() {
+      const queue = runtime().queue();
+      const config = runtime().config();
+      queue.process(CONTROL_QUEUE, controlProcessor, { concurrency: 2 });
+      for (const channel of runtime().channels().enabled()) {
+        // The limiter lives in Redis, so the rate holds across every worker process.
+        queue.process(channel.id, channelProcessor, { concurrency: 8, ratePerSecond: channel.messagesPerSecond });
+      }
+      runtime().every('reconciler', config.broadcast.reconcileEverySeconds * 1000, () => this.reconcile());
+      runtime().onStop(async () => getService(strapi, 'delivery').stop());
+      // At startup too: work may have been lost while no process was running.
+      setImmediate(() => {
+        this.reconcile().catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] reconciler: ${error.message}`));
+      });
+    },
+
+    /**
+     * The outbox guarantee: the announcement row is the truth, Redis only carries work. Every
+     * announcement that should be moving but whose work is missing (Redis was down at publish,
+     * a process died, jobs were lost) is enqueued again. Everything it enqueues is idempotent.
+     */
+    async reconcile() {
+      const queue = runtime().queue();
+      if (!(await queue.ping())) return;
+      const announcements = getService(strapi, 'announcements');
+      const open = (await strapi.db.query(UID.announcement).findMany({
+        where: { broadcastStatus: { $in: ['scheduled', 'queued', 'sending'] }, publishedAt: { $notNull: true } },
+        select: ['documentId', 'broadcastStatus', 'resumesAt', 'fanOutDoneAt'],
+      })) as Array<{ documentId: string; broadcastStatus: string; resumesAt: unknown; fanOutDoneAt: unknown }>;
+
+      for (const announcement of open) {
+        if (!announcement.fanOutDoneAt) {
+          const resumesAt = toDate(announcement.resumesAt);
+          announcements.enqueueFanOut(announcement.documentId, resumesAt ? Math.max(0, resumesAt.getTime() - Date.now()) : 0);
+          continue;
+        }
+        const counters = await announcements.refreshCounters(announcement.documentId);
+        if (counters.open === 0) {
+          await announcements.finishIfDone(announcement.documentId);
+          continue;
+        }
+        const idle = await Promise.all(
+          runtime()
+            .channels()
+            .enabled()
+            .map(async (channel) => {
+              const counts = await queue.counts(channel.id);
+              return counts.waiting + counts.active + counts.delayed === 0;
+            })
+        );
+        if (idle.every(Boolean)) await getService(strapi, 'delivery').requeueOpen(announcement.documentId);
+      }
+      await getService(strapi, 'subscriptions').expirePending();
+    },
+  };
+};

@@ -1,0 +1,14 @@
+// The harness (tests/support/strapi.ts) picks the database per test file through these variables.
+module.exports = ({ env }) => {
+  const url = env('TOWN_CRIER_TEST_DATABASE_URL');
+  if (url) {
+    return { connection: { client: 'postgres', connection: { connectionString: url }, pool: { min: 0, max: 5 } } };
+  }
+  return {
+    connection: {
+      client: 'sqlite',
+      connection: { filename: env('TOWN_CRIER_TEST_SQLITE_FILE', ':memory:') },
+      useNullAsDefault: true,
+    },
+  };
+};

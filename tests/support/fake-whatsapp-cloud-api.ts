@@ -1,0 +1,413 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A stand-in for Meta's WhatsApp Cloud API send endpoint, for unit and integration tests.
+ * It validates requests the way Meta does (token, path, required fields) and answers with
+ * Meta's exact success and error shapes, so the adapter's parsing and classification are
+ * exercised over real HTTP. Also builds webhook payloads serialised the way Meta signs them.
+ */
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** Request headers without `authorization`, so recorded requests can be printed safely. */
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON body, or undefined when it was not JSON. */
+  body: unknown;
+  rawBody: string;
+  /** Which TCP connection carried the request; equal ids mean a kept-alive connection was reused. */
+  connectionId: number;
+  /** What the fake answered; undefined for hung or dropped requests. */
+  response?: { status: number; body: unknown };
+}
+
+export interface ScriptedError {
+  status: number;
+  code: number;
+  /** Meta's title, e.g. "(Business Account, Consumer Account) pair rate limit hit". */
+  message: string;
+  details?: string;
+  type?: string;
+  subcode?: number;
+}
+
+export type RequestMatcher = string | ((body: Record<string, unknown>, request: RecordedRequest) => boolean);
+
+export interface FakeCloudApi {
+  baseUrl: string;
+  apiVersion: string;
+  requests: RecordedRequest[];
+  /** Answers the next `times` matching sends with Meta's error body (§1.6). `to` digits may carry a '+'. */
+  failNext(match: RequestMatcher, error: ScriptedError, times?: number): void;
+  /** Reads the next matching request completely and never answers: a timeout after sending. */
+  hangNext(match: RequestMatcher, times?: number): void;
+  /** Reads the next matching request completely, then resets the connection. */
+  dropNext(match: RequestMatcher, times?: number): void;
+  /** TCP connections currently open to the fake. */
+  openConnections(): number;
+  /** Forgets recorded requests and scripts; releases hung requests. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+interface Script {
+  match: RequestMatcher;
+  remaining: number;
+  action: { kind: 'fail'; error: ScriptedError } | { kind: 'hang' } | { kind: 'drop' };
+}
+
+const TEXT_BODY_MAX_LENGTH = 4096;
+
+function graphError(status: number, code: number, message: string, extra: { details?: string; type?: string; subcode?: number } = {}) {
+  return {
+    status,
+    body: {
+      error: {
+        message: `(#${code}) ${message}`,
+        type: extra.type ?? 'OAuthException',
+        code,
+        ...(extra.details !== undefined ? { error_data: { messaging_product: 'whatsapp', details: extra.details } } : {}),
+        ...(extra.subcode !== undefined ? { error_subcode: extra.subcode } : {}),
+        fbtrace_id: randomBytes(9).toString('base64url'),
+      },
+    },
+  };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const digitsOf = (value: unknown) => (typeof value === 'string' ? value.replace(/\D/g, '') : '');
+
+function matches(matcher: RequestMatcher, body: Record<string, unknown>, request: RecordedRequest): boolean {
+  return typeof matcher === 'function' ? matcher(body, request) : digitsOf(matcher) === digitsOf(body.to);
+}
+
+/** Meta's checks, in Meta's order: token, object path, then the body. */
+function validate(
+  request: RecordedRequest,
+  authorization: string | undefined,
+  expected: { accessToken: string; phoneNumberId: string; apiVersion: string }
+): { status: number; body: unknown } | undefined {
+  if (!authorization || authorization !== `Bearer ${expected.accessToken}`) {
+    return graphError(401, 190, authorization ? 'Invalid OAuth access token - Cannot parse access token' : 'An active access token must be used to query information about the current user.', {
+      details: 'Authentication failed',
+    });
+  }
+  if (request.method !== 'POST' || request.path !== `/${expected.apiVersion}/${expected.phoneNumberId}/messages`) {
+    return graphError(400, 100, `Unsupported ${request.method.toLowerCase()} request. Object with ID does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, {
+      type: 'GraphMethodException',
+      subcode: 33,
+    });
+  }
+  const body = request.body;
+  if (!isRecord(body)) return graphError(400, 100, 'Invalid parameter', { details: 'Request body is not valid JSON' });
+  for (const field of ['messaging_product', 'to', 'type'] as const) {
+    if (typeof body[field] !== 'string' || !body[field]) return graphError(400, 100, 'Invalid parameter', { details: `The parameter ${field} is required.` });
+  }
+  if (body.messaging_product !== 'whatsapp') return graphError(400, 100, 'Invalid parameter', { details: 'messaging_product must be whatsapp' });
+  if (body.type === 'template') {
+    const template = body.template;
+    const language = isRecord(template) ? template.language : undefined;
+    if (!isRecord(template) || typeof template.name !== 'string' || !isRecord(language) || typeof language.code !== 'string') {
+      return graphError(400, 131008, 'Required parameter is missing', { details: 'template name and language.code are required' });
+    }
+  }
+  if (body.type === 'text') {
+    const text = body.text;
+    if (!isRecord(text) || typeof text.body !== 'string') return graphError(400, 131008, 'Required parameter is missing', { details: 'text.body is required' });
+    if (text.body.length > TEXT_BODY_MAX_LENGTH) return graphError(400, 100, 'Invalid parameter', { details: `Param text['body'] must be at most ${TEXT_BODY_MAX_LENGTH} characters long.` });
+  }
+  return undefined;
+}
+
+function successBody(to: string, type: unknown) {
+  const waId = to.replace(/^\+/, '');
+  const id = `wamid.${Buffer.from(`${waId}:${randomBytes(12).toString('hex')}`).toString('base64')}`;
+  return {
+    messaging_product: 'whatsapp',
+    contacts: [{ input: to, wa_id: waId }],
+    messages: [type === 'template' ? { id, message_status: 'accepted' } : { id }],
+  };
+}
+
+/** Starts the fake on 127.0.0.1 with a random port. */
+export async function startFakeWhatsappCloudApi(options: { accessToken: string; phoneNumberId: string; apiVersion?: string }): Promise<FakeCloudApi> {
+  const expected = { ...options, apiVersion: options.apiVersion ?? 'v24.0' };
+  const requests: RecordedRequest[] = [];
+  let scripts: Script[] = [];
+  const hung = new Set<ServerResponse>();
+  const connectionIds = new WeakMap<object, number>();
+  const openSockets = new Set<object>();
+  let connectionCount = 0;
+
+  const reply = (res: ServerResponse, recorded: RecordedRequest, answer: { status: number; body: unknown }) => {
+    recorded.response = answer;
+    res.writeHead(answer.status, { 'content-type': 'application/json; charset=UTF-8' });
+    res.end(JSON.stringify(answer.body));
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse, rawBody: string) => {
+    const { authorization, ...headers } = req.headers;
+    let body: unknown;
+    try {
+      body = rawBody ? JSON.parse(rawBody) : undefined;
+    } catch {
+      body = undefined;
+    }
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: (req.url ?? '/').split('?')[0],
+      headers,
+      body,
+      rawBody,
+      connectionId: connectionIds.get(req.socket) ?? 0,
+    };
+    requests.push(recorded);
+
+    const invalid = validate(recorded, authorization, expected);
+    if (invalid) return reply(res, recorded, invalid);
+
+    const message = body as Record<string, unknown>;
+    const script = scripts.find((candidate) => candidate.remaining > 0 && matches(candidate.match, message, recorded));
+    if (script) {
+      script.remaining -= 1;
+      const { action } = script;
+      if (action.kind === 'hang') {
+        hung.add(res);
+        return;
+      }
+      if (action.kind === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      return reply(res, recorded, graphError(action.error.status, action.error.code, action.error.message, { ...action.error, details: action.error.details ?? action.error.message }));
+    }
+    return reply(res, recorded, { status: 200, body: successBody(String(message.to), message.type) });
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+  server.on('connection', (socket) => {
+    connectionCount += 1;
+    connectionIds.set(socket, connectionCount);
+    openSockets.add(socket);
+    socket.on('close', () => openSockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const releaseHung = () => {
+    for (const res of hung) res.destroy();
+    hung.clear();
+  };
+  const addScript = (match: RequestMatcher, action: Script['action'], times: number) => {
+    scripts.push({ match, action, remaining: times });
+  };
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    apiVersion: expected.apiVersion,
+    requests,
+    failNext(match, error, times = 1) {
+      addScript(match, { kind: 'fail', error }, times);
+    },
+    hangNext(match, times = 1) {
+      addScript(match, { kind: 'hang' }, times);
+    },
+    dropNext(match, times = 1) {
+      addScript(match, { kind: 'drop' }, times);
+    },
+    openConnections() {
+      return openSockets.size;
+    },
+    reset() {
+      requests.length = 0;
+      scripts = [];
+      releaseHung();
+    },
+    async close() {
+      releaseHung();
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks, shaped like reference §4.4 and serialised like Meta serialises them.
+
+const DEFAULT_BUSINESS_ACCOUNT_ID = '102290129340398';
+const DEFAULT_METADATA = { display_phone_number: '4989123456', phone_number_id: '106540352242922' };
+
+export interface WebhookOptions {
+  phoneNumberId?: string;
+  displayPhoneNumber?: string;
+  /** Unix seconds; defaults to now. */
+  timestamp?: number;
+  /** Message id (wamid) of the inbound message. */
+  id?: string;
+  profileName?: string;
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const fakeWamid = () => `wamid.${randomBytes(24).toString('base64')}`;
+
+function envelope<Value extends Record<string, unknown>>(value: Value, field: string, options: WebhookOptions = {}) {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: DEFAULT_BUSINESS_ACCOUNT_ID,
+        changes: [
+          {
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: {
+                display_phone_number: options.displayPhoneNumber ?? DEFAULT_METADATA.display_phone_number,
+                phone_number_id: options.phoneNumberId ?? DEFAULT_METADATA.phone_number_id,
+              },
+              ...value,
+            },
+            field,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export interface WebhookErrorInput {
+  code: number;
+  title: string;
+  details?: string;
+}
+
+function webhookError(error: WebhookErrorInput) {
+  return {
+    code: error.code,
+    title: error.title,
+    message: error.title,
+    error_data: { details: error.details ?? error.title },
+    href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
+  };
+}
+
+export interface StatusInput {
+  /** The wamid returned when the message was sent. */
+  id: string;
+  status: 'sent' | 'delivered' | 'read' | 'failed' | 'played' | 'deleted';
+  recipientDigits: string;
+  timestamp?: number;
+  /** Echo of the `biz_opaque_callback_data` sent with the message. */
+  deliveryRef?: string;
+  errors?: WebhookErrorInput[];
+}
+
+/** A (possibly batched) status webhook, like §4.4 (d) and (e). */
+export function statusWebhook(statuses: StatusInput[], options: WebhookOptions = {}) {
+  return envelope(
+    {
+      statuses: statuses.map((status) => ({
+        id: status.id,
+        status: status.status,
+        timestamp: String(status.timestamp ?? options.timestamp ?? nowSeconds()),
+        recipient_id: status.recipientDigits.replace(/^\+/, ''),
+        ...(status.deliveryRef !== undefined ? { biz_opaque_callback_data: status.deliveryRef } : {}),
+        ...(status.status === 'sent' ? { pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' } } : {}),
+        ...(status.errors ? { errors: status.errors.map(webhookError) } : {}),
+      })),
+    },
+    'messages',
+    options
+  );
+}
+
+function inboundMessage(fromDigits: string, message: Record<string, unknown>, options: WebhookOptions) {
+  const from = fromDigits.replace(/^\+/, '');
+  return envelope(
+    {
+      contacts: [{ profile: { name: options.profileName ?? 'Erika Mustermann' }, wa_id: from }],
+      messages: [{ from, id: options.id ?? fakeWamid(), timestamp: String(options.timestamp ?? nowSeconds()), ...message }],
+    },
+    'messages',
+    options
+  );
+}
+
+/** A citizen's free-text message, like §4.4 (a). */
+export function inboundTextWebhook(fromDigits: string, text: string, options: WebhookOptions = {}) {
+  return inboundMessage(fromDigits, { type: 'text', text: { body: text } }, options);
+}
+
+/** A tap on a template quick-reply button, like §4.4 (b). */
+export function buttonReplyWebhook(fromDigits: string, payload: string, options: WebhookOptions & { label?: string; contextId?: string } = {}) {
+  return inboundMessage(
+    fromDigits,
+    {
+      context: { from: options.displayPhoneNumber ?? DEFAULT_METADATA.display_phone_number, id: options.contextId ?? fakeWamid() },
+      type: 'button',
+      button: { payload, text: options.label ?? 'Ja' },
+    },
+    options
+  );
+}
+
+/** A tap on an interactive reply button, like §4.4 (c). */
+export function interactiveReplyWebhook(fromDigits: string, buttonId: string, title: string, options: WebhookOptions = {}) {
+  return inboundMessage(fromDigits, { type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: buttonId, title } } }, options);
+}
+
+/** The in-app marketing stop/resume, like §4.4 (g). */
+export function userPreferenceWebhook(fromDigits: string, value: 'stop' | 'resume', options: WebhookOptions = {}) {
+  const waId = fromDigits.replace(/^\+/, '');
+  return envelope(
+    {
+      contacts: [{ wa_id: waId }],
+      user_preferences: [
+        {
+          wa_id: waId,
+          detail: value === 'stop' ? 'User requested to stop marketing messages' : 'User requested to resume marketing messages',
+          category: 'marketing_messages',
+          value,
+          timestamp: options.timestamp ?? nowSeconds(),
+        },
+      ],
+    },
+    'user_preferences',
+    options
+  );
+}
+
+/** An account-level error without statuses, like §4.4 (f). */
+export function accountErrorWebhook(errors: WebhookErrorInput[], options: WebhookOptions = {}) {
+  return envelope({ errors: errors.map(webhookError) }, 'messages', options);
+}
+
+/**
+ * JSON as Meta puts it on the wire: every non-ASCII UTF-16 unit as a lowercase `\uXXXX`
+ * escape and `/` as `\/`. A handler that verifies a re-serialised body instead of the raw
+ * bytes computes a different HMAC as soon as an umlaut or a URL appears.
+ */
+export function toMetaJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/\//g, '\\/')
+    .replace(/[\u0080-\uffff]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The `X-Hub-Signature-256` header value Meta would send with `rawBody`. */
+export function signWebhook(rawBody: string, appSecret: string): string {
+  return `sha256=${createHmac('sha256', appSecret).update(rawBody, 'utf8').digest('hex')}`;
+}
+
+/** A webhook request as Meta sends it: the raw body and its headers. */
+export function signedWebhookRequest(payload: unknown, appSecret: string): { rawBody: string; headers: Record<string, string> } {
+  const rawBody = toMetaJson(payload);
+  return {
+    rawBody,
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhook(rawBody, appSecret) },
+  };
+}

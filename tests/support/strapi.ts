@@ -1,0 +1,174 @@
+/**
+ * Boots the real Strapi test app once per test file, with its own database (a temp SQLite
+ * file, or a fresh PostgreSQL database when DATABASE_URL is set) and its own Redis key
+ * prefix, so test files cannot see each other's data or jobs.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import type { Core } from '@strapi/strapi';
+import supertest from 'supertest';
+import { Client } from 'pg';
+
+const APP_DIR = path.resolve(__dirname, '../app');
+
+// Strapi is loaded through its CommonJS build, as a Strapi app loads it; its ESM build
+// cannot be imported by vitest's module runner (directory imports of lodash/fp).
+const requireCjs = createRequire(__filename);
+const { createStrapi } = requireCjs('@strapi/strapi') as typeof import('@strapi/strapi');
+
+export interface TestStrapi {
+  strapi: Core.Strapi;
+  request: ReturnType<typeof supertest>;
+  /** The Redis key prefix of this boot. */
+  prefix: string;
+  dialect: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}
+
+export interface BootOptions {
+  /** Plugin config; merged over the test defaults below. */
+  pluginConfig?: Record<string, unknown>;
+}
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const testArticleMapping = {
+  'api::article.article': {
+    title: 'title',
+    text: 'summary',
+    url: 'https://musterstadt.de/news/{slug}',
+    topics: 'topic',
+    urgency: 'urgency',
+    skip: 'silent',
+  },
+};
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = result[key];
+    result[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object' && !Array.isArray(current)
+        ? deepMerge(current as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return result;
+}
+
+async function preparePostgres(url: string) {
+  const name = `town_crier_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return {
+    url: target.toString(),
+    async drop() {
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export async function bootStrapi(options: BootOptions = {}): Promise<TestStrapi> {
+  const prefix = `tc-test-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const databaseUrl = process.env.DATABASE_URL;
+  const pg = databaseUrl ? await preparePostgres(databaseUrl) : null;
+  const sqliteDir = pg ? null : mkdtempSync(path.join(tmpdir(), 'town-crier-test-'));
+
+  const pluginConfig = deepMerge(
+    {
+      redis: { url: REDIS_URL, prefix },
+      publicUrl: 'http://127.0.0.1:1337',
+      contentTypes: testArticleMapping,
+      broadcast: { quietHours: { enabled: false }, reconcileEverySeconds: 3600 },
+      channels: { whatsapp: { businessNumber: '+49 4525 12345' } },
+    },
+    options.pluginConfig ?? {}
+  );
+
+  process.env.STRAPI_TELEMETRY_DISABLED = 'true';
+  process.env.TOWN_CRIER_TEST_PLUGIN_CONFIG = JSON.stringify(pluginConfig);
+  if (pg) {
+    process.env.TOWN_CRIER_TEST_DATABASE_URL = pg.url;
+    delete process.env.TOWN_CRIER_TEST_SQLITE_FILE;
+  } else {
+    delete process.env.TOWN_CRIER_TEST_DATABASE_URL;
+    process.env.TOWN_CRIER_TEST_SQLITE_FILE = path.join(sqliteDir as string, 'data.db');
+  }
+
+  const runnerListeners = snapshotProcessListeners();
+  const strapi = createStrapi({ appDir: APP_DIR, distDir: APP_DIR });
+  strapi.log.level = process.env.TOWN_CRIER_TEST_LOG ?? 'error';
+  await strapi.load();
+  await strapi.server.mount();
+
+  return {
+    strapi,
+    request: supertest(strapi.server.httpServer),
+    prefix,
+    dialect: pg ? 'postgres' : 'sqlite',
+    async close() {
+      const runtime = strapi.plugin('town-crier').service('runtime') as { queue(): { obliterate(): Promise<void> } };
+      await runtime.queue().obliterate().catch(() => undefined);
+      await destroyKeepingListeners(strapi, runnerListeners);
+      if (pg) await pg.drop();
+      if (sqliteDir) rmSync(sqliteDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Strapi's destroy() calls process.removeAllListeners(), which would also remove the test
+ * runner's own IPC listeners and break the worker; they are put back afterwards.
+ */
+function snapshotProcessListeners() {
+  return process.eventNames().map((event) => [event, process.rawListeners(event as string)] as const);
+}
+
+async function destroyKeepingListeners(strapi: Core.Strapi, saved: ReturnType<typeof snapshotProcessListeners>) {
+  await strapi.destroy();
+  for (const [event, listeners] of saved) {
+    const current = process.rawListeners(event as string);
+    for (const listener of listeners) {
+      if (!current.includes(listener)) process.on(event as string, listener as (...args: unknown[]) => void);
+    }
+  }
+}
+
+/** Polls `check` until it returns a truthy value; the suite never sleeps for a fixed time. */
+export async function eventually<T>(check: () => Promise<T | null | undefined | false>, { timeoutMs = 15_000, intervalMs = 50 } = {}): Promise<T> {
+  const started = Date.now();
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Registers the first admin (Super Admin) and answers a bearer token for admin routes. */
+export async function createSuperAdmin(test: TestStrapi): Promise<string> {
+  const response = await test.request.post('/admin/register-admin').send({
+    email: 'admin@musterstadt.test',
+    firstname: 'Ada',
+    lastname: 'Admin',
+    password: 'Test-Password-1234',
+  });
+  if (response.status !== 200) throw new Error(`register-admin answered ${response.status}: ${JSON.stringify(response.body)}`);
+  return response.body.data.token as string;
+}

@@ -1,0 +1,43 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Core } from '@strapi/strapi';
+import { createChannelRegistry } from '../../server/src/channels/registry';
+import { parsePluginConfig } from '../../server/src/config';
+
+/** Only what the registry touches; anything else would throw. */
+function strapiFake(warnings: string[]): Core.Strapi {
+  const fake = {
+    log: { info: () => undefined, warn: (message: string) => warnings.push(message), error: () => undefined },
+    db: { query: () => ({ create: async () => ({}) }) },
+  };
+  return fake as unknown as Core.Strapi; // a local fake, not the real instance: see the comment above
+}
+
+describe('channel registry', () => {
+  const nodeEnv = process.env.NODE_ENV;
+  afterEach(() => {
+    process.env.NODE_ENV = nodeEnv;
+  });
+
+  it('runs WhatsApp without a token in sandbox mode and says so loudly', () => {
+    const warnings: string[] = [];
+    const registry = createChannelRegistry({ strapi: strapiFake(warnings), config: parsePluginConfig({}) });
+    expect(registry.get('whatsapp').mode).toBe('sandbox');
+    expect(warnings.join('\n')).toMatch(/SANDBOX/);
+  });
+
+  it('refuses to start in production without a token unless sandbox was asked for', () => {
+    process.env.NODE_ENV = 'production';
+    expect(() => createChannelRegistry({ strapi: strapiFake([]), config: parsePluginConfig({}) })).toThrow(/sandbox: true/);
+    const registry = createChannelRegistry({ strapi: strapiFake([]), config: parsePluginConfig({ channels: { whatsapp: { sandbox: true } } }) });
+    expect(registry.get('whatsapp').mode).toBe('sandbox');
+  });
+
+  it('goes live when a token is configured', () => {
+    process.env.NODE_ENV = 'production';
+    const registry = createChannelRegistry({
+      strapi: strapiFake([]),
+      config: parsePluginConfig({ channels: { whatsapp: { accessToken: 'token', phoneNumberId: '1' } } }),
+    });
+    expect(registry.get('whatsapp').mode).toBe('live');
+  });
+});
