@@ -74,7 +74,7 @@ export const BroadcastsPage = () => {
                     </Td>
                     <Td>
                       <Typography>
-                        {broadcast.broadcastStatusReason ?? ''}
+                        {broadcast.statusReason ?? ''}
                         {broadcast.resumesAt ? ` → ${new Date(broadcast.resumesAt).toLocaleString()}` : ''}
                       </Typography>
                     </Td>
