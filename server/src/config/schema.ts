@@ -176,6 +176,18 @@ export const pluginConfigSchema = z.object({
       frameAncestors: z.string().default("'self'"),
     })
     .prefault({}),
+  /** The public RSS/Atom feed: announcements only, no personal data. */
+  feed: z
+    .object({
+      enabled: z.boolean().default(true),
+      title: z.string().min(1).optional(),
+      description: z.string().min(1).optional(),
+      /** The town's news page; defaults to publicUrl. */
+      siteUrl: z.string().url().optional(),
+      limit: z.number().int().positive().max(500).default(50),
+      maxAgeSeconds: z.number().int().min(0).default(300),
+    })
+    .prefault({}),
   stats: z.object({ subscriberTarget: z.number().int().positive().default(1557) }).prefault({}),
   channels: z
     .object({
