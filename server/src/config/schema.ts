@@ -44,7 +44,8 @@ export const whatsappConfigSchema = z.object({
   businessNumber: z.string().default(''),
   apiVersion: z.string().regex(/^v\d+\.\d+$/, 'must look like v24.0').default('v24.0'),
   baseUrl: z.string().url().default('https://graph.facebook.com'),
-  messagesPerSecond: z.number().int().positive().max(1000).default(80),
+  // Meta's ceiling is 1,000/s for upgraded numbers; higher values exist for benchmarks against a fake API.
+  messagesPerSecond: z.number().int().positive().max(100_000).default(80),
   dailyRecipientLimit: z.number().int().positive().default(250),
   requestTimeoutMs: z.number().int().positive().default(10_000),
   /**
@@ -154,6 +155,8 @@ export const pluginConfigSchema = z.object({
         .prefault({}),
       fanOutBatchSize: z.number().int().positive().max(5000).default(1000),
       maxAttempts: z.number().int().positive().default(6),
+      /** Deliveries one worker process sends at the same time, per channel (the rate limit still applies). */
+      deliveryConcurrency: z.number().int().positive().max(256).default(16),
       reconcileEverySeconds: z.number().int().positive().default(60),
     })
     .prefault({}),
