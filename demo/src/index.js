@@ -13,15 +13,49 @@ const ARTICLES = [
   { title: 'Frühlingsmarkt auf dem Marktplatz', slug: 'fruehlingsmarkt', topic: 'veranstaltungen', urgency: 'info', summary: 'Am Samstag von 10 bis 17 Uhr laden Vereine und Händler zum Frühlingsmarkt ein.' },
 ];
 
+const SOURCES = ['signup-page', 'rathaus-website', 'flyer', 'signup-page', 'facebook'];
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Sandbox only: made-up citizens (numbers from +49 1510 000…, which nobody owns) signed up over the
+ * last 60 days, so the admin's statistics, broadcasts and sandbox phone have something to show.
+ * Never with a real access token: the demo must not message real numbers.
+ */
+async function seedDemoCitizens(strapi, topicIds) {
+  const subscribers = strapi.db.query('plugin::town-crier.subscriber');
+  if (process.env.WHATSAPP_ACCESS_TOKEN || (await subscribers.count()) > 0) return;
+  const now = Date.now();
+  for (let i = 0; i < 64; i += 1) {
+    const confirmedAt = new Date(now - Math.round(((64 - i) / 64) * 60 * DAY_MS) - (i % 7) * 3_600_000);
+    const left = i % 9 === 4;
+    await subscribers.create({
+      data: {
+        channel: 'whatsapp',
+        address: `+491510000${String(1000 + i)}`,
+        status: left ? 'unsubscribed' : 'active',
+        locale: i % 10 === 0 ? 'en' : 'de',
+        source: SOURCES[i % SOURCES.length],
+        topics: i % 3 === 0 ? [] : [topicIds[i % topicIds.length], topicIds[(i * 7) % topicIds.length]].filter((id, index, all) => all.indexOf(id) === index),
+        consentVersion: '2026-01',
+        confirmedAt,
+        unsubscribedAt: left ? new Date(confirmedAt.getTime() + 5 * DAY_MS) : null,
+      },
+    });
+  }
+}
+
 module.exports = {
   register() {},
 
-  /** Seeds the demo town once: topics, a few published articles, and an admin to log in with. */
+  /** Seeds the demo town once: topics, made-up citizens (sandbox only), a few published articles, and an admin. */
   async bootstrap({ strapi }) {
     const topics = strapi.db.query('plugin::town-crier.topic');
     if ((await topics.count()) === 0) {
       for (const topic of TOPICS) await topics.create({ data: { ...topic, active: true } });
     }
+    const topicIds = (await topics.findMany({ select: ['id'], orderBy: { id: 'asc' } })).map((topic) => topic.id);
+    // Before the articles, so their broadcasts reach the made-up citizens in the sandbox.
+    await seedDemoCitizens(strapi, topicIds);
     const articles = strapi.documents('api::article.article');
     if ((await articles.count({})) === 0) {
       for (const article of ARTICLES) await articles.create({ data: article, status: 'published' });
