@@ -46,8 +46,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   const update = (id: number, data: Record<string, unknown>) => deliveries().update({ where: { id }, data });
 
-  const markRecipient = async (subscriberId: number, effect: ClassifiedError['recipientEffect']) => {
-    if (effect === 'marketing-stopped') {
+  const markRecipient = async (subscriberId: number, effect: ClassifiedError['recipientEffect'], channel: ChannelId) => {
+    if (effect === 'withdrawn') {
+      // The citizen closed the channel themselves (blocked the bot): recorded like a STOP.
+      await getService(strapi, 'subscriptions').withdraw(subscriberId, `${channel}-blocked`);
+    } else if (effect === 'marketing-stopped') {
       await strapi.db.query(UID.subscriber).update({ where: { id: subscriberId }, data: { marketingStoppedAt: new Date() } });
     } else if (effect === 'undeliverable') {
       await strapi.db.query(UID.subscriber).update({ where: { id: subscriberId }, data: { undeliverableAt: new Date() } });
@@ -92,8 +95,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // Re-checked right before sending: someone who wrote STOP a second ago gets nothing.
       const subscriber = (await strapi.db.query(UID.subscriber).findOne({
         where: { id: data.subscriberId },
-        select: ['id', 'status', 'address', 'marketingStoppedAt', 'undeliverableAt'],
-      })) as { id: number; status: string; address: string | null; marketingStoppedAt: unknown; undeliverableAt: unknown } | null;
+        select: ['id', 'status', 'address', 'locale', 'marketingStoppedAt', 'undeliverableAt'],
+      })) as { id: number; status: string; address: string | null; locale: string | null; marketingStoppedAt: unknown; undeliverableAt: unknown } | null;
       if (!subscriber || subscriber.status !== 'active' || !subscriber.address || subscriber.marketingStoppedAt || subscriber.undeliverableAt) {
         await update(delivery.id, { status: 'skipped' });
         return scheduleCounterRefresh(data.announcementDocumentId);
@@ -124,7 +127,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
 
       await this.send(channel, delivery, job, () =>
-        channel.send({ kind: 'announcement', to: subscriber.address as string, deliveryRef: `d:${delivery.id}`, content: announcements().contentOf(announcement) })
+        channel.send({
+          kind: 'announcement',
+          to: subscriber.address as string,
+          deliveryRef: `d:${delivery.id}`,
+          content: announcements().contentOf(announcement),
+          unsubscribeToken: getService(strapi, 'subscriptions').unsubscribeToken(subscriber.id),
+          locale: subscriber.locale === 'en' ? 'en' : 'de',
+        })
       );
       scheduleCounterRefresh(data.announcementDocumentId);
     },
@@ -163,7 +173,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           }
           case 'permanent-recipient': {
             await update(delivery.id, { ...record, status: 'failed', statusAt: new Date() });
-            await markRecipient(delivery.subscriberId, classified.recipientEffect);
+            await markRecipient(delivery.subscriberId, classified.recipientEffect, channel.id);
             return;
           }
           case 'permanent-announcement': {
@@ -284,7 +294,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const changed = await knex(table).where('id', row.id).whereIn('status', lower).update(data);
         if (changed) {
           touched.add(row.announcement_document_id);
-          if (event.status === 'failed' && event.error) await markRecipient(row.subscriber_id, event.error.recipientEffect);
+          if (event.status === 'failed' && event.error) await markRecipient(row.subscriber_id, event.error.recipientEffect, channelId);
         }
       }
       for (const documentId of touched) scheduleCounterRefresh(documentId);
