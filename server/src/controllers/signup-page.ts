@@ -4,7 +4,7 @@ import { UID } from '../constants';
 import { getService } from '../utils/get-service';
 import { renderSignupPage, SIGNUP_SCRIPT } from '../signup/page';
 
-const CHANNEL_LABELS: Record<string, string> = { whatsapp: 'WhatsApp' };
+const CHANNEL_LABELS: Record<string, string> = { whatsapp: 'WhatsApp', email: 'E-Mail', telegram: 'Telegram' };
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async page(ctx: Context) {
