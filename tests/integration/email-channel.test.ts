@@ -127,6 +127,7 @@ describe('e-mail channel', () => {
     expect(mail.parsed.html).toContain('<h1 style="font-size:22px;line-height:1.3;margin:0 0 .75em">Hauptstraße &lt;gesperrt&gt; &amp; umgeleitet</h1>');
     expect(mail.parsed.html).toContain('<p style="margin:0 0 1em">Umleitung über die Bahnhofstraße.</p>');
 
+    expect(mail.parsed.text).toMatch(/Themen ändern oder anderen Kanal wählen: http:\/\/127\.0\.0\.1:1337\/api\/town-crier\/signup\?keep=\d+\.[\w-]+&lang=de/);
     const unsubscribeUrl = linkIn(mail, 'subscriptions/unsubscribe');
     expect(mail.parsed.html).toContain(unsubscribeUrl.toString());
     expect(mail.headers.get('list-unsubscribe')).toBe(`<mailto:abmelden@musterstadt.test?subject=unsubscribe>, <${unsubscribeUrl.toString()}>`);

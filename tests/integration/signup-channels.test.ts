@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { bootStrapi, eventually, type TestStrapi } from '../support/strapi';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
-import { fakeWhatsapp, sentTo } from '../support/whatsapp';
-import type { FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
-import { seedTopics } from '../support/seed';
+import { fakeWhatsapp, postWebhook, sentTo } from '../support/whatsapp';
+import { inboundTextWebhook, type FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
+import { seedSubscriber, seedTopics } from '../support/seed';
 
 const SUBSCRIBER = 'plugin::town-crier.subscriber';
 const LEDGER = 'plugin::town-crier.consent-event';
@@ -18,6 +18,7 @@ describe('one sign-up for all channels', () => {
   let whatsapp: FakeCloudApi;
   let smtp: TestSmtpServer;
   let consentVersion: string;
+  let topics: Record<string, number>;
 
   const subscribersOn = (channel: string) => test.strapi.db.query(SUBSCRIBER).findMany({ where: { channel }, populate: ['topics'], orderBy: { id: 'asc' } });
   const ledgerOf = (subscriberId: number) =>
@@ -41,9 +42,10 @@ describe('one sign-up for all channels', () => {
         rateLimit: { signupsPerIpPerHour: 40 },
       },
     });
-    await seedTopics(test, [
+    topics = await seedTopics(test, [
       ['Verkehr', 'verkehr'],
       ['Kultur', 'kultur'],
+      ['Sport', 'sport'],
     ]);
     consentVersion = (await test.request.get('/api/town-crier/consent')).body.data.version;
   });
@@ -114,6 +116,41 @@ describe('one sign-up for all channels', () => {
     const neither = await submit({});
     expect(neither.status).toBe(400);
     expect(neither.body.error.details.errors[0].path).toEqual(['channel']);
+  });
+
+  it('carries topics to a new channel: THEMEN answers a link that ticks them on the page and in a sign-up', async () => {
+    const id = await seedSubscriber(test, '+491602345679', { topics: [topics.kultur, topics.sport] });
+    await postWebhook(test, inboundTextWebhook('491602345679', 'THEMEN'));
+    const reply = await eventually(async () => sentTo(whatsapp, '+491602345679').find((request) => JSON.stringify(request.body).includes('Ihre Themen')));
+    const text = (reply.body as { text: { body: string } }).text.body;
+    expect(text).toMatch(/^Ihre Themen: Kultur, Sport\./);
+    const link = new URL(/https?:\/\/\S+keep=\S+/.exec(text)?.[0] as string);
+    expect(link.pathname).toBe('/api/town-crier/signup');
+    const keep = link.searchParams.get('keep') as string;
+
+    const page = await test.request.get(`${link.pathname}${link.search}`);
+    expect(page.headers['cache-control']).toBe('no-store');
+    const ticked = [...page.text.matchAll(/name="topics" value="(\w+)"( checked)?>/g)].map((match) => [match[1], Boolean(match[2])]);
+    expect(ticked).toEqual([
+      ['kultur', true],
+      ['sport', true],
+      ['verkehr', false],
+    ]);
+
+    // A front end of the town's own can send the token instead of the topics.
+    const response = await submit({ channel: 'email', address: 'wechsel@example.org', topics: [], topicsFrom: keep });
+    expect(response.status).toBe(202);
+    const [moved] = (await subscribersOn('email')).filter((row) => row.address === 'wechsel@example.org');
+    expect(moved.topics.map((topic: { slug: string }) => topic.slug).sort()).toEqual(['kultur', 'sport']);
+    // The old subscription stays as it was: adding a channel is not leaving one.
+    expect((await test.strapi.db.query(SUBSCRIBER).findOne({ where: { id } })).status).toBe('active');
+
+    const forged = await submit({ channel: 'email', address: 'wechsel2@example.org', topics: [], topicsFrom: `${id}.forgedforgedforgedforged` });
+    expect(forged.status).toBe(400);
+    expect(forged.body.error.details.errors[0].path).toEqual(['topicsFrom']);
+    // The unsubscribe token of the same subscriber is no manage token.
+    const unsubscribeToken = (test.strapi.plugin('town-crier').service('subscriptions') as { unsubscribeToken(id: number): string }).unsubscribeToken(id);
+    expect((await submit({ channel: 'email', address: 'wechsel3@example.org', topics: [], topicsFrom: unsubscribeToken })).status).toBe(400);
   });
 
   it.skipIf(!existsSync(CHROMIUM))('lets a citizen pick WhatsApp, e-mail and Telegram on the page and shows what to do next for each', async () => {

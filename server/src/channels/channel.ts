@@ -45,6 +45,8 @@ export type OutboundMessage =
       content: AnnouncementContent;
       /** Signed token for this subscriber's unsubscribe link (e-mail puts it in every mail). */
       unsubscribeToken?: string;
+      /** Signed token for the "change channel or topics" link. */
+      manageToken?: string;
       locale?: 'de' | 'en';
     }
   /** Double opt-in: carries a one-time token the citizen sends back (button tap, or confirmation link). */
@@ -117,6 +119,8 @@ export interface ChannelLinks {
   /** GET shows a page with a button; POST (also RFC 8058 one-click) unsubscribes. */
   unsubscribe(token: string): string;
   signup(locale?: 'de' | 'en'): string;
+  /** The sign-up page with this subscription's topics ticked, to add or switch a channel. */
+  manage(token: string, locale?: 'de' | 'en'): string;
 }
 
 export interface ChannelLogger {

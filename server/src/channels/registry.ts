@@ -53,6 +53,7 @@ export function createChannelRegistry({ strapi, config }: { strapi: Core.Strapi;
     confirm: (token) => `${apiBase()}/subscriptions/confirm?token=${encodeURIComponent(token)}`,
     unsubscribe: (token) => `${apiBase()}/subscriptions/unsubscribe?token=${encodeURIComponent(token)}`,
     signup: (locale) => `${apiBase()}/signup${locale ? `?lang=${locale}` : ''}`,
+    manage: (token, locale) => `${apiBase()}/signup?keep=${encodeURIComponent(token)}${locale ? `&lang=${locale}` : ''}`,
   };
 
   const whatsapp = config.channels.whatsapp;

@@ -133,6 +133,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           deliveryRef: `d:${delivery.id}`,
           content: announcements().contentOf(announcement),
           unsubscribeToken: getService(strapi, 'subscriptions').unsubscribeToken(subscriber.id),
+          manageToken: getService(strapi, 'subscriptions').manageToken(subscriber.id),
           locale: subscriber.locale === 'en' ? 'en' : 'de',
         })
       );

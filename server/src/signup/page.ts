@@ -5,7 +5,8 @@
 export interface SignupPageModel {
   locale: 'de' | 'en';
   townName: string;
-  topics: Array<{ slug: string; name: string; description: string | null }>;
+  /** `checked`: ticked in advance, when the page was opened from a "change channel or topics" link. */
+  topics: Array<{ slug: string; name: string; description: string | null; checked?: boolean }>;
   consent: { version: string; text: string; privacyPolicyUrl: string };
   channels: Array<{ id: string; label: string }>;
   scriptUrl: string;
@@ -64,7 +65,7 @@ export function renderSignupPage(model: SignupPageModel): string {
     .map(
       (topic, index) => `
         <div class="option">
-          <input type="checkbox" id="topic-${index}" name="topics" value="${escapeHtml(topic.slug)}">
+          <input type="checkbox" id="topic-${index}" name="topics" value="${escapeHtml(topic.slug)}"${topic.checked ? ' checked' : ''}>
           <label for="topic-${index}">${escapeHtml(topic.name)}</label>
         </div>`
     )

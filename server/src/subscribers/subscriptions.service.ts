@@ -6,7 +6,7 @@ import { maskAddress } from '../utils/log';
 import { DAY_MS, HOUR_MS, toDate } from '../utils/time';
 import { normaliseEmailAddress } from './email-address';
 import { normalisePhoneNumber } from './phone';
-import { newConfirmCode, newConfirmationToken, sha256, signUnsubscribeToken, verifyUnsubscribeToken } from './tokens';
+import { newConfirmCode, newConfirmationToken, sha256, signManageToken, signUnsubscribeToken, verifyManageToken, verifyUnsubscribeToken } from './tokens';
 
 export interface SignupInput {
   channel: ChannelId;
@@ -17,6 +17,11 @@ export interface SignupInput {
   locale?: 'de' | 'en';
   consent: { accepted: true; version: string };
   source?: string;
+  /**
+   * A manage token of an existing subscription (from the "change channel or topics" link): with
+   * no topics chosen, the new sign-up takes that subscription's topics.
+   */
+  topicsFrom?: string;
 }
 
 export interface RequestMeta {
@@ -162,7 +167,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         throw fieldError('consent.version', 'Unknown consent version; load the current one from GET /api/town-crier/consent');
       }
       const address = this.normaliseAddress(input.channel, input.address, [...field, 'address']);
-      const topicIds = await this.resolveTopics(input.topics);
+      let slugs = input.topics;
+      if (input.topicsFrom) {
+        const carried = await this.topicsOfManageToken(input.topicsFrom);
+        if (!carried) throw fieldError('topicsFrom', 'This link is invalid');
+        if (!slugs.length) slugs = carried;
+      }
+      const topicIds = await this.resolveTopics(slugs);
       const now = new Date();
       const existing = address ? ((await subscribers().findOne({ where: { channel: input.channel, address } })) as SubscriberRow | null) : null;
       if (existing) {
@@ -323,6 +334,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     unsubscribeToken(subscriberId: number) {
       return signUnsubscribeToken(tokenSecret(), subscriberId);
+    },
+
+    manageToken(subscriberId: number) {
+      return signManageToken(tokenSecret(), subscriberId);
+    },
+
+    /** The active topic slugs of the subscription a manage token names; null when the token is not valid. */
+    async topicsOfManageToken(token: string): Promise<string[] | null> {
+      const id = verifyManageToken(tokenSecret(), token);
+      const subscriber = id
+        ? ((await subscribers().findOne({ where: { id }, populate: ['topics'] })) as { address: string | null; topics?: Array<{ slug: string; active: boolean }> } | null)
+        : null;
+      // Erased subscriptions have nothing left to carry over.
+      if (!subscriber?.address) return null;
+      return (subscriber.topics ?? []).filter((topic) => topic.active).map((topic) => topic.slug);
     },
 
     /** Withdrawal: the subscriber stops receiving anything, and the ledger says when and how. */

@@ -24,6 +24,8 @@ export const signupBodySchema = z
       version: z.string().min(1).max(50),
     }),
     source: z.string().trim().max(100).optional(),
+    /** Manage token of an existing subscription whose topics a sign-up without topics takes over. */
+    topicsFrom: z.string().min(8).max(200).optional(),
     /** Honeypot: invisible to people, filled in by bots. */
     website: z.string().max(500).optional(),
   })

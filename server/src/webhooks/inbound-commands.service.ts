@@ -105,7 +105,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (parsed?.command === 'topics') {
         const all = (await strapi.db.query(UID.topic).findMany({ where: { active: true }, select: ['name'], orderBy: { name: 'asc' } })) as Array<{ name: string }>;
         subscriber = await subscriptions().findByAddress(channel, event.from);
-        return reply(channel, event, texts.topics[locale]((subscriber?.topics ?? []).map((t) => t.name), all.map((t) => t.name)));
+        const list = texts.topics[locale]((subscriber?.topics ?? []).map((t) => t.name), all.map((t) => t.name));
+        if (subscriber?.status !== 'active') return reply(channel, event, list);
+        // The link carries the topics to the sign-up page, so a citizen can switch channel without losing them.
+        const manageUrl = `${config.publicUrl}/api/town-crier/signup?keep=${encodeURIComponent(subscriptions().manageToken(subscriber.id))}&lang=${locale}`;
+        return reply(channel, event, `${list} ${texts.changeTopics[locale](manageUrl)}`);
       }
       return this.toInbox(channel, event, subscriber?.id ?? null);
     },

@@ -34,6 +34,7 @@ const copy = {
     topics: 'Themen',
     why: (town: string) => `Sie erhalten diese E-Mail, weil Sie die Nachrichten von ${town} abonniert haben.`,
     unsubscribe: 'Abmelden',
+    manage: 'Themen ändern oder anderen Kanal wählen',
     confirmSubject: (town: string) => `Bitte bestätigen Sie Ihre Anmeldung – Nachrichten von ${town}`,
     confirmIntro: (town: string) => `Sie (oder jemand mit Ihrer Adresse) möchten die Nachrichten von ${town} per E-Mail erhalten.`,
     confirmAction: 'Anmeldung bestätigen',
@@ -47,6 +48,7 @@ const copy = {
     topics: 'Topics',
     why: (town: string) => `You receive this e-mail because you subscribed to the news of ${town}.`,
     unsubscribe: 'Unsubscribe',
+    manage: 'Change topics or choose another channel',
     confirmSubject: (town: string) => `Please confirm your subscription – news of ${town}`,
     confirmIntro: (town: string) => `You (or someone using your address) asked to receive the news of ${town} by e-mail.`,
     confirmAction: 'Confirm subscription',
@@ -72,7 +74,11 @@ ${body}
 const subjectPrefix = (content: AnnouncementContent, locale: Locale) =>
   content.urgency === 'emergency' ? `${copy[locale].emergency}: ` : content.urgency === 'important' ? `${copy[locale].important}: ` : '';
 
-export function announcementMail(content: AnnouncementContent, unsubscribeUrl: string | null, locale: Locale = 'de'): MailContent {
+export function announcementMail(
+  content: AnnouncementContent,
+  { unsubscribeUrl, manageUrl }: { unsubscribeUrl: string | null; manageUrl?: string | null },
+  locale: Locale = 'de'
+): MailContent {
   const t = copy[locale];
   const subject = `${subjectPrefix(content, locale)}${content.title}`.replace(/\s+/g, ' ').trim();
   const topics = content.topicNames.length ? `${t.topics}: ${content.topicNames.join(', ')}` : '';
@@ -87,6 +93,7 @@ export function announcementMail(content: AnnouncementContent, unsubscribeUrl: s
     '',
     '-- ',
     t.why(content.townName),
+    ...(manageUrl ? [`${t.manage}: ${manageUrl}`] : []),
     ...(unsubscribeUrl ? [`${t.unsubscribe}: ${unsubscribeUrl}`] : []),
   ];
   const body = [
@@ -96,7 +103,11 @@ export function announcementMail(content: AnnouncementContent, unsubscribeUrl: s
     content.url ? `<p style="margin:1.5em 0"><a href="${escapeHtml(content.url)}" style="color:#0b5fff">${escapeHtml(t.readMore)}</a></p>` : '',
     topics ? `<p style="margin:0;font-size:14px;color:#444444">${escapeHtml(topics)}</p>` : '',
   ].join('\n');
-  const footer = `${escapeHtml(t.why(content.townName))}${unsubscribeUrl ? ` <a href="${escapeHtml(unsubscribeUrl)}" style="color:#0b5fff">${escapeHtml(t.unsubscribe)}</a>` : ''}`;
+  const footerLinks = [
+    manageUrl ? `<a href="${escapeHtml(manageUrl)}" style="color:#0b5fff">${escapeHtml(t.manage)}</a>` : '',
+    unsubscribeUrl ? `<a href="${escapeHtml(unsubscribeUrl)}" style="color:#0b5fff">${escapeHtml(t.unsubscribe)}</a>` : '',
+  ].filter(Boolean);
+  const footer = `${escapeHtml(t.why(content.townName))}${footerLinks.length ? `<br>${footerLinks.join(' · ')}` : ''}`;
   return { subject, text: textParts.join('\n'), html: layout(locale, subject, body, footer) };
 }
 

@@ -57,7 +57,8 @@ export function createEmailChannel({ config, townName, links, sandboxRecorder, s
     let headers: Record<string, string> = {};
     if (message.kind === 'announcement') {
       const unsubscribeUrl = message.unsubscribeToken ? links.unsubscribe(message.unsubscribeToken) : null;
-      content = announcementMail(message.content, unsubscribeUrl, message.locale);
+      const manageUrl = message.manageToken ? links.manage(message.manageToken, message.locale) : null;
+      content = announcementMail(message.content, { unsubscribeUrl, manageUrl }, message.locale);
       headers = listHeaders(message.unsubscribeToken);
     } else if (message.kind === 'confirmation') {
       content = confirmationMail(message.townName, links.confirm(message.token), message.locale);
