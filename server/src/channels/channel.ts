@@ -115,9 +115,9 @@ export type SandboxRecorder = (entry: { channel: ChannelId; to: string; body: un
 /** Absolute URLs of the plugin's public pages, for channels that put links in messages. */
 export interface ChannelLinks {
   /** GET shows a page whose button confirms with a POST. */
-  confirm(token: string): string;
+  confirm(token: string, locale?: 'de' | 'en'): string;
   /** GET shows a page with a button; POST (also RFC 8058 one-click) unsubscribes. */
-  unsubscribe(token: string): string;
+  unsubscribe(token: string, locale?: 'de' | 'en'): string;
   signup(locale?: 'de' | 'en'): string;
   /** The sign-up page with this subscription's topics ticked, to add or switch a channel. */
   manage(token: string, locale?: 'de' | 'en'): string;

@@ -50,8 +50,8 @@ export function createChannelRegistry({ strapi, config }: { strapi: Core.Strapi;
   // Read when a link is made, not at startup: the host's REST prefix is config like any other.
   const apiBase = () => `${config.publicUrl.replace(/\/$/, '')}${strapi.config.get('api.rest.prefix', '/api')}/${PLUGIN_ID}`;
   const links: ChannelLinks = {
-    confirm: (token) => `${apiBase()}/subscriptions/confirm?token=${encodeURIComponent(token)}`,
-    unsubscribe: (token) => `${apiBase()}/subscriptions/unsubscribe?token=${encodeURIComponent(token)}`,
+    confirm: (token, locale) => `${apiBase()}/subscriptions/confirm?token=${encodeURIComponent(token)}${locale ? `&lang=${locale}` : ''}`,
+    unsubscribe: (token, locale) => `${apiBase()}/subscriptions/unsubscribe?token=${encodeURIComponent(token)}${locale ? `&lang=${locale}` : ''}`,
     signup: (locale) => `${apiBase()}/signup${locale ? `?lang=${locale}` : ''}`,
     manage: (token, locale) => `${apiBase()}/signup?keep=${encodeURIComponent(token)}${locale ? `&lang=${locale}` : ''}`,
   };

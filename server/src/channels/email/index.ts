@@ -45,9 +45,9 @@ function senderDomain(from: string): string {
 export function createEmailChannel({ config, townName, links, sandboxRecorder, sandbox, sendMail }: EmailChannelOptions): Channel {
   const domain = senderDomain(config.from);
 
-  const listHeaders = (unsubscribeToken: string | undefined): Record<string, string> => {
+  const listHeaders = (unsubscribeToken: string | undefined, locale: 'de' | 'en' | undefined): Record<string, string> => {
     if (!unsubscribeToken) return {};
-    const targets = [`<${links.unsubscribe(unsubscribeToken)}>`];
+    const targets = [`<${links.unsubscribe(unsubscribeToken, locale)}>`];
     if (config.unsubscribeMailto) targets.unshift(`<mailto:${config.unsubscribeMailto}?subject=unsubscribe>`);
     return { 'List-Unsubscribe': targets.join(', '), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
   };
@@ -56,12 +56,12 @@ export function createEmailChannel({ config, townName, links, sandboxRecorder, s
     let content: MailContent;
     let headers: Record<string, string> = {};
     if (message.kind === 'announcement') {
-      const unsubscribeUrl = message.unsubscribeToken ? links.unsubscribe(message.unsubscribeToken) : null;
+      const unsubscribeUrl = message.unsubscribeToken ? links.unsubscribe(message.unsubscribeToken, message.locale) : null;
       const manageUrl = message.manageToken ? links.manage(message.manageToken, message.locale) : null;
       content = announcementMail(message.content, { unsubscribeUrl, manageUrl }, message.locale);
-      headers = listHeaders(message.unsubscribeToken);
+      headers = listHeaders(message.unsubscribeToken, message.locale);
     } else if (message.kind === 'confirmation') {
-      content = confirmationMail(message.townName, links.confirm(message.token), message.locale);
+      content = confirmationMail(message.townName, links.confirm(message.token, message.locale), message.locale);
     } else {
       content = textMail(townName, message.text);
     }
