@@ -6,7 +6,7 @@ export default defineConfig({
     include: ['bench/**/*.bench.ts'],
     pool: 'forks',
     // --expose-gc: live memory is sampled after a forced collection, not V8's lazily grown heap.
-    poolOptions: { forks: { singleFork: true, execArgv: ['--expose-gc'] } },
+    poolOptions: { forks: { singleFork: true, execArgv: ['--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])] } },
     testTimeout: 30 * 60_000,
     hookTimeout: 10 * 60_000,
     reporters: ['default'],

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes sure Redis and (for the PostgreSQL run) PostgreSQL answer on 127.0.0.1.
+# Makes sure Redis and (for the PostgreSQL run) PostgreSQL answer on 127.0.0.1, and that
+# Debian's Chromium is there for the browser tests.
 # Starts them when installed, installs them from Debian's packages when not (needs root),
 # and otherwise stops with one sentence saying what is missing.
 set -euo pipefail
@@ -39,8 +40,20 @@ ensure_postgres() {
     psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE test" >/dev/null
 }
 
+ensure_chromium() {
+  local path="${CHROMIUM_PATH:-/usr/bin/chromium}"
+  [ -x "$path" ] && { echo "chromium: $path"; return; }
+  can_apt || { echo "Chromium is missing for the browser tests: install it (apt-get install -y chromium) or set CHROMIUM_PATH." >&2; exit 1; }
+  echo "chromium: installing Debian's chromium"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  [ -x "$path" ] || { echo "Chromium did not install at $path." >&2; exit 1; }
+}
+
 case "${1:-all}" in
   redis) ensure_redis ;;
   postgres) ensure_postgres ;;
-  all) ensure_redis; ensure_postgres ;;
+  chromium) ensure_chromium ;;
+  # What `npm test` needs: the SQLite suite runs on Redis, the browser tests on Chromium.
+  test) [ -n "${REDIS_URL:-}" ] && echo "redis: using REDIS_URL" || ensure_redis; ensure_chromium ;;
+  all) ensure_redis; ensure_postgres; ensure_chromium ;;
 esac

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from '../support/chromium';
 import { bootStrapi, eventually, type TestStrapi } from '../support/strapi';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { fakeWhatsapp, postWebhook, sentTo } from '../support/whatsapp';
@@ -10,7 +11,6 @@ import { seedSubscriber, seedTopics } from '../support/seed';
 
 const SUBSCRIBER = 'plugin::town-crier.subscriber';
 const LEDGER = 'plugin::town-crier.consent-event';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** One sign-up for all channels: the page offers every enabled channel, one submission covers several. */
 describe('one sign-up for all channels', () => {
@@ -153,13 +153,13 @@ describe('one sign-up for all channels', () => {
     expect((await submit({ channel: 'email', address: 'wechsel3@example.org', topics: [], topicsFrom: unsubscribeToken })).status).toBe(400);
   });
 
-  it.skipIf(!existsSync(CHROMIUM))('lets a citizen pick WhatsApp, e-mail and Telegram on the page and shows what to do next for each', async () => {
+  it.skipIf(!existsSync(CHROMIUM_PATH))('lets a citizen pick WhatsApp, e-mail and Telegram on the page and shows what to do next for each', async () => {
     const server = test.strapi.server.httpServer;
     if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     let browser: Browser | undefined;
     try {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+      browser = await launchChromium();
       const page = await browser.newPage();
       await page.goto(`http://127.0.0.1:${port}/api/town-crier/signup`);
       await page.getByLabel('WhatsApp').check();
@@ -172,7 +172,7 @@ describe('one sign-up for all channels', () => {
       await page.getByRole('button', { name: 'Anmelden' }).click();
       const status = page.getByRole('status');
       await status.getByText('Telegram öffnen').waitFor();
-      expect(await status.innerText()).toMatch(/WhatsApp: Bitte bestätigen[\s\S]*E-Mail: Bitte klicken[\s\S]*Telegram öffnen/);
+      expect(await status.innerText()).toMatch(/^Fast geschafft!\s+Bitte bestätigen Sie Ihre Anmeldung in WhatsApp\.[\s\S]*über den Link in der E-Mail[\s\S]*in Telegram: Telegram öffnen/);
       expect(await status.getByRole('link', { name: /Telegram öffnen/ }).getAttribute('href')).toMatch(/^https:\/\/t\.me\/MusterstadtBot\?start=[A-Za-z0-9_-]+$/);
     } finally {
       await browser?.close();

@@ -19,6 +19,8 @@ export interface RecordedRequest {
   rawBody: string;
   /** Which TCP connection carried the request; equal ids mean a kept-alive connection was reused. */
   connectionId: number;
+  /** `performance.now()` when the request was complete: benchmarks measure pacing from it. */
+  receivedAt: number;
   /** What the fake answered; undefined for hung or dropped requests. */
   response?: { status: number; body: unknown };
 }
@@ -162,6 +164,7 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
       body,
       rawBody,
       connectionId: connectionIds.get(req.socket) ?? 0,
+      receivedAt: performance.now(),
     };
     requests.push(recorded);
 

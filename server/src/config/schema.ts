@@ -44,7 +44,8 @@ export const whatsappConfigSchema = z.object({
   businessNumber: z.string().default(''),
   apiVersion: z.string().regex(/^v\d+\.\d+$/, 'must look like v24.0').default('v24.0'),
   baseUrl: z.string().url().default('https://graph.facebook.com'),
-  messagesPerSecond: z.number().int().positive().max(1000).default(80),
+  // Meta's ceiling is 1,000/s for upgraded numbers; higher values exist for benchmarks against a fake API.
+  messagesPerSecond: z.number().int().positive().max(100_000).default(80),
   dailyRecipientLimit: z.number().int().positive().default(250),
   requestTimeoutMs: z.number().int().positive().default(10_000),
   /**
@@ -186,6 +187,8 @@ export const pluginConfigSchema = z.object({
         .prefault({}),
       fanOutBatchSize: z.number().int().positive().max(5000).default(1000),
       maxAttempts: z.number().int().positive().default(6),
+      /** Deliveries one worker process sends at the same time, per channel (the rate limit still applies). */
+      deliveryConcurrency: z.number().int().positive().max(256).default(16),
       reconcileEverySeconds: z.number().int().positive().default(60),
     })
     .prefault({}),
@@ -206,6 +209,18 @@ export const pluginConfigSchema = z.object({
     .object({
       /** CSP frame-ancestors for the hosted sign-up page, e.g. `https://www.musterstadt.de`. */
       frameAncestors: z.string().default("'self'"),
+    })
+    .prefault({}),
+  /** The public RSS/Atom feed: announcements only, no personal data. */
+  feed: z
+    .object({
+      enabled: z.boolean().default(true),
+      title: z.string().min(1).optional(),
+      description: z.string().min(1).optional(),
+      /** The town's news page; defaults to publicUrl. */
+      siteUrl: z.string().url().optional(),
+      limit: z.number().int().positive().max(500).default(50),
+      maxAgeSeconds: z.number().int().min(0).default(300),
     })
     .prefault({}),
   stats: z.object({ subscriberTarget: z.number().int().positive().default(1557) }).prefault({}),

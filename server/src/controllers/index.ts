@@ -3,6 +3,7 @@ import webhooks from './webhooks';
 import broadcasts from './broadcasts';
 import subscribersAdmin from './subscribers-admin';
 import signupPage from './signup-page';
+import feed from './feed';
 
 export default {
   public: publicApi,
@@ -10,4 +11,5 @@ export default {
   broadcasts,
   'subscribers-admin': subscribersAdmin,
   'signup-page': signupPage,
+  feed,
 };

@@ -19,6 +19,17 @@ export interface DeliveryRow {
 
 /** How long to wait for a status webhook after an ambiguous timeout before sending again. */
 const AMBIGUOUS_RECHECK_MS = 15 * 60_000;
+const OPEN_STATUSES = ['pending', 'waiting'];
+
+interface DeliveryUpdate {
+  status?: DeliveryStatus;
+  providerMessageId?: string;
+  attempts?: number;
+  lastErrorCode?: string | null;
+  lastErrorClass?: string | null;
+  sentAt?: Date;
+  statusAt?: Date;
+}
 
 /**
  * The per-recipient step: re-check, pace, send through the channel adapter, and act on the
@@ -44,7 +55,40 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     pendingRefresh.set(documentId, timer);
   };
 
-  const update = (id: number, data: Record<string, unknown>) => deliveries().update({ where: { id }, data });
+  const deliveryTable = () => strapi.db.metadata.get(UID.delivery).tableName;
+  const subscriberTable = () => strapi.db.metadata.get(UID.subscriber).tableName;
+
+  /**
+   * Raw knex on the hot path: the query engine's update reads the row back, which doubled the
+   * cost of every message. Columns are the content type's attributes in snake_case.
+   */
+  const update = async (id: number, data: DeliveryUpdate, onlyIfOpen = false) => {
+    const row: Record<string, unknown> = {};
+    if (data.status !== undefined) row.status = data.status;
+    if (data.providerMessageId !== undefined) row.provider_message_id = data.providerMessageId;
+    if (data.attempts !== undefined) row.attempts = data.attempts;
+    if (data.lastErrorCode !== undefined) row.last_error_code = data.lastErrorCode;
+    if (data.lastErrorClass !== undefined) row.last_error_class = data.lastErrorClass;
+    if (data.sentAt) row.sent_at = dbTimestamp(strapi, data.sentAt);
+    if (data.statusAt) row.status_at = dbTimestamp(strapi, data.statusAt);
+    const query = strapi.db.connection(deliveryTable()).where('id', id);
+    if (onlyIfOpen) query.whereIn('status', OPEN_STATUSES);
+    return query.update(row);
+  };
+
+  // Announcements are read for every message; a short-lived copy spares thousands of identical
+  // queries per broadcast. Cancel and pause are still seen within this time, and a cancel also
+  // removes the queued jobs.
+  const announcementCache = new Map<string, { row: Awaited<ReturnType<ReturnType<typeof announcements>['findPublished']>>; until: number }>();
+  const ANNOUNCEMENT_CACHE_MS = 500;
+  const findAnnouncement = async (documentId: string) => {
+    const cached = announcementCache.get(documentId);
+    if (cached && cached.until > Date.now()) return cached.row;
+    const row = await announcements().findPublished(documentId);
+    if (announcementCache.size > 100) announcementCache.clear();
+    announcementCache.set(documentId, { row, until: Date.now() + ANNOUNCEMENT_CACHE_MS });
+    return row;
+  };
 
   const markRecipient = async (subscriberId: number, effect: ClassifiedError['recipientEffect'], channel: ChannelId) => {
     if (effect === 'withdrawn') {
@@ -75,13 +119,46 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async process(job: RunningJob) {
       const data = deliverJobSchema.parse(job.data);
-      const delivery = (await deliveries().findOne({
-        where: { announcementDocumentId: data.announcementDocumentId, subscriberId: data.subscriberId, channel: data.channel },
-      })) as DeliveryRow | null;
+      // One round trip for the delivery and its recipient, re-checked right before sending:
+      // someone who wrote STOP a second ago gets nothing.
+      const found = (await strapi.db
+        .connection(`${deliveryTable()} as d`)
+        .leftJoin(`${subscriberTable()} as s`, 's.id', 'd.subscriber_id')
+        .where({ 'd.announcement_document_id': data.announcementDocumentId, 'd.subscriber_id': data.subscriberId, 'd.channel': data.channel })
+        .first(
+          'd.id',
+          'd.status',
+          'd.attempts',
+          's.status as subscriber_status',
+          's.address',
+          's.locale',
+          's.marketing_stopped_at',
+          's.undeliverable_at'
+        )) as
+        | {
+            id: number;
+            status: DeliveryStatus;
+            attempts: number | null;
+            subscriber_status: string | null;
+            address: string | null;
+            locale: string | null;
+            marketing_stopped_at: unknown;
+            undeliverable_at: unknown;
+          }
+        | undefined;
       // Bull may run a job twice after a stall; a delivery that left `pending`/`waiting` is done.
-      if (!delivery || !['pending', 'waiting'].includes(delivery.status)) return;
+      if (!found || !OPEN_STATUSES.includes(found.status)) return;
+      const delivery: DeliveryRow = {
+        id: found.id,
+        announcementDocumentId: data.announcementDocumentId,
+        subscriberId: data.subscriberId,
+        channel: data.channel,
+        status: found.status,
+        attempts: Number(found.attempts ?? 0),
+        lastErrorCode: null,
+      };
 
-      const announcement = await announcements().findPublished(data.announcementDocumentId);
+      const announcement = await findAnnouncement(data.announcementDocumentId);
       if (!announcement || ['cancelled', 'failed'].includes(announcement.broadcastStatus ?? '')) {
         await update(delivery.id, { status: 'skipped' });
         return scheduleCounterRefresh(data.announcementDocumentId);
@@ -92,15 +169,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         return;
       }
 
-      // Re-checked right before sending: someone who wrote STOP a second ago gets nothing.
-      const subscriber = (await strapi.db.query(UID.subscriber).findOne({
-        where: { id: data.subscriberId },
-        select: ['id', 'status', 'address', 'locale', 'marketingStoppedAt', 'undeliverableAt'],
-      })) as { id: number; status: string; address: string | null; locale: string | null; marketingStoppedAt: unknown; undeliverableAt: unknown } | null;
-      if (!subscriber || subscriber.status !== 'active' || !subscriber.address || subscriber.marketingStoppedAt || subscriber.undeliverableAt) {
+      if (found.subscriber_status !== 'active' || !found.address || found.marketing_stopped_at || found.undeliverable_at) {
         await update(delivery.id, { status: 'skipped' });
         return scheduleCounterRefresh(data.announcementDocumentId);
       }
+      const subscriber = { id: data.subscriberId, address: found.address, locale: found.locale };
 
       const config = runtime().config();
       const now = new Date();
@@ -145,15 +218,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const attempts = delivery.attempts + 1;
       try {
         const result = await sendOnce();
-        await update(delivery.id, {
-          status: 'sent',
-          providerMessageId: result.providerMessageId,
-          attempts,
-          sentAt: new Date(),
-          statusAt: new Date(),
-          lastErrorCode: null,
-          lastErrorClass: null,
-        });
+        const sentAt = new Date();
+        const marked = await update(
+          delivery.id,
+          { status: 'sent', providerMessageId: result.providerMessageId, attempts, sentAt, statusAt: sentAt, lastErrorCode: null, lastErrorClass: null },
+          true
+        );
+        // A fast provider's `delivered` webhook can land before this write; it must not move back to `sent`.
+        if (!marked) await update(delivery.id, { providerMessageId: result.providerMessageId, attempts, sentAt });
         return;
       } catch (error) {
         const classified = channel.classifyError(error);

@@ -136,6 +136,10 @@ export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
       const result = Number(await anyQueue().client.eval(ADMIT_SCRIPT, 1, fullKey, member, limit, windowMs, nowMs));
       return result < 0 ? { admitted: true } : { admitted: false, retryAtMs: result };
     },
+    async claimOnce(key, ttlMs) {
+      const fullKey = `${options.prefix}:window:claim:${key}`;
+      return (await anyQueue().client.set(fullKey, '1', 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK';
+    },
     async windowSize(key, windowMs, nowMs) {
       const fullKey = `${options.prefix}:window:${key}`;
       return anyQueue().client.zcount(fullKey, nowMs - windowMs, '+inf');

@@ -67,6 +67,11 @@ export interface JobQueue {
    * oldest member leaves the window. This is how the daily reach limit holds across processes.
    */
   admitToWindow(key: string, member: string, limit: number, windowMs: number, nowMs: number): Promise<{ admitted: true } | { admitted: false; retryAtMs: number }>;
+  /**
+   * Claims `key` for `ttlMs` across every process: true for the first caller only. Two webhook
+   * jobs for the same citizen can run at once, and only one of them may send the interim reply.
+   */
+  claimOnce(key: string, ttlMs: number): Promise<boolean>;
   /** How many distinct members are in the window now. */
   windowSize(key: string, windowMs: number, nowMs: number): Promise<number>;
   /** Answers whether Redis is reachable right now. */

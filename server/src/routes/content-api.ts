@@ -19,6 +19,8 @@ export default () => ({
     { method: 'POST', path: '/subscriptions/unsubscribe', handler: 'public.unsubscribe', config: { auth: false, middlewares: [PUBLIC_BODY] } },
     { method: 'GET', path: '/signup', handler: 'signup-page.page', config: { auth: false } },
     { method: 'GET', path: '/signup.js', handler: 'signup-page.script', config: { auth: false } },
+    { method: 'GET', path: '/feed.xml', handler: 'feed.rss', config: { auth: false } },
+    { method: 'GET', path: '/feed.atom', handler: 'feed.atom', config: { auth: false } },
     { method: 'GET', path: '/webhooks/:channel', handler: 'webhooks.handshake', config: { auth: false } },
     { method: 'POST', path: '/webhooks/:channel', handler: 'webhooks.receive', config: { auth: false } },
   ],

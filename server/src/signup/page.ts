@@ -23,7 +23,7 @@ const copy = {
     channel: 'Wie möchten Sie die Nachrichten erhalten?',
     channelHint: 'Wählen Sie einen oder mehrere Wege. Alle erhalten dieselben Meldungen zur selben Zeit.',
     phone: 'Handynummer',
-    phoneHint: 'Zum Beispiel 0151 2345678',
+    phoneHint: 'Zum Beispiel 0151 23456789',
     email: 'E-Mail-Adresse',
     emailHint: 'Sie erhalten eine E-Mail mit einem Bestätigungslink.',
     telegramHint: 'Nach dem Absenden öffnen Sie Telegram über einen Link und tippen auf „Starten“.',
@@ -43,7 +43,7 @@ const copy = {
     channel: 'How would you like to receive the news?',
     channelHint: 'Choose one or more. All of them get the same announcements at the same time.',
     phone: 'Mobile number',
-    phoneHint: 'For example 0151 2345678',
+    phoneHint: 'For example 0151 23456789',
     email: 'E-mail address',
     emailHint: 'You will get an e-mail with a confirmation link.',
     telegramHint: 'After sending, a link opens Telegram; tap “Start” there.',
@@ -183,10 +183,11 @@ export const SIGNUP_SCRIPT = `(() => {
     email: de ? 'Bitte geben Sie eine gültige E-Mail-Adresse ein.' : 'Please enter a valid e-mail address.',
     busy: de ? 'Zu viele Versuche. Bitte später erneut versuchen.' : 'Too many attempts. Please try again later.',
     failed: de ? 'Das hat nicht geklappt. Bitte prüfen Sie Ihre Angaben.' : 'That did not work. Please check your details.',
-    done: de ? 'Fast geschafft! Bitte bestätigen Sie jetzt:' : 'Almost done! Please confirm now:',
-    whatsapp: de ? 'WhatsApp: Bitte bestätigen Sie die Nachricht, die wir Ihnen schicken.' : 'WhatsApp: please confirm the message we send you.',
+    done: de ? 'Fast geschafft!' : 'Almost done!',
+    whatsapp: de ? 'Bitte bestätigen Sie Ihre Anmeldung in WhatsApp.' : 'Please confirm your subscription in WhatsApp.',
     whatsappLink: de ? 'Oder schreiben Sie uns direkt: WhatsApp öffnen' : 'Or write to us directly: open WhatsApp',
-    mail: de ? 'E-Mail: Bitte klicken Sie auf den Link in der E-Mail, die wir Ihnen geschickt haben.' : 'E-mail: please click the link in the e-mail we sent you.',
+    mail: de ? 'Bitte bestätigen Sie Ihre Anmeldung über den Link in der E-Mail, die wir Ihnen geschickt haben.' : 'Please confirm your subscription with the link in the e-mail we sent you.',
+    telegramIntro: de ? 'Bitte bestätigen Sie Ihre Anmeldung in Telegram:' : 'Please confirm your subscription in Telegram:',
     telegram: de ? 'Telegram öffnen und „Starten“ tippen' : 'Open Telegram and tap “Start”',
   };
   const field = (id) => document.getElementById(id);
@@ -234,7 +235,7 @@ export const SIGNUP_SCRIPT = `(() => {
     const json = await response.json().catch(() => ({}));
     if (response.status === 202) {
       const status = field('form-status');
-      status.append(say.done);
+      status.append(say.done + ' ');
       const list = document.createElement('ul');
       for (const answer of (json.data && json.data.channels) || []) {
         const item = document.createElement('li');
@@ -245,6 +246,7 @@ export const SIGNUP_SCRIPT = `(() => {
         } else if (answer.channel === 'email') {
           item.append(say.mail);
         } else if (answer.channel === 'telegram' && answer.telegramLink) {
+          item.append(say.telegramIntro + ' ');
           item.append(link(answer.telegramLink, say.telegram));
         }
         list.append(item);

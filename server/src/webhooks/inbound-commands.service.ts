@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID, UID, type ChannelId } from '../constants';
 import type { ChannelEvent } from '../channels/channel';
@@ -123,6 +124,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
       const inbound = await storeInbound(channel, event, subscriberId, config.inbox.enabled);
       if (recentReply > 0) return;
+      // The database check above misses a message processed at the same moment in another job;
+      // the Redis claim settles which of them answers.
+      const senderKey = createHash('sha256').update(`${channel}:${event.from}`).digest('hex').slice(0, 32);
+      if (!(await runtime().queue().claimOnce(`inbox-reply:${senderKey}`, config.inbox.replyEveryHours * HOUR_MS))) return;
       const text = config.inbox.enabled ? config.inbox.interimReply : config.inbox.notMonitoredReply;
       await strapi.db.query(UID.inboundMessage).update({ where: { id: inbound.id }, data: { autoRepliedAt: new Date() } });
       getService(strapi, 'subscriptions').enqueueMessage(channel, { message: 'reply', inboundMessageId: inbound.id, text });

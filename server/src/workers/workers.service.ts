@@ -30,7 +30,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       queue.process(CONTROL_QUEUE, controlProcessor, { concurrency: 2 });
       for (const channel of runtime().channels().enabled()) {
         // The limiter lives in Redis, so the rate holds across every worker process.
-        queue.process(channel.id, channelProcessor, { concurrency: 8, ratePerSecond: channel.messagesPerSecond });
+        queue.process(channel.id, channelProcessor, { concurrency: config.broadcast.deliveryConcurrency, ratePerSecond: channel.messagesPerSecond });
       }
       runtime().every('reconciler', config.broadcast.reconcileEverySeconds * 1000, () => this.reconcile());
       runtime().onStop(async () => getService(strapi, 'delivery').stop());
