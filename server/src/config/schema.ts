@@ -73,11 +73,14 @@ export type WhatsappConfig = z.infer<typeof whatsappConfigSchema>;
  */
 export const emailConfigSchema = z.object({
   enabled: z.boolean().default(false),
-  /** Sender, e.g. `Stadt Musterstadt <nachrichten@musterstadt.de>`. Empty means sandbox. */
+  /**
+   * Sender, e.g. `Stadt Musterstadt <nachrichten@musterstadt.de>`. Empty means sandbox, unless
+   * `sandbox: false` says to send with the email plugin's `defaultFrom`.
+   */
   from: z.string().default(''),
   replyTo: z.string().optional(),
   /** Adds a `mailto:` entry to `List-Unsubscribe` beside the one-click https URL. */
-  unsubscribeMailto: z.string().email().optional(),
+  unsubscribeMailto: z.email().optional(),
   messagesPerSecond: z.number().int().positive().max(1000).default(10),
   /** With no `from` the adapter records the mails it would send instead of sending them. */
   sandbox: z.boolean().optional(),

@@ -9,7 +9,8 @@ export { announcementMail, confirmationMail } from './email.content';
 
 /** The options Strapi's email service passes to its provider (`strapi.plugin('email').service('email').send`). */
 export interface MailOptions {
-  from: string;
+  /** Omitted when not configured: the email plugin then uses its own `defaultFrom`. */
+  from?: string;
   to: string;
   replyTo?: string;
   subject: string;
@@ -68,7 +69,7 @@ export function createEmailChannel({ config, townName, links, sandboxRecorder, s
     // Auto-Submitted keeps vacation responders from answering a town's broadcast.
     headers['Auto-Submitted'] = 'auto-generated';
     return {
-      from: config.from || `${townName} <noreply@${domain}>`,
+      ...(config.from ? { from: config.from } : {}),
       to: message.to,
       ...(config.replyTo ? { replyTo: config.replyTo } : {}),
       ...content,
