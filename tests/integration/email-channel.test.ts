@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bootStrapi, eventually, type TestStrapi } from '../support/strapi';
+import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../support/strapi';
 import { startTestSmtpServer, type ReceivedMail, type TestSmtpServer } from '../support/smtp-server';
 import { announcementFor, deliveriesOf, publishArticle, seedSubscriber, seedTopics } from '../support/seed';
 
@@ -187,5 +187,21 @@ describe('e-mail channel', () => {
     expect(retried).toMatchObject({ status: 'sent', attempts: 2, lastErrorCode: null });
     expect(smtp.rcptAttempts('grau@example.org')).toBe(2);
     expect(smtp.mailsTo('grau@example.org')).toHaveLength(1);
+  });
+
+  it('lets an editor send a test of an announcement to an e-mail address', async () => {
+    const adminToken = await createSuperAdmin(test);
+    const articleId = await publishArticle(test, { title: 'Probe' });
+    const announcement = await finished(articleId);
+    const response = await test.request
+      .post(`/town-crier/broadcasts/${announcement.documentId}/send-test`)
+      .set({ Authorization: `Bearer ${adminToken}` })
+      .send({ channel: 'email', address: 'Redaktion@Musterstadt.TEST' });
+    expect(response.status).toBe(200);
+    expect(response.body.data).toMatchObject({ sent: true, mode: 'live' });
+    const mail = await oneMailTo('Redaktion@musterstadt.test');
+    expect(mail.parsed.subject).toBe('Probe');
+    // A test goes to someone who is no subscriber: no unsubscribe link to offer.
+    expect(mail.headers.has('list-unsubscribe')).toBe(false);
   });
 });
