@@ -1,8 +1,27 @@
 const path = require('node:path');
 
-// Every channel setting comes from the environment; with no WHATSAPP_ACCESS_TOKEN the
-// WhatsApp channel runs in sandbox mode and sends nothing.
+// Every channel setting comes from the environment. With nothing set, WhatsApp and e-mail run
+// in sandbox mode (they record what they would send, and send nothing) and Telegram is off.
+// See docs/channels.md for each variable.
 module.exports = ({ env }) => ({
+  // Strapi's own email plugin sends the town's e-mails; with SMTP_HOST unset it keeps Strapi's
+  // default provider, and the e-mail channel stays in sandbox.
+  ...(env('SMTP_HOST')
+    ? {
+        email: {
+          config: {
+            provider: 'nodemailer',
+            providerOptions: {
+              host: env('SMTP_HOST'),
+              port: env.int('SMTP_PORT', 587),
+              secure: env.bool('SMTP_SECURE', false),
+              ...(env('SMTP_USER') ? { auth: { user: env('SMTP_USER'), pass: env('SMTP_PASS', '') } } : {}),
+            },
+            settings: { defaultFrom: env('EMAIL_FROM', 'Stadt Musterstadt <nachrichten@musterstadt.example>') },
+          },
+        },
+      }
+    : {}),
   'town-crier': {
     enabled: true,
     resolve: path.resolve(__dirname, '..', '..'),
@@ -39,6 +58,20 @@ module.exports = ({ env }) => ({
           verifyToken: env('WHATSAPP_VERIFY_TOKEN', ''),
           businessNumber: env('WHATSAPP_BUSINESS_NUMBER', '+49 4525 12345'),
           baseUrl: env('WHATSAPP_API_URL', 'https://graph.facebook.com'),
+        },
+        email: {
+          enabled: env.bool('EMAIL_ENABLED', true),
+          from: env('EMAIL_FROM', ''),
+          ...(env('EMAIL_REPLY_TO') ? { replyTo: env('EMAIL_REPLY_TO') } : {}),
+          // Without an SMTP server configured above, never hand mails to Strapi's default sendmail.
+          ...(env('SMTP_HOST') ? {} : { sandbox: true }),
+        },
+        telegram: {
+          enabled: env.bool('TELEGRAM_ENABLED', Boolean(env('TELEGRAM_BOT_TOKEN'))),
+          botToken: env('TELEGRAM_BOT_TOKEN', ''),
+          botUsername: env('TELEGRAM_BOT_USERNAME', ''),
+          webhookSecret: env('TELEGRAM_WEBHOOK_SECRET', ''),
+          baseUrl: env('TELEGRAM_API_URL', 'https://api.telegram.org'),
         },
       },
     },

@@ -14,7 +14,7 @@ export const UID = {
   outboxMessage: 'plugin::town-crier.outbox-message',
 } as const;
 
-export const CHANNEL_IDS = ['whatsapp'] as const;
+export const CHANNEL_IDS = ['whatsapp', 'email', 'telegram'] as const;
 export type ChannelId = (typeof CHANNEL_IDS)[number];
 
 export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed'] as const;

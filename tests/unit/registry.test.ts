@@ -40,4 +40,25 @@ describe('channel registry', () => {
     });
     expect(registry.get('whatsapp').mode).toBe('live');
   });
+
+  it('runs e-mail and Telegram in sandbox without credentials, and refuses that in production unless asked for', () => {
+    const config = parsePluginConfig({ channels: { email: { enabled: true }, telegram: { enabled: true } } });
+    const registry = createChannelRegistry({ strapi: strapiFake([]), config });
+    expect(registry.enabled().map((channel) => [channel.id, channel.mode])).toEqual([
+      ['whatsapp', 'sandbox'],
+      ['email', 'sandbox'],
+      ['telegram', 'sandbox'],
+    ]);
+    expect(registry.get('telegram').messagesPerSecond).toBe(25);
+    process.env.NODE_ENV = 'production';
+    const withoutEmail = parsePluginConfig({ channels: { whatsapp: { sandbox: true }, email: { enabled: true } } });
+    expect(() => createChannelRegistry({ strapi: strapiFake([]), config: withoutEmail })).toThrow(/channels\.email\.from/);
+    const withoutBot = parsePluginConfig({ channels: { whatsapp: { sandbox: true }, telegram: { enabled: true } } });
+    expect(() => createChannelRegistry({ strapi: strapiFake([]), config: withoutBot })).toThrow(/channels\.telegram\.botToken/);
+  });
+
+  it('keeps e-mail and Telegram off unless enabled, and Telegram under 30 messages per second', () => {
+    expect(createChannelRegistry({ strapi: strapiFake([]), config: parsePluginConfig({}) }).enabled().map((channel) => channel.id)).toEqual(['whatsapp']);
+    expect(() => parsePluginConfig({ channels: { telegram: { messagesPerSecond: 30 } } })).toThrow(/channels\.telegram\.messagesPerSecond/);
+  });
 });

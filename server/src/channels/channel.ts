@@ -15,8 +15,11 @@ export interface ClassifiedError {
   message: string;
   /** For `retry-later`: how long to wait. */
   retryAfterMs?: number;
-  /** What the error says about the recipient, so the subscriber can be marked. */
-  recipientEffect?: 'marketing-stopped' | 'undeliverable';
+  /**
+   * What the error says about the recipient, so the subscriber can be marked. `withdrawn`: the
+   * citizen shut the channel themselves (a blocked Telegram bot) and counts as unsubscribed.
+   */
+  recipientEffect?: 'marketing-stopped' | 'undeliverable' | 'withdrawn';
   /**
    * The request may have reached the provider (timeout after sending). Resending could
    * duplicate the message, so the delivery waits for a status webhook instead.
@@ -35,9 +38,19 @@ export interface AnnouncementContent {
 }
 
 export type OutboundMessage =
-  | { kind: 'announcement'; to: string; deliveryRef: string; content: AnnouncementContent }
-  /** Double opt-in: carries a one-time token the citizen sends back by tapping a button. */
-  | { kind: 'confirmation'; to: string; token: string; townName: string }
+  | {
+      kind: 'announcement';
+      to: string;
+      deliveryRef: string;
+      content: AnnouncementContent;
+      /** Signed token for this subscriber's unsubscribe link (e-mail puts it in every mail). */
+      unsubscribeToken?: string;
+      /** Signed token for the "change channel or topics" link. */
+      manageToken?: string;
+      locale?: 'de' | 'en';
+    }
+  /** Double opt-in: carries a one-time token the citizen sends back (button tap, or confirmation link). */
+  | { kind: 'confirmation'; to: string; token: string; townName: string; locale?: 'de' | 'en' }
   /** Free text, only valid inside the provider's customer-service window. */
   | { kind: 'text'; to: string; text: string };
 
@@ -98,6 +111,17 @@ export interface Channel {
 
 /** Records what a sandboxed adapter would have sent; answers the fake provider message id. */
 export type SandboxRecorder = (entry: { channel: ChannelId; to: string; body: unknown }) => Promise<string>;
+
+/** Absolute URLs of the plugin's public pages, for channels that put links in messages. */
+export interface ChannelLinks {
+  /** GET shows a page whose button confirms with a POST. */
+  confirm(token: string, locale?: 'de' | 'en'): string;
+  /** GET shows a page with a button; POST (also RFC 8058 one-click) unsubscribes. */
+  unsubscribe(token: string, locale?: 'de' | 'en'): string;
+  signup(locale?: 'de' | 'en'): string;
+  /** The sign-up page with this subscription's topics ticked, to add or switch a channel. */
+  manage(token: string, locale?: 'de' | 'en'): string;
+}
 
 export interface ChannelLogger {
   info(message: string): void;

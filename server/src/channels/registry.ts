@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import type { PluginConfig } from '../config/schema';
 import { PLUGIN_ID, UID, type ChannelId } from '../constants';
-import type { Channel, ChannelLogger, SandboxRecorder } from './channel';
+import type { Channel, ChannelLinks, ChannelLogger, SandboxRecorder } from './channel';
+import { createEmailChannel, type MailOptions } from './email';
+import { createTelegramChannel } from './telegram';
 import { createWhatsappChannel } from './whatsapp';
 
 export interface ChannelRegistry {
@@ -30,18 +32,54 @@ export function createChannelRegistry({ strapi, config }: { strapi: Core.Strapi;
     return providerMessageId;
   };
 
-  const whatsapp = config.channels.whatsapp;
-  if (whatsapp.enabled) {
-    const sandbox = whatsapp.sandbox ?? !whatsapp.accessToken;
-    if (sandbox && whatsapp.sandbox !== true && process.env.NODE_ENV === 'production') {
+  /**
+   * One rule for every channel: missing credentials mean sandbox, which production refuses
+   * unless `sandbox: true` says it is meant.
+   */
+  const sandboxMode = (label: string, key: string, explicit: boolean | undefined, hasCredentials: boolean, credential: string) => {
+    const sandbox = explicit ?? !hasCredentials;
+    if (sandbox && explicit !== true && process.env.NODE_ENV === 'production') {
       throw new Error(
-        `${PLUGIN_ID}: WhatsApp has no access token and NODE_ENV is production. Set channels.whatsapp.accessToken, or set channels.whatsapp.sandbox: true to run without sending anything.`
+        `${PLUGIN_ID}: ${label} has no ${credential} and NODE_ENV is production. Set channels.${key}.${credential}, or set channels.${key}.sandbox: true to run without sending anything.`
       );
     }
-    if (sandbox) {
-      strapi.log.warn(`[${PLUGIN_ID}] WhatsApp runs in SANDBOX mode: nothing is sent; messages are recorded in the admin's sandbox phone.`);
-    }
+    if (sandbox) strapi.log.warn(`[${PLUGIN_ID}] ${label} runs in SANDBOX mode: nothing is sent; messages are recorded in the sandbox outbox.`);
+    return sandbox;
+  };
+
+  // Read when a link is made, not at startup: the host's REST prefix is config like any other.
+  const apiBase = () => `${config.publicUrl.replace(/\/$/, '')}${strapi.config.get('api.rest.prefix', '/api')}/${PLUGIN_ID}`;
+  const links: ChannelLinks = {
+    confirm: (token, locale) => `${apiBase()}/subscriptions/confirm?token=${encodeURIComponent(token)}${locale ? `&lang=${locale}` : ''}`,
+    unsubscribe: (token, locale) => `${apiBase()}/subscriptions/unsubscribe?token=${encodeURIComponent(token)}${locale ? `&lang=${locale}` : ''}`,
+    signup: (locale) => `${apiBase()}/signup${locale ? `?lang=${locale}` : ''}`,
+    manage: (token, locale) => `${apiBase()}/signup?keep=${encodeURIComponent(token)}${locale ? `&lang=${locale}` : ''}`,
+  };
+
+  const whatsapp = config.channels.whatsapp;
+  if (whatsapp.enabled) {
+    const sandbox = sandboxMode('WhatsApp', 'whatsapp', whatsapp.sandbox, Boolean(whatsapp.accessToken), 'accessToken');
     channels.set('whatsapp', createWhatsappChannel({ config: whatsapp, log, sandboxRecorder, sandbox }));
+  }
+
+  const email = config.channels.email;
+  if (email.enabled) {
+    const sandbox = sandboxMode('E-mail', 'email', email.sandbox, Boolean(email.from), 'from');
+    if (!sandbox && !strapi.plugin('email')) {
+      throw new Error(`${PLUGIN_ID}: channels.email is enabled but Strapi's email plugin is not loaded.`);
+    }
+    const sendMail = (options: MailOptions) => (strapi.plugin('email').service('email') as { send(options: MailOptions): Promise<unknown> }).send(options);
+    channels.set('email', createEmailChannel({ config: email, townName: config.town.name, links, sandboxRecorder, sandbox, sendMail }));
+  }
+
+  const telegram = config.channels.telegram;
+  if (telegram.enabled) {
+    const sandbox = sandboxMode('Telegram', 'telegram', telegram.sandbox, Boolean(telegram.botToken), 'botToken');
+    if (!telegram.botUsername) strapi.log.warn(`[${PLUGIN_ID}] channels.telegram.botUsername is empty: sign-ups get no t.me link.`);
+    if (!sandbox && !telegram.webhookSecret) {
+      strapi.log.error(`[${PLUGIN_ID}] channels.telegram.webhookSecret is empty: every Telegram webhook is rejected (401), so nobody can confirm.`);
+    }
+    channels.set('telegram', createTelegramChannel({ config: telegram, sandboxRecorder, sandbox }));
   }
 
   return {

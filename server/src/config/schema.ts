@@ -67,6 +67,41 @@ export const whatsappConfigSchema = z.object({
 });
 export type WhatsappConfig = z.infer<typeof whatsappConfigSchema>;
 
+/**
+ * E-mail goes through Strapi's own email plugin, so the SMTP server or API provider is whatever
+ * the host configured under `plugins.email`; this block only says what the plugin puts in the mail.
+ */
+export const emailConfigSchema = z.object({
+  enabled: z.boolean().default(false),
+  /**
+   * Sender, e.g. `Stadt Musterstadt <nachrichten@musterstadt.de>`. Empty means sandbox, unless
+   * `sandbox: false` says to send with the email plugin's `defaultFrom`.
+   */
+  from: z.string().default(''),
+  replyTo: z.string().optional(),
+  /** Adds a `mailto:` entry to `List-Unsubscribe` beside the one-click https URL. */
+  unsubscribeMailto: z.email().optional(),
+  messagesPerSecond: z.number().int().positive().max(1000).default(10),
+  /** With no `from` the adapter records the mails it would send instead of sending them. */
+  sandbox: z.boolean().optional(),
+});
+export type EmailConfig = z.infer<typeof emailConfigSchema>;
+
+export const telegramConfigSchema = z.object({
+  enabled: z.boolean().default(false),
+  botToken: z.string().default(''),
+  /** The bot's username without `@`, for `t.me/<bot>?start=<token>` deep links. */
+  botUsername: z.string().regex(/^[A-Za-z0-9_]*$/, 'letters, digits and _ only, without @').default(''),
+  /** The `secret_token` given to setWebhook; Telegram echoes it in `X-Telegram-Bot-Api-Secret-Token`. */
+  webhookSecret: z.string().regex(/^[A-Za-z0-9_-]*$/, 'Telegram allows A-Z, a-z, 0-9, _ and - only').max(256).default(''),
+  baseUrl: z.string().url().default('https://api.telegram.org'),
+  /** Telegram allows about 30 messages per second to different chats; staying below leaves room for replies. */
+  messagesPerSecond: z.number().int().positive().max(29, 'must stay below Telegram’s 30 messages per second').default(25),
+  requestTimeoutMs: z.number().int().positive().default(10_000),
+  sandbox: z.boolean().optional(),
+});
+export type TelegramConfig = z.infer<typeof telegramConfigSchema>;
+
 const contentTypeMappingSchema = z.object({
   /** Attribute names on the news type. */
   title: z.string().min(1),
@@ -195,6 +230,8 @@ export const pluginConfigSchema = z.object({
   channels: z
     .object({
       whatsapp: whatsappConfigSchema.prefault({}),
+      email: emailConfigSchema.prefault({}),
+      telegram: telegramConfigSchema.prefault({}),
     })
     .prefault({}),
 });

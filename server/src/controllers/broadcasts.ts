@@ -39,7 +39,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async sendTest(ctx: Context) {
       const body = parseOrThrow(sendTestBodySchema, ctx.request.body);
       const announcement = await announcements().requirePublishedOrDraft(documentId(ctx));
-      const to = getService(strapi, 'subscriptions').normaliseAddress(body.channel, body.address);
+      // Telegram has no typed address format: a test goes to a chat id (the editor's own chat with the bot).
+      const to = getService(strapi, 'subscriptions').normaliseAddress(body.channel, body.address) ?? body.address.trim();
       const channel = getService(strapi, 'runtime').channels().get(body.channel);
       try {
         const result = await channel.send({

@@ -1,52 +1,125 @@
 import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import { UID } from '../constants';
+import { UID, type ChannelId } from '../constants';
+import { renderLinkPage, renderLinkResult, type LinkPageKind } from '../signup/link-pages';
+import type { SignupAnswer } from '../subscribers/subscriptions.service';
 import { getService } from '../utils/get-service';
-import { signupBodySchema, tokenBodySchema } from '../validation/public';
+import { oneClickBodySchema, signupBodySchema, tokenBodySchema, tokenQuerySchema } from '../validation/public';
 import { parseOrThrow } from '../validation/parse';
 import { HOUR_MS } from '../utils/time';
 
 const requestMeta = (ctx: Context) => ({ ip: ctx.request.ip, userAgent: ctx.request.get('user-agent') || null });
 
+/** A browser form (the link pages' button, or a mail client's one-click POST) rather than the JSON API. */
+const isForm = (ctx: Context) => Boolean(ctx.is('application/x-www-form-urlencoded', 'multipart/form-data'));
+
 /** The public content API: topics, consent text, sign-up and link-based confirm/unsubscribe. */
-export default ({ strapi }: { strapi: Core.Strapi }) => ({
-  async topics(ctx: Context) {
-    const topics = await strapi.db.query(UID.topic).findMany({
-      where: { active: true },
-      select: ['name', 'slug', 'description'],
-      orderBy: { name: 'asc' },
-    });
-    ctx.body = { data: topics };
-  },
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const config = () => getService(strapi, 'runtime').config();
 
-  async consent(ctx: Context) {
-    const config = getService(strapi, 'runtime').config();
-    const locale = ctx.query.locale === 'en' ? 'en' : config.defaultLocale;
-    const shown = getService(strapi, 'consent-ledger').consentText(config.consent.current, locale);
-    ctx.body = { data: shown && { version: shown.version, locale: shown.locale, text: shown.text, sha256: shown.sha256, privacyPolicyUrl: shown.privacyPolicyUrl } };
-  },
+  /** The links carry a token, so the pages must not leak it onward or be cached or indexed. */
+  const servePage = (ctx: Context, html: string, status = 200) => {
+    ctx.status = status;
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('Referrer-Policy', 'no-referrer');
+    ctx.set('X-Robots-Tag', 'noindex');
+    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+    ctx.body = html;
+  };
 
-  async subscribe(ctx: Context) {
-    const body = parseOrThrow(signupBodySchema, ctx.request.body);
-    ctx.status = 202;
-    if (body.website) {
-      // A bot filled the honeypot: it gets the normal answer and nothing is stored.
-      const expiresAt = new Date(Date.now() + getService(strapi, 'runtime').config().confirmationTtlHours * HOUR_MS).toISOString();
-      ctx.body = { data: { status: 'pending', channel: body.channel, expiresAt, whatsappLink: null } };
-      return;
+  const localeOf = (ctx: Context, lang?: string) => (lang === 'en' || lang === 'de' ? lang : ctx.query.lang === 'en' ? 'en' : ctx.query.lang === 'de' ? 'de' : config().defaultLocale);
+
+  /** A form POST from a link page: do it, and answer with a page instead of JSON. */
+  const handleForm = async (ctx: Context, kind: LinkPageKind, act: (token: string) => Promise<void>) => {
+    const { token, lang } = parseOrThrow(tokenQuerySchema, ctx.request.body);
+    const locale = localeOf(ctx, lang);
+    try {
+      await act(token);
+    } catch (error) {
+      if (!(error instanceof errors.ValidationError)) throw error;
+      return servePage(ctx, renderLinkResult(kind, { locale, townName: config().town.name, ok: false }), 400);
     }
-    ctx.body = { data: await getService(strapi, 'subscriptions').signup(body, requestMeta(ctx)) };
-  },
+    servePage(ctx, renderLinkResult(kind, { locale, townName: config().town.name, ok: true }));
+  };
 
-  async confirm(ctx: Context) {
-    const { token } = parseOrThrow(tokenBodySchema, ctx.request.body);
-    await getService(strapi, 'subscriptions').confirmByToken(token, 'confirmation-link');
-    ctx.body = { data: { status: 'active' } };
-  },
+  /** What a bot that filled the honeypot gets: the normal answer, and nothing is stored. */
+  const decoyAnswer = (channel: ChannelId): SignupAnswer => {
+    const answer: SignupAnswer = { status: 'pending', channel, expiresAt: new Date(Date.now() + config().confirmationTtlHours * HOUR_MS).toISOString() };
+    if (channel === 'whatsapp') answer.whatsappLink = null;
+    if (channel === 'telegram') answer.telegramLink = null;
+    return answer;
+  };
 
-  async unsubscribe(ctx: Context) {
-    const { token } = parseOrThrow(tokenBodySchema, ctx.request.body);
-    await getService(strapi, 'subscriptions').unsubscribeByToken(token, requestMeta(ctx));
-    ctx.body = { data: { status: 'unsubscribed' } };
-  },
-});
+  return {
+    async topics(ctx: Context) {
+      const topics = await strapi.db.query(UID.topic).findMany({
+        where: { active: true },
+        select: ['name', 'slug', 'description'],
+        orderBy: { name: 'asc' },
+      });
+      ctx.body = { data: topics };
+    },
+
+    async consent(ctx: Context) {
+      const locale = ctx.query.locale === 'en' ? 'en' : config().defaultLocale;
+      const shown = getService(strapi, 'consent-ledger').consentText(config().consent.current, locale);
+      ctx.body = { data: shown && { version: shown.version, locale: shown.locale, text: shown.text, sha256: shown.sha256, privacyPolicyUrl: shown.privacyPolicyUrl } };
+    },
+
+    async subscribe(ctx: Context) {
+      const { channel, address, channels, website, ...shared } = parseOrThrow(signupBodySchema, ctx.request.body);
+      ctx.status = 202;
+      const subscriptions = getService(strapi, 'subscriptions');
+      if (channels) {
+        const answers = website ? channels.map((entry) => decoyAnswer(entry.channel)) : await subscriptions.signupMany(shared, channels, requestMeta(ctx));
+        ctx.body = { data: { status: 'pending', expiresAt: answers[0].expiresAt, channels: answers } };
+        return;
+      }
+      // The schema guarantees `channel` when there is no `channels` list.
+      const single = channel as ChannelId;
+      ctx.body = { data: website ? decoyAnswer(single) : await subscriptions.signup({ ...shared, channel: single, address }, requestMeta(ctx)) };
+    },
+
+    /** GET behind the link in a confirmation e-mail: shows the button, confirms nothing. */
+    async confirmPage(ctx: Context) {
+      const { token } = parseOrThrow(tokenQuerySchema, ctx.query);
+      servePage(ctx, renderLinkPage('confirm', { locale: localeOf(ctx), townName: config().town.name, action: ctx.path, token }));
+    },
+
+    async confirm(ctx: Context) {
+      const subscriptions = getService(strapi, 'subscriptions');
+      if (isForm(ctx)) {
+        return handleForm(ctx, 'confirm', async (token) => {
+          await subscriptions.confirmByToken(token, 'confirmation-link');
+        });
+      }
+      const { token } = parseOrThrow(tokenBodySchema, ctx.request.body);
+      await subscriptions.confirmByToken(token, 'confirmation-link');
+      ctx.body = { data: { status: 'active' } };
+    },
+
+    /** GET behind the unsubscribe link (and a `List-Unsubscribe` URL opened in a browser). */
+    async unsubscribePage(ctx: Context) {
+      const { token } = parseOrThrow(tokenQuerySchema, ctx.query);
+      servePage(ctx, renderLinkPage('unsubscribe', { locale: localeOf(ctx), townName: config().town.name, action: ctx.path, token }));
+    },
+
+    async unsubscribe(ctx: Context) {
+      const subscriptions = getService(strapi, 'subscriptions');
+      const meta = requestMeta(ctx);
+      if (isForm(ctx) && oneClickBodySchema.safeParse(ctx.request.body).success) {
+        // RFC 8058 one-click: the mail client POSTs `List-Unsubscribe=One-Click` to the header's URL.
+        const { token } = parseOrThrow(tokenQuerySchema, ctx.query);
+        await subscriptions.unsubscribeByToken(token, meta, 'one-click');
+        ctx.body = { data: { status: 'unsubscribed' } };
+        return;
+      }
+      if (isForm(ctx)) return handleForm(ctx, 'unsubscribe', (token) => subscriptions.unsubscribeByToken(token, meta));
+      const { token } = parseOrThrow(tokenBodySchema, ctx.request.body);
+      await subscriptions.unsubscribeByToken(token, meta);
+      ctx.body = { data: { status: 'unsubscribed' } };
+    },
+  };
+};

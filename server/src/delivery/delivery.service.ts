@@ -90,8 +90,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return row;
   };
 
-  const markRecipient = async (subscriberId: number, effect: ClassifiedError['recipientEffect']) => {
-    if (effect === 'marketing-stopped') {
+  const markRecipient = async (subscriberId: number, effect: ClassifiedError['recipientEffect'], channel: ChannelId) => {
+    if (effect === 'withdrawn') {
+      // The citizen closed the channel themselves (blocked the bot): recorded like a STOP.
+      await getService(strapi, 'subscriptions').withdraw(subscriberId, `${channel}-blocked`);
+    } else if (effect === 'marketing-stopped') {
       await strapi.db.query(UID.subscriber).update({ where: { id: subscriberId }, data: { marketingStoppedAt: new Date() } });
     } else if (effect === 'undeliverable') {
       await strapi.db.query(UID.subscriber).update({ where: { id: subscriberId }, data: { undeliverableAt: new Date() } });
@@ -128,10 +131,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           'd.attempts',
           's.status as subscriber_status',
           's.address',
+          's.locale',
           's.marketing_stopped_at',
           's.undeliverable_at'
         )) as
-        | { id: number; status: DeliveryStatus; attempts: number | null; subscriber_status: string | null; address: string | null; marketing_stopped_at: unknown; undeliverable_at: unknown }
+        | {
+            id: number;
+            status: DeliveryStatus;
+            attempts: number | null;
+            subscriber_status: string | null;
+            address: string | null;
+            locale: string | null;
+            marketing_stopped_at: unknown;
+            undeliverable_at: unknown;
+          }
         | undefined;
       // Bull may run a job twice after a stall; a delivery that left `pending`/`waiting` is done.
       if (!found || !OPEN_STATUSES.includes(found.status)) return;
@@ -160,7 +173,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         await update(delivery.id, { status: 'skipped' });
         return scheduleCounterRefresh(data.announcementDocumentId);
       }
-      const subscriber = { id: data.subscriberId, address: found.address };
+      const subscriber = { id: data.subscriberId, address: found.address, locale: found.locale };
 
       const config = runtime().config();
       const now = new Date();
@@ -187,7 +200,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
 
       await this.send(channel, delivery, job, () =>
-        channel.send({ kind: 'announcement', to: subscriber.address as string, deliveryRef: `d:${delivery.id}`, content: announcements().contentOf(announcement) })
+        channel.send({
+          kind: 'announcement',
+          to: subscriber.address as string,
+          deliveryRef: `d:${delivery.id}`,
+          content: announcements().contentOf(announcement),
+          unsubscribeToken: getService(strapi, 'subscriptions').unsubscribeToken(subscriber.id),
+          manageToken: getService(strapi, 'subscriptions').manageToken(subscriber.id),
+          locale: subscriber.locale === 'en' ? 'en' : 'de',
+        })
       );
       scheduleCounterRefresh(data.announcementDocumentId);
     },
@@ -225,7 +246,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           }
           case 'permanent-recipient': {
             await update(delivery.id, { ...record, status: 'failed', statusAt: new Date() });
-            await markRecipient(delivery.subscriberId, classified.recipientEffect);
+            await markRecipient(delivery.subscriberId, classified.recipientEffect, channel.id);
             return;
           }
           case 'permanent-announcement': {
@@ -346,7 +367,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const changed = await knex(table).where('id', row.id).whereIn('status', lower).update(data);
         if (changed) {
           touched.add(row.announcement_document_id);
-          if (event.status === 'failed' && event.error) await markRecipient(row.subscriber_id, event.error.recipientEffect);
+          if (event.status === 'failed' && event.error) await markRecipient(row.subscriber_id, event.error.recipientEffect, channelId);
         }
       }
       for (const documentId of touched) scheduleCounterRefresh(documentId);

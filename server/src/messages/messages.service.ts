@@ -18,6 +18,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async process(job: RunningJob) {
       const data = messageJobSchema.parse(job.data);
       let to: string | null = null;
+      let locale: 'de' | 'en' = 'de';
       let channelId: ChannelId = 'whatsapp';
       if (data.message === 'reply') {
         const inbound = (await strapi.db.query(UID.inboundMessage).findOne({ where: { id: data.inboundMessageId } })) as {
@@ -32,12 +33,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           channel: ChannelId;
           address: string | null;
           status: string;
+          locale: string | null;
         } | null;
         if (!subscriber?.address) return;
         // A confirmation only makes sense while the sign-up is pending; after STOP nothing but the STOP receipt goes out.
         if (data.message === 'confirmation' && subscriber.status !== 'pending') return;
         to = subscriber.address;
         channelId = subscriber.channel;
+        locale = subscriber.locale === 'en' ? 'en' : 'de';
       }
       if (!to) return;
       const channel = runtime().channels().get(channelId);
@@ -51,7 +54,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       try {
         if (data.message === 'confirmation') {
           const token = await getService(strapi, 'subscriptions').issueConfirmationToken(data.subscriberId);
-          await channel.send({ kind: 'confirmation', to, token, townName: runtime().config().town.name });
+          await channel.send({ kind: 'confirmation', to, token, townName: runtime().config().town.name, locale });
         } else {
           await channel.send({ kind: 'text', to, text: data.text });
         }
@@ -61,6 +64,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (classified.errorClass === 'retry' && job.attemptsMade + 1 < job.maxAttempts) throw error;
         if (classified.errorClass === 'retry-later' && !classified.ambiguous) throw new RetryLater(classified.retryAfterMs ?? 60_000, classified.code);
         if (classified.errorClass === 'fatal-channel') await runtime().queue().pause(channel.id);
+        if (classified.recipientEffect === 'withdrawn' && data.message !== 'reply') {
+          await getService(strapi, 'subscriptions').withdraw(data.subscriberId, `${channel.id}-blocked`);
+        }
       }
     },
   };

@@ -18,6 +18,10 @@ export const texts = {
     de: (mine: string[], all: string[]) => `Ihre Themen: ${mine.length ? mine.join(', ') : 'alle Meldungen'}. Verfügbar: ${all.join(', ') || '–'}.`,
     en: (mine: string[], all: string[]) => `Your topics: ${mine.length ? mine.join(', ') : 'all news'}. Available: ${all.join(', ') || '–'}.`,
   },
+  changeTopics: {
+    de: (url: string) => `Themen ändern oder einen anderen Kanal wählen: ${url}`,
+    en: (url: string) => `Change topics or choose another channel: ${url}`,
+  },
   notSubscribed: {
     de: (signupUrl: string) => `Sie sind (noch) nicht angemeldet. Melden Sie sich hier an: ${signupUrl}`,
     en: (signupUrl: string) => `You are not subscribed (yet). Sign up here: ${signupUrl}`,

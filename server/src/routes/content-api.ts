@@ -12,6 +12,9 @@ export default () => ({
       handler: 'public.subscribe',
       config: { auth: false, middlewares: [PUBLIC_BODY, 'plugin::town-crier.rate-limit'] },
     },
+    // GET pages behind e-mail links only show a button; the POST beside each does the work.
+    { method: 'GET', path: '/subscriptions/confirm', handler: 'public.confirmPage', config: { auth: false } },
+    { method: 'GET', path: '/subscriptions/unsubscribe', handler: 'public.unsubscribePage', config: { auth: false } },
     { method: 'POST', path: '/subscriptions/confirm', handler: 'public.confirm', config: { auth: false, middlewares: [PUBLIC_BODY] } },
     { method: 'POST', path: '/subscriptions/unsubscribe', handler: 'public.unsubscribe', config: { auth: false, middlewares: [PUBLIC_BODY] } },
     { method: 'GET', path: '/signup', handler: 'signup-page.page', config: { auth: false } },

@@ -5,7 +5,8 @@
 export interface SignupPageModel {
   locale: 'de' | 'en';
   townName: string;
-  topics: Array<{ slug: string; name: string; description: string | null }>;
+  /** `checked`: ticked in advance, when the page was opened from a "change channel or topics" link. */
+  topics: Array<{ slug: string; name: string; description: string | null; checked?: boolean }>;
   consent: { version: string; text: string; privacyPolicyUrl: string };
   channels: Array<{ id: string; label: string }>;
   scriptUrl: string;
@@ -18,10 +19,14 @@ const escapeHtml = (value: string) =>
 const copy = {
   de: {
     title: (town: string) => `Nachrichten von ${town} abonnieren`,
-    intro: 'Erhalten Sie Meldungen der Stadt – Verkehr, Ratssitzungen, Veranstaltungen, Notfälle – direkt aufs Handy.',
-    channel: 'Kanal',
+    intro: 'Erhalten Sie Meldungen der Stadt – Verkehr, Ratssitzungen, Veranstaltungen, Notfälle – auf dem Weg, der Ihnen passt.',
+    channel: 'Wie möchten Sie die Nachrichten erhalten?',
+    channelHint: 'Wählen Sie einen oder mehrere Wege. Alle erhalten dieselben Meldungen zur selben Zeit.',
     phone: 'Handynummer',
     phoneHint: 'Zum Beispiel 0151 23456789',
+    email: 'E-Mail-Adresse',
+    emailHint: 'Sie erhalten eine E-Mail mit einem Bestätigungslink.',
+    telegramHint: 'Nach dem Absenden öffnen Sie Telegram über einen Link und tippen auf „Starten“.',
     name: 'Name (freiwillig)',
     topics: 'Themen',
     topicsHint: 'Ohne Auswahl erhalten Sie alle Meldungen.',
@@ -34,10 +39,14 @@ const copy = {
   },
   en: {
     title: (town: string) => `Subscribe to the news of ${town}`,
-    intro: 'Get the town’s announcements – traffic, council sittings, events, emergencies – on your phone.',
-    channel: 'Channel',
+    intro: 'Get the town’s announcements – traffic, council sittings, events, emergencies – the way that suits you.',
+    channel: 'How would you like to receive the news?',
+    channelHint: 'Choose one or more. All of them get the same announcements at the same time.',
     phone: 'Mobile number',
     phoneHint: 'For example 0151 23456789',
+    email: 'E-mail address',
+    emailHint: 'You will get an e-mail with a confirmation link.',
+    telegramHint: 'After sending, a link opens Telegram; tap “Start” there.',
     name: 'Name (optional)',
     topics: 'Topics',
     topicsHint: 'Choose none to receive all news.',
@@ -56,17 +65,41 @@ export function renderSignupPage(model: SignupPageModel): string {
     .map(
       (topic, index) => `
         <div class="option">
-          <input type="checkbox" id="topic-${index}" name="topics" value="${escapeHtml(topic.slug)}">
+          <input type="checkbox" id="topic-${index}" name="topics" value="${escapeHtml(topic.slug)}"${topic.checked ? ' checked' : ''}>
           <label for="topic-${index}">${escapeHtml(topic.name)}</label>
         </div>`
     )
     .join('');
+  // Every enabled channel gets the same block: a checkbox, then what that channel needs.
+  const detail = (id: string) => {
+    if (id === 'whatsapp') {
+      return `
+          <label for="address">${escapeHtml(t.phone)}</label>
+          <p class="hint" id="address-hint">${escapeHtml(t.phoneHint)}</p>
+          <input type="tel" id="address" name="address-whatsapp" autocomplete="tel" aria-describedby="address-hint address-error" aria-invalid="false">
+          <p class="hint" id="address-error" role="alert"></p>`;
+    }
+    if (id === 'email') {
+      return `
+          <label for="address-email">${escapeHtml(t.email)}</label>
+          <p class="hint" id="address-email-hint">${escapeHtml(t.emailHint)}</p>
+          <input type="email" id="address-email" name="address-email" autocomplete="email" maxlength="254" aria-describedby="address-email-hint address-email-error" aria-invalid="false">
+          <p class="hint" id="address-email-error" role="alert"></p>`;
+    }
+    return `
+          <p class="hint" id="${escapeHtml(id)}-hint">${escapeHtml(t.telegramHint)}</p>`;
+  };
+  const onlyOne = model.channels.length === 1;
   const channels = model.channels
     .map(
-      (channel, index) => `
-        <div class="option">
-          <input type="radio" id="channel-${index}" name="channel" value="${escapeHtml(channel.id)}"${index === 0 ? ' checked' : ''}>
-          <label for="channel-${index}">${escapeHtml(channel.label)}</label>
+      (channel) => `
+        <div class="channel">
+          <div class="option">
+            <input type="checkbox" id="channel-${escapeHtml(channel.id)}" name="channels" value="${escapeHtml(channel.id)}"${onlyOne ? ' checked' : ''}>
+            <label for="channel-${escapeHtml(channel.id)}">${escapeHtml(channel.label)}</label>
+          </div>
+          <div class="detail">${detail(channel.id)}
+          </div>
         </div>`
     )
     .join('');
@@ -81,7 +114,10 @@ export function renderSignupPage(model: SignupPageModel): string {
   fieldset { border: 1px solid #888; border-radius: .5rem; margin: 0 0 1rem; padding: .75rem 1rem; }
   label, legend { font-weight: 600; }
   .option label { font-weight: 400; }
-  input[type=tel], input[type=text] { display: block; width: 100%; box-sizing: border-box; font-size: 1rem; padding: .5rem; margin: .25rem 0 .75rem; border: 1px solid #555; border-radius: .25rem; }
+  .channel { border-top: 1px solid #ddd; padding: .5rem 0; }
+  .channel:first-of-type { border-top: 0; }
+  .detail { margin-left: 1.75rem; }
+  input[type=tel], input[type=text], input[type=email] { display: block; width: 100%; box-sizing: border-box; font-size: 1rem; padding: .5rem; margin: .25rem 0 .75rem; border: 1px solid #555; border-radius: .25rem; }
   input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid #0b5fff; outline-offset: 2px; }
   .hint { color: #444; font-size: .9rem; margin: 0; }
   .consent-text { background: #f3f3f3; padding: .75rem; border-radius: .25rem; }
@@ -98,14 +134,12 @@ export function renderSignupPage(model: SignupPageModel): string {
   <p>${escapeHtml(t.intro)}</p>
   <p><a href="${t.otherHref}" hreflang="${model.locale === 'de' ? 'en' : 'de'}">${escapeHtml(t.other)}</a></p>
   <form id="town-crier-signup" novalidate data-api="${escapeHtml(model.apiUrl)}" data-locale="${model.locale}" data-consent-version="${escapeHtml(model.consent.version)}">
-    <fieldset>
+    <fieldset aria-describedby="channels-hint">
       <legend>${escapeHtml(t.channel)}</legend>
+      <p class="hint" id="channels-hint">${escapeHtml(t.channelHint)}</p>
       ${channels}
+      <p class="hint" id="channels-error" role="alert"></p>
     </fieldset>
-    <label for="address">${escapeHtml(t.phone)}</label>
-    <p class="hint" id="address-hint">${escapeHtml(t.phoneHint)}</p>
-    <input type="tel" id="address" name="address" autocomplete="tel" required aria-describedby="address-hint address-error" aria-invalid="false">
-    <p class="hint" id="address-error" role="alert"></p>
     <label for="name">${escapeHtml(t.name)}</label>
     <input type="text" id="name" name="name" autocomplete="name" maxlength="100">
     <fieldset aria-describedby="topics-hint">
@@ -134,38 +168,60 @@ export function renderSignupPage(model: SignupPageModel): string {
 </html>`;
 }
 
-/** Submits the form as JSON and announces the outcome; error texts name the field. */
+/**
+ * Submits the form as one JSON request listing every chosen channel, and announces what to do
+ * next on each; error texts name the field and move focus to it.
+ */
 export const SIGNUP_SCRIPT = `(() => {
   const form = document.getElementById('town-crier-signup');
   if (!form) return;
   const de = form.dataset.locale !== 'en';
   const say = {
+    channels: de ? 'Bitte wählen Sie mindestens einen Weg.' : 'Please choose at least one way.',
     consent: de ? 'Bitte stimmen Sie der Einwilligung zu.' : 'Please give your consent.',
     address: de ? 'Bitte geben Sie eine gültige Handynummer ein.' : 'Please enter a valid mobile number.',
+    email: de ? 'Bitte geben Sie eine gültige E-Mail-Adresse ein.' : 'Please enter a valid e-mail address.',
     busy: de ? 'Zu viele Versuche. Bitte später erneut versuchen.' : 'Too many attempts. Please try again later.',
     failed: de ? 'Das hat nicht geklappt. Bitte prüfen Sie Ihre Angaben.' : 'That did not work. Please check your details.',
-    done: de ? 'Fast geschafft! Bitte bestätigen Sie Ihre Anmeldung in WhatsApp.' : 'Almost done! Please confirm your subscription in WhatsApp.',
-    link: de ? 'Oder schreiben Sie uns direkt: WhatsApp öffnen' : 'Or write to us directly: open WhatsApp',
+    done: de ? 'Fast geschafft!' : 'Almost done!',
+    whatsapp: de ? 'Bitte bestätigen Sie Ihre Anmeldung in WhatsApp.' : 'Please confirm your subscription in WhatsApp.',
+    whatsappLink: de ? 'Oder schreiben Sie uns direkt: WhatsApp öffnen' : 'Or write to us directly: open WhatsApp',
+    mail: de ? 'Bitte bestätigen Sie Ihre Anmeldung über den Link in der E-Mail, die wir Ihnen geschickt haben.' : 'Please confirm your subscription with the link in the e-mail we sent you.',
+    telegramIntro: de ? 'Bitte bestätigen Sie Ihre Anmeldung in Telegram:' : 'Please confirm your subscription in Telegram:',
+    telegram: de ? 'Telegram öffnen und „Starten“ tippen' : 'Open Telegram and tap “Start”',
   };
   const field = (id) => document.getElementById(id);
+  const inputs = { whatsapp: ['address', 'address-error', 'address'], email: ['address-email', 'address-email-error', 'email'] };
   const clear = () => {
-    for (const id of ['address-error', 'consent-error', 'form-error', 'form-status']) field(id).textContent = '';
-    field('address').setAttribute('aria-invalid', 'false');
+    for (const el of form.querySelectorAll('[role=alert], [role=status]')) el.textContent = '';
+    for (const el of form.querySelectorAll('[aria-invalid]')) el.setAttribute('aria-invalid', 'false');
   };
   const fail = (id, input, text) => {
     field(id).textContent = text;
     if (input) { input.setAttribute('aria-invalid', 'true'); input.focus(); }
   };
+  const failChannel = (channel) => {
+    const spec = inputs[channel];
+    if (spec) return fail(spec[1], field(spec[0]), say[spec[2]]);
+    fail('form-error', null, say.failed);
+  };
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clear();
-    const address = field('address');
+    const chosen = [...form.querySelectorAll('input[name=channels]:checked')].map((input) => input.value);
     const consent = field('consent');
-    if (!address.value.trim()) return fail('address-error', address, say.address);
+    if (!chosen.length) return fail('channels-error', form.querySelector('input[name=channels]'), say.channels);
+    const channels = [];
+    for (const channel of chosen) {
+      const spec = inputs[channel];
+      if (!spec) { channels.push({ channel }); continue; }
+      const value = field(spec[0]).value.trim();
+      if (!value) return failChannel(channel);
+      channels.push({ channel, address: value });
+    }
     if (!consent.checked) return fail('consent-error', consent, say.consent);
     const body = {
-      channel: form.querySelector('input[name=channel]:checked').value,
-      address: address.value,
+      channels,
       topics: [...form.querySelectorAll('input[name=topics]:checked')].map((input) => input.value),
       locale: form.dataset.locale,
       consent: { accepted: true, version: form.dataset.consentVersion },
@@ -179,19 +235,29 @@ export const SIGNUP_SCRIPT = `(() => {
     const json = await response.json().catch(() => ({}));
     if (response.status === 202) {
       const status = field('form-status');
-      status.textContent = say.done + ' ';
-      if (json.data && json.data.whatsappLink) {
-        const link = document.createElement('a');
-        link.href = json.data.whatsappLink;
-        link.textContent = say.link;
-        status.append(link);
+      status.append(say.done + ' ');
+      const list = document.createElement('ul');
+      for (const answer of (json.data && json.data.channels) || []) {
+        const item = document.createElement('li');
+        const link = (href, text) => { const a = document.createElement('a'); a.href = href; a.textContent = text; a.target = '_blank'; a.rel = 'noopener'; return a; };
+        if (answer.channel === 'whatsapp') {
+          item.append(say.whatsapp);
+          if (answer.whatsappLink) { item.append(' '); item.append(link(answer.whatsappLink, say.whatsappLink)); }
+        } else if (answer.channel === 'email') {
+          item.append(say.mail);
+        } else if (answer.channel === 'telegram' && answer.telegramLink) {
+          item.append(say.telegramIntro + ' ');
+          item.append(link(answer.telegramLink, say.telegram));
+        }
+        list.append(item);
       }
+      status.append(list);
       form.querySelector('button').disabled = true;
       return;
     }
     if (response.status === 429) return fail('form-error', null, say.busy);
     const path = (json.error && json.error.details && json.error.details.errors && json.error.details.errors[0] && json.error.details.errors[0].path) || [];
-    if (path[0] === 'address') return fail('address-error', address, say.address);
+    if (path[0] === 'channels' && channels[Number(path[1])]) return failChannel(channels[Number(path[1])].channel);
     if (path[0] === 'consent') return fail('consent-error', consent, say.consent);
     fail('form-error', null, say.failed);
   });

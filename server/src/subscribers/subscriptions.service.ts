@@ -4,17 +4,24 @@ import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../con
 import { getService } from '../utils/get-service';
 import { maskAddress } from '../utils/log';
 import { DAY_MS, HOUR_MS, toDate } from '../utils/time';
+import { normaliseEmailAddress } from './email-address';
 import { normalisePhoneNumber } from './phone';
-import { newConfirmCode, newConfirmationToken, sha256, signUnsubscribeToken, verifyUnsubscribeToken } from './tokens';
+import { newConfirmCode, newConfirmationToken, sha256, signManageToken, signUnsubscribeToken, verifyManageToken, verifyUnsubscribeToken } from './tokens';
 
 export interface SignupInput {
   channel: ChannelId;
-  address: string;
+  /** Required for WhatsApp (a number) and e-mail; Telegram learns the chat id from the deep link. */
+  address?: string;
   name?: string;
   topics: string[];
   locale?: 'de' | 'en';
   consent: { accepted: true; version: string };
   source?: string;
+  /**
+   * A manage token of an existing subscription (from the "change channel or topics" link): with
+   * no topics chosen, the new sign-up takes that subscription's topics.
+   */
+  topicsFrom?: string;
 }
 
 export interface RequestMeta {
@@ -36,8 +43,32 @@ export interface SubscriberRow {
   lastInboundAt: unknown;
 }
 
-const fieldError = (field: string, message: string) =>
-  new errors.ValidationError(message, { errors: [{ path: [field], message, name: 'ValidationError' }] });
+const fieldError = (field: string | Array<string | number>, message: string) =>
+  new errors.ValidationError(message, { errors: [{ path: (Array.isArray(field) ? field : [field]).map(String), message, name: 'ValidationError' }] });
+
+/** What one sign-up answers for one channel: the same whether the address was new, pending or active. */
+export interface SignupAnswer {
+  status: 'pending';
+  channel: ChannelId;
+  expiresAt: string;
+  whatsappLink?: string | null;
+  telegramLink?: string | null;
+}
+
+interface SignupPlan {
+  input: SignupInput;
+  address: string | null;
+  topicIds: number[];
+  existing: SubscriberRow | null;
+  now: Date;
+}
+
+/** Channels whose address the citizen types; Telegram's chat id only arrives with the deep link. */
+const TYPED_ADDRESS: Record<ChannelId, boolean> = { whatsapp: true, email: true, telegram: false };
+
+/** How a provider-side confirmation is recorded in the ledger, per channel. */
+const CONFIRM_METHOD: Record<ChannelId, string> = { whatsapp: 'whatsapp-button', email: 'confirmation-link', telegram: 'telegram-deep-link' };
+export const confirmMethodOf = (channel: ChannelId) => CONFIRM_METHOD[channel];
 
 /**
  * Signup → subscriber and consent ledger. Every answer to the public is the same whether the
@@ -68,14 +99,24 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return number ? `https://wa.me/${number}?text=${encodeURIComponent(`START ${code}`)}` : null;
   };
 
+  const telegramLink = (token: string) => {
+    const bot = runtime().config().channels.telegram.botUsername;
+    return bot ? `https://t.me/${bot}?start=${token}` : null;
+  };
+
   return {
-    normaliseAddress(channel: ChannelId, raw: string): string {
+    /** The address in the channel's canonical form; null for Telegram, whose chat id comes later. */
+    normaliseAddress(channel: ChannelId, raw: string | undefined, field: Array<string | number> = ['address']): string | null {
+      if (!TYPED_ADDRESS[channel]) return null;
+      if (!raw) throw fieldError(field, 'An address is required for this channel');
       if (channel === 'whatsapp') {
         const e164 = normalisePhoneNumber(raw, runtime().config().defaultCountry);
-        if (!e164) throw fieldError('address', 'This is not a valid mobile phone number');
+        if (!e164) throw fieldError(field, 'This is not a valid mobile phone number');
         return e164;
       }
-      throw fieldError('channel', `Channel ${channel} is not available`);
+      const email = normaliseEmailAddress(raw);
+      if (!email) throw fieldError(field, 'This is not a valid e-mail address');
+      return email;
     },
 
     async resolveTopics(slugs: string[]): Promise<number[]> {
@@ -90,33 +131,77 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return found.map((topic) => topic.id);
     },
 
-    async signup(input: SignupInput, meta: RequestMeta) {
+    /**
+     * One sign-up per channel; several channels in one form are several calls (see
+     * `signupMany`), each with its own subscriber row and its own ledger entry.
+     */
+    async signup(input: SignupInput, meta: RequestMeta, field: Array<string | number> = []): Promise<SignupAnswer> {
+      const plan = await this.prepareSignup(input, field);
+      return this.commitSignup(plan, meta);
+    },
+
+    /**
+     * Several channels from one form. Every channel is validated (and rate-limited) before
+     * anything is stored, so one bad address stores nothing at all.
+     */
+    async signupMany(shared: Omit<SignupInput, 'channel' | 'address'>, channels: Array<{ channel: ChannelId; address?: string }>, meta: RequestMeta) {
+      const seen = new Set<string>();
+      channels.forEach((entry, index) => {
+        if (seen.has(entry.channel)) throw fieldError(['channels', index, 'channel'], `Channel ${entry.channel} is listed twice`);
+        seen.add(entry.channel);
+      });
+      const plans = [];
+      for (const [index, entry] of channels.entries()) {
+        plans.push(await this.prepareSignup({ ...shared, ...entry }, ['channels', index]));
+      }
+      const answers: SignupAnswer[] = [];
+      for (const plan of plans) answers.push(await this.commitSignup(plan, meta));
+      return answers;
+    },
+
+    /** Validates one channel's sign-up; throws a 400 naming the field, or a 429. Stores nothing. */
+    async prepareSignup(input: SignupInput, field: Array<string | number> = []): Promise<SignupPlan> {
       const config = runtime().config();
-      if (!runtime().channels().find(input.channel)) throw fieldError('channel', `Channel ${input.channel} is not available`);
+      if (!runtime().channels().find(input.channel)) throw fieldError([...field, 'channel'], `Channel ${input.channel} is not available`);
       if (!config.consent.versions[input.consent.version]) {
         throw fieldError('consent.version', 'Unknown consent version; load the current one from GET /api/town-crier/consent');
       }
-      const address = this.normaliseAddress(input.channel, input.address);
-      const topicIds = await this.resolveTopics(input.topics);
-      const locale = input.locale ?? config.defaultLocale;
+      const address = this.normaliseAddress(input.channel, input.address, [...field, 'address']);
+      let slugs = input.topics;
+      if (input.topicsFrom) {
+        const carried = await this.topicsOfManageToken(input.topicsFrom);
+        if (!carried) throw fieldError('topicsFrom', 'This link is invalid');
+        if (!slugs.length) slugs = carried;
+      }
+      const topicIds = await this.resolveTopics(slugs);
       const now = new Date();
-      const expiresAt = new Date(now.getTime() + config.confirmationTtlHours * HOUR_MS);
-      const code = newConfirmCode();
-      const existing = (await subscribers().findOne({ where: { channel: input.channel, address } })) as SubscriberRow | null;
-
+      const existing = address ? ((await subscribers().findOne({ where: { channel: input.channel, address } })) as SubscriberRow | null) : null;
       if (existing) {
         const recent = await ledger().countSince(existing.id, 'requested', new Date(now.getTime() - HOUR_MS));
         if (recent >= config.rateLimit.signupsPerAddressPerHour) {
           throw new errors.RateLimitError('Too many sign-ups for this address; please try again later', { retryAfterSeconds: 3600 });
         }
       }
+      return { input, address, topicIds, existing, now };
+    },
+
+    async commitSignup(plan: SignupPlan, meta: RequestMeta): Promise<SignupAnswer> {
+      const { input, address, topicIds, existing, now } = plan;
+      const config = runtime().config();
+      const locale = input.locale ?? config.defaultLocale;
+      const expiresAt = new Date(now.getTime() + config.confirmationTtlHours * HOUR_MS);
+      const code = newConfirmCode();
+      // Telegram's deep link carries the one-time token itself, so it exists before any message.
+      const telegramToken = input.channel === 'telegram' ? newConfirmationToken() : null;
 
       // Same answer for every case; what differs is only what happens behind it.
-      const answer = { status: 'pending' as const, channel: input.channel, expiresAt: expiresAt.toISOString(), whatsappLink: whatsappLink(code) };
+      const answer: SignupAnswer = { status: 'pending', channel: input.channel, expiresAt: expiresAt.toISOString() };
+      if (input.channel === 'whatsapp') answer.whatsappLink = whatsappLink(code);
+      if (telegramToken) answer.telegramLink = telegramLink(telegramToken);
 
       if (existing?.status === 'active') {
         strapi.log.info(`[${PLUGIN_ID}] sign-up for an already active ${input.channel} subscriber ${maskAddress(address)}: nothing sent`);
-        return { ...answer, whatsappLink: whatsappLink(newConfirmCode()) };
+        return input.channel === 'whatsapp' ? { ...answer, whatsappLink: whatsappLink(newConfirmCode()) } : answer;
       }
 
       let subscriberId: number;
@@ -129,6 +214,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         expiresAt,
         confirmCode: sha256(code),
         consentVersion: input.consent.version,
+        ...(telegramToken ? { tokenHash: sha256(telegramToken) } : {}),
       };
       if (existing) {
         subscriberId = existing.id;
@@ -150,19 +236,59 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         userAgent: meta.userAgent,
         at: now,
       });
-      if (sentToday < config.rateLimit.confirmationsPerAddressPerDay && config.channels.whatsapp.confirmBy !== 'link') {
+      const sendsConfirmation =
+        input.channel === 'email' || (input.channel === 'whatsapp' && config.channels.whatsapp.confirmBy !== 'link');
+      if (sendsConfirmation && sentToday < config.rateLimit.confirmationsPerAddressPerDay) {
         enqueueMessage(input.channel, { message: 'confirmation', subscriberId });
       }
       return answer;
     },
 
-    /** Confirms the pending subscriber holding this one-time token. */
-    async confirmByToken(token: string, method: string, expectedAddress?: string) {
+    /**
+     * Confirms the pending subscriber holding this one-time token. `from` is the sender when the
+     * token came back through a channel (a WhatsApp button, Telegram's `/start <token>`): it must
+     * be that subscriber's address, or, for a channel whose address is learnt only now
+     * (Telegram), it becomes the address.
+     */
+    async confirmByToken(token: string, method: string, from?: { channel: ChannelId; address: string }) {
       const subscriber = (await subscribers().findOne({ where: { tokenHash: sha256(token) } })) as SubscriberRow | null;
-      if (!subscriber || (expectedAddress && subscriber.address !== expectedAddress)) {
-        throw fieldError('token', 'This confirmation link is invalid or has expired');
-      }
+      const invalid = () => fieldError('token', 'This confirmation link is invalid or has expired');
+      if (!subscriber) throw invalid();
+      if (!from) return this.activate(subscriber, method);
+      if (subscriber.channel !== from.channel) throw invalid();
+      if (subscriber.address === null && subscriber.status === 'pending') return this.linkAddress(subscriber, from.address, method);
+      if (subscriber.address !== from.address) throw invalid();
       return this.activate(subscriber, method);
+    },
+
+    /**
+     * Gives a pending Telegram sign-up its chat id and confirms it. A chat that already has a row
+     * (it left earlier, or signs up again to change topics) keeps that row: the new choice and
+     * the new `requested` ledger entry move onto it, so there is still one row per chat.
+     */
+    async linkAddress(pending: SubscriberRow, address: string, method: string) {
+      const expiresAt = toDate(pending.expiresAt);
+      if (expiresAt && expiresAt.getTime() < Date.now()) throw fieldError('token', 'This confirmation link is invalid or has expired');
+      const existing = (await subscribers().findOne({ where: { channel: pending.channel, address } })) as SubscriberRow | null;
+      if (!existing) {
+        await subscribers().update({ where: { id: pending.id }, data: { address } });
+        return this.activate({ ...pending, address }, method);
+      }
+      const full = (await subscribers().findOne({ where: { id: pending.id }, populate: ['topics'] })) as { topics?: Array<{ id: number }> } | null;
+      const events = (await ledger().forSubscriber(pending.id)) as Array<{ id: number }>;
+      for (const event of events) await strapi.db.query(UID.consentEvent).update({ where: { id: event.id }, data: { subscriber: existing.id } });
+      await subscribers().delete({ where: { id: pending.id } });
+      await subscribers().update({
+        where: { id: existing.id },
+        data: {
+          topics: (full?.topics ?? []).map((topic) => topic.id),
+          locale: pending.locale,
+          consentVersion: pending.consentVersion,
+          ...(pending.name ? { name: pending.name } : {}),
+        },
+      });
+      const merged = { ...existing, locale: pending.locale, consentVersion: pending.consentVersion };
+      return existing.status === 'active' ? merged : this.activate({ ...merged, status: 'pending', expiresAt: null }, method);
     },
 
     /** `START <code>` from the citizen's own number: the number proves itself by writing. */
@@ -199,15 +325,30 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { ...subscriber, status: 'active' as const };
     },
 
-    async unsubscribeByToken(token: string, meta: RequestMeta) {
+    async unsubscribeByToken(token: string, meta: RequestMeta, method = 'unsubscribe-link') {
       const id = verifyUnsubscribeToken(tokenSecret(), token);
       const subscriber = id ? ((await subscribers().findOne({ where: { id } })) as SubscriberRow | null) : null;
       if (!subscriber) throw fieldError('token', 'This unsubscribe link is invalid');
-      await this.withdraw(subscriber.id, 'unsubscribe-link', meta);
+      await this.withdraw(subscriber.id, method, meta);
     },
 
     unsubscribeToken(subscriberId: number) {
       return signUnsubscribeToken(tokenSecret(), subscriberId);
+    },
+
+    manageToken(subscriberId: number) {
+      return signManageToken(tokenSecret(), subscriberId);
+    },
+
+    /** The active topic slugs of the subscription a manage token names; null when the token is not valid. */
+    async topicsOfManageToken(token: string): Promise<string[] | null> {
+      const id = verifyManageToken(tokenSecret(), token);
+      const subscriber = id
+        ? ((await subscribers().findOne({ where: { id }, populate: ['topics'] })) as { address: string | null; topics?: Array<{ slug: string; active: boolean }> } | null)
+        : null;
+      // Erased subscriptions have nothing left to carry over.
+      if (!subscriber?.address) return null;
+      return (subscriber.topics ?? []).filter((topic) => topic.active).map((topic) => topic.slug);
     },
 
     /** Withdrawal: the subscriber stops receiving anything, and the ledger says when and how. */
@@ -290,13 +431,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { subscribers: ids.length };
     },
 
-    /** WhatsApp's in-app "stop marketing messages" is a withdrawal like STOP. */
+    /** WhatsApp's in-app "stop marketing messages" and a blocked Telegram bot are withdrawals like STOP. */
     async handlePreference(channel: ChannelId, address: string, value: 'stop' | 'resume') {
       const subscriber = await this.findByAddress(channel, address);
       if (!subscriber) return;
       if (value === 'stop') {
         await subscribers().update({ where: { id: subscriber.id }, data: { marketingStoppedAt: new Date() } });
-        await this.withdraw(subscriber.id, 'whatsapp-preference');
+        await this.withdraw(subscriber.id, `${channel}-preference`);
       } else {
         await subscribers().update({ where: { id: subscriber.id }, data: { marketingStoppedAt: null } });
       }

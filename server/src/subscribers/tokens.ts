@@ -10,20 +10,29 @@ const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 export const newConfirmCode = () => Array.from({ length: 6 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
 
 /**
- * Unsubscribe tokens are signed, not stored: every message can carry a working unsubscribe
- * link without keeping a secret per citizen. Format `<subscriberId>.<hmac>`.
+ * Subscriber tokens are signed, not stored: every message can carry a working link without
+ * keeping a secret per citizen. Format `<subscriberId>.<hmac>`; the purpose is part of the MAC,
+ * so a token for one purpose (`unsubscribe`) never works for another (`manage`: read the topics
+ * to carry them to another channel).
  */
-export function signUnsubscribeToken(secret: string, subscriberId: number): string {
-  const mac = createHmac('sha256', secret).update(`unsubscribe:${subscriberId}`).digest('base64url').slice(0, 32);
+type TokenPurpose = 'unsubscribe' | 'manage';
+
+function signSubscriberToken(secret: string, purpose: TokenPurpose, subscriberId: number): string {
+  const mac = createHmac('sha256', secret).update(`${purpose}:${subscriberId}`).digest('base64url').slice(0, 32);
   return `${subscriberId}.${mac}`;
 }
 
-export function verifyUnsubscribeToken(secret: string, token: string): number | null {
+function verifySubscriberToken(secret: string, purpose: TokenPurpose, token: string): number | null {
   const [idText, mac] = token.split('.');
   const id = Number(idText);
   if (!Number.isInteger(id) || id <= 0 || !mac) return null;
-  const expected = signUnsubscribeToken(secret, id).split('.')[1];
+  const expected = signSubscriberToken(secret, purpose, id).split('.')[1];
   const a = Buffer.from(mac);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b) ? id : null;
 }
+
+export const signUnsubscribeToken = (secret: string, subscriberId: number) => signSubscriberToken(secret, 'unsubscribe', subscriberId);
+export const verifyUnsubscribeToken = (secret: string, token: string) => verifySubscriberToken(secret, 'unsubscribe', token);
+export const signManageToken = (secret: string, subscriberId: number) => signSubscriberToken(secret, 'manage', subscriberId);
+export const verifyManageToken = (secret: string, token: string) => verifySubscriberToken(secret, 'manage', token);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHANNEL_IDS } from '../constants';
 
 export const documentIdParamsSchema = z.object({ documentId: z.string().min(1).max(64) });
 export const subscriberIdParamsSchema = z.object({ id: z.coerce.number().int().positive() });
@@ -7,4 +8,4 @@ export const listQuerySchema = z.object({
   pageSize: z.coerce.number().int().positive().max(100).default(20),
 });
 export const sendUpdateBodySchema = z.object({ title: z.string().min(1).max(255).optional(), text: z.string().min(1).max(4000).optional() }).strict();
-export const sendTestBodySchema = z.object({ address: z.string().min(3).max(40), channel: z.enum(['whatsapp']).default('whatsapp') }).strict();
+export const sendTestBodySchema = z.object({ address: z.string().min(3).max(254), channel: z.enum(CHANNEL_IDS).default('whatsapp') }).strict();

@@ -1,11 +1,21 @@
 import { z } from 'zod';
 import { CHANNEL_IDS } from '../constants';
 
-/** Public request bodies. Limits are tight on purpose: nothing a citizen sends needs more. */
+/** E-mail addresses may be 254 characters; phone numbers are far shorter. Telegram needs none. */
+const addressSchema = z.string().trim().min(3).max(254);
+
+const channelEntrySchema = z.object({ channel: z.enum(CHANNEL_IDS), address: addressSchema.optional() }).strict();
+
+/**
+ * Public request bodies. Limits are tight on purpose: nothing a citizen sends needs more.
+ * A sign-up names either one `channel` (with its `address`) or a `channels` list, which the
+ * hosted page sends when the citizen ticks several; topics and consent are shared.
+ */
 export const signupBodySchema = z
   .object({
-    channel: z.enum(CHANNEL_IDS),
-    address: z.string().trim().min(3).max(40),
+    channel: z.enum(CHANNEL_IDS).optional(),
+    address: addressSchema.optional(),
+    channels: z.array(channelEntrySchema).min(1).max(CHANNEL_IDS.length).optional(),
     name: z.string().trim().max(100).optional(),
     topics: z.array(z.string().max(100)).max(50).default([]),
     locale: z.enum(['de', 'en']).optional(),
@@ -14,10 +24,28 @@ export const signupBodySchema = z
       version: z.string().min(1).max(50),
     }),
     source: z.string().trim().max(100).optional(),
+    /** Manage token of an existing subscription whose topics a sign-up without topics takes over. */
+    topicsFrom: z.string().min(8).max(200).optional(),
     /** Honeypot: invisible to people, filled in by bots. */
     website: z.string().max(500).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((body, ctx) => {
+    if ((body.channel === undefined) === (body.channels === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['channel'], message: 'Give either channel (with its address) or channels' });
+    }
+    if (body.channels && body.address !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['address'], message: 'With channels, each entry carries its own address' });
+    }
+  });
 export type SignupBody = z.infer<typeof signupBodySchema>;
 
-export const tokenBodySchema = z.object({ token: z.string().min(8).max(200) }).strict();
+const tokenSchema = z.string().min(8).max(200);
+
+export const tokenBodySchema = z.object({ token: tokenSchema }).strict();
+
+/** The link pages' query: `?token=…` and an optional language. */
+export const tokenQuerySchema = z.object({ token: tokenSchema, lang: z.enum(['de', 'en']).optional() });
+
+/** RFC 8058: a mail client's one-click unsubscribe POSTs exactly this form field; the token is in the URL. */
+export const oneClickBodySchema = z.object({ 'List-Unsubscribe': z.literal('One-Click') });

@@ -5,6 +5,7 @@ import type { ChannelEvent } from '../channels/channel';
 import { getService } from '../utils/get-service';
 import { HOUR_MS } from '../utils/time';
 import { localeOf, texts } from '../messages/texts';
+import { confirmMethodOf } from '../subscribers/subscriptions.service';
 
 type InboundMessage = Extract<ChannelEvent, { type: 'message' }>;
 
@@ -79,8 +80,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       if (event.buttonPayload?.startsWith('CONFIRM:')) {
         try {
-          await subscriptions().confirmByToken(event.buttonPayload.slice('CONFIRM:'.length), 'whatsapp-button', event.from);
-          return reply(channel, event, texts.welcome[locale](town));
+          const confirmed = await subscriptions().confirmByToken(event.buttonPayload.slice('CONFIRM:'.length), confirmMethodOf(channel), { channel, address: event.from });
+          // A Telegram chat is only known from here on; the welcome goes out in the language chosen at sign-up.
+          return reply(channel, event, texts.welcome[localeOf(confirmed.locale ?? subscriber?.locale)](town));
         } catch {
           return reply(channel, event, texts.wrongCode[locale]());
         }
@@ -88,11 +90,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       const parsed = parseCommand(event.buttonPayload?.startsWith('UNSUB') ? 'STOP' : event.text);
       if (parsed?.command === 'stop') {
-        if (subscriber) await subscriptions().withdraw(subscriber.id, 'whatsapp-keyword');
+        if (subscriber) await subscriptions().withdraw(subscriber.id, `${channel}-keyword`);
         return reply(channel, event, texts.unsubscribed[locale](town));
       }
       if (parsed?.command === 'start') {
-        const result = await subscriptions().confirmByCode(channel, event.from, parsed.argument, 'whatsapp-keyword');
+        const result = await subscriptions().confirmByCode(channel, event.from, parsed.argument, `${channel}-keyword`);
         if (result.outcome === 'unknown') return reply(channel, event, texts.notSubscribed[locale](`${config.publicUrl}/api/town-crier/signup`));
         if (result.outcome === 'wrong-code') return reply(channel, event, texts.wrongCode[locale]());
         return reply(channel, event, texts.welcome[locale](town));
@@ -104,7 +106,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (parsed?.command === 'topics') {
         const all = (await strapi.db.query(UID.topic).findMany({ where: { active: true }, select: ['name'], orderBy: { name: 'asc' } })) as Array<{ name: string }>;
         subscriber = await subscriptions().findByAddress(channel, event.from);
-        return reply(channel, event, texts.topics[locale]((subscriber?.topics ?? []).map((t) => t.name), all.map((t) => t.name)));
+        const list = texts.topics[locale]((subscriber?.topics ?? []).map((t) => t.name), all.map((t) => t.name));
+        if (subscriber?.status !== 'active') return reply(channel, event, list);
+        // The link carries the topics to the sign-up page, so a citizen can switch channel without losing them.
+        const manageUrl = `${config.publicUrl}/api/town-crier/signup?keep=${encodeURIComponent(subscriptions().manageToken(subscriber.id))}&lang=${locale}`;
+        return reply(channel, event, `${list} ${texts.changeTopics[locale](manageUrl)}`);
       }
       return this.toInbox(channel, event, subscriber?.id ?? null);
     },

@@ -9,8 +9,11 @@ export default {
   options: { draftAndPublish: false },
   pluginOptions: { 'content-manager': { visible: false }, 'content-type-builder': { visible: false } },
   attributes: {
-    channel: { type: 'enumeration', enum: ['whatsapp'], required: true },
-    /** E.164 for WhatsApp. Null once erased. */
+    channel: { type: 'enumeration', enum: ['whatsapp', 'email', 'telegram'], required: true },
+    /**
+     * E.164 for WhatsApp, the lower-cased address for e-mail, the chat id for Telegram (null until
+     * the citizen opens the deep link). Null once erased.
+     */
     address: { type: 'string', private: true },
     name: { type: 'string', private: true },
     topics: { type: 'relation', relation: 'manyToMany', target: 'plugin::town-crier.topic' },

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import type { EmailConfig } from '../../config/schema';
+import type { Channel, ChannelLinks, ClassifiedError, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
+import { announcementMail, confirmationMail, textMail, type MailContent } from './email.content';
+import { classifyEmailError } from './email.errors';
+
+export { classifyEmailError } from './email.errors';
+export { announcementMail, confirmationMail } from './email.content';
+
+/** The options Strapi's email service passes to its provider (`strapi.plugin('email').service('email').send`). */
+export interface MailOptions {
+  /** Omitted when not configured: the email plugin then uses its own `defaultFrom`. */
+  from?: string;
+  to: string;
+  replyTo?: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers: Record<string, string>;
+  messageId: string;
+}
+
+export type SendMail = (options: MailOptions) => Promise<unknown>;
+
+export interface EmailChannelOptions {
+  config: EmailConfig;
+  townName: string;
+  links: ChannelLinks;
+  sandboxRecorder: SandboxRecorder;
+  sandbox: boolean;
+  /** Strapi's email service; whatever provider the host configured does the sending. */
+  sendMail: SendMail;
+}
+
+/** The domain of the sender address, for Message-IDs. */
+function senderDomain(from: string): string {
+  const match = /@([A-Za-z0-9.-]+)/.exec(from);
+  return match ? match[1].toLowerCase() : 'town-crier.invalid';
+}
+
+/**
+ * The e-mail channel. Every announcement carries an unsubscribe link in the body and the
+ * RFC 2369 / RFC 8058 headers, so mail clients show their own one-click "unsubscribe" and the
+ * big mailbox providers accept the mails as a legitimate list.
+ */
+export function createEmailChannel({ config, townName, links, sandboxRecorder, sandbox, sendMail }: EmailChannelOptions): Channel {
+  const domain = senderDomain(config.from);
+
+  const listHeaders = (unsubscribeToken: string | undefined, locale: 'de' | 'en' | undefined): Record<string, string> => {
+    if (!unsubscribeToken) return {};
+    const targets = [`<${links.unsubscribe(unsubscribeToken, locale)}>`];
+    if (config.unsubscribeMailto) targets.unshift(`<mailto:${config.unsubscribeMailto}?subject=unsubscribe>`);
+    return { 'List-Unsubscribe': targets.join(', '), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+  };
+
+  const build = (message: OutboundMessage): MailOptions => {
+    let content: MailContent;
+    let headers: Record<string, string> = {};
+    if (message.kind === 'announcement') {
+      const unsubscribeUrl = message.unsubscribeToken ? links.unsubscribe(message.unsubscribeToken, message.locale) : null;
+      const manageUrl = message.manageToken ? links.manage(message.manageToken, message.locale) : null;
+      content = announcementMail(message.content, { unsubscribeUrl, manageUrl }, message.locale);
+      headers = listHeaders(message.unsubscribeToken, message.locale);
+    } else if (message.kind === 'confirmation') {
+      content = confirmationMail(message.townName, links.confirm(message.token, message.locale), message.locale);
+    } else {
+      content = textMail(townName, message.text);
+    }
+    // Auto-Submitted keeps vacation responders from answering a town's broadcast.
+    headers['Auto-Submitted'] = 'auto-generated';
+    return {
+      ...(config.from ? { from: config.from } : {}),
+      to: message.to,
+      ...(config.replyTo ? { replyTo: config.replyTo } : {}),
+      ...content,
+      headers,
+      messageId: `<${randomUUID()}@${domain}>`,
+    };
+  };
+
+  const classifyError = (error: unknown): ClassifiedError => classifyEmailError(error);
+
+  return {
+    id: 'email',
+    mode: sandbox ? 'sandbox' : 'live',
+    messagesPerSecond: config.messagesPerSecond,
+    dailyRecipientLimit: null,
+    classifyError,
+    async send(message: OutboundMessage): Promise<SendResult> {
+      const mail = build(message);
+      if (sandbox) return { providerMessageId: await sandboxRecorder({ channel: 'email', to: message.to, body: mail }) };
+      const info = (await sendMail(mail)) as { messageId?: unknown } | undefined;
+      const providerMessageId = typeof info?.messageId === 'string' && info.messageId ? info.messageId : mail.messageId;
+      return { providerMessageId };
+    },
+  };
+}
