@@ -75,11 +75,24 @@ const slugify = (value: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 
+interface Counters {
+  recipientsCount: number;
+  sentCount: number;
+  deliveredCount: number;
+  readCount: number;
+  failedCount: number;
+  skippedCount: number;
+  /** Deliveries still pending or waiting. */
+  open: number;
+}
+
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = () => getService(strapi, 'runtime');
   const query = () => strapi.db.query(UID.announcement);
 
   /** Runs `task` after the surrounding transaction commits (at once when there is none). */
+  const counterRefreshes = new Map<string, Promise<Counters>>();
+
   const afterCommit = async (task: () => void) => {
     await strapi.db.transaction(async ({ onCommit }) => {
       onCommit(task);
@@ -190,7 +203,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** Recomputes the counters from the delivery rows: one grouped query, always consistent. */
-    async refreshCounters(documentId: string) {
+    /**
+     * Counters are a cache of the delivery rows. Refreshes of one announcement run one after
+     * another in this process: two overlapping ones could otherwise finish in the wrong order and
+     * leave an older count behind. (Across processes the admin's detail view refreshes again.)
+     */
+    refreshCounters(documentId: string): Promise<Counters> {
+      const previous = counterRefreshes.get(documentId) ?? Promise.resolve();
+      const next = previous.catch(() => undefined).then(() => this.countDeliveries(documentId));
+      counterRefreshes.set(documentId, next);
+      void next.finally(() => {
+        if (counterRefreshes.get(documentId) === next) counterRefreshes.delete(documentId);
+      }).catch(() => undefined);
+      return next;
+    },
+
+    async countDeliveries(documentId: string): Promise<Counters> {
       const knex = strapi.db.connection;
       const table = strapi.db.metadata.get(UID.delivery).tableName;
       const rows: Array<{ status: string; n: number | string }> = await knex(table)
