@@ -75,7 +75,7 @@ const slugify = (value: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 
-interface Counters {
+export interface Counters {
   recipientsCount: number;
   sentCount: number;
   deliveredCount: number;

@@ -55,7 +55,7 @@ export interface SignupAnswer {
   telegramLink?: string | null;
 }
 
-interface SignupPlan {
+export interface SignupPlan {
   input: SignupInput;
   address: string | null;
   topicIds: number[];
