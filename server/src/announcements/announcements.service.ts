@@ -75,16 +75,10 @@ const slugify = (value: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 
-export interface Counters {
-  recipientsCount: number;
-  sentCount: number;
-  deliveredCount: number;
-  readCount: number;
-  failedCount: number;
-  skippedCount: number;
+export type Counters = Pick<AnnouncementRow, 'recipientsCount' | 'sentCount' | 'deliveredCount' | 'readCount' | 'failedCount' | 'skippedCount'> & {
   /** Deliveries still pending or waiting. */
   open: number;
-}
+};
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = () => getService(strapi, 'runtime');

@@ -1,6 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
-import axios from 'axios';
+import { createProviderClient } from '../http-client';
 import type { TelegramConfig } from '../../config/schema';
 import type { Channel, ClassifiedError, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
 import { classifyTelegramError, toTelegramSendError } from './telegram.errors';
@@ -48,16 +46,8 @@ export function createTelegramChannel({ config, sandboxRecorder, sandbox }: Tele
     };
   }
 
-  const httpAgent = new http.Agent({ keepAlive: true });
-  const httpsAgent = new https.Agent({ keepAlive: true });
-  const client = axios.create({
-    baseURL: config.baseUrl,
-    timeout: config.requestTimeoutMs,
-    httpAgent,
-    httpsAgent,
-    maxRedirects: 0,
-    headers: { 'Content-Type': 'application/json' },
-  });
+  const provider = createProviderClient({ baseUrl: config.baseUrl, timeoutMs: config.requestTimeoutMs });
+  const client = provider.client;
   // The token is part of the path (Bot API convention); errors are stripped of it before they travel.
   const path = `/bot${config.botToken}/sendMessage`;
 
@@ -74,8 +64,7 @@ export function createTelegramChannel({ config, sandboxRecorder, sandbox }: Tele
       return { providerMessageId: `tg:${message.to}:${typeof messageId === 'number' || typeof messageId === 'string' ? messageId : 'unknown'}` };
     },
     async close() {
-      httpAgent.destroy();
-      httpsAgent.destroy();
+      provider.close();
     },
   };
 }

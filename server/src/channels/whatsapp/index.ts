@@ -1,6 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
-import axios from 'axios';
+import { createProviderClient } from '../http-client';
 import type { WhatsappConfig } from '../../config/schema';
 import type { Channel, ChannelLogger, ClassifiedError, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
 import { classifyWhatsappError, toWhatsappSendError, WhatsappResponseError } from './whatsapp.errors';
@@ -51,18 +49,8 @@ export function createWhatsappChannel({ config, log, sandboxRecorder, sandbox }:
     };
   }
 
-  const httpAgent = new http.Agent({ keepAlive: true });
-  const httpsAgent = new https.Agent({ keepAlive: true });
-  const client = axios.create({
-    baseURL: config.baseUrl,
-    timeout: config.requestTimeoutMs,
-    httpAgent,
-    httpsAgent,
-    // A POST to the Graph API never redirects; without follow-redirects the error carries the
-    // real ClientRequest, which tells a timeout before sending from one after.
-    maxRedirects: 0,
-    headers: { Authorization: `Bearer ${config.accessToken}`, 'Content-Type': 'application/json' },
-  });
+  const provider = createProviderClient({ baseUrl: config.baseUrl, timeoutMs: config.requestTimeoutMs, headers: { Authorization: `Bearer ${config.accessToken}` } });
+  const client = provider.client;
   const path = `/${config.apiVersion}/${encodeURIComponent(config.phoneNumberId)}/messages`;
 
   return {
@@ -81,8 +69,7 @@ export function createWhatsappChannel({ config, log, sandboxRecorder, sandbox }:
       return { providerMessageId };
     },
     async close() {
-      httpAgent.destroy();
-      httpsAgent.destroy();
+      provider.close();
     },
   };
 }
