@@ -127,6 +127,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       active: boolean;
     }>;
     const channels = knownChannels();
+    // Named, not `<> 'active'`: SQLite only searches the status index for equality or IN.
+    const notActive = SUBSCRIBER_STATUSES.filter((value) => value !== 'active');
 
     const terms: CountTerm[] = [];
     const key = (() => {
@@ -144,15 +146,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     terms.push({ key: key('linked'), sql: `(SELECT DISTINCT ${link.ownerColumn} FROM ${link.table}) linked`, bindings: [] });
     terms.push({
       key: key('linked-not-active'),
-      sql: `${subscribers} s WHERE s.${status} <> 'active' AND EXISTS (SELECT 1 FROM ${link.table} l WHERE l.${link.ownerColumn} = s.id)`,
-      bindings: [],
+      sql: `${subscribers} s WHERE s.${status} IN (${notActive.map(() => '?').join(', ')}) AND EXISTS (SELECT 1 FROM ${link.table} l WHERE l.${link.ownerColumn} = s.id)`,
+      bindings: notActive,
     });
 
     const [counts, notActiveTopicRows, sourceRows] = await Promise.all([
       countTerms(terms),
       knex()(`${subscribers} as s`)
         .join(`${link.table} as l`, `l.${link.ownerColumn}`, 's.id')
-        .whereNot(`s.${status}`, 'active')
+        .whereIn(`s.${status}`, notActive)
         .select({ key: `l.${link.targetColumn}` })
         .count({ n: '*' })
         .groupBy(`l.${link.targetColumn}`) as Promise<Array<{ key: number | string; n: number | string }>>,
