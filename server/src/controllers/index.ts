@@ -4,6 +4,12 @@ import broadcasts from './broadcasts';
 import subscribersAdmin from './subscribers-admin';
 import signupPage from './signup-page';
 import feed from './feed';
+import stats from './stats';
+import me from './me';
+import preview from './preview';
+import channelStatus from './channel-status';
+import inbox from './inbox';
+import sandboxPhone from './sandbox-phone';
 
 export default {
   public: publicApi,
@@ -12,4 +18,10 @@ export default {
   'subscribers-admin': subscribersAdmin,
   'signup-page': signupPage,
   feed,
+  stats,
+  me,
+  preview,
+  'channel-status': channelStatus,
+  inbox,
+  'sandbox-phone': sandboxPhone,
 };

@@ -1,0 +1,280 @@
+import type { Core } from '@strapi/strapi';
+import { SUBSCRIBER_STATUSES, UID } from '../constants';
+import { columnName, joinTableOf, tableName, toCount } from '../database/names';
+import { getService } from '../utils/get-service';
+import { addDays, dayBoundaries, dayOf } from '../utils/calendar-days';
+import { dbTimestamp } from '../utils/time';
+
+/**
+ * Aggregate statistics, straight from SQL. Nothing here returns a person: only counts, and a
+ * breakdown cell of 1–4 is reported as "<5" so a small group (three people on a topic, the one
+ * subscriber from the sports club's link) cannot be singled out. Totals stay exact.
+ *
+ * Days are calendar days in the town's time zone. The database is asked for counts between
+ * instants that JS computed (see utils/calendar-days), so SQLite, which has no time zones, and
+ * PostgreSQL give identical answers, including on the 23- and 25-hour days of a DST change.
+ */
+
+export const SMALL_CELL = '<5' as const;
+export type CellCount = number | typeof SMALL_CELL;
+
+/** The rule the towns' data-protection officers asked for: 0 stays 0, 1–4 become "<5". */
+export function suppressSmall(count: number): CellCount {
+  return count >= 1 && count <= 4 ? SMALL_CELL : count;
+}
+
+export interface GrowthDay {
+  day: string;
+  signups: number;
+  withdrawals: number;
+  /** Active subscribers at the end of the day. */
+  active: number;
+}
+
+export interface Breakdowns {
+  byChannel: Array<{ key: string; count: CellCount }>;
+  byTopic: Array<{ key: string; label: string; count: CellCount }>;
+  bySource: Array<{ key: string; count: CellCount }>;
+}
+
+/** SQLite refuses a compound SELECT of more than 500 parts; 400 leaves room. */
+const MAX_UNION_TERMS = 400;
+/** Key of the topic row for subscribers who chose no topic, and so receive all news. */
+export const ALL_TOPICS_KEY = '*';
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const knex = () => strapi.db.connection;
+  const config = () => getService(strapi, 'runtime').config();
+  const timeZone = () => config().stats.timeZone;
+  const col = (attribute: string) => columnName(strapi, UID.subscriber, attribute);
+  const at = (date: Date) => dbTimestamp(strapi, date);
+
+  interface CountTerm {
+    key: number;
+    /** `table WHERE …`: what follows FROM. */
+    sql: string;
+    bindings: unknown[];
+    /** Defaults to COUNT(*). */
+    count?: string;
+  }
+
+  /** Runs many COUNT(*) queries as few statements (UNION ALL), answering count by key. */
+  const countTerms = async (terms: CountTerm[]): Promise<Map<number, number>> => {
+    const counts = new Map<number, number>();
+    for (let start = 0; start < terms.length; start += MAX_UNION_TERMS) {
+      const chunk = terms.slice(start, start + MAX_UNION_TERMS);
+      const sql = chunk.map((term) => `SELECT ${term.key} AS k, ${term.count ?? 'COUNT(*)'} AS n FROM ${term.sql}`).join(' UNION ALL ');
+      const result = await knex().raw(sql, chunk.flatMap((term) => term.bindings));
+      // knex.raw answers rows on SQLite and a pg Result (with .rows) on PostgreSQL.
+      const rows = (Array.isArray(result) ? result : result.rows) as Array<{ k: number | string; n: number | string }>;
+      for (const row of rows) counts.set(Number(row.k), toCount(row.n));
+    }
+    return counts;
+  };
+
+  /**
+   * One term per day for sign-ups (confirmations) and one for withdrawals, each an index range
+   * count between two day boundaries. A withdrawal only counts for someone who had confirmed
+   * (unsubscribedAt after confirmedAt): a sign-up abandoned before confirming was never active.
+   */
+  const dailySeries = async (days: number, now: Date): Promise<GrowthDay[]> => {
+    const zone = timeZone();
+    const firstDay = addDays(dayOf(now, zone), -(days - 1));
+    const bounds = dayBoundaries(firstDay, days, zone);
+    const subscribers = tableName(strapi, UID.subscriber);
+    const confirmed = col('confirmedAt');
+    const unsubscribed = col('unsubscribedAt');
+    const withdrawnAfterConfirming = `${confirmed} IS NOT NULL AND ${unsubscribed} >= ${confirmed}`;
+
+    const before = 2 * days;
+    const terms: CountTerm[] = [
+      { key: before, sql: `${subscribers} WHERE ${confirmed} < ?`, bindings: [at(bounds[0])] },
+      { key: before + 1, sql: `${subscribers} WHERE ${unsubscribed} < ? AND ${withdrawnAfterConfirming}`, bindings: [at(bounds[0])] },
+    ];
+    let counts: Map<number, number>;
+    if (strapi.db.dialect.client === 'postgres') {
+      // PostgreSQL plans every part of a long UNION ALL separately (730 days took half a
+      // second); width_bucket puts each row into its day in one index range scan instead.
+      counts = await countTerms(terms);
+      const thresholds = `ARRAY[${bounds.map(() => 'CAST(? AS timestamp)').join(', ')}]`;
+      const perDay = async (column: string, extra: string, offset: number) => {
+        const result = await knex().raw(
+          `SELECT width_bucket(${column}, ${thresholds}) AS b, COUNT(*) AS n FROM ${subscribers} WHERE ${column} >= ? AND ${column} < ?${extra} GROUP BY b`,
+          [...bounds.map(at), at(bounds[0]), at(bounds[days])]
+        );
+        for (const row of result.rows as Array<{ b: number | string; n: number | string }>) counts.set(offset + Number(row.b) - 1, toCount(row.n));
+      };
+      await perDay(confirmed, '', 0);
+      await perDay(unsubscribed, ` AND ${withdrawnAfterConfirming}`, days);
+    } else {
+      // SQLite answers each day as one index range count; a few hundred of them cost ~3 ms.
+      for (let i = 0; i < days; i += 1) {
+        const range = [at(bounds[i]), at(bounds[i + 1])];
+        terms.push({ key: i, sql: `${subscribers} WHERE ${confirmed} >= ? AND ${confirmed} < ?`, bindings: range });
+        terms.push({ key: days + i, sql: `${subscribers} WHERE ${unsubscribed} >= ? AND ${unsubscribed} < ? AND ${withdrawnAfterConfirming}`, bindings: range });
+      }
+      counts = await countTerms(terms);
+    }
+
+    let active = (counts.get(before) ?? 0) - (counts.get(before + 1) ?? 0);
+    return Array.from({ length: days }, (_, i) => {
+      const signups = counts.get(i) ?? 0;
+      const withdrawals = counts.get(days + i) ?? 0;
+      active += signups - withdrawals;
+      return { day: addDays(firstDay, i), signups, withdrawals, active };
+    });
+  };
+
+  /** Channel values come from the subscriber schema, so a channel added there shows up here (with 0). */
+  const knownChannels = (): string[] => {
+    const attribute = strapi.getModel(UID.subscriber).attributes.channel as { enum?: string[] };
+    return attribute.enum ?? [];
+  };
+
+  /**
+   * Status counts and the breakdowns. Speed matters here (100,000 subscribers in well under
+   * 100 ms on SQLite): an index range COUNT costs a fraction of a GROUP BY over the same rows,
+   * so fixed values (statuses, channels, topics) are counted one range each, in one statement.
+   * Topics are counted from the link table and corrected by the links of subscribers who are
+   * not active, who are few, instead of joining every link to its subscriber.
+   */
+  const snapshot = async () => {
+    const subscribers = tableName(strapi, UID.subscriber);
+    const link = joinTableOf(strapi, UID.subscriber, 'topics');
+    const status = col('status');
+    const topics = (await strapi.db.query(UID.topic).findMany({ select: ['id', 'name', 'slug', 'active'], orderBy: { name: 'asc' } })) as Array<{
+      id: number;
+      name: string;
+      slug: string;
+      active: boolean;
+    }>;
+    const channels = knownChannels();
+    // Named, not `<> 'active'`: SQLite only searches the status index for equality or IN.
+    const notActive = SUBSCRIBER_STATUSES.filter((value) => value !== 'active');
+
+    const terms: CountTerm[] = [];
+    const key = (() => {
+      const keys = new Map<string, number>();
+      return (label: string) => {
+        if (!keys.has(label)) keys.set(label, keys.size);
+        return keys.get(label) as number;
+      };
+    })();
+    for (const value of SUBSCRIBER_STATUSES) terms.push({ key: key(`status:${value}`), sql: `${subscribers} WHERE ${status} = ?`, bindings: [value] });
+    for (const channel of channels) {
+      terms.push({ key: key(`channel:${channel}`), sql: `${subscribers} WHERE ${status} = 'active' AND ${col('channel')} = ?`, bindings: [channel] });
+    }
+    for (const topic of topics) terms.push({ key: key(`topic:${topic.id}`), sql: `${link.table} WHERE ${link.targetColumn} = ?`, bindings: [topic.id] });
+    terms.push({ key: key('linked'), sql: link.table, bindings: [], count: `COUNT(DISTINCT ${link.ownerColumn})` });
+    terms.push({
+      key: key('linked-not-active'),
+      sql: `${subscribers} s WHERE s.${status} IN (${notActive.map(() => '?').join(', ')}) AND EXISTS (SELECT 1 FROM ${link.table} l WHERE l.${link.ownerColumn} = s.id)`,
+      bindings: notActive,
+    });
+
+    const [counts, notActiveTopicRows, sourceRows] = await Promise.all([
+      countTerms(terms),
+      knex()(`${subscribers} as s`)
+        .join(`${link.table} as l`, `l.${link.ownerColumn}`, 's.id')
+        .whereIn(`s.${status}`, notActive)
+        .select({ key: `l.${link.targetColumn}` })
+        .count({ n: '*' })
+        .groupBy(`l.${link.targetColumn}`) as Promise<Array<{ key: number | string; n: number | string }>>,
+      knex()(subscribers).select({ key: col('source') }).count({ n: '*' }).where(status, 'active').groupBy(col('source')) as Promise<
+        Array<{ key: string | null; n: number | string }>
+      >,
+    ]);
+    const count = (label: string) => counts.get(key(label)) ?? 0;
+    const notActiveByTopic = new Map(notActiveTopicRows.map((row) => [Number(row.key), toCount(row.n)]));
+    const activeIn = (topicId: number) => count(`topic:${topicId}`) - (notActiveByTopic.get(topicId) ?? 0);
+    const active = count('status:active');
+    const withoutTopic = active - (count('linked') - count('linked-not-active'));
+
+    const sources = new Map<string, number>();
+    for (const row of sourceRows) sources.set(row.key ?? 'unknown', (sources.get(row.key ?? 'unknown') ?? 0) + toCount(row.n));
+    // Cells shown as "<5" sort as equals (by key), so their order does not tell 4 from 1.
+    const shown = (exact: number) => (suppressSmall(exact) === SMALL_CELL ? 1 : exact);
+
+    const breakdowns: Breakdowns = {
+      byChannel: channels.map((channel) => ({ key: channel, count: suppressSmall(count(`channel:${channel}`)) })),
+      byTopic: [
+        // Inactive topics are listed only while someone still holds them.
+        ...topics
+          .filter((topic) => topic.active !== false || activeIn(topic.id) > 0)
+          .map((topic) => ({ key: topic.slug, label: topic.name, count: suppressSmall(activeIn(topic.id)) })),
+        { key: ALL_TOPICS_KEY, label: 'All news (no topic chosen)', count: suppressSmall(withoutTopic) },
+      ],
+      bySource: [...sources]
+        .sort(([a, x], [b, y]) => shown(y) - shown(x) || a.localeCompare(b))
+        .map(([source, exact]) => ({ key: source, count: suppressSmall(exact) })),
+    };
+    return { subscribers: { active, pending: count('status:pending'), unsubscribed: count('status:unsubscribed') }, breakdowns };
+  };
+
+  /**
+   * Deliveries of the broadcasts that ran in the window, summed from the announcements'
+   * counters (recomputed from the delivery rows by the worker). The same numbers the broadcast
+   * monitor shows, read from a few rows instead of scanning a million deliveries.
+   */
+  const deliveriesSince = async (since: Date) => {
+    const table = tableName(strapi, UID.announcement);
+    const a = (attribute: string) => columnName(strapi, UID.announcement, attribute);
+    const [row] = (await knex()(table)
+      .whereNotNull(a('publishedAt'))
+      .whereNotNull(a('broadcastStatus'))
+      .where((where) => where.where(a('fanOutDoneAt'), '>=', at(since)).orWhereNull(a('fanOutDoneAt')))
+      .sum({ sent: a('sentCount'), delivered: a('deliveredCount'), read: a('readCount'), failed: a('failedCount') })) as Array<Record<string, unknown>>;
+    return { sent: toCount(row?.sent), delivered: toCount(row?.delivered), read: toCount(row?.read), failed: toCount(row?.failed) };
+  };
+
+  return {
+    timeZone,
+
+    async overview(now = new Date()) {
+      const zone = timeZone();
+      const target = config().stats.subscriberTarget;
+      const [{ subscribers, breakdowns: split }, month, last30Days] = await Promise.all([
+        snapshot(),
+        dailySeries(30, now),
+        deliveriesSince(dayBoundaries(addDays(dayOf(now, zone), -29), 1, zone)[0]),
+      ]);
+      const net = (days: GrowthDay[]) => days.reduce((sum, day) => sum + day.signups - day.withdrawals, 0);
+      return {
+        subscribers,
+        netChange: { days7: net(month.slice(-7)), days30: net(month) },
+        target: { value: target, reached: subscribers.active, percent: Math.round((subscribers.active / target) * 1000) / 10 },
+        ...split,
+        deliveries: { last30Days },
+        timeZone: zone,
+        generatedAt: now.toISOString(),
+      };
+    },
+
+    async growth(days: number, now = new Date()) {
+      return { timeZone: timeZone(), target: config().stats.subscriberTarget, days: await dailySeries(days, now) };
+    },
+
+    /** Aggregate rows only, one table so a spreadsheet can filter by `section`. */
+    async exportCsv(days: number, now = new Date()): Promise<string> {
+      const [overview, growth] = await Promise.all([this.overview(now), this.growth(days, now)]);
+      const rows: Array<Array<string | number>> = [['section', 'key', 'label', 'signups', 'withdrawals', 'active', 'count']];
+      for (const [key, count] of Object.entries(overview.subscribers)) rows.push(['subscribers', key, '', '', '', '', count]);
+      rows.push(['target', 'value', '', '', '', '', overview.target.value]);
+      for (const day of growth.days) rows.push(['day', day.day, '', day.signups, day.withdrawals, day.active, '']);
+      for (const cell of overview.byChannel) rows.push(['channel', cell.key, '', '', '', '', cell.count]);
+      for (const cell of overview.byTopic) rows.push(['topic', cell.key, cell.label, '', '', '', cell.count]);
+      for (const cell of overview.bySource) rows.push(['source', cell.key, '', '', '', '', cell.count]);
+      return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+    },
+  };
+};
+
+/**
+ * RFC 4180 quoting, plus a leading apostrophe for text a spreadsheet would run as a formula
+ * (topic names and sources are typed by people). "<5" is not a formula and stays as it is.
+ */
+function csvField(value: string | number): string {
+  if (typeof value === 'number') return String(value);
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
