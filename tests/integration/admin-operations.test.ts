@@ -30,6 +30,9 @@ describe('admin operations', () => {
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual([
       expect.objectContaining({ id: 'whatsapp', enabled: true, mode: 'sandbox', configured: false, lastWebhookAt: null, problems: ['no access token: sandbox mode'] }),
+      // Channels the town did not switch on are listed, and are nothing to fix.
+      expect.objectContaining({ id: 'email', enabled: false, configured: false, problems: [] }),
+      expect.objectContaining({ id: 'telegram', enabled: false, configured: false, problems: [] }),
     ]);
   });
 

@@ -124,7 +124,12 @@ describe('admin statistics', () => {
     const data = response.body.data;
     expect(data.subscribers).toEqual({ active: 18, pending: 4, unsubscribed: 5 });
     expect(data.target).toEqual({ value: 1557, reached: 18, percent: 1.2 });
-    expect(data.byChannel).toEqual([{ key: 'whatsapp', count: 18 }]);
+    // Every channel is listed, with 0 where nobody uses it: the town reports its reach beyond WhatsApp.
+    expect(data.byChannel).toEqual([
+      { key: 'whatsapp', count: 18 },
+      { key: 'email', count: 0 },
+      { key: 'telegram', count: 0 },
+    ]);
     expect(data.byTopic).toEqual([
       { key: 'kultur', label: 'Kultur', count: '<5' },
       { key: 'markt', label: 'Markt', count: '<5' },

@@ -9,6 +9,10 @@ interface ChannelSettings {
   enabled?: boolean;
   sandbox?: boolean;
   accessToken?: string;
+  botToken?: string;
+  botUsername?: string;
+  webhookSecret?: string;
+  from?: string;
   phoneNumberId?: string;
   appSecret?: string;
   verifyToken?: string;
@@ -17,12 +21,24 @@ interface ChannelSettings {
   templates?: Record<string, { name?: string } | undefined>;
 }
 
+/** The setting without which a channel runs in sandbox mode, and its name for the admin. */
+const CREDENTIALS: Record<string, { key: keyof ChannelSettings; label: string }> = {
+  whatsapp: { key: 'accessToken', label: 'access token' },
+  telegram: { key: 'botToken', label: 'bot token' },
+  email: { key: 'from', label: 'sender address (from)' },
+};
+
 function missingSettings(id: string, settings: ChannelSettings): string[] {
-  if (id !== 'whatsapp') return [];
   const problems: string[] = [];
-  if (!settings.phoneNumberId) problems.push('no phone number id');
-  if (!settings.appSecret) problems.push('no app secret: webhook signatures cannot be checked, every webhook is refused');
-  if (!settings.verifyToken) problems.push('no verify token: Meta cannot subscribe the webhook');
+  if (id === 'whatsapp') {
+    if (!settings.phoneNumberId) problems.push('no phone number id');
+    if (!settings.appSecret) problems.push('no app secret: webhook signatures cannot be checked, every webhook is refused');
+    if (!settings.verifyToken) problems.push('no verify token: Meta cannot subscribe the webhook');
+  }
+  if (id === 'telegram') {
+    if (!settings.botUsername) problems.push('no bot username: the sign-up cannot offer a t.me link');
+    if (!settings.webhookSecret) problems.push('no webhook secret: every webhook is refused');
+  }
   return problems;
 }
 
@@ -47,9 +63,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const queue = runtime().queue();
     const webhookEvents = getService(strapi, 'webhook-events');
     const enabled = Boolean(channel);
-    const mode: 'live' | 'sandbox' = channel?.mode ?? (settings.sandbox || !settings.accessToken ? 'sandbox' : 'live');
+    const credential = CREDENTIALS[id] ?? CREDENTIALS.whatsapp;
+    const hasCredential = Boolean(settings[credential.key]);
+    const mode: 'live' | 'sandbox' = channel?.mode ?? (settings.sandbox || !hasCredential ? 'sandbox' : 'live');
     const missing = missingSettings(id, settings);
-    const configured = Boolean(settings.accessToken) && missing.length === 0;
+    const configured = hasCredential && missing.length === 0;
+    // E-mail has no provider webhooks: "no webhook yet" is no problem there.
+    const hasWebhooks = channel ? Boolean(channel.webhook) : id !== 'email';
     const limit = channel ? channel.dailyRecipientLimit : (settings.dailyRecipientLimit ?? null);
     const [usedLast24h, lastWebhookAt, lastVerifiedWebhookAt, paused] = await Promise.all([
       channel && limit ? queue.windowSize(`reach:${id}`, DAY_MS, now).catch(() => 0) : Promise.resolve(0),
@@ -59,12 +79,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     ]);
 
     const problems: string[] = [];
-    if (!enabled) problems.push('channel disabled in the plugin settings');
-    if (enabled && mode === 'sandbox') problems.push(settings.accessToken ? 'sandbox mode switched on: nothing is sent' : 'no access token: sandbox mode');
+    // A channel the town chose not to use is listed (enabled: false) but is nothing to fix.
+    if (enabled && mode === 'sandbox') problems.push(hasCredential ? 'sandbox mode switched on: nothing is sent' : `no ${credential.label}: sandbox mode`);
     // In sandbox mode nothing is sent or received, so missing credentials are expected, not a fault.
     if (enabled && mode === 'live') problems.push(...missing);
     if (paused) problems.push(`channel paused: ${(await pausedReason(id)) ?? 'stopped by an error'}`);
-    if (enabled && mode === 'live' && (!lastVerifiedWebhookAt || now - lastVerifiedWebhookAt.getTime() > DAY_MS)) problems.push('no verified webhook in 24 h');
+    if (enabled && hasWebhooks && mode === 'live' && (!lastVerifiedWebhookAt || now - lastVerifiedWebhookAt.getTime() > DAY_MS)) problems.push('no verified webhook in 24 h');
     // A good webhook is stamped "verified" just after "received"; a later "received" was refused.
     if (lastWebhookAt && (!lastVerifiedWebhookAt || lastVerifiedWebhookAt.getTime() < lastWebhookAt.getTime())) {
       problems.push('the last webhook failed the signature check: is the app secret right?');

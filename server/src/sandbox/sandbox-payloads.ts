@@ -45,7 +45,7 @@ export function whatsappInboundPayload(action: CitizenAction, phoneNumberId: str
   };
 }
 
-interface PhoneButton {
+export interface PhoneButton {
   title: string;
   payload: string;
 }
