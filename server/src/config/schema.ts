@@ -154,6 +154,14 @@ export const pluginConfigSchema = z.object({
         .prefault({}),
       fanOutBatchSize: z.number().int().positive().max(5000).default(1000),
       maxAttempts: z.number().int().positive().default(6),
+      /** First retry delay for temporary errors; doubles with every attempt, with jitter. */
+      retryBaseDelayMs: z.number().int().positive().default(2000),
+      /**
+       * How long a job may go without its worker's heartbeat before another worker takes it over
+       * (a worker that was killed). Recovery takes up to about three times this. Shorter recovers
+       * faster; a worker whose event loop blocks this long has its jobs run a second time.
+       */
+      stalledJobSeconds: z.number().int().positive().default(30),
       reconcileEverySeconds: z.number().int().positive().default(60),
     })
     .prefault({}),
