@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bootStrapi, createSuperAdmin, eventually, REDIS_URL, type TestStrapi } from '../support/strapi';
-import type { FakeCloudApi, ScriptedError } from '../support/fake-whatsapp-cloud-api';
-import { fakeWhatsapp, WHATSAPP } from '../support/whatsapp';
+import { inboundTextWebhook, type FakeCloudApi, type ScriptedError } from '../support/fake-whatsapp-cloud-api';
+import { fakeWhatsapp, postWebhook, WHATSAPP } from '../support/whatsapp';
 import { announcementFor, deliveriesOf, publishArticle, seedSubscriber } from '../support/seed';
-import { checkExactlyOnce, receivedPerRecipient } from '../support/exactly-once';
+import { checkExactlyOnce, digitsOf, receivedPerRecipient } from '../support/exactly-once';
 import { redisServerInstalled, startPrivateRedis, type PrivateRedis } from '../support/private-redis';
 
 /** Deliver jobs one worker process runs at once per channel (server/src/workers/workers.service.ts). */
@@ -95,7 +95,7 @@ describe('crash and fault tests', () => {
     expect(deliveries.every((row) => row.status === 'sent')).toBe(true);
   });
 
-  it('pauses on an expired token (190) mid-broadcast and, resumed after the fix, sends the rest exactly once', async () => {
+  it('pauses on an expired token (190) mid-broadcast and, resumed after the fix, sends the rest exactly once (and nothing to who wrote STOP meanwhile)', async () => {
     fake.setLatency(50);
     let tokenExpired = false;
     fake.failNext(() => tokenExpired, TOKEN_EXPIRED, Number.MAX_SAFE_INTEGER);
@@ -113,15 +113,24 @@ describe('crash and fault tests', () => {
     const refused = fake.requests.filter((request) => request.response?.status === 401).length;
     expect(refused).toBeGreaterThan(0);
 
+    // A citizen still waiting for the news writes STOP while the broadcast is paused.
+    const received = receivedPerRecipient(fake, title);
+    const leaver = active.find((address) => !received.has(digitsOf(address))) as string;
+    expect((await postWebhook(test, inboundTextWebhook(digitsOf(leaver), 'STOP'))).status).toBe(200);
+    const subscribers = test.strapi.db.query('plugin::town-crier.subscriber');
+    await eventually(async () => (await subscribers.findOne({ where: { address: leaver } }))?.status === 'unsubscribed');
+
     // The fix: a valid token again. Then an admin resumes.
     tokenExpired = false;
     const resumed = await test.request.post(`/town-crier/broadcasts/${paused.documentId}/resume`).set('Authorization', `Bearer ${adminToken}`);
     expect(resumed.status).toBe(200);
     const sent = await finished(articleId);
-    expect(sent).toMatchObject({ recipientsCount: ACTIVE, sentCount: ACTIVE, failedCount: 0, statusReason: null });
+    expect(sent).toMatchObject({ recipientsCount: ACTIVE, sentCount: ACTIVE - 1, skippedCount: 1, failedCount: 0, statusReason: null });
 
-    const result = checkExactlyOnce(fake, title, active, others);
-    expect(result).toMatchObject({ missing: [], duplicated: [], toOthers: [], strangers: [], total: ACTIVE });
+    const stayed = active.filter((address) => address !== leaver);
+    const result = checkExactlyOnce(fake, title, stayed, [...others, leaver]);
+    expect(result).toMatchObject({ missing: [], duplicated: [], toOthers: [], strangers: [], total: ACTIVE - 1 });
+    await subscribers.update({ where: { address: leaver }, data: { status: 'active', unsubscribedAt: null } });
   });
 
   it.skipIf(!HAS_REDIS_SERVER)('finishes a broadcast exactly once when Redis restarts empty half way', async () => {
