@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bootStrapi, createSuperAdmin, eventually, REDIS_URL, type TestStrapi } from '../support/strapi';
-import { inboundTextWebhook, type FakeCloudApi, type ScriptedError } from '../support/fake-whatsapp-cloud-api';
-import { fakeWhatsapp, postWebhook, WHATSAPP } from '../support/whatsapp';
+import { inboundTextWebhook, statusWebhook, type FakeCloudApi, type ScriptedError } from '../support/fake-whatsapp-cloud-api';
+import { fakeWhatsapp, postWebhook, sentTo, WHATSAPP } from '../support/whatsapp';
 import { announcementFor, deliveriesOf, publishArticle, seedSubscriber } from '../support/seed';
 import { checkExactlyOnce, digitsOf, receivedPerRecipient } from '../support/exactly-once';
 import { redisServerInstalled, startPrivateRedis, type PrivateRedis } from '../support/private-redis';
@@ -50,7 +50,7 @@ describe('crash and fault tests', () => {
       },
       { timeoutMs: 60_000 }
     );
-  const queue = () => (test.strapi.plugin('town-crier').service('runtime') as { queue(): { counts(q: string): Promise<{ active: number }> } }).queue();
+  const queue = () => (test.strapi.plugin('town-crier').service('runtime') as { queue(): { counts(q: string): Promise<{ active: number; delayed: number }> } }).queue();
 
   beforeAll(async () => {
     const whatsapp = await fakeWhatsapp();
@@ -60,7 +60,7 @@ describe('crash and fault tests', () => {
       pluginConfig: {
         redis: { url: redis?.url ?? REDIS_URL },
         broadcast: { reconcileEverySeconds: 1, maxAttempts: 10, retryBaseDelayMs: 50 },
-        channels: { whatsapp: { ...WHATSAPP, baseUrl: fake.baseUrl, apiVersion: fake.apiVersion, messagesPerSecond: 1000, dailyRecipientLimit: 100_000 } },
+        channels: { whatsapp: { ...WHATSAPP, baseUrl: fake.baseUrl, apiVersion: fake.apiVersion, messagesPerSecond: 1000, dailyRecipientLimit: 100_000, requestTimeoutMs: 1500 } },
       },
     });
     for (const address of active) await seedSubscriber(test, address);
@@ -170,5 +170,34 @@ describe('crash and fault tests', () => {
     expect(sent).toMatchObject({ recipientsCount: ACTIVE, sentCount: ACTIVE, failedCount: 0 });
     const result = checkExactlyOnce(fake, title, active, others);
     expect(result).toMatchObject({ missing: [], duplicated: [], toOthers: [], strangers: [], total: ACTIVE });
+  });
+
+  it.skipIf(!HAS_REDIS_SERVER)('keeps an ambiguous send waiting for its status webhook when Redis restarts empty', async () => {
+    const [uncertain, ...certain] = active;
+    // The request reaches the provider and no answer comes back: it may have been delivered.
+    fake.hangNext(uncertain);
+    const title = 'Müllabfuhr verschiebt sich um einen Tag';
+    const articleId = await publishArticle(test, { title });
+    const waiting = await eventually(async () => {
+      const announcement = await announcementFor(test, articleId);
+      const rows = announcement ? await deliveriesOf(test, announcement.documentId) : [];
+      const row = rows.find((candidate) => candidate.status === 'waiting');
+      return rows.filter((candidate) => candidate.status === 'sent').length === ACTIVE - 1 && row?.lastErrorClass === 'ambiguous' && row;
+    });
+
+    await redis!.kill();
+    await redis!.start();
+    // The reconciler re-enqueues the open delivery, still holding it until the wait is over.
+    await eventually(async () => (await queue().counts('whatsapp')).delayed === 1);
+    expect(sentTo(fake, uncertain)).toHaveLength(1);
+
+    // Meta's status webhook settles it: the message had gone out.
+    const webhook = statusWebhook([{ id: 'wamid.HBgNNDkxNjAzMDAwMDAwMBUCABEYEjQ5', status: 'delivered', recipientDigits: digitsOf(uncertain), deliveryRef: `d:${waiting.id}` }]);
+    expect((await postWebhook(test, webhook)).status).toBe(200);
+    const sent = await finished(articleId);
+    expect(sent).toMatchObject({ recipientsCount: ACTIVE, sentCount: ACTIVE, deliveredCount: 1, failedCount: 0 });
+    expect(sentTo(fake, uncertain)).toHaveLength(1);
+    const result = checkExactlyOnce(fake, title, certain, [...others, uncertain]);
+    expect(result).toMatchObject({ missing: [], duplicated: [], strangers: [], total: ACTIVE - 1 });
   });
 });
