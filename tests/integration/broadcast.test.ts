@@ -160,7 +160,8 @@ describe('publish → broadcast', () => {
   });
 
   it('pauses the channel on a fatal error, shows why, and continues once an admin resumes', async () => {
-    fake.failNext(() => true, { status: 401, code: 190, message: 'Access token has expired' }, 1);
+    // Aimed at one citizen: both sends run at once, so "the first request" could be either.
+    fake.failNext(people.verkehr, { status: 401, code: 190, message: 'Access token has expired' }, 1);
     const articleId = await publishArticle(test, { title: 'Token abgelaufen', topic: 'verkehr' });
     const paused = await finished(articleId);
     expect(paused).toMatchObject({ broadcastStatus: 'paused', statusReason: 'channel-error:whatsapp:190' });
