@@ -72,6 +72,8 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     server = null;
   };
 
+  // Never leave a redis-server behind when the test process ends without afterAll.
+  process.once('exit', () => server?.kill('SIGKILL'));
   await start();
   return { url: `redis://127.0.0.1:${port}`, kill: () => signal('SIGKILL'), start, stop: () => signal('SIGKILL') };
 }
