@@ -21,7 +21,11 @@ export interface RecordedRequest {
   connectionId: number;
   /** `performance.now()` when the request was complete: benchmarks measure pacing from it. */
   receivedAt: number;
-  /** What the fake answered; undefined for hung or dropped requests. */
+  /**
+   * What the fake answered; undefined for hung or dropped requests. Set when the request
+   * arrives, even when latency delays writing it: like Meta, the fake has taken the message
+   * the moment it read the request, whether or not the client lives to read the answer.
+   */
   response?: { status: number; body: unknown };
 }
 
@@ -33,6 +37,19 @@ export interface ScriptedError {
   details?: string;
   type?: string;
   subcode?: number;
+  /** Answer this text/html body instead of Meta's error JSON, like a proxy or load balancer in front of Meta. */
+  raw?: string;
+}
+
+/** Faults drawn for every send that no script matched. */
+export interface FaultOptions {
+  /** Share of sends (0–1) answered with one of `errors`, picked in turn. */
+  failureRatio?: number;
+  errors?: ScriptedError[];
+  /** Every `every`-th send starts `length` consecutive answers with `error` (e.g. Meta's 130429 throughput limit). */
+  burst?: { every: number; length: number; error: ScriptedError };
+  /** Seed of the generator behind `failureRatio`, so a run can be repeated. */
+  seed?: number;
 }
 
 export type RequestMatcher = string | ((body: Record<string, unknown>, request: RecordedRequest) => boolean);
@@ -47,9 +64,13 @@ export interface FakeCloudApi {
   hangNext(match: RequestMatcher, times?: number): void;
   /** Reads the next matching request completely, then resets the connection. */
   dropNext(match: RequestMatcher, times?: number): void;
+  /** Random and burst failures for every send no script matched; `null` switches them off. */
+  setFaults(options: FaultOptions | null): void;
+  /** Delays every answer by `ms`, or by what the function returns for the request. */
+  setLatency(ms: number | ((request: RecordedRequest) => number)): void;
   /** TCP connections currently open to the fake. */
   openConnections(): number;
-  /** Forgets recorded requests and scripts; releases hung requests. */
+  /** Forgets recorded requests, scripts, faults and latency; releases hung requests. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -133,6 +154,23 @@ function successBody(to: string, type: unknown) {
   };
 }
 
+/** A small seeded generator (mulberry32): the same seed gives the same failure pattern. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function errorAnswer(error: ScriptedError): { status: number; body: unknown; raw?: string } {
+  if (error.raw !== undefined) return { status: error.status, body: undefined, raw: error.raw };
+  return graphError(error.status, error.code, error.message, { ...error, details: error.details ?? error.message });
+}
+
 /** Starts the fake on 127.0.0.1 with a random port. */
 export async function startFakeWhatsappCloudApi(options: { accessToken: string; phoneNumberId: string; apiVersion?: string }): Promise<FakeCloudApi> {
   const expected = { ...options, apiVersion: options.apiVersion ?? 'v24.0' };
@@ -142,11 +180,47 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
   const connectionIds = new WeakMap<object, number>();
   const openSockets = new Set<object>();
   let connectionCount = 0;
+  let latency: (request: RecordedRequest) => number = () => 0;
+  const delayed = new Map<NodeJS.Timeout, () => void>();
+  let faults: { options: FaultOptions; random: () => number; sends: number; burstLeft: number; nextError: number } | null = null;
 
-  const reply = (res: ServerResponse, recorded: RecordedRequest, answer: { status: number; body: unknown }) => {
-    recorded.response = answer;
-    res.writeHead(answer.status, { 'content-type': 'application/json; charset=UTF-8' });
-    res.end(JSON.stringify(answer.body));
+  const reply = (res: ServerResponse, recorded: RecordedRequest, answer: { status: number; body: unknown; raw?: string }) => {
+    recorded.response = { status: answer.status, body: answer.raw ?? answer.body };
+    const write = () => {
+      if (res.destroyed || res.writableEnded) return;
+      if (answer.raw !== undefined) {
+        res.writeHead(answer.status, { 'content-type': 'text/html; charset=UTF-8' });
+        res.end(answer.raw);
+        return;
+      }
+      res.writeHead(answer.status, { 'content-type': 'application/json; charset=UTF-8' });
+      res.end(JSON.stringify(answer.body));
+    };
+    const wait = latency(recorded);
+    if (wait <= 0) return write();
+    const timer = setTimeout(() => {
+      delayed.delete(timer);
+      write();
+    }, wait);
+    delayed.set(timer, write);
+  };
+
+  /** The fault, if any, for a send that no script matched. */
+  const drawFault = (): ScriptedError | undefined => {
+    if (!faults) return undefined;
+    const { options } = faults;
+    faults.sends += 1;
+    if (options.burst && faults.burstLeft === 0 && faults.sends % options.burst.every === 0) faults.burstLeft = options.burst.length;
+    if (options.burst && faults.burstLeft > 0) {
+      faults.burstLeft -= 1;
+      return options.burst.error;
+    }
+    const errors = options.errors ?? [];
+    if (errors.length && faults.random() < (options.failureRatio ?? 0)) {
+      faults.nextError = (faults.nextError + 1) % errors.length;
+      return errors[faults.nextError];
+    }
+    return undefined;
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, rawBody: string) => {
@@ -184,8 +258,10 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
         req.socket.destroy();
         return;
       }
-      return reply(res, recorded, graphError(action.error.status, action.error.code, action.error.message, { ...action.error, details: action.error.details ?? action.error.message }));
+      return reply(res, recorded, errorAnswer(action.error));
     }
+    const fault = drawFault();
+    if (fault) return reply(res, recorded, errorAnswer(fault));
     return reply(res, recorded, { status: 200, body: successBody(String(message.to), message.type) });
   };
 
@@ -206,6 +282,12 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
   const releaseHung = () => {
     for (const res of hung) res.destroy();
     hung.clear();
+    // Delayed answers are written at once: the fake had already decided them.
+    for (const [timer, write] of delayed) {
+      clearTimeout(timer);
+      write();
+    }
+    delayed.clear();
   };
   const addScript = (match: RequestMatcher, action: Script['action'], times: number) => {
     scripts.push({ match, action, remaining: times });
@@ -224,12 +306,20 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
     dropNext(match, times = 1) {
       addScript(match, { kind: 'drop' }, times);
     },
+    setFaults(options) {
+      faults = options ? { options, random: seededRandom(options.seed ?? 1), sends: 0, burstLeft: 0, nextError: -1 } : null;
+    },
+    setLatency(ms) {
+      latency = typeof ms === 'function' ? ms : () => ms;
+    },
     openConnections() {
       return openSockets.size;
     },
     reset() {
       requests.length = 0;
       scripts = [];
+      faults = null;
+      latency = () => 0;
       releaseHung();
     },
     async close() {

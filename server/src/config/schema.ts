@@ -201,6 +201,14 @@ export const pluginConfigSchema = z.object({
       maxAttempts: z.number().int().positive().default(6),
       /** Deliveries one worker process sends at the same time, per channel (the rate limit still applies). */
       deliveryConcurrency: z.number().int().positive().max(256).default(16),
+      /** First retry delay for temporary errors; doubles with every attempt, with jitter. */
+      retryBaseDelayMs: z.number().int().positive().default(2000),
+      /**
+       * How long a job may go without its worker's heartbeat before another worker takes it over
+       * (a worker that was killed). Recovery takes up to about three times this. Shorter recovers
+       * faster; a worker whose event loop blocks this long has its jobs run a second time.
+       */
+      stalledJobSeconds: z.number().int().positive().default(30),
       reconcileEverySeconds: z.number().int().positive().default(60),
     })
     .prefault({}),

@@ -5,7 +5,7 @@ import { deliverJobSchema, jobIds, type DeliverJob } from '../queue/jobs';
 import { RetryLater, type RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
-import { DAY_MS, dbTimestamp } from '../utils/time';
+import { DAY_MS, dbTimestamp, toDate } from '../utils/time';
 
 export interface DeliveryRow {
   id: number;
@@ -30,6 +30,12 @@ interface DeliveryUpdate {
   sentAt?: Date;
   statusAt?: Date;
 }
+
+/**
+ * `lastErrorClass` of a delivery whose send may have gone out (timeout after the request left).
+ * Whoever re-enqueues it (resume, the reconciler after Redis lost its jobs) must keep the wait.
+ */
+const AMBIGUOUS_CLASS = 'ambiguous';
 
 /**
  * The per-recipient step: re-check, pace, send through the channel adapter, and act on the
@@ -241,8 +247,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             throw error;
           }
           case 'retry-later': {
+            if (classified.ambiguous) {
+              await update(delivery.id, { ...record, lastErrorClass: AMBIGUOUS_CLASS, status: 'waiting', statusAt: new Date() });
+              throw new RetryLater(AMBIGUOUS_RECHECK_MS, classified.code);
+            }
             await update(delivery.id, { ...record, status: 'waiting' });
-            throw new RetryLater(classified.ambiguous ? AMBIGUOUS_RECHECK_MS : (classified.retryAfterMs ?? 60_000), classified.code);
+            throw new RetryLater(classified.retryAfterMs ?? 60_000, classified.code);
           }
           case 'permanent-recipient': {
             await update(delivery.id, { ...record, status: 'failed', statusAt: new Date() });
@@ -269,9 +279,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const table = strapi.db.metadata.get(UID.delivery).tableName;
       let cursor = 0;
       for (;;) {
-        const rows: Array<{ id: number; subscriber_id: number; channel: ChannelId }> = await strapi.db
+        const rows: Array<{ id: number; subscriber_id: number; channel: ChannelId; last_error_class: string | null; status_at: unknown }> = await strapi.db
           .connection(table)
-          .select('id', 'subscriber_id', 'channel')
+          .select('id', 'subscriber_id', 'channel', 'last_error_class', 'status_at')
           .where('announcement_document_id', announcementDocumentId)
           .whereIn('status', ['pending', 'waiting'])
           .where('id', '>', cursor)
@@ -279,17 +289,24 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           .limit(1000);
         if (!rows.length) break;
         cursor = rows[rows.length - 1].id;
-        const byChannel = new Map<ChannelId, DeliverJob[]>();
+        const byChannel = new Map<ChannelId, Array<{ data: DeliverJob; delayMs: number }>>();
+        const now = Date.now();
         for (const row of rows) {
           const list = byChannel.get(row.channel) ?? [];
-          list.push({ announcementDocumentId, subscriberId: row.subscriber_id, channel: row.channel });
+          // A send that may have gone out still waits for its status webhook: resuming or
+          // re-enqueuing lost work is no reason to send it a second time sooner.
+          const ambiguousSince = row.last_error_class === AMBIGUOUS_CLASS ? toDate(row.status_at) : null;
+          const delayMs = ambiguousSince ? Math.max(0, ambiguousSince.getTime() + AMBIGUOUS_RECHECK_MS - now) : 0;
+          list.push({ data: { announcementDocumentId, subscriberId: row.subscriber_id, channel: row.channel }, delayMs });
           byChannel.set(row.channel, list);
         }
         for (const [channel, jobs] of byChannel) {
           // Resuming a paused channel is the admin's way of saying the cause is fixed.
           if (await runtime().queue().isPaused(channel)) await runtime().queue().resume(channel);
-          for (const data of jobs) await runtime().queue().removeJob(channel, jobIds.deliver(data));
-          await runtime().queue().addBulk(channel, jobs.map((data) => ({ name: JOB_NAMES.deliver, id: jobIds.deliver(data), data })));
+          for (const { data } of jobs) await runtime().queue().removeJob(channel, jobIds.deliver(data));
+          await runtime()
+            .queue()
+            .addBulk(channel, jobs.map(({ data, delayMs }) => ({ name: JOB_NAMES.deliver, id: jobIds.deliver(data), data, delayMs })));
         }
       }
     },

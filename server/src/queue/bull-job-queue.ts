@@ -12,6 +12,12 @@ export interface BullJobQueueOptions {
   maxAttempts: number;
   /** First retry delay for unexpected errors; doubles with every attempt, with jitter. */
   baseBackoffMs?: number;
+  /**
+   * A job whose worker stopped renewing its lock for this long is moved back to waiting (the
+   * worker died). Bull checks every `stalledJobMs` and needs two checks, so recovery takes up to
+   * about three times this.
+   */
+  stalledJobMs?: number;
   onError?: (error: Error) => void;
   /** Every failed attempt, including ones bull will retry. */
   onJobFailed?: (queue: string, jobName: string, error: Error) => void;
@@ -71,7 +77,10 @@ export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
       queue = new Bull(name, options.redisUrl, {
         prefix: options.prefix,
         limiter,
-        settings: { backoffStrategies: { [CLASSIFIED_BACKOFF]: backoff } },
+        settings: {
+          backoffStrategies: { [CLASSIFIED_BACKOFF]: backoff },
+          ...(options.stalledJobMs ? { lockDuration: options.stalledJobMs, stalledInterval: options.stalledJobMs } : {}),
+        },
         defaultJobOptions: {
           attempts: options.maxAttempts,
           backoff: { type: CLASSIFIED_BACKOFF },

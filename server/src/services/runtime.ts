@@ -43,6 +43,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         redisUrl: cfg.redis.url,
         prefix: cfg.redis.prefix,
         maxAttempts: cfg.broadcast.maxAttempts,
+        baseBackoffMs: cfg.broadcast.retryBaseDelayMs,
+        stalledJobMs: cfg.broadcast.stalledJobSeconds * 1000,
         onError: (error) => strapi.log.warn(`[${PLUGIN_ID}] queue: ${error.message}`),
         onJobFailed: (queueName, jobName, error) => strapi.log.warn(`[${PLUGIN_ID}] ${queueName}/${jobName} attempt failed: ${error.message.slice(0, 300)}`),
       });

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootStrapi, eventually, type TestStrapi } from '../support/strapi';
+import type { FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
+import { fakeWhatsapp, WHATSAPP } from '../support/whatsapp';
+import { announcementFor, deliveriesOf, publishArticle, seedSubscriber } from '../support/seed';
+import { checkExactlyOnce, digitsOf, receivedPerRecipient } from '../support/exactly-once';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
+
+/** Deliver jobs one worker process runs at once per channel (server/src/workers/workers.service.ts). */
+const CHANNEL_CONCURRENCY = 8;
+const ACTIVE = 80;
+
+/**
+ * Crash test: this process publishes (`worker: false`); a separate worker process sends, is
+ * killed with SIGKILL half way, and a new one finishes the broadcast. See "Crash and fault
+ * tests" in docs/architecture.md.
+ */
+describe('a worker process killed mid-broadcast', () => {
+  let test: TestStrapi;
+  let fake: FakeCloudApi;
+  const workers: WorkerProcess[] = [];
+  const active = Array.from({ length: ACTIVE }, (_, i) => `+49151${String(20_000_000 + i)}`);
+  const unsubscribed = ['+4915299990001', '+4915299990002', '+4915299990003'];
+  const pending = ['+4915299990011', '+4915299990012'];
+  let workerEnv: Record<string, string>;
+
+  beforeAll(async () => {
+    const whatsapp = await fakeWhatsapp();
+    fake = whatsapp.fake;
+    test = await bootStrapi({
+      pluginConfig: {
+        worker: false,
+        // Stalled jobs of a dead worker are taken over after 2–6 s instead of up to 90 s.
+        broadcast: { reconcileEverySeconds: 2, stalledJobSeconds: 2 },
+        channels: { whatsapp: { ...WHATSAPP, baseUrl: fake.baseUrl, apiVersion: fake.apiVersion, messagesPerSecond: 1000, dailyRecipientLimit: 100_000 } },
+      },
+    });
+    // Two processes write to one SQLite file; WAL lets readers and a writer work side by side
+    // (the mode is stored in the file, so the worker processes get it too).
+    if (test.dialect === 'sqlite') await test.strapi.db.connection.raw('PRAGMA journal_mode = WAL');
+    for (const address of active) await seedSubscriber(test, address);
+    for (const address of unsubscribed) await seedSubscriber(test, address, { status: 'unsubscribed' });
+    for (const address of pending) await seedSubscriber(test, address, { status: 'pending' });
+    // The same database and Redis prefix as this process, but working the jobs.
+    const pluginConfig = JSON.parse(process.env.TOWN_CRIER_TEST_PLUGIN_CONFIG as string) as Record<string, unknown>;
+    workerEnv = { TOWN_CRIER_TEST_PLUGIN_CONFIG: JSON.stringify({ ...pluginConfig, worker: true }) };
+  });
+  afterAll(async () => {
+    for (const worker of workers) await worker.stop();
+    await test?.close();
+    await fake?.close();
+  });
+
+  it('loses no message and repeats only the sends in flight at the kill, when the worker is killed with SIGKILL and restarted', async () => {
+    workers.push(await startWorkerProcess(workerEnv));
+    // Each send takes a while, so the kill lands with sends in flight.
+    fake.setLatency(150);
+    const title = 'Wasserrohrbruch in der Lindenstraße';
+    const articleId = await publishArticle(test, { title });
+
+    await eventually(async () => receivedPerRecipient(fake, title).size >= ACTIVE / 4, { intervalMs: 5 });
+    await workers[0].kill();
+
+    // The dead process cannot send any more: what the fake took but the database does not
+    // show as sent is exactly the in-flight window.
+    const announcement = (await announcementFor(test, articleId))!;
+    const sentRows = new Set(
+      (await deliveriesOf(test, announcement.documentId)).filter((row) => row.status === 'sent').map((row) => row.subscriberId)
+    );
+    const subscriberIds = new Map(
+      ((await test.strapi.db.query('plugin::town-crier.subscriber').findMany({ select: ['id', 'address'] })) as Array<{ id: number; address: string }>).map(
+        (row) => [digitsOf(row.address), row.id]
+      )
+    );
+    const takenAtKill = [...receivedPerRecipient(fake, title).keys()];
+    const inFlight = takenAtKill.filter((digits) => !sentRows.has(subscriberIds.get(digits) as number));
+    expect(takenAtKill.length).toBeLessThan(ACTIVE);
+    expect(inFlight.length).toBeLessThanOrEqual(CHANNEL_CONCURRENCY);
+
+    workers.push(await startWorkerProcess(workerEnv));
+    const finished = await eventually(
+      async () => {
+        const row = await announcementFor(test, articleId);
+        return row?.broadcastStatus === 'sent' && row;
+      },
+      { timeoutMs: 60_000 }
+    );
+    expect(finished).toMatchObject({ recipientsCount: ACTIVE, sentCount: ACTIVE, failedCount: 0, skippedCount: 0 });
+
+    const result = checkExactlyOnce(fake, title, active, [...unsubscribed, ...pending]);
+    expect(result.missing).toEqual([]);
+    expect(result.toOthers).toEqual([]);
+    expect(result.strangers).toEqual([]);
+    expect(result.moreThanTwice).toEqual([]);
+    // A second message only for a send that had reached the provider when the process died.
+    expect(result.duplicated.filter((digits) => !inFlight.includes(digits))).toEqual([]);
+    expect(result.total).toBe(ACTIVE + result.duplicated.length);
+  });
+});
