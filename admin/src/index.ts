@@ -1,5 +1,8 @@
 import { PLUGIN_ID } from './pluginId';
 import { PluginIcon } from './components/PluginIcon';
+import { ACTIONS } from './hooks/usePluginPermissions';
+
+const MENU_ACTIONS = [ACTIONS.readStats, ACTIONS.manageBroadcasts, ACTIONS.manageInbox, ACTIONS.readChannels];
 
 interface AdminApp {
   addMenuLink(link: unknown): void;
@@ -12,7 +15,8 @@ export default {
       to: `plugins/${PLUGIN_ID}`,
       icon: PluginIcon,
       intlLabel: { id: `${PLUGIN_ID}.plugin.name`, defaultMessage: 'Town Crier' },
-      permissions: [{ action: `plugin::${PLUGIN_ID}.broadcasts.manage`, subject: null }],
+      // Strapi shows a menu link when the role holds any one of these; the page hides the tabs it can't use.
+      permissions: MENU_ACTIONS.map((action) => ({ action, subject: null })),
       Component: () => import('./pages/App'),
     });
     app.registerPlugin({ id: PLUGIN_ID, name: PLUGIN_ID });
