@@ -87,6 +87,15 @@ const consentVersionSchema = z.object({
   privacyPolicyUrl: z.string().url(),
 });
 
+const isTimeZone = (value: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 
 const defaultConsentText =
@@ -168,6 +177,16 @@ export const pluginConfigSchema = z.object({
         .string()
         .default('Dieser Kanal wird nicht gelesen. Bitte wenden Sie sich an das Rathaus. Mit STOP melden Sie sich ab.'),
       replyEveryHours: z.number().positive().default(24),
+      /** Offered to staff when they answer a citizen inside the 24-hour window. */
+      cannedReplies: z
+        .array(z.object({ label: z.string().min(1).max(60), text: z.string().min(1).max(1000) }))
+        .max(50)
+        .default([
+          { label: 'Danke, wir kümmern uns', text: 'Vielen Dank für Ihre Nachricht! Wir haben sie an die zuständige Stelle weitergegeben und melden uns, sobald wir mehr wissen.' },
+          { label: 'Bitte ans Rathaus wenden', text: 'Vielen Dank für Ihre Nachricht! Dieses Anliegen klären wir am besten persönlich: Bitte wenden Sie sich an das Bürgerbüro im Rathaus.' },
+          { label: 'Erledigt', text: 'Vielen Dank für Ihren Hinweis! Das Anliegen ist inzwischen erledigt.' },
+          { label: 'Abmelden erklären', text: 'Sie können sich jederzeit abmelden: Schreiben Sie einfach STOP. Mit HILFE erhalten Sie weitere Informationen.' },
+        ]),
     })
     .prefault({}),
   signup: z
@@ -176,7 +195,16 @@ export const pluginConfigSchema = z.object({
       frameAncestors: z.string().default("'self'"),
     })
     .prefault({}),
-  stats: z.object({ subscriberTarget: z.number().int().positive().default(1557) }).prefault({}),
+  stats: z
+    .object({
+      subscriberTarget: z.number().int().positive().default(1557),
+      /** Statistics count calendar days in this zone (the town's), whatever zone the server runs in. */
+      timeZone: z
+        .string()
+        .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin')
+        .default('Europe/Berlin'),
+    })
+    .prefault({}),
   channels: z
     .object({
       whatsapp: whatsappConfigSchema.prefault({}),

@@ -3,6 +3,8 @@ import webhooks from './webhooks';
 import broadcasts from './broadcasts';
 import subscribersAdmin from './subscribers-admin';
 import signupPage from './signup-page';
+import stats from './stats';
+import me from './me';
 
 export default {
   public: publicApi,
@@ -10,4 +12,6 @@ export default {
   broadcasts,
   'subscribers-admin': subscribersAdmin,
   'signup-page': signupPage,
+  stats,
+  me,
 };

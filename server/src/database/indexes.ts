@@ -23,6 +23,10 @@ export async function ensureIndexes(strapi: Core.Strapi): Promise<void> {
   await index('tc_subscribers_channel_address_uq', UID.subscriber, ['channel', 'address'], { unique: true });
   await index('tc_subscribers_fanout_idx', UID.subscriber, ['status', 'channel', 'id']);
   await index('tc_subscribers_created_idx', UID.subscriber, ['createdAt']);
+  // Statistics: per-day range counts of confirmations and withdrawals, and the source breakdown.
+  await index('tc_subscribers_confirmed_idx', UID.subscriber, ['confirmedAt']);
+  await index('tc_subscribers_unsubscribed_idx', UID.subscriber, ['unsubscribedAt', 'confirmedAt']);
+  await index('tc_subscribers_source_idx', UID.subscriber, ['status', 'source']);
   await index('tc_announcements_source_uq', UID.announcement, ['sourceKey'], {
     unique: true,
     where: `${column(UID.announcement, 'publishedAt')} IS NOT NULL`,
@@ -33,4 +37,7 @@ export async function ensureIndexes(strapi: Core.Strapi): Promise<void> {
   await index('tc_deliveries_sent_idx', UID.delivery, ['channel', 'sentAt']);
   await index('tc_consent_events_time_idx', UID.consentEvent, ['occurredAt']);
   await index('tc_inbound_provider_uq', UID.inboundMessage, ['providerMessageId'], { unique: true });
+  // The inbox's 24-hour window: the sender's latest message.
+  await index('tc_inbound_sender_idx', UID.inboundMessage, ['channel', 'fromAddress', 'receivedAt']);
+  await index('tc_inbound_open_idx', UID.inboundMessage, ['handledAt', 'receivedAt']);
 }

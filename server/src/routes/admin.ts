@@ -1,19 +1,30 @@
 import { PERMISSIONS, requirePermission } from '../permissions';
 
-/** Admin routes under /town-crier; each needs a logged-in admin holding the named action. */
+type Method = 'GET' | 'POST';
+const route = (method: Method, path: string, handler: string, action: string) => ({ method, path, handler, config: { policies: requirePermission(action) } });
+
+/** Admin routes under /town-crier; each needs a logged-in admin holding the named action (401 without login, 403 without it). */
 export default () => ({
   type: 'admin',
   routes: [
-    { method: 'GET', path: '/broadcasts', handler: 'broadcasts.list', config: { policies: requirePermission(PERMISSIONS.manageBroadcasts) } },
-    { method: 'GET', path: '/broadcasts/:documentId', handler: 'broadcasts.detail', config: { policies: requirePermission(PERMISSIONS.manageBroadcasts) } },
-    { method: 'POST', path: '/broadcasts/:documentId/pause', handler: 'broadcasts.pause', config: { policies: requirePermission(PERMISSIONS.manageBroadcasts) } },
-    { method: 'POST', path: '/broadcasts/:documentId/resume', handler: 'broadcasts.resume', config: { policies: requirePermission(PERMISSIONS.manageBroadcasts) } },
-    { method: 'POST', path: '/broadcasts/:documentId/cancel', handler: 'broadcasts.cancel', config: { policies: requirePermission(PERMISSIONS.manageBroadcasts) } },
-    { method: 'POST', path: '/broadcasts/:documentId/retry-failed', handler: 'broadcasts.retryFailed', config: { policies: requirePermission(PERMISSIONS.manageBroadcasts) } },
-    { method: 'POST', path: '/broadcasts/:documentId/send-update', handler: 'broadcasts.sendUpdate', config: { policies: requirePermission(PERMISSIONS.manageBroadcasts) } },
-    { method: 'POST', path: '/broadcasts/:documentId/send-test', handler: 'broadcasts.sendTest', config: { policies: requirePermission(PERMISSIONS.manageBroadcasts) } },
-    { method: 'GET', path: '/subscribers/:id/export', handler: 'subscribers-admin.export', config: { policies: requirePermission(PERMISSIONS.readSubscribers) } },
-    { method: 'POST', path: '/subscribers/:id/erase', handler: 'subscribers-admin.erase', config: { policies: requirePermission(PERMISSIONS.readSubscribers) } },
-    { method: 'POST', path: '/subscribers/purge-withdrawn', handler: 'subscribers-admin.purge', config: { policies: requirePermission(PERMISSIONS.readSubscribers) } },
+    route('GET', '/stats/overview', 'stats.overview', PERMISSIONS.readStats),
+    route('GET', '/stats/growth', 'stats.growth', PERMISSIONS.readStats),
+    route('GET', '/stats/export.csv', 'stats.exportCsv', PERMISSIONS.readStats),
+
+    route('GET', '/broadcasts', 'broadcasts.list', PERMISSIONS.manageBroadcasts),
+    route('GET', '/broadcasts/:documentId', 'broadcasts.detail', PERMISSIONS.manageBroadcasts),
+    route('POST', '/broadcasts/:documentId/pause', 'broadcasts.pause', PERMISSIONS.manageBroadcasts),
+    route('POST', '/broadcasts/:documentId/resume', 'broadcasts.resume', PERMISSIONS.manageBroadcasts),
+    route('POST', '/broadcasts/:documentId/cancel', 'broadcasts.cancel', PERMISSIONS.manageBroadcasts),
+    route('POST', '/broadcasts/:documentId/retry-failed', 'broadcasts.retryFailed', PERMISSIONS.manageBroadcasts),
+    route('POST', '/broadcasts/:documentId/send-update', 'broadcasts.sendUpdate', PERMISSIONS.manageBroadcasts),
+    route('POST', '/broadcasts/:documentId/send-test', 'broadcasts.sendTest', PERMISSIONS.manageBroadcasts),
+
+    route('GET', '/subscribers/:id/export', 'subscribers-admin.export', PERMISSIONS.readSubscribers),
+    route('POST', '/subscribers/:id/erase', 'subscribers-admin.erase', PERMISSIONS.readSubscribers),
+    route('POST', '/subscribers/purge-withdrawn', 'subscribers-admin.purge', PERMISSIONS.readSubscribers),
+
+    // Any logged-in admin may ask what they may do.
+    { method: 'GET', path: '/me/permissions', handler: 'me.permissions', config: { policies: ['admin::isAuthenticatedAdmin'] } },
   ],
 });

@@ -8,6 +8,7 @@ import messages from '../messages/messages.service';
 import webhookEvents from '../webhooks/webhook-events.service';
 import inboundCommands from '../webhooks/inbound-commands.service';
 import workers from '../workers/workers.service';
+import stats from '../stats/stats.service';
 
 /** Read in data-path order: signup → announcement → fan-out → delivery → webhooks. */
 export default {
@@ -21,4 +22,5 @@ export default {
   'webhook-events': webhookEvents,
   'inbound-commands': inboundCommands,
   workers,
+  stats,
 };

@@ -8,3 +8,37 @@ export const listQuerySchema = z.object({
 });
 export const sendUpdateBodySchema = z.object({ title: z.string().min(1).max(255).optional(), text: z.string().min(1).max(4000).optional() }).strict();
 export const sendTestBodySchema = z.object({ address: z.string().min(3).max(40), channel: z.enum(['whatsapp']).default('whatsapp') }).strict();
+
+/** Statistics: how many calendar days of history (two years at most). */
+export const statsDaysQuerySchema = z.object({ days: z.coerce.number().int().min(1).max(730).default(90) });
+
+export const previewQuerySchema = z.object({
+  uid: z.string().regex(/^[\w-]+::[\w-]+\.[\w-]+$/, 'must be a content-type UID such as api::article.article'),
+  documentId: z.string().min(1).max(64).optional(),
+  locale: z.string().min(1).max(20).optional(),
+  /** The topic currently chosen in the editor's form, which may not be saved yet. */
+  topic: z.string().min(1).max(200).optional(),
+});
+
+export const inboxListQuerySchema = listQuerySchema.extend({ status: z.enum(['open', 'handled', 'all']).default('open') });
+export const inboxReplyBodySchema = z.object({ text: z.string().trim().min(1).max(4096) }).strict();
+
+export const outboxQuerySchema = z.object({
+  to: z.string().min(3).max(40).optional(),
+  page: z.coerce.number().int().positive().default(1),
+  pageSize: z.coerce.number().int().positive().max(100).default(20),
+});
+
+export const sandboxActBodySchema = z
+  .object({
+    channel: z.string().min(1).max(30),
+    from: z.string().min(3).max(40),
+    action: z.enum(['tap', 'text']),
+    payload: z.string().min(1).max(500).optional(),
+    text: z.string().min(1).max(4096).optional(),
+  })
+  .strict()
+  .refine((body) => (body.action === 'tap' ? Boolean(body.payload) : Boolean(body.text)), {
+    message: 'a tap needs a payload, a text needs text',
+    path: ['payload'],
+  });

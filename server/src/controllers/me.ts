@@ -1,0 +1,17 @@
+import type { Context } from 'koa';
+import { PERMISSIONS } from '../permissions';
+
+interface Ability {
+  can(action: string, subject?: unknown): boolean;
+}
+
+/** Which parts of the plugin the logged-in admin may use; the menu hides the rest. */
+export default () => ({
+  async permissions(ctx: Context) {
+    const ability = (ctx.state as { userAbility?: Ability }).userAbility;
+    const can = (action: string) => Boolean(ability?.can(action));
+    ctx.body = {
+      data: Object.fromEntries(Object.entries(PERMISSIONS).map(([name, action]) => [name, can(action)])) as Record<keyof typeof PERMISSIONS, boolean>,
+    };
+  },
+});
