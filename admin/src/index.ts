@@ -1,5 +1,6 @@
 import { PLUGIN_ID } from './pluginId';
 import { PluginIcon } from './components/PluginIcon';
+import { PublishPreviewPanel } from './components/PublishPreviewPanel';
 import { ACTIONS } from './hooks/usePluginPermissions';
 
 const MENU_ACTIONS = [ACTIONS.readStats, ACTIONS.manageBroadcasts, ACTIONS.manageInbox, ACTIONS.readChannels];
@@ -7,6 +8,15 @@ const MENU_ACTIONS = [ACTIONS.readStats, ACTIONS.manageBroadcasts, ACTIONS.manag
 interface AdminApp {
   addMenuLink(link: unknown): void;
   registerPlugin(plugin: { id: string; name: string }): void;
+}
+
+/** The content manager's plugin API as far as this plugin uses it (typed `Record<string, unknown>` by Strapi). */
+interface ContentManagerApis {
+  addEditViewSidePanel(panels: Array<typeof PublishPreviewPanel>): void;
+}
+
+interface AdminAppAtBootstrap {
+  getPlugin(id: string): { apis: Record<string, unknown> } | undefined;
 }
 
 export default {
@@ -20,6 +30,12 @@ export default {
       Component: () => import('./pages/App'),
     });
     app.registerPlugin({ id: PLUGIN_ID, name: PLUGIN_ID });
+  },
+
+  bootstrap(app: AdminAppAtBootstrap) {
+    const apis = app.getPlugin('content-manager')?.apis as ContentManagerApis | undefined;
+    // The panel decides per entry (through GET /preview) whether its type is broadcast at all.
+    apis?.addEditViewSidePanel?.([PublishPreviewPanel]);
   },
 
   async registerTrads({ locales }: { locales: string[] }) {

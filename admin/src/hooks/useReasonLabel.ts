@@ -18,8 +18,10 @@ export function useReasonLabel() {
       case 'quiet-hours':
         return t('reason.quietHours', 'Waiting for the end of quiet hours');
       case 'scheduled':
+      case 'send-at':
         return t('reason.scheduled', 'Scheduled for later');
       case 'grace':
+      case 'grace-period':
         return t('reason.grace', 'Waiting a moment in case the editor corrects the text');
       case 'paused':
       case 'paused-by-editor':
