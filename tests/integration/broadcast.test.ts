@@ -244,7 +244,7 @@ describe('publish → broadcast', () => {
     expect(again.status).toBe(400);
 
     const list = await test.request.get('/town-crier/broadcasts?pageSize=100').set(auth);
-    expect(list.body.results.map((row: { documentId: string }) => row.documentId)).toContain(announcement.documentId);
+    expect(list.body.data.map((row: { documentId: string }) => row.documentId)).toContain(announcement.documentId);
 
     const test1 = await test.request.post(`/town-crier/broadcasts/${announcement.documentId}/send-test`).set(auth).send({ address: '0171 5555555' });
     expect(test1.status).toBe(200);

@@ -55,7 +55,7 @@ function fillUrl(pattern: string, entry: Record<string, unknown>): string {
   return pattern.replace(/\{(\w+)\}/g, (_, attribute: string) => encodeURIComponent(String(entry[attribute] ?? '')));
 }
 
-function topicSlugsOf(value: unknown): string[] {
+export function topicSlugsOf(value: unknown): string[] {
   if (!value) return [];
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.flatMap(topicSlugsOf);
@@ -66,7 +66,7 @@ function topicSlugsOf(value: unknown): string[] {
   return [];
 }
 
-const slugify = (value: string) =>
+export const slugify = (value: string) =>
   value
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { errors } from '@strapi/utils';
 import { getService } from '../utils/get-service';
 import { parseOrThrow } from '../validation/parse';
+import { withProgress } from '../announcements/broadcast-insights.service';
 import { documentIdParamsSchema, listQuerySchema, sendTestBodySchema, sendUpdateBodySchema } from '../validation/admin';
 
 /** Admin routes for the broadcast monitor: list, detail and the editor's controls. */
@@ -12,28 +13,31 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     async list(ctx: Context) {
-      ctx.body = await announcements().list(parseOrThrow(listQuerySchema, ctx.query));
+      const { results, pagination } = await announcements().list(parseOrThrow(listQuerySchema, ctx.query));
+      ctx.body = { data: results.map(withProgress), meta: { pagination } };
     },
     async detail(ctx: Context) {
       const id = documentId(ctx);
       await announcements().refreshCounters(id);
-      ctx.body = { data: await announcements().requirePublished(id) };
+      ctx.body = { data: await getService(strapi, 'broadcast-insights').detail(await announcements().requirePublished(id)) };
     },
     async pause(ctx: Context) {
-      ctx.body = { data: await announcements().pause(documentId(ctx)) };
+      ctx.body = { data: withProgress(await announcements().pause(documentId(ctx))) };
     },
     async resume(ctx: Context) {
-      ctx.body = { data: await announcements().resume(documentId(ctx)) };
+      ctx.body = { data: withProgress(await announcements().resume(documentId(ctx))) };
     },
     async cancel(ctx: Context) {
-      ctx.body = { data: await announcements().cancel(documentId(ctx)) };
+      ctx.body = { data: withProgress(await announcements().cancel(documentId(ctx))) };
     },
     async retryFailed(ctx: Context) {
-      ctx.body = { data: await announcements().retryFailed(documentId(ctx)) };
+      const id = documentId(ctx);
+      const { reopened } = await announcements().retryFailed(id);
+      ctx.body = { data: { ...withProgress(await announcements().requirePublished(id)), reopened } };
     },
     async sendUpdate(ctx: Context) {
       const body = parseOrThrow(sendUpdateBodySchema, ctx.request.body);
-      ctx.body = { data: await announcements().sendUpdate(documentId(ctx), body) };
+      ctx.body = { data: withProgress(await announcements().sendUpdate(documentId(ctx), body)) };
     },
     /** A test goes out at once to one number, so the editor sees the real message before everyone does. */
     async sendTest(ctx: Context) {

@@ -5,6 +5,10 @@ import subscribersAdmin from './subscribers-admin';
 import signupPage from './signup-page';
 import stats from './stats';
 import me from './me';
+import preview from './preview';
+import channelStatus from './channel-status';
+import inbox from './inbox';
+import sandboxPhone from './sandbox-phone';
 
 export default {
   public: publicApi,
@@ -14,4 +18,8 @@ export default {
   'signup-page': signupPage,
   stats,
   me,
+  preview,
+  'channel-status': channelStatus,
+  inbox,
+  'sandbox-phone': sandboxPhone,
 };

@@ -140,6 +140,18 @@ export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
       const fullKey = `${options.prefix}:window:${key}`;
       return anyQueue().client.zcount(fullKey, nowMs - windowMs, '+inf');
     },
+    async windowMembers(key, windowMs, nowMs) {
+      const fullKey = `${options.prefix}:window:${key}`;
+      return anyQueue().client.zrangebyscore(fullKey, nowMs - windowMs, '+inf');
+    },
+    async setStamp(key, atMs) {
+      // Kept for 30 days: "last webhook" older than that says the same as none.
+      await anyQueue().client.set(`${options.prefix}:stamp:${key}`, String(atMs), 'PX', 30 * 86_400_000);
+    },
+    async getStamp(key) {
+      const value = await anyQueue().client.get(`${options.prefix}:stamp:${key}`);
+      return value === null ? null : Number(value);
+    },
     async ping() {
       try {
         await Promise.race([
@@ -154,7 +166,7 @@ export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
     async obliterate() {
       for (const queue of queues.values()) await queue.obliterate({ force: true });
       const client = anyQueue().client;
-      const keys = await client.keys(`${options.prefix}:window:*`);
+      const keys = [...(await client.keys(`${options.prefix}:window:*`)), ...(await client.keys(`${options.prefix}:stamp:*`))];
       if (keys.length) await client.del(...keys);
     },
     async close() {

@@ -69,6 +69,11 @@ export interface JobQueue {
   admitToWindow(key: string, member: string, limit: number, windowMs: number, nowMs: number): Promise<{ admitted: true } | { admitted: false; retryAtMs: number }>;
   /** How many distinct members are in the window now. */
   windowSize(key: string, windowMs: number, nowMs: number): Promise<number>;
+  /** The members in the window now; someone already counted is admitted again without a new slot. */
+  windowMembers(key: string, windowMs: number, nowMs: number): Promise<string[]>;
+  /** Stores a moment under `key` for every process to read (e.g. when the last webhook arrived). */
+  setStamp(key: string, atMs: number): Promise<void>;
+  getStamp(key: string): Promise<number | null>;
   /** Answers whether Redis is reachable right now. */
   ping(): Promise<boolean>;
   /** Removes every key this queue owns (tests and uninstall). */

@@ -20,6 +20,17 @@ export default () => ({
     route('POST', '/broadcasts/:documentId/send-update', 'broadcasts.sendUpdate', PERMISSIONS.manageBroadcasts),
     route('POST', '/broadcasts/:documentId/send-test', 'broadcasts.sendTest', PERMISSIONS.manageBroadcasts),
 
+    route('GET', '/preview', 'preview.preview', PERMISSIONS.manageBroadcasts),
+
+    route('GET', '/channels', 'channel-status.list', PERMISSIONS.readChannels),
+
+    route('GET', '/inbox', 'inbox.list', PERMISSIONS.manageInbox),
+    route('POST', '/inbox/:id/handled', 'inbox.handled', PERMISSIONS.manageInbox),
+    route('POST', '/inbox/:id/reply', 'inbox.reply', PERMISSIONS.manageInbox),
+
+    route('GET', '/sandbox/outbox', 'sandbox-phone.outbox', PERMISSIONS.manageBroadcasts),
+    route('POST', '/sandbox/act', 'sandbox-phone.act', PERMISSIONS.manageBroadcasts),
+
     route('GET', '/subscribers/:id/export', 'subscribers-admin.export', PERMISSIONS.readSubscribers),
     route('POST', '/subscribers/:id/erase', 'subscribers-admin.erase', PERMISSIONS.readSubscribers),
     route('POST', '/subscribers/purge-withdrawn', 'subscribers-admin.purge', PERMISSIONS.readSubscribers),

@@ -9,6 +9,12 @@ import webhookEvents from '../webhooks/webhook-events.service';
 import inboundCommands from '../webhooks/inbound-commands.service';
 import workers from '../workers/workers.service';
 import stats from '../stats/stats.service';
+import audience from '../announcements/audience.service';
+import preview from '../announcements/preview.service';
+import broadcastInsights from '../announcements/broadcast-insights.service';
+import channelStatus from '../channels/channel-status.service';
+import inbox from '../inbox/inbox.service';
+import sandboxPhone from '../sandbox/sandbox-phone.service';
 
 /** Read in data-path order: signup → announcement → fan-out → delivery → webhooks. */
 export default {
@@ -23,4 +29,10 @@ export default {
   'inbound-commands': inboundCommands,
   workers,
   stats,
+  audience,
+  preview,
+  'broadcast-insights': broadcastInsights,
+  'channel-status': channelStatus,
+  inbox,
+  'sandbox-phone': sandboxPhone,
 };

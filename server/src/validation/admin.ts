@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 export const documentIdParamsSchema = z.object({ documentId: z.string().min(1).max(64) });
 export const subscriberIdParamsSchema = z.object({ id: z.coerce.number().int().positive() });
+/** A numeric row id in the path (subscribers, inbox messages). */
+export const idParamsSchema = subscriberIdParamsSchema;
 export const listQuerySchema = z.object({
   page: z.coerce.number().int().positive().default(1),
   pageSize: z.coerce.number().int().positive().max(100).default(20),

@@ -61,6 +61,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         receivedAt: event.at,
         // Command traffic is not for the inbox; mark it handled so staff never see it.
         handledAt: forInbox ? null : new Date(),
+        handledBy: forInbox ? null : 'system',
       },
     })) as { id: number };
   };

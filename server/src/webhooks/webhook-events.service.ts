@@ -6,6 +6,9 @@ import { webhookJobSchema } from '../queue/jobs';
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 
+type WebhookStampKind = 'received' | 'verified';
+const STAMP_FLUSH_MS = 10_000;
+
 /**
  * Provider webhook → verify → queue → delivery status and inbound commands.
  * The HTTP answer only waits for the signature check and one enqueue: Meta expects a fast
@@ -13,7 +16,24 @@ import { getService } from '../utils/get-service';
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = () => getService(strapi, 'runtime');
-  const lastVerified = new Map<string, Date>();
+
+  /**
+   * When webhooks last arrived, for the channel status page. Kept in memory and copied to Redis
+   * at most every STAMP_FLUSH_MS per channel and kind, so a burst of a thousand webhooks costs
+   * one Redis write and no database write, and every process behind a load balancer sees it.
+   */
+  const seen = new Map<string, number>();
+  const flushed = new Map<string, number>();
+  const stamp = (channelId: string, kind: WebhookStampKind, at = Date.now()) => {
+    const key = `webhook:${channelId}:${kind}`;
+    seen.set(key, at);
+    if (at - (flushed.get(key) ?? 0) < STAMP_FLUSH_MS) return;
+    flushed.set(key, at);
+    runtime()
+      .queue()
+      .setStamp(key, at)
+      .catch((error: Error) => strapi.log.debug?.(`[${PLUGIN_ID}] could not record the webhook time: ${error.message}`));
+  };
 
   const webhookOf = (channelId: string) => {
     const channel = runtime().channels().find(channelId);
@@ -30,15 +50,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async accept(channelId: string, rawBody: string | Buffer | undefined, headers: HeaderBag, parsed: unknown) {
       const { channel, webhook } = webhookOf(channelId);
+      stamp(channel.id, 'received');
       if (rawBody === undefined || !webhook.verify(rawBody, headers)) {
         throw new errors.UnauthorizedError('Missing or invalid webhook signature');
       }
-      lastVerified.set(channel.id, new Date());
+      stamp(channel.id, 'verified');
       await runtime().queue().add(CONTROL_QUEUE, { name: JOB_NAMES.webhook, data: { channel: channel.id, payload: parsed } });
     },
 
-    lastVerifiedAt(channelId: string): Date | null {
-      return lastVerified.get(channelId) ?? null;
+    /** The later of this process's memory and what any process wrote to Redis (at most STAMP_FLUSH_MS stale). */
+    async lastWebhookAt(channelId: string, kind: WebhookStampKind): Promise<Date | null> {
+      const key = `webhook:${channelId}:${kind}`;
+      const shared = await runtime()
+        .queue()
+        .getStamp(key)
+        .catch(() => null);
+      const latest = Math.max(seen.get(key) ?? 0, shared ?? 0);
+      return latest > 0 ? new Date(latest) : null;
     },
 
     /** Also the sandbox phone's entry point: it feeds payloads through the same code as real webhooks. */

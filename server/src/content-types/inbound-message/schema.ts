@@ -14,6 +14,11 @@ export default {
     text: { type: 'text' },
     receivedAt: { type: 'datetime', required: true },
     handledAt: { type: 'datetime' },
+    /** `system` for command traffic the plugin answered itself, else `admin:<id>` of the staff member. */
+    handledBy: { type: 'string' },
+    /** Staff's answer, so a colleague sees what the citizen was told. */
+    replyText: { type: 'text' },
+    repliedAt: { type: 'datetime' },
     /** When the automatic interim reply went out for this message (at most one per sender per period). */
     autoRepliedAt: { type: 'datetime' },
   },

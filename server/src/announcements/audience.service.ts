@@ -1,0 +1,87 @@
+import type { Core } from '@strapi/strapi';
+import { UID } from '../constants';
+import type { Channel } from '../channels/channel';
+import { columnName, joinTableOf, tableName, toCount } from '../database/names';
+import { getService } from '../utils/get-service';
+import { DAY_MS } from '../utils/time';
+
+export interface DailyLimitSplit {
+  limit: number | null;
+  usedLast24h: number;
+  /** Recipients the reach window admits now: those already counted in it, plus the free slots. */
+  sendableNow: number;
+  later: number;
+}
+
+/** Window members are subscriber ids for announcements (`s:<id>` marks a confirmation). */
+const subscriberIdsOf = (members: string[]) => members.filter((member) => /^\d+$/.test(member)).map(Number);
+
+/**
+ * Who an announcement reaches, answered before it is sent: the editor's preview and the
+ * broadcast monitor's estimate. The recipient filter is the one fan-out applies
+ * (fan-out.service `nextSubscribers`): active on the channel, holding one of the topics or no
+ * topic at all ("all news"); those fan-out records as skipped (stopped marketing messages,
+ * unreachable) are not counted as recipients.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const knex = () => strapi.db.connection;
+  const runtime = () => getService(strapi, 'runtime');
+  const col = (attribute: string) => `s.${columnName(strapi, UID.subscriber, attribute)}`;
+
+  const recipients = (channel: string, topicIds: number[]) => {
+    const link = joinTableOf(strapi, UID.subscriber, 'topics');
+    const query = knex()(`${tableName(strapi, UID.subscriber)} as s`)
+      .where(col('status'), 'active')
+      .where(col('channel'), channel)
+      .whereNull(col('marketingStoppedAt'))
+      .whereNull(col('undeliverableAt'));
+    if (topicIds.length) {
+      query.where((where) =>
+        where
+          .whereNotExists(knex()(link.table).select(knex().raw('1')).whereRaw('?? = s.id', [link.ownerColumn]))
+          .orWhereExists(knex()(link.table).select(knex().raw('1')).whereRaw('?? = s.id', [link.ownerColumn]).whereIn(link.targetColumn, topicIds))
+      );
+    }
+    return query;
+  };
+
+  return {
+    async countRecipients(channel: string, topicIds: number[]): Promise<number> {
+      const [row] = (await recipients(channel, topicIds).count({ n: '*' })) as Array<{ n: number | string }>;
+      return toCount(row?.n);
+    },
+
+    /** The channel's rolling 24-hour reach window as it stands now (0 when Redis cannot say). */
+    async usedLast24h(channel: Channel, nowMs = Date.now()): Promise<number> {
+      if (!channel.dailyRecipientLimit) return 0;
+      return runtime().queue().windowSize(`reach:${channel.id}`, DAY_MS, nowMs);
+    },
+
+    /**
+     * How `total` recipients split between now and later under the daily reach limit, the way
+     * the delivery worker's `admitToWindow` will decide: someone already in the window costs no
+     * slot, everyone else needs a free one. `inWindow` counts the recipients among given ids.
+     */
+    async splitByDailyLimit(channel: Channel, total: number, inWindow: (subscriberIds: number[]) => Promise<number>, nowMs = Date.now()): Promise<DailyLimitSplit> {
+      const limit = channel.dailyRecipientLimit;
+      if (!limit) return { limit: null, usedLast24h: 0, sendableNow: total, later: 0 };
+      const members = await runtime().queue().windowMembers(`reach:${channel.id}`, DAY_MS, nowMs);
+      const already = members.length ? await inWindow(subscriberIdsOf(members)) : 0;
+      const free = Math.max(0, limit - members.length);
+      const sendableNow = Math.min(total, already + free);
+      return { limit, usedLast24h: members.length, sendableNow, later: total - sendableNow };
+    },
+
+    /** Recipients of (channel, topics) among the given subscriber ids. */
+    async countRecipientsAmong(channel: string, topicIds: number[], subscriberIds: number[]): Promise<number> {
+      let count = 0;
+      for (let start = 0; start < subscriberIds.length; start += 500) {
+        const [row] = (await recipients(channel, topicIds)
+          .whereIn('s.id', subscriberIds.slice(start, start + 500))
+          .count({ n: '*' })) as Array<{ n: number | string }>;
+        count += toCount(row?.n);
+      }
+      return count;
+    },
+  };
+};

@@ -1,0 +1,157 @@
+import type { Core } from '@strapi/strapi';
+import { UID } from '../constants';
+import { columnName, tableName, toCount } from '../database/names';
+import { getService } from '../utils/get-service';
+import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
+import { DAY_MS, toDate } from '../utils/time';
+import type { AnnouncementRow } from './announcements.service';
+import { explainFailure } from './failure-explanations';
+
+export type WaitingReason = 'daily-limit' | 'quiet-hours' | 'scheduled' | 'grace' | 'paused';
+
+/** Counter names the admin API uses, beside the stored ones. */
+export function withProgress<Row extends AnnouncementRow>(row: Row) {
+  return {
+    ...row,
+    recipients: row.recipientsCount ?? 0,
+    sent: row.sentCount ?? 0,
+    delivered: row.deliveredCount ?? 0,
+    read: row.readCount ?? 0,
+    failed: row.failedCount ?? 0,
+    skipped: row.skippedCount ?? 0,
+  };
+}
+
+const ACTIVE = ['scheduled', 'queued', 'sending'];
+
+/**
+ * The broadcast monitor's detail: failures grouped by error code in plain words, why a
+ * broadcast waits and until when, and an estimated finish from what is left, the channel's
+ * rate and its daily reach limit.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const knex = () => strapi.db.connection;
+  const runtime = () => getService(strapi, 'runtime');
+  const audience = () => getService(strapi, 'audience');
+  const d = (attribute: string) => columnName(strapi, UID.delivery, attribute);
+
+  const failuresByCode = async (documentId: string) => {
+    const rows = (await knex()(tableName(strapi, UID.delivery))
+      .select({ channel: d('channel'), code: d('lastErrorCode'), errorClass: d('lastErrorClass') })
+      .count({ n: '*' })
+      .where(d('announcementDocumentId'), documentId)
+      .where(d('status'), 'failed')
+      .groupBy(d('channel'), d('lastErrorCode'), d('lastErrorClass'))) as Array<{ channel: string; code: string | null; errorClass: string | null; n: number | string }>;
+    return rows
+      .map((row) => ({
+        channel: row.channel,
+        code: row.code ?? 'unknown',
+        errorClass: row.errorClass ?? 'unknown',
+        count: toCount(row.n),
+        explanation: explainFailure(row.channel, row.code, row.errorClass),
+      }))
+      .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+  };
+
+  const waitingOf = (row: AnnouncementRow, now: Date): { reason: WaitingReason; until: string | null } | null => {
+    if (row.broadcastStatus === 'paused') return { reason: 'paused', until: null };
+    if (!ACTIVE.includes(row.broadcastStatus ?? '')) return null;
+    const until = toDate(row.resumesAt);
+    // The worker leaves the last reason in place; once its time has passed the broadcast is moving.
+    if (!until || until.getTime() <= now.getTime()) return null;
+    const reason: WaitingReason | null =
+      row.statusReason === 'daily-limit'
+        ? 'daily-limit'
+        : row.statusReason === 'quiet-hours'
+          ? 'quiet-hours'
+          : row.statusReason === 'grace-period'
+            ? 'grace'
+            : row.broadcastStatus === 'scheduled'
+              ? 'scheduled'
+              : null;
+    return reason ? { reason, until: until.toISOString() } : null;
+  };
+
+  /** Open deliveries per channel, or before fan-out the recipients fan-out will find. */
+  const remainingByChannel = async (row: AnnouncementRow): Promise<Map<string, { count: number; inWindow: (ids: number[]) => Promise<number> }>> => {
+    const remaining = new Map<string, { count: number; inWindow: (ids: number[]) => Promise<number> }>();
+    const table = tableName(strapi, UID.delivery);
+    if (row.fanOutDoneAt) {
+      const rows = (await knex()(table)
+        .select({ channel: d('channel') })
+        .count({ n: '*' })
+        .where(d('announcementDocumentId'), row.documentId)
+        .whereIn(d('status'), ['pending', 'waiting'])
+        .groupBy(d('channel'))) as Array<{ channel: string; n: number | string }>;
+      for (const entry of rows) {
+        remaining.set(entry.channel, {
+          count: toCount(entry.n),
+          inWindow: async (ids) => {
+            let count = 0;
+            for (let start = 0; start < ids.length; start += 500) {
+              const [hit] = (await knex()(table)
+                .where(d('announcementDocumentId'), row.documentId)
+                .where(d('channel'), entry.channel)
+                .whereIn(d('status'), ['pending', 'waiting'])
+                .whereIn(d('subscriberId'), ids.slice(start, start + 500))
+                .count({ n: '*' })) as Array<{ n: number | string }>;
+              count += toCount(hit?.n);
+            }
+            return count;
+          },
+        });
+      }
+      return remaining;
+    }
+    const topicIds = (row.topics ?? []).map((topic) => topic.id);
+    const enabled = runtime().channels().enabled().map((channel) => channel.id as string);
+    const channels = row.channels?.length ? row.channels.filter((id) => enabled.includes(id)) : enabled;
+    for (const channel of channels) {
+      remaining.set(channel, {
+        count: await audience().countRecipients(channel, topicIds),
+        inWindow: (ids) => audience().countRecipientsAmong(channel, topicIds, ids),
+      });
+    }
+    return remaining;
+  };
+
+  /**
+   * Sending starts when the broadcast stops waiting; each channel then sends what its reach
+   * window admits at its message rate, and each further 24 hours frees another `limit` slots.
+   * Quiet hours push a finish that falls inside them to their end. An estimate, not a promise.
+   */
+  const estimateFinish = async (row: AnnouncementRow, now: Date): Promise<string | null> => {
+    if (!ACTIVE.includes(row.broadcastStatus ?? '')) return null;
+    const resumesAt = toDate(row.resumesAt);
+    const start = Math.max(now.getTime(), resumesAt?.getTime() ?? 0, toDate(row.sendAt)?.getTime() ?? 0);
+    let finish = start;
+    for (const [channelId, { count, inWindow }] of await remainingByChannel(row)) {
+      const channel = runtime().channels().find(channelId);
+      if (!channel || count === 0) continue;
+      const rateMs = 1000 / Math.max(1, channel.messagesPerSecond);
+      const split = await audience().splitByDailyLimit(channel, count, inWindow, start);
+      let end = start + split.sendableNow * rateMs;
+      if (split.later > 0 && split.limit) {
+        const fullDays = Math.ceil(split.later / split.limit);
+        const lastDay = split.later - (fullDays - 1) * split.limit;
+        end = start + fullDays * DAY_MS + lastDay * rateMs;
+      }
+      finish = Math.max(finish, end);
+    }
+    const quiet = runtime().config().broadcast.quietHours;
+    const finishAt = new Date(Math.ceil(finish));
+    if (row.urgency !== 'emergency' && isQuiet(quiet, finishAt)) return quietHoursEnd(quiet, finishAt).toISOString();
+    return finishAt.toISOString();
+  };
+
+  return {
+    async detail(row: AnnouncementRow, now = new Date()) {
+      return {
+        ...withProgress(row),
+        failuresByCode: await failuresByCode(row.documentId),
+        waiting: waitingOf(row, now),
+        estimatedFinishAt: await estimateFinish(row, now),
+      };
+    },
+  };
+};

@@ -1,0 +1,107 @@
+import type { Core } from '@strapi/strapi';
+import { UID } from '../constants';
+import { getService } from '../utils/get-service';
+import { DAY_MS } from '../utils/time';
+import type { Channel } from './channel';
+
+/** What each channel's config must hold to send and to verify webhooks, and the template names it uses. */
+interface ChannelSettings {
+  enabled?: boolean;
+  sandbox?: boolean;
+  accessToken?: string;
+  phoneNumberId?: string;
+  appSecret?: string;
+  verifyToken?: string;
+  messagesPerSecond?: number;
+  dailyRecipientLimit?: number | null;
+  templates?: Record<string, { name?: string } | undefined>;
+}
+
+function missingSettings(id: string, settings: ChannelSettings): string[] {
+  if (id !== 'whatsapp') return [];
+  const problems: string[] = [];
+  if (!settings.phoneNumberId) problems.push('no phone number id');
+  if (!settings.appSecret) problems.push('no app secret: webhook signatures cannot be checked, every webhook is refused');
+  if (!settings.verifyToken) problems.push('no verify token: Meta cannot subscribe the webhook');
+  return problems;
+}
+
+/**
+ * The channel status page: is each channel configured, when did its last webhook arrive (and
+ * pass the signature check), how much of the daily reach limit the last 24 hours used, and
+ * what is wrong, in words. Never a token or secret: only whether one is set.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const runtime = () => getService(strapi, 'runtime');
+
+  const pausedReason = async (channelId: string): Promise<string | null> => {
+    const row = (await strapi.db.query(UID.announcement).findOne({
+      where: { statusReason: { $startsWith: `channel-error:${channelId}:` }, publishedAt: { $notNull: true } },
+      orderBy: { updatedAt: 'desc' },
+      select: ['statusReason'],
+    })) as { statusReason: string } | null;
+    return row ? `error ${row.statusReason.split(':').slice(2).join(':')}` : null;
+  };
+
+  const statusOf = async (id: string, settings: ChannelSettings, channel: Channel | undefined, now: number) => {
+    const queue = runtime().queue();
+    const webhookEvents = getService(strapi, 'webhook-events');
+    const enabled = Boolean(channel);
+    const mode: 'live' | 'sandbox' = channel?.mode ?? (settings.sandbox || !settings.accessToken ? 'sandbox' : 'live');
+    const missing = missingSettings(id, settings);
+    const configured = Boolean(settings.accessToken) && missing.length === 0;
+    const limit = channel ? channel.dailyRecipientLimit : (settings.dailyRecipientLimit ?? null);
+    const [usedLast24h, lastWebhookAt, lastVerifiedWebhookAt, paused] = await Promise.all([
+      channel && limit ? queue.windowSize(`reach:${id}`, DAY_MS, now).catch(() => 0) : Promise.resolve(0),
+      webhookEvents.lastWebhookAt(id, 'received'),
+      webhookEvents.lastWebhookAt(id, 'verified'),
+      channel ? queue.isPaused(id).catch(() => false) : Promise.resolve(false),
+    ]);
+
+    const problems: string[] = [];
+    if (!enabled) problems.push('channel disabled in the plugin settings');
+    if (enabled && mode === 'sandbox') problems.push(settings.accessToken ? 'sandbox mode switched on: nothing is sent' : 'no access token: sandbox mode');
+    if (enabled) problems.push(...missing);
+    if (paused) problems.push(`channel paused: ${(await pausedReason(id)) ?? 'stopped by an error'}`);
+    if (enabled && mode === 'live' && (!lastVerifiedWebhookAt || now - lastVerifiedWebhookAt.getTime() > DAY_MS)) problems.push('no verified webhook in 24 h');
+    if (lastWebhookAt && (!lastVerifiedWebhookAt || lastVerifiedWebhookAt.getTime() < lastWebhookAt.getTime() - 60_000)) {
+      problems.push('the last webhook failed the signature check: is the app secret right?');
+    }
+    if (limit && usedLast24h >= limit) problems.push('daily reach limit used up: broadcasts wait until slots free up');
+
+    const templates = Object.fromEntries(
+      Object.entries(settings.templates ?? {})
+        .filter(([, template]) => template?.name)
+        .map(([kind, template]) => [kind, template!.name as string])
+    );
+    return {
+      id,
+      enabled,
+      mode,
+      configured,
+      templates,
+      messagesPerSecond: channel?.messagesPerSecond ?? settings.messagesPerSecond ?? null,
+      dailyRecipientLimit: limit ?? null,
+      usedLast24h,
+      lastWebhookAt: lastWebhookAt?.toISOString() ?? null,
+      lastVerifiedWebhookAt: lastVerifiedWebhookAt?.toISOString() ?? null,
+      problems,
+    };
+  };
+
+  return {
+    async list(now = Date.now()) {
+      const configured = runtime().config().channels as Record<string, ChannelSettings>;
+      const registry = runtime().channels();
+      const ids = [...new Set([...Object.keys(configured), ...registry.enabled().map((channel) => channel.id as string)])];
+      const redisUp = await runtime().queue().ping();
+      const rows = [];
+      for (const id of ids) {
+        const row = await statusOf(id, configured[id] ?? {}, registry.find(id), now);
+        if (!redisUp) row.problems.push('Redis unreachable: nothing is queued or sent');
+        rows.push(row);
+      }
+      return rows;
+    },
+  };
+};

@@ -1,0 +1,145 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { JOB_NAMES, UID, type ChannelId } from '../constants';
+import { getService } from '../utils/get-service';
+import { DAY_MS, toDate } from '../utils/time';
+
+export type InboxStatus = 'open' | 'handled' | 'all';
+
+interface InboundRow {
+  id: number;
+  channel: ChannelId;
+  fromAddress: string | null;
+  text: string | null;
+  receivedAt: string;
+  handledAt: string | null;
+  handledBy: string | null;
+  replyText: string | null;
+  repliedAt: string | null;
+  subscriber?: { id: number; name: string | null } | null;
+}
+
+/**
+ * Staff see enough of the number to tell two senders apart, never the whole of it: answering
+ * goes through the plugin, which knows the address. `+4915123456789` → `+49151••••••89`.
+ */
+export function maskForStaff(address: string | null): string {
+  if (!address) return '(erased)';
+  if (address.includes('@')) {
+    const [local, domain] = address.split('@');
+    return `${local.slice(0, 1)}•••@${domain}`;
+  }
+  if (address.length <= 8) return '•'.repeat(address.length);
+  return `${address.slice(0, 6)}${'•'.repeat(address.length - 8)}${address.slice(-2)}`;
+}
+
+/** WhatsApp's customer-service window: free text is allowed for 24 hours after the citizen's last message. */
+const WINDOW_MS = DAY_MS;
+
+/**
+ * The town's inbox: what citizens wrote that was not a command. Staff mark messages handled
+ * or answer them inside the 24-hour window; answers go out on the channel's queue like every
+ * other message (messages.service, `reply`), sharing its rate limit.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const messages = () => strapi.db.query(UID.inboundMessage);
+  const runtime = () => getService(strapi, 'runtime');
+
+  /** Latest message per sender, which is what opens the window. */
+  const lastFrom = async (rows: InboundRow[]) => {
+    const latest = new Map<string, number>();
+    const senders = new Map<string, { channel: string; fromAddress: string }>();
+    for (const row of rows) if (row.fromAddress) senders.set(`${row.channel}|${row.fromAddress}`, { channel: row.channel, fromAddress: row.fromAddress });
+    for (const [key, where] of senders) {
+      const newest = (await messages().findOne({ where, orderBy: { receivedAt: 'desc' }, select: ['receivedAt'] })) as { receivedAt: string } | null;
+      latest.set(key, toDate(newest?.receivedAt)?.getTime() ?? 0);
+    }
+    return latest;
+  };
+
+  const present = (row: InboundRow, latest: Map<string, number>, now: number) => ({
+    id: row.id,
+    channel: row.channel,
+    from: maskForStaff(row.fromAddress),
+    name: row.subscriber?.name ?? null,
+    text: row.text ?? '',
+    receivedAt: toDate(row.receivedAt)?.toISOString() ?? null,
+    handledAt: toDate(row.handledAt)?.toISOString() ?? null,
+    replyText: row.replyText ?? null,
+    repliedAt: toDate(row.repliedAt)?.toISOString() ?? null,
+    windowOpen: Boolean(row.fromAddress) && now - (latest.get(`${row.channel}|${row.fromAddress}`) ?? 0) < WINDOW_MS,
+  });
+
+  const find = async (id: number) => {
+    const row = (await messages().findOne({ where: { id }, populate: { subscriber: { select: ['id', 'name'] } } })) as InboundRow | null;
+    // Command traffic the plugin answered itself is not the inbox's business.
+    if (!row || row.handledBy === 'system') throw new errors.NotFoundError('No such inbox message');
+    return row;
+  };
+
+  const presentOne = async (id: number) => {
+    const row = await find(id);
+    return present(row, await lastFrom([row]), Date.now());
+  };
+
+  const handler = (adminId: number | null) => (adminId ? `admin:${adminId}` : 'admin');
+
+  return {
+    async list({ status, page, pageSize }: { status: InboxStatus; page: number; pageSize: number }) {
+      const notSystem = { $or: [{ handledBy: { $null: true } }, { handledBy: { $ne: 'system' } }] };
+      const where =
+        status === 'open' ? { handledAt: { $null: true } } : status === 'handled' ? { $and: [{ handledAt: { $notNull: true } }, notSystem] } : notSystem;
+      const [rows, total] = await Promise.all([
+        messages().findMany({
+          where,
+          // Open messages oldest first (who has waited longest); handled ones newest first.
+          orderBy: [{ receivedAt: status === 'open' ? 'asc' : 'desc' }, { id: 'asc' }],
+          offset: (page - 1) * pageSize,
+          limit: pageSize,
+          populate: { subscriber: { select: ['id', 'name'] } },
+        }) as Promise<InboundRow[]>,
+        messages().count({ where }),
+      ]);
+      const latest = await lastFrom(rows);
+      const now = Date.now();
+      const config = runtime().config().inbox;
+      return {
+        data: rows.map((row) => present(row, latest, now)),
+        meta: {
+          pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) },
+          enabled: config.enabled,
+          cannedReplies: config.cannedReplies.map((reply, index) => ({ id: String(index + 1), ...reply })),
+        },
+      };
+    },
+
+    async markHandled(id: number, adminId: number | null) {
+      const row = await find(id);
+      if (!row.handledAt) await messages().update({ where: { id }, data: { handledAt: new Date(), handledBy: handler(adminId) } });
+      return presentOne(id);
+    },
+
+    /** Free text is only allowed while the sender's window is open; outside it WhatsApp refuses (131047). */
+    async reply(id: number, text: string, adminId: number | null) {
+      const row = await find(id);
+      if (!row.fromAddress) throw new errors.ValidationError('The sender’s data was erased; there is nobody to answer.');
+      const latest = await lastFrom([row]);
+      const lastMessage = latest.get(`${row.channel}|${row.fromAddress}`) ?? 0;
+      if (Date.now() - lastMessage >= WINDOW_MS) {
+        throw new errors.ValidationError(
+          'The 24-hour window is closed: the citizen last wrote more than 24 hours ago, so WhatsApp only allows an approved template.',
+          { windowClosedAt: new Date(lastMessage + WINDOW_MS).toISOString() }
+        );
+      }
+      if (!runtime().channels().find(row.channel)) throw new errors.ValidationError(`Channel ${row.channel} is not enabled`);
+      // Awaited, unlike automatic replies: the staff member must learn when it could not be queued.
+      await runtime().queue().add(row.channel, { name: JOB_NAMES.message, data: { message: 'reply', inboundMessageId: id, text } });
+      const now = new Date();
+      await messages().update({
+        where: { id },
+        data: { replyText: text, repliedAt: now, handledAt: row.handledAt ?? now, handledBy: row.handledBy ?? handler(adminId) },
+      });
+      return presentOne(id);
+    },
+  };
+};

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * What a provider would POST to our webhook when a citizen acts, for the sandbox phone. The
+ * payload is the provider's own shape, so it runs through the channel's real webhook parser.
+ */
+export interface CitizenAction {
+  /** The sender in canonical form (E.164 with `+` for WhatsApp). */
+  from: string;
+  action: 'tap' | 'text';
+  payload?: string;
+  text?: string;
+  /** Shown as the sender's profile name. */
+  profileName?: string;
+  at?: Date;
+}
+
+/** Meta's `whatsapp_business_account` message webhook (a quick-reply tap or a text). */
+export function whatsappInboundPayload(action: CitizenAction, phoneNumberId: string, displayPhoneNumber: string) {
+  const from = action.from.replace(/\D/g, '');
+  const timestamp = String(Math.floor((action.at ?? new Date()).getTime() / 1000));
+  const id = `wamid.sandbox.${randomUUID()}`;
+  const message =
+    action.action === 'tap'
+      ? { from, id, timestamp, type: 'button', button: { payload: action.payload ?? '', text: action.payload ?? '' } }
+      : { from, id, timestamp, type: 'text', text: { body: action.text ?? '' } };
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'sandbox',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: displayPhoneNumber.replace(/\D/g, ''), phone_number_id: phoneNumberId || 'sandbox' },
+              contacts: [{ profile: { name: action.profileName ?? 'Sandbox' }, wa_id: from }],
+              messages: [message],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+interface PhoneButton {
+  title: string;
+  payload: string;
+}
+
+/** Meta's request body → what the citizen's phone would show. Template wording lives at Meta, so only the values are known. */
+export function whatsappPreview(body: unknown): { text: string; buttons: PhoneButton[] } {
+  const request = (body ?? {}) as {
+    type?: string;
+    text?: { body?: string };
+    template?: { name?: string; components?: Array<{ type: string; sub_type?: string; index?: string; parameters?: Array<{ text?: string; payload?: string }> }> };
+  };
+  if (request.type === 'text') return { text: request.text?.body ?? '', buttons: [] };
+  if (request.type !== 'template' || !request.template) return { text: '', buttons: [] };
+  const components = request.template.components ?? [];
+  const values = components
+    .filter((component) => component.type === 'header' || component.type === 'body')
+    .flatMap((component) => (component.parameters ?? []).map((parameter) => parameter.text ?? ''));
+  const buttons = components
+    .filter((component) => component.type === 'button')
+    .map((component) => {
+      const parameter = component.parameters?.[0] ?? {};
+      return component.sub_type === 'quick_reply'
+        ? { title: parameter.payload?.startsWith('CONFIRM:') ? 'Confirm' : `Button ${Number(component.index ?? 0) + 1}`, payload: parameter.payload ?? '' }
+        : { title: 'Open link', payload: parameter.text ?? '' };
+    });
+  return { text: [`[${request.template.name ?? 'template'}]`, ...values].join('\n'), buttons };
+}
