@@ -6,6 +6,7 @@ import { useApi } from '../api/useApi';
 import type { PublishPreview } from '../api/types';
 import { useT } from '../hooks/useT';
 import { usePluginPermissions } from '../hooks/usePluginPermissions';
+import { useReasonLabel } from '../hooks/useReasonLabel';
 import { BroadcastProgress, StatusBadge, channelName } from './ui';
 
 /** The part of the content manager's edit-view context this panel reads. */
@@ -27,6 +28,7 @@ const IN_PROGRESS = ['scheduled', 'queued', 'sending', 'paused'];
 export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string; content: ReactNode } | null => {
   const t = useT();
   const permissions = usePluginPermissions();
+  const reasonLabel = useReasonLabel();
   const query = new URLSearchParams({ uid: props.model });
   if (props.documentId) query.set('documentId', props.documentId);
   if (props.document?.locale) query.set('locale', String(props.document.locale));
@@ -53,6 +55,11 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
             <StatusBadge status={announcement.broadcastStatus} />
           </Flex>
           <BroadcastProgress counters={announcement} compact />
+          {announcement.statusReason && IN_PROGRESS.includes(announcement.broadcastStatus ?? '') && (
+            <Typography variant="pi" textColor="neutral600">
+              {reasonLabel(announcement.statusReason)}
+            </Typography>
+          )}
           <DSLink tag={Link} to={`/plugins/${PLUGIN_ID}/broadcasts/${announcement.documentId}`}>
             {IN_PROGRESS.includes(announcement.broadcastStatus ?? '') ? t('panel.follow', 'Follow the broadcast') : t('panel.open', 'Open the broadcast')}
           </DSLink>

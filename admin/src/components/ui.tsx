@@ -202,3 +202,17 @@ export const Pager = ({ page, pageCount, onChange }: { page: number; pageCount: 
     </Flex>
   );
 };
+
+/** A plain bar for "how much of X": the design system's ProgressBar is styled for dark backgrounds. */
+export const Meter = ({ percent, colour = '#4945ff', label }: { percent: number; colour?: string; label: string }) => (
+  <div
+    role="meter"
+    aria-label={label}
+    aria-valuemin={0}
+    aria-valuemax={100}
+    aria-valuenow={Math.round(percent)}
+    style={{ height: 8, borderRadius: 4, background: '#eaeaef', overflow: 'hidden', width: '100%' }}
+  >
+    <div style={{ width: `${Math.max(0, Math.min(100, percent))}%`, height: '100%', background: colour }} />
+  </div>
+);

@@ -25,6 +25,7 @@ const selectList = (body: unknown): BroadcastList => {
 };
 
 const OPEN_STATUSES = ['scheduled', 'queued', 'sending', 'paused'];
+const WAITING_STATUSES = ['scheduled', 'queued', 'sending'];
 
 export const BroadcastsPage = () => {
   const t = useT();
@@ -88,7 +89,8 @@ export const BroadcastsPage = () => {
                 <Td>
                   <Typography variant="pi" data-testid="broadcast-reason">
                     {OPEN_STATUSES.includes(broadcast.broadcastStatus ?? '') || broadcast.broadcastStatus === 'failed' ? reasonLabel(broadcast.statusReason) : ''}
-                    {broadcast.resumesAt && OPEN_STATUSES.includes(broadcast.broadcastStatus ?? '')
+                    {/* A pause keeps the resumesAt of the wait it interrupted; it only means something while the broadcast runs. */}
+                    {broadcast.resumesAt && WAITING_STATUSES.includes(broadcast.broadcastStatus ?? '')
                       ? ` · ${t('broadcasts.until', 'until {time}', { time: formatDate(broadcast.resumesAt, { dateStyle: 'short', timeStyle: 'short' }) })}`
                       : ''}
                   </Typography>

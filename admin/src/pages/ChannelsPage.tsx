@@ -1,10 +1,10 @@
 import { useIntl } from 'react-intl';
-import { Badge, Box, Flex, Grid, ProgressBar, Typography } from '@strapi/design-system';
+import { Badge, Box, Flex, Grid, Typography } from '@strapi/design-system';
 import { PLUGIN_ID } from '../pluginId';
 import { useApi } from '../api/useApi';
 import type { ChannelStatus } from '../api/types';
 import { useT } from '../hooks/useT';
-import { LoadError, Loading, Panel, channelName } from '../components/ui';
+import { LoadError, Loading, Meter, Panel, channelName } from '../components/ui';
 
 export const ChannelsPage = () => {
   const t = useT();
@@ -92,7 +92,7 @@ const ChannelCard = ({ channel }: { channel: ChannelStatus }) => {
                   ? t('channels.dailyLimit.used', '{used} of {limit} used', { used: formatNumber(channel.usedLast24h), limit: formatNumber(limit) })
                   : t('channels.dailyLimit.none', '{used} sent, no limit', { used: formatNumber(channel.usedLast24h) })}
               </Typography>
-              {limit ? <ProgressBar value={usedPercent} size="S" /> : null}
+              {limit ? <Meter percent={usedPercent} colour={usedPercent >= 90 ? '#d02b20' : '#4945ff'} label={t('channels.dailyLimit', 'Daily reach limit (last 24 h)')} /> : null}
             </Flex>
           </Fact>
         </Grid.Root>

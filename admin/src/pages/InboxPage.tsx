@@ -22,6 +22,7 @@ export const InboxPage = () => {
 
   const header = (
     <Tabs.Root
+      variant="simple"
       value={filter}
       onValueChange={(value) => {
         setFilter(value as Filter);

@@ -1,14 +1,14 @@
 import { useState } from 'react';
 import { useIntl } from 'react-intl';
 import { useFetchClient, useNotification } from '@strapi/strapi/admin';
-import { Box, Button, Flex, Grid, ProgressBar, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
+import { Box, Button, Flex, Grid, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { Download } from '@strapi/icons';
 import { PLUGIN_ID } from '../pluginId';
 import { useApi, toApiError } from '../api/useApi';
 import type { CountCell, GrowthStats, OverviewStats } from '../api/types';
 import { useT } from '../hooks/useT';
 import { GrowthChart } from '../components/GrowthChart';
-import { LoadError, Loading, Panel, StatCard, channelName, formatCell } from '../components/ui';
+import { LoadError, Loading, Meter, Panel, StatCard, channelName, formatCell } from '../components/ui';
 
 const RANGES = [30, 90, 365] as const;
 
@@ -66,7 +66,7 @@ export const OverviewPage = () => {
               <Typography variant="alpha" tag="p" data-testid="card-target-value">
                 {formatNumber(Math.round(stats.target.percent))} %
               </Typography>
-              <ProgressBar value={Math.min(100, stats.target.percent)} size="M" />
+              <Meter percent={stats.target.percent} label={t('overview.target', 'Target')} />
               <Typography variant="pi" textColor="neutral600">
                 {t('overview.target.hint', '{reached} of {value}', { reached: formatNumber(stats.target.reached), value: formatNumber(stats.target.value) })}
               </Typography>
