@@ -24,6 +24,7 @@ export function progressOf(announcement: AnnouncementRow) {
     delivered: announcement.deliveredCount ?? 0,
     read: announcement.readCount ?? 0,
     failed: announcement.failedCount ?? 0,
+    skipped: announcement.skippedCount ?? 0,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { UID } from '../constants';
+import { SUBSCRIBER_STATUSES, UID } from '../constants';
 import { columnName, joinTableOf, tableName, toCount } from '../database/names';
 import { getService } from '../utils/get-service';
 import { addDays, dayBoundaries, dayOf } from '../utils/calendar-days';
@@ -103,70 +103,88 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     });
   };
 
-  const statusCounts = async () => {
-    const rows = (await knex()(tableName(strapi, UID.subscriber)).select({ status: col('status') }).count({ n: '*' }).groupBy(col('status'))) as Array<{
-      status: string;
-      n: number | string;
-    }>;
-    const by = Object.fromEntries(rows.map((row) => [row.status, toCount(row.n)]));
-    return { active: by.active ?? 0, pending: by.pending ?? 0, unsubscribed: by.unsubscribed ?? 0 };
-  };
-
   /** Channel values come from the subscriber schema, so a channel added there shows up here (with 0). */
   const knownChannels = (): string[] => {
     const attribute = strapi.getModel(UID.subscriber).attributes.channel as { enum?: string[] };
     return attribute.enum ?? [];
   };
 
-  const breakdowns = async (): Promise<Breakdowns> => {
+  /**
+   * Status counts and the breakdowns. Speed matters here (100,000 subscribers in well under
+   * 100 ms on SQLite): an index range COUNT costs a fraction of a GROUP BY over the same rows,
+   * so fixed values (statuses, channels, topics) are counted one range each, in one statement.
+   * Topics are counted from the link table and corrected by the links of subscribers who are
+   * not active, who are few, instead of joining every link to its subscriber.
+   */
+  const snapshot = async () => {
     const subscribers = tableName(strapi, UID.subscriber);
     const link = joinTableOf(strapi, UID.subscriber, 'topics');
-    const activeOnly = { [col('status')]: 'active' };
+    const status = col('status');
+    const topics = (await strapi.db.query(UID.topic).findMany({ select: ['id', 'name', 'slug', 'active'], orderBy: { name: 'asc' } })) as Array<{
+      id: number;
+      name: string;
+      slug: string;
+      active: boolean;
+    }>;
+    const channels = knownChannels();
 
-    const [channelRows, sourceRows, topicRows, noTopicRows, topics] = await Promise.all([
-      knex()(subscribers).select({ key: col('channel') }).count({ n: '*' }).where(activeOnly).groupBy(col('channel')),
-      knex()(subscribers).select({ key: col('source') }).count({ n: '*' }).where(activeOnly).groupBy(col('source')),
-      knex()(`${link.table} as l`)
-        .join(`${subscribers} as s`, 's.id', `l.${link.ownerColumn}`)
-        .where(`s.${col('status')}`, 'active')
+    const terms: CountTerm[] = [];
+    const key = (() => {
+      const keys = new Map<string, number>();
+      return (label: string) => {
+        if (!keys.has(label)) keys.set(label, keys.size);
+        return keys.get(label) as number;
+      };
+    })();
+    for (const value of SUBSCRIBER_STATUSES) terms.push({ key: key(`status:${value}`), sql: `${subscribers} WHERE ${status} = ?`, bindings: [value] });
+    for (const channel of channels) {
+      terms.push({ key: key(`channel:${channel}`), sql: `${subscribers} WHERE ${status} = 'active' AND ${col('channel')} = ?`, bindings: [channel] });
+    }
+    for (const topic of topics) terms.push({ key: key(`topic:${topic.id}`), sql: `${link.table} WHERE ${link.targetColumn} = ?`, bindings: [topic.id] });
+    terms.push({ key: key('linked'), sql: `(SELECT DISTINCT ${link.ownerColumn} FROM ${link.table}) linked`, bindings: [] });
+    terms.push({
+      key: key('linked-not-active'),
+      sql: `${subscribers} s WHERE s.${status} <> 'active' AND EXISTS (SELECT 1 FROM ${link.table} l WHERE l.${link.ownerColumn} = s.id)`,
+      bindings: [],
+    });
+
+    const [counts, notActiveTopicRows, sourceRows] = await Promise.all([
+      countTerms(terms),
+      knex()(`${subscribers} as s`)
+        .join(`${link.table} as l`, `l.${link.ownerColumn}`, 's.id')
+        .whereNot(`s.${status}`, 'active')
         .select({ key: `l.${link.targetColumn}` })
         .count({ n: '*' })
-        .groupBy(`l.${link.targetColumn}`),
-      knex()(`${subscribers} as s`)
-        .where(`s.${col('status')}`, 'active')
-        .whereNotExists(knex()(link.table).select(knex().raw('1')).whereRaw(`?? = s.id`, [link.ownerColumn]))
-        .count({ n: '*' }),
-      strapi.db.query(UID.topic).findMany({ select: ['id', 'name', 'slug', 'active'], orderBy: { name: 'asc' } }) as Promise<
-        Array<{ id: number; name: string; slug: string; active: boolean }>
+        .groupBy(`l.${link.targetColumn}`) as Promise<Array<{ key: number | string; n: number | string }>>,
+      knex()(subscribers).select({ key: col('source') }).count({ n: '*' }).where(status, 'active').groupBy(col('source')) as Promise<
+        Array<{ key: string | null; n: number | string }>
       >,
     ]);
-    type Row = { key: string | number | null; n: number | string };
-    const mapOf = (rows: Row[]) => new Map(rows.map((row) => [row.key === null ? null : String(row.key), toCount(row.n)]));
+    const count = (label: string) => counts.get(key(label)) ?? 0;
+    const notActiveByTopic = new Map(notActiveTopicRows.map((row) => [Number(row.key), toCount(row.n)]));
+    const activeIn = (topicId: number) => count(`topic:${topicId}`) - (notActiveByTopic.get(topicId) ?? 0);
+    const active = count('status:active');
+    const withoutTopic = active - (count('linked') - count('linked-not-active'));
+
+    const sources = new Map<string, number>();
+    for (const row of sourceRows) sources.set(row.key ?? 'unknown', (sources.get(row.key ?? 'unknown') ?? 0) + toCount(row.n));
     // Cells shown as "<5" sort as equals (by key), so their order does not tell 4 from 1.
     const shown = (exact: number) => (suppressSmall(exact) === SMALL_CELL ? 1 : exact);
-    const byCount = <Entry extends { key: string; exact: number }>(a: Entry, b: Entry) => shown(b.exact) - shown(a.exact) || a.key.localeCompare(b.key);
 
-    const channelCounts = mapOf(channelRows as Row[]);
-    const channelKeys = [...new Set([...knownChannels(), ...[...channelCounts.keys()].filter((key): key is string => key !== null)])];
-    const topicCounts = mapOf(topicRows as Row[]);
-    const sourceCounts = mapOf(sourceRows as Row[]);
-    const sources = new Map<string, number>();
-    for (const [key, count] of sourceCounts) sources.set(key ?? 'unknown', (sources.get(key ?? 'unknown') ?? 0) + count);
-
-    return {
-      byChannel: channelKeys.map((key) => ({ key, count: suppressSmall(channelCounts.get(key) ?? 0) })),
+    const breakdowns: Breakdowns = {
+      byChannel: channels.map((channel) => ({ key: channel, count: suppressSmall(count(`channel:${channel}`)) })),
       byTopic: [
         // Inactive topics are listed only while someone still holds them.
         ...topics
-          .filter((topic) => topic.active !== false || (topicCounts.get(String(topic.id)) ?? 0) > 0)
-          .map((topic) => ({ key: topic.slug, label: topic.name, count: suppressSmall(topicCounts.get(String(topic.id)) ?? 0) })),
-        { key: ALL_TOPICS_KEY, label: 'All news (no topic chosen)', count: suppressSmall(toCount((noTopicRows as Row[])[0]?.n)) },
+          .filter((topic) => topic.active !== false || activeIn(topic.id) > 0)
+          .map((topic) => ({ key: topic.slug, label: topic.name, count: suppressSmall(activeIn(topic.id)) })),
+        { key: ALL_TOPICS_KEY, label: 'All news (no topic chosen)', count: suppressSmall(withoutTopic) },
       ],
       bySource: [...sources]
-        .map(([key, exact]) => ({ key, exact }))
-        .sort(byCount)
-        .map(({ key, exact }) => ({ key, count: suppressSmall(exact) })),
+        .sort(([a, x], [b, y]) => shown(y) - shown(x) || a.localeCompare(b))
+        .map(([source, exact]) => ({ key: source, count: suppressSmall(exact) })),
     };
+    return { subscribers: { active, pending: count('status:pending'), unsubscribed: count('status:unsubscribed') }, breakdowns };
   };
 
   /**
@@ -191,10 +209,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async overview(now = new Date()) {
       const zone = timeZone();
       const target = config().stats.subscriberTarget;
-      const [subscribers, month, split, last30Days] = await Promise.all([
-        statusCounts(),
+      const [{ subscribers, breakdowns: split }, month, last30Days] = await Promise.all([
+        snapshot(),
         dailySeries(30, now),
-        breakdowns(),
         deliveriesSince(dayBoundaries(addDays(dayOf(now, zone), -29), 1, zone)[0]),
       ]);
       const net = (days: GrowthDay[]) => days.reduce((sum, day) => sum + day.signups - day.withdrawals, 0);

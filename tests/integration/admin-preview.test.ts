@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../support/strapi';
+import { announcementFor, publishArticle, seedSubscriber, seedTopics } from '../support/seed';
+
+/**
+ * The content manager's side panel: what Publish will do, in sandbox mode with a daily reach
+ * limit of 6 recipients per 24 hours, and afterwards the broadcast's progress.
+ */
+
+const SUBSCRIBER = 'plugin::town-crier.subscriber';
+const HOUR = 3_600_000;
+
+describe('editor preview', () => {
+  let test: TestStrapi;
+  let token: string;
+  let topics: Record<string, number>;
+  const ids: Record<string, number> = {};
+
+  const get = (path: string) => test.request.get(`/town-crier${path}`).set('Authorization', `Bearer ${token}`);
+  const queue = () =>
+    (test.strapi.plugin('town-crier').service('runtime') as {
+      queue(): { admitToWindow(key: string, member: string, limit: number, windowMs: number, nowMs: number): Promise<unknown>; pause(name: string): Promise<void> };
+    }).queue();
+
+  beforeAll(async () => {
+    test = await bootStrapi({ pluginConfig: { channels: { whatsapp: { accessToken: '', dailyRecipientLimit: 6 } } } });
+    token = await createSuperAdmin(test);
+    topics = await seedTopics(test, [
+      ['Verkehr', 'verkehr'],
+      ['Kultur', 'kultur'],
+    ]);
+    for (let i = 1; i <= 5; i += 1) ids[`verkehr${i}`] = await seedSubscriber(test, `+4915100000${10 + i}`, { topics: [topics.verkehr] });
+    for (let i = 1; i <= 2; i += 1) ids[`kultur${i}`] = await seedSubscriber(test, `+4915100000${20 + i}`, { topics: [topics.kultur] });
+    for (let i = 1; i <= 3; i += 1) ids[`all${i}`] = await seedSubscriber(test, `+4915100000${30 + i}`);
+    // Not recipients: stopped marketing messages, unreachable, pending, withdrawn.
+    const stopped = await seedSubscriber(test, '+491510000041', { topics: [topics.verkehr] });
+    await test.strapi.db.query(SUBSCRIBER).update({ where: { id: stopped }, data: { marketingStoppedAt: new Date() } });
+    const unreachable = await seedSubscriber(test, '+491510000042');
+    await test.strapi.db.query(SUBSCRIBER).update({ where: { id: unreachable }, data: { undeliverableAt: new Date() } });
+    await seedSubscriber(test, '+491510000043', { topics: [topics.verkehr], status: 'pending' });
+    await seedSubscriber(test, '+491510000044', { status: 'unsubscribed' });
+  });
+  afterAll(async () => {
+    await test?.close();
+  });
+
+  describe('preview of what Publish will do', () => {
+    it('counts recipients like fan-out and splits them by the daily reach limit', async () => {
+      // Three of six slots used in the last 24 h: two by Verkehr recipients (admitted again
+      // without a new slot), one by a confirmation message.
+      const now = Date.now();
+      await queue().admitToWindow('reach:whatsapp', String(ids.verkehr1), 6, 86_400_000, now - HOUR);
+      await queue().admitToWindow('reach:whatsapp', String(ids.verkehr2), 6, 86_400_000, now - HOUR);
+      await queue().admitToWindow('reach:whatsapp', 's:999', 6, 86_400_000, now - HOUR);
+
+      const response = await get('/preview?uid=api::article.article&topic=verkehr');
+      expect(response.status).toBe(200);
+      expect(response.body.data).toEqual({
+        broadcasts: true,
+        reason: null,
+        topic: { slug: 'verkehr', name: 'Verkehr' },
+        // 5 on Verkehr + 3 who chose no topic (all news).
+        recipients: { total: 8, byChannel: { whatsapp: 8 } },
+        // 2 already counted + 3 free slots now; the other 3 when slots free up.
+        dailyLimit: { whatsapp: { limit: 6, usedLast24h: 3, sendableNow: 5, later: 3 } },
+        announcement: null,
+      });
+    });
+
+    it('reads the topic and the skip flag from the saved entry', async () => {
+      const draft = (await test.strapi.documents('api::article.article' as never).create({
+        data: { title: 'Konzert im Park', summary: 'Musik', slug: 'konzert', topic: 'Kultur' },
+      } as never)) as { documentId: string };
+      const kultur = (await get(`/preview?uid=api::article.article&documentId=${draft.documentId}`)).body.data;
+      expect(kultur.topic).toEqual({ slug: 'kultur', name: 'Kultur' });
+      expect(kultur.recipients).toEqual({ total: 5, byChannel: { whatsapp: 5 } });
+      expect(kultur.broadcasts).toBe(true);
+
+      await test.strapi.documents('api::article.article' as never).update({ documentId: draft.documentId, data: { silent: true } } as never);
+      const silent = (await get(`/preview?uid=api::article.article&documentId=${draft.documentId}`)).body.data;
+      expect(silent).toMatchObject({ broadcasts: false, reason: 'skip-flag' });
+    });
+
+    it('says when a type is not broadcast at all', async () => {
+      const response = await get('/preview?uid=api::page.page');
+      expect(response.body.data).toMatchObject({ broadcasts: false, reason: 'not-mapped', recipients: { total: 0, byChannel: {} } });
+      expect((await get('/preview?uid=nonsense')).status).toBe(400);
+    });
+
+    it('after publishing, shows the broadcast’s progress instead', async () => {
+      const articleId = await publishArticle(test, { title: 'Sperrung Hauptstraße', topic: 'verkehr', urgency: 'emergency' });
+      const announcement = await eventually(async () => {
+        const row = await announcementFor(test, articleId);
+        return row?.fanOutDoneAt ? row : null;
+      });
+      const data = await eventually(async () => {
+        const body = (await get(`/preview?uid=api::article.article&documentId=${articleId}`)).body.data;
+        return body.announcement?.sent === 5 ? body : null;
+      });
+      expect(data.broadcasts).toBe(false);
+      expect(data.reason).toBe('already-broadcast');
+      // 8 recipients, the daily limit lets 5 through now; the other 3 wait.
+      expect(data.announcement).toEqual({
+        documentId: announcement.documentId,
+        broadcastStatus: 'sending',
+        statusReason: 'daily-limit',
+        // Recipients count every delivery row; the two fan-out skips (stopped, unreachable) are among them.
+        recipients: 10,
+        sent: 5,
+        delivered: 0,
+        read: 0,
+        failed: 0,
+        skipped: 2,
+      });
+
+      const detail = (await get(`/broadcasts/${announcement.documentId}`)).body.data;
+      expect(detail).toMatchObject({ recipients: 10, sent: 5, failed: 0, skipped: 2, failuresByCode: [] });
+      expect(detail.waiting.reason).toBe('daily-limit');
+      // The first slot (taken an hour ago) frees up 23 hours from now.
+      const until = new Date(detail.waiting.until).getTime();
+      expect(until).toBeGreaterThan(Date.now() + 22 * HOUR);
+      expect(until).toBeLessThan(Date.now() + 24 * HOUR);
+      expect(new Date(detail.estimatedFinishAt).getTime()).toBeGreaterThanOrEqual(until);
+    });
+  });
+
+});
