@@ -16,7 +16,8 @@ import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../su
 import { ensureAdminBuild } from '../support/admin-build';
 import { seedTopics } from '../support/seed';
 
-const CHROMIUM = '/usr/bin/chromium';
+// CHROMIUM_PATH only to point at another build of Chromium; the default is Debian's package.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 const ROOT = path.resolve(__dirname, '../..');
 const SCREENSHOTS = path.join(ROOT, 'test-results/screenshots');
