@@ -344,6 +344,7 @@ describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
     expect(await text('detail-title')).toBe('Vollsperrung der Hauptstraße');
     expect(await text('detail-recipients-value')).toBe('12');
     expect(await text('detail-failed-value')).toBe('2');
+    expect(await text('detail-waiting')).toMatch(/^Waiting for the end of quiet hours · until /);
     const detail = (await api(`/town-crier/broadcasts/${seeded.announcementDocumentId}`)).data;
     for (const code of ['131026', '131049']) {
       const row = page.getByTestId(`failure-${code}`);
@@ -446,6 +447,36 @@ describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
       await statsPage.getByTestId('card-active').waitFor();
       await statsPage.getByTestId('tab-overview').waitFor();
       for (const tab of ['broadcasts', 'inbox', 'sandbox', 'channels']) expect(await statsPage.getByTestId(`tab-${tab}`).count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('speaks German when the admin is set to German', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+    try {
+      await context.addInitScript(() => window.localStorage.setItem('strapi-admin-language', 'de'));
+      const german = await context.newPage();
+      german.setDefaultTimeout(20_000);
+      await german.goto(`${baseUrl}/admin/auth/login`);
+      await german.locator('input[name="email"]').fill(ADMIN.email);
+      await german.locator('input[name="password"]').fill(ADMIN.password);
+      await german.locator('button[type="submit"]').click();
+      await german.waitForURL((url) => !url.pathname.includes('/auth/login'));
+      await german
+        .getByRole('button', { name: /close|schließen/i })
+        .first()
+        .click({ timeout: 5000 })
+        .catch(() => undefined);
+      await german.goto(`${baseUrl}/admin/plugins/town-crier/overview`);
+      await german.getByTestId('growth-chart').waitFor();
+      expect(await german.getByTestId('tab-overview').textContent()).toBe('Übersicht');
+      expect(await german.getByTestId('tab-channels').textContent()).toBe('Kanalstatus');
+      expect((await german.getByTestId('card-unsubscribed').textContent())?.startsWith('Abgemeldet')).toBe(true);
+      expect(await german.getByTestId('card-target').innerText()).toContain('von 1.557');
+      expect(await german.getByTestId('breakdown-topic-*').innerText()).toContain('Alle Meldungen (kein Thema gewählt)');
+      await german.setViewportSize({ width: 1440, height: 1380 });
+      await german.screenshot({ path: path.join(SCREENSHOTS, 'overview-de.png') });
     } finally {
       await context.close();
     }

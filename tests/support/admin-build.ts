@@ -29,7 +29,7 @@ function buildKey(): string {
   const requireCjs = createRequire(__filename);
   const hash = createHash('sha256');
   hash.update((requireCjs('@strapi/strapi/package.json') as { version: string }).version);
-  for (const file of [...filesUnder(path.join(ROOT, 'dist/admin')), path.join(APP_DIR, 'package.json'), path.join(APP_DIR, 'config/admin.js')]) {
+  for (const file of [...filesUnder(path.join(ROOT, 'dist/admin')), path.join(APP_DIR, 'package.json'), path.join(APP_DIR, 'config/admin.js'), ...filesUnder(path.join(APP_DIR, 'src/admin'))]) {
     hash.update(path.relative(ROOT, file));
     hash.update(readFileSync(file));
   }

@@ -48,17 +48,17 @@ export const BroadcastActions = ({ broadcast, onDone, compact }: { broadcast: Br
   return (
     <Flex gap={2} wrap="wrap">
       {PAUSABLE.includes(status) && (
-        <Button variant="secondary" size={compact ? 'S' : 'M'} loading={busy === 'pause'} onClick={() => run('pause')} data-testid="action-pause">
+        <Button variant="secondary" size="S" loading={busy === 'pause'} onClick={() => run('pause')} data-testid="action-pause">
           {t('broadcasts.pause', 'Pause')}
         </Button>
       )}
       {status === 'paused' && (
-        <Button size={compact ? 'S' : 'M'} loading={busy === 'resume'} onClick={() => run('resume')} data-testid="action-resume">
+        <Button size="S" loading={busy === 'resume'} onClick={() => run('resume')} data-testid="action-resume">
           {t('broadcasts.resume', 'Resume')}
         </Button>
       )}
       {!compact && broadcast.failed > 0 && (
-        <Button variant="secondary" loading={busy === 'retry-failed'} onClick={() => run('retry-failed')} data-testid="action-retry-failed">
+        <Button variant="secondary" size="S" loading={busy === 'retry-failed'} onClick={() => run('retry-failed')} data-testid="action-retry-failed">
           {t('broadcasts.retryFailed', 'Retry failed ({count})', { count: broadcast.failed })}
         </Button>
       )}
@@ -66,7 +66,7 @@ export const BroadcastActions = ({ broadcast, onDone, compact }: { broadcast: Br
       {!compact && CANCELLABLE.includes(status) && (
         <Dialog.Root>
           <Dialog.Trigger>
-            <Button variant="danger-light" loading={busy === 'cancel'} data-testid="action-cancel">
+            <Button variant="danger-light" size="S" loading={busy === 'cancel'} data-testid="action-cancel">
               {t('broadcasts.cancel', 'Cancel')}
             </Button>
           </Dialog.Trigger>
@@ -113,7 +113,7 @@ const SendUpdate = ({ busy, onSend }: { busy: boolean; onSend(body: Record<strin
   return (
     <Modal.Root open={open} onOpenChange={setOpen}>
       <Modal.Trigger>
-        <Button variant="secondary" data-testid="action-send-update">
+        <Button variant="secondary" size="S" data-testid="action-send-update">
           {t('broadcasts.sendUpdate', 'Send update')}
         </Button>
       </Modal.Trigger>

@@ -107,7 +107,12 @@ export const OverviewPage = () => {
           />
         </Grid.Item>
         <Grid.Item col={4} s={12} direction="column" alignItems="stretch">
-          <Breakdown testId="breakdown-topic" title={t('overview.byTopic', 'By topic')} rows={stats.byTopic.map((row) => ({ key: row.key, label: row.label, count: row.count }))} />
+          <Breakdown testId="breakdown-topic" title={t('overview.byTopic', 'By topic')} rows={stats.byTopic.map((row) => ({
+              key: row.key,
+              // '*' is the server's key for subscribers who chose no topic and so get all news.
+              label: row.key === '*' ? t('overview.topic.all', 'All news (no topic chosen)') : row.label,
+              count: row.count,
+            }))} />
         </Grid.Item>
         <Grid.Item col={4} s={12} direction="column" alignItems="stretch">
           <Breakdown
