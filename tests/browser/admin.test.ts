@@ -334,7 +334,12 @@ describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
     // Resuming hands the 3 open messages back to the workers, who find it is quiet time.
     await eventually(async () => (await row.getByTestId('broadcast-reason').innerText()).startsWith('Waiting for the end of quiet hours'), { timeoutMs: 20_000 });
     expect(await row.getByTestId('broadcast-progress').innerText()).toBe(EXPECTED.progress);
-    expect((await api(`/town-crier/broadcasts/${seeded.announcementDocumentId}`)).data.broadcastStatus).toBe('sending');
+    const detail = (await api(`/town-crier/broadcasts/${seeded.announcementDocumentId}`)).data;
+    expect(detail.broadcastStatus).toBe('sending');
+    // The row shows the detail's estimate, formatted as the admin (locale en) formats dates.
+    expect(detail.estimatedFinishAt).not.toBeNull();
+    const shown = new Intl.DateTimeFormat('en', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(new Date(detail.estimatedFinishAt));
+    await eventually(async () => (await row.getByTestId('broadcast-estimated-finish').innerText()) === shown);
     await shoot('broadcasts');
   }, 90_000);
 

@@ -4,7 +4,7 @@ import { Link } from 'react-router-dom';
 import { Flex, Link as DSLink, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { PLUGIN_ID } from '../pluginId';
 import { useApi } from '../api/useApi';
-import { toBroadcast, type Broadcast, type Pagination as PaginationMeta } from '../api/types';
+import { toBroadcast, toBroadcastDetail, type Broadcast, type BroadcastDetail, type Pagination as PaginationMeta } from '../api/types';
 import { useT } from '../hooks/useT';
 import { useReasonLabel } from '../hooks/useReasonLabel';
 import { BroadcastProgress, LoadError, Loading, Pager, Panel, ProgressLegend, StatusBadge } from '../components/ui';
@@ -45,7 +45,7 @@ export const BroadcastsPage = () => {
       {rows.length === 0 ? (
         <Typography textColor="neutral600">{t('broadcasts.empty', 'Nothing has been broadcast yet.')}</Typography>
       ) : (
-        <Table colCount={5} rowCount={rows.length + 1}>
+        <Table colCount={6} rowCount={rows.length + 1}>
           <Thead>
             <Tr>
               <Th>
@@ -59,6 +59,9 @@ export const BroadcastsPage = () => {
               </Th>
               <Th>
                 <Typography variant="sigma">{t('broadcasts.column.reason', 'Why it waits')}</Typography>
+              </Th>
+              <Th>
+                <Typography variant="sigma">{t('broadcasts.column.finish', 'Estimated finish')}</Typography>
               </Th>
               <Th>
                 <Typography variant="sigma">{t('broadcasts.column.actions', 'Actions')}</Typography>
@@ -96,6 +99,9 @@ export const BroadcastsPage = () => {
                   </Typography>
                 </Td>
                 <Td>
+                  {WAITING_STATUSES.includes(broadcast.broadcastStatus ?? '') ? <EstimatedFinish documentId={broadcast.documentId} /> : null}
+                </Td>
+                <Td>
                   <BroadcastActions broadcast={broadcast} onDone={list.reload} compact />
                 </Td>
               </Tr>
@@ -105,5 +111,23 @@ export const BroadcastsPage = () => {
       )}
       <Pager page={page} pageCount={pageCount} onChange={setPage} />
     </Panel>
+  );
+};
+
+/**
+ * The list rows do not carry the estimate (the API computes it per broadcast in the detail), so
+ * a running broadcast's row reads its detail; finished ones need none.
+ */
+const EstimatedFinish = ({ documentId }: { documentId: string }) => {
+  const { formatDate } = useIntl();
+  const detail = useApi<BroadcastDetail>(`/${PLUGIN_ID}/broadcasts/${documentId}`, {
+    pollMs: 15_000,
+    select: (body) => toBroadcastDetail((body as { data: Record<string, unknown> }).data),
+  });
+  const at = detail.data?.estimatedFinishAt;
+  return (
+    <Typography variant="pi" data-testid="broadcast-estimated-finish">
+      {at ? formatDate(at, { dateStyle: 'short', timeStyle: 'short' }) : '–'}
+    </Typography>
   );
 };
