@@ -57,6 +57,10 @@ export function useApi<T>(path: string | null, options: { pollMs?: number; selec
     setError(undefined);
     setLoading(path !== null);
     reload();
+  }, [reload, path]);
+
+  // Separate from the load above, so switching polling on or off keeps what is shown.
+  useEffect(() => {
     if (!options.pollMs || path === null) return undefined;
     const timer = setInterval(reload, options.pollMs);
     return () => clearInterval(timer);

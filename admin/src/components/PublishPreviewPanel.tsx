@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { Flex, Link as DSLink, Typography } from '@strapi/design-system';
 import { PLUGIN_ID } from '../pluginId';
@@ -32,11 +32,21 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
   const query = new URLSearchParams({ uid: props.model });
   if (props.documentId) query.set('documentId', props.documentId);
   if (props.document?.locale) query.set('locale', String(props.document.locale));
-  const preview = useApi<PublishPreview>(permissions.manageBroadcasts ? `/${PLUGIN_ID}/preview?${query.toString()}` : null, { pollMs: 10_000 });
+  const [settled, setSettled] = useState(false);
+  // Nothing to follow on a type the plugin does not broadcast, or once the broadcast has ended.
+  const preview = useApi<PublishPreview>(permissions.manageBroadcasts ? `/${PLUGIN_ID}/preview?${query.toString()}` : null, {
+    pollMs: settled ? undefined : 10_000,
+  });
+  const nowSettled =
+    preview.data?.reason === 'not-mapped' || (preview.data?.announcement != null && !IN_PROGRESS.includes(preview.data.announcement.broadcastStatus ?? ''));
+  useEffect(() => setSettled(nowSettled), [nowSettled]);
   const { reload } = preview;
   const updatedAt = props.document?.updatedAt;
   // A save or publish changes updatedAt: read the preview again at once rather than at the next poll.
+  const seenUpdatedAt = useRef(updatedAt);
   useEffect(() => {
+    if (seenUpdatedAt.current === updatedAt) return;
+    seenUpdatedAt.current = updatedAt;
     reload();
   }, [updatedAt, reload]);
 
