@@ -265,6 +265,10 @@ describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
     await page.getByRole('link', { name: 'Town Crier' }).first().click();
     await page.waitForURL(/\/admin\/plugins\/town-crier\/overview$/);
     for (const tab of ['overview', 'broadcasts', 'inbox', 'sandbox', 'channels']) await page.getByTestId(`tab-${tab}`).waitFor();
+    // The tabs switch views inside the page.
+    await page.getByTestId('tab-channels').click();
+    await page.waitForURL(/\/admin\/plugins\/town-crier\/channels$/);
+    await page.getByTestId('channel-whatsapp').waitFor();
     const permissions = await api('/town-crier/me/permissions');
     expect(permissions.data).toEqual({ readStats: true, manageBroadcasts: true, readSubscribers: true, manageInbox: true, readChannels: true });
   });

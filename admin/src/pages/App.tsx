@@ -31,14 +31,15 @@ const App = () => {
   if (permissions.isLoading) return <Page.Loading />;
 
   const sandboxOn = Boolean(sandbox.data);
-  const tabs: Array<{ id: TabId; label: string; visible: boolean; element: JSX.Element }> = [
-    { id: 'overview', label: t('tabs.overview', 'Overview'), visible: permissions.readStats, element: <OverviewPage /> },
-    { id: 'broadcasts', label: t('tabs.broadcasts', 'Broadcasts'), visible: permissions.manageBroadcasts, element: <BroadcastsPage /> },
-    { id: 'inbox', label: t('tabs.inbox', 'Inbox'), visible: permissions.manageInbox && inbox.data?.meta.enabled === true, element: <InboxPage /> },
-    { id: 'sandbox', label: t('tabs.sandbox', 'Sandbox phone'), visible: permissions.manageBroadcasts && sandboxOn, element: <SandboxPage /> },
-    { id: 'channels', label: t('tabs.channels', 'Channel status'), visible: permissions.readChannels, element: <ChannelsPage /> },
+  // `routed`: the role may open the view; `visible`: it also gets a tab (inbox enabled, sandbox on).
+  const tabs: Array<{ id: TabId; label: string; routed: boolean; visible: boolean; element: JSX.Element }> = [
+    { id: 'overview', label: t('tabs.overview', 'Overview'), routed: permissions.readStats, visible: true, element: <OverviewPage /> },
+    { id: 'broadcasts', label: t('tabs.broadcasts', 'Broadcasts'), routed: permissions.manageBroadcasts, visible: true, element: <BroadcastsPage /> },
+    { id: 'inbox', label: t('tabs.inbox', 'Inbox'), routed: permissions.manageInbox, visible: inbox.data?.meta.enabled === true, element: <InboxPage /> },
+    { id: 'sandbox', label: t('tabs.sandbox', 'Sandbox phone'), routed: permissions.manageBroadcasts, visible: sandboxOn, element: <SandboxPage /> },
+    { id: 'channels', label: t('tabs.channels', 'Channel status'), routed: permissions.readChannels, visible: true, element: <ChannelsPage /> },
   ];
-  const visible = tabs.filter((tab) => tab.visible);
+  const visible = tabs.filter((tab) => tab.routed && tab.visible);
   const current = (location.pathname.split(`/plugins/${PLUGIN_ID}/`)[1] ?? '').split('/')[0] as TabId | '';
 
   if (!permissions.readStats && !permissions.manageBroadcasts && !permissions.manageInbox && !permissions.readChannels) {
@@ -56,7 +57,7 @@ const App = () => {
         />
         <Layouts.Content>
           <Box paddingBottom={6}>
-            <Tabs.Root value={current || visible[0]?.id} onValueChange={(value) => navigate(value)}>
+            <Tabs.Root value={current || visible[0]?.id} onValueChange={(value) => navigate(`/plugins/${PLUGIN_ID}/${value}`)}>
               <Tabs.List aria-label={t('plugin.name', 'Town Crier')}>
                 {visible.map((tab) => (
                   <Tabs.Trigger key={tab.id} value={tab.id} data-testid={`tab-${tab.id}`}>
@@ -67,14 +68,17 @@ const App = () => {
             </Tabs.Root>
           </Box>
           <Routes>
-            <Route index element={visible[0] ? <Navigate to={visible[0].id} replace /> : <Page.NoPermissions />} />
-            {/* Routes exist for every permitted view even while its tab is hidden (e.g. before the probe answers). */}
-            {permissions.readStats && <Route path="overview" element={tabs[0].element} />}
-            {permissions.manageBroadcasts && <Route path="broadcasts" element={tabs[1].element} />}
+            <Route
+              index
+              element={visible[0] ? <Navigate to={visible[0].id} replace /> : sandbox.loading || inbox.loading ? <Page.Loading /> : <Page.NoPermissions />}
+            />
+            {/* Every view the role may use has a route, even while its tab is hidden (e.g. before the probe answers). */}
+            {tabs
+              .filter((tab) => tab.routed)
+              .map((tab) => (
+                <Route key={tab.id} path={tab.id} element={tab.element} />
+              ))}
             {permissions.manageBroadcasts && <Route path="broadcasts/:documentId" element={<BroadcastDetailPage />} />}
-            {permissions.manageInbox && <Route path="inbox" element={tabs[2].element} />}
-            {permissions.manageBroadcasts && <Route path="sandbox" element={tabs[3].element} />}
-            {permissions.readChannels && <Route path="channels" element={tabs[4].element} />}
             <Route path="*" element={<Page.Error />} />
           </Routes>
         </Layouts.Content>
