@@ -1,9 +1,22 @@
 import { PLUGIN_ID } from './pluginId';
 import { PluginIcon } from './components/PluginIcon';
+import { PublishPreviewPanel } from './components/PublishPreviewPanel';
+import { ACTIONS } from './hooks/usePluginPermissions';
+
+const MENU_ACTIONS = [ACTIONS.readStats, ACTIONS.manageBroadcasts, ACTIONS.manageInbox, ACTIONS.readChannels];
 
 interface AdminApp {
   addMenuLink(link: unknown): void;
   registerPlugin(plugin: { id: string; name: string }): void;
+}
+
+/** The content manager's plugin API as far as this plugin uses it (typed `Record<string, unknown>` by Strapi). */
+interface ContentManagerApis {
+  addEditViewSidePanel(panels: Array<typeof PublishPreviewPanel>): void;
+}
+
+interface AdminAppAtBootstrap {
+  getPlugin(id: string): { apis: Record<string, unknown> } | undefined;
 }
 
 export default {
@@ -12,10 +25,17 @@ export default {
       to: `plugins/${PLUGIN_ID}`,
       icon: PluginIcon,
       intlLabel: { id: `${PLUGIN_ID}.plugin.name`, defaultMessage: 'Town Crier' },
-      permissions: [{ action: `plugin::${PLUGIN_ID}.broadcasts.manage`, subject: null }],
+      // Strapi shows a menu link when the role holds any one of these; the page hides the tabs it can't use.
+      permissions: MENU_ACTIONS.map((action) => ({ action, subject: null })),
       Component: () => import('./pages/App'),
     });
     app.registerPlugin({ id: PLUGIN_ID, name: PLUGIN_ID });
+  },
+
+  bootstrap(app: AdminAppAtBootstrap) {
+    const apis = app.getPlugin('content-manager')?.apis as ContentManagerApis | undefined;
+    // The panel decides per entry (through GET /preview) whether its type is broadcast at all.
+    apis?.addEditViewSidePanel?.([PublishPreviewPanel]);
   },
 
   async registerTrads({ locales }: { locales: string[] }) {

@@ -1,12 +1,90 @@
-import { Page } from '@strapi/strapi/admin';
-import { Routes, Route } from 'react-router-dom';
+import { Layouts, Page } from '@strapi/strapi/admin';
+import { Badge, Box, Tabs } from '@strapi/design-system';
+import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import { PLUGIN_ID } from '../pluginId';
+import { useApi } from '../api/useApi';
+import type { InboxResponse, OutboxMessage } from '../api/types';
+import { useT } from '../hooks/useT';
+import { usePluginPermissions } from '../hooks/usePluginPermissions';
+import { OverviewPage } from './OverviewPage';
 import { BroadcastsPage } from './BroadcastsPage';
+import { BroadcastDetailPage } from './BroadcastDetailPage';
+import { InboxPage } from './InboxPage';
+import { SandboxPage } from './SandboxPage';
+import { ChannelsPage } from './ChannelsPage';
 
-const App = () => (
-  <Routes>
-    <Route index element={<BroadcastsPage />} />
-    <Route path="*" element={<Page.Error />} />
-  </Routes>
-);
+type TabId = 'overview' | 'broadcasts' | 'inbox' | 'sandbox' | 'channels';
+
+/**
+ * The plugin page: one tab per view, each shown only when the role holds the action its API
+ * needs (the routes enforce the same actions; hiding is for clarity, not security).
+ */
+const App = () => {
+  const t = useT();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const permissions = usePluginPermissions();
+  // The sandbox answers 404/400 unless a channel runs in sandbox mode; the inbox says whether it is enabled.
+  const sandbox = useApi<OutboxMessage[]>(permissions.manageBroadcasts ? `/${PLUGIN_ID}/sandbox/outbox?pageSize=1` : null);
+  const inbox = useApi<InboxResponse>(permissions.manageInbox ? `/${PLUGIN_ID}/inbox?status=open&pageSize=1` : null, { select: (body) => body as InboxResponse });
+
+  if (permissions.isLoading) return <Page.Loading />;
+
+  const sandboxOn = Boolean(sandbox.data);
+  // `routed`: the role may open the view; `visible`: it also gets a tab (inbox enabled, sandbox on).
+  const tabs: Array<{ id: TabId; label: string; routed: boolean; visible: boolean; element: JSX.Element }> = [
+    { id: 'overview', label: t('tabs.overview', 'Overview'), routed: permissions.readStats, visible: true, element: <OverviewPage /> },
+    { id: 'broadcasts', label: t('tabs.broadcasts', 'Broadcasts'), routed: permissions.manageBroadcasts, visible: true, element: <BroadcastsPage /> },
+    { id: 'inbox', label: t('tabs.inbox', 'Inbox'), routed: permissions.manageInbox, visible: inbox.data?.meta.enabled === true, element: <InboxPage /> },
+    { id: 'sandbox', label: t('tabs.sandbox', 'Sandbox phone'), routed: permissions.manageBroadcasts, visible: sandboxOn, element: <SandboxPage /> },
+    { id: 'channels', label: t('tabs.channels', 'Channel status'), routed: permissions.readChannels, visible: true, element: <ChannelsPage /> },
+  ];
+  const visible = tabs.filter((tab) => tab.routed && tab.visible);
+  const current = (location.pathname.split(`/plugins/${PLUGIN_ID}/`)[1] ?? '').split('/')[0] as TabId | '';
+
+  if (!permissions.readStats && !permissions.manageBroadcasts && !permissions.manageInbox && !permissions.readChannels) {
+    return <Page.NoPermissions />;
+  }
+
+  return (
+    <Layouts.Root>
+      <Page.Main>
+        <Page.Title>{t('plugin.name', 'Town Crier')}</Page.Title>
+        <Layouts.Header
+          title={t('plugin.name', 'Town Crier')}
+          subtitle={t('plugin.subtitle', 'Who has signed up, what was sent, and what citizens answered')}
+          secondaryAction={sandboxOn ? <Badge variant="danger">SANDBOX</Badge> : undefined}
+        />
+        <Layouts.Content>
+          <Box paddingBottom={6}>
+            <Tabs.Root value={current || visible[0]?.id} onValueChange={(value) => navigate(`/plugins/${PLUGIN_ID}/${value}`)}>
+              <Tabs.List aria-label={t('plugin.name', 'Town Crier')}>
+                {visible.map((tab) => (
+                  <Tabs.Trigger key={tab.id} value={tab.id} data-testid={`tab-${tab.id}`}>
+                    {tab.label}
+                  </Tabs.Trigger>
+                ))}
+              </Tabs.List>
+            </Tabs.Root>
+          </Box>
+          <Routes>
+            <Route
+              index
+              element={visible[0] ? <Navigate to={visible[0].id} replace /> : sandbox.loading || inbox.loading ? <Page.Loading /> : <Page.NoPermissions />}
+            />
+            {/* Every view the role may use has a route, even while its tab is hidden (e.g. before the probe answers). */}
+            {tabs
+              .filter((tab) => tab.routed)
+              .map((tab) => (
+                <Route key={tab.id} path={tab.id} element={tab.element} />
+              ))}
+            {permissions.manageBroadcasts && <Route path="broadcasts/:documentId" element={<BroadcastDetailPage />} />}
+            <Route path="*" element={<Page.Error />} />
+          </Routes>
+        </Layouts.Content>
+      </Page.Main>
+    </Layouts.Root>
+  );
+};
 
 export default App;

@@ -1,105 +1,133 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useIntl } from 'react-intl';
-import { Layouts, Page, useFetchClient } from '@strapi/strapi/admin';
-import { Badge, Box, Button, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography, VisuallyHidden } from '@strapi/design-system';
+import { Link } from 'react-router-dom';
+import { Flex, Link as DSLink, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { PLUGIN_ID } from '../pluginId';
-import { getTranslation } from '../utils/getTranslation';
+import { useApi } from '../api/useApi';
+import { toBroadcast, toBroadcastDetail, type Broadcast, type BroadcastDetail, type Pagination as PaginationMeta } from '../api/types';
+import { useT } from '../hooks/useT';
+import { useReasonLabel } from '../hooks/useReasonLabel';
+import { BroadcastProgress, LoadError, Loading, Pager, Panel, ProgressLegend, StatusBadge } from '../components/ui';
+import { BroadcastActions } from '../components/BroadcastActions';
 
-interface Broadcast {
-  documentId: string;
-  title: string;
-  broadcastStatus: string | null;
-  statusReason: string | null;
-  resumesAt: string | null;
-  recipientsCount: number;
-  sentCount: number;
-  deliveredCount: number;
-  readCount: number;
-  failedCount: number;
+const PAGE_SIZE = 20;
+
+interface BroadcastList {
+  rows: Broadcast[];
+  pagination: PaginationMeta;
 }
 
+/** Accepts the contract's `{ data, meta: { pagination } }` and the older `{ results, pagination }`. */
+const selectList = (body: unknown): BroadcastList => {
+  const value = body as { data?: unknown[]; results?: unknown[]; meta?: { pagination?: PaginationMeta }; pagination?: PaginationMeta };
+  const rows = (value.data ?? value.results ?? []) as Array<Record<string, unknown>>;
+  return { rows: rows.map(toBroadcast), pagination: value.meta?.pagination ?? value.pagination ?? { page: 1, pageSize: PAGE_SIZE, total: rows.length } };
+};
+
+const OPEN_STATUSES = ['scheduled', 'queued', 'sending', 'paused'];
+const WAITING_STATUSES = ['scheduled', 'queued', 'sending'];
+
 export const BroadcastsPage = () => {
-  const { formatMessage } = useIntl();
-  const { get, post } = useFetchClient();
-  const [broadcasts, setBroadcasts] = useState<Broadcast[] | null>(null);
+  const t = useT();
+  const { formatDate } = useIntl();
+  const reasonLabel = useReasonLabel();
+  const [page, setPage] = useState(1);
+  const list = useApi<BroadcastList>(`/${PLUGIN_ID}/broadcasts?page=${page}&pageSize=${PAGE_SIZE}`, { pollMs: 5000, select: selectList });
 
-  const load = useCallback(async () => {
-    const { data } = await get(`/${PLUGIN_ID}/broadcasts`);
-    setBroadcasts((data as { results: Broadcast[] }).results);
-  }, [get]);
-
-  useEffect(() => {
-    load();
-    const timer = setInterval(load, 5000);
-    return () => clearInterval(timer);
-  }, [load]);
-
-  const act = async (documentId: string, action: 'pause' | 'resume') => {
-    await post(`/${PLUGIN_ID}/broadcasts/${documentId}/${action}`);
-    await load();
-  };
-
-  if (!broadcasts) return <Page.Loading />;
+  if (list.loading && !list.data) return <Loading />;
+  if (!list.data) return list.error ? <LoadError error={list.error} onRetry={list.reload} /> : null;
+  const { rows, pagination } = list.data;
+  const pageCount = pagination.pageCount ?? Math.max(1, Math.ceil(pagination.total / pagination.pageSize));
 
   return (
-    <Layouts.Root>
-      <Page.Main>
-        <Layouts.Header
-          title={formatMessage({ id: getTranslation('broadcasts.title'), defaultMessage: 'Broadcasts' })}
-          subtitle={formatMessage({ id: getTranslation('broadcasts.subtitle'), defaultMessage: 'Every announcement and how far it has reached' })}
-        />
-        <Layouts.Content>
-          {broadcasts.length === 0 ? (
-            <Typography>{formatMessage({ id: getTranslation('broadcasts.empty'), defaultMessage: 'Nothing has been broadcast yet.' })}</Typography>
-          ) : (
-            <Table colCount={5} rowCount={broadcasts.length + 1}>
-              <Thead>
-                <Tr>
-                  <Th><Typography variant="sigma">{formatMessage({ id: getTranslation('broadcasts.column.title'), defaultMessage: 'Title' })}</Typography></Th>
-                  <Th><Typography variant="sigma">{formatMessage({ id: getTranslation('broadcasts.column.status'), defaultMessage: 'Status' })}</Typography></Th>
-                  <Th><Typography variant="sigma">{formatMessage({ id: getTranslation('broadcasts.column.progress'), defaultMessage: 'Progress' })}</Typography></Th>
-                  <Th><Typography variant="sigma">{formatMessage({ id: getTranslation('broadcasts.column.reason'), defaultMessage: 'Why it waits' })}</Typography></Th>
-                  <Th><VisuallyHidden>Actions</VisuallyHidden></Th>
-                </Tr>
-              </Thead>
-              <Tbody>
-                {broadcasts.map((broadcast) => (
-                  <Tr key={broadcast.documentId}>
-                    <Td><Typography>{broadcast.title}</Typography></Td>
-                    <Td><Badge>{broadcast.broadcastStatus ?? '–'}</Badge></Td>
-                    <Td>
-                      <Typography>
-                        {broadcast.sentCount} / {broadcast.deliveredCount} / {broadcast.readCount} / {broadcast.failedCount} of {broadcast.recipientsCount}
+    <Panel title={t('broadcasts.title', 'Broadcasts')} action={<ProgressLegend />} testId="broadcasts-panel">
+      {list.error && <LoadError error={list.error} onRetry={list.reload} />}
+      {rows.length === 0 ? (
+        <Typography textColor="neutral600">{t('broadcasts.empty', 'Nothing has been broadcast yet.')}</Typography>
+      ) : (
+        <Table colCount={6} rowCount={rows.length + 1}>
+          <Thead>
+            <Tr>
+              <Th>
+                <Typography variant="sigma">{t('broadcasts.column.title', 'Title')}</Typography>
+              </Th>
+              <Th>
+                <Typography variant="sigma">{t('broadcasts.column.status', 'Status')}</Typography>
+              </Th>
+              <Th>
+                <Typography variant="sigma">{t('broadcasts.column.progress', 'Sent / delivered / read / failed of recipients')}</Typography>
+              </Th>
+              <Th>
+                <Typography variant="sigma">{t('broadcasts.column.reason', 'Why it waits')}</Typography>
+              </Th>
+              <Th>
+                <Typography variant="sigma">{t('broadcasts.column.finish', 'Estimated finish')}</Typography>
+              </Th>
+              <Th>
+                <Typography variant="sigma">{t('broadcasts.column.actions', 'Actions')}</Typography>
+              </Th>
+            </Tr>
+          </Thead>
+          <Tbody>
+            {rows.map((broadcast) => (
+              <Tr key={broadcast.documentId} data-testid={`broadcast-row-${broadcast.documentId}`}>
+                <Td>
+                  <Flex direction="column" alignItems="flex-start">
+                    <DSLink tag={Link} to={broadcast.documentId}>
+                      {broadcast.title}
+                    </DSLink>
+                    {broadcast.publishedAt && (
+                      <Typography variant="pi" textColor="neutral600">
+                        {formatDate(broadcast.publishedAt, { dateStyle: 'medium', timeStyle: 'short' })}
                       </Typography>
-                    </Td>
-                    <Td>
-                      <Typography>
-                        {broadcast.statusReason ?? ''}
-                        {broadcast.resumesAt ? ` → ${new Date(broadcast.resumesAt).toLocaleString()}` : ''}
-                      </Typography>
-                    </Td>
-                    <Td>
-                      <Flex gap={2}>
-                        {['queued', 'sending', 'scheduled'].includes(broadcast.broadcastStatus ?? '') && (
-                          <Button variant="secondary" onClick={() => act(broadcast.documentId, 'pause')}>
-                            {formatMessage({ id: getTranslation('broadcasts.pause'), defaultMessage: 'Pause' })}
-                          </Button>
-                        )}
-                        {broadcast.broadcastStatus === 'paused' && (
-                          <Button onClick={() => act(broadcast.documentId, 'resume')}>
-                            {formatMessage({ id: getTranslation('broadcasts.resume'), defaultMessage: 'Resume' })}
-                          </Button>
-                        )}
-                      </Flex>
-                    </Td>
-                  </Tr>
-                ))}
-              </Tbody>
-            </Table>
-          )}
-          <Box paddingTop={4} />
-        </Layouts.Content>
-      </Page.Main>
-    </Layouts.Root>
+                    )}
+                  </Flex>
+                </Td>
+                <Td>
+                  <StatusBadge status={broadcast.broadcastStatus} />
+                </Td>
+                <Td>
+                  <BroadcastProgress counters={broadcast} compact />
+                </Td>
+                <Td>
+                  <Typography variant="pi" data-testid="broadcast-reason">
+                    {OPEN_STATUSES.includes(broadcast.broadcastStatus ?? '') || broadcast.broadcastStatus === 'failed' ? reasonLabel(broadcast.statusReason) : ''}
+                    {/* A pause keeps the resumesAt of the wait it interrupted; it only means something while the broadcast runs. */}
+                    {broadcast.resumesAt && WAITING_STATUSES.includes(broadcast.broadcastStatus ?? '')
+                      ? ` · ${t('broadcasts.until', 'until {time}', { time: formatDate(broadcast.resumesAt, { dateStyle: 'short', timeStyle: 'short' }) })}`
+                      : ''}
+                  </Typography>
+                </Td>
+                <Td>
+                  {WAITING_STATUSES.includes(broadcast.broadcastStatus ?? '') ? <EstimatedFinish documentId={broadcast.documentId} /> : null}
+                </Td>
+                <Td>
+                  <BroadcastActions broadcast={broadcast} onDone={list.reload} compact />
+                </Td>
+              </Tr>
+            ))}
+          </Tbody>
+        </Table>
+      )}
+      <Pager page={page} pageCount={pageCount} onChange={setPage} />
+    </Panel>
+  );
+};
+
+/**
+ * The list rows do not carry the estimate (the API computes it per broadcast in the detail), so
+ * a running broadcast's row reads its detail; finished ones need none.
+ */
+const EstimatedFinish = ({ documentId }: { documentId: string }) => {
+  const { formatDate } = useIntl();
+  const detail = useApi<BroadcastDetail>(`/${PLUGIN_ID}/broadcasts/${documentId}`, {
+    pollMs: 15_000,
+    select: (body) => toBroadcastDetail((body as { data: Record<string, unknown> }).data),
+  });
+  const at = detail.data?.estimatedFinishAt;
+  return (
+    <Typography variant="pi" data-testid="broadcast-estimated-finish">
+      {at ? formatDate(at, { dateStyle: 'short', timeStyle: 'short' }) : '–'}
+    </Typography>
   );
 };

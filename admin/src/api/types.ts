@@ -1,0 +1,190 @@
+/**
+ * Response shapes of the plugin's admin API (docs/admin-api-contract: /town-crier/...).
+ * Kept in one place so every page reads the same names.
+ */
+
+/** A breakdown cell: exact count, or "<5" when 1..4 people would be identifiable. */
+export type CountCell = number | '<5';
+
+export interface OverviewStats {
+  subscribers: { active: number; pending: number; unsubscribed: number };
+  netChange: { days7: number; days30: number };
+  target: { value: number; reached: number; percent: number };
+  byChannel: Array<{ key: string; count: CountCell }>;
+  byTopic: Array<{ key: string; label: string; count: CountCell }>;
+  bySource: Array<{ key: string; count: CountCell }>;
+  deliveries: { last30Days: { sent: number; delivered: number; read: number; failed: number } };
+  timeZone: string;
+  generatedAt: string;
+}
+
+export interface GrowthDay {
+  day: string;
+  signups: number;
+  withdrawals: number;
+  active: number;
+}
+
+export interface GrowthStats {
+  timeZone: string;
+  target: number;
+  days: GrowthDay[];
+}
+
+export type BroadcastStatus = 'scheduled' | 'queued' | 'sending' | 'paused' | 'sent' | 'cancelled' | 'failed';
+
+export type WaitingReason = 'daily-limit' | 'quiet-hours' | 'scheduled' | 'grace' | 'paused';
+
+/** A broadcast as the UI uses it; see `toBroadcast` for the field names the server may send. */
+export interface Broadcast {
+  documentId: string;
+  title: string;
+  broadcastStatus: BroadcastStatus | null;
+  statusReason: string | null;
+  resumesAt: string | null;
+  publishedAt: string | null;
+  recipients: number;
+  sent: number;
+  delivered: number;
+  read: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface FailureGroup {
+  code: string;
+  errorClass: string;
+  count: number;
+  explanation: string;
+}
+
+export interface BroadcastDetail extends Broadcast {
+  text: string | null;
+  url: string | null;
+  topics: Array<{ name: string; slug: string }>;
+  failuresByCode: FailureGroup[];
+  waiting: null | { reason: WaitingReason; until: string | null };
+  estimatedFinishAt: string | null;
+}
+
+export interface Pagination {
+  page: number;
+  pageSize: number;
+  total: number;
+  pageCount?: number;
+}
+
+export interface ChannelStatus {
+  id: string;
+  enabled: boolean;
+  mode: 'live' | 'sandbox';
+  configured: boolean;
+  templates: { announcement?: string; confirmation?: string };
+  messagesPerSecond: number;
+  dailyRecipientLimit: number | null;
+  usedLast24h: number;
+  lastWebhookAt: string | null;
+  lastVerifiedWebhookAt: string | null;
+  problems: string[];
+}
+
+export interface InboxMessage {
+  id: number;
+  channel: string;
+  from: string;
+  name: string | null;
+  text: string;
+  receivedAt: string;
+  handledAt: string | null;
+  windowOpen: boolean;
+}
+
+export interface CannedReply {
+  id: string | number;
+  label: string;
+  text: string;
+}
+
+export interface InboxResponse {
+  data: InboxMessage[];
+  meta: { pagination: Pagination; enabled: boolean; cannedReplies: CannedReply[] };
+}
+
+export interface OutboxMessage {
+  id: number;
+  channel: string;
+  to: string;
+  createdAt: string;
+  body: unknown;
+  preview: { text: string; buttons: Array<{ title: string; payload: string }> };
+}
+
+export interface PublishPreview {
+  broadcasts: boolean;
+  reason: null | 'not-mapped' | 'already-broadcast' | 'skip-flag';
+  topic: { slug: string; name: string } | null;
+  recipients: { total: number; byChannel: Record<string, number> };
+  dailyLimit: Record<string, { limit: number | null; usedLast24h: number; sendableNow: number; later: number }>;
+  announcement: null | {
+    documentId: string;
+    broadcastStatus: BroadcastStatus | null;
+    statusReason: string | null;
+    recipients: number;
+    sent: number;
+    delivered: number;
+    read: number;
+    failed: number;
+  };
+}
+
+export interface PluginPermissions {
+  readStats: boolean;
+  manageBroadcasts: boolean;
+  readSubscribers: boolean;
+  manageInbox: boolean;
+  readChannels: boolean;
+}
+
+type Row = Record<string, unknown>;
+
+const num = (row: Row, ...names: string[]): number => {
+  for (const name of names) {
+    const value = row[name];
+    if (value !== undefined && value !== null) return Number(value);
+  }
+  return 0;
+};
+
+/**
+ * The contract names counters `recipients`, `sent`, ...; the stored announcement row names
+ * them `recipientsCount`, `sentCount`, .... Both are accepted so the UI does not depend on
+ * which one a server version returns.
+ */
+export function toBroadcast(row: Row): Broadcast {
+  return {
+    documentId: String(row.documentId),
+    title: String(row.title ?? ''),
+    broadcastStatus: (row.broadcastStatus as BroadcastStatus | null) ?? null,
+    statusReason: (row.statusReason as string | null) ?? null,
+    resumesAt: (row.resumesAt as string | null) ?? null,
+    publishedAt: (row.publishedAt as string | null) ?? null,
+    recipients: num(row, 'recipients', 'recipientsCount'),
+    sent: num(row, 'sent', 'sentCount'),
+    delivered: num(row, 'delivered', 'deliveredCount'),
+    read: num(row, 'read', 'readCount'),
+    failed: num(row, 'failed', 'failedCount'),
+    skipped: num(row, 'skipped', 'skippedCount'),
+  };
+}
+
+export function toBroadcastDetail(row: Row): BroadcastDetail {
+  return {
+    ...toBroadcast(row),
+    text: (row.text as string | null) ?? null,
+    url: (row.url as string | null) ?? null,
+    topics: Array.isArray(row.topics) ? (row.topics as Array<{ name: string; slug: string }>) : [],
+    failuresByCode: Array.isArray(row.failuresByCode) ? (row.failuresByCode as FailureGroup[]) : [],
+    waiting: (row.waiting as BroadcastDetail['waiting']) ?? null,
+    estimatedFinishAt: (row.estimatedFinishAt as string | null) ?? null,
+  };
+}

@@ -1,0 +1,148 @@
+import { useState } from 'react';
+import { useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { Button, Dialog, Field, Flex, Modal, Textarea, TextInput } from '@strapi/design-system';
+import { PLUGIN_ID } from '../pluginId';
+import { toApiError } from '../api/useApi';
+import type { Broadcast } from '../api/types';
+import { useT } from '../hooks/useT';
+
+type Action = 'pause' | 'resume' | 'cancel' | 'retry-failed';
+
+const PAUSABLE = ['scheduled', 'queued', 'sending'];
+const CANCELLABLE = ['scheduled', 'queued', 'sending', 'paused'];
+
+/**
+ * The editor's controls for one broadcast. Compact (in the list) shows pause/resume only;
+ * the detail view shows everything.
+ */
+export const BroadcastActions = ({ broadcast, onDone, compact }: { broadcast: Broadcast; onDone(): void | Promise<void>; compact?: boolean }) => {
+  const t = useT();
+  const { post } = useFetchClient();
+  const { toggleNotification } = useNotification();
+  const [busy, setBusy] = useState<Action | 'send-update' | null>(null);
+  const status = broadcast.broadcastStatus ?? '';
+  const doneMessage = (action: Action | 'send-update') =>
+    ({
+      pause: t('actions.done.pause', 'Broadcast paused'),
+      resume: t('actions.done.resume', 'Broadcast resumed'),
+      cancel: t('actions.done.cancel', 'Broadcast cancelled'),
+      'retry-failed': t('actions.done.retryFailed', 'Failed messages will be sent again'),
+      'send-update': t('actions.done.sendUpdate', 'The update is on its way to everyone who got the announcement'),
+    })[action];
+
+  const run = async (action: Action | 'send-update', body?: Record<string, string>) => {
+    setBusy(action);
+    try {
+      await post(`/${PLUGIN_ID}/broadcasts/${broadcast.documentId}/${action}`, body ?? {});
+      toggleNotification({ type: 'success', message: doneMessage(action) });
+      await onDone();
+      return true;
+    } catch (error) {
+      toggleNotification({ type: 'danger', message: toApiError(error).message });
+      return false;
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <Flex gap={2} wrap="wrap">
+      {PAUSABLE.includes(status) && (
+        <Button variant="secondary" size="S" loading={busy === 'pause'} onClick={() => run('pause')} data-testid="action-pause">
+          {t('broadcasts.pause', 'Pause')}
+        </Button>
+      )}
+      {status === 'paused' && (
+        <Button size="S" loading={busy === 'resume'} onClick={() => run('resume')} data-testid="action-resume">
+          {t('broadcasts.resume', 'Resume')}
+        </Button>
+      )}
+      {!compact && broadcast.failed > 0 && (
+        <Button variant="secondary" size="S" loading={busy === 'retry-failed'} onClick={() => run('retry-failed')} data-testid="action-retry-failed">
+          {t('broadcasts.retryFailed', 'Retry failed ({count})', { count: broadcast.failed })}
+        </Button>
+      )}
+      {!compact && ['sending', 'paused', 'sent', 'queued'].includes(status) && <SendUpdate busy={busy === 'send-update'} onSend={(body) => run('send-update', body)} />}
+      {!compact && CANCELLABLE.includes(status) && (
+        <Dialog.Root>
+          <Dialog.Trigger>
+            <Button variant="danger-light" size="S" loading={busy === 'cancel'} data-testid="action-cancel">
+              {t('broadcasts.cancel', 'Cancel')}
+            </Button>
+          </Dialog.Trigger>
+          <Dialog.Content>
+            <Dialog.Header>{t('broadcasts.cancel.title', 'Cancel this broadcast?')}</Dialog.Header>
+            <Dialog.Body>
+              {t('broadcasts.cancel.body', 'Messages not sent yet will not be sent. Messages already sent cannot be taken back.')}
+            </Dialog.Body>
+            <Dialog.Footer>
+              <Dialog.Cancel>
+                <Button fullWidth variant="tertiary">
+                  {t('common.keep', 'Keep sending')}
+                </Button>
+              </Dialog.Cancel>
+              <Dialog.Action>
+                <Button fullWidth variant="danger-light" onClick={() => run('cancel')} data-testid="action-cancel-confirm">
+                  {t('broadcasts.cancel.confirm', 'Cancel broadcast')}
+                </Button>
+              </Dialog.Action>
+            </Dialog.Footer>
+          </Dialog.Content>
+        </Dialog.Root>
+      )}
+    </Flex>
+  );
+};
+
+/** A correction or follow-up to everyone the announcement reached. */
+const SendUpdate = ({ busy, onSend }: { busy: boolean; onSend(body: Record<string, string>): Promise<boolean> }) => {
+  const t = useT();
+  const [open, setOpen] = useState(false);
+  const [title, setTitle] = useState('');
+  const [text, setText] = useState('');
+  const submit = async () => {
+    const body: Record<string, string> = {};
+    if (title.trim()) body.title = title.trim();
+    if (text.trim()) body.text = text.trim();
+    if (await onSend(body)) {
+      setOpen(false);
+      setTitle('');
+      setText('');
+    }
+  };
+  return (
+    <Modal.Root open={open} onOpenChange={setOpen}>
+      <Modal.Trigger>
+        <Button variant="secondary" size="S" data-testid="action-send-update">
+          {t('broadcasts.sendUpdate', 'Send update')}
+        </Button>
+      </Modal.Trigger>
+      <Modal.Content>
+        <Modal.Header>
+          <Modal.Title>{t('broadcasts.sendUpdate.title', 'Send an update to everyone who got this')}</Modal.Title>
+        </Modal.Header>
+        <Modal.Body>
+          <Flex direction="column" alignItems="stretch" gap={4}>
+            <Field.Root name="update-title">
+              <Field.Label>{t('broadcasts.sendUpdate.fieldTitle', 'Title')}</Field.Label>
+              <TextInput value={title} onChange={(event: React.ChangeEvent<HTMLInputElement>) => setTitle(event.target.value)} maxLength={255} />
+            </Field.Root>
+            <Field.Root name="update-text" hint={t('broadcasts.sendUpdate.hint', 'Leave empty to send the announcement text again.')}>
+              <Field.Label>{t('broadcasts.sendUpdate.fieldText', 'Text')}</Field.Label>
+              <Textarea value={text} onChange={(event: React.ChangeEvent<HTMLTextAreaElement>) => setText(event.target.value)} maxLength={4000} />
+              <Field.Hint />
+            </Field.Root>
+          </Flex>
+        </Modal.Body>
+        <Modal.Footer>
+          <Modal.Close>
+            <Button variant="tertiary">{t('common.close', 'Close')}</Button>
+          </Modal.Close>
+          <Button onClick={submit} loading={busy} disabled={!title.trim() && !text.trim()}>
+            {t('broadcasts.sendUpdate.submit', 'Send update')}
+          </Button>
+        </Modal.Footer>
+      </Modal.Content>
+    </Modal.Root>
+  );
+};

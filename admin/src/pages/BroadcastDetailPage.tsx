@@ -1,0 +1,147 @@
+import { useIntl } from 'react-intl';
+import { Link, useParams } from 'react-router-dom';
+import { Box, Flex, Grid, Link as DSLink, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
+import { ArrowLeft } from '@strapi/icons';
+import { PLUGIN_ID } from '../pluginId';
+import { useApi } from '../api/useApi';
+import { toBroadcastDetail, type BroadcastDetail } from '../api/types';
+import { useT } from '../hooks/useT';
+import { useReasonLabel } from '../hooks/useReasonLabel';
+import { BroadcastProgress, LoadError, Loading, Panel, ProgressLegend, StatCard, StatusBadge } from '../components/ui';
+import { BroadcastActions } from '../components/BroadcastActions';
+
+const FINISHED = ['sent', 'cancelled', 'failed'];
+
+export const BroadcastDetailPage = () => {
+  const t = useT();
+  const { formatDate, formatNumber } = useIntl();
+  const reasonLabel = useReasonLabel();
+  const { documentId } = useParams<{ documentId: string }>();
+  const detail = useApi<BroadcastDetail>(`/${PLUGIN_ID}/broadcasts/${documentId}`, {
+    pollMs: 5000,
+    select: (body) => toBroadcastDetail((body as { data: Record<string, unknown> }).data),
+  });
+
+  const back = (
+    <DSLink tag={Link} to=".." relative="path" startIcon={<ArrowLeft />}>
+      {t('detail.back', 'All broadcasts')}
+    </DSLink>
+  );
+
+  if (detail.loading && !detail.data) return <Loading />;
+  if (!detail.data)
+    return (
+      <Flex direction="column" alignItems="stretch" gap={4}>
+        {back}
+        {detail.error && <LoadError error={detail.error} onRetry={detail.reload} />}
+      </Flex>
+    );
+
+  const broadcast = detail.data;
+  const finished = FINISHED.includes(broadcast.broadcastStatus ?? '');
+  const open = Math.max(0, broadcast.recipients - broadcast.sent - broadcast.failed - broadcast.skipped);
+  const time = (iso: string) => formatDate(iso, { dateStyle: 'medium', timeStyle: 'short' });
+
+  return (
+    <Flex direction="column" alignItems="stretch" gap={6} data-testid="broadcast-detail">
+      {back}
+      <Panel
+        title={
+          <Flex gap={3}>
+            <span data-testid="detail-title">{broadcast.title}</span>
+            <StatusBadge status={broadcast.broadcastStatus} />
+          </Flex>
+        }
+      >
+        <Flex direction="column" alignItems="stretch" gap={4}>
+          <BroadcastProgress counters={broadcast} />
+          <ProgressLegend />
+          {broadcast.waiting && !finished && (
+            <Box background="warning100" padding={3} hasRadius data-testid="detail-waiting">
+              <Typography textColor="warning700">
+                {reasonLabel(broadcast.waiting.reason)}
+                {broadcast.waiting.until ? ` · ${t('broadcasts.until', 'until {time}', { time: time(broadcast.waiting.until) })}` : ''}
+              </Typography>
+            </Box>
+          )}
+          {!broadcast.waiting && broadcast.statusReason && (
+            <Typography textColor="neutral600" data-testid="detail-reason">
+              {reasonLabel(broadcast.statusReason)}
+            </Typography>
+          )}
+          <BroadcastActions broadcast={broadcast} onDone={detail.reload} />
+        </Flex>
+      </Panel>
+
+      <Grid.Root gap={4}>
+        {(
+          [
+            ['recipients', t('detail.recipients', 'Recipients'), broadcast.recipients],
+            ['open', t('detail.open', 'Still to send'), open],
+            ['failed', t('detail.failed', 'Failed'), broadcast.failed],
+            ['skipped', t('detail.skipped', 'Skipped (left or cancelled)'), broadcast.skipped],
+          ] as const
+        ).map(([key, label, value]) => (
+          <Grid.Item key={key} col={3} s={6} xs={12} direction="column" alignItems="stretch">
+            <StatCard testId={`detail-${key}`} label={label} value={formatNumber(value)} />
+          </Grid.Item>
+        ))}
+      </Grid.Root>
+
+      <Panel title={t('detail.timing', 'Timing')}>
+        <Flex direction="column" alignItems="flex-start" gap={1}>
+          {broadcast.publishedAt && <Typography>{t('detail.publishedAt', 'Published: {time}', { time: time(broadcast.publishedAt) })}</Typography>}
+          <Typography data-testid="detail-estimated-finish">
+            {finished
+              ? t('detail.finished', 'Finished.')
+              : broadcast.estimatedFinishAt
+                ? t('detail.estimatedFinish', 'Estimated finish: {time}', { time: time(broadcast.estimatedFinishAt) })
+                : t('detail.estimatedFinish.unknown', 'Estimated finish: not known yet')}
+          </Typography>
+        </Flex>
+      </Panel>
+
+      <Panel title={t('detail.failures', 'Failures by error code')} testId="detail-failures">
+        {broadcast.failuresByCode.length === 0 ? (
+          <Typography textColor="neutral600">{t('detail.failures.none', 'No message has failed.')}</Typography>
+        ) : (
+          <Table colCount={3} rowCount={broadcast.failuresByCode.length + 1}>
+            <Thead>
+              <Tr>
+                <Th>
+                  <Typography variant="sigma">{t('detail.failures.code', 'Code')}</Typography>
+                </Th>
+                <Th>
+                  <Typography variant="sigma">{t('detail.failures.count', 'Messages')}</Typography>
+                </Th>
+                <Th>
+                  <Typography variant="sigma">{t('detail.failures.explanation', 'What it means')}</Typography>
+                </Th>
+              </Tr>
+            </Thead>
+            <Tbody>
+              {broadcast.failuresByCode.map((failure) => (
+                <Tr key={`${failure.code}-${failure.errorClass}`} data-testid={`failure-${failure.code}`}>
+                  <Td>
+                    <Flex direction="column" alignItems="flex-start">
+                      <Typography fontWeight="bold">{failure.code}</Typography>
+                      <Typography variant="pi" textColor="neutral600">
+                        {failure.errorClass}
+                      </Typography>
+                    </Flex>
+                  </Td>
+                  <Td>
+                    <Typography>{formatNumber(failure.count)}</Typography>
+                  </Td>
+                  <Td>
+                    <Typography>{failure.explanation}</Typography>
+                  </Td>
+                </Tr>
+              ))}
+            </Tbody>
+          </Table>
+        )}
+      </Panel>
+    </Flex>
+  );
+};

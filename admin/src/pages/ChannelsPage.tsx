@@ -1,0 +1,111 @@
+import { useIntl } from 'react-intl';
+import { Badge, Box, Flex, Grid, Typography } from '@strapi/design-system';
+import { PLUGIN_ID } from '../pluginId';
+import { useApi } from '../api/useApi';
+import type { ChannelStatus } from '../api/types';
+import { useT } from '../hooks/useT';
+import { LoadError, Loading, Meter, Panel, channelName } from '../components/ui';
+
+export const ChannelsPage = () => {
+  const t = useT();
+  const channels = useApi<ChannelStatus[]>(`/${PLUGIN_ID}/channels`, { pollMs: 30_000 });
+  if (channels.loading && !channels.data) return <Loading />;
+  if (!channels.data) return channels.error ? <LoadError error={channels.error} onRetry={channels.reload} /> : null;
+  if (channels.data.length === 0) return <Typography textColor="neutral600">{t('channels.none', 'No channel is set up.')}</Typography>;
+  return (
+    <Flex direction="column" alignItems="stretch" gap={4}>
+      {channels.data.map((channel) => (
+        <ChannelCard key={channel.id} channel={channel} />
+      ))}
+    </Flex>
+  );
+};
+
+const ChannelCard = ({ channel }: { channel: ChannelStatus }) => {
+  const t = useT();
+  const { formatDate, formatNumber } = useIntl();
+  const when = (iso: string | null) => (iso ? formatDate(iso, { dateStyle: 'medium', timeStyle: 'short' }) : t('channels.never', 'never'));
+  const limit = channel.dailyRecipientLimit;
+  const usedPercent = limit ? Math.min(100, (channel.usedLast24h / limit) * 100) : 0;
+
+  return (
+    <Panel
+      testId={`channel-${channel.id}`}
+      title={
+        <Flex gap={2}>
+          <span>{channelName(channel.id)}</span>
+          <Badge variant={channel.enabled ? 'success' : 'neutral'}>{channel.enabled ? t('channels.enabled', 'on') : t('channels.disabled', 'off')}</Badge>
+          <Badge variant={channel.mode === 'sandbox' ? 'danger' : 'primary'} data-testid="channel-mode">
+            {channel.mode === 'sandbox' ? 'SANDBOX' : t('channels.live', 'live')}
+          </Badge>
+        </Flex>
+      }
+    >
+      <Flex direction="column" alignItems="stretch" gap={4}>
+        {channel.mode === 'sandbox' && (
+          <Box background="danger100" borderColor="danger600" borderStyle="solid" borderWidth="2px" hasRadius padding={4} data-testid="channel-sandbox-warning">
+            <Typography variant="alpha" textColor="danger700" tag="p">
+              SANDBOX
+            </Typography>
+            <Typography textColor="danger700">
+              {t('channels.sandboxWarning', 'Nothing reaches citizens: messages only land in the sandbox outbox. Use the sandbox phone to see them.')}
+            </Typography>
+          </Box>
+        )}
+        {channel.problems.length > 0 && (
+          <Box background="danger100" hasRadius padding={3} data-testid="channel-problems">
+            <Flex direction="column" alignItems="flex-start" gap={1}>
+              {channel.problems.map((problem) => (
+                <Typography key={problem} textColor="danger600" fontWeight="bold">
+                  ⚠ {problem}
+                </Typography>
+              ))}
+            </Flex>
+          </Box>
+        )}
+        <Grid.Root gap={4}>
+          <Fact label={t('channels.configured', 'Configured')} testId="channel-configured">
+            <Typography textColor={channel.configured ? 'success600' : 'danger600'} fontWeight="bold">
+              {channel.configured ? t('common.yes', 'yes') : t('common.no', 'no')}
+            </Typography>
+          </Fact>
+          <Fact label={t('channels.lastWebhook', 'Last webhook received')} testId="channel-last-webhook">
+            <Typography>{when(channel.lastWebhookAt)}</Typography>
+          </Fact>
+          <Fact label={t('channels.lastVerifiedWebhook', 'Last verified webhook')} testId="channel-last-verified">
+            <Typography>{when(channel.lastVerifiedWebhookAt)}</Typography>
+          </Fact>
+          <Fact label={t('channels.templates', 'Templates')} testId="channel-templates">
+            <Typography>
+              {t('channels.template.announcement', 'Announcement: {name}', { name: channel.templates.announcement ?? '–' })}
+              <br />
+              {t('channels.template.confirmation', 'Confirmation: {name}', { name: channel.templates.confirmation ?? '–' })}
+            </Typography>
+          </Fact>
+          <Fact label={t('channels.rate', 'Speed')} testId="channel-rate">
+            <Typography>{t('channels.rate.value', '{count} messages per second', { count: channel.messagesPerSecond })}</Typography>
+          </Fact>
+          <Fact label={t('channels.dailyLimit', 'Daily reach limit (last 24 h)')} testId="channel-daily-limit">
+            <Flex direction="column" alignItems="stretch" gap={1}>
+              <Typography>
+                {limit
+                  ? t('channels.dailyLimit.used', '{used} of {limit} used', { used: formatNumber(channel.usedLast24h), limit: formatNumber(limit) })
+                  : t('channels.dailyLimit.none', '{used} sent, no limit', { used: formatNumber(channel.usedLast24h) })}
+              </Typography>
+              {limit ? <Meter percent={usedPercent} colour={usedPercent >= 90 ? '#d02b20' : '#4945ff'} label={t('channels.dailyLimit', 'Daily reach limit (last 24 h)')} /> : null}
+            </Flex>
+          </Fact>
+        </Grid.Root>
+      </Flex>
+    </Panel>
+  );
+};
+
+const Fact = ({ label, children, testId }: { label: string; children: React.ReactNode; testId: string }) => (
+  <Grid.Item col={4} s={6} xs={12} direction="column" alignItems="flex-start" data-testid={testId}>
+    <Typography variant="sigma" textColor="neutral600">
+      {label}
+    </Typography>
+    {children}
+  </Grid.Item>
+);

@@ -1,0 +1,522 @@
+/**
+ * The built admin panel in Debian's Chromium: logs in as the Super Admin, opens every Town
+ * Crier view and checks that the figures on screen are the seeded ones; pauses and resumes a
+ * broadcast; acts as a citizen on the sandbox phone; answers in the inbox. Screenshots go to
+ * test-results/screenshots/ (the overview also to docs/images/admin-overview.png).
+ *
+ * Needs /usr/bin/chromium (`apt-get install chromium`); without it the file is skipped with
+ * a message saying so. The admin build is cached in tests/app/build (see admin-build.ts).
+ */
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../support/strapi';
+import { ensureAdminBuild } from '../support/admin-build';
+import { seedTopics } from '../support/seed';
+
+// CHROMIUM_PATH only to point at another build of Chromium; the default is Debian's package.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const ROOT = path.resolve(__dirname, '../..');
+const SCREENSHOTS = path.join(ROOT, 'test-results/screenshots');
+const ADMIN = { email: 'admin@musterstadt.test', password: 'Test-Password-1234' };
+const DAY = 86_400_000;
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  process.stdout.write(`\n[admin browser test] SKIPPED: ${CHROMIUM} is missing. Install it with \`apt-get install -y chromium\`.\n`);
+}
+
+/**
+ * The seeded town: 632 active, 2 pending, 3 unsubscribed subscribers on WhatsApp.
+ * 620 of the active signed up from the website 88 to 31 days ago (150 in the launch days), so
+ * they are in the 90-day chart but not in the 7- and 30-day net change. 12 more are described here:
+ * Confirmations: 5 forty days ago, 4 ten days ago, 3 two days ago (the active ones) and 3 fifty
+ * days ago (the ones who left: 2 yesterday, 1 twenty days ago).
+ *   net change 7 days  = 3 confirmed - 2 withdrawn = +1
+ *   net change 30 days = 7 confirmed - 3 withdrawn = +4
+ * Sources of the active: website 620 + 8, flyer 3, none 1 → "<5" for flyer and unknown.
+ * Topics of the active: verkehr 7, kultur 3 → "<5" for kultur (the rest chose no topic).
+ * One announcement to the 12 active: 3 read, 2 delivered, 2 sent, 2 failed (131026, 131049), 3 pending.
+ */
+const BULK = 620;
+const EXPECTED = {
+  active: BULK + 12,
+  pending: 2,
+  unsubscribed: 3,
+  net7: '+1',
+  net30: '+4',
+  signups90: BULK + 15,
+  withdrawals90: 3,
+  progress: '7 sent · 5 delivered · 3 read · 2 failed of 12',
+};
+
+/**
+ * Quiet hours from an hour ago to two hours ahead (Berlin time): the broadcast's open messages
+ * wait instead of going out while the test looks at them, so what is on screen stays put.
+ */
+function quietHoursAroundNow() {
+  const berlin = (offsetMs: number) =>
+    new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(Date.now() + offsetMs));
+  return { enabled: true, start: berlin(-3_600_000), end: berlin(7_200_000), timeZone: 'Europe/Berlin' };
+}
+
+const phone = (index: number) => `+49151000000${String(index).padStart(2, '0')}`;
+
+async function seed(test: TestStrapi) {
+  const topics = await seedTopics(test, [
+    ['Verkehr', 'verkehr'],
+    ['Kultur', 'kultur'],
+  ]);
+  const now = Date.now();
+  const subscribers: number[] = [];
+  const create = async (index: number, data: Record<string, unknown>, events: Array<[type: string, at: number]>) => {
+    const row = (await test.strapi.db.query('plugin::town-crier.subscriber').create({
+      data: { channel: 'whatsapp', address: phone(index), locale: 'de', consentVersion: '2026-01', ...data },
+    })) as { id: number };
+    for (const [type, at] of events) {
+      await test.strapi.db.query('plugin::town-crier.consent-event').create({
+        data: { subscriber: row.id, channel: 'whatsapp', type, method: 'seed', consentVersion: '2026-01', occurredAt: new Date(at) },
+      });
+    }
+    return row.id;
+  };
+
+  const activeConfirmedDaysAgo = [40, 40, 40, 40, 40, 10, 10, 10, 10, 2, 2, 2];
+  const sources = ['website', 'website', 'website', 'website', 'website', 'website', 'website', 'website', 'flyer', 'flyer', 'flyer', null];
+  for (let index = 0; index < 12; index += 1) {
+    const confirmedAt = now - activeConfirmedDaysAgo[index] * DAY;
+    subscribers.push(
+      await create(
+        index,
+        {
+          status: 'active',
+          source: sources[index],
+          confirmedAt: new Date(confirmedAt),
+          topics: index < 7 ? [topics.verkehr] : index < 10 ? [topics.kultur] : [],
+        },
+        [
+          ['requested', confirmedAt - 60_000],
+          ['confirmed', confirmedAt],
+        ]
+      )
+    );
+  }
+  // The town's launch: one row per citizen, written in batches (no consent ledger needed for the counts).
+  const bulk = Array.from({ length: BULK }, (_, index) => {
+    const daysAgo = index < 150 ? 88 - (index % 3) : 85 - ((index - 150) % 55);
+    return {
+      channel: 'whatsapp',
+      address: `+4917${String(index).padStart(8, '0')}`,
+      status: 'active',
+      source: 'website',
+      locale: 'de',
+      confirmedAt: new Date(now - daysAgo * DAY - (index % 7) * 3_600_000),
+    };
+  });
+  for (let start = 0; start < bulk.length; start += 200) {
+    await test.strapi.db.query('plugin::town-crier.subscriber').createMany({ data: bulk.slice(start, start + 200) });
+  }
+
+  for (let index = 12; index < 14; index += 1) {
+    await create(index, { status: 'pending', source: 'website', expiresAt: new Date(now + DAY) }, [['requested', now - 3_600_000]]);
+  }
+  for (const [index, leftDaysAgo] of [
+    [14, 1],
+    [15, 1],
+    [16, 20],
+  ] as const) {
+    const confirmedAt = now - 50 * DAY;
+    await create(
+      index,
+      { status: 'unsubscribed', source: 'website', confirmedAt: new Date(confirmedAt), unsubscribedAt: new Date(now - leftDaysAgo * DAY) },
+      [
+        ['requested', confirmedAt - 60_000],
+        ['confirmed', confirmedAt],
+        ['withdrawn', now - leftDaysAgo * DAY],
+      ]
+    );
+  }
+
+  // Written straight to the tables, so no worker touches it until an editor resumes it.
+  const announcement = (await test.strapi.db.query('plugin::town-crier.announcement').create({
+    data: {
+      title: 'Vollsperrung der Hauptstraße',
+      text: 'Die Hauptstraße ist am Samstag von 8 bis 18 Uhr gesperrt.',
+      url: 'https://musterstadt.de/news/vollsperrung',
+      urgency: 'important',
+      topics: [topics.verkehr],
+      channels: ['whatsapp'],
+      broadcastStatus: 'sending',
+      fanOutDoneAt: new Date(now - 3_600_000),
+      publishedAt: new Date(now - 3_600_000),
+    },
+  })) as { documentId: string };
+  const statuses = ['read', 'read', 'read', 'delivered', 'delivered', 'sent', 'sent', 'failed', 'failed', 'pending', 'pending', 'pending'];
+  const errorCodes: Record<number, [string, string]> = { 7: ['131026', 'recipient'], 8: ['131049', 'rate-limit'] };
+  for (let index = 0; index < 12; index += 1) {
+    await test.strapi.db.query('plugin::town-crier.delivery').create({
+      data: {
+        announcementDocumentId: announcement.documentId,
+        subscriberId: subscribers[index],
+        channel: 'whatsapp',
+        status: statuses[index],
+        attempts: statuses[index] === 'pending' ? 0 : 1,
+        providerMessageId: statuses[index] === 'pending' ? null : `wamid.seed.${index}`,
+        lastErrorCode: errorCodes[index]?.[0] ?? null,
+        lastErrorClass: errorCodes[index]?.[1] ?? null,
+        sentAt: statuses[index] === 'pending' ? null : new Date(now - 3_000_000),
+        statusAt: statuses[index] === 'pending' ? null : new Date(now - 2_000_000),
+      },
+    });
+  }
+  const announcements = test.strapi.plugin('town-crier').service('announcements') as { refreshCounters(documentId: string): Promise<unknown> };
+  await announcements.refreshCounters(announcement.documentId);
+
+  await test.strapi.db.query('plugin::town-crier.inbound-message').create({
+    data: {
+      channel: 'whatsapp',
+      subscriber: subscribers[0],
+      fromAddress: phone(0),
+      providerMessageId: 'wamid.seed.inbound.1',
+      text: 'Gilt die Sperrung auch für Radfahrer?',
+      receivedAt: new Date(now - 3_600_000),
+    },
+  });
+
+  // The citizen wrote an hour ago, so WhatsApp's 24-hour window for a free answer is open.
+  await test.strapi.db.query('plugin::town-crier.subscriber').update({ where: { id: subscribers[0] }, data: { lastInboundAt: new Date(now - 3_600_000) } });
+
+  return { announcementDocumentId: announcement.documentId, subscribers };
+}
+
+describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
+  let test: TestStrapi;
+  let browser: Browser;
+  let page: Page;
+  let baseUrl: string;
+  let token: string;
+  let seeded: Awaited<ReturnType<typeof seed>>;
+
+  const api = async (route: string) => {
+    const response = await test.request.get(route).set('Authorization', `Bearer ${token}`);
+    expect(response.status, `${route}: ${JSON.stringify(response.body)}`).toBe(200);
+    return response.body;
+  };
+  /** The admin scrolls inside its own layout, so a full-page shot needs a viewport as tall as the content. */
+  const shoot = async (name: string, height = 1000) => {
+    const file = path.join(SCREENSHOTS, `${name}.png`);
+    await page.setViewportSize({ width: 1440, height });
+    await page.screenshot({ path: file });
+    await page.setViewportSize({ width: 1440, height: 1000 });
+    return file;
+  };
+  const text = async (testId: string) => (await page.getByTestId(testId).first().innerText()).trim();
+  // textContent, not innerText: badges are upper-cased by CSS.
+  const statusOf = async (row: ReturnType<Page['getByTestId']>) => (await row.getByTestId('broadcast-status').textContent())?.trim();
+  const open = async (view: string) => {
+    await page.goto(`${baseUrl}/admin/plugins/town-crier/${view}`);
+  };
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await ensureAdminBuild();
+    process.env.TOWN_CRIER_TEST_SERVE_ADMIN = 'true';
+    test = await bootStrapi({
+      pluginConfig: {
+        // Sandbox: nothing leaves the machine, and the sandbox phone tab exists.
+        channels: { whatsapp: { accessToken: '', baseUrl: 'http://127.0.0.1:9' } },
+        inbox: { enabled: true },
+        broadcast: { quietHours: quietHoursAroundNow() },
+        stats: { subscriberTarget: 1557 },
+      },
+    });
+    delete process.env.TOWN_CRIER_TEST_SERVE_ADMIN;
+    await new Promise<void>((resolve) => test.strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(test.strapi.server.httpServer.address() as AddressInfo).port}`;
+    token = await createSuperAdmin(test);
+    seeded = await seed(test);
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, locale: 'en-GB', timezoneId: 'Europe/Berlin' });
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${baseUrl}/admin/auth/login`);
+    await page.locator('input[name="email"]').fill(ADMIN.email);
+    await page.locator('input[name="password"]').fill(ADMIN.password);
+    await page.locator('button[type="submit"]').click();
+    await page.waitForURL((url) => !url.pathname.includes('/auth/login'));
+    // Strapi's own "what's new" banner would sit on top of every screenshot.
+    await page
+      .getByRole('button', { name: /close/i })
+      .first()
+      .click({ timeout: 5000 })
+      .catch(() => undefined);
+  }, 420_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await test?.close();
+  });
+
+  it('shows the Town Crier link in the main menu and all tabs for the Super Admin', async () => {
+    await page.goto(`${baseUrl}/admin`);
+    await page.getByRole('link', { name: 'Town Crier' }).first().click();
+    await page.waitForURL(/\/admin\/plugins\/town-crier\/overview$/);
+    for (const tab of ['overview', 'broadcasts', 'inbox', 'sandbox', 'channels']) await page.getByTestId(`tab-${tab}`).waitFor();
+    // The tabs switch views inside the page.
+    await page.getByTestId('tab-channels').click();
+    await page.waitForURL(/\/admin\/plugins\/town-crier\/channels$/);
+    await page.getByTestId('channel-whatsapp').waitFor();
+    const permissions = await api('/town-crier/me/permissions');
+    expect(permissions.data).toEqual({ readStats: true, manageBroadcasts: true, readSubscribers: true, manageInbox: true, readChannels: true });
+  });
+
+  it('overview: the cards, breakdowns and chart show the seeded figures', async () => {
+    await open('overview');
+    await page.getByTestId('growth-chart').waitFor();
+    expect(await text('card-active-value')).toBe(String(EXPECTED.active));
+    expect(await text('card-pending-value')).toBe(String(EXPECTED.pending));
+    expect(await text('card-unsubscribed-value')).toBe(String(EXPECTED.unsubscribed));
+    expect(await text('card-net7-value')).toBe(EXPECTED.net7);
+    expect(await text('card-net30-value')).toBe(EXPECTED.net30);
+    expect(await text('card-target')).toContain(`${EXPECTED.active} of 1,557`);
+    expect(await text('card-target-value')).toBe(`${Math.round((EXPECTED.active / 1557) * 100)} %`);
+
+    const cell = (breakdown: string, key: string) => page.getByTestId(`breakdown-${breakdown}-${key}`).getByTestId('count').innerText();
+    expect(await cell('channel', 'whatsapp')).toBe(String(EXPECTED.active));
+    expect(await cell('topic', 'verkehr')).toBe('7');
+    expect(await cell('topic', 'kultur')).toBe('<5');
+    expect(await cell('source', 'website')).toBe(String(BULK + 8));
+    expect(await cell('source', 'flyer')).toBe('<5');
+    expect(await cell('source', 'unknown')).toBe('<5');
+
+    const chart = page.getByTestId('growth-chart');
+    expect(await chart.getAttribute('data-last-active')).toBe(String(EXPECTED.active));
+    expect(await chart.getAttribute('data-signups')).toBe(String(EXPECTED.signups90));
+    expect(await chart.getAttribute('data-withdrawals')).toBe(String(EXPECTED.withdrawals90));
+    await expect(page.getByTestId('growth-chart-target').isVisible()).resolves.toBe(true);
+
+    // What the page shows is what the API answers.
+    const overview = (await api('/town-crier/stats/overview')).data;
+    expect(overview.subscribers).toEqual({ active: EXPECTED.active, pending: EXPECTED.pending, unsubscribed: EXPECTED.unsubscribed });
+    expect(await text('deliveries-sent')).toContain(String(overview.deliveries.last30Days.sent));
+
+    const file = await shoot('overview', 1380);
+    mkdirSync(path.join(ROOT, 'docs/images'), { recursive: true });
+    copyFileSync(file, path.join(ROOT, 'docs/images/admin-overview.png'));
+  });
+
+  it('overview: the CSV export downloads the aggregate figures', async () => {
+    await open('overview');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-export').click()]);
+    const target = path.join(ROOT, 'test-results/admin-export.csv');
+    await download.saveAs(target);
+    const csv = (await import('node:fs')).readFileSync(target, 'utf8');
+    expect(csv).not.toContain('+49151');
+    expect(csv).toContain('<5');
+  });
+
+  it('broadcasts: the list shows status, progress and why it waits; pause and resume work', async () => {
+    await open('broadcasts');
+    const row = page.getByTestId(`broadcast-row-${seeded.announcementDocumentId}`);
+    await row.waitFor();
+    expect(await statusOf(row)).toBe('Sending');
+    expect(await row.getByTestId('broadcast-progress').innerText()).toBe(EXPECTED.progress);
+
+    await row.getByTestId('action-pause').click();
+    await row.getByTestId('action-resume').waitFor();
+    expect(await statusOf(row)).toBe('Paused');
+    expect(await row.getByTestId('broadcast-reason').innerText()).toBe('Paused by an editor');
+    expect((await api(`/town-crier/broadcasts/${seeded.announcementDocumentId}`)).data.broadcastStatus).toBe('paused');
+    await shoot('broadcasts-paused');
+
+    await row.getByTestId('action-resume').click();
+    await row.getByTestId('action-pause').waitFor();
+    expect(await statusOf(row)).toBe('Sending');
+    // Resuming hands the 3 open messages back to the workers, who find it is quiet time.
+    await eventually(async () => (await row.getByTestId('broadcast-reason').innerText()).startsWith('Waiting for the end of quiet hours'), { timeoutMs: 20_000 });
+    expect(await row.getByTestId('broadcast-progress').innerText()).toBe(EXPECTED.progress);
+    const detail = (await api(`/town-crier/broadcasts/${seeded.announcementDocumentId}`)).data;
+    expect(detail.broadcastStatus).toBe('sending');
+    // The row shows the detail's estimate, formatted as the admin (locale en) formats dates.
+    expect(detail.estimatedFinishAt).not.toBeNull();
+    const shown = new Intl.DateTimeFormat('en', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(new Date(detail.estimatedFinishAt));
+    await eventually(async () => (await row.getByTestId('broadcast-estimated-finish').innerText()) === shown);
+    await shoot('broadcasts');
+  }, 90_000);
+
+  it('broadcast detail: failures grouped by code with explanations', async () => {
+    await open(`broadcasts/${seeded.announcementDocumentId}`);
+    await page.getByTestId('broadcast-detail').waitFor();
+    expect(await text('detail-title')).toBe('Vollsperrung der Hauptstraße');
+    expect(await text('detail-recipients-value')).toBe('12');
+    expect(await text('detail-failed-value')).toBe('2');
+    expect(await text('detail-waiting')).toMatch(/^Waiting for the end of quiet hours · until /);
+    const detail = (await api(`/town-crier/broadcasts/${seeded.announcementDocumentId}`)).data;
+    for (const code of ['131026', '131049']) {
+      const row = page.getByTestId(`failure-${code}`);
+      await row.waitFor();
+      const group = detail.failuresByCode.find((entry: { code: string }) => entry.code === code);
+      expect(group.count).toBe(1);
+      expect(await row.innerText()).toContain(group.explanation);
+    }
+    await shoot('broadcast-detail', 1250);
+  });
+
+  it('sandbox phone: shows the confirmation with its button; tapping it and typing STOP act as the citizen', async () => {
+    const citizen = '+4916099887766';
+    const signup = await test.request
+      .post('/api/town-crier/subscriptions')
+      .send({ channel: 'whatsapp', address: citizen, consent: { accepted: true, version: '2026-01' } });
+    expect(signup.status).toBe(202);
+    const subscriber = () => test.strapi.db.query('plugin::town-crier.subscriber').findOne({ where: { address: citizen } }) as Promise<{ status: string } | null>;
+
+    await open('sandbox');
+    await page.getByTestId('sandbox-banner').waitFor();
+    await page.getByLabel('Phone number').fill(citizen);
+    await page.getByTestId('sandbox-open').click();
+    const button = page.getByTestId('sandbox-button').first();
+    await button.waitFor();
+    await shoot('sandbox-phone');
+
+    await button.click();
+    await eventually(async () => (await subscriber())?.status === 'active');
+    await page.getByTestId('sandbox-input').fill('STOP');
+    await page.getByTestId('sandbox-input').press('Enter');
+    await eventually(async () => (await subscriber())?.status === 'unsubscribed');
+    // The STOP receipt arrives on the phone like any other message.
+    await eventually(async () => (await page.getByTestId('sandbox-bubble').count()) >= 3);
+    await shoot('sandbox-phone-stop');
+  }, 60_000);
+
+  it('inbox: lists the citizen’s message, answers with a canned reply and marks it handled', async () => {
+    await open('inbox');
+    const message = page.getByText('Gilt die Sperrung auch für Radfahrer?');
+    await message.waitFor();
+    // The sender's number is masked.
+    expect(await page.getByTestId('inbox-panel').innerText()).not.toContain(phone(0));
+    await shoot('inbox');
+    const item = page.locator('[data-testid^="inbox-message-"]').filter({ hasText: 'Gilt die Sperrung' });
+    await item.getByTestId('inbox-reply').click();
+    const inbox = await api('/town-crier/inbox?status=open');
+    const canned = inbox.meta.cannedReplies[0];
+    await item.getByRole('button', { name: canned.label }).click();
+    await item.getByRole('button', { name: 'Send answer' }).click();
+    await eventually(async () => (await api('/town-crier/inbox?status=open')).data.length === 0);
+    const outbox = await test.strapi.db.query('plugin::town-crier.outbox-message').findMany({ where: { toAddress: phone(0) } });
+    expect(JSON.stringify(outbox.map((row: { body: unknown }) => row.body))).toContain(canned.text.slice(0, 20));
+  }, 60_000);
+
+  it('channel status: sandbox warning, configuration and problems in red', async () => {
+    await open('channels');
+    const card = page.getByTestId('channel-whatsapp');
+    await card.waitFor();
+    await expect(card.getByTestId('channel-sandbox-warning').isVisible()).resolves.toBe(true);
+    const channels = (await api('/town-crier/channels')).data;
+    const whatsapp = channels.find((channel: { id: string }) => channel.id === 'whatsapp');
+    expect(await card.getByTestId('channel-mode').innerText()).toBe('SANDBOX');
+    for (const problem of whatsapp.problems as string[]) expect(await card.getByTestId('channel-problems').innerText()).toContain(problem);
+    expect(await card.getByTestId('channel-daily-limit').innerText()).toContain(`${whatsapp.usedLast24h}`);
+    await shoot('channels');
+  });
+
+  it('a role with only stats.read sees the menu link and the overview tab, and no other tab', async () => {
+    const admin = (method: 'post' | 'put', route: string, body: object) => test.request[method](route).set('Authorization', `Bearer ${token}`).send(body);
+    const role = await admin('post', '/admin/roles', { name: 'Statistik', description: 'Reads the statistics only' });
+    expect(role.status).toBe(201);
+    const permissions = await admin('put', `/admin/roles/${role.body.data.id}/permissions`, {
+      permissions: [{ action: 'plugin::town-crier.stats.read', subject: null, conditions: [], properties: {} }],
+    });
+    expect(permissions.status).toBe(200);
+    const user = await admin('post', '/admin/users', { firstname: 'Stella', lastname: 'Statistik', email: 'stats@musterstadt.test', roles: [role.body.data.id] });
+    expect(user.status).toBe(201);
+    const registered = await test.request
+      .post('/admin/register')
+      .send({ registrationToken: user.body.data.registrationToken, userInfo: { firstname: 'Stella', lastname: 'Statistik', password: 'Stats-Password-1234' } });
+    expect(registered.status).toBe(200);
+    const statsToken = registered.body.data.token as string;
+    const mine = await test.request.get('/town-crier/me/permissions').set('Authorization', `Bearer ${statsToken}`);
+    expect(mine.body.data).toEqual({ readStats: true, manageBroadcasts: false, readSubscribers: false, manageInbox: false, readChannels: false });
+    const forbidden = await test.request.get('/town-crier/broadcasts').set('Authorization', `Bearer ${statsToken}`);
+    expect(forbidden.status).toBe(403);
+
+    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'en-GB', timezoneId: 'Europe/Berlin' });
+    try {
+      const statsPage = await context.newPage();
+      statsPage.setDefaultTimeout(20_000);
+      await statsPage.goto(`${baseUrl}/admin/auth/login`);
+      await statsPage.locator('input[name="email"]').fill('stats@musterstadt.test');
+      await statsPage.locator('input[name="password"]').fill('Stats-Password-1234');
+      await statsPage.locator('button[type="submit"]').click();
+      await statsPage.waitForURL((url) => !url.pathname.includes('/auth/login'));
+      await statsPage.getByRole('link', { name: 'Town Crier' }).first().click();
+      await statsPage.waitForURL(/\/admin\/plugins\/town-crier\/overview$/);
+      await statsPage.getByTestId('card-active').waitFor();
+      await statsPage.getByTestId('tab-overview').waitFor();
+      for (const tab of ['broadcasts', 'inbox', 'sandbox', 'channels']) expect(await statsPage.getByTestId(`tab-${tab}`).count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('speaks German when the admin is set to German', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+    try {
+      await context.addInitScript(() => window.localStorage.setItem('strapi-admin-language', 'de'));
+      const german = await context.newPage();
+      german.setDefaultTimeout(20_000);
+      await german.goto(`${baseUrl}/admin/auth/login`);
+      await german.locator('input[name="email"]').fill(ADMIN.email);
+      await german.locator('input[name="password"]').fill(ADMIN.password);
+      await german.locator('button[type="submit"]').click();
+      await german.waitForURL((url) => !url.pathname.includes('/auth/login'));
+      await german
+        .getByRole('button', { name: /close|schließen/i })
+        .first()
+        .click({ timeout: 5000 })
+        .catch(() => undefined);
+      await german.goto(`${baseUrl}/admin/plugins/town-crier/overview`);
+      await german.getByTestId('growth-chart').waitFor();
+      expect(await german.getByTestId('tab-overview').textContent()).toBe('Übersicht');
+      expect(await german.getByTestId('tab-channels').textContent()).toBe('Kanalstatus');
+      expect((await german.getByTestId('card-unsubscribed').textContent())?.startsWith('Abgemeldet')).toBe(true);
+      expect(await german.getByTestId('card-target').innerText()).toContain('von 1.557');
+      expect(await german.getByTestId('breakdown-topic-*').innerText()).toContain('Alle Meldungen (kein Thema gewählt)');
+      await german.setViewportSize({ width: 1440, height: 1380 });
+      await german.screenshot({ path: path.join(SCREENSHOTS, 'overview-de.png') });
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('content manager: the side panel says what Publish will do, then follows the broadcast', async () => {
+    const article = (await test.strapi.documents('api::article.article' as never).create({
+      data: { title: 'Baustelle am Schulweg', summary: 'Ab Montag ist der Schulweg halbseitig gesperrt.', slug: 'baustelle-schulweg', topic: 'Verkehr' },
+    } as never)) as { documentId: string };
+    const preview = (await api(`/town-crier/preview?uid=api::article.article&documentId=${article.documentId}`)).data;
+    expect(preview.broadcasts).toBe(true);
+    expect(preview.topic.name).toBe('Verkehr');
+
+    await page.goto(`${baseUrl}/admin/content-manager/collection-types/api::article.article/${article.documentId}`);
+    const summary = page.getByTestId('town-crier-panel-summary');
+    await summary.waitFor();
+    expect(await summary.innerText()).toBe(`Publishing sends this to ${preview.recipients.total} subscribers on WhatsApp, topic Verkehr.`);
+    const whatsappLimit = preview.dailyLimit.whatsapp;
+    // 250 a day by default, and the town has more subscribers than that.
+    expect(whatsappLimit.later).toBeGreaterThan(0);
+    expect(await page.getByTestId('town-crier-panel-limit').innerText()).toBe(
+      `WhatsApp: ${whatsappLimit.sendableNow} today, the other ${whatsappLimit.later} tomorrow because of the daily limit.`
+    );
+    await shoot('content-manager-panel');
+
+    await page.getByRole('button', { name: 'Publish' }).first().click();
+    const follow = page.getByRole('link', { name: 'Follow the broadcast' });
+    await follow.waitFor({ timeout: 30_000 });
+    await shoot('content-manager-panel-published');
+    await follow.click();
+    await page.getByTestId('broadcast-detail').waitFor();
+    expect(await text('detail-title')).toBe('Baustelle am Schulweg');
+  }, 90_000);
+});
