@@ -6,7 +6,7 @@ import { announcementFor, deliveriesOf, publishArticle, seedSubscriber } from '.
 import { checkExactlyOnce, digitsOf, receivedPerRecipient } from '../support/exactly-once';
 import { redisServerInstalled, startPrivateRedis, type PrivateRedis } from '../support/private-redis';
 
-/** Deliver jobs one worker process runs at once per channel (server/src/workers/workers.service.ts). */
+/** Deliver jobs one worker process runs at once per channel (`broadcast.deliveryConcurrency`, set below). */
 const CHANNEL_CONCURRENCY = 8;
 const ACTIVE = 40;
 const HAS_REDIS_SERVER = redisServerInstalled();
@@ -59,7 +59,7 @@ describe('crash and fault tests', () => {
     test = await bootStrapi({
       pluginConfig: {
         redis: { url: redis?.url ?? REDIS_URL },
-        broadcast: { reconcileEverySeconds: 1, maxAttempts: 10, retryBaseDelayMs: 50 },
+        broadcast: { reconcileEverySeconds: 1, maxAttempts: 10, retryBaseDelayMs: 50, deliveryConcurrency: CHANNEL_CONCURRENCY },
         channels: { whatsapp: { ...WHATSAPP, baseUrl: fake.baseUrl, apiVersion: fake.apiVersion, messagesPerSecond: 1000, dailyRecipientLimit: 100_000, requestTimeoutMs: 1500 } },
       },
     });

@@ -6,7 +6,7 @@ import { announcementFor, deliveriesOf, publishArticle, seedSubscriber } from '.
 import { checkExactlyOnce, digitsOf, receivedPerRecipient } from '../support/exactly-once';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
-/** Deliver jobs one worker process runs at once per channel (server/src/workers/workers.service.ts). */
+/** Deliver jobs one worker process runs at once per channel (`broadcast.deliveryConcurrency`, set below). */
 const CHANNEL_CONCURRENCY = 8;
 const ACTIVE = 80;
 
@@ -31,7 +31,7 @@ describe('a worker process killed mid-broadcast', () => {
       pluginConfig: {
         worker: false,
         // Stalled jobs of a dead worker are taken over after 2–6 s instead of up to 90 s.
-        broadcast: { reconcileEverySeconds: 2, stalledJobSeconds: 2 },
+        broadcast: { reconcileEverySeconds: 2, stalledJobSeconds: 2, deliveryConcurrency: CHANNEL_CONCURRENCY },
         channels: { whatsapp: { ...WHATSAPP, baseUrl: fake.baseUrl, apiVersion: fake.apiVersion, messagesPerSecond: 1000, dailyRecipientLimit: 100_000 } },
       },
     });
