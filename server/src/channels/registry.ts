@@ -3,6 +3,7 @@ import type { Core } from '@strapi/strapi';
 import type { PluginConfig } from '../config/schema';
 import { PLUGIN_ID, UID, type ChannelId } from '../constants';
 import type { Channel, ChannelLinks, ChannelLogger, SandboxRecorder } from './channel';
+import type { Pace } from './pacing';
 import { createEmailChannel, type MailOptions } from './email';
 import { createTelegramChannel } from './telegram';
 import { createWhatsappChannel } from './whatsapp';
@@ -19,8 +20,25 @@ export interface ChannelRegistry {
  * sandbox mode, which production refuses unless it was asked for explicitly: a forgotten
  * token must never look like a working broadcast.
  */
-export function createChannelRegistry({ strapi, config }: { strapi: Core.Strapi; config: PluginConfig }): ChannelRegistry {
+export function createChannelRegistry({ strapi, config, pace }: { strapi: Core.Strapi; config: PluginConfig; pace?: Pace }): ChannelRegistry {
   const channels = new Map<ChannelId, Channel>();
+  /**
+   * Every live send waits for its turn under the channel's messages per second, whoever sends
+   * (a broadcast, a confirmation, a reply, an editor's test). Sandboxed sends leave nothing to pace.
+   */
+  const register = (channel: Channel) => {
+    const paced: Channel =
+      pace && channel.mode === 'live'
+        ? {
+            ...channel,
+            async send(message) {
+              await pace(channel.id, channel.messagesPerSecond);
+              return channel.send(message);
+            },
+          }
+        : channel;
+    channels.set(channel.id, paced);
+  };
   const log: ChannelLogger = {
     info: (message) => strapi.log.info(`[${PLUGIN_ID}] ${message}`),
     warn: (message) => strapi.log.warn(`[${PLUGIN_ID}] ${message}`),
@@ -59,7 +77,7 @@ export function createChannelRegistry({ strapi, config }: { strapi: Core.Strapi;
   const whatsapp = config.channels.whatsapp;
   if (whatsapp.enabled) {
     const sandbox = sandboxMode('WhatsApp', 'whatsapp', whatsapp.sandbox, Boolean(whatsapp.accessToken), 'accessToken');
-    channels.set('whatsapp', createWhatsappChannel({ config: whatsapp, log, sandboxRecorder, sandbox }));
+    register(createWhatsappChannel({ config: whatsapp, log, sandboxRecorder, sandbox }));
   }
 
   const email = config.channels.email;
@@ -69,7 +87,7 @@ export function createChannelRegistry({ strapi, config }: { strapi: Core.Strapi;
       throw new Error(`${PLUGIN_ID}: channels.email is enabled but Strapi's email plugin is not loaded.`);
     }
     const sendMail = (options: MailOptions) => (strapi.plugin('email').service('email') as { send(options: MailOptions): Promise<unknown> }).send(options);
-    channels.set('email', createEmailChannel({ config: email, townName: config.town.name, links, sandboxRecorder, sandbox, sendMail }));
+    register(createEmailChannel({ config: email, townName: config.town.name, links, sandboxRecorder, sandbox, sendMail }));
   }
 
   const telegram = config.channels.telegram;
@@ -79,7 +97,7 @@ export function createChannelRegistry({ strapi, config }: { strapi: Core.Strapi;
     if (!sandbox && !telegram.webhookSecret) {
       strapi.log.error(`[${PLUGIN_ID}] channels.telegram.webhookSecret is empty: every Telegram webhook is rejected (401), so nobody can confirm.`);
     }
-    channels.set('telegram', createTelegramChannel({ config: telegram, sandboxRecorder, sandbox }));
+    register(createTelegramChannel({ config: telegram, sandboxRecorder, sandbox }));
   }
 
   return {

@@ -40,25 +40,6 @@ local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
 return tonumber(oldest[2]) + window
 `;
 
-/**
- * Bull counts jobs per window that opens with the first job, so `{ max: 80, duration: 1000 }`
- * lets two full windows meet and a sliding second see up to 160 sends. Providers count sliding
- * seconds. Window starts are at least `duration` apart; with one job per window the jobs are the
- * starts, otherwise up to ⌈1000 / duration⌉ + 1 full windows touch one second. This picks the
- * window that keeps that worst case at or below the rate with the highest average
- * (80/s → one message per 13 ms: never more than 77 in any second).
- */
-export function smoothLimiter(ratePerSecond: number): Bull.RateLimiter {
-  const worstSecond = (max: number, duration: number) => (max === 1 ? Math.ceil(1000 / duration) : max * (Math.ceil(1000 / duration) + 1));
-  let best: Bull.RateLimiter = { max: 1, duration: 1000 };
-  for (let duration = 1; duration <= 1000; duration += 1) {
-    let max = Math.max(1, Math.floor(ratePerSecond / (Math.ceil(1000 / duration) + 1)));
-    if (worstSecond(max, duration) > ratePerSecond) max = 1;
-    if (worstSecond(max, duration) <= ratePerSecond && max / duration > best.max / best.duration) best = { max, duration };
-  }
-  return best;
-}
-
 export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
   const queues = new Map<string, Bull.Queue>();
   const baseBackoffMs = options.baseBackoffMs ?? 2_000;
@@ -71,12 +52,11 @@ export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
     return Math.round(exponential / 2 + Math.random() * (exponential / 2));
   };
 
-  const get = (name: string, limiter?: Bull.RateLimiter): Bull.Queue => {
+  const get = (name: string): Bull.Queue => {
     let queue = queues.get(name);
     if (!queue) {
       queue = new Bull(name, options.redisUrl, {
         prefix: options.prefix,
-        limiter,
         settings: {
           backoffStrategies: { [CLASSIFIED_BACKOFF]: backoff },
           ...(options.stalledJobMs ? { lockDuration: options.stalledJobMs, stalledInterval: options.stalledJobMs } : {}),
@@ -115,12 +95,7 @@ export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
       if (jobs.length) await get(queue).addBulk(jobs.map(toBullJob));
     },
     process(queue: string, handler: JobHandler, processOptions: ProcessOptions) {
-      // A limiter is a queue option in bull, so the consumer's queue is created with it.
-      if (queues.has(queue) && processOptions.ratePerSecond) {
-        throw new Error(`queue ${queue} was used before its rate limit was set`);
-      }
-      const limiter = processOptions.ratePerSecond ? smoothLimiter(processOptions.ratePerSecond) : undefined;
-      void get(queue, limiter).process('*', processOptions.concurrency, async (job: Bull.Job) => {
+      void get(queue).process('*', processOptions.concurrency, async (job: Bull.Job) => {
         await handler({
           id: String(job.id),
           name: job.name,

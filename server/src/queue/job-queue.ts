@@ -2,7 +2,7 @@
  * The queue port. Guarantees every implementation keeps:
  * - at-least-once: a job may run again after a crash or stall, so handlers must be idempotent;
  * - a job added with an id that is still stored is not added again;
- * - a queue's `ratePerSecond` holds across all processes sharing the Redis;
+ * - `admitToWindow` holds across all processes sharing the Redis (provider pacing and the daily reach limit use it);
  * - retries are the handler's decision: it throws `RetryLater` to be run again after a delay,
  *   returns to finish; any other throw is retried with exponential backoff until attempts run out.
  */
@@ -27,8 +27,6 @@ export type JobHandler = (job: RunningJob) => Promise<void>;
 
 export interface ProcessOptions {
   concurrency: number;
-  /** Global cap across every process on this Redis. */
-  ratePerSecond?: number;
 }
 
 export interface QueueCounts {

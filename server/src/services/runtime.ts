@@ -4,6 +4,7 @@ import type { PluginConfig } from '../config/schema';
 import type { JobQueue } from '../queue/job-queue';
 import { createBullJobQueue } from '../queue/bull-job-queue';
 import { createChannelRegistry, type ChannelRegistry } from '../channels/registry';
+import { createPacer } from '../channels/pacing';
 import { PLUGIN_ID } from '../constants';
 
 /**
@@ -48,7 +49,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         onError: (error) => strapi.log.warn(`[${PLUGIN_ID}] queue: ${error.message}`),
         onJobFailed: (queueName, jobName, error) => strapi.log.warn(`[${PLUGIN_ID}] ${queueName}/${jobName} attempt failed: ${error.message.slice(0, 300)}`),
       });
-      channels = createChannelRegistry({ strapi, config: cfg });
+      channels = createChannelRegistry({ strapi, config: cfg, pace: createPacer(() => this.queue()) });
     },
 
     /** Runs `task` every `everyMs` until `stop`; errors are logged, never thrown into the timer. */

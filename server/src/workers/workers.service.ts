@@ -29,8 +29,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const config = runtime().config();
       queue.process(CONTROL_QUEUE, controlProcessor, { concurrency: 2 });
       for (const channel of runtime().channels().enabled()) {
-        // The limiter lives in Redis, so the rate holds across every worker process.
-        queue.process(channel.id, channelProcessor, { concurrency: config.broadcast.deliveryConcurrency, ratePerSecond: channel.messagesPerSecond });
+        // The pace (messages per second) is kept by the channel's send itself: see channels/pacing.ts.
+        queue.process(channel.id, channelProcessor, { concurrency: config.broadcast.deliveryConcurrency });
       }
       runtime().every('reconciler', config.broadcast.reconcileEverySeconds * 1000, () => this.reconcile());
       runtime().onStop(async () => getService(strapi, 'delivery').stop());
