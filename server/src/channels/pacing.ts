@@ -1,25 +1,23 @@
-import { randomUUID } from 'node:crypto';
 import type { JobQueue } from '../queue/job-queue';
 
 /**
- * Providers count messages per sliding second (Meta: 80/s by default, Telegram: 30/s), so sends
- * are admitted through a sliding one-second window kept in Redis, shared by every worker process.
- * A fixed-window limiter (bull's) lets two full windows meet and a sliding second see twice the
- * rate. The window is slightly longer than a second: the request reaches the provider a few
- * milliseconds after admission, and that jitter must not push a second over the limit.
+ * Providers count messages per sliding second (Meta: 80/s by default, Telegram: 30/s). Sends are
+ * spaced evenly on one timeline in Redis, shared by every worker process: slot after slot,
+ * `1000 / (rate × SHARE)` ms apart. Even spacing keeps every second within the rate wherever it
+ * starts; a window limiter would release bursts, and a burst's last requests leave the process
+ * later than its first, so two bursts can meet inside one second at the provider. The small
+ * share left unused absorbs that jitter between taking a slot and the request arriving.
  */
-export const PACING_WINDOW_MS = 1_020;
+export const PACING_SHARE = 0.975;
 
-/** Resolves once the send may go, with the time it was admitted at (what the window counted). */
+/** Resolves once the send may go, with the slot time it was given. */
 export type Pace = (channelId: string, ratePerSecond: number) => Promise<number>;
 
 export function createPacer(queue: () => JobQueue): Pace {
   return async (channelId, ratePerSecond) => {
-    for (;;) {
-      const now = Date.now();
-      const admission = await queue().admitToWindow(`pace:${channelId}`, `${now}:${randomUUID()}`, ratePerSecond, PACING_WINDOW_MS, now);
-      if (admission.admitted) return now;
-      await new Promise((resolve) => setTimeout(resolve, Math.max(1, admission.retryAtMs - now)));
-    }
+    const now = Date.now();
+    const waitMs = await queue().reserveSlot(`pace:${channelId}`, 1000 / (ratePerSecond * PACING_SHARE), now);
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    return now + waitMs;
   };
 }

@@ -25,6 +25,17 @@ export interface BullJobQueueOptions {
 
 const CLASSIFIED_BACKOFF = 'town-crier-classified';
 
+// The next free slot is max(now, last slot + interval); reserving it moves the timeline on, so
+// concurrent callers get distinct slots and never wake up together to race for one.
+const RESERVE_SLOT_SCRIPT = `
+local key = KEYS[1]
+local interval, now = tonumber(ARGV[1]), tonumber(ARGV[2])
+local slot = tonumber(redis.call('GET', key) or '0')
+if slot < now then slot = now end
+redis.call('SET', key, tostring(slot + interval), 'PX', math.ceil(slot + interval - now) + 60000)
+return tostring(slot - now)
+`;
+
 // Lua keeps the check and the insert atomic, so two workers can never both take the last slot.
 const ADMIT_SCRIPT = `
 local key, member = KEYS[1], ARGV[1]
@@ -138,6 +149,10 @@ export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
       const fullKey = `${options.prefix}:window:${key}`;
       const result = Number(await anyQueue().client.eval(ADMIT_SCRIPT, 1, fullKey, member, limit, windowMs, nowMs));
       return result < 0 ? { admitted: true } : { admitted: false, retryAtMs: result };
+    },
+    async reserveSlot(key, intervalMs, nowMs) {
+      const fullKey = `${options.prefix}:window:slot:${key}`;
+      return Math.max(0, Number(await anyQueue().client.eval(RESERVE_SLOT_SCRIPT, 1, fullKey, intervalMs, nowMs)));
     },
     async claimOnce(key, ttlMs) {
       const fullKey = `${options.prefix}:window:claim:${key}`;

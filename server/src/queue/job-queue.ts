@@ -66,6 +66,11 @@ export interface JobQueue {
    */
   admitToWindow(key: string, member: string, limit: number, windowMs: number, nowMs: number): Promise<{ admitted: true } | { admitted: false; retryAtMs: number }>;
   /**
+   * Reserves the next send slot on a shared timeline where slots are `intervalMs` apart, across
+   * every process; answers how many ms from `nowMs` the slot is (0: now). Callers wait that long.
+   */
+  reserveSlot(key: string, intervalMs: number, nowMs: number): Promise<number>;
+  /**
    * Claims `key` for `ttlMs` across every process: true for the first caller only. Two webhook
    * jobs for the same citizen can run at once, and only one of them may send the interim reply.
    */
