@@ -8,7 +8,7 @@ import type { JobQueue } from '../queue/job-queue';
  * later than its first, so two bursts can meet inside one second at the provider. The small
  * share left unused absorbs that jitter between taking a slot and the request arriving.
  */
-export const PACING_SHARE = 0.975;
+export const PACING_SHARE = 0.96;
 
 /** Resolves once the send may go, with the slot time it was given. */
 export type Pace = (channelId: string, ratePerSecond: number) => Promise<number>;
