@@ -141,7 +141,11 @@ it(`a town of ${LARGE_TOWN.toLocaleString('en')}: publish → first message, wor
   const { test: app, fake: api } = await bootWith({ worker: false, whatsapp: { messagesPerSecond: 80 } });
   await seedSubscribers(app, LARGE_TOWN);
   const pluginConfig = JSON.parse(process.env.TOWN_CRIER_TEST_PLUGIN_CONFIG as string) as Record<string, unknown>;
-  const worker = await startWorkerProcess({ TOWN_CRIER_TEST_PLUGIN_CONFIG: JSON.stringify({ ...pluginConfig, worker: true }) });
+  // BENCH_WORKER_NODE_OPTIONS (e.g. --max-old-space-size=192) shows what a heap cap does to the peak.
+  const worker = await startWorkerProcess({
+    TOWN_CRIER_TEST_PLUGIN_CONFIG: JSON.stringify({ ...pluginConfig, worker: true }),
+    ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
+  });
   const memory = (field: 'VmRSS' | 'VmHWM') => {
     const line = readFileSync(`/proc/${worker.pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith(field));
     return Number(line?.replace(/\D/g, '') ?? 0) * 1024;
@@ -162,7 +166,7 @@ it(`a town of ${LARGE_TOWN.toLocaleString('en')}: publish → first message, wor
     const fanOutSeconds = (performance.now() - started) / 1000;
     console.log(
       `large town [${app.dialect}]: publish → first message ${firstMessageMs.toFixed(0)} ms (target < 1,000 ms); fan-out of ${LARGE_TOWN.toLocaleString('en')} done in ${fanOutSeconds.toFixed(1)} s; ` +
-        `worker process RSS ${mb(rssAtBoot)} after boot, peak ${mb(memory('VmHWM'))} (target < 300 MB)`
+        `worker process RSS ${mb(rssAtBoot)} after boot, peak ${mb(memory('VmHWM'))} (target < 300 MB)${process.env.BENCH_WORKER_NODE_OPTIONS ? ` with ${process.env.BENCH_WORKER_NODE_OPTIONS}` : ''}`
     );
   } finally {
     await worker.stop();
