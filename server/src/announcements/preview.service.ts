@@ -3,6 +3,7 @@ import { UID } from '../constants';
 import { getService } from '../utils/get-service';
 import { slugify, topicSlugsOf, type AnnouncementRow } from './announcements.service';
 import type { DailyLimitSplit } from './audience.service';
+import { withProgress } from './broadcast-insights.service';
 
 export type PreviewReason = 'not-mapped' | 'already-broadcast' | 'skip-flag';
 
@@ -15,17 +16,8 @@ export interface PreviewInput {
 }
 
 export function progressOf(announcement: AnnouncementRow) {
-  return {
-    documentId: announcement.documentId,
-    broadcastStatus: announcement.broadcastStatus,
-    statusReason: announcement.statusReason,
-    recipients: announcement.recipientsCount ?? 0,
-    sent: announcement.sentCount ?? 0,
-    delivered: announcement.deliveredCount ?? 0,
-    read: announcement.readCount ?? 0,
-    failed: announcement.failedCount ?? 0,
-    skipped: announcement.skippedCount ?? 0,
-  };
+  const { documentId, broadcastStatus, statusReason, recipients, sent, delivered, read, failed, skipped } = withProgress(announcement);
+  return { documentId, broadcastStatus, statusReason, recipients, sent, delivered, read, failed, skipped };
 }
 
 /**
