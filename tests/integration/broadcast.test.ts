@@ -11,6 +11,7 @@ interface Queue {
   resume(queue: string): Promise<void>;
   removeJob(queue: string, id: string): Promise<void>;
   counts(queue: string): Promise<{ waiting: number; active: number; delayed: number }>;
+  isPaused(queue: string): Promise<boolean>;
 }
 
 describe('publish → broadcast', () => {
@@ -182,6 +183,34 @@ describe('publish → broadcast', () => {
     expect(accepted(people.verkehr)).toHaveLength(1);
     expect(accepted(people.everything)).toHaveLength(1);
     expect(fake.requests.filter((request) => request.response?.status === 401)).toHaveLength(1);
+  });
+
+  it('keeps a channel stopped by a fatal error stopped when more news is published, until an admin resumes', async () => {
+    const reconcile = () => (test.strapi.plugin('town-crier').service('workers') as { reconcile(): Promise<void> }).reconcile();
+    fake.failNext(people.verkehr, { status: 401, code: 190, message: 'Access token has expired' }, 1);
+    const firstId = await publishArticle(test, { title: 'Erste Meldung', topic: 'verkehr' });
+    const first = await finished(firstId);
+    expect(first.broadcastStatus).toBe('paused');
+
+    // Published while the token is still broken: its work waits in the stopped channel.
+    const secondId = await publishArticle(test, { title: 'Zweite Meldung', topic: 'verkehr' });
+    await eventually(async () => (await announcementFor(test, secondId))?.fanOutDoneAt);
+    await reconcile();
+    expect(await queue().isPaused('whatsapp')).toBe(true);
+    const waiting = await announcementFor(test, secondId);
+    expect(waiting).toMatchObject({ broadcastStatus: 'sending', statusReason: 'channel-paused:whatsapp' });
+    const sentBeforeResume = fake.requests.filter((request) => request.response?.status === 200).length;
+
+    const resumed = await test.request.post(`/town-crier/broadcasts/${first.documentId}/resume`).set('Authorization', `Bearer ${adminToken}`);
+    expect(resumed.status).toBe(200);
+    await eventually(async () => (await announcementFor(test, secondId))?.broadcastStatus === 'sent');
+    await eventually(async () => (await announcementFor(test, firstId))?.broadcastStatus === 'sent');
+    // Only one 401: nothing was tried on the broken token after the channel stopped.
+    expect(fake.requests.filter((request) => request.response?.status === 401)).toHaveLength(1);
+    const accepted = (e164: string) => templatesTo(e164).filter((request) => request.response?.status === 200);
+    expect(accepted(people.verkehr)).toHaveLength(2);
+    expect(accepted(people.everything)).toHaveLength(2);
+    expect(sentBeforeResume).toBeLessThanOrEqual(1);
   });
 
   it('recovers work that never reached Redis: the reconciler re-enqueues from the announcement row', async () => {

@@ -297,7 +297,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const announcement = await this.requirePublished(documentId);
       if (announcement.broadcastStatus !== 'paused') throw new errors.ApplicationError('Only a paused broadcast can be resumed');
       await this.setState(documentId, { broadcastStatus: announcement.fanOutDoneAt ? 'sending' : 'queued', statusReason: null, resumesAt: null });
-      await getService(strapi, 'delivery').requeueOpen(documentId);
+      await getService(strapi, 'delivery').requeueOpen(documentId, { resumeChannels: true });
       if (!announcement.fanOutDoneAt) this.enqueueFanOut(documentId);
       return this.requirePublished(documentId);
     },
@@ -320,7 +320,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const reopened = await getService(strapi, 'delivery').reopenFailed(documentId);
       if (reopened > 0) {
         await this.setState(documentId, { broadcastStatus: 'sending', statusReason: null, finishedAt: null });
-        await getService(strapi, 'delivery').requeueOpen(documentId);
+        await getService(strapi, 'delivery').requeueOpen(documentId, { resumeChannels: true });
       }
       await this.refreshCounters(documentId);
       return { reopened };

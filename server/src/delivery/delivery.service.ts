@@ -275,7 +275,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** Re-enqueues every open delivery of an announcement (resume, retry, reconciler). */
-    async requeueOpen(announcementDocumentId: string) {
+    async requeueOpen(announcementDocumentId: string, { resumeChannels = false }: { resumeChannels?: boolean } = {}) {
       const table = strapi.db.metadata.get(UID.delivery).tableName;
       let cursor = 0;
       for (;;) {
@@ -301,8 +301,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           byChannel.set(row.channel, list);
         }
         for (const [channel, jobs] of byChannel) {
-          // Resuming a paused channel is the admin's way of saying the cause is fixed.
-          if (await runtime().queue().isPaused(channel)) await runtime().queue().resume(channel);
+          // An admin's resume or retry says the cause is fixed; the reconciler never decides that.
+          if (resumeChannels && (await runtime().queue().isPaused(channel))) await runtime().queue().resume(channel);
           for (const { data } of jobs) await runtime().queue().removeJob(channel, jobIds.deliver(data));
           await runtime()
             .queue()

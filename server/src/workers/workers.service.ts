@@ -51,8 +51,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const announcements = getService(strapi, 'announcements');
       const open = (await strapi.db.query(UID.announcement).findMany({
         where: { broadcastStatus: { $in: ['scheduled', 'queued', 'sending'] }, publishedAt: { $notNull: true } },
-        select: ['documentId', 'broadcastStatus', 'resumesAt', 'fanOutDoneAt'],
-      })) as Array<{ documentId: string; broadcastStatus: string; resumesAt: unknown; fanOutDoneAt: unknown }>;
+        select: ['documentId', 'broadcastStatus', 'resumesAt', 'fanOutDoneAt', 'channels'],
+      })) as Array<{ documentId: string; broadcastStatus: string; resumesAt: unknown; fanOutDoneAt: unknown; channels: string[] | null }>;
 
       for (const announcement of open) {
         if (!announcement.fanOutDoneAt) {
@@ -65,16 +65,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           await announcements.finishIfDone(announcement.documentId);
           continue;
         }
-        const idle = await Promise.all(
+        const queues = await Promise.all(
           runtime()
             .channels()
             .enabled()
             .map(async (channel) => {
               const counts = await queue.counts(channel.id);
-              return counts.waiting + counts.active + counts.delayed === 0;
+              const paused = counts.paused > 0 || (await queue.isPaused(channel.id));
+              return { id: channel.id, paused, idle: counts.waiting + counts.active + counts.delayed + counts.paused === 0 };
             })
         );
-        if (idle.every(Boolean)) await getService(strapi, 'delivery').requeueOpen(announcement.documentId);
+        // A channel stopped by a fatal error stays stopped until an admin resumes a broadcast;
+        // work published meanwhile waits in its queue, and says why.
+        const stopped = queues.find((channel) => channel.paused && (announcement.channels ?? []).includes(channel.id));
+        if (stopped) await announcements.setState(announcement.documentId, { statusReason: `channel-paused:${stopped.id}` });
+        if (queues.some((channel) => channel.paused)) continue;
+        if (queues.every((channel) => channel.idle)) await getService(strapi, 'delivery').requeueOpen(announcement.documentId);
       }
       await getService(strapi, 'subscriptions').expirePending();
     },
