@@ -116,10 +116,13 @@ const Phone = ({ number }: { number: string }) => {
   const [draft, setDraft] = useState('');
   const [busy, setBusy] = useState(false);
 
-  const act = async (action: 'tap' | 'text', value: string, shown: string) => {
+  // The channel this "phone" is on: the one its messages came through, else guessed from the address.
+  const phoneChannel = (outbox.data ?? [])[0]?.channel ?? (number.includes('@') ? 'email' : 'whatsapp');
+
+  const act = async (action: 'tap' | 'text', value: string, shown: string, channel = phoneChannel) => {
     setBusy(true);
     try {
-      await post(`/${PLUGIN_ID}/sandbox/act`, { channel: 'whatsapp', from: number, action, ...(action === 'tap' ? { payload: value } : { text: value }) });
+      await post(`/${PLUGIN_ID}/sandbox/act`, { channel, from: number, action, ...(action === 'tap' ? { payload: value } : { text: value }) });
       setOwn((previous) => [...previous, { key: `${Date.now()}-${previous.length}`, at: new Date().toISOString(), text: shown }]);
       setDraft('');
       await outbox.reload();
@@ -168,7 +171,7 @@ const Phone = ({ number }: { number: string }) => {
                     key={button.payload}
                     type="button"
                     disabled={busy}
-                    onClick={() => act('tap', button.payload, button.title)}
+                    onClick={() => act('tap', button.payload, button.title, entry.message.channel)}
                     data-testid="sandbox-button"
                     style={{ display: 'block', width: '100%', marginTop: 4, padding: '8px', border: 0, borderRadius: 10, background: '#ffffff', color: '#0b7cc1', fontSize: 14, cursor: 'pointer' }}
                   >

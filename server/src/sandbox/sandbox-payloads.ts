@@ -73,3 +73,46 @@ export function whatsappPreview(body: unknown): { text: string; buttons: PhoneBu
     });
   return { text: [`[${request.template.name ?? 'template'}]`, ...values].join('\n'), buttons };
 }
+
+/** Telegram's Update for a private message from `chatId`, as the Bot API would POST it. */
+export function telegramInboundPayload(action: CitizenAction, chatId: string) {
+  const id = Number(chatId);
+  const text = action.action === 'tap' ? (action.payload ?? '') : (action.text ?? '');
+  return {
+    update_id: Math.floor(Math.random() * 2 ** 31),
+    message: {
+      message_id: Math.floor(Math.random() * 2 ** 31),
+      date: Math.floor((action.at ?? new Date()).getTime() / 1000),
+      chat: { id, type: 'private', first_name: action.profileName ?? 'Sandbox' },
+      from: { id, is_bot: false, first_name: action.profileName ?? 'Sandbox' },
+      text,
+    },
+  };
+}
+
+/** The Bot API's sendMessage body → the chat bubble (HTML formatting stripped). */
+export function telegramPreview(body: unknown): { text: string; buttons: PhoneButton[] } {
+  const request = (body ?? {}) as { text?: string };
+  const text = (request.text ?? '')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
+  return { text, buttons: [] };
+}
+
+/**
+ * A mail as the inbox would show it. Its confirm and unsubscribe links become buttons whose
+ * payload names the action and the token, so the operator can "click" them.
+ */
+export function emailPreview(body: unknown): { text: string; buttons: PhoneButton[] } {
+  const mail = (body ?? {}) as { subject?: string; text?: string };
+  const text = [mail.subject ? `Betreff: ${mail.subject}` : '', mail.text ?? ''].filter(Boolean).join('\n\n');
+  const buttons: PhoneButton[] = [];
+  for (const [, action, token] of (mail.text ?? '').matchAll(/\/subscriptions\/(confirm|unsubscribe)\?token=([^&\s]+)/g)) {
+    const payload = `${action}:${decodeURIComponent(token)}`;
+    if (!buttons.some((button) => button.payload === payload)) buttons.push({ title: action === 'confirm' ? 'Confirm' : 'Unsubscribe', payload });
+  }
+  return { text, buttons };
+}

@@ -3,7 +3,13 @@ import { errors } from '@strapi/utils';
 import { UID, type ChannelId } from '../constants';
 import { getService } from '../utils/get-service';
 import { toDate } from '../utils/time';
-import { whatsappInboundPayload, whatsappPreview, type CitizenAction } from './sandbox-payloads';
+import { emailPreview, telegramInboundPayload, telegramPreview, whatsappInboundPayload, whatsappPreview, type CitizenAction } from './sandbox-payloads';
+
+const PREVIEWS: Record<string, (body: unknown) => ReturnType<typeof whatsappPreview>> = {
+  whatsapp: whatsappPreview,
+  telegram: telegramPreview,
+  email: emailPreview,
+};
 
 interface OutboxRow {
   id: number;
@@ -28,7 +34,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const channels = sandboxChannels().map((channel) => channel.id as string);
       if (!channels.length) throw new errors.NotFoundError('No channel runs in sandbox mode');
       const where: Record<string, unknown> = { channel: { $in: channels } };
-      if (to) where.toAddress = getService(strapi, 'subscriptions').normaliseAddress(channels[0] as ChannelId, to);
+      if (to) {
+        // The operator types a number, an address or a chat id: match it as each sandbox channel writes it.
+        const forms = new Set<string>([to.trim()]);
+        for (const channel of channels) {
+          try {
+            const normalised = getService(strapi, 'subscriptions').normaliseAddress(channel as ChannelId, to);
+            if (normalised) forms.add(normalised);
+          } catch {
+            // Not an address of this channel.
+          }
+        }
+        where.toAddress = { $in: [...forms] };
+      }
       const [rows, total] = await Promise.all([
         strapi.db.query(UID.outboxMessage).findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], offset: (page - 1) * pageSize, limit: pageSize }) as Promise<OutboxRow[]>,
         strapi.db.query(UID.outboxMessage).count({ where }),
@@ -40,7 +58,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           to: row.toAddress,
           createdAt: toDate(row.createdAt)?.toISOString() ?? null,
           body: row.body,
-          preview: row.channel === 'whatsapp' ? whatsappPreview(row.body) : { text: JSON.stringify(row.body), buttons: [] },
+          preview: (PREVIEWS[row.channel] ?? (() => ({ text: JSON.stringify(row.body), buttons: [] })))(row.body),
         })),
         meta: { pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) } },
       };
@@ -50,14 +68,26 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const channel = runtime().channels().find(input.channel);
       if (!channel) throw new errors.ValidationError(`Channel ${input.channel} is not enabled`);
       if (channel.mode !== 'sandbox') throw new errors.ValidationError(`Channel ${input.channel} is live; the sandbox phone only acts on sandbox channels`);
-      const from = getService(strapi, 'subscriptions').normaliseAddress(channel.id, input.from);
-      if (!from) throw new errors.ValidationError(`Channel ${input.channel} has no address to act from`);
+      if (channel.id === 'email') {
+        // A mail has no reply path into the plugin: the citizen's actions are its links.
+        const [action, token] = (input.payload ?? '').split(/:(.*)/s);
+        if (input.action !== 'tap' || !token) throw new errors.ValidationError('On e-mail the sandbox can only click a mail’s confirm or unsubscribe link');
+        const subscriptions = getService(strapi, 'subscriptions');
+        if (action === 'confirm') await subscriptions.confirmByToken(token, 'sandbox-email-link');
+        else if (action === 'unsubscribe') await subscriptions.unsubscribeByToken(token, { ip: null, userAgent: 'sandbox phone' }, 'sandbox-email-link');
+        else throw new errors.ValidationError(`Unknown e-mail action ${action}`);
+        return { accepted: true };
+      }
       let payload: unknown;
       if (channel.id === 'whatsapp') {
+        const from = getService(strapi, 'subscriptions').normaliseAddress(channel.id, input.from);
+        if (!from) throw new errors.ValidationError(`Channel ${input.channel} has no address to act from`);
         const settings = runtime().config().channels.whatsapp;
         payload = whatsappInboundPayload({ ...input, from }, settings.phoneNumberId, settings.businessNumber);
       } else {
-        throw new errors.ValidationError(`The sandbox phone cannot act on channel ${input.channel} yet`);
+        // Telegram addresses are chat ids; a new "citizen" is any number the operator picks.
+        if (!/^-?\d{1,15}$/.test(input.from.trim())) throw new errors.ValidationError('A Telegram chat id is a number');
+        payload = telegramInboundPayload(input, input.from.trim());
       }
       await getService(strapi, 'webhook-events').processPayload(channel.id, payload);
       return { accepted: true };
