@@ -309,18 +309,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       if (subscriber.status === 'active') return subscriber;
       const now = new Date();
-      await subscribers().update({
-        where: { id: subscriber.id },
-        data: { status: 'active', confirmedAt: now, unsubscribedAt: null, expiresAt: null, tokenHash: null, confirmCode: null, marketingStoppedAt: null },
-      });
-      await ledger().record({
-        subscriberId: subscriber.id,
-        channel: subscriber.channel,
-        type: 'confirmed',
-        method,
-        consentVersion: subscriber.consentVersion,
-        locale: subscriber.locale ?? undefined,
-        at: now,
+      // Status and ledger change together, and only once: a button tap and a START code arriving
+      // at the same moment must not leave two `confirmed` entries, nor an active row without one.
+      await strapi.db.transaction(async () => {
+        const { count } = (await subscribers().updateMany({
+          where: { id: subscriber.id, status: { $ne: 'active' } },
+          data: { status: 'active', confirmedAt: now, unsubscribedAt: null, expiresAt: null, tokenHash: null, confirmCode: null, marketingStoppedAt: null },
+        })) as { count: number };
+        if (!count) return;
+        await ledger().record({
+          subscriberId: subscriber.id,
+          channel: subscriber.channel,
+          type: 'confirmed',
+          method,
+          consentVersion: subscriber.consentVersion,
+          locale: subscriber.locale ?? undefined,
+          at: now,
+        });
       });
       return { ...subscriber, status: 'active' as const };
     },
@@ -356,9 +361,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const subscriber = (await subscribers().findOne({ where: { id: subscriberId } })) as SubscriberRow | null;
       if (!subscriber || subscriber.status === 'unsubscribed') return false;
       const now = new Date();
-      await subscribers().update({ where: { id: subscriberId }, data: { status: 'unsubscribed', unsubscribedAt: now, tokenHash: null, confirmCode: null } });
-      await ledger().record({ subscriberId, channel: subscriber.channel, type: 'withdrawn', method, ip: meta.ip, userAgent: meta.userAgent, at: now });
-      return true;
+      // As in activate: one `withdrawn` entry however many STOPs arrive at once, written with the status.
+      return strapi.db.transaction(async () => {
+        const { count } = (await subscribers().updateMany({
+          where: { id: subscriberId, status: { $ne: 'unsubscribed' } },
+          data: { status: 'unsubscribed', unsubscribedAt: now, tokenHash: null, confirmCode: null },
+        })) as { count: number };
+        if (!count) return false;
+        await ledger().record({ subscriberId, channel: subscriber.channel, type: 'withdrawn', method, ip: meta.ip, userAgent: meta.userAgent, at: now });
+        return true;
+      });
     },
 
     async findByAddress(channel: ChannelId, address: string) {
