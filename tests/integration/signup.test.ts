@@ -116,6 +116,23 @@ describe('citizens sign up', () => {
     expect((await ledgerOf(subscriber.id)).at(-1)).toMatchObject({ type: 'confirmed', method: 'whatsapp-keyword' });
   });
 
+  it('records one confirmation when the code arrives twice at the same moment', async () => {
+    const response = await signup({ address: '0170 7654321', topics: [] });
+    const code = decodeURIComponent(response.body.data.whatsappLink.split('text=')[1]).split(' ')[1];
+    const subscriptions = test.strapi.plugin('town-crier').service('subscriptions') as {
+      confirmByCode(channel: string, address: string, code: string, method: string): Promise<{ outcome: string }>;
+    };
+    // Two webhook jobs for one citizen run side by side: both read "pending" before either writes.
+    const outcomes = await Promise.all([
+      subscriptions.confirmByCode('whatsapp', '+491707654321', code, 'whatsapp-keyword'),
+      subscriptions.confirmByCode('whatsapp', '+491707654321', code, 'whatsapp-keyword'),
+    ]);
+    expect(outcomes.every((outcome) => outcome.outcome !== 'wrong-code')).toBe(true);
+    const subscriber = await subscriberOf('+491707654321');
+    expect(subscriber.status).toBe('active');
+    expect((await ledgerOf(subscriber.id)).map((event: { type: string }) => event.type)).toEqual(['requested', 'confirmed']);
+  });
+
   it.each([
     ['an invalid number', { address: '12345' }, 'address'],
     ['a landline-looking nonsense number', { address: '+49 000 000' }, 'address'],
