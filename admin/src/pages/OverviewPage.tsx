@@ -12,6 +12,9 @@ import { LoadError, Loading, Meter, Panel, StatCard, channelName, formatCell } f
 
 const RANGES = [30, 90, 365] as const;
 
+
+/** Growth green, loss red, no change plain. */
+const toneOf = (change: number) => (change > 0 ? ('success' as const) : change < 0 ? ('danger' as const) : undefined);
 export const OverviewPage = () => {
   const t = useT();
   const { formatNumber, formatDate } = useIntl();
@@ -46,7 +49,7 @@ export const OverviewPage = () => {
             testId="card-net7"
             label={t('overview.net7', 'Net change, 7 days')}
             value={signed(stats.netChange.days7)}
-            tone={stats.netChange.days7 > 0 ? 'success' : stats.netChange.days7 < 0 ? 'danger' : undefined}
+            tone={toneOf(stats.netChange.days7)}
           />
         </Grid.Item>
         <Grid.Item col={2} s={6} xs={12} direction="column" alignItems="stretch">
@@ -54,7 +57,7 @@ export const OverviewPage = () => {
             testId="card-net30"
             label={t('overview.net30', 'Net change, 30 days')}
             value={signed(stats.netChange.days30)}
-            tone={stats.netChange.days30 > 0 ? 'success' : stats.netChange.days30 < 0 ? 'danger' : undefined}
+            tone={toneOf(stats.netChange.days30)}
           />
         </Grid.Item>
         <Grid.Item col={2} s={6} xs={12} direction="column" alignItems="stretch">
