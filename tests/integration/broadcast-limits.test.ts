@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootStrapi, eventually, type TestStrapi } from '../support/strapi';
+import IORedis from 'ioredis';
+import { bootStrapi, eventually, REDIS_URL, type TestStrapi } from '../support/strapi';
 import type { FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
 import { fakeWhatsapp } from '../support/whatsapp';
 import { announcementFor, deliveriesOf, publishArticle, seedSubscriber, seedTopics } from '../support/seed';
@@ -61,6 +62,30 @@ describe('pacing: the daily reach limit, quiet hours and scheduled sending', () 
     expect(resumesAt - Date.now()).toBeGreaterThan(DAY_MS - 60_000);
     expect(resumesAt - Date.now()).toBeLessThanOrEqual(DAY_MS);
     expect(waiting.broadcastStatus).toBe('sending');
+  });
+
+  it('rebuilds the daily reach window from the delivery rows when Redis lost it', async () => {
+    const queue = (test.strapi.plugin('town-crier').service('runtime') as {
+      queue(): { windowSize(key: string, windowMs: number, nowMs: number): Promise<number> };
+    }).queue();
+    const reconcile = () => (test.strapi.plugin('town-crier').service('workers') as { reconcile(): Promise<void> }).reconcile();
+    expect(await queue.windowSize('reach:whatsapp', DAY_MS, Date.now())).toBe(3);
+
+    // What a Redis restart without persistence does to this plugin's keys.
+    const redis = new IORedis(REDIS_URL);
+    try {
+      const keys = await redis.keys(`${test.prefix}:window:*`);
+      expect(keys.length).toBeGreaterThan(0);
+      await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
+    expect(await queue.windowSize('reach:whatsapp', DAY_MS, Date.now())).toBe(0);
+
+    await reconcile();
+    // The three citizens sent to moments ago still count; nobody else got a slot.
+    expect(await queue.windowSize('reach:whatsapp', DAY_MS, Date.now())).toBe(3);
+    expect(fake.requests).toHaveLength(3);
   });
 
   it('schedules an announcement with a future sendAt and shows when it starts', async () => {

@@ -5,6 +5,7 @@ import { deliverJobSchema, jobIds, type DeliverJob } from '../queue/jobs';
 import { RetryLater, type RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
+import { reachMember, reachWindowKey } from './reach';
 import { DAY_MS, dbTimestamp, toDate } from '../utils/time';
 
 export interface DeliveryRow {
@@ -194,7 +195,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (channel.dailyRecipientLimit) {
         const admission = await runtime()
           .queue()
-          .admitToWindow(`reach:${channel.id}`, String(subscriber.id), channel.dailyRecipientLimit, DAY_MS, now.getTime());
+          .admitToWindow(reachWindowKey(channel.id), reachMember(subscriber.id), channel.dailyRecipientLimit, DAY_MS, now.getTime());
         if (!admission.admitted) {
           await update(delivery.id, { status: 'waiting' });
           await announcements().setState(data.announcementDocumentId, {
@@ -388,6 +389,34 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
       }
       for (const documentId of touched) scheduleCounterRefresh(documentId);
+    },
+
+    /**
+     * After Redis lost its data the reach window would start empty and let a channel reach its
+     * daily limit a second time. The delivery rows know who was sent to in the last 24 hours, so
+     * the window is rebuilt from them once per Redis lifetime (the reconciler asks at startup and
+     * every minute). Confirmation templates leave no delivery row and are not rebuilt.
+     */
+    async rebuildReachWindows() {
+      for (const channel of runtime().channels().enabled()) {
+        if (!channel.dailyRecipientLimit) continue;
+        const seeded = await runtime()
+          .queue()
+          .seedWindowOnce(reachWindowKey(channel.id), DAY_MS, async () => {
+            const rows = (await strapi.db
+              .connection(deliveryTable())
+              .select('subscriber_id')
+              .max({ sent_at: 'sent_at' })
+              .where('channel', channel.id)
+              .where('sent_at', '>=', dbTimestamp(strapi, new Date(Date.now() - DAY_MS)))
+              .groupBy('subscriber_id')) as Array<{ subscriber_id: number; sent_at: unknown }>;
+            return rows.flatMap((row) => {
+              const at = toDate(row.sent_at);
+              return at ? [{ member: reachMember(Number(row.subscriber_id)), atMs: at.getTime() }] : [];
+            });
+          });
+        if (seeded) strapi.log.info(`[${PLUGIN_ID}] ${channel.id}: daily reach window rebuilt from ${seeded} deliveries of the last 24 hours`);
+      }
     },
 
     stop() {

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { reachMember, reachWindowKey } from '../delivery/reach';
 import { PLUGIN_ID, UID, type ChannelId } from '../constants';
 import { messageJobSchema } from '../queue/jobs';
 import type { RunningJob } from '../queue/job-queue';
@@ -47,7 +48,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       if (data.message === 'confirmation' && channel.dailyRecipientLimit) {
         // A template to someone who has not written is business-initiated and uses up reach.
-        const admission = await runtime().queue().admitToWindow(`reach:${channel.id}`, `s:${data.subscriberId}`, channel.dailyRecipientLimit, DAY_MS, Date.now());
+        const admission = await runtime().queue().admitToWindow(reachWindowKey(channel.id), reachMember(data.subscriberId), channel.dailyRecipientLimit, DAY_MS, Date.now());
         if (!admission.admitted) throw new RetryLater(admission.retryAtMs - Date.now(), 'daily reach limit');
       }
 

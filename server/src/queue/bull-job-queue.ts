@@ -158,6 +158,23 @@ export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
       const fullKey = `${options.prefix}:window:claim:${key}`;
       return (await anyQueue().client.set(fullKey, '1', 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK';
     },
+    async seedWindowOnce(key, windowMs, load) {
+      const client = anyQueue().client;
+      const fullKey = `${options.prefix}:window:${key}`;
+      // The marker lives as long as this Redis's data: a flush takes it away with the window.
+      const marker = `${options.prefix}:window:seeded:${key}`;
+      if (await client.exists(marker)) return 0;
+      const entries = await load();
+      const pipeline = client.multi();
+      for (let i = 0; i < entries.length; i += 1000) {
+        const pairs = entries.slice(i, i + 1000).flatMap((entry) => [entry.atMs, entry.member]);
+        pipeline.zadd(fullKey, 'NX', ...pairs);
+      }
+      if (entries.length) pipeline.pexpire(fullKey, windowMs);
+      pipeline.set(marker, '1');
+      await pipeline.exec();
+      return entries.length;
+    },
     async windowSize(key, windowMs, nowMs) {
       const fullKey = `${options.prefix}:window:${key}`;
       return anyQueue().client.zcount(fullKey, nowMs - windowMs, '+inf');

@@ -75,6 +75,12 @@ export interface JobQueue {
    * jobs for the same citizen can run at once, and only one of them may send the interim reply.
    */
   claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Fills a window from the system of record once per Redis lifetime: when this Redis has not
+   * seen `key` seeded (a new Redis, or one that lost its data), `load` is asked for the members
+   * and their times, which are added without moving members already there.
+   */
+  seedWindowOnce(key: string, windowMs: number, load: () => Promise<Array<{ member: string; atMs: number }>>): Promise<number>;
   /** How many distinct members are in the window now. */
   windowSize(key: string, windowMs: number, nowMs: number): Promise<number>;
   /** The members in the window now; someone already counted is admitted again without a new slot. */

@@ -48,6 +48,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async reconcile() {
       const queue = runtime().queue();
       if (!(await queue.ping())) return;
+      await getService(strapi, 'delivery').rebuildReachWindows();
       const announcements = getService(strapi, 'announcements');
       const open = (await strapi.db.query(UID.announcement).findMany({
         where: { broadcastStatus: { $in: ['scheduled', 'queued', 'sending'] }, publishedAt: { $notNull: true } },
