@@ -14,6 +14,7 @@ import { bootStrapi, eventually, type TestStrapi } from '../tests/support/strapi
 import { startFakeWhatsappCloudApi, type FakeCloudApi } from '../tests/support/fake-whatsapp-cloud-api';
 import { WHATSAPP } from '../tests/support/whatsapp';
 import { startWorkerProcess } from '../tests/support/worker-process';
+import { seedActiveSubscribers } from './seed';
 
 const THROUGHPUT_MESSAGES = Number(process.env.BENCH_THROUGHPUT_MESSAGES ?? 5_000);
 const PACED_MESSAGES = Number(process.env.BENCH_PACED_MESSAGES ?? 1_600);
@@ -44,27 +45,6 @@ async function bootWith(pluginConfig: Record<string, unknown>) {
   return { test, fake };
 }
 
-async function seedSubscribers(target: TestStrapi, count: number) {
-  const knex = target.strapi.db.connection;
-  const table = target.strapi.db.metadata.get('plugin::town-crier.subscriber').tableName;
-  const now = target.dialect === 'sqlite' ? Date.now() : new Date();
-  for (let start = 0; start < count; start += 200) {
-    await knex(table).insert(
-      Array.from({ length: Math.min(200, count - start) }, (_, i) => ({
-        document_id: `bench${start + i}`,
-        channel: 'whatsapp',
-        address: `+4915${String(100_000_000 + start + i)}`,
-        status: 'active',
-        locale: 'de',
-        confirmed_at: now,
-        created_at: now,
-        updated_at: now,
-        published_at: now,
-      }))
-    );
-  }
-}
-
 async function publishAnnouncement(target: TestStrapi, title: string) {
   return (await target.strapi.documents('plugin::town-crier.announcement').create({
     data: { title, text: `${title}: Details auf der Website.`, url: 'https://musterstadt.de/news/bench', urgency: 'emergency' },
@@ -74,7 +54,7 @@ async function publishAnnouncement(target: TestStrapi, title: string) {
 
 it(`throughput: ${THROUGHPUT_MESSAGES.toLocaleString('en')} messages through the pipeline vs plain axios`, async () => {
   const { test: app, fake: api } = await bootWith({ whatsapp: { messagesPerSecond: 100_000 } });
-  await seedSubscribers(app, THROUGHPUT_MESSAGES);
+  await seedActiveSubscribers(app, THROUGHPUT_MESSAGES);
 
   // Plain axios: the same request bodies, the same concurrency, a keep-alive agent; no database, no queue.
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -121,7 +101,7 @@ it(`throughput: ${THROUGHPUT_MESSAGES.toLocaleString('en')} messages through the
 
 it(`pacing: ${PACED_MESSAGES.toLocaleString('en')} messages at 80/s`, async () => {
   const { test: app, fake: api } = await bootWith({ whatsapp: { messagesPerSecond: 80 } });
-  await seedSubscribers(app, PACED_MESSAGES);
+  await seedActiveSubscribers(app, PACED_MESSAGES);
   await publishAnnouncement(app, 'Takt');
   await eventually(async () => templateSends(api).length >= PACED_MESSAGES, { timeoutMs: 10 * 60_000, intervalMs: 200 });
   const times = templateSends(api).map((request) => request.receivedAt);
@@ -139,7 +119,7 @@ it(`a town of ${LARGE_TOWN.toLocaleString('en')}: publish → first message, wor
   // The worker is its own process, as in production with `worker: false` on the web instance:
   // its peak resident memory (VmHWM) is the worker's alone, not the benchmark's.
   const { test: app, fake: api } = await bootWith({ worker: false, whatsapp: { messagesPerSecond: 80 } });
-  await seedSubscribers(app, LARGE_TOWN);
+  await seedActiveSubscribers(app, LARGE_TOWN);
   const pluginConfig = JSON.parse(process.env.TOWN_CRIER_TEST_PLUGIN_CONFIG as string) as Record<string, unknown>;
   // BENCH_WORKER_NODE_OPTIONS (e.g. --max-old-space-size=192) shows what a heap cap does to the peak.
   const worker = await startWorkerProcess({

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, it } from 'vitest';
 import { bootStrapi, eventually, type TestStrapi } from '../tests/support/strapi';
 import { statusWebhook } from '../tests/support/fake-whatsapp-cloud-api';
 import { postWebhook, WHATSAPP } from '../tests/support/whatsapp';
+import { seedActiveSubscribers } from './seed';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 let test: TestStrapi;
@@ -40,22 +41,7 @@ it('acknowledges a webhook with 1,000 statuses', async () => {
 });
 
 it(`fans out one announcement to ${SUBSCRIBERS.toLocaleString('en')} subscribers`, async () => {
-  const knex = test.strapi.db.connection;
-  const table = test.strapi.db.metadata.get('plugin::town-crier.subscriber').tableName;
-  const now = test.dialect === 'sqlite' ? Date.now() : new Date();
-  for (let start = 0; start < SUBSCRIBERS; start += 200) {
-    const rows = Array.from({ length: Math.min(200, SUBSCRIBERS - start) }, (_, i) => ({
-      document_id: `bench${start + i}`,
-      channel: 'whatsapp',
-      address: `+4915${String(100_000_000 + start + i)}`,
-      status: 'active',
-      locale: 'de',
-      created_at: now,
-      updated_at: now,
-      published_at: now,
-    }));
-    await knex(table).insert(rows);
-  }
+  await seedActiveSubscribers(test, SUBSCRIBERS);
   const runtime = test.strapi.plugin('town-crier').service('runtime') as { queue(): { pause(q: string): Promise<void>; counts(q: string): Promise<{ waiting: number; paused: number }> } };
   await runtime.queue().pause('whatsapp');
 

@@ -4,30 +4,24 @@
  * broadcast; acts as a citizen on the sandbox phone; answers in the inbox. Screenshots go to
  * test-results/screenshots/ (the overview also to docs/images/admin-overview.png with UPDATE_DOCS_SCREENSHOTS=1).
  *
- * Needs /usr/bin/chromium (`apt-get install chromium`); without it the file is skipped with
- * a message saying so. The admin build is cached in tests/app/build (see admin-build.ts).
+ * Needs Debian's Chromium (tests/support/chromium.ts says how when it is missing; `npm test`
+ * installs it first). The admin build is cached in tests/app/build (see admin-build.ts).
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../support/strapi';
 import { ensureAdminBuild } from '../support/admin-build';
 import { seedTopics } from '../support/seed';
+import { launchChromium } from '../support/chromium';
 
-// CHROMIUM_PATH only to point at another build of Chromium; the default is Debian's package.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 const ROOT = path.resolve(__dirname, '../..');
 const SCREENSHOTS = path.join(ROOT, 'test-results/screenshots');
 const ADMIN = { email: 'admin@musterstadt.test', password: 'Test-Password-1234' };
 const DAY = 86_400_000;
 
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  process.stdout.write(`\n[admin browser test] SKIPPED: ${CHROMIUM} is missing. Install it with \`apt-get install -y chromium\`.\n`);
-}
 
 /**
  * The seeded town: 632 active, 2 pending, 3 unsubscribed subscribers on WhatsApp.
@@ -192,7 +186,7 @@ async function seed(test: TestStrapi) {
   return { announcementDocumentId: announcement.documentId, subscribers };
 }
 
-describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
+describe('admin panel in Chromium', () => {
   let test: TestStrapi;
   let browser: Browser;
   let page: Page;
@@ -239,7 +233,7 @@ describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
     token = await createSuperAdmin(test);
     seeded = await seed(test);
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, locale: 'en-GB', timezoneId: 'Europe/Berlin' });
     page.setDefaultTimeout(20_000);
     await page.goto(`${baseUrl}/admin/auth/login`);

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM_PATH, launchChromium } from '../support/chromium';
+import { launchChromium } from '../support/chromium';
 import { bootStrapi, eventually, type TestStrapi } from '../support/strapi';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { fakeWhatsapp, postWebhook, sentTo } from '../support/whatsapp';
@@ -153,7 +152,7 @@ describe('one sign-up for all channels', () => {
     expect((await submit({ channel: 'email', address: 'wechsel3@example.org', topics: [], topicsFrom: unsubscribeToken })).status).toBe(400);
   });
 
-  it.skipIf(!existsSync(CHROMIUM_PATH))('lets a citizen pick WhatsApp, e-mail and Telegram on the page and shows what to do next for each', async () => {
+  it('lets a citizen pick WhatsApp, e-mail and Telegram on the page and shows what to do next for each', async () => {
     const server = test.strapi.server.httpServer;
     if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;

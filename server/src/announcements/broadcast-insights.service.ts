@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { UID } from '../constants';
+import { OPEN_DELIVERY_STATUSES, UID } from '../constants';
 import { columnName, tableName, toCount } from '../database/names';
 import { getService } from '../utils/get-service';
 import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
@@ -81,7 +81,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         .select({ channel: d('channel') })
         .count({ n: '*' })
         .where(d('announcementDocumentId'), row.documentId)
-        .whereIn(d('status'), ['pending', 'waiting'])
+        .whereIn(d('status'), OPEN_DELIVERY_STATUSES)
         .groupBy(d('channel'))) as Array<{ channel: string; n: number | string }>;
       for (const entry of rows) {
         remaining.set(entry.channel, {
@@ -92,7 +92,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
               const [hit] = (await knex()(table)
                 .where(d('announcementDocumentId'), row.documentId)
                 .where(d('channel'), entry.channel)
-                .whereIn(d('status'), ['pending', 'waiting'])
+                .whereIn(d('status'), OPEN_DELIVERY_STATUSES)
                 .whereIn(d('subscriberId'), ids.slice(start, start + 500))
                 .count({ n: '*' })) as Array<{ n: number | string }>;
               count += toCount(hit?.n);

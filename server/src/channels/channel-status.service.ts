@@ -1,9 +1,10 @@
 import type { Core } from '@strapi/strapi';
 import { reachWindowKey } from '../delivery/reach';
-import { UID } from '../constants';
+import { UID, type ChannelId } from '../constants';
 import { getService } from '../utils/get-service';
 import { DAY_MS } from '../utils/time';
 import type { Channel } from './channel';
+import { CHANNEL_CREDENTIALS } from './credentials';
 
 /** What each channel's config must hold to send and to verify webhooks, and the template names it uses. */
 interface ChannelSettings {
@@ -21,13 +22,6 @@ interface ChannelSettings {
   dailyRecipientLimit?: number | null;
   templates?: Record<string, { name?: string } | undefined>;
 }
-
-/** The setting without which a channel runs in sandbox mode, and its name for the admin. */
-const CREDENTIALS: Record<string, { key: keyof ChannelSettings; label: string }> = {
-  whatsapp: { key: 'accessToken', label: 'access token' },
-  telegram: { key: 'botToken', label: 'bot token' },
-  email: { key: 'from', label: 'sender address (from)' },
-};
 
 function missingSettings(id: string, settings: ChannelSettings): string[] {
   const problems: string[] = [];
@@ -64,7 +58,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const queue = runtime().queue();
     const webhookEvents = getService(strapi, 'webhook-events');
     const enabled = Boolean(channel);
-    const credential = CREDENTIALS[id] ?? CREDENTIALS.whatsapp;
+    const credential = CHANNEL_CREDENTIALS[id as ChannelId] ?? CHANNEL_CREDENTIALS.whatsapp;
     const hasCredential = Boolean(settings[credential.key]);
     const mode: 'live' | 'sandbox' = channel?.mode ?? (settings.sandbox || !hasCredential ? 'sandbox' : 'live');
     const missing = missingSettings(id, settings);

@@ -4,6 +4,7 @@ import type { PluginConfig } from '../config/schema';
 import { PLUGIN_ID, UID, type ChannelId } from '../constants';
 import type { Channel, ChannelLinks, ChannelLogger, SandboxRecorder } from './channel';
 import type { Pace } from './pacing';
+import { CHANNEL_CREDENTIALS } from './credentials';
 import { createEmailChannel, type MailOptions } from './email';
 import { createTelegramChannel } from './telegram';
 import { createWhatsappChannel } from './whatsapp';
@@ -54,11 +55,13 @@ export function createChannelRegistry({ strapi, config, pace }: { strapi: Core.S
    * One rule for every channel: missing credentials mean sandbox, which production refuses
    * unless `sandbox: true` says it is meant.
    */
-  const sandboxMode = (label: string, key: string, explicit: boolean | undefined, hasCredentials: boolean, credential: string) => {
-    const sandbox = explicit ?? !hasCredentials;
+  const sandboxMode = (label: string, id: ChannelId, settings: { sandbox?: boolean } & Partial<Record<'accessToken' | 'botToken' | 'from', string>>) => {
+    const credential = CHANNEL_CREDENTIALS[id].key;
+    const explicit = settings.sandbox;
+    const sandbox = explicit ?? !settings[credential];
     if (sandbox && explicit !== true && process.env.NODE_ENV === 'production') {
       throw new Error(
-        `${PLUGIN_ID}: ${label} has no ${credential} and NODE_ENV is production. Set channels.${key}.${credential}, or set channels.${key}.sandbox: true to run without sending anything.`
+        `${PLUGIN_ID}: ${label} has no ${credential} and NODE_ENV is production. Set channels.${id}.${credential}, or set channels.${id}.sandbox: true to run without sending anything.`
       );
     }
     if (sandbox) strapi.log.warn(`[${PLUGIN_ID}] ${label} runs in SANDBOX mode: nothing is sent; messages are recorded in the sandbox outbox.`);
@@ -76,13 +79,13 @@ export function createChannelRegistry({ strapi, config, pace }: { strapi: Core.S
 
   const whatsapp = config.channels.whatsapp;
   if (whatsapp.enabled) {
-    const sandbox = sandboxMode('WhatsApp', 'whatsapp', whatsapp.sandbox, Boolean(whatsapp.accessToken), 'accessToken');
+    const sandbox = sandboxMode('WhatsApp', 'whatsapp', whatsapp);
     register(createWhatsappChannel({ config: whatsapp, log, sandboxRecorder, sandbox }));
   }
 
   const email = config.channels.email;
   if (email.enabled) {
-    const sandbox = sandboxMode('E-mail', 'email', email.sandbox, Boolean(email.from), 'from');
+    const sandbox = sandboxMode('E-mail', 'email', email);
     if (!sandbox && !strapi.plugin('email')) {
       throw new Error(`${PLUGIN_ID}: channels.email is enabled but Strapi's email plugin is not loaded.`);
     }
@@ -92,7 +95,7 @@ export function createChannelRegistry({ strapi, config, pace }: { strapi: Core.S
 
   const telegram = config.channels.telegram;
   if (telegram.enabled) {
-    const sandbox = sandboxMode('Telegram', 'telegram', telegram.sandbox, Boolean(telegram.botToken), 'botToken');
+    const sandbox = sandboxMode('Telegram', 'telegram', telegram);
     if (!telegram.botUsername) strapi.log.warn(`[${PLUGIN_ID}] channels.telegram.botUsername is empty: sign-ups get no t.me link.`);
     if (!sandbox && !telegram.webhookSecret) {
       strapi.log.error(`[${PLUGIN_ID}] channels.telegram.webhookSecret is empty: every Telegram webhook is rejected (401), so nobody can confirm.`);

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { DELIVERY_STATUS_RANK, JOB_NAMES, PLUGIN_ID, UID, type ChannelId, type DeliveryStatus } from '../constants';
+import { DELIVERY_STATUS_RANK, JOB_NAMES, OPEN_DELIVERY_STATUSES, PLUGIN_ID, UID, type ChannelId, type DeliveryStatus } from '../constants';
 import type { Channel, ChannelEvent, ClassifiedError } from '../channels/channel';
 import { deliverJobSchema, jobIds, type DeliverJob } from '../queue/jobs';
 import { RetryLater, type RunningJob } from '../queue/job-queue';
@@ -20,7 +20,7 @@ export interface DeliveryRow {
 
 /** How long to wait for a status webhook after an ambiguous timeout before sending again. */
 const AMBIGUOUS_RECHECK_MS = 15 * 60_000;
-const OPEN_STATUSES = ['pending', 'waiting'];
+const OPEN_STATUSES: readonly string[] = OPEN_DELIVERY_STATUSES;
 
 interface DeliveryUpdate {
   status?: DeliveryStatus;
@@ -284,7 +284,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           .connection(table)
           .select('id', 'subscriber_id', 'channel', 'last_error_class', 'status_at')
           .where('announcement_document_id', announcementDocumentId)
-          .whereIn('status', ['pending', 'waiting'])
+          .whereIn('status', OPEN_DELIVERY_STATUSES)
           .where('id', '>', cursor)
           .orderBy('id')
           .limit(1000);
@@ -320,7 +320,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async skipOpen(announcementDocumentId: string) {
       const table = strapi.db.metadata.get(UID.delivery).tableName;
       const open = () =>
-        strapi.db.connection(table).where('announcement_document_id', announcementDocumentId).whereIn('status', ['pending', 'waiting']);
+        strapi.db.connection(table).where('announcement_document_id', announcementDocumentId).whereIn('status', OPEN_DELIVERY_STATUSES);
       const queued: DeliverJob[] = ((await open().clone().select('subscriber_id', 'channel')) as Array<{ subscriber_id: number; channel: ChannelId }>).map(
         (row) => ({ announcementDocumentId, subscriberId: row.subscriber_id, channel: row.channel })
       );

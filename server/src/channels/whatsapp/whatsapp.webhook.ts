@@ -172,14 +172,6 @@ function headerValue(headers: HeaderBag, name: string): string | undefined {
   return key === undefined ? undefined : firstValue(headers[key]);
 }
 
-/**
- * Computes the `X-Hub-Signature-256` value Meta sends for `rawBody`. Exported for tools and
- * tests; verification must always use the bytes as received.
- */
-export function whatsappSignature(rawBody: string | Buffer, appSecret: string): string {
-  return SIGNATURE_PREFIX + createHmac('sha256', appSecret).update(rawBody).digest('hex');
-}
-
 /** The WhatsApp webhook: handshake, signature check, and payload-to-event mapping. */
 export function createWhatsappWebhook(config: Pick<WhatsappConfig, 'verifyToken' | 'appSecret'>, clock: () => Date = () => new Date()): ChannelWebhook {
   return {

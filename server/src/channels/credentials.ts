@@ -1,0 +1,11 @@
+import type { ChannelId } from '../constants';
+
+/**
+ * The one setting without which each channel cannot reach anybody: missing, the channel runs in
+ * sandbox mode. The registry decides the mode by it; the channel status page names it.
+ */
+export const CHANNEL_CREDENTIALS: Record<ChannelId, { key: 'accessToken' | 'botToken' | 'from'; label: string }> = {
+  whatsapp: { key: 'accessToken', label: 'access token' },
+  telegram: { key: 'botToken', label: 'bot token' },
+  email: { key: 'from', label: 'sender address (from)' },
+};
