@@ -252,7 +252,7 @@ describe('privacy attacks', () => {
       recipientDigits: `4915900${String(i).padStart(5, '0')}`,
       status: 'failed' as const,
       deliveryRef: 'r'.repeat(512),
-      errors: [{ code: 131026, title: 'Message undeliverable', details: 'Unable to deliver message. Reasons can include: the recipient phone number is not a WhatsApp phone number.' }],
+      errors: [{ code: 131026, title: 'Message undeliverable', details: 'Unable to deliver message. Reasons can include: the recipient phone number is not a WhatsApp phone number; the recipient has not accepted the new Terms of Service and Privacy Policy; the recipient is using an old WhatsApp version.' }],
     }));
     const batch = statusWebhook(statuses);
     const { rawBody } = signedWebhookRequest(batch, WHATSAPP.appSecret);
