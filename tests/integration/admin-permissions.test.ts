@@ -13,6 +13,7 @@ const ACTIONS = {
   readStats: 'plugin::town-crier.stats.read',
   manageBroadcasts: 'plugin::town-crier.broadcasts.manage',
   readSubscribers: 'plugin::town-crier.subscribers.read',
+  managePersonalData: 'plugin::town-crier.subscribers.personal-data',
   manageInbox: 'plugin::town-crier.inbox.manage',
   readChannels: 'plugin::town-crier.channels.read',
 } as const;
@@ -53,9 +54,9 @@ describe('admin route permissions', () => {
     { method: 'get', path: () => '/inbox', needs: 'manageInbox' },
     { method: 'post', path: () => `/inbox/${inboxId}/reply`, needs: 'manageInbox', body: () => ({ text: 'Danke!' }) },
     { method: 'post', path: () => `/inbox/${inboxId}/handled`, needs: 'manageInbox' },
-    { method: 'get', path: () => `/subscribers/${subscriberId}/export`, needs: 'readSubscribers' },
-    { method: 'post', path: () => `/subscribers/${subscriberId}/erase`, needs: 'readSubscribers' },
-    { method: 'post', path: () => '/subscribers/purge-withdrawn', needs: 'readSubscribers' },
+    { method: 'get', path: () => `/subscribers/${subscriberId}/export`, needs: 'managePersonalData' },
+    { method: 'post', path: () => `/subscribers/${subscriberId}/erase`, needs: 'managePersonalData' },
+    { method: 'post', path: () => '/subscribers/purge-withdrawn', needs: 'managePersonalData' },
     { method: 'get', path: () => '/me/permissions', needs: null },
   ];
 
@@ -145,6 +146,6 @@ describe('admin route permissions', () => {
       });
     }
     const me = await test.request.get('/town-crier/me/permissions').set('Authorization', `Bearer ${superToken}`);
-    expect(me.body.data).toEqual({ readStats: true, manageBroadcasts: true, readSubscribers: true, manageInbox: true, readChannels: true });
+    expect(me.body.data).toEqual({ readStats: true, manageBroadcasts: true, readSubscribers: true, managePersonalData: true, manageInbox: true, readChannels: true });
   });
 });

@@ -31,9 +31,10 @@ export default () => ({
     route('GET', '/sandbox/outbox', 'sandbox-phone.outbox', PERMISSIONS.manageBroadcasts),
     route('POST', '/sandbox/act', 'sandbox-phone.act', PERMISSIONS.manageBroadcasts),
 
-    route('GET', '/subscribers/:id/export', 'subscribers-admin.export', PERMISSIONS.readSubscribers),
-    route('POST', '/subscribers/:id/erase', 'subscribers-admin.erase', PERMISSIONS.readSubscribers),
-    route('POST', '/subscribers/purge-withdrawn', 'subscribers-admin.purge', PERMISSIONS.readSubscribers),
+    // Acting on a citizen's personal data needs its own permission, not only the right to read.
+    route('GET', '/subscribers/:id/export', 'subscribers-admin.export', PERMISSIONS.managePersonalData),
+    route('POST', '/subscribers/:id/erase', 'subscribers-admin.erase', PERMISSIONS.managePersonalData),
+    route('POST', '/subscribers/purge-withdrawn', 'subscribers-admin.purge', PERMISSIONS.managePersonalData),
 
     // Any logged-in admin may ask what they may do.
     { method: 'GET', path: '/me/permissions', handler: 'me.permissions', config: { policies: ['admin::isAuthenticatedAdmin'] } },
