@@ -61,6 +61,7 @@ describe('crash and fault tests', () => {
       pluginConfig: {
         redis: { url: redis?.url ?? REDIS_URL },
         broadcast: { reconcileEverySeconds: 1, maxAttempts: 10, retryBaseDelayMs: 50, deliveryConcurrency: CHANNEL_CONCURRENCY },
+        retentionEverySeconds: 1,
         channels: { whatsapp: { ...WHATSAPP, baseUrl: fake.baseUrl, apiVersion: fake.apiVersion, messagesPerSecond: 1000, dailyRecipientLimit: 100_000, requestTimeoutMs: 1500 } },
       },
     });
@@ -165,6 +166,12 @@ describe('crash and fault tests', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await deliveriesOf(test, announcement!.documentId)).toEqual([]);
     expect(fake.requests).toEqual([]);
+    // Retention and expiry need only the database: an unconfirmed sign-up past its deadline goes
+    // while Redis is still down (#17: it used to wait for the reconciler's Redis ping).
+    const expired = (await test.strapi.db.query('plugin::town-crier.subscriber').create({
+      data: { channel: 'whatsapp', address: '+4915199900001', status: 'pending', expiresAt: new Date(Date.now() - 1000), locale: 'de' },
+    })) as { id: number };
+    await eventually(async () => (await test.strapi.db.query('plugin::town-crier.subscriber').findOne({ where: { id: expired.id } })) === null);
 
     await redis!.start();
     const sent = await finished(articleId);
