@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { ensureIndexes } from './database/indexes';
+import { lowerCaseLegacyEmailAddresses } from './subscribers/legacy-email-case';
 import { PERMISSION_ACTIONS } from './permissions';
 import { getService } from './utils/get-service';
 import { PLUGIN_ID } from './constants';
@@ -10,6 +11,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const config = runtime.config();
 
   await ensureIndexes(strapi);
+  await lowerCaseLegacyEmailAddresses(strapi);
   await strapi.admin.services.permission.actionProvider.registerMany(PERMISSION_ACTIONS);
   warnWithoutRawBody(strapi);
 

@@ -6,6 +6,7 @@ import { bootStrapi, createSuperAdmin, eventually, REDIS_URL, type TestStrapi } 
 import { inboundTextWebhook, signedWebhookRequest, statusWebhook, type FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
 import { fakeWhatsapp, postWebhook, sentTo, WHATSAPP } from '../support/whatsapp';
 import { seedSubscriber, seedTopics } from '../support/seed';
+import { lowerCaseLegacyEmailAddresses } from '../../server/src/subscribers/legacy-email-case';
 
 /**
  * The attacker's view of issue #17: someone with a script and the public routes (and, for the
@@ -209,6 +210,16 @@ describe('privacy attacks', () => {
     await eventually(async () => (await test.strapi.db.query(OUTBOX).count({ where: { channel: 'email', toAddress: { $containsi: 'anna.case@' } } })) >= 1);
     const mails = await test.strapi.db.query(OUTBOX).findMany({ where: { channel: 'email', toAddress: { $containsi: 'anna.case@' } } });
     expect(mails.length).toBeLessThanOrEqual(3);
+  });
+
+  it('#7 lowers e-mail addresses stored before, at startup, unless the lower-case one exists already', async () => {
+    const legacy = await seedSubscriber(test, 'Legacy.Case@Example.org', { channel: 'email' });
+    const twinUpper = await seedSubscriber(test, 'Twin@example.org', { channel: 'email' });
+    const twinLower = await seedSubscriber(test, 'twin@example.org', { channel: 'email' });
+    await lowerCaseLegacyEmailAddresses(test.strapi);
+    const addressOf = async (id: number) => (await test.strapi.db.query(SUBSCRIBER).findOne({ where: { id } })).address;
+    expect(await addressOf(legacy)).toBe('legacy.case@example.org');
+    expect([await addressOf(twinUpper), await addressOf(twinLower)]).toEqual(['Twin@example.org', 'twin@example.org']);
   });
 
   it('#8 refuses a sign-up body over the limit before parsing it, chunked or with a length, and stores nothing', async () => {

@@ -200,10 +200,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         // Counted per address whatever its state (unknown, pending, active, withdrawn), so the
         // 4th attempt within the hour answers 429 for everyone alike and tells nothing.
         const admitted = await admit(`signup-address:${addressKey(input.channel, address)}`, config.rateLimit.signupsPerAddressPerHour, now);
-        if (!admitted.admitted) {
-          const retryAfterSeconds = Math.max(1, Math.ceil((admitted.retryAtMs - now.getTime()) / 1000));
-          throw new errors.RateLimitError('Too many sign-ups for this address; please try again later', { retryAfterSeconds });
-        }
+        // A fixed "an hour": the exact time left would tell when someone else last tried this address.
+        if (!admitted.admitted) throw new errors.RateLimitError('Too many sign-ups for this address; please try again later', { retryAfterSeconds: 3600 });
       }
       const existing = address ? ((await subscribers().findOne({ where: { channel: input.channel, address } })) as SubscriberRow | null) : null;
       return { input, address, topicIds, existing, now };
