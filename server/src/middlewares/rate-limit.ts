@@ -5,7 +5,7 @@ import { errors } from '@strapi/utils';
 import type { Context, Next } from 'koa';
 import { PLUGIN_ID } from '../constants';
 import { getService } from '../utils/get-service';
-import { HOUR_MS } from '../utils/time';
+import { HOUR_MS, within } from '../utils/time';
 
 /** The header a town's sign-up stand sends its token in (see docs/privacy.md). */
 export const STAND_HEADER = 'x-town-crier-stand';
@@ -56,7 +56,7 @@ export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
     const now = Date.now();
     let result: { admitted: true } | { admitted: false; retryAtMs: number };
     try {
-      result = await runtime.queue().admitToWindow(`signup-ip:${who}`, randomUUID(), limit, HOUR_MS, now);
+      result = await within(1000, runtime.queue().admitToWindow(`signup-ip:${who}`, randomUUID(), limit, HOUR_MS, now));
     } catch (error) {
       strapi.log.warn(`[${PLUGIN_ID}] per-IP sign-up limit not checked, Redis did not answer: ${(error as Error).message}`);
       return next();

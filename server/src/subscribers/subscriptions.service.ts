@@ -4,7 +4,7 @@ import { errors } from '@strapi/utils';
 import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../constants';
 import { getService } from '../utils/get-service';
 import { maskAddress } from '../utils/log';
-import { DAY_MS, HOUR_MS, toDate } from '../utils/time';
+import { DAY_MS, HOUR_MS, toDate, within } from '../utils/time';
 import { normaliseEmailAddress } from './email-address';
 import { normalisePhoneNumber } from './phone';
 import { newConfirmCode, newConfirmationToken, sha256, signManageToken, signUnsubscribeToken, verifyManageToken, verifyUnsubscribeToken } from './tokens';
@@ -113,7 +113,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    */
   const admit = async (key: string, limit: number, now: Date) => {
     try {
-      return await runtime().queue().admitToWindow(key, randomUUID(), limit, HOUR_MS, now.getTime());
+      return await within(1000, runtime().queue().admitToWindow(key, randomUUID(), limit, HOUR_MS, now.getTime()));
     } catch (error) {
       strapi.log.warn(`[${PLUGIN_ID}] ${key.split(':')[0]} limit not checked, Redis did not answer: ${(error as Error).message}`);
       return { admitted: true as const };
