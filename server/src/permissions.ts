@@ -11,8 +11,8 @@ export const PERMISSION_ACTIONS = (Object.keys(PERMISSION_UIDS) as PermissionNam
   pluginName: PLUGIN_ID,
 }));
 
-/** Route policy config: logged-in admin with the given action. */
-export const requirePermission = (action: string) => [
+/** Route policy config: logged-in admin holding the given action (every one of them, when several). */
+export const requirePermission = (action: string | string[]) => [
   'admin::isAuthenticatedAdmin',
-  { name: 'admin::hasPermissions', config: { actions: [action] } },
+  { name: 'admin::hasPermissions', config: { actions: Array.isArray(action) ? action : [action] } },
 ];

@@ -119,6 +119,17 @@ describe('admin route permissions', () => {
     }
   });
 
+  it('export, erase and purge need the personal-data action beside the read action (#17: read alone used to erase)', async () => {
+    for (const path of [`/subscribers/${subscriberId}/export`, `/subscribers/${subscriberId}/erase`, '/subscribers/purge-withdrawn']) {
+      const method = path.endsWith('/export') ? 'get' : 'post';
+      for (const lacking of ['readSubscribers', 'managePersonalData'] as const) {
+        const response = await test.request[method](`/town-crier${path}`).set('Authorization', `Bearer ${tokens[lacking]}`);
+        expect({ path, lacking, status: response.status }).toEqual({ path, lacking, status: 403 });
+      }
+    }
+    expect(await test.strapi.db.query('plugin::town-crier.subscriber').findOne({ where: { id: subscriberId } })).toMatchObject({ address: '+4915111122233' });
+  });
+
   it('lets a role use the read routes of the actions it holds', async () => {
     for (const route of routes.filter((candidate) => candidate.method === 'get' && candidate.needs)) {
       const other = (Object.keys(ACTIONS) as ActionName[]).find((name) => name !== route.needs)!;
