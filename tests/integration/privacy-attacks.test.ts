@@ -325,7 +325,7 @@ describe('privacy attacks', () => {
     expect(templates.length).toBeLessThanOrEqual(TEMPLATES_PER_HOUR);
   });
 
-  it('#3 leaves no phone number, name or message text in Redis after a webhook burst', async () => {
+  it('#3 leaves no phone number, name, message text or token in Redis after a webhook burst', async () => {
     const number = '4917312345678';
     const name = 'Wilhelmine Zwiebelschneider';
     const text = 'Geheimnis Gartenzaun Nachbarschaftsstreit';
@@ -333,6 +333,15 @@ describe('privacy attacks', () => {
       expect((await postWebhook(test, inboundTextWebhook(number, `${text} ${i}`, { profileName: name }))).status).toBe(200);
     }
     await eventually(async () => (await test.strapi.db.query(INBOX).count({ where: { fromAddress: `+${number}` } })) === 25, { timeoutMs: 30_000 });
+    // A subscriber asks for their topics: the answer's "change topics" link holds a signed token.
+    const subscriber = '4917312345679';
+    await seedSubscriber(test, `+${subscriber}`);
+    expect((await postWebhook(test, inboundTextWebhook(subscriber, 'THEMEN', { profileName: name }))).status).toBe(200);
+    const [answer] = await eventually(async () => {
+      const texts = sentTo(fake, `+${subscriber}`).filter((request) => JSON.stringify(request.body).includes('keep='));
+      return texts.length > 0 && texts;
+    });
+    const token = decodeURIComponent(/keep=([^&"\s]+)/.exec(JSON.stringify(answer.body))![1]);
 
     const redis = new Redis(REDIS_URL);
     try {
@@ -352,6 +361,9 @@ describe('privacy attacks', () => {
       expect(all).not.toContain(number);
       expect(all).not.toContain('Zwiebelschneider');
       expect(all).not.toContain('Gartenzaun');
+      expect(all).not.toContain(subscriber);
+      expect(all).not.toContain(token);
+      expect(all).not.toContain(encodeURIComponent(token));
     } finally {
       redis.disconnect();
     }
