@@ -9,13 +9,18 @@ answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 can_apt() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; }
 
+# The fault tests start and kill a redis-server of their own, so the binary is needed even
+# when the suite's Redis is an external one (REDIS_URL).
+ensure_redis_binary() {
+  command -v redis-server >/dev/null && return
+  can_apt || { echo "redis-server is missing (the Redis fault tests start their own): apt-get install -y redis-server" >&2; exit 1; }
+  echo "redis: installing redis-server"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+}
+
 ensure_redis() {
   answers 6379 && { echo "redis: answering on 127.0.0.1:6379"; return; }
-  if ! command -v redis-server >/dev/null; then
-    can_apt || { echo "Redis is missing: install redis-server (apt-get install -y redis-server) or set REDIS_URL." >&2; exit 1; }
-    echo "redis: installing redis-server"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
-  fi
+  ensure_redis_binary
   echo "redis: starting redis-server"
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
   for _ in $(seq 1 50); do answers 6379 && return; sleep 0.2; done
@@ -54,6 +59,6 @@ case "${1:-all}" in
   postgres) ensure_postgres ;;
   chromium) ensure_chromium ;;
   # What `npm test` needs: the SQLite suite runs on Redis, the browser tests on Chromium.
-  test) [ -n "${REDIS_URL:-}" ] && echo "redis: using REDIS_URL" || ensure_redis; ensure_chromium ;;
+  test) ensure_redis_binary; [ -n "${REDIS_URL:-}" ] && echo "redis: using REDIS_URL" || ensure_redis; ensure_chromium ;;
   all) ensure_redis; ensure_postgres; ensure_chromium ;;
 esac

@@ -1,14 +1,17 @@
 import type { Core } from '@strapi/strapi';
 import { ensureIndexes } from './database/indexes';
+import { lowerCaseLegacyEmailAddresses } from './subscribers/legacy-email-case';
 import { PERMISSION_ACTIONS } from './permissions';
 import { getService } from './utils/get-service';
 import { PLUGIN_ID } from './constants';
+import { WEBHOOK_BODY_MAX_BYTES } from './middlewares/body-limit';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = getService(strapi, 'runtime');
   const config = runtime.config();
 
   await ensureIndexes(strapi);
+  await lowerCaseLegacyEmailAddresses(strapi);
   await strapi.admin.services.permission.actionProvider.registerMany(PERMISSION_ACTIONS);
   warnWithoutRawBody(strapi);
 
@@ -26,12 +29,27 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
  * so it says so as loudly as it can.
  */
 function warnWithoutRawBody(strapi: Core.Strapi) {
-  const middlewares = (strapi.config.get('middlewares') ?? []) as Array<string | { name?: string; config?: { includeUnparsed?: boolean } }>;
+  const middlewares = (strapi.config.get('middlewares') ?? []) as Array<string | { name?: string; config?: { includeUnparsed?: boolean; jsonLimit?: string | number } }>;
   const body = middlewares.find((entry) => typeof entry === 'object' && entry?.name === 'strapi::body');
   const includesRaw = typeof body === 'object' && body?.config?.includeUnparsed === true;
+  const jsonLimit = typeof body === 'object' ? body?.config?.jsonLimit : undefined;
+  const jsonLimitBytes = typeof jsonLimit === 'number' ? jsonLimit : parseSize(jsonLimit ?? '1mb');
+  if (jsonLimitBytes !== null && jsonLimitBytes < WEBHOOK_BODY_MAX_BYTES) {
+    strapi.log.warn(
+      `[${PLUGIN_ID}] strapi::body's jsonLimit is ${jsonLimit ?? '1mb (the default)'}: Meta batches up to 1,000 webhook updates in one POST, which can be larger. Set jsonLimit: '8mb' (the plugin keeps its own public routes to 8 KB).`
+    );
+  }
   if (!includesRaw) {
     strapi.log.error(
       `[${PLUGIN_ID}] config/middlewares must configure { name: 'strapi::body', config: { includeUnparsed: true } } — without the raw body every provider webhook is rejected (401).`
     );
   }
+}
+
+/** `'1mb'`, `'512kb'`, `'8mb'` as koa-body reads them; null for what it cannot read. */
+function parseSize(value: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(value.trim());
+  if (!match) return null;
+  const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb' | 'gb'];
+  return Math.round(Number(match[1]) * unit);
 }

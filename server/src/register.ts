@@ -1,8 +1,30 @@
 import type { Core } from '@strapi/strapi';
 import { createPublishMiddleware } from './announcements/publish-middleware';
+import { PLUGIN_ID } from './constants';
+
+const BODY_LIMIT = `plugin::${PLUGIN_ID}.body-limit`;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   // Registered in `register` so it wraps every document-service call, including the ones
   // other plugins' bootstrap code makes (scheduled releases publish through it too).
   strapi.documents.use(createPublishMiddleware(strapi));
+  placeBodyLimitBeforeParser(strapi);
 };
+
+/**
+ * The plugin's body limits must act before Strapi's body parser has read the body; route
+ * middlewares run after it. So the limit joins the application's middleware list right before
+ * `strapi::body` (after `strapi::errors`, so a refusal has Strapi's error shape). It only acts
+ * on the plugin's own POST routes.
+ */
+function placeBodyLimitBeforeParser(strapi: Core.Strapi) {
+  const middlewares = (strapi.config.get('middlewares') ?? []) as Array<string | { name?: string; resolve?: string; config?: unknown }>;
+  if (!Array.isArray(middlewares) || middlewares.some((entry) => entry === BODY_LIMIT || (typeof entry === 'object' && entry?.name === BODY_LIMIT))) return;
+  const nameOf = (entry: (typeof middlewares)[number]) => (typeof entry === 'string' ? entry : entry?.name);
+  const body = middlewares.findIndex((entry) => nameOf(entry) === 'strapi::body');
+  const errorsAt = middlewares.findIndex((entry) => nameOf(entry) === 'strapi::errors');
+  // Without the usual list (or without `strapi::body` in it) there is nothing to place it before.
+  if (body < 0 || errorsAt > body) return;
+  const at = body;
+  strapi.config.set('middlewares', [...middlewares.slice(0, at), BODY_LIMIT, ...middlewares.slice(at)]);
+}

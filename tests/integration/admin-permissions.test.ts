@@ -13,6 +13,7 @@ const ACTIONS = {
   readStats: 'plugin::town-crier.stats.read',
   manageBroadcasts: 'plugin::town-crier.broadcasts.manage',
   readSubscribers: 'plugin::town-crier.subscribers.read',
+  managePersonalData: 'plugin::town-crier.subscribers.personal-data',
   manageInbox: 'plugin::town-crier.inbox.manage',
   readChannels: 'plugin::town-crier.channels.read',
 } as const;
@@ -53,9 +54,9 @@ describe('admin route permissions', () => {
     { method: 'get', path: () => '/inbox', needs: 'manageInbox' },
     { method: 'post', path: () => `/inbox/${inboxId}/reply`, needs: 'manageInbox', body: () => ({ text: 'Danke!' }) },
     { method: 'post', path: () => `/inbox/${inboxId}/handled`, needs: 'manageInbox' },
-    { method: 'get', path: () => `/subscribers/${subscriberId}/export`, needs: 'readSubscribers' },
-    { method: 'post', path: () => `/subscribers/${subscriberId}/erase`, needs: 'readSubscribers' },
-    { method: 'post', path: () => '/subscribers/purge-withdrawn', needs: 'readSubscribers' },
+    { method: 'get', path: () => `/subscribers/${subscriberId}/export`, needs: 'managePersonalData' },
+    { method: 'post', path: () => `/subscribers/${subscriberId}/erase`, needs: 'managePersonalData' },
+    { method: 'post', path: () => '/subscribers/purge-withdrawn', needs: 'managePersonalData' },
     { method: 'get', path: () => '/me/permissions', needs: null },
   ];
 
@@ -118,6 +119,17 @@ describe('admin route permissions', () => {
     }
   });
 
+  it('export, erase and purge need the personal-data action beside the read action (#17: read alone used to erase)', async () => {
+    for (const path of [`/subscribers/${subscriberId}/export`, `/subscribers/${subscriberId}/erase`, '/subscribers/purge-withdrawn']) {
+      const method = path.endsWith('/export') ? 'get' : 'post';
+      for (const lacking of ['readSubscribers', 'managePersonalData'] as const) {
+        const response = await test.request[method](`/town-crier${path}`).set('Authorization', `Bearer ${tokens[lacking]}`);
+        expect({ path, lacking, status: response.status }).toEqual({ path, lacking, status: 403 });
+      }
+    }
+    expect(await test.strapi.db.query('plugin::town-crier.subscriber').findOne({ where: { id: subscriberId } })).toMatchObject({ address: '+4915111122233' });
+  });
+
   it('lets a role use the read routes of the actions it holds', async () => {
     for (const route of routes.filter((candidate) => candidate.method === 'get' && candidate.needs)) {
       const other = (Object.keys(ACTIONS) as ActionName[]).find((name) => name !== route.needs)!;
@@ -145,6 +157,6 @@ describe('admin route permissions', () => {
       });
     }
     const me = await test.request.get('/town-crier/me/permissions').set('Authorization', `Bearer ${superToken}`);
-    expect(me.body.data).toEqual({ readStats: true, manageBroadcasts: true, readSubscribers: true, manageInbox: true, readChannels: true });
+    expect(me.body.data).toEqual({ readStats: true, manageBroadcasts: true, readSubscribers: true, managePersonalData: true, manageInbox: true, readChannels: true });
   });
 });

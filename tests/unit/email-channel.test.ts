@@ -105,7 +105,8 @@ describe('e-mail content and headers', () => {
 
 describe('e-mail address normalisation', () => {
   it.each([
-    [' Anna.Muster@Example.ORG ', 'Anna.Muster@example.org'],
+    [' Anna.Muster@Example.ORG ', 'anna.muster@example.org'],
+    ['aNNa.muster@example.org', 'anna.muster@example.org'],
     ['anna@example.org', 'anna@example.org'],
     ['anna@@example.org', null],
     ['anna@example', null],

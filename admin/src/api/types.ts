@@ -1,10 +1,14 @@
+import type { PermissionName } from '../../../shared/permissions';
 /**
  * Response shapes of the plugin's admin API (docs/admin-api-contract: /town-crier/...).
  * Kept in one place so every page reads the same names.
  */
 
-/** A breakdown cell: exact count, or "<5" when 1..4 people would be identifiable. */
-export type CountCell = number | '<5';
+/**
+ * A breakdown cell: exact count, "<5" when 1..4 people would be identifiable, or "*" for a
+ * larger cell hidden so that a "<5" cannot be worked out from the total.
+ */
+export type CountCell = number | '<5' | '*';
 
 export interface OverviewStats {
   subscribers: { active: number; pending: number; unsubscribed: number };
@@ -137,13 +141,7 @@ export interface PublishPreview {
   };
 }
 
-export interface PluginPermissions {
-  readStats: boolean;
-  manageBroadcasts: boolean;
-  readSubscribers: boolean;
-  manageInbox: boolean;
-  readChannels: boolean;
-}
+export type PluginPermissions = Record<PermissionName, boolean>;
 
 type Row = Record<string, unknown>;
 

@@ -1,15 +1,10 @@
 import { useMemo } from 'react';
 import { useAuth } from '@strapi/strapi/admin';
-import { PLUGIN_ID } from '../pluginId';
+import { PERMISSIONS } from '../../../shared/permissions';
 import type { PluginPermissions } from '../api/types';
 
-export const ACTIONS: Record<keyof PluginPermissions, string> = {
-  readStats: `plugin::${PLUGIN_ID}.stats.read`,
-  manageBroadcasts: `plugin::${PLUGIN_ID}.broadcasts.manage`,
-  readSubscribers: `plugin::${PLUGIN_ID}.subscribers.read`,
-  manageInbox: `plugin::${PLUGIN_ID}.inbox.manage`,
-  readChannels: `plugin::${PLUGIN_ID}.channels.read`,
-};
+/** The server's vocabulary (shared/permissions.ts): one declaration for routes and pages. */
+export const ACTIONS: Record<keyof PluginPermissions, string> = PERMISSIONS;
 
 /**
  * What the logged-in admin may do in this plugin, from the permissions the admin app already

@@ -148,7 +148,7 @@ export const OverviewPage = () => {
       </Panel>
 
       <Typography variant="pi" textColor="neutral600">
-        {t('overview.footnote', 'Aggregate figures only. Groups of fewer than 5 people are shown as "<5". Days in {timeZone}; as of {time}.', {
+        {t('overview.footnote', 'Aggregate figures only. Groups of fewer than 5 people are shown as "<5"; "*" hides a larger group where the total would otherwise give a "<5" away. Days in {timeZone}; as of {time}.', {
           timeZone: stats.timeZone,
           time: formatDate(stats.generatedAt, { dateStyle: 'short', timeStyle: 'short' }),
         })}

@@ -183,8 +183,16 @@ export const pluginConfigSchema = z.object({
       signupsPerIpPerHour: z.number().int().positive().default(10),
       signupsPerAddressPerHour: z.number().int().positive().default(3),
       confirmationsPerAddressPerDay: z.number().int().positive().default(3),
+      /** Paid WhatsApp confirmation templates per hour, town-wide; beyond it citizens confirm with `START <code>`. */
+      confirmationTemplatesPerHour: z.number().int().positive().default(60),
+      /** Every sign-up answer takes at least this long, so the work behind it cannot be timed. */
+      signupAnswerMinMs: z.number().int().min(0).max(5000).default(250),
+      /** A trusted sign-up stand (the town hall's tablet): requests carrying this token have their own, higher limit. */
+      signupStand: z.object({ token: z.string().min(24), signupsPerHour: z.number().int().positive().default(200) }).optional(),
     })
     .prefault({}),
+  /** How often each worker runs retention and the expiry of unconfirmed sign-ups. */
+  retentionEverySeconds: z.number().int().positive().default(900),
   broadcast: z
     .object({
       /** Seconds between publish and the first message, so an editor can still cancel. */

@@ -52,6 +52,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return answer;
   };
 
+  const subscribeNow = async (ctx: Context) => {
+    const { channel, address, channels, website, ...shared } = parseOrThrow(signupBodySchema, ctx.request.body);
+    ctx.status = 202;
+    const subscriptions = getService(strapi, 'subscriptions');
+    if (channels) {
+      const answers = website ? channels.map((entry) => decoyAnswer(entry.channel)) : await subscriptions.signupMany(shared, channels, requestMeta(ctx));
+      ctx.body = { data: { status: 'pending', expiresAt: answers[0].expiresAt, channels: answers } };
+      return;
+    }
+    // The schema guarantees `channel` when there is no `channels` list.
+    const single = channel as ChannelId;
+    ctx.body = { data: website ? decoyAnswer(single) : await subscriptions.signup({ ...shared, channel: single, address }, requestMeta(ctx)) };
+  };
+
   return {
     async topics(ctx: Context) {
       const topics = await strapi.db.query(UID.topic).findMany({
@@ -68,18 +82,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.body = { data: shown && { version: shown.version, locale: shown.locale, text: shown.text, sha256: shown.sha256, privacyPolicyUrl: shown.privacyPolicyUrl } };
     },
 
+    /**
+     * Every answer, 202 or 4xx, leaves no earlier than `rateLimit.signupAnswerMinMs` after the
+     * request came in: an active number returns early, a new one writes rows, and without the
+     * floor the difference could be timed to learn who is subscribed.
+     */
     async subscribe(ctx: Context) {
-      const { channel, address, channels, website, ...shared } = parseOrThrow(signupBodySchema, ctx.request.body);
-      ctx.status = 202;
-      const subscriptions = getService(strapi, 'subscriptions');
-      if (channels) {
-        const answers = website ? channels.map((entry) => decoyAnswer(entry.channel)) : await subscriptions.signupMany(shared, channels, requestMeta(ctx));
-        ctx.body = { data: { status: 'pending', expiresAt: answers[0].expiresAt, channels: answers } };
-        return;
+      const started = Date.now();
+      try {
+        await subscribeNow(ctx);
+      } finally {
+        const wait = config().rateLimit.signupAnswerMinMs - (Date.now() - started);
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
-      // The schema guarantees `channel` when there is no `channels` list.
-      const single = channel as ChannelId;
-      ctx.body = { data: website ? decoyAnswer(single) : await subscriptions.signup({ ...shared, channel: single, address }, requestMeta(ctx)) };
     },
 
     /** GET behind the link in a confirmation e-mail: shows the button, confirms nothing. */

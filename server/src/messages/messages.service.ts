@@ -5,6 +5,7 @@ import { messageJobSchema } from '../queue/jobs';
 import type { RunningJob } from '../queue/job-queue';
 import { RetryLater } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
+import { withManageUrl } from './manage-link';
 import { DAY_MS } from '../utils/time';
 
 /**
@@ -57,7 +58,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           const token = await getService(strapi, 'subscriptions').issueConfirmationToken(data.subscriberId);
           await channel.send({ kind: 'confirmation', to, token, townName: runtime().config().town.name, locale });
         } else {
-          await channel.send({ kind: 'text', to, text: data.text });
+          const text =
+            data.message === 'text'
+              ? withManageUrl(data.text, () => `${runtime().config().publicUrl}/api/town-crier/signup?keep=${encodeURIComponent(getService(strapi, 'subscriptions').manageToken(data.subscriberId))}&lang=${locale}`)
+              : data.text;
+          await channel.send({ kind: 'text', to, text });
         }
       } catch (error) {
         const classified = channel.classifyError(error);

@@ -1,30 +1,70 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context, Next } from 'koa';
+import { PLUGIN_ID } from '../constants';
 import { getService } from '../utils/get-service';
-import { HOUR_MS } from '../utils/time';
+import { HOUR_MS, within } from '../utils/time';
+
+/** The header a town's sign-up stand sends its token in (see docs/privacy.md). */
+export const STAND_HEADER = 'x-town-crier-stand';
 
 /**
- * Per-IP limit for the public sign-up route. Kept in this process's memory: good enough
- * against a script hammering one instance, and it needs no Redis round trip on the public
- * path. Behind a proxy the host must set `server.proxy.koa: true` for the real client IP.
+ * Who a request counts against: an IPv4 address, or an IPv6 /64, the block one household or
+ * one machine is given, so rotating through its addresses does not buy fresh attempts.
+ */
+export function clientKey(ip: string): string {
+  const mapped = ip.match(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i);
+  const address = mapped ? mapped[1] : ip;
+  if (isIP(address) !== 6) return address;
+  const [head, tail = ''] = address.split('::');
+  const headParts = head ? head.split(':') : [];
+  const tailParts = tail ? tail.split(':') : [];
+  const missing = address.includes('::') ? 8 - headParts.length - tailParts.length : 0;
+  const groups = [...headParts, ...Array(missing).fill('0'), ...tailParts].map((part) => (parseInt(part || '0', 16) || 0).toString(16));
+  return `${groups.slice(0, 4).join(':')}::/64`;
+}
+
+const sameSecret = (given: string, expected: string) => {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+};
+
+/**
+ * Per-client limit on the public sign-up route, kept in Redis so every process behind a load
+ * balancer shares one count (N processes no longer allow N times the limit), and bounded: each
+ * client is one sorted set of at most `limit` entries that expires with its hour. The client
+ * address is Koa's `ctx.request.ip`, which honours `X-Forwarded-For` only when the host sets
+ * `server.proxy.koa: true` (with `maxIpsCount: 1`, only the entry the town's proxy added).
+ * Redis keys carry a hash of the address, never the address.
+ *
+ * A sign-up stand (the tablet at the town hall, where one address serves many citizens) sends
+ * the configured token and is counted on its own, higher limit; a wrong token is simply not a
+ * stand. While Redis does not answer, nothing can be sent either, so requests pass.
  */
 export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
-  const hits = new Map<string, number[]>();
   return async (ctx: Context, next: Next) => {
-    const max = getService(strapi, 'runtime').config().rateLimit.signupsPerIpPerHour;
+    const runtime = getService(strapi, 'runtime');
+    const { rateLimit } = runtime.config();
+    const stand = rateLimit.signupStand;
+    const token = ctx.request.get(STAND_HEADER);
+    const isStand = Boolean(stand && token && sameSecret(token, stand.token));
+    const limit = isStand && stand ? stand.signupsPerHour : rateLimit.signupsPerIpPerHour;
+    const who = isStand ? 'stand' : `ip:${createHash('sha256').update(clientKey(ctx.request.ip || 'unknown')).digest('hex').slice(0, 32)}`;
     const now = Date.now();
-    const key = ctx.request.ip;
-    const recent = (hits.get(key) ?? []).filter((time) => now - time < HOUR_MS);
-    if (recent.length >= max) {
-      const retryAfterSeconds = Math.ceil((recent[0] + HOUR_MS - now) / 1000);
+    let result: { admitted: true } | { admitted: false; retryAtMs: number };
+    try {
+      result = await within(1000, runtime.queue().admitToWindow(`signup-ip:${who}`, randomUUID(), limit, HOUR_MS, now));
+    } catch (error) {
+      strapi.log.warn(`[${PLUGIN_ID}] per-IP sign-up limit not checked, Redis did not answer: ${(error as Error).message}`);
+      return next();
+    }
+    if (!result.admitted) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((result.retryAtMs - now) / 1000));
       ctx.set('Retry-After', String(retryAfterSeconds));
       throw new errors.RateLimitError('Too many sign-ups from this address; please try again later', { retryAfterSeconds });
-    }
-    recent.push(now);
-    hits.set(key, recent);
-    if (hits.size > 10_000) {
-      for (const [ip, times] of hits) if (!times.some((time) => now - time < HOUR_MS)) hits.delete(ip);
     }
     return next();
   };

@@ -25,7 +25,8 @@ export const messageJobSchema = z.discriminatedUnion('message', [
 ]);
 export type MessageJob = z.infer<typeof messageJobSchema>;
 
-export const webhookJobSchema = z.object({ channel: z.enum(CHANNEL_IDS), payload: z.unknown() });
+/** A stored webhook (its payload waits in the database); `payload` only in jobs of older versions. */
+export const webhookJobSchema = z.object({ channel: z.enum(CHANNEL_IDS), webhookId: z.number().int().positive().optional(), payload: z.unknown().optional() });
 export type WebhookJob = z.infer<typeof webhookJobSchema>;
 
 /** Deterministic ids: enqueuing the same work twice adds it once. */

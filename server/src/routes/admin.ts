@@ -1,7 +1,10 @@
 import { PERMISSIONS, requirePermission } from '../permissions';
 
 type Method = 'GET' | 'POST';
-const route = (method: Method, path: string, handler: string, action: string) => ({ method, path, handler, config: { policies: requirePermission(action) } });
+const route = (method: Method, path: string, handler: string, action: string | string[]) => ({ method, path, handler, config: { policies: requirePermission(action) } });
+
+/** Export, erasure and retention purge act on citizens' personal data: their own permission, beside the right to read it. */
+const PERSONAL_DATA = [PERMISSIONS.readSubscribers, PERMISSIONS.managePersonalData];
 
 /** Admin routes under /town-crier; each needs a logged-in admin holding the named action (401 without login, 403 without it). */
 export default () => ({
@@ -31,9 +34,9 @@ export default () => ({
     route('GET', '/sandbox/outbox', 'sandbox-phone.outbox', PERMISSIONS.manageBroadcasts),
     route('POST', '/sandbox/act', 'sandbox-phone.act', PERMISSIONS.manageBroadcasts),
 
-    route('GET', '/subscribers/:id/export', 'subscribers-admin.export', PERMISSIONS.readSubscribers),
-    route('POST', '/subscribers/:id/erase', 'subscribers-admin.erase', PERMISSIONS.readSubscribers),
-    route('POST', '/subscribers/purge-withdrawn', 'subscribers-admin.purge', PERMISSIONS.readSubscribers),
+    route('GET', '/subscribers/:id/export', 'subscribers-admin.export', PERSONAL_DATA),
+    route('POST', '/subscribers/:id/erase', 'subscribers-admin.erase', PERSONAL_DATA),
+    route('POST', '/subscribers/purge-withdrawn', 'subscribers-admin.purge', PERSONAL_DATA),
 
     // Any logged-in admin may ask what they may do.
     { method: 'GET', path: '/me/permissions', handler: 'me.permissions', config: { policies: ['admin::isAuthenticatedAdmin'] } },

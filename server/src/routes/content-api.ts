@@ -1,5 +1,7 @@
-/** Public routes under /api/town-crier. No login: citizens and providers call these. */
-const PUBLIC_BODY = 'plugin::town-crier.body-limit';
+/**
+ * Public routes under /api/town-crier. No login: citizens and providers call these. Their body
+ * limits act before parsing, in the application's middleware list (middlewares/body-limit.ts).
+ */
 
 export default () => ({
   type: 'content-api',
@@ -10,13 +12,13 @@ export default () => ({
       method: 'POST',
       path: '/subscriptions',
       handler: 'public.subscribe',
-      config: { auth: false, middlewares: [PUBLIC_BODY, 'plugin::town-crier.rate-limit'] },
+      config: { auth: false, middlewares: ['plugin::town-crier.rate-limit'] },
     },
     // GET pages behind e-mail links only show a button; the POST beside each does the work.
     { method: 'GET', path: '/subscriptions/confirm', handler: 'public.confirmPage', config: { auth: false } },
     { method: 'GET', path: '/subscriptions/unsubscribe', handler: 'public.unsubscribePage', config: { auth: false } },
-    { method: 'POST', path: '/subscriptions/confirm', handler: 'public.confirm', config: { auth: false, middlewares: [PUBLIC_BODY] } },
-    { method: 'POST', path: '/subscriptions/unsubscribe', handler: 'public.unsubscribe', config: { auth: false, middlewares: [PUBLIC_BODY] } },
+    { method: 'POST', path: '/subscriptions/confirm', handler: 'public.confirm', config: { auth: false } },
+    { method: 'POST', path: '/subscriptions/unsubscribe', handler: 'public.unsubscribe', config: { auth: false } },
     { method: 'GET', path: '/signup', handler: 'signup-page.page', config: { auth: false } },
     { method: 'GET', path: '/signup.js', handler: 'signup-page.script', config: { auth: false } },
     { method: 'GET', path: '/feed.xml', handler: 'feed.rss', config: { auth: false } },

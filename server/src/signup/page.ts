@@ -231,7 +231,12 @@ export const SIGNUP_SCRIPT = `(() => {
     if (name) body.name = name;
     const website = field('website').value;
     if (website) body.website = website;
-    const response = await fetch(form.dataset.api, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    // A sign-up stand (the town hall's tablet) opens the page as .../signup#stand=<token>: the
+    // fragment never reaches a server or its logs, and the token gives the stand its own limit.
+    const stand = new URLSearchParams(location.hash.slice(1)).get('stand');
+    const headers = { 'Content-Type': 'application/json' };
+    if (stand) { headers['X-Town-Crier-Stand'] = stand; body.source = 'stand'; }
+    const response = await fetch(form.dataset.api, { method: 'POST', headers, body: JSON.stringify(body) });
     const json = await response.json().catch(() => ({}));
     if (response.status === 202) {
       const status = field('form-status');

@@ -8,7 +8,9 @@ import { dbTimestamp } from '../utils/time';
 /**
  * Aggregate statistics, straight from SQL. Nothing here returns a person: only counts, and a
  * breakdown cell of 1–4 is reported as "<5" so a small group (three people on a topic, the one
- * subscriber from the sports club's link) cannot be singled out. Totals stay exact.
+ * subscriber from the sports club's link) cannot be singled out. Totals stay exact, so a "<5"
+ * beside exact cells could be worked out as the total minus the rest: `protectCells` hides as
+ * many further cells ("*") as it takes to prevent that (secondary suppression).
  *
  * Days are calendar days in the town's time zone. The database is asked for counts between
  * instants that JS computed (see utils/calendar-days), so SQLite, which has no time zones, and
@@ -16,11 +18,46 @@ import { dbTimestamp } from '../utils/time';
  */
 
 export const SMALL_CELL = '<5' as const;
-export type CellCount = number | typeof SMALL_CELL;
+/** A cell of 5 or more hidden only so that a "<5" beside it cannot be worked out. */
+export const HIDDEN_CELL = '*' as const;
+export type CellCount = number | typeof SMALL_CELL | typeof HIDDEN_CELL;
 
 /** The rule the towns' data-protection officers asked for: 0 stays 0, 1–4 become "<5". */
 export function suppressSmall(count: number): CellCount {
   return count >= 1 && count <= 4 ? SMALL_CELL : count;
+}
+
+/**
+ * Primary and secondary suppression for one breakdown whose cells may add up to a published
+ * total. Someone who knows the total and every shown cell knows what the hidden cells add up
+ * to; each "<5" is 1–4 and each "*" anything from 0 to that remainder. While that pins any "<5"
+ * to a single value, the smallest shown cell (zeros last) is hidden as "*" as well. The cells
+ * are assumed to split the total even where they overlap (topics), the case that tells most.
+ */
+export function protectCells(exact: number[]): CellCount[] {
+  const shown: CellCount[] = exact.map(suppressSmall);
+  const total = exact.reduce((sum, value) => sum + value, 0);
+  const pinned = () => {
+    const remainder = total - shown.reduce<number>((sum, cell) => sum + (typeof cell === 'number' ? cell : 0), 0);
+    const hidden = shown.flatMap((cell, index) => (typeof cell === 'number' ? [] : [index]));
+    const low = (index: number) => (shown[index] === SMALL_CELL ? 1 : 0);
+    const high = (index: number) => (shown[index] === SMALL_CELL ? 4 : remainder);
+    return hidden.some((index) => {
+      if (shown[index] !== SMALL_CELL) return false;
+      const others = hidden.filter((other) => other !== index);
+      const least = Math.max(1, remainder - others.reduce((sum, other) => sum + high(other), 0));
+      const most = Math.min(4, remainder - others.reduce((sum, other) => sum + low(other), 0));
+      return most <= least;
+    });
+  };
+  while (pinned()) {
+    const candidates = shown.flatMap((cell, index) => (typeof cell === 'number' ? [index] : []));
+    if (!candidates.length) break;
+    const rank = (index: number) => (exact[index] === 0 ? Number.POSITIVE_INFINITY : exact[index]);
+    const next = candidates.reduce((best, index) => (rank(index) < rank(best) ? index : best));
+    shown[next] = HIDDEN_CELL;
+  }
+  return shown;
 }
 
 export interface GrowthDay {
@@ -192,21 +229,25 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     const sources = new Map<string, number>();
     for (const row of sourceRows) sources.set(row.key ?? 'unknown', (sources.get(row.key ?? 'unknown') ?? 0) + toCount(row.n));
-    // Cells shown as "<5" sort as equals (by key), so their order does not tell 4 from 1.
-    const shown = (exact: number) => (suppressSmall(exact) === SMALL_CELL ? 1 : exact);
+    const protect = <Cell extends { exact: number }>(cells: Cell[]) => {
+      const counts = protectCells(cells.map((cell) => cell.exact));
+      return cells.map(({ exact: _exact, ...cell }, index) => ({ ...cell, count: counts[index] }));
+    };
+    // Hidden cells ("<5" and "*") sort after the shown ones and among themselves by key, so
+    // their place in the list does not tell 4 from 1 or bound a hidden cell between two others.
+    const sourceCells = protect([...sources].map(([key, exact]) => ({ key, exact })));
+    const sortValue = (cell: { count: CellCount }) => (typeof cell.count === 'number' ? cell.count : -1);
 
     const breakdowns: Breakdowns = {
-      byChannel: channels.map((channel) => ({ key: channel, count: suppressSmall(count(`channel:${channel}`)) })),
-      byTopic: [
+      byChannel: protect(channels.map((channel) => ({ key: channel, exact: count(`channel:${channel}`) }))),
+      byTopic: protect([
         // Inactive topics are listed only while someone still holds them.
         ...topics
           .filter((topic) => topic.active !== false || activeIn(topic.id) > 0)
-          .map((topic) => ({ key: topic.slug, label: topic.name, count: suppressSmall(activeIn(topic.id)) })),
-        { key: ALL_TOPICS_KEY, label: 'All news (no topic chosen)', count: suppressSmall(withoutTopic) },
-      ],
-      bySource: [...sources]
-        .sort(([a, x], [b, y]) => shown(y) - shown(x) || a.localeCompare(b))
-        .map(([source, exact]) => ({ key: source, count: suppressSmall(exact) })),
+          .map((topic) => ({ key: topic.slug, label: topic.name, exact: activeIn(topic.id) })),
+        { key: ALL_TOPICS_KEY, label: 'All news (no topic chosen)', exact: withoutTopic },
+      ]),
+      bySource: sourceCells.sort((a, b) => sortValue(b) - sortValue(a) || a.key.localeCompare(b.key)),
     };
     return { subscribers: { active, pending: count('status:pending'), unsubscribed: count('status:unsubscribed') }, breakdowns };
   };

@@ -1,9 +1,10 @@
+import { createHmac, randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../constants';
 import { getService } from '../utils/get-service';
 import { maskAddress } from '../utils/log';
-import { DAY_MS, HOUR_MS, toDate } from '../utils/time';
+import { DAY_MS, HOUR_MS, toDate, within } from '../utils/time';
 import { normaliseEmailAddress } from './email-address';
 import { normalisePhoneNumber } from './phone';
 import { newConfirmCode, newConfirmationToken, sha256, signManageToken, signUnsubscribeToken, verifyManageToken, verifyUnsubscribeToken } from './tokens';
@@ -99,6 +100,26 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return number ? `https://wa.me/${number}?text=${encodeURIComponent(`START ${code}`)}` : null;
   };
 
+  /**
+   * Redis key part for one address: an HMAC, so Redis never holds the number or e-mail address
+   * itself, and one that cannot be reversed by trying every phone number without the secret.
+   */
+  const addressKey = (channel: ChannelId, address: string) => createHmac('sha256', tokenSecret()).update(`${channel}:${address}`).digest('hex').slice(0, 32);
+
+  /**
+   * One attempt against a limit shared by every process (a window in Redis). While Redis is
+   * unreachable the limit cannot be kept, and nothing can be sent either (messages go through
+   * the same Redis), so the attempt is let through rather than refusing every citizen.
+   */
+  const admit = async (key: string, limit: number, now: Date) => {
+    try {
+      return await within(1000, runtime().queue().admitToWindow(key, randomUUID(), limit, HOUR_MS, now.getTime()));
+    } catch (error) {
+      strapi.log.warn(`[${PLUGIN_ID}] ${key.split(':')[0]} limit not checked, Redis did not answer: ${(error as Error).message}`);
+      return { admitted: true as const };
+    }
+  };
+
   const telegramLink = (token: string) => {
     const bot = runtime().config().channels.telegram.botUsername;
     return bot ? `https://t.me/${bot}?start=${token}` : null;
@@ -175,13 +196,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       const topicIds = await this.resolveTopics(slugs);
       const now = new Date();
-      const existing = address ? ((await subscribers().findOne({ where: { channel: input.channel, address } })) as SubscriberRow | null) : null;
-      if (existing) {
-        const recent = await ledger().countSince(existing.id, 'requested', new Date(now.getTime() - HOUR_MS));
-        if (recent >= config.rateLimit.signupsPerAddressPerHour) {
-          throw new errors.RateLimitError('Too many sign-ups for this address; please try again later', { retryAfterSeconds: 3600 });
-        }
+      if (address) {
+        // Counted per address whatever its state (unknown, pending, active, withdrawn), so the
+        // 4th attempt within the hour answers 429 for everyone alike and tells nothing.
+        const admitted = await admit(`signup-address:${addressKey(input.channel, address)}`, config.rateLimit.signupsPerAddressPerHour, now);
+        // A fixed "an hour": the exact time left would tell when someone else last tried this address.
+        if (!admitted.admitted) throw new errors.RateLimitError('Too many sign-ups for this address; please try again later', { retryAfterSeconds: 3600 });
       }
+      const existing = address ? ((await subscribers().findOne({ where: { channel: input.channel, address } })) as SubscriberRow | null) : null;
       return { input, address, topicIds, existing, now };
     },
 
@@ -239,7 +261,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const sendsConfirmation =
         input.channel === 'email' || (input.channel === 'whatsapp' && config.channels.whatsapp.confirmBy !== 'link');
       if (sendsConfirmation && sentToday < config.rateLimit.confirmationsPerAddressPerDay) {
-        enqueueMessage(input.channel, { message: 'confirmation', subscriberId });
+        // Every WhatsApp template is a paid message: past the town-wide hourly budget (a flood of
+        // sign-ups for foreign numbers) the citizen confirms with `START <code>` from the answer's
+        // link instead, which costs nothing and proves the number by writing from it.
+        const paid = input.channel === 'whatsapp';
+        if (!paid || (await admit('confirmation-templates', config.rateLimit.confirmationTemplatesPerHour, now)).admitted) {
+          enqueueMessage(input.channel, { message: 'confirmation', subscriberId });
+        } else {
+          strapi.log.info(`[${PLUGIN_ID}] hourly budget of WhatsApp confirmation templates reached: this sign-up confirms with START <code>`);
+        }
       }
       return answer;
     },
@@ -254,7 +284,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const subscriber = (await subscribers().findOne({ where: { tokenHash: sha256(token) } })) as SubscriberRow | null;
       const invalid = () => fieldError('token', 'This confirmation link is invalid or has expired');
       if (!subscriber) throw invalid();
-      if (!from) return this.activate(subscriber, method);
+      // A row without an address (Telegram before /start) has no chat to confirm from: only the
+      // channel itself may link and confirm it, never the public confirm endpoint.
+      if (!from) {
+        if (subscriber.address === null) throw invalid();
+        return this.activate(subscriber, method);
+      }
       if (subscriber.channel !== from.channel) throw invalid();
       if (subscriber.address === null && subscriber.status === 'pending') return this.linkAddress(subscriber, from.address, method);
       if (subscriber.address !== from.address) throw invalid();
@@ -383,18 +418,37 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return token;
     },
 
-    /** Unconfirmed sign-ups past their deadline: personal data and their ledger entries go. */
-    async expirePending() {
+    /**
+     * Unconfirmed sign-ups past their deadline. A sign-up that never was confirmed goes with its
+     * ledger entries. A returning citizen's row (confirmed and withdrawn before, then signed up
+     * again) only goes back to `unsubscribed`: the earlier consent and withdrawal stay as proof,
+     * the retention clock keeps running from the first withdrawal, and what the unconfirmed
+     * request brought (name, its `requested` entries with IP and browser) goes. Otherwise anyone
+     * could erase a citizen's history by signing the number up and not confirming.
+     */
+    async expirePending(now = new Date()) {
       const expired = (await subscribers().findMany({
-        where: { status: 'pending', expiresAt: { $lt: new Date() } },
-        select: ['id'],
+        where: { status: 'pending', expiresAt: { $lt: now } },
+        select: ['id', 'confirmedAt', 'unsubscribedAt'],
         limit: 1000,
-      })) as Array<{ id: number }>;
-      if (!expired.length) return 0;
-      const ids = expired.map((row) => row.id);
-      await ledger().deleteForSubscribers(ids);
-      await subscribers().deleteMany({ where: { id: { $in: ids } } });
-      return ids.length;
+      })) as Array<{ id: number; confirmedAt: unknown; unsubscribedAt: unknown }>;
+      const returning = expired.filter((row) => row.confirmedAt || row.unsubscribedAt);
+      const fresh = expired.filter((row) => !returning.includes(row)).map((row) => row.id);
+      if (fresh.length) {
+        await ledger().deleteForSubscribers(fresh);
+        await subscribers().deleteMany({ where: { id: { $in: fresh } } });
+      }
+      for (const row of returning) {
+        const since = toDate(row.unsubscribedAt) ?? toDate(row.confirmedAt);
+        const events = (await ledger().forSubscriber(row.id)) as Array<{ id: number; type: string; occurredAt: unknown }>;
+        const request = events.filter((event) => event.type === 'requested' && since && (toDate(event.occurredAt)?.getTime() ?? 0) > since.getTime());
+        if (request.length) await strapi.db.query(UID.consentEvent).deleteMany({ where: { id: { $in: request.map((event) => event.id) } } });
+        await subscribers().updateMany({
+          where: { id: row.id, status: 'pending' },
+          data: { status: 'unsubscribed', name: null, expiresAt: null, confirmCode: null, tokenHash: null },
+        });
+      }
+      return { deleted: fresh.length, reverted: returning.length };
     },
 
     /** Everything stored about one subscriber (GDPR Art. 15). */
@@ -423,24 +477,39 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
       const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: id }, select: ['id'] })) as Array<{ id: number }>;
       await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: inbox.map((row) => row.id) } } });
+      if (subscriber.address) {
+        // What the address wrote before signing up (or while not linked to the row), and what
+        // the sandbox recorded as sent to it, hold the address too.
+        await strapi.db.query(UID.inboundMessage).deleteMany({ where: { channel: subscriber.channel, fromAddress: subscriber.address } });
+        await strapi.db.query(UID.outboxMessage).deleteMany({ where: { channel: subscriber.channel, toAddress: subscriber.address } });
+      }
       // updateMany cannot filter through a relation, so the ledger rows are found first.
       const events = (await ledger().forSubscriber(id)) as Array<{ id: number }>;
       await strapi.db.query(UID.consentEvent).updateMany({ where: { id: { $in: events.map((event) => event.id) } }, data: { ipTruncated: null, userAgent: null } });
       await ledger().record({ subscriberId: id, channel: subscriber.channel, type: 'erased', method: 'admin', at: now });
     },
 
-    /** Deletes ledger and delivery records of subscribers withdrawn longer than the retention period. */
+    /**
+     * Retention: ledger and delivery records of subscribers withdrawn longer than the retention
+     * period, and inbox messages and sandbox outbox rows older than it (a sender who never
+     * subscribed has no withdrawal to count from).
+     */
     async purgeWithdrawn(now = new Date()) {
       const cutoff = new Date(now.getTime() - runtime().config().retentionDays * DAY_MS);
+      const { count: messages } = (await strapi.db.query(UID.inboundMessage).deleteMany({ where: { receivedAt: { $lt: cutoff } } })) as { count: number };
+      const { count: outbox } = (await strapi.db.query(UID.outboxMessage).deleteMany({ where: { createdAt: { $lt: cutoff } } })) as { count: number };
+      // A stored webhook is normally gone within seconds; one whose processing kept failing goes
+      // after a week, when the provider has long stopped redelivering it.
+      await strapi.db.query(UID.inboundWebhook).deleteMany({ where: { receivedAt: { $lt: new Date(now.getTime() - 7 * DAY_MS) } } });
       const stale = (await subscribers().findMany({ where: { status: 'unsubscribed', unsubscribedAt: { $lt: cutoff } }, select: ['id'] })) as Array<{ id: number }>;
       const ids = stale.map((row) => row.id);
-      if (!ids.length) return { subscribers: 0 };
+      if (!ids.length) return { subscribers: 0, messages, outbox };
       await strapi.db.query(UID.delivery).deleteMany({ where: { subscriberId: { $in: ids } } });
       await ledger().deleteForSubscribers(ids);
       const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: { id: { $in: ids } } }, select: ['id'] })) as Array<{ id: number }>;
       await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: inbox.map((row) => row.id) } } });
       await subscribers().updateMany({ where: { id: { $in: ids } }, data: { address: null, name: null, erasedAt: now } });
-      return { subscribers: ids.length };
+      return { subscribers: ids.length, messages, outbox };
     },
 
     /** WhatsApp's in-app "stop marketing messages" and a blocked Telegram bot are withdrawals like STOP. */

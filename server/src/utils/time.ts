@@ -18,3 +18,16 @@ export function dbTimestamp(strapi: { db: { dialect: { client: string } } }, at 
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * `work`, or a rejection after `ms`: for a Redis call on a citizen's request path, which would
+ * otherwise wait as long as the client keeps retrying while Redis is away.
+ */
+export function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

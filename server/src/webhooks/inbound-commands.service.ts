@@ -6,6 +6,7 @@ import { getService } from '../utils/get-service';
 import { HOUR_MS } from '../utils/time';
 import { localeOf, texts } from '../messages/texts';
 import { confirmMethodOf } from '../subscribers/subscriptions.service';
+import { MANAGE_URL_PLACEHOLDER } from '../messages/manage-link';
 
 type InboundMessage = Extract<ChannelEvent, { type: 'message' }>;
 
@@ -109,9 +110,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         subscriber = await subscriptions().findByAddress(channel, event.from);
         const list = texts.topics[locale]((subscriber?.topics ?? []).map((t) => t.name), all.map((t) => t.name));
         if (subscriber?.status !== 'active') return reply(channel, event, list);
-        // The link carries the topics to the sign-up page, so a citizen can switch channel without losing them.
-        const manageUrl = `${config.publicUrl}/api/town-crier/signup?keep=${encodeURIComponent(subscriptions().manageToken(subscriber.id))}&lang=${locale}`;
-        return reply(channel, event, `${list} ${texts.changeTopics[locale](manageUrl)}`);
+        // The link carries the topics to the sign-up page, so a citizen can switch channel without
+        // losing them. Its token is signed in only when the message is sent: job payloads in Redis
+        // carry no token (docs/privacy.md).
+        return reply(channel, event, `${list} ${texts.changeTopics[locale](MANAGE_URL_PLACEHOLDER)}`);
       }
       return this.toInbox(channel, event, subscriber?.id ?? null);
     },

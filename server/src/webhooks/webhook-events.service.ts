@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, type ChannelId } from '../constants';
+import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../constants';
 import type { HeaderBag } from '../channels/channel';
 import { webhookJobSchema } from '../queue/jobs';
 import type { RunningJob } from '../queue/job-queue';
@@ -55,7 +55,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         throw new errors.UnauthorizedError('Missing or invalid webhook signature');
       }
       stamp(channel.id, 'verified');
-      await runtime().queue().add(CONTROL_QUEUE, { name: JOB_NAMES.webhook, data: { channel: channel.id, payload: parsed } });
+      // The payload (numbers, names, texts) stays in the database; the job carries its id only.
+      const stored = (await strapi.db.query(UID.inboundWebhook).create({ data: { channel: channel.id, payload: parsed, receivedAt: new Date() } })) as { id: number };
+      try {
+        await runtime().queue().add(CONTROL_QUEUE, { name: JOB_NAMES.webhook, data: { channel: channel.id, webhookId: stored.id } });
+      } catch (error) {
+        // Not acknowledged: the provider delivers it again, so the stored copy is not needed.
+        await strapi.db.query(UID.inboundWebhook).delete({ where: { id: stored.id } });
+        throw error;
+      }
     },
 
     /** The later of this process's memory and what any process wrote to Redis (at most STAMP_FLUSH_MS stale). */
@@ -71,8 +79,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Also the sandbox phone's entry point: it feeds payloads through the same code as real webhooks. */
     async process(job: RunningJob) {
-      const { channel: channelId, payload } = webhookJobSchema.parse(job.data);
-      await this.processPayload(channelId, payload);
+      const { channel: channelId, webhookId, payload } = webhookJobSchema.parse(job.data);
+      if (webhookId === undefined) return this.processPayload(channelId, payload);
+      const stored = (await strapi.db.query(UID.inboundWebhook).findOne({ where: { id: webhookId } })) as { payload: unknown } | null;
+      // Gone: processed by an earlier run of this job (at-least-once), or removed by retention.
+      if (!stored) return;
+      await this.processPayload(channelId, stored.payload);
+      await strapi.db.query(UID.inboundWebhook).delete({ where: { id: webhookId } });
     },
 
     async processPayload(channelId: ChannelId, payload: unknown) {

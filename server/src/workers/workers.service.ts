@@ -3,6 +3,7 @@ import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID } from '../constants';
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { toDate } from '../utils/time';
+import { scheduleRetention } from './retention-schedule';
 
 /**
  * Wires queues to processors and runs the reconciler. Only instances with `worker: true`
@@ -33,6 +34,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         queue.process(channel.id, channelProcessor, { concurrency: config.broadcast.deliveryConcurrency });
       }
       runtime().every('reconciler', config.broadcast.reconcileEverySeconds * 1000, () => this.reconcile());
+      scheduleRetention(strapi);
       runtime().onStop(async () => getService(strapi, 'delivery').stop());
       // At startup too: work may have been lost while no process was running.
       setImmediate(() => {

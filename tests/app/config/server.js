@@ -3,4 +3,7 @@ module.exports = ({ env }) => ({
   port: env.int('PORT', 0),
   app: { keys: ['town-crier-test-key-a', 'town-crier-test-key-b'] },
   logger: { updates: { enabled: false }, startup: { enabled: false } },
+  // A test playing a town behind a reverse proxy trusts the last X-Forwarded-For entry, as a
+  // town's server config should (docs/privacy.md).
+  proxy: { koa: env.bool('TOWN_CRIER_TEST_PROXY', false), maxIpsCount: 1 },
 });
