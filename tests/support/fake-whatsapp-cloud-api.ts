@@ -102,8 +102,13 @@ function graphError(status: number, code: number, message: string, extra: { deta
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const digitsOf = (value: unknown) => (typeof value === 'string' ? value.replace(/\D/g, '') : '');
 
+/** A BSUID (`DE.1349…`, parent `DE.ENT.…`): how Meta names a citizen who has a username. */
+const BSUID_PATTERN = /^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/;
+export const isBsuid = (value: unknown): value is string => typeof value === 'string' && BSUID_PATTERN.test(value);
+
 function matches(matcher: RequestMatcher, body: Record<string, unknown>, request: RecordedRequest): boolean {
-  return typeof matcher === 'function' ? matcher(body, request) : digitsOf(matcher) === digitsOf(body.to);
+  if (typeof matcher === 'function') return matcher(body, request);
+  return isBsuid(matcher) ? body.recipient === matcher && body.to === undefined : digitsOf(matcher) === digitsOf(body.to);
 }
 
 /** Meta's checks, in Meta's order: token, object path, then the body. */
@@ -125,7 +130,13 @@ function validate(
   }
   const body = request.body;
   if (!isRecord(body)) return graphError(400, 100, 'Invalid parameter', { details: 'Request body is not valid JSON' });
-  for (const field of ['messaging_product', 'to', 'type'] as const) {
+  // Since the BSUID rollout: `to` takes a phone number, `recipient` a BSUID; one of them is required.
+  if (body.to === undefined && body.recipient === undefined) return graphError(400, 100, 'Invalid parameter', { details: 'The parameter to is required.' });
+  if (body.to !== undefined && (typeof body.to !== 'string' || !/^\+?\d{6,15}$/.test(body.to))) {
+    return graphError(400, 131009, 'Parameter value is not valid', { details: 'to must be a phone number' });
+  }
+  if (body.to === undefined && !isBsuid(body.recipient)) return graphError(400, 131009, 'Parameter value is not valid', { details: 'recipient must be a business-scoped user ID' });
+  for (const field of ['messaging_product', 'type'] as const) {
     if (typeof body[field] !== 'string' || !body[field]) return graphError(400, 100, 'Invalid parameter', { details: `The parameter ${field} is required.` });
   }
   if (body.messaging_product !== 'whatsapp') return graphError(400, 100, 'Invalid parameter', { details: 'messaging_product must be whatsapp' });
@@ -144,13 +155,16 @@ function validate(
   return undefined;
 }
 
-function successBody(to: string, type: unknown) {
-  const waId = to.replace(/^\+/, '');
+function successBody(message: Record<string, unknown>) {
+  // `to` wins over `recipient` (Meta); a BSUID-only send answers `user_id` instead of `wa_id`.
+  const byNumber = typeof message.to === 'string';
+  const input = String(byNumber ? message.to : message.recipient);
+  const waId = input.replace(/^\+/, '');
   const id = `wamid.${Buffer.from(`${waId}:${randomBytes(12).toString('hex')}`).toString('base64')}`;
   return {
     messaging_product: 'whatsapp',
-    contacts: [{ input: to, wa_id: waId }],
-    messages: [type === 'template' ? { id, message_status: 'accepted' } : { id }],
+    contacts: [byNumber ? { input, wa_id: waId } : { input, user_id: input }],
+    messages: [message.type === 'template' ? { id, message_status: 'accepted' } : { id }],
   };
 }
 
@@ -262,7 +276,7 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
     }
     const fault = drawFault();
     if (fault) return reply(res, recorded, errorAnswer(fault));
-    return reply(res, recorded, { status: 200, body: successBody(String(message.to), message.type) });
+    return reply(res, recorded, { status: 200, body: successBody(message) });
   };
 
   const server = http.createServer((req, res) => {
@@ -344,6 +358,13 @@ export interface WebhookOptions {
   /** Message id (wamid) of the inbound message. */
   id?: string;
   profileName?: string;
+  /**
+   * The citizen's BSUID, sent as v25+ payloads do (`contacts[].user_id`, `from_user_id`). With
+   * an empty `fromDigits` the payload has no number at all: a citizen who set a username.
+   */
+  userId?: string;
+  /** `contacts[].profile.username`, for citizens who set one. */
+  username?: string;
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -393,11 +414,23 @@ export interface StatusInput {
   /** The wamid returned when the message was sent. */
   id: string;
   status: 'sent' | 'delivered' | 'read' | 'failed' | 'played' | 'deleted';
+  /** The number the message went to, or the BSUID for a send by `recipient`. */
   recipientDigits: string;
   timestamp?: number;
   /** Echo of the `biz_opaque_callback_data` sent with the message. */
   deliveryRef?: string;
   errors?: WebhookErrorInput[];
+  /**
+   * Meta's `pricing` object; by default `sent` carries a utility, billable one. `null` leaves it
+   * out (Meta sends it on `sent` and on one of `delivered`/`read` only).
+   */
+  pricing?: { billable?: boolean; pricing_model?: string; type?: string; category?: string } | null;
+}
+
+function pricingFor(status: StatusInput) {
+  if (status.pricing === null) return {};
+  if (status.pricing) return { pricing: status.pricing };
+  return status.status === 'sent' ? { pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' } } : {};
 }
 
 /** A (possibly batched) status webhook, like §4.4 (d) and (e). */
@@ -408,9 +441,9 @@ export function statusWebhook(statuses: StatusInput[], options: WebhookOptions =
         id: status.id,
         status: status.status,
         timestamp: String(status.timestamp ?? options.timestamp ?? nowSeconds()),
-        recipient_id: status.recipientDigits.replace(/^\+/, ''),
+        ...(isBsuid(status.recipientDigits) ? { recipient_user_id: status.recipientDigits } : { recipient_id: status.recipientDigits.replace(/^\+/, '') }),
         ...(status.deliveryRef !== undefined ? { biz_opaque_callback_data: status.deliveryRef } : {}),
-        ...(status.status === 'sent' ? { pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' } } : {}),
+        ...pricingFor(status),
         ...(status.errors ? { errors: status.errors.map(webhookError) } : {}),
       })),
     },
@@ -421,10 +454,19 @@ export function statusWebhook(statuses: StatusInput[], options: WebhookOptions =
 
 function inboundMessage(fromDigits: string, message: Record<string, unknown>, options: WebhookOptions) {
   const from = fromDigits.replace(/^\+/, '');
+  const profile = { name: options.profileName ?? 'Erika Mustermann', ...(options.username ? { username: options.username } : {}) };
   return envelope(
     {
-      contacts: [{ profile: { name: options.profileName ?? 'Erika Mustermann' }, wa_id: from }],
-      messages: [{ from, id: options.id ?? fakeWamid(), timestamp: String(options.timestamp ?? nowSeconds()), ...message }],
+      contacts: [{ profile, ...(from ? { wa_id: from } : {}), ...(options.userId ? { user_id: options.userId } : {}) }],
+      messages: [
+        {
+          ...(from ? { from } : {}),
+          ...(options.userId ? { from_user_id: options.userId } : {}),
+          id: options.id ?? fakeWamid(),
+          timestamp: String(options.timestamp ?? nowSeconds()),
+          ...message,
+        },
+      ],
     },
     'messages',
     options
@@ -457,12 +499,13 @@ export function interactiveReplyWebhook(fromDigits: string, buttonId: string, ti
 /** The in-app marketing stop/resume, like §4.4 (g). */
 export function userPreferenceWebhook(fromDigits: string, value: 'stop' | 'resume', options: WebhookOptions = {}) {
   const waId = fromDigits.replace(/^\+/, '');
+  const ids = { ...(waId ? { wa_id: waId } : {}), ...(options.userId ? { user_id: options.userId } : {}) };
   return envelope(
     {
-      contacts: [{ wa_id: waId }],
+      contacts: [ids],
       user_preferences: [
         {
-          wa_id: waId,
+          ...ids,
           detail: value === 'stop' ? 'User requested to stop marketing messages' : 'User requested to resume marketing messages',
           category: 'marketing_messages',
           value,
@@ -471,6 +514,25 @@ export function userPreferenceWebhook(fromDigits: string, value: 'stop' | 'resum
       ],
     },
     'user_preferences',
+    options
+  );
+}
+
+/** `user_id_update`: WhatsApp gave a citizen a new BSUID (e.g. after a new phone number). */
+export function userIdUpdateWebhook(previous: string, current: string, options: WebhookOptions & { phoneDigits?: string } = {}) {
+  const waId = options.phoneDigits?.replace(/^\+/, '');
+  return envelope(
+    {
+      user_id_update: [
+        {
+          ...(waId ? { wa_id: waId } : {}),
+          detail: 'User ID updated',
+          user_id: { previous, current },
+          timestamp: String(options.timestamp ?? nowSeconds()),
+        },
+      ],
+    },
+    'user_id_update',
     options
   );
 }

@@ -1,4 +1,4 @@
-import { signedWebhookRequest, startFakeWhatsappCloudApi, type FakeCloudApi } from './fake-whatsapp-cloud-api';
+import { isBsuid, signedWebhookRequest, startFakeWhatsappCloudApi, type FakeCloudApi } from './fake-whatsapp-cloud-api';
 import type { TestStrapi } from './strapi';
 
 export const WHATSAPP = {
@@ -21,8 +21,14 @@ export function postWebhook(test: TestStrapi, payload: unknown, appSecret = WHAT
   return test.request.post('/api/town-crier/webhooks/whatsapp').set(headers).send(rawBody);
 }
 
-/** Sends to one number, in order. */
-export function sentTo(fake: FakeCloudApi, e164: string) {
-  const digits = e164.replace(/\D/g, '');
+/** Sends to one number, or to one BSUID (by `recipient`, without `to`), in order. */
+export function sentTo(fake: FakeCloudApi, address: string) {
+  if (isBsuid(address)) {
+    return fake.requests.filter((request) => {
+      const body = request.body as { to?: string; recipient?: string } | undefined;
+      return body?.recipient === address && body.to === undefined;
+    });
+  }
+  const digits = address.replace(/\D/g, '');
   return fake.requests.filter((request) => (request.body as { to?: string } | undefined)?.to?.replace(/\D/g, '') === digits);
 }

@@ -60,6 +60,15 @@ export interface SendResult {
 
 export type ProviderStatus = 'sent' | 'delivered' | 'read' | 'failed';
 
+/** What the provider says it charges for a message (WhatsApp status webhooks' `pricing`). */
+export interface ProviderPricing {
+  billable: boolean;
+  /** `PMP` (per message) since July 2025. */
+  model?: string;
+  /** `marketing`, `utility`, `authentication`, `service`, … in lower case. */
+  category?: string;
+}
+
 /** Everything a provider webhook can tell us, normalised across channels. */
 export type ChannelEvent =
   | {
@@ -70,19 +79,27 @@ export type ChannelEvent =
       /** Our delivery reference echoed back by the provider, when we sent one. */
       deliveryRef?: string;
       error?: ClassifiedError;
+      pricing?: ProviderPricing;
     }
   | {
       type: 'message';
       providerMessageId: string;
-      /** Sender address in the channel's canonical form (E.164 with `+` for WhatsApp). */
+      /**
+       * Sender address in the channel's canonical form: E.164 with `+` for WhatsApp, or the
+       * citizen's BSUID when Meta did not share a number (usernames).
+       */
       from: string;
+      /** WhatsApp's business-scoped user id, whenever the webhook carries one. */
+      userId?: string;
       at: Date;
       text?: string;
       /** Payload of a tapped quick-reply button. */
       buttonPayload?: string;
       profileName?: string;
     }
-  | { type: 'preference'; from: string; value: 'stop' | 'resume'; at: Date }
+  | { type: 'preference'; from: string; userId?: string; value: 'stop' | 'resume'; at: Date }
+  /** WhatsApp gave a citizen a new BSUID (`user_id_update`); `phone` when Meta shares it. */
+  | { type: 'user-id-update'; previous: string; current: string; phone?: string; at: Date }
   | { type: 'account-error'; error: ClassifiedError; at: Date };
 
 export type HeaderBag = Record<string, string | string[] | undefined>;
