@@ -58,6 +58,21 @@ export const whatsappConfigSchema = z.object({
    * In production it must be switched on explicitly, so a forgotten token never looks like success.
    */
   sandbox: z.boolean().optional(),
+  /**
+   * What Meta charges per delivered billable message, by pricing category, to show cost in the
+   * admin. Defaults: Germany, per-message pricing from 2025-07-01 as quoted by hello-charles.com
+   * (a reseller, not Meta): placeholders until the town copies its own figures from Meta's rate
+   * card (developers.facebook.com/docs/whatsapp/pricing); Meta may change them every quarter.
+   */
+  costs: z
+    .object({
+      currency: z.string().length(3).default('EUR'),
+      ratePerMessage: z.record(z.string().min(1), z.number().min(0)).default({ marketing: 0.1131, utility: 0.0456, authentication: 0.0456, service: 0 }),
+      /** When the figures above were taken, and from where; shown beside every cost. */
+      ratesAsOf: z.string().default('2025-07-01'),
+      ratesSource: z.string().default('Placeholder: Germany per-message rates as quoted by hello-charles.com; copy the current ones from Meta’s rate card'),
+    })
+    .prefault({}),
   templates: z
     .object({
       announcement: announcementTemplateSchema.prefault({ name: 'town_news' }),

@@ -16,6 +16,7 @@ import broadcastInsights from '../announcements/broadcast-insights.service';
 import channelStatus from '../channels/channel-status.service';
 import inbox from '../inbox/inbox.service';
 import sandboxPhone from '../sandbox/sandbox-phone.service';
+import costs from '../costs/costs.service';
 
 /** Read in data-path order: signup → announcement → fan-out → delivery → webhooks. */
 export default {
@@ -37,4 +38,5 @@ export default {
   'channel-status': channelStatus,
   inbox,
   'sandbox-phone': sandboxPhone,
+  costs,
 };

@@ -78,10 +78,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async processPayload(channelId: ChannelId, payload: unknown) {
       const { webhook } = webhookOf(channelId);
       const events = webhook.parse(payload).sort((a, b) => a.at.getTime() - b.at.getTime());
-      await getService(strapi, 'delivery').applyStatuses(
-        channelId,
-        events.filter((event): event is Extract<typeof event, { type: 'status' }> => event.type === 'status')
-      );
+      const statuses = events.filter((event): event is Extract<typeof event, { type: 'status' }> => event.type === 'status');
+      await getService(strapi, 'delivery').applyStatuses(channelId, statuses);
+      await getService(strapi, 'costs').recordPricing(channelId, statuses);
       for (const event of events) {
         if (event.type === 'status') continue;
         else if (event.type === 'message') await getService(strapi, 'inbound-commands').handle(channelId, event);
