@@ -1,3 +1,5 @@
+import { toCostSummary, type CostSummary, type MonthCost } from './cost-types';
+
 /**
  * Response shapes of the plugin's admin API (docs/admin-api-contract: /town-crier/...).
  * Kept in one place so every page reads the same names.
@@ -14,6 +16,7 @@ export interface OverviewStats {
   byTopic: Array<{ key: string; label: string; count: CountCell }>;
   bySource: Array<{ key: string; count: CountCell }>;
   deliveries: { last30Days: { sent: number; delivered: number; read: number; failed: number } };
+  costPerMonth?: MonthCost[];
   timeZone: string;
   generatedAt: string;
 }
@@ -65,6 +68,8 @@ export interface BroadcastDetail extends Broadcast {
   failuresByCode: FailureGroup[];
   waiting: null | { reason: WaitingReason; until: string | null };
   estimatedFinishAt: string | null;
+  /** WhatsApp messages Meta bills for this broadcast, from status webhooks. */
+  cost: CostSummary | null;
 }
 
 export interface Pagination {
@@ -186,5 +191,6 @@ export function toBroadcastDetail(row: Row): BroadcastDetail {
     failuresByCode: Array.isArray(row.failuresByCode) ? (row.failuresByCode as FailureGroup[]) : [],
     waiting: (row.waiting as BroadcastDetail['waiting']) ?? null,
     estimatedFinishAt: (row.estimatedFinishAt as string | null) ?? null,
+    cost: toCostSummary(row.cost),
   };
 }
