@@ -12,6 +12,7 @@ export const UID = {
   delivery: 'plugin::town-crier.delivery',
   inboundMessage: 'plugin::town-crier.inbound-message',
   outboxMessage: 'plugin::town-crier.outbox-message',
+  templateEvent: 'plugin::town-crier.template-event',
 } as const;
 
 export const CHANNEL_IDS = ['whatsapp', 'email', 'telegram'] as const;

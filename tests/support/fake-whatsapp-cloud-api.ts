@@ -70,9 +70,49 @@ export interface FakeCloudApi {
   setLatency(ms: number | ((request: RecordedRequest) => number)): void;
   /** TCP connections currently open to the fake. */
   openConnections(): number;
+  /** The WhatsApp Business Account id the Business Management endpoints answer for. */
+  businessAccountId: string;
+  /** The town's templates at "Meta" (`GET/POST /<WABA_ID>/message_templates`); tests change them directly. */
+  templates: FakeTemplate[];
+  /** What `GET /<PHONE_NUMBER_ID>?fields=whatsapp_business_manager_messaging_limit,throughput` answers. */
+  setMessagingLimit(tier: string, throughputLevel?: string): void;
   /** Forgets recorded requests, scripts, faults and latency; releases hung requests. */
   reset(): void;
   close(): Promise<void>;
+}
+
+export interface FakeTemplate {
+  id: string;
+  name: string;
+  language: string;
+  status: 'APPROVED' | 'PENDING' | 'REJECTED' | 'PAUSED' | 'DISABLED';
+  category: 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
+  components: Array<Record<string, unknown>>;
+}
+
+/** The two templates as docs/whatsapp-setup.md words them, approved: what a town that did the setup has. */
+export function approvedTownTemplates(): FakeTemplate[] {
+  return [
+    {
+      id: '1000000000000001',
+      name: 'town_news',
+      language: 'de',
+      status: 'APPROVED',
+      category: 'MARKETING',
+      components: [{ type: 'BODY', text: 'Neues aus Musterstadt: {{1}}\n\n{{2}}\n\nMehr dazu auf unserer Website. Abmelden: STOP' }],
+    },
+    {
+      id: '1000000000000002',
+      name: 'town_news_optin',
+      language: 'de',
+      status: 'APPROVED',
+      category: 'UTILITY',
+      components: [
+        { type: 'BODY', text: 'Sie haben sich für die Nachrichten der Stadt Musterstadt angemeldet. Bitte bestätigen Sie mit dem Knopf unten.' },
+        { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Ja, anmelden' }] },
+      ],
+    },
+  ];
 }
 
 interface Script {
@@ -122,7 +162,8 @@ function validate(
       details: 'Authentication failed',
     });
   }
-  if (request.method !== 'POST' || request.path !== `/${expected.apiVersion}/${expected.phoneNumberId}/messages`) {
+  const sendPaths = [`/${expected.apiVersion}/${expected.phoneNumberId}/messages`, `/${expected.apiVersion}/${expected.phoneNumberId}/marketing_messages`];
+  if (request.method !== 'POST' || !sendPaths.includes(request.path)) {
     return graphError(400, 100, `Unsupported ${request.method.toLowerCase()} request. Object with ID does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, {
       type: 'GraphMethodException',
       subcode: 33,
@@ -186,8 +227,12 @@ function errorAnswer(error: ScriptedError): { status: number; body: unknown; raw
 }
 
 /** Starts the fake on 127.0.0.1 with a random port. */
-export async function startFakeWhatsappCloudApi(options: { accessToken: string; phoneNumberId: string; apiVersion?: string }): Promise<FakeCloudApi> {
+export async function startFakeWhatsappCloudApi(options: { accessToken: string; phoneNumberId: string; apiVersion?: string; businessAccountId?: string }): Promise<FakeCloudApi> {
   const expected = { ...options, apiVersion: options.apiVersion ?? 'v24.0' };
+  const businessAccountId = options.businessAccountId ?? DEFAULT_BUSINESS_ACCOUNT_ID;
+  const templates: FakeTemplate[] = [];
+  let messagingLimit = { tier: 'TIER_250', throughputLevel: 'STANDARD' };
+  let templateIds = 2_000_000_000_000_000;
   const requests: RecordedRequest[] = [];
   let scripts: Script[] = [];
   const hung = new Set<ServerResponse>();
@@ -237,6 +282,44 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
     return undefined;
   };
 
+  /**
+   * Meta's Business Management side: the WABA's templates and the phone number's limits. Answers
+   * undefined for every other request, which then goes through the send checks.
+   */
+  const businessManagement = (request: RecordedRequest, authorization: string | undefined): { status: number; body: unknown } | undefined => {
+    const templatesPath = `/${expected.apiVersion}/${businessAccountId}/message_templates`;
+    const phonePath = `/${expected.apiVersion}/${expected.phoneNumberId}`;
+    if (request.path !== templatesPath && !(request.path === phonePath && request.method === 'GET')) return undefined;
+    if (!authorization || authorization !== `Bearer ${expected.accessToken}`) {
+      return graphError(401, 190, 'Invalid OAuth access token - Cannot parse access token', { details: 'Authentication failed' });
+    }
+    if (request.path === phonePath) {
+      return { status: 200, body: { whatsapp_business_manager_messaging_limit: messagingLimit.tier, throughput: { level: messagingLimit.throughputLevel }, id: expected.phoneNumberId } };
+    }
+    if (request.method === 'GET') {
+      return { status: 200, body: { data: templates.map((template) => ({ ...template })), paging: { cursors: { before: 'MAZDZD', after: 'MjQZD' } } } };
+    }
+    if (request.method !== 'POST') return graphError(400, 100, 'Unsupported request', { type: 'GraphMethodException', subcode: 33 });
+    const body = isRecord(request.body) ? request.body : {};
+    const name = typeof body.name === 'string' ? body.name : '';
+    if (!/^[a-z0-9_]{1,512}$/.test(name) || typeof body.language !== 'string' || !['MARKETING', 'UTILITY', 'AUTHENTICATION'].includes(String(body.category)) || !Array.isArray(body.components)) {
+      return graphError(400, 100, 'Invalid parameter', { details: 'name (lowercase, underscores), language, category and components are required' });
+    }
+    const components = body.components.filter(isRecord);
+    // Meta: variables need examples (§2.3).
+    const bodyComponent = components.find((component) => component.type === 'BODY');
+    if (typeof bodyComponent?.text === 'string' && /\{\{/.test(bodyComponent.text) && !isRecord(bodyComponent.example)) {
+      return graphError(400, 100, 'Invalid parameter', { details: 'Variables in the body need an example.' });
+    }
+    if (templates.some((template) => template.name === name && template.language === body.language)) {
+      return graphError(400, 100, 'Invalid parameter', { details: 'Content in this language already exists.', subcode: 2388024 });
+    }
+    templateIds += 1;
+    const created: FakeTemplate = { id: String(templateIds), name, language: body.language, status: 'PENDING', category: body.category as FakeTemplate['category'], components };
+    templates.push(created);
+    return { status: 200, body: { id: created.id, status: created.status, category: created.category } };
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse, rawBody: string) => {
     const { authorization, ...headers } = req.headers;
     let body: unknown;
@@ -255,6 +338,9 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
       receivedAt: performance.now(),
     };
     requests.push(recorded);
+
+    const management = businessManagement(recorded, authorization);
+    if (management) return reply(res, recorded, management);
 
     const invalid = validate(recorded, authorization, expected);
     if (invalid) return reply(res, recorded, invalid);
@@ -328,6 +414,11 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
     },
     openConnections() {
       return openSockets.size;
+    },
+    businessAccountId,
+    templates,
+    setMessagingLimit(tier, throughputLevel = 'STANDARD') {
+      messagingLimit = { tier, throughputLevel };
     },
     reset() {
       requests.length = 0;
@@ -535,6 +626,44 @@ export function userIdUpdateWebhook(previous: string, current: string, options: 
     'user_id_update',
     options
   );
+}
+
+/** `message_template_status_update`: Meta approved, rejected, paused or disabled a template. */
+export function templateStatusWebhook(template: { id?: string; name: string; language?: string }, event: string, reason = 'NONE', options: WebhookOptions = {}) {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: DEFAULT_BUSINESS_ACCOUNT_ID,
+        time: options.timestamp ?? nowSeconds(),
+        changes: [
+          {
+            value: { event, message_template_id: Number(template.id ?? 1), message_template_name: template.name, message_template_language: template.language ?? 'de', reason },
+            field: 'message_template_status_update',
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** `template_category_update`: Meta re-categorised an approved template (e.g. UTILITY → MARKETING). */
+export function templateCategoryWebhook(template: { id?: string; name: string; language?: string }, previous: string, next: string, options: WebhookOptions = {}) {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: DEFAULT_BUSINESS_ACCOUNT_ID,
+        time: options.timestamp ?? nowSeconds(),
+        changes: [
+          {
+            value: { message_template_id: Number(template.id ?? 1), message_template_name: template.name, message_template_language: template.language ?? 'de', previous_category: previous, new_category: next },
+            field: 'template_category_update',
+          },
+        ],
+      },
+    ],
+  };
 }
 
 /** An account-level error without statuses, like §4.4 (f). */

@@ -7,12 +7,15 @@ export const WHATSAPP = {
   appSecret: 'test-app-secret',
   verifyToken: 'test-verify-token',
   businessNumber: '+49 4525 12345',
+  businessAccountId: '102290129340398',
 };
 
 /** Starts the fake Cloud API and answers the plugin config that points the adapter at it. */
 export async function fakeWhatsapp(): Promise<{ fake: FakeCloudApi; config: Record<string, unknown> }> {
   const fake = await startFakeWhatsappCloudApi({ accessToken: WHATSAPP.accessToken, phoneNumberId: WHATSAPP.phoneNumberId });
-  return { fake, config: { channels: { whatsapp: { ...WHATSAPP, baseUrl: fake.baseUrl, apiVersion: fake.apiVersion } } } };
+  // Without `businessAccountId` the plugin reads nothing from the Business Management API; tests that want it add it.
+  const { businessAccountId: _businessAccountId, ...whatsapp } = WHATSAPP;
+  return { fake, config: { channels: { whatsapp: { ...whatsapp, baseUrl: fake.baseUrl, apiVersion: fake.apiVersion } } } };
 }
 
 /** Posts a webhook signed the way Meta signs it, through the real HTTP route. */

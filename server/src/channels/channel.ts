@@ -100,6 +100,18 @@ export type ChannelEvent =
   | { type: 'preference'; from: string; userId?: string; value: 'stop' | 'resume'; at: Date }
   /** WhatsApp gave a citizen a new BSUID (`user_id_update`); `phone` when Meta shares it. */
   | { type: 'user-id-update'; previous: string; current: string; phone?: string; at: Date }
+  /** WhatsApp: Meta changed a template's status (`message_template_status_update`) or category (`template_category_update`). */
+  | {
+      type: 'template-update';
+      change: 'status' | 'category';
+      templateName: string;
+      language: string | null;
+      status?: string;
+      reason?: string;
+      previousCategory?: string;
+      newCategory?: string;
+      at: Date;
+    }
   | { type: 'account-error'; error: ClassifiedError; at: Date };
 
 export type HeaderBag = Record<string, string | string[] | undefined>;
@@ -120,6 +132,11 @@ export interface Channel {
   readonly messagesPerSecond: number;
   /** Distinct recipients of business-initiated messages allowed per rolling 24 hours. */
   readonly dailyRecipientLimit: number | null;
+  /**
+   * What the provider says the account may reach per day (WhatsApp's messaging-limit tier; null =
+   * unlimited). From then on `dailyRecipientLimit` follows it, below any ceiling the town pinned.
+   */
+  setProviderDailyLimit?(limit: number | null): void;
   send(message: OutboundMessage): Promise<SendResult>;
   classifyError(error: unknown): ClassifiedError;
   webhook?: ChannelWebhook;

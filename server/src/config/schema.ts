@@ -46,7 +46,19 @@ export const whatsappConfigSchema = z.object({
   baseUrl: z.string().url().default('https://graph.facebook.com'),
   // Meta's ceiling is 1,000/s for upgraded numbers; higher values exist for benchmarks against a fake API.
   messagesPerSecond: z.number().int().positive().max(100_000).default(80),
+  /**
+   * Distinct citizens per rolling 24 hours until Meta's messaging-limit tier has been read (and
+   * in sandbox mode). Once read (needs `businessAccountId`), the limit follows Meta's tier.
+   */
   dailyRecipientLimit: z.number().int().positive().default(250),
+  /** A ceiling the town sets itself: the daily limit never goes above it, whatever Meta's tier. */
+  pinDailyRecipientLimit: z.number().int().positive().optional(),
+  /** The WhatsApp Business Account id: templates, limits and template webhooks are read with it. */
+  businessAccountId: z.string().default(''),
+  /** Meta wants marketing templates on `/marketing_messages` (Marketing Messages API); `messages` is the classic path. */
+  marketingEndpoint: z.enum(['messages', 'marketing_messages']).default('messages'),
+  /** The day `apiVersion` is retired, from Meta's Graph API changelog, when the built-in table does not know it. */
+  apiVersionRetiresOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').optional(),
   requestTimeoutMs: z.number().int().positive().default(10_000),
   /**
    * Double opt-in: `template` sends the confirmation template with a button, `link` only offers

@@ -17,6 +17,7 @@ import channelStatus from '../channels/channel-status.service';
 import inbox from '../inbox/inbox.service';
 import sandboxPhone from '../sandbox/sandbox-phone.service';
 import costs from '../costs/costs.service';
+import whatsappAccount from '../whatsapp-account/whatsapp-account.service';
 
 /** Read in data-path order: signup → announcement → fan-out → delivery → webhooks. */
 export default {
@@ -39,4 +40,5 @@ export default {
   inbox,
   'sandbox-phone': sandboxPhone,
   costs,
+  'whatsapp-account': whatsappAccount,
 };

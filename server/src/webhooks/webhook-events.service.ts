@@ -85,6 +85,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (event.type === 'status') continue;
         else if (event.type === 'message') await getService(strapi, 'inbound-commands').handle(channelId, event);
         else if (event.type === 'preference') await getService(strapi, 'subscriptions').handlePreference(channelId, event.from, event.value, event.userId);
+        else if (event.type === 'template-update') await getService(strapi, 'whatsapp-account').recordTemplateUpdate(event);
         else if (event.type === 'user-id-update') await getService(strapi, 'subscriptions').updateWhatsappUserId(event.previous, event.current);
         else if (event.type === 'account-error') {
           strapi.log.error(`[${PLUGIN_ID}] ${channelId} reports an account error: ${event.error.code} ${event.error.message}`);

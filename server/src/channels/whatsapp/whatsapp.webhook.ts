@@ -76,6 +76,20 @@ const envelopeSchema = z.object({ object: z.string().optional(), entry: z.array(
 const entrySchema = z.object({ changes: z.array(z.unknown()) });
 const changeSchema = z.object({ value: z.record(z.string(), z.unknown()) });
 
+/** `message_template_status_update` and `template_category_update`: the value is the update itself. */
+const templateStatusSchema = z.object({
+  event: z.string().min(1).max(60),
+  message_template_name: z.string().min(1).max(512),
+  message_template_language: z.string().max(20).optional(),
+  reason: z.string().max(200).nullish(),
+});
+const templateCategorySchema = z.object({
+  message_template_name: z.string().min(1).max(512),
+  message_template_language: z.string().max(20).optional(),
+  previous_category: z.string().max(40),
+  new_category: z.string().max(40),
+});
+
 /** A citizen's BSUID changed (a new phone number makes a new one): `user_id_update`. */
 const userIdUpdateSchema = z.object({
   wa_id: optionalWaId,
@@ -182,6 +196,20 @@ function messageEvents(value: ParsedChange): ChannelEvent[] {
   return events;
 }
 
+function templateEvents(value: ParsedChange, now: Date): ChannelEvent[] {
+  const status = templateStatusSchema.safeParse(value);
+  if (status.success) {
+    const { event, message_template_name: templateName, message_template_language: language, reason } = status.data;
+    return [{ type: 'template-update', change: 'status', templateName, language: language ?? null, status: event.toUpperCase(), ...(reason && reason !== 'NONE' ? { reason } : {}), at: now }];
+  }
+  const category = templateCategorySchema.safeParse(value);
+  if (category.success) {
+    const { message_template_name: templateName, message_template_language: language, previous_category: previousCategory, new_category: newCategory } = category.data;
+    return [{ type: 'template-update', change: 'category', templateName, language: language ?? null, previousCategory: previousCategory.toUpperCase(), newCategory: newCategory.toUpperCase(), at: now }];
+  }
+  return [];
+}
+
 function userIdEvents(value: ParsedChange, now: Date): ChannelEvent[] {
   const events: ChannelEvent[] = [];
   for (const item of items(value, 'user_id_update')) {
@@ -274,6 +302,7 @@ export function createWhatsappWebhook(config: Pick<WhatsappConfig, 'verifyToken'
         ...messageEvents(value),
         ...preferenceEvents(value, now),
         ...userIdEvents(value, now),
+        ...templateEvents(value, now),
         ...accountErrorEvents(value, now),
       ]);
     },
