@@ -133,7 +133,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const skipped = [];
       for (const template of templateSubmissions(config.templates, runtime().config().town.name)) {
         if (only && !only.includes(template.kind as 'announcement' | 'confirmation')) continue;
-        if (existing.some((candidate) => candidate.name === template.name && candidate.language.startsWith(template.language))) {
+        if (existing.some((candidate) => candidate.name === template.name && candidate.language === template.language)) {
           skipped.push({ kind: template.kind, reason: 'exists at Meta' });
           continue;
         }
