@@ -154,6 +154,22 @@ describe('WhatsApp citizens known by username (BSUID)', () => {
     expect(stopped.marketingStoppedAt).toBeTruthy();
   });
 
+  it('puts a username-only citizen’s message in the inbox with the BSUID masked, and staff can answer it by BSUID', async () => {
+    const bsuid = 'DE.31415926535897932384';
+    await postWebhook(test, inboundTextWebhook('', 'Wann wird die Laterne repariert?', { userId: bsuid, username: 'nachbar' }));
+    const item = await eventually(async () => {
+      const list = await test.request.get('/town-crier/inbox').set('Authorization', `Bearer ${adminToken}`);
+      return (list.body.data as Array<{ id: number; from: string; text: string }>).find((entry) => entry.text.startsWith('Wann wird die Laterne'));
+    });
+    expect(item.from).not.toContain(bsuid);
+    expect(item.from).toMatch(/^DE\.314•+84$/);
+    const interim = await eventually(async () => sentTo(fake, bsuid).length > 0 && sentTo(fake, bsuid));
+    expect(interim[0].body).toMatchObject({ recipient: bsuid, type: 'text' });
+    const replied = await test.request.post(`/town-crier/inbox/${item.id}/reply`).set('Authorization', `Bearer ${adminToken}`).send({ text: 'Morgen.' });
+    expect(replied.status).toBe(200);
+    await eventually(async () => textsTo(bsuid).includes('Morgen.'));
+  });
+
   it('export shows the BSUID to the admin who may see personal data; erasure removes it', async () => {
     const bsuid = 'DE.4242424242424242';
     const id = await seedSubscriber(test, '+4915133334444');
