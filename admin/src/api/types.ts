@@ -1,4 +1,5 @@
 import { toCostSummary, type CostSummary, type MonthCost } from './cost-types';
+import type { WhatsappAccountStatus } from './whatsapp-account-types';
 
 /**
  * Response shapes of the plugin's admin API (docs/admin-api-contract: /town-crier/...).
@@ -91,6 +92,8 @@ export interface ChannelStatus {
   lastWebhookAt: string | null;
   lastVerifiedWebhookAt: string | null;
   problems: string[];
+  /** WhatsApp only: the account as Meta has it. */
+  whatsapp?: WhatsappAccountStatus;
 }
 
 export interface InboxMessage {
