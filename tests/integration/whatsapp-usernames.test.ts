@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../support/strapi';
-import { inboundTextWebhook, userIdUpdateWebhook, userPreferenceWebhook, type FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
+import { buttonReplyWebhook, inboundTextWebhook, userIdUpdateWebhook, userPreferenceWebhook, type FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
 import { fakeWhatsapp, postWebhook, sentTo } from '../support/whatsapp';
 import { announcementFor, publishArticle, seedSubscriber, seedTopics } from '../support/seed';
 
@@ -91,6 +91,22 @@ describe('WhatsApp citizens known by username (BSUID)', () => {
     expect(templatesTo(bsuid)).toHaveLength(0);
     // BSUIDs are personal data: never in the log in full.
     expect(logged.join('\n')).not.toContain(bsuid);
+  });
+
+  it('confirms a tap on the confirmation button that arrives with the BSUID only, and keeps the number it went to', async () => {
+    const bsuid = 'DE.27182818284590452353';
+    await signup({ address: '0151 44445555' });
+    const [confirmation] = await eventually(async () => sentTo(fake, '+4915144445555').length > 0 && sentTo(fake, '+4915144445555'));
+    const payload = (confirmation.body as { template: { components: Array<{ sub_type?: string; parameters: Array<{ payload: string }> }> } }).template.components.find(
+      (component) => component.sub_type === 'quick_reply'
+    )!.parameters[0].payload;
+    await postWebhook(test, buttonReplyWebhook('', payload, { userId: bsuid }));
+    const row = await eventually(async () => {
+      const found = await test.strapi.db.query(SUBSCRIBER).findOne({ where: { address: '+4915144445555' } });
+      return found?.status === 'active' && found;
+    });
+    // The token only went to this number's WhatsApp: the tap proves the number, and the BSUID is remembered.
+    expect(row.whatsappUserId).toBe(bsuid);
   });
 
   it('finds a citizen known by number when a later webhook carries only the BSUID', async () => {

@@ -3,7 +3,7 @@ import { UID, type ChannelId } from '../constants';
 import type { ChannelEvent, ProviderPricing } from '../channels/channel';
 import { getService } from '../utils/get-service';
 import { dayOf, startOfDay } from '../utils/calendar-days';
-import { dbTimestamp } from '../utils/time';
+import { dbTimestamp, HOUR_MS } from '../utils/time';
 
 type StatusEvent = Extract<ChannelEvent, { type: 'status' }>;
 
@@ -66,6 +66,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   type GroupedRow = { category: string | null; billable: unknown; count: unknown };
+  /** Counts of past months, so the overview (polled every minute) does not recount a year of deliveries. */
+  const pastMonths = new Map<string, { at: number; rows: GroupedRow[] }>();
   /** Billable counts grouped by category, for one broadcast or one period of sending. */
   const grouped = (filter: { announcementDocumentId?: string; sentFrom?: Date; sentTo?: Date }): Promise<GroupedRow[]> => {
     let query = strapi.db.connection(table()).select('pricing_category as category', 'billable').count({ count: '*' }).where('channel', 'whatsapp').whereNotNull('billable');
@@ -110,9 +112,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       };
       const result = [];
       for (let offset = -(months - 1); offset <= 0; offset += 1) {
-        const from = startOfDay(`${monthAt(offset)}-01`, zone);
-        const to = startOfDay(`${monthAt(offset + 1)}-01`, zone);
-        result.push({ month: monthAt(offset), ...summarise(await grouped({ sentFrom: from, sentTo: to })) });
+        const month = monthAt(offset);
+        // A past month's rows only gain pricing from late webhooks (Meta redelivers up to 7 days),
+        // so its counts are kept for an hour; the current month is counted at every call.
+        const cached = offset < 0 ? pastMonths.get(month) : undefined;
+        if (cached && Date.now() - cached.at < HOUR_MS) {
+          result.push({ month, ...summarise(cached.rows) });
+          continue;
+        }
+        const rows = await grouped({ sentFrom: startOfDay(`${month}-01`, zone), sentTo: startOfDay(`${monthAt(offset + 1)}-01`, zone) });
+        if (offset < 0) pastMonths.set(month, { at: Date.now(), rows });
+        result.push({ month, ...summarise(rows) });
       }
       return result;
     },
