@@ -133,6 +133,8 @@ export interface PublishPreview {
   topic: { slug: string; name: string } | null;
   recipients: { total: number; byChannel: Record<string, number> };
   dailyLimit: Record<string, { limit: number | null; usedLast24h: number; sendableNow: number; later: number }>;
+  /** What the WhatsApp messages would cost at most, by the town's rate table. */
+  whatsappCost?: { currency: string; category: string; messages: number; ratePerMessage: number | null; cost: number | null } | null;
   announcement: null | {
     documentId: string;
     broadcastStatus: BroadcastStatus | null;

@@ -98,6 +98,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
     },
 
+    /**
+     * Before Publish: what `messages` WhatsApp templates of `category` would cost at the town's rate
+     * (Meta bills the delivered ones, so this is an upper bound); null when the table has no rate.
+     */
+    estimate(messages: number, category: string) {
+      const { currency, ratePerMessage, ratesAsOf, ratesSource } = runtime().config().channels.whatsapp.costs;
+      const rate = Object.hasOwn(ratePerMessage, category) ? ratePerMessage[category] : null;
+      return { currency, category, messages, ratePerMessage: rate, cost: rate === null ? null : round(messages * rate), ratesAsOf, ratesSource };
+    },
+
     async forBroadcast(announcementDocumentId: string): Promise<CostSummary> {
       return summarise(await grouped({ announcementDocumentId }));
     },

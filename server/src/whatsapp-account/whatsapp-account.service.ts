@@ -93,6 +93,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return refreshing;
     },
 
+    /** The category Meta gave the configured template (lower case), when it was read; news is marketing otherwise. */
+    templateCategory(kind: 'announcement' | 'confirmation'): string | null {
+      const wanted = whatsappConfig().templates[kind];
+      const found = snapshot.templates.find((template) => template.name === wanted.name && template.language === wanted.language);
+      return found?.category ? found.category.toLowerCase() : null;
+    },
+
     /** Bootstrap: read now and then daily; destroy closes the HTTP agents. */
     start() {
       if (!liveChannel()) return;
