@@ -57,6 +57,8 @@ module.exports = ({ env }) => ({
           appSecret: env('WHATSAPP_APP_SECRET', ''),
           verifyToken: env('WHATSAPP_VERIFY_TOKEN', ''),
           businessNumber: env('WHATSAPP_BUSINESS_NUMBER', '+49 4525 12345'),
+          // With it, templates, the messaging-limit tier and template webhooks are read from Meta.
+          businessAccountId: env('WHATSAPP_BUSINESS_ACCOUNT_ID', ''),
           baseUrl: env('WHATSAPP_API_URL', 'https://graph.facebook.com'),
         },
         email: {

@@ -16,6 +16,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   warnWithoutRawBody(strapi);
 
   runtime.start();
+  getService(strapi, 'whatsapp-account').start();
   if (config.worker) {
     getService(strapi, 'workers').start();
   } else {

@@ -13,6 +13,7 @@ export const UID = {
   inboundMessage: 'plugin::town-crier.inbound-message',
   outboxMessage: 'plugin::town-crier.outbox-message',
   inboundWebhook: 'plugin::town-crier.inbound-webhook',
+  templateEvent: 'plugin::town-crier.template-event',
 } as const;
 
 export const CHANNEL_IDS = ['whatsapp', 'email', 'telegram'] as const;

@@ -164,6 +164,8 @@ async function seed(test: TestStrapi) {
         lastErrorClass: errorCodes[index]?.[1] ?? null,
         sentAt: statuses[index] === 'pending' ? null : new Date(now - 3_000_000),
         statusAt: statuses[index] === 'pending' ? null : new Date(now - 2_000_000),
+        // What Meta's status webhooks said it charges: the seven delivered, read or sent messages as marketing.
+        ...(['read', 'delivered', 'sent'].includes(statuses[index]) ? { billable: true, pricingCategory: 'marketing', pricingModel: 'PMP' } : {}),
       },
     });
   }
@@ -297,6 +299,9 @@ describe('admin panel in Chromium', () => {
     const overview = (await api('/town-crier/stats/overview')).data;
     expect(overview.subscribers).toEqual({ active: EXPECTED.active, pending: EXPECTED.pending, unsubscribed: EXPECTED.unsubscribed });
     expect(await text('deliveries-sent')).toContain(String(overview.deliveries.last30Days.sent));
+    const thisMonth = overview.costPerMonth.at(-1);
+    expect(thisMonth.billableMessages).toBe(7);
+    expect(await text(`cost-month-${thisMonth.month}`)).toMatch(/7 billable/);
 
     const file = await shoot('overview', 1380);
     // The README's picture is refreshed on request only, so a test run leaves the checkout clean.
@@ -360,6 +365,8 @@ describe('admin panel in Chromium', () => {
       expect(group.count).toBe(1);
       expect(await row.innerText()).toContain(group.explanation);
     }
+    expect(detail.cost).toMatchObject({ billableMessages: 7, byCategory: [{ category: 'marketing', messages: 7 }] });
+    expect(await text('detail-cost-total')).toMatch(/^7 billable messages, about €0\.79/);
     await shoot('broadcast-detail', 1250);
   });
 

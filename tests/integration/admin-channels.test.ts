@@ -51,6 +51,15 @@ describe('channel status', () => {
       lastWebhookAt: null,
       lastVerifiedWebhookAt: null,
       problems: ['no verified webhook in 24 h'],
+      // Without a business account id nothing is read from Meta; the hint stays out of `problems`.
+      whatsapp: expect.objectContaining({
+        businessAccountConfigured: false,
+        messagingLimit: null,
+        templates: [],
+        apiVersion: { configured: 'v24.0', retiresOn: null, newest: 'v26.0' },
+        marketingEndpoint: 'messages',
+        problems: [expect.objectContaining({ code: 'no-business-account' })],
+      }),
     });
   });
 

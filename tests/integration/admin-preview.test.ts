@@ -63,6 +63,8 @@ describe('editor preview', () => {
         recipients: { total: 8, byChannel: { whatsapp: 8 } },
         // 2 already counted + 3 free slots now; the other 3 when slots free up.
         dailyLimit: { whatsapp: { limit: 6, usedLast24h: 3, sendableNow: 5, later: 3 } },
+        // News is a marketing template unless Meta says otherwise: 8 × the default € 0.1131.
+        whatsappCost: { currency: 'EUR', category: 'marketing', messages: 8, ratePerMessage: 0.1131, cost: 0.9048, ratesAsOf: '2025-07-01', ratesSource: expect.stringMatching(/^Placeholder/) },
         announcement: null,
       });
     });

@@ -70,9 +70,49 @@ export interface FakeCloudApi {
   setLatency(ms: number | ((request: RecordedRequest) => number)): void;
   /** TCP connections currently open to the fake. */
   openConnections(): number;
+  /** The WhatsApp Business Account id the Business Management endpoints answer for. */
+  businessAccountId: string;
+  /** The town's templates at "Meta" (`GET/POST /<WABA_ID>/message_templates`); tests change them directly. */
+  templates: FakeTemplate[];
+  /** What `GET /<PHONE_NUMBER_ID>?fields=whatsapp_business_manager_messaging_limit,throughput` answers. */
+  setMessagingLimit(tier: string, throughputLevel?: string): void;
   /** Forgets recorded requests, scripts, faults and latency; releases hung requests. */
   reset(): void;
   close(): Promise<void>;
+}
+
+export interface FakeTemplate {
+  id: string;
+  name: string;
+  language: string;
+  status: 'APPROVED' | 'PENDING' | 'REJECTED' | 'PAUSED' | 'DISABLED';
+  category: 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
+  components: Array<Record<string, unknown>>;
+}
+
+/** The two templates as docs/whatsapp-setup.md words them, approved: what a town that did the setup has. */
+export function approvedTownTemplates(): FakeTemplate[] {
+  return [
+    {
+      id: '1000000000000001',
+      name: 'town_news',
+      language: 'de',
+      status: 'APPROVED',
+      category: 'MARKETING',
+      components: [{ type: 'BODY', text: 'Neues aus Musterstadt: {{1}}\n\n{{2}}\n\nMehr dazu auf unserer Website. Abmelden: STOP' }],
+    },
+    {
+      id: '1000000000000002',
+      name: 'town_news_optin',
+      language: 'de',
+      status: 'APPROVED',
+      category: 'UTILITY',
+      components: [
+        { type: 'BODY', text: 'Sie haben sich für die Nachrichten der Stadt Musterstadt angemeldet. Bitte bestätigen Sie mit dem Knopf unten.' },
+        { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Ja, anmelden' }] },
+      ],
+    },
+  ];
 }
 
 interface Script {
@@ -102,8 +142,13 @@ function graphError(status: number, code: number, message: string, extra: { deta
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const digitsOf = (value: unknown) => (typeof value === 'string' ? value.replace(/\D/g, '') : '');
 
+/** A BSUID (`DE.1349…`, parent `DE.ENT.…`): how Meta names a citizen who has a username. */
+const BSUID_PATTERN = /^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/;
+export const isBsuid = (value: unknown): value is string => typeof value === 'string' && BSUID_PATTERN.test(value);
+
 function matches(matcher: RequestMatcher, body: Record<string, unknown>, request: RecordedRequest): boolean {
-  return typeof matcher === 'function' ? matcher(body, request) : digitsOf(matcher) === digitsOf(body.to);
+  if (typeof matcher === 'function') return matcher(body, request);
+  return isBsuid(matcher) ? body.recipient === matcher && body.to === undefined : digitsOf(matcher) === digitsOf(body.to);
 }
 
 /** Meta's checks, in Meta's order: token, object path, then the body. */
@@ -117,7 +162,8 @@ function validate(
       details: 'Authentication failed',
     });
   }
-  if (request.method !== 'POST' || request.path !== `/${expected.apiVersion}/${expected.phoneNumberId}/messages`) {
+  const sendPaths = [`/${expected.apiVersion}/${expected.phoneNumberId}/messages`, `/${expected.apiVersion}/${expected.phoneNumberId}/marketing_messages`];
+  if (request.method !== 'POST' || !sendPaths.includes(request.path)) {
     return graphError(400, 100, `Unsupported ${request.method.toLowerCase()} request. Object with ID does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, {
       type: 'GraphMethodException',
       subcode: 33,
@@ -125,7 +171,13 @@ function validate(
   }
   const body = request.body;
   if (!isRecord(body)) return graphError(400, 100, 'Invalid parameter', { details: 'Request body is not valid JSON' });
-  for (const field of ['messaging_product', 'to', 'type'] as const) {
+  // Since the BSUID rollout: `to` takes a phone number, `recipient` a BSUID; one of them is required.
+  if (body.to === undefined && body.recipient === undefined) return graphError(400, 100, 'Invalid parameter', { details: 'The parameter to is required.' });
+  if (body.to !== undefined && (typeof body.to !== 'string' || !/^\+?\d{6,15}$/.test(body.to))) {
+    return graphError(400, 131009, 'Parameter value is not valid', { details: 'to must be a phone number' });
+  }
+  if (body.to === undefined && !isBsuid(body.recipient)) return graphError(400, 131009, 'Parameter value is not valid', { details: 'recipient must be a business-scoped user ID' });
+  for (const field of ['messaging_product', 'type'] as const) {
     if (typeof body[field] !== 'string' || !body[field]) return graphError(400, 100, 'Invalid parameter', { details: `The parameter ${field} is required.` });
   }
   if (body.messaging_product !== 'whatsapp') return graphError(400, 100, 'Invalid parameter', { details: 'messaging_product must be whatsapp' });
@@ -144,13 +196,16 @@ function validate(
   return undefined;
 }
 
-function successBody(to: string, type: unknown) {
-  const waId = to.replace(/^\+/, '');
+function successBody(message: Record<string, unknown>) {
+  // `to` wins over `recipient` (Meta); a BSUID-only send answers `user_id` instead of `wa_id`.
+  const byNumber = typeof message.to === 'string';
+  const input = String(byNumber ? message.to : message.recipient);
+  const waId = input.replace(/^\+/, '');
   const id = `wamid.${Buffer.from(`${waId}:${randomBytes(12).toString('hex')}`).toString('base64')}`;
   return {
     messaging_product: 'whatsapp',
-    contacts: [{ input: to, wa_id: waId }],
-    messages: [type === 'template' ? { id, message_status: 'accepted' } : { id }],
+    contacts: [byNumber ? { input, wa_id: waId } : { input, user_id: input }],
+    messages: [message.type === 'template' ? { id, message_status: 'accepted' } : { id }],
   };
 }
 
@@ -172,8 +227,12 @@ function errorAnswer(error: ScriptedError): { status: number; body: unknown; raw
 }
 
 /** Starts the fake on 127.0.0.1 with a random port. */
-export async function startFakeWhatsappCloudApi(options: { accessToken: string; phoneNumberId: string; apiVersion?: string }): Promise<FakeCloudApi> {
+export async function startFakeWhatsappCloudApi(options: { accessToken: string; phoneNumberId: string; apiVersion?: string; businessAccountId?: string }): Promise<FakeCloudApi> {
   const expected = { ...options, apiVersion: options.apiVersion ?? 'v24.0' };
+  const businessAccountId = options.businessAccountId ?? DEFAULT_BUSINESS_ACCOUNT_ID;
+  const templates: FakeTemplate[] = [];
+  let messagingLimit = { tier: 'TIER_250', throughputLevel: 'STANDARD' };
+  let templateIds = 2_000_000_000_000_000;
   const requests: RecordedRequest[] = [];
   let scripts: Script[] = [];
   const hung = new Set<ServerResponse>();
@@ -223,6 +282,44 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
     return undefined;
   };
 
+  /**
+   * Meta's Business Management side: the WABA's templates and the phone number's limits. Answers
+   * undefined for every other request, which then goes through the send checks.
+   */
+  const businessManagement = (request: RecordedRequest, authorization: string | undefined): { status: number; body: unknown } | undefined => {
+    const templatesPath = `/${expected.apiVersion}/${businessAccountId}/message_templates`;
+    const phonePath = `/${expected.apiVersion}/${expected.phoneNumberId}`;
+    if (request.path !== templatesPath && !(request.path === phonePath && request.method === 'GET')) return undefined;
+    if (!authorization || authorization !== `Bearer ${expected.accessToken}`) {
+      return graphError(401, 190, 'Invalid OAuth access token - Cannot parse access token', { details: 'Authentication failed' });
+    }
+    if (request.path === phonePath) {
+      return { status: 200, body: { whatsapp_business_manager_messaging_limit: messagingLimit.tier, throughput: { level: messagingLimit.throughputLevel }, id: expected.phoneNumberId } };
+    }
+    if (request.method === 'GET') {
+      return { status: 200, body: { data: templates.map((template) => ({ ...template })), paging: { cursors: { before: 'MAZDZD', after: 'MjQZD' } } } };
+    }
+    if (request.method !== 'POST') return graphError(400, 100, 'Unsupported request', { type: 'GraphMethodException', subcode: 33 });
+    const body = isRecord(request.body) ? request.body : {};
+    const name = typeof body.name === 'string' ? body.name : '';
+    if (!/^[a-z0-9_]{1,512}$/.test(name) || typeof body.language !== 'string' || !['MARKETING', 'UTILITY', 'AUTHENTICATION'].includes(String(body.category)) || !Array.isArray(body.components)) {
+      return graphError(400, 100, 'Invalid parameter', { details: 'name (lowercase, underscores), language, category and components are required' });
+    }
+    const components = body.components.filter(isRecord);
+    // Meta: variables need examples (§2.3).
+    const bodyComponent = components.find((component) => component.type === 'BODY');
+    if (typeof bodyComponent?.text === 'string' && /\{\{/.test(bodyComponent.text) && !isRecord(bodyComponent.example)) {
+      return graphError(400, 100, 'Invalid parameter', { details: 'Variables in the body need an example.' });
+    }
+    if (templates.some((template) => template.name === name && template.language === body.language)) {
+      return graphError(400, 100, 'Invalid parameter', { details: 'Content in this language already exists.', subcode: 2388024 });
+    }
+    templateIds += 1;
+    const created: FakeTemplate = { id: String(templateIds), name, language: body.language, status: 'PENDING', category: body.category as FakeTemplate['category'], components };
+    templates.push(created);
+    return { status: 200, body: { id: created.id, status: created.status, category: created.category } };
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse, rawBody: string) => {
     const { authorization, ...headers } = req.headers;
     let body: unknown;
@@ -241,6 +338,9 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
       receivedAt: performance.now(),
     };
     requests.push(recorded);
+
+    const management = businessManagement(recorded, authorization);
+    if (management) return reply(res, recorded, management);
 
     const invalid = validate(recorded, authorization, expected);
     if (invalid) return reply(res, recorded, invalid);
@@ -262,7 +362,7 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
     }
     const fault = drawFault();
     if (fault) return reply(res, recorded, errorAnswer(fault));
-    return reply(res, recorded, { status: 200, body: successBody(String(message.to), message.type) });
+    return reply(res, recorded, { status: 200, body: successBody(message) });
   };
 
   const server = http.createServer((req, res) => {
@@ -315,6 +415,11 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
     openConnections() {
       return openSockets.size;
     },
+    businessAccountId,
+    templates,
+    setMessagingLimit(tier, throughputLevel = 'STANDARD') {
+      messagingLimit = { tier, throughputLevel };
+    },
     reset() {
       requests.length = 0;
       scripts = [];
@@ -344,6 +449,13 @@ export interface WebhookOptions {
   /** Message id (wamid) of the inbound message. */
   id?: string;
   profileName?: string;
+  /**
+   * The citizen's BSUID, sent as v25+ payloads do (`contacts[].user_id`, `from_user_id`). With
+   * an empty `fromDigits` the payload has no number at all: a citizen who set a username.
+   */
+  userId?: string;
+  /** `contacts[].profile.username`, for citizens who set one. */
+  username?: string;
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -393,11 +505,23 @@ export interface StatusInput {
   /** The wamid returned when the message was sent. */
   id: string;
   status: 'sent' | 'delivered' | 'read' | 'failed' | 'played' | 'deleted';
+  /** The number the message went to, or the BSUID for a send by `recipient`. */
   recipientDigits: string;
   timestamp?: number;
   /** Echo of the `biz_opaque_callback_data` sent with the message. */
   deliveryRef?: string;
   errors?: WebhookErrorInput[];
+  /**
+   * Meta's `pricing` object; by default `sent` carries a utility, billable one. `null` leaves it
+   * out (Meta sends it on `sent` and on one of `delivered`/`read` only).
+   */
+  pricing?: { billable?: boolean; pricing_model?: string; type?: string; category?: string } | null;
+}
+
+function pricingFor(status: StatusInput) {
+  if (status.pricing === null) return {};
+  if (status.pricing) return { pricing: status.pricing };
+  return status.status === 'sent' ? { pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' } } : {};
 }
 
 /** A (possibly batched) status webhook, like §4.4 (d) and (e). */
@@ -408,9 +532,9 @@ export function statusWebhook(statuses: StatusInput[], options: WebhookOptions =
         id: status.id,
         status: status.status,
         timestamp: String(status.timestamp ?? options.timestamp ?? nowSeconds()),
-        recipient_id: status.recipientDigits.replace(/^\+/, ''),
+        ...(isBsuid(status.recipientDigits) ? { recipient_user_id: status.recipientDigits } : { recipient_id: status.recipientDigits.replace(/^\+/, '') }),
         ...(status.deliveryRef !== undefined ? { biz_opaque_callback_data: status.deliveryRef } : {}),
-        ...(status.status === 'sent' ? { pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' } } : {}),
+        ...pricingFor(status),
         ...(status.errors ? { errors: status.errors.map(webhookError) } : {}),
       })),
     },
@@ -421,10 +545,19 @@ export function statusWebhook(statuses: StatusInput[], options: WebhookOptions =
 
 function inboundMessage(fromDigits: string, message: Record<string, unknown>, options: WebhookOptions) {
   const from = fromDigits.replace(/^\+/, '');
+  const profile = { name: options.profileName ?? 'Erika Mustermann', ...(options.username ? { username: options.username } : {}) };
   return envelope(
     {
-      contacts: [{ profile: { name: options.profileName ?? 'Erika Mustermann' }, wa_id: from }],
-      messages: [{ from, id: options.id ?? fakeWamid(), timestamp: String(options.timestamp ?? nowSeconds()), ...message }],
+      contacts: [{ profile, ...(from ? { wa_id: from } : {}), ...(options.userId ? { user_id: options.userId } : {}) }],
+      messages: [
+        {
+          ...(from ? { from } : {}),
+          ...(options.userId ? { from_user_id: options.userId } : {}),
+          id: options.id ?? fakeWamid(),
+          timestamp: String(options.timestamp ?? nowSeconds()),
+          ...message,
+        },
+      ],
     },
     'messages',
     options
@@ -457,12 +590,13 @@ export function interactiveReplyWebhook(fromDigits: string, buttonId: string, ti
 /** The in-app marketing stop/resume, like §4.4 (g). */
 export function userPreferenceWebhook(fromDigits: string, value: 'stop' | 'resume', options: WebhookOptions = {}) {
   const waId = fromDigits.replace(/^\+/, '');
+  const ids = { ...(waId ? { wa_id: waId } : {}), ...(options.userId ? { user_id: options.userId } : {}) };
   return envelope(
     {
-      contacts: [{ wa_id: waId }],
+      contacts: [ids],
       user_preferences: [
         {
-          wa_id: waId,
+          ...ids,
           detail: value === 'stop' ? 'User requested to stop marketing messages' : 'User requested to resume marketing messages',
           category: 'marketing_messages',
           value,
@@ -473,6 +607,63 @@ export function userPreferenceWebhook(fromDigits: string, value: 'stop' | 'resum
     'user_preferences',
     options
   );
+}
+
+/** `user_id_update`: WhatsApp gave a citizen a new BSUID (e.g. after a new phone number). */
+export function userIdUpdateWebhook(previous: string, current: string, options: WebhookOptions & { phoneDigits?: string } = {}) {
+  const waId = options.phoneDigits?.replace(/^\+/, '');
+  return envelope(
+    {
+      user_id_update: [
+        {
+          ...(waId ? { wa_id: waId } : {}),
+          detail: 'User ID updated',
+          user_id: { previous, current },
+          timestamp: String(options.timestamp ?? nowSeconds()),
+        },
+      ],
+    },
+    'user_id_update',
+    options
+  );
+}
+
+/** `message_template_status_update`: Meta approved, rejected, paused or disabled a template. */
+export function templateStatusWebhook(template: { id?: string; name: string; language?: string }, event: string, reason = 'NONE', options: WebhookOptions = {}) {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: DEFAULT_BUSINESS_ACCOUNT_ID,
+        time: options.timestamp ?? nowSeconds(),
+        changes: [
+          {
+            value: { event, message_template_id: Number(template.id ?? 1), message_template_name: template.name, message_template_language: template.language ?? 'de', reason },
+            field: 'message_template_status_update',
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** `template_category_update`: Meta re-categorised an approved template (e.g. UTILITY → MARKETING). */
+export function templateCategoryWebhook(template: { id?: string; name: string; language?: string }, previous: string, next: string, options: WebhookOptions = {}) {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: DEFAULT_BUSINESS_ACCOUNT_ID,
+        time: options.timestamp ?? nowSeconds(),
+        changes: [
+          {
+            value: { message_template_id: Number(template.id ?? 1), message_template_name: template.name, message_template_language: template.language ?? 'de', previous_category: previous, new_category: next },
+            field: 'template_category_update',
+          },
+        ],
+      },
+    ],
+  };
 }
 
 /** An account-level error without statuses, like §4.4 (f). */

@@ -381,3 +381,39 @@ describe('the fake validates like Meta', () => {
     expect(fake.requests.every((request) => request.headers.authorization === undefined)).toBe(true);
   });
 });
+
+describe('Marketing Messages API and the daily limit', () => {
+  it('sends announcements to /marketing_messages when configured, with the same errors; other messages stay on /messages', async () => {
+    const channel = liveChannel({ marketingEndpoint: 'marketing_messages' });
+    await channel.send(announcement);
+    expect(fake.requests[0].path).toBe(`/v24.0/${phoneNumberId}/marketing_messages`);
+    await channel.send({ kind: 'text', to: citizen, text: 'Hallo' });
+    expect(fake.requests[1].path).toBe(`/v24.0/${phoneNumberId}/messages`);
+    fake.failNext((_body, request) => request.path.endsWith('/marketing_messages'), { status: 400, code: 131049, message: 'This message was not delivered to maintain healthy ecosystem engagement.' });
+    const { classified } = await sendExpectingError(channel);
+    expect(classified).toMatchObject({ errorClass: 'retry-later', code: '131049' });
+  });
+
+  it('sends to a BSUID with `recipient`, and the fake answers with user_id', async () => {
+    const channel = liveChannel();
+    await channel.send({ ...announcement, to: 'DE.13491208655302741918' });
+    expect(fake.requests[0].body).toMatchObject({ recipient: 'DE.13491208655302741918' });
+    expect(fake.requests[0].response).toMatchObject({ status: 200, body: { contacts: [{ input: 'DE.13491208655302741918', user_id: 'DE.13491208655302741918' }] } });
+  });
+
+  it("follows Meta's tier once known, never above the town's pinned ceiling", () => {
+    const free = liveChannel({ dailyRecipientLimit: 250 });
+    expect(free.dailyRecipientLimit).toBe(250);
+    free.setProviderDailyLimit?.(2000);
+    expect(free.dailyRecipientLimit).toBe(2000);
+    free.setProviderDailyLimit?.(null);
+    expect(free.dailyRecipientLimit).toBeNull();
+
+    const pinned = liveChannel({ pinDailyRecipientLimit: 1000 });
+    expect(pinned.dailyRecipientLimit).toBe(250);
+    pinned.setProviderDailyLimit?.(10_000);
+    expect(pinned.dailyRecipientLimit).toBe(1000);
+    pinned.setProviderDailyLimit?.(null);
+    expect(pinned.dailyRecipientLimit).toBe(1000);
+  });
+});

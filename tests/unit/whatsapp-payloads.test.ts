@@ -242,3 +242,23 @@ describe('buildTextRequest', () => {
     expect(body.type === 'text' && body.text.body).toBe('a\nb');
   });
 });
+
+describe('recipient: number or business-scoped user id', () => {
+  it('sends to a number with `to` (digits only) and no `recipient`', () => {
+    const body = buildMessageRequest(announcement(), templatesWith());
+    expect(body).toMatchObject({ to: '4915123456789' });
+    expect(body).not.toHaveProperty('recipient');
+  });
+
+  it('sends to a citizen known only by username with `recipient` and no `to` (Meta: `to` would win)', () => {
+    for (const bsuid of ['DE.13491208655302741918', 'US.ENT.11815799212886844830']) {
+      const news = buildMessageRequest({ ...announcement(), to: bsuid }, templatesWith());
+      const text = buildTextRequest({ kind: 'text', to: bsuid, text: 'Willkommen' });
+      const confirmation = buildConfirmationRequest({ kind: 'confirmation', to: bsuid, token: 't', townName: 'Musterstadt' }, templatesWith().confirmation);
+      for (const body of [news, text, confirmation]) {
+        expect(body).toMatchObject({ messaging_product: 'whatsapp', recipient_type: 'individual', recipient: bsuid });
+        expect(body).not.toHaveProperty('to');
+      }
+    }
+  });
+});

@@ -10,6 +10,7 @@ import {
   signWebhook,
   statusWebhook,
   toMetaJson,
+  userIdUpdateWebhook,
   userPreferenceWebhook,
 } from '../support/fake-whatsapp-cloud-api';
 
@@ -101,7 +102,7 @@ describe('parse', () => {
       ])
     );
     expect(events).toEqual([
-      { type: 'status', providerMessageId: 'wamid.A', status: 'sent', at: new Date(1773482401 * 1000), deliveryRef: 'd:1' },
+      { type: 'status', providerMessageId: 'wamid.A', status: 'sent', at: new Date(1773482401 * 1000), deliveryRef: 'd:1', pricing: { billable: true, model: 'PMP', category: 'utility' } },
       { type: 'status', providerMessageId: 'wamid.B', status: 'read', at: new Date(1773482405 * 1000) },
       { type: 'status', providerMessageId: 'wamid.D', status: 'delivered', at: new Date(1773482407 * 1000), deliveryRef: 'd:3' },
     ]);
@@ -124,6 +125,59 @@ describe('parse', () => {
   it('gives a failed status without errors a retryable unknown error', () => {
     const [event] = ofType(webhook.parse(statusWebhook([{ id: 'wamid.H', status: 'failed', recipientDigits: '4915123456789' }])), 'status');
     expect(event.error).toMatchObject({ errorClass: 'retry', code: 'unknown' });
+  });
+
+  it('reads pricing: `type` decides what is charged, `billable` only when `type` is missing', () => {
+    const events = ofType(
+      webhook.parse(
+        statusWebhook([
+          { id: 'wamid.P1', status: 'sent', recipientDigits: '4915123456789', pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'MARKETING' } },
+          { id: 'wamid.P2', status: 'delivered', recipientDigits: '4915123456789', pricing: { billable: false, pricing_model: 'PMP', type: 'free_customer_service', category: 'service' } },
+          { id: 'wamid.P3', status: 'sent', recipientDigits: '4915123456789', pricing: { billable: true, pricing_model: 'PMP', category: 'utility' } },
+          { id: 'wamid.P4', status: 'read', recipientDigits: '4915123456789', pricing: null },
+        ])
+      ),
+      'status'
+    );
+    expect(events.map((event) => event.pricing)).toEqual([
+      { billable: true, model: 'PMP', category: 'marketing' },
+      { billable: false, model: 'PMP', category: 'service' },
+      { billable: true, model: 'PMP', category: 'utility' },
+      undefined,
+    ]);
+  });
+
+  it('maps a v25+ message from a citizen with a username and no number to their BSUID', () => {
+    const events = webhook.parse(inboundTextWebhook('', 'STOP', { id: 'wamid.U', timestamp: 1773482400, userId: 'DE.13491208655302741918', username: 'erika.m' }));
+    expect(events).toEqual([
+      { type: 'message', providerMessageId: 'wamid.U', from: 'DE.13491208655302741918', userId: 'DE.13491208655302741918', at: new Date(1773482400 * 1000), text: 'STOP', profileName: 'Erika Mustermann' },
+    ]);
+  });
+
+  it('keeps the number as the address when a v25+ message carries both, and the BSUID beside it', () => {
+    const [event] = ofType(webhook.parse(inboundTextWebhook('4915123456789', 'HILFE', { userId: 'DE.4242' })), 'message');
+    expect(event).toMatchObject({ from: '+4915123456789', userId: 'DE.4242' });
+  });
+
+  it("reads `wa_id: \"\"` (Meta's empty string for a hidden number) as no number", () => {
+    const payload = inboundTextWebhook('', 'START ABC234', { userId: 'US.9988' }) as { entry: Array<{ changes: Array<{ value: { contacts: Array<Record<string, unknown>>; messages: Array<Record<string, unknown>> } }> }> };
+    payload.entry[0].changes[0].value.contacts[0].wa_id = '';
+    payload.entry[0].changes[0].value.messages[0].from = '';
+    const [event] = ofType(webhook.parse(payload), 'message');
+    expect(event).toMatchObject({ from: 'US.9988', userId: 'US.9988', text: 'START ABC234' });
+  });
+
+  it('drops a message that names nobody (neither number nor BSUID)', () => {
+    expect(webhook.parse(inboundTextWebhook('', 'STOP'))).toEqual([]);
+  });
+
+  it('maps user_id_update and a username-only marketing stop', () => {
+    expect(webhook.parse(userIdUpdateWebhook('DE.111', 'DE.222', { timestamp: 1773482400 }))).toEqual([
+      { type: 'user-id-update', previous: 'DE.111', current: 'DE.222', at: new Date(1773482400 * 1000) },
+    ]);
+    expect(webhook.parse(userIdUpdateWebhook('DE.111', 'not a bsuid'))).toEqual([]);
+    const [preference] = ofType(webhook.parse(userPreferenceWebhook('', 'stop', { userId: 'DE.333' })), 'preference');
+    expect(preference).toMatchObject({ from: 'DE.333', userId: 'DE.333', value: 'stop' });
   });
 
   it('maps an inbound text with the sender in E.164 and the profile name', () => {

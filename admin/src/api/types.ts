@@ -1,4 +1,7 @@
 import type { PermissionName } from '../../../shared/permissions';
+import { toCostSummary, type CostSummary, type MonthCost } from './cost-types';
+import type { WhatsappAccountStatus } from './whatsapp-account-types';
+
 /**
  * Response shapes of the plugin's admin API (docs/admin-api-contract: /town-crier/...).
  * Kept in one place so every page reads the same names.
@@ -18,6 +21,7 @@ export interface OverviewStats {
   byTopic: Array<{ key: string; label: string; count: CountCell }>;
   bySource: Array<{ key: string; count: CountCell }>;
   deliveries: { last30Days: { sent: number; delivered: number; read: number; failed: number } };
+  costPerMonth?: MonthCost[];
   timeZone: string;
   generatedAt: string;
 }
@@ -69,6 +73,8 @@ export interface BroadcastDetail extends Broadcast {
   failuresByCode: FailureGroup[];
   waiting: null | { reason: WaitingReason; until: string | null };
   estimatedFinishAt: string | null;
+  /** WhatsApp messages Meta bills for this broadcast, from status webhooks. */
+  cost: CostSummary | null;
 }
 
 export interface Pagination {
@@ -90,6 +96,8 @@ export interface ChannelStatus {
   lastWebhookAt: string | null;
   lastVerifiedWebhookAt: string | null;
   problems: string[];
+  /** WhatsApp only: the account as Meta has it. */
+  whatsapp?: WhatsappAccountStatus;
 }
 
 export interface InboxMessage {
@@ -129,6 +137,8 @@ export interface PublishPreview {
   topic: { slug: string; name: string } | null;
   recipients: { total: number; byChannel: Record<string, number> };
   dailyLimit: Record<string, { limit: number | null; usedLast24h: number; sendableNow: number; later: number }>;
+  /** What the WhatsApp messages would cost at most, by the town's rate table. */
+  whatsappCost?: { currency: string; category: string; messages: number; ratePerMessage: number | null; cost: number | null } | null;
   announcement: null | {
     documentId: string;
     broadcastStatus: BroadcastStatus | null;
@@ -184,5 +194,6 @@ export function toBroadcastDetail(row: Row): BroadcastDetail {
     failuresByCode: Array.isArray(row.failuresByCode) ? (row.failuresByCode as FailureGroup[]) : [],
     waiting: (row.waiting as BroadcastDetail['waiting']) ?? null,
     estimatedFinishAt: (row.estimatedFinishAt as string | null) ?? null,
+    cost: toCostSummary(row.cost),
   };
 }

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useIntl } from 'react-intl';
 import { Link } from 'react-router-dom';
 import { Flex, Link as DSLink, Typography } from '@strapi/design-system';
 import { PLUGIN_ID } from '../pluginId';
@@ -27,6 +28,7 @@ const IN_PROGRESS = ['scheduled', 'queued', 'sending', 'paused'];
  */
 export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string; content: ReactNode } | null => {
   const t = useT();
+  const { formatNumber } = useIntl();
   const permissions = usePluginPermissions();
   const reasonLabel = useReasonLabel();
   const query = new URLSearchParams({ uid: props.model });
@@ -107,6 +109,15 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
               ? t('panel.goesToTopic', 'Publishing sends this to {total} subscribers on {channels}, topic {topic}.', values)
               : t('panel.goesTo', 'Publishing sends this to {total} subscribers on {channels}.', values)}
         </Typography>
+        {data.broadcasts && data.whatsappCost?.cost != null && data.whatsappCost.messages > 0 && (
+          <Typography variant="pi" textColor="neutral600" data-testid="town-crier-panel-cost">
+            {t('panel.cost', 'WhatsApp: at most {cost} ({messages} {category} messages at the town’s rate).', {
+              cost: formatNumber(data.whatsappCost.cost, { style: 'currency', currency: data.whatsappCost.currency, maximumFractionDigits: 2 }),
+              messages: data.whatsappCost.messages,
+              category: data.whatsappCost.category,
+            })}
+          </Typography>
+        )}
         {limited.map(([channel, limit]) => (
           <Typography key={channel} variant="pi" textColor="warning700" data-testid="town-crier-panel-limit">
             {t('panel.dailyLimit', '{channel}: {now} today, the other {later} tomorrow because of the daily limit.', {

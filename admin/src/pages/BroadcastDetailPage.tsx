@@ -9,6 +9,7 @@ import { useT } from '../hooks/useT';
 import { useReasonLabel } from '../hooks/useReasonLabel';
 import { BroadcastProgress, LoadError, Loading, Panel, ProgressLegend, StatCard, StatusBadge } from '../components/ui';
 import { BroadcastActions } from '../components/BroadcastActions';
+import { BroadcastCostPanel } from '../components/CostPanels';
 
 const FINISHED = ['sent', 'cancelled', 'failed'];
 
@@ -100,6 +101,8 @@ export const BroadcastDetailPage = () => {
           </Typography>
         </Flex>
       </Panel>
+
+      <BroadcastCostPanel cost={broadcast.cost} />
 
       <Panel title={t('detail.failures', 'Failures by error code')} testId="detail-failures">
         {broadcast.failuresByCode.length === 0 ? (

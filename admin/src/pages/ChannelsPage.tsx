@@ -5,6 +5,7 @@ import { useApi } from '../api/useApi';
 import type { ChannelStatus } from '../api/types';
 import { useT } from '../hooks/useT';
 import { LoadError, Loading, Meter, Panel, channelName } from '../components/ui';
+import { WhatsappAccountPanel } from '../components/WhatsappAccountPanel';
 
 export const ChannelsPage = () => {
   const t = useT();
@@ -15,18 +16,20 @@ export const ChannelsPage = () => {
   return (
     <Flex direction="column" alignItems="stretch" gap={4}>
       {channels.data.map((channel) => (
-        <ChannelCard key={channel.id} channel={channel} />
+        <ChannelCard key={channel.id} channel={channel} onChanged={channels.reload} />
       ))}
     </Flex>
   );
 };
 
-const ChannelCard = ({ channel }: { channel: ChannelStatus }) => {
+const ChannelCard = ({ channel, onChanged }: { channel: ChannelStatus; onChanged(): void | Promise<void> }) => {
   const t = useT();
   const { formatDate, formatNumber } = useIntl();
   const when = (iso: string | null) => (iso ? formatDate(iso, { dateStyle: 'medium', timeStyle: 'short' }) : t('channels.never', 'never'));
   const limit = channel.dailyRecipientLimit;
   const usedPercent = limit ? Math.min(100, (channel.usedLast24h / limit) * 100) : 0;
+  // What Meta says about the WhatsApp account is shown below in the admin's language, not twice.
+  const problems = channel.problems.filter((problem) => !channel.whatsapp?.problems.some((entry) => entry.message.en === problem));
 
   return (
     <Panel
@@ -52,10 +55,10 @@ const ChannelCard = ({ channel }: { channel: ChannelStatus }) => {
             </Typography>
           </Box>
         )}
-        {channel.problems.length > 0 && (
+        {problems.length > 0 && (
           <Box background="danger100" hasRadius padding={3} data-testid="channel-problems">
             <Flex direction="column" alignItems="flex-start" gap={1}>
-              {channel.problems.map((problem) => (
+              {problems.map((problem) => (
                 <Typography key={problem} textColor="danger600" fontWeight="bold">
                   ⚠ {problem}
                 </Typography>
@@ -96,6 +99,7 @@ const ChannelCard = ({ channel }: { channel: ChannelStatus }) => {
             </Flex>
           </Fact>
         </Grid.Root>
+        {channel.whatsapp && channel.mode === 'live' && <WhatsappAccountPanel account={channel.whatsapp} onChanged={onChanged} />}
       </Flex>
     </Panel>
   );

@@ -9,6 +9,7 @@ import type { CountCell, GrowthStats, OverviewStats } from '../api/types';
 import { useT } from '../hooks/useT';
 import { GrowthChart } from '../components/GrowthChart';
 import { LoadError, Loading, Meter, Panel, StatCard, channelName, formatCell } from '../components/ui';
+import { MonthlyCostPanel } from '../components/CostPanels';
 
 const RANGES = [30, 90, 365] as const;
 
@@ -146,6 +147,8 @@ export const OverviewPage = () => {
           ))}
         </Flex>
       </Panel>
+
+      <MonthlyCostPanel months={stats.costPerMonth} />
 
       <Typography variant="pi" textColor="neutral600">
         {t('overview.footnote', 'Aggregate figures only. Groups of fewer than 5 people are shown as "<5"; "*" hides a larger group where the total would otherwise give a "<5" away. Days in {timeZone}; as of {time}.', {

@@ -151,6 +151,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         failuresByCode: await failuresByCode(row.documentId),
         waiting: waitingOf(row, now),
         estimatedFinishAt: await estimateFinish(row, now),
+        cost: await getService(strapi, 'costs').forBroadcast(row.documentId),
       };
     },
   };

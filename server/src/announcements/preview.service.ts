@@ -87,6 +87,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         topic: topics[0] ? { slug: topics[0].slug, name: topics[0].name } : null,
         recipients: { total: Object.values(byChannel).reduce((sum, n) => sum + n, 0), byChannel },
         dailyLimit,
+        // WhatsApp bills each delivered template: the news template's category at Meta (marketing if unknown).
+        whatsappCost: byChannel.whatsapp
+          ? getService(strapi, 'costs').estimate(byChannel.whatsapp, getService(strapi, 'whatsapp-account').templateCategory('announcement') ?? 'marketing')
+          : null,
         announcement: announcement ? progressOf(announcement) : null,
       };
     },

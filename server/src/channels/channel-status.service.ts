@@ -91,6 +91,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         .filter(([, template]) => template?.name)
         .map(([kind, template]) => [kind, template!.name as string])
     );
+    // WhatsApp: templates, tier and API version as Meta has them, with problems in German and English.
+    const meta = id === 'whatsapp' && enabled ? await getService(strapi, 'whatsapp-account').status(now) : null;
+    // Reading the account from Meta is optional: its absence is a hint in `whatsapp.problems`, not a fault.
+    if (meta && mode === 'live') problems.push(...meta.problems.filter((problem) => problem.code !== 'no-business-account').map((problem) => problem.message.en));
     return {
       id,
       enabled,
@@ -103,6 +107,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       lastWebhookAt: lastWebhookAt?.toISOString() ?? null,
       lastVerifiedWebhookAt: lastVerifiedWebhookAt?.toISOString() ?? null,
       problems,
+      ...(meta ? { whatsapp: meta } : {}),
     };
   };
 

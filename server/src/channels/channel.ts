@@ -60,6 +60,15 @@ export interface SendResult {
 
 export type ProviderStatus = 'sent' | 'delivered' | 'read' | 'failed';
 
+/** What the provider says it charges for a message (WhatsApp status webhooks' `pricing`). */
+export interface ProviderPricing {
+  billable: boolean;
+  /** `PMP` (per message) since July 2025. */
+  model?: string;
+  /** `marketing`, `utility`, `authentication`, `service`, … in lower case. */
+  category?: string;
+}
+
 /** Everything a provider webhook can tell us, normalised across channels. */
 export type ChannelEvent =
   | {
@@ -70,19 +79,39 @@ export type ChannelEvent =
       /** Our delivery reference echoed back by the provider, when we sent one. */
       deliveryRef?: string;
       error?: ClassifiedError;
+      pricing?: ProviderPricing;
     }
   | {
       type: 'message';
       providerMessageId: string;
-      /** Sender address in the channel's canonical form (E.164 with `+` for WhatsApp). */
+      /**
+       * Sender address in the channel's canonical form: E.164 with `+` for WhatsApp, or the
+       * citizen's BSUID when Meta did not share a number (usernames).
+       */
       from: string;
+      /** WhatsApp's business-scoped user id, whenever the webhook carries one. */
+      userId?: string;
       at: Date;
       text?: string;
       /** Payload of a tapped quick-reply button. */
       buttonPayload?: string;
       profileName?: string;
     }
-  | { type: 'preference'; from: string; value: 'stop' | 'resume'; at: Date }
+  | { type: 'preference'; from: string; userId?: string; value: 'stop' | 'resume'; at: Date }
+  /** WhatsApp gave a citizen a new BSUID (`user_id_update`); `phone` when Meta shares it. */
+  | { type: 'user-id-update'; previous: string; current: string; phone?: string; at: Date }
+  /** WhatsApp: Meta changed a template's status (`message_template_status_update`) or category (`template_category_update`). */
+  | {
+      type: 'template-update';
+      change: 'status' | 'category';
+      templateName: string;
+      language: string | null;
+      status?: string;
+      reason?: string;
+      previousCategory?: string;
+      newCategory?: string;
+      at: Date;
+    }
   | { type: 'account-error'; error: ClassifiedError; at: Date };
 
 export type HeaderBag = Record<string, string | string[] | undefined>;
@@ -103,6 +132,11 @@ export interface Channel {
   readonly messagesPerSecond: number;
   /** Distinct recipients of business-initiated messages allowed per rolling 24 hours. */
   readonly dailyRecipientLimit: number | null;
+  /**
+   * What the provider says the account may reach per day (WhatsApp's messaging-limit tier; null =
+   * unlimited). From then on `dailyRecipientLimit` follows it, below any ceiling the town pinned.
+   */
+  setProviderDailyLimit?(limit: number | null): void;
   send(message: OutboundMessage): Promise<SendResult>;
   classifyError(error: unknown): ClassifiedError;
   webhook?: ChannelWebhook;

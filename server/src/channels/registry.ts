@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import type { PluginConfig } from '../config/schema';
 import { PLUGIN_ID, UID, type ChannelId } from '../constants';
-import type { Channel, ChannelLinks, ChannelLogger, SandboxRecorder } from './channel';
+import type { Channel, ChannelLinks, ChannelLogger, OutboundMessage, SandboxRecorder } from './channel';
 import type { Pace } from './pacing';
 import { CHANNEL_CREDENTIALS } from './credentials';
 import { createEmailChannel, type MailOptions } from './email';
@@ -30,13 +30,13 @@ export function createChannelRegistry({ strapi, config, pace }: { strapi: Core.S
   const register = (channel: Channel) => {
     const paced: Channel =
       pace && channel.mode === 'live'
-        ? {
-            ...channel,
-            async send(message) {
+        ? // The adapter stays the prototype, so its live getters (WhatsApp's daily limit) keep working.
+          Object.assign(Object.create(channel) as Channel, {
+            async send(message: OutboundMessage) {
               await pace(channel.id, channel.messagesPerSecond);
               return channel.send(message);
             },
-          }
+          })
         : channel;
     channels.set(channel.id, paced);
   };

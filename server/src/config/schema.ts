@@ -46,7 +46,19 @@ export const whatsappConfigSchema = z.object({
   baseUrl: z.string().url().default('https://graph.facebook.com'),
   // Meta's ceiling is 1,000/s for upgraded numbers; higher values exist for benchmarks against a fake API.
   messagesPerSecond: z.number().int().positive().max(100_000).default(80),
+  /**
+   * Distinct citizens per rolling 24 hours until Meta's messaging-limit tier has been read (and
+   * in sandbox mode). Once read (needs `businessAccountId`), the limit follows Meta's tier.
+   */
   dailyRecipientLimit: z.number().int().positive().default(250),
+  /** A ceiling the town sets itself: the daily limit never goes above it, whatever Meta's tier. */
+  pinDailyRecipientLimit: z.number().int().positive().optional(),
+  /** The WhatsApp Business Account id: templates, limits and template webhooks are read with it. */
+  businessAccountId: z.string().default(''),
+  /** Meta wants marketing templates on `/marketing_messages` (Marketing Messages API); `messages` is the classic path. */
+  marketingEndpoint: z.enum(['messages', 'marketing_messages']).default('messages'),
+  /** The day `apiVersion` is retired, from Meta's Graph API changelog, when the built-in table does not know it. */
+  apiVersionRetiresOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').optional(),
   requestTimeoutMs: z.number().int().positive().default(10_000),
   /**
    * Double opt-in: `template` sends the confirmation template with a button, `link` only offers
@@ -58,6 +70,21 @@ export const whatsappConfigSchema = z.object({
    * In production it must be switched on explicitly, so a forgotten token never looks like success.
    */
   sandbox: z.boolean().optional(),
+  /**
+   * What Meta charges per delivered billable message, by pricing category, to show cost in the
+   * admin. Defaults: Germany, per-message pricing from 2025-07-01 as quoted by hello-charles.com
+   * (a reseller, not Meta): placeholders until the town copies its own figures from Meta's rate
+   * card (developers.facebook.com/docs/whatsapp/pricing); Meta may change them every quarter.
+   */
+  costs: z
+    .object({
+      currency: z.string().length(3).default('EUR'),
+      ratePerMessage: z.record(z.string().min(1), z.number().min(0)).default({ marketing: 0.1131, utility: 0.0456, authentication: 0.0456, service: 0 }),
+      /** When the figures above were taken, and from where; shown beside every cost. */
+      ratesAsOf: z.string().default('2025-07-01'),
+      ratesSource: z.string().default('Placeholder: Germany per-message rates as quoted by hello-charles.com; copy the current ones from Meta’s rate card'),
+    })
+    .prefault({}),
   templates: z
     .object({
       announcement: announcementTemplateSchema.prefault({ name: 'town_news' }),

@@ -6,6 +6,7 @@ import delivery from './delivery/schema';
 import inboundMessage from './inbound-message/schema';
 import outboxMessage from './outbox-message/schema';
 import inboundWebhook from './inbound-webhook/schema';
+import templateEvent from './template-event/schema';
 
 export default {
   topic: { schema: topic },
@@ -16,4 +17,5 @@ export default {
   'inbound-message': { schema: inboundMessage },
   'outbox-message': { schema: outboxMessage },
   'inbound-webhook': { schema: inboundWebhook },
+  'template-event': { schema: templateEvent },
 };

@@ -21,6 +21,7 @@ export async function ensureIndexes(strapi: Core.Strapi): Promise<void> {
   };
 
   await index('tc_subscribers_channel_address_uq', UID.subscriber, ['channel', 'address'], { unique: true });
+  await index('tc_subscribers_wa_user_idx', UID.subscriber, ['channel', 'whatsappUserId']);
   await index('tc_subscribers_fanout_idx', UID.subscriber, ['status', 'channel', 'id']);
   await index('tc_subscribers_created_idx', UID.subscriber, ['createdAt']);
   // Statistics: per-day range counts of confirmations and withdrawals, and the source breakdown.

@@ -33,3 +33,59 @@ export const texts = {
 } as const;
 
 export const localeOf = (value: string | null | undefined): Locale => (value === 'en' ? 'en' : 'de');
+
+/** What the channel status tells the town about its WhatsApp templates and account, in German and English. */
+export const whatsappStatusTexts = {
+  missing: {
+    de: (name: string, language: string) => `Die Vorlage „${name}“ (${language}) gibt es bei Meta nicht. Legen Sie sie im WhatsApp Manager an oder reichen Sie sie hier ein.`,
+    en: (name: string, language: string) => `Meta has no template “${name}” (${language}). Create it in WhatsApp Manager or submit it here.`,
+  },
+  pending: {
+    de: (name: string) => `Die Vorlage „${name}“ wird von Meta noch geprüft (bis zu 24 Stunden). Bis dahin wird damit nichts zugestellt.`,
+    en: (name: string) => `Meta is still reviewing the template “${name}” (up to 24 hours). Nothing is delivered with it until then.`,
+  },
+  rejected: {
+    de: (name: string, reason: string) => `Meta hat die Vorlage „${name}“ abgelehnt${reason ? ` (Grund: ${reason})` : ''}. Mit ihr kann nichts gesendet werden.`,
+    en: (name: string, reason: string) => `Meta rejected the template “${name}”${reason ? ` (reason: ${reason})` : ''}. Nothing can be sent with it.`,
+  },
+  paused: {
+    de: (name: string) => `Meta hat die Vorlage „${name}“ wegen schlechter Bewertungen pausiert (erst 3, dann 6 Stunden). Versände warten so lange.`,
+    en: (name: string) => `Meta paused the template “${name}” for low quality (3 hours, then 6). Broadcasts wait meanwhile.`,
+  },
+  disabled: {
+    de: (name: string) => `Meta hat die Vorlage „${name}“ gesperrt (zu oft pausiert). Legen Sie eine neue Vorlage an.`,
+    en: (name: string) => `Meta disabled the template “${name}” (paused too often). Create a new template.`,
+  },
+  otherStatus: {
+    de: (name: string, status: string) => `Die Vorlage „${name}“ hat bei Meta den Status ${status}.`,
+    en: (name: string, status: string) => `The template “${name}” has the status ${status} at Meta.`,
+  },
+  recategorised: {
+    de: (name: string, from: string, to: string) => `Meta hat die Vorlage „${name}“ von ${from} zu ${to} umgestuft. Das ändert den Preis pro Nachricht${to === 'MARKETING' ? ' und unterwirft sie Metas Marketing-Obergrenzen pro Person' : ''}.`,
+    en: (name: string, from: string, to: string) => `Meta re-categorised the template “${name}” from ${from} to ${to}. This changes the price per message${to === 'MARKETING' ? ' and subjects it to Meta’s per-person marketing caps' : ''}.`,
+  },
+  parameterCount: {
+    de: (name: string, part: string, atMeta: number, configured: number) => `Die Vorlage „${name}“ hat im ${part === 'header' ? 'Kopf' : 'Text'} ${atMeta} Platzhalter, konfiguriert sind ${configured}. Meta würde jede Nachricht ablehnen (Fehler 132000).`,
+    en: (name: string, part: string, atMeta: number, configured: number) => `The template “${name}” has ${atMeta} placeholder(s) in its ${part}, the configuration fills ${configured}. Meta would reject every message (error 132000).`,
+  },
+  buttonMissing: {
+    de: (name: string, kind: string, index: number) => `Die Vorlage „${name}“ hat an Position ${index + 1} keinen ${kind === 'URL' ? 'Link-Knopf' : 'Antwort-Knopf'}, die Konfiguration erwartet einen.`,
+    en: (name: string, kind: string, index: number) => `The template “${name}” has no ${kind === 'URL' ? 'link' : 'quick-reply'} button at position ${index + 1}, but the configuration expects one.`,
+  },
+  unreadable: {
+    de: (error: string) => `Die Vorlagen und Limits konnten bei Meta nicht gelesen werden: ${error}`,
+    en: (error: string) => `Templates and limits could not be read from Meta: ${error}`,
+  },
+  noBusinessAccount: {
+    de: () => 'Keine WhatsApp-Business-Konto-ID (businessAccountId) eingetragen: Vorlagen und Limits können nicht bei Meta gelesen werden.',
+    en: () => 'No WhatsApp Business Account id (businessAccountId) configured: templates and limits cannot be read from Meta.',
+  },
+  versionEnding: {
+    de: (version: string, date: string, days: number) => `Die Graph-API-Version ${version} wird am ${date} abgeschaltet (in ${days} Tagen). Stellen Sie apiVersion auf eine neuere Version um.`,
+    en: (version: string, date: string, days: number) => `Graph API version ${version} is retired on ${date} (in ${days} days). Move apiVersion to a newer version.`,
+  },
+  versionRetired: {
+    de: (version: string, date: string) => `Die Graph-API-Version ${version} ist seit ${date} abgeschaltet. Stellen Sie apiVersion sofort um.`,
+    en: (version: string, date: string) => `Graph API version ${version} was retired on ${date}. Change apiVersion now.`,
+  },
+} as const;

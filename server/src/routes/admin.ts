@@ -26,6 +26,7 @@ export default () => ({
     route('GET', '/preview', 'preview.preview', PERMISSIONS.manageBroadcasts),
 
     route('GET', '/channels', 'channel-status.list', PERMISSIONS.readChannels),
+    route('POST', '/channels/whatsapp/templates', 'channel-status.submitTemplates', PERMISSIONS.manageBroadcasts),
 
     route('GET', '/inbox', 'inbox.list', PERMISSIONS.manageInbox),
     route('POST', '/inbox/:id/handled', 'inbox.handled', PERMISSIONS.manageInbox),

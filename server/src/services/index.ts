@@ -16,6 +16,8 @@ import broadcastInsights from '../announcements/broadcast-insights.service';
 import channelStatus from '../channels/channel-status.service';
 import inbox from '../inbox/inbox.service';
 import sandboxPhone from '../sandbox/sandbox-phone.service';
+import costs from '../costs/costs.service';
+import whatsappAccount from '../whatsapp-account/whatsapp-account.service';
 
 /** Read in data-path order: signup → announcement → fan-out → delivery → webhooks. */
 export default {
@@ -37,4 +39,6 @@ export default {
   'channel-status': channelStatus,
   inbox,
   'sandbox-phone': sandboxPhone,
+  costs,
+  'whatsapp-account': whatsappAccount,
 };

@@ -286,6 +286,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         target: { value: target, reached: subscribers.active, percent: Math.round((subscribers.active / target) * 1000) / 10 },
         ...split,
         deliveries: { last30Days },
+        costPerMonth: await getService(strapi, 'costs').perMonth(12, now),
         timeZone: zone,
         generatedAt: now.toISOString(),
       };

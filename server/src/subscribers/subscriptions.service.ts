@@ -5,6 +5,7 @@ import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../con
 import { getService } from '../utils/get-service';
 import { maskAddress } from '../utils/log';
 import { DAY_MS, HOUR_MS, toDate, within } from '../utils/time';
+import { isBusinessScopedUserId } from '../channels/whatsapp/whatsapp.identity';
 import { normaliseEmailAddress } from './email-address';
 import { normalisePhoneNumber } from './phone';
 import { newConfirmCode, newConfirmationToken, sha256, signManageToken, signUnsubscribeToken, verifyManageToken, verifyUnsubscribeToken } from './tokens';
@@ -42,6 +43,14 @@ export interface SubscriberRow {
   tokenHash: string | null;
   consentVersion: string | null;
   lastInboundAt: unknown;
+  whatsappUserId?: string | null;
+}
+
+/** Who wrote on WhatsApp: `address` is the number (E.164) or, without one, the BSUID. */
+export interface WhatsappSender {
+  channel: ChannelId;
+  address: string;
+  userId?: string;
 }
 
 const fieldError = (field: string | Array<string | number>, message: string) =>
@@ -129,6 +138,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** The address in the channel's canonical form; null for Telegram, whose chat id comes later. */
     normaliseAddress(channel: ChannelId, raw: string | undefined, field: Array<string | number> = ['address']): string | null {
       if (!TYPED_ADDRESS[channel]) return null;
+      // A WhatsApp citizen may sign up without a number and confirm with `START <code>` from
+      // WhatsApp: the message proves who they are (number or, with a username, BSUID).
+      if (!raw && channel === 'whatsapp' && runtime().config().channels.whatsapp.confirmBy !== 'template') return null;
       if (!raw) throw fieldError(field, 'An address is required for this channel');
       if (channel === 'whatsapp') {
         const e164 = normalisePhoneNumber(raw, runtime().config().defaultCountry);
@@ -280,7 +292,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * be that subscriber's address, or, for a channel whose address is learnt only now
      * (Telegram), it becomes the address.
      */
-    async confirmByToken(token: string, method: string, from?: { channel: ChannelId; address: string }) {
+    async confirmByToken(token: string, method: string, from?: { channel: ChannelId; address: string; userId?: string }) {
       const subscriber = (await subscribers().findOne({ where: { tokenHash: sha256(token) } })) as SubscriberRow | null;
       const invalid = () => fieldError('token', 'This confirmation link is invalid or has expired');
       if (!subscriber) throw invalid();
@@ -292,7 +304,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       if (subscriber.channel !== from.channel) throw invalid();
       if (subscriber.address === null && subscriber.status === 'pending') return this.linkAddress(subscriber, from.address, method);
-      if (subscriber.address !== from.address) throw invalid();
+      // The token went only to this subscriber's WhatsApp; a tap from a username (BSUID, no number) is theirs.
+      const sameWhatsappUser = from.channel === 'whatsapp' && (isBusinessScopedUserId(from.address) || (Boolean(from.userId) && from.userId === subscriber.whatsappUserId));
+      if (subscriber.address !== from.address && !sameWhatsappUser) throw invalid();
+      await this.rememberWhatsappUserId(subscriber, from.userId);
       return this.activate(subscriber, method);
     },
 
@@ -309,6 +324,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         await subscribers().update({ where: { id: pending.id }, data: { address } });
         return this.activate({ ...pending, address }, method);
       }
+      return this.mergePendingInto(pending, existing, method);
+    },
+
+    /** Moves a pending sign-up's choice and ledger onto the citizen's existing row, and confirms that. */
+    async mergePendingInto(pending: SubscriberRow, existing: SubscriberRow, method: string) {
       const full = (await subscribers().findOne({ where: { id: pending.id }, populate: ['topics'] })) as { topics?: Array<{ id: number }> } | null;
       const events = (await ledger().forSubscriber(pending.id)) as Array<{ id: number }>;
       for (const event of events) await strapi.db.query(UID.consentEvent).update({ where: { id: event.id }, data: { subscriber: existing.id } });
@@ -326,10 +346,33 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return existing.status === 'active' ? merged : this.activate({ ...merged, status: 'pending', expiresAt: null }, method);
     },
 
-    /** `START <code>` from the citizen's own number: the number proves itself by writing. */
-    async confirmByCode(channel: ChannelId, address: string, code: string | null, method: string) {
-      const subscriber = (await subscribers().findOne({ where: { channel, address } })) as SubscriberRow | null;
+    /**
+     * `START <code>` from the citizen's own WhatsApp: the sender proves itself by writing. A code
+     * of a pending sign-up also finds it when the sender is not known by that address: a sign-up
+     * without a number, or a citizen with a username whose number Meta does not share. Then the
+     * sender's own identity becomes the address, and a number typed on the website but never
+     * proven is dropped, so nothing goes to a number whose owner did not write.
+     */
+    async confirmByCode(channel: ChannelId, address: string, code: string | null, method: string, userId?: string) {
+      if (channel === 'whatsapp' && code) {
+        const pending = (await subscribers().findOne({ where: { channel, status: 'pending', confirmCode: sha256(code.toUpperCase()) } })) as SubscriberRow | null;
+        const senderHasNumber = !isBusinessScopedUserId(address);
+        const expiresAt = toDate(pending?.expiresAt);
+        const live = pending && !(expiresAt && expiresAt.getTime() < Date.now());
+        if (pending && live && (pending.address === null || pending.address === address || !senderHasNumber)) {
+          const existing = await this.findByAddress(channel, address, userId);
+          if (existing && existing.id !== pending.id) {
+            await this.rememberWhatsappUserId(existing, userId);
+            return { outcome: 'confirmed' as const, subscriber: await this.mergePendingInto(pending, existing, method) };
+          }
+          const proven = { address, whatsappUserId: userId ?? (senderHasNumber ? pending.whatsappUserId : address) ?? null };
+          await subscribers().update({ where: { id: pending.id }, data: proven });
+          return { outcome: 'confirmed' as const, subscriber: await this.activate({ ...pending, ...proven }, method) };
+        }
+      }
+      const subscriber = await this.findByAddress(channel, address, userId);
       if (!subscriber) return { outcome: 'unknown' as const };
+      await this.rememberWhatsappUserId(subscriber, userId);
       if (subscriber.status === 'active') return { outcome: 'already-active' as const, subscriber };
       if (subscriber.status === 'pending' && code && subscriber.confirmCode !== sha256(code.toUpperCase())) {
         return { outcome: 'wrong-code' as const, subscriber };
@@ -408,8 +451,44 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
     },
 
-    async findByAddress(channel: ChannelId, address: string) {
-      return (await subscribers().findOne({ where: { channel, address }, populate: ['topics'] })) as (SubscriberRow & { topics: Array<{ name: string }> }) | null;
+    /**
+     * The subscriber behind an address. On WhatsApp also by BSUID, whichever of number and BSUID
+     * the webhook carried: the row with this very address first, then the one that knows the BSUID.
+     */
+    async findByAddress(channel: ChannelId, address: string, userId?: string) {
+      type Found = SubscriberRow & { topics: Array<{ name: string }> };
+      const ids = [...new Set([address, userId].filter((value): value is string => Boolean(value)))];
+      if (channel !== 'whatsapp' || !ids.some((id) => isBusinessScopedUserId(id))) {
+        return (await subscribers().findOne({ where: { channel, address }, populate: ['topics'] })) as Found | null;
+      }
+      const rows = (await subscribers().findMany({
+        where: { channel, $or: [{ address: { $in: ids } }, { whatsappUserId: { $in: ids } }] },
+        populate: ['topics'],
+        orderBy: { id: 'desc' },
+      })) as Found[];
+      return rows.find((row) => row.address === address) ?? rows.find((row) => row.address !== null) ?? rows[0] ?? null;
+    },
+
+    /** Keeps the BSUID of a WhatsApp subscriber current, so the next webhook without a number still finds them. */
+    async rememberWhatsappUserId(subscriber: Pick<SubscriberRow, 'id' | 'channel'> & { whatsappUserId?: string | null }, userId: string | undefined) {
+      if (subscriber.channel !== 'whatsapp' || !userId || subscriber.whatsappUserId === userId) return;
+      await subscribers().update({ where: { id: subscriber.id }, data: { whatsappUserId: userId } });
+    },
+
+    /**
+     * `user_id_update`: WhatsApp gave a citizen a new BSUID. Rows that knew the old one follow,
+     * and so do inbox messages, so staff can still answer.
+     */
+    async updateWhatsappUserId(previous: string, current: string) {
+      const rows = (await subscribers().findMany({
+        where: { channel: 'whatsapp', $or: [{ whatsappUserId: previous }, { address: previous }] },
+        select: ['id', 'address'],
+      })) as Array<{ id: number; address: string | null }>;
+      for (const row of rows) {
+        await subscribers().update({ where: { id: row.id }, data: { whatsappUserId: current, ...(row.address === previous ? { address: current } : {}) } });
+      }
+      await strapi.db.query(UID.inboundMessage).updateMany({ where: { channel: 'whatsapp', fromAddress: previous }, data: { fromAddress: current } });
+      return rows.length;
     },
 
     async issueConfirmationToken(subscriberId: number): Promise<string> {
@@ -473,7 +552,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const now = new Date();
       await subscribers().update({
         where: { id },
-        data: { address: null, name: null, tokenHash: null, confirmCode: null, status: 'unsubscribed', unsubscribedAt: subscriber.status === 'unsubscribed' ? undefined : now, erasedAt: now },
+        data: { address: null, whatsappUserId: null, name: null, tokenHash: null, confirmCode: null, status: 'unsubscribed', unsubscribedAt: subscriber.status === 'unsubscribed' ? undefined : now, erasedAt: now },
       });
       const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: id }, select: ['id'] })) as Array<{ id: number }>;
       await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: inbox.map((row) => row.id) } } });
@@ -508,13 +587,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await ledger().deleteForSubscribers(ids);
       const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: { id: { $in: ids } } }, select: ['id'] })) as Array<{ id: number }>;
       await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: inbox.map((row) => row.id) } } });
-      await subscribers().updateMany({ where: { id: { $in: ids } }, data: { address: null, name: null, erasedAt: now } });
+      await subscribers().updateMany({ where: { id: { $in: ids } }, data: { address: null, whatsappUserId: null, name: null, erasedAt: now } });
       return { subscribers: ids.length, messages, outbox };
     },
 
     /** WhatsApp's in-app "stop marketing messages" and a blocked Telegram bot are withdrawals like STOP. */
-    async handlePreference(channel: ChannelId, address: string, value: 'stop' | 'resume') {
-      const subscriber = await this.findByAddress(channel, address);
+    async handlePreference(channel: ChannelId, address: string, value: 'stop' | 'resume', userId?: string) {
+      const subscriber = await this.findByAddress(channel, address, userId);
       if (!subscriber) return;
       if (value === 'stop') {
         await subscribers().update({ where: { id: subscriber.id }, data: { marketingStoppedAt: new Date() } });

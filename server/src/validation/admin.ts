@@ -10,6 +10,8 @@ export const listQuerySchema = z.object({
   pageSize: z.coerce.number().int().positive().max(100).default(20),
 });
 export const sendUpdateBodySchema = z.object({ title: z.string().min(1).max(255).optional(), text: z.string().min(1).max(4000).optional() }).strict();
+/** One-click submission of the plugin's WhatsApp templates; without a list, both. */
+export const submitTemplatesBodySchema = z.object({ templates: z.array(z.enum(['announcement', 'confirmation'])).min(1).max(2).optional() }).strict();
 export const sendTestBodySchema = z.object({ address: z.string().min(3).max(254), channel: z.enum(CHANNEL_IDS).default('whatsapp') }).strict();
 
 /** Statistics: how many calendar days of history (two years at most). */

@@ -41,7 +41,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const subscriptions = () => getService(strapi, 'subscriptions');
 
   const reply = async (channel: ChannelId, event: InboundMessage, text: string) => {
-    const subscriber = await subscriptions().findByAddress(channel, event.from);
+    const subscriber = await subscriptions().findByAddress(channel, event.from, event.userId);
     if (subscriber) {
       subscriptions().enqueueMessage(channel, { message: 'text', subscriberId: subscriber.id, text });
       return;
@@ -73,16 +73,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async handle(channel: ChannelId, event: InboundMessage) {
       const config = runtime().config();
       const town = config.town.name;
-      let subscriber = await subscriptions().findByAddress(channel, event.from);
+      let subscriber = await subscriptions().findByAddress(channel, event.from, event.userId);
       const locale = localeOf(subscriber?.locale);
       if (subscriber) {
         // The citizen's message opens the provider's 24-hour window for free-text answers.
         await strapi.db.query(UID.subscriber).update({ where: { id: subscriber.id }, data: { lastInboundAt: event.at } });
+        await subscriptions().rememberWhatsappUserId(subscriber, event.userId);
       }
 
       if (event.buttonPayload?.startsWith('CONFIRM:')) {
         try {
-          const confirmed = await subscriptions().confirmByToken(event.buttonPayload.slice('CONFIRM:'.length), confirmMethodOf(channel), { channel, address: event.from });
+          const confirmed = await subscriptions().confirmByToken(event.buttonPayload.slice('CONFIRM:'.length), confirmMethodOf(channel), {
+            channel,
+            address: event.from,
+            ...(event.userId ? { userId: event.userId } : {}),
+          });
           // A Telegram chat is only known from here on; the welcome goes out in the language chosen at sign-up.
           return reply(channel, event, texts.welcome[localeOf(confirmed.locale ?? subscriber?.locale)](town));
         } catch {
@@ -96,7 +101,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         return reply(channel, event, texts.unsubscribed[locale](town));
       }
       if (parsed?.command === 'start') {
-        const result = await subscriptions().confirmByCode(channel, event.from, parsed.argument, `${channel}-keyword`);
+        const result = await subscriptions().confirmByCode(channel, event.from, parsed.argument, `${channel}-keyword`, event.userId);
         if (result.outcome === 'unknown') return reply(channel, event, texts.notSubscribed[locale](`${config.publicUrl}/api/town-crier/signup`));
         if (result.outcome === 'wrong-code') return reply(channel, event, texts.wrongCode[locale]());
         return reply(channel, event, texts.welcome[locale](town));
@@ -107,7 +112,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       if (parsed?.command === 'topics') {
         const all = (await strapi.db.query(UID.topic).findMany({ where: { active: true }, select: ['name'], orderBy: { name: 'asc' } })) as Array<{ name: string }>;
-        subscriber = await subscriptions().findByAddress(channel, event.from);
+        subscriber = await subscriptions().findByAddress(channel, event.from, event.userId);
         const list = texts.topics[locale]((subscriber?.topics ?? []).map((t) => t.name), all.map((t) => t.name));
         if (subscriber?.status !== 'active') return reply(channel, event, list);
         // The link carries the topics to the sign-up page, so a citizen can switch channel without

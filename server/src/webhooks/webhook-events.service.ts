@@ -91,14 +91,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async processPayload(channelId: ChannelId, payload: unknown) {
       const { webhook } = webhookOf(channelId);
       const events = webhook.parse(payload).sort((a, b) => a.at.getTime() - b.at.getTime());
-      await getService(strapi, 'delivery').applyStatuses(
-        channelId,
-        events.filter((event): event is Extract<typeof event, { type: 'status' }> => event.type === 'status')
-      );
+      const statuses = events.filter((event): event is Extract<typeof event, { type: 'status' }> => event.type === 'status');
+      await getService(strapi, 'delivery').applyStatuses(channelId, statuses);
+      await getService(strapi, 'costs').recordPricing(channelId, statuses);
       for (const event of events) {
         if (event.type === 'status') continue;
         else if (event.type === 'message') await getService(strapi, 'inbound-commands').handle(channelId, event);
-        else if (event.type === 'preference') await getService(strapi, 'subscriptions').handlePreference(channelId, event.from, event.value);
+        else if (event.type === 'preference') await getService(strapi, 'subscriptions').handlePreference(channelId, event.from, event.value, event.userId);
+        else if (event.type === 'template-update') await getService(strapi, 'whatsapp-account').recordTemplateUpdate(event);
+        else if (event.type === 'user-id-update') await getService(strapi, 'subscriptions').updateWhatsappUserId(event.previous, event.current);
         else if (event.type === 'account-error') {
           strapi.log.error(`[${PLUGIN_ID}] ${channelId} reports an account error: ${event.error.code} ${event.error.message}`);
         }

@@ -33,32 +33,34 @@ export function createWhatsappChannel({ config, log, sandboxRecorder, sandbox }:
   const common = {
     id: 'whatsapp' as const,
     messagesPerSecond: config.messagesPerSecond,
-    dailyRecipientLimit: config.dailyRecipientLimit,
     classifyError,
     webhook,
   };
 
   if (sandbox) {
-    return {
+    return withDailyLimit(config, {
       ...common,
       mode: 'sandbox',
       async send(message: OutboundMessage): Promise<SendResult> {
         const body = buildMessageRequest(message, config.templates);
         return { providerMessageId: await sandboxRecorder({ channel: 'whatsapp', to: message.to, body }) };
       },
-    };
+    });
   }
 
   const provider = createProviderClient({ baseUrl: config.baseUrl, timeoutMs: config.requestTimeoutMs, headers: { Authorization: `Bearer ${config.accessToken}` } });
   const client = provider.client;
-  const path = `/${config.apiVersion}/${encodeURIComponent(config.phoneNumberId)}/messages`;
+  const base = `/${config.apiVersion}/${encodeURIComponent(config.phoneNumberId)}`;
+  // News is a marketing template; Meta wants those on the Marketing Messages API when the town
+  // opted in. Same body, same answers, same errors; opt-in confirmations and replies stay on /messages.
+  const pathFor = (message: OutboundMessage) => `${base}/${message.kind === 'announcement' && config.marketingEndpoint === 'marketing_messages' ? 'marketing_messages' : 'messages'}`;
 
-  return {
+  return withDailyLimit(config, {
     ...common,
     mode: 'live',
     async send(message: OutboundMessage): Promise<SendResult> {
       const body = buildMessageRequest(message, config.templates);
-      const response = await client.post<SendResponseBody>(path, body).catch((error: unknown) => {
+      const response = await client.post<SendResponseBody>(pathFor(message), body).catch((error: unknown) => {
         throw toWhatsappSendError(error, secrets);
       });
       const providerMessageId = response.data?.messages?.[0]?.id;
@@ -71,5 +73,33 @@ export function createWhatsappChannel({ config, log, sandboxRecorder, sandbox }:
     async close() {
       provider.close();
     },
-  };
+  });
+}
+
+/**
+ * The daily reach limit as a getter: the configured number until Meta's tier is known, then the
+ * tier (null = unlimited), never above the town's pinned ceiling. Read at every send, so a tier
+ * change applies to the next delivery without a restart.
+ */
+function withDailyLimit(config: Pick<WhatsappConfig, 'dailyRecipientLimit' | 'pinDailyRecipientLimit'>, channel: Omit<Channel, 'dailyRecipientLimit'>): Channel {
+  let providerLimit: number | null | undefined;
+  return Object.defineProperties(channel, {
+    dailyRecipientLimit: {
+      enumerable: true,
+      get: () => effectiveDailyLimit(config, providerLimit),
+    },
+    setProviderDailyLimit: {
+      enumerable: false,
+      value: (limit: number | null) => {
+        providerLimit = limit;
+      },
+    },
+  }) as Channel;
+}
+
+export function effectiveDailyLimit(config: Pick<WhatsappConfig, 'dailyRecipientLimit' | 'pinDailyRecipientLimit'>, providerLimit: number | null | undefined): number | null {
+  const pin = config.pinDailyRecipientLimit ?? null;
+  const base = providerLimit === undefined ? config.dailyRecipientLimit : providerLimit;
+  if (base === null) return pin;
+  return pin === null ? base : Math.min(base, pin);
 }

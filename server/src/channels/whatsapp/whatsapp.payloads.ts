@@ -1,6 +1,7 @@
 import type { WhatsappConfig } from '../../config/schema';
 import type { Urgency } from '../../constants';
 import type { AnnouncementContent, OutboundMessage } from '../channel';
+import { recipientFields } from './whatsapp.identity';
 
 /**
  * Request bodies for `POST /{version}/{phone-number-id}/messages`. Pure functions: the same
@@ -45,7 +46,10 @@ export type TemplateComponent =
 interface RequestEnvelope {
   messaging_product: 'whatsapp';
   recipient_type: 'individual';
-  to: string;
+  /** Phone number digits; absent when the citizen is known only by their BSUID. */
+  to?: string;
+  /** The citizen's business-scoped user id, for citizens known only by username. */
+  recipient?: string;
   /** Echoed back in status webhooks, which is how an ambiguous send is reconciled. */
   biz_opaque_callback_data?: string;
 }
@@ -128,11 +132,6 @@ export function fitParametersToBudget(values: string[], budget: number): string[
   return fitted;
 }
 
-/** WhatsApp addresses are E.164 digits; Meta accepts a leading '+' but its own ids never have one. */
-export function toWhatsappAddress(e164: string): string {
-  return e164.replace(/\D/g, '');
-}
-
 const URGENCY_LABELS: Record<'de' | 'en', Record<Urgency, string>> = {
   de: { info: 'Info', important: 'Wichtig', emergency: 'Notfall' },
   en: { info: 'Info', important: 'Important', emergency: 'Emergency' },
@@ -190,7 +189,7 @@ function urlButtonSuffix(url: string | null, prefix: string | undefined): string
 }
 
 function envelope(to: string, deliveryRef?: string): RequestEnvelope {
-  const base: RequestEnvelope = { messaging_product: 'whatsapp', recipient_type: 'individual', to: toWhatsappAddress(to) };
+  const base: RequestEnvelope = { messaging_product: 'whatsapp', recipient_type: 'individual', ...recipientFields(to) };
   return deliveryRef ? { ...base, biz_opaque_callback_data: deliveryRef } : base;
 }
 

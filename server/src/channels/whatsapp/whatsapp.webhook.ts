@@ -1,8 +1,9 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { WhatsappConfig } from '../../config/schema';
-import type { ChannelEvent, ChannelWebhook, HeaderBag, ProviderStatus } from '../channel';
+import type { ChannelEvent, ChannelWebhook, HeaderBag, ProviderPricing, ProviderStatus } from '../channel';
 import { classifyWhatsappError } from './whatsapp.errors';
+import { isBusinessScopedUserId } from './whatsapp.identity';
 
 /**
  * Meta's webhook: GET handshake, `X-Hub-Signature-256` over the raw body, and the
@@ -16,9 +17,24 @@ const TRACKED_STATUSES: readonly ProviderStatus[] = ['sent', 'delivered', 'read'
 
 /** Unix seconds, sent as a string in messages/statuses and as a number in user_preferences. */
 const unixSeconds = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform((value) => new Date(Number(value) * 1000));
-/** Phone digits as Meta sends them (`from`, `wa_id`); usernames without a number are not ours. */
+/** Phone digits as Meta sends them (`from`, `wa_id`). */
 const waId = z.string().regex(/^\d{6,15}$/);
+/**
+ * Since v25 a citizen with a username may come without a number: `from`/`wa_id` are then
+ * missing or an empty string, and only the BSUID (`from_user_id`/`user_id`) says who it is.
+ */
+const optionalWaId = z.union([waId, z.literal('')]).optional().transform((value) => value || undefined);
+const bsuid = z.string().refine(isBusinessScopedUserId);
+const optionalBsuid = z.unknown().optional().transform((value) => (typeof value === 'string' && isBusinessScopedUserId(value) ? value : undefined));
 const errorEntry = z.object({ code: z.union([z.number(), z.string()]) });
+
+/** Meta bills per delivered template; `sent` and one of `delivered`/`read` carry what it charges. */
+const pricingSchema = z.object({
+  billable: z.boolean().optional(),
+  pricing_model: z.string().max(40).optional(),
+  type: z.string().max(40).optional(),
+  category: z.string().max(60).optional(),
+});
 
 const statusSchema = z.object({
   id: z.string().min(1),
@@ -26,11 +42,13 @@ const statusSchema = z.object({
   timestamp: unixSeconds,
   biz_opaque_callback_data: z.string().optional(),
   errors: z.array(z.unknown()).optional(),
+  pricing: z.unknown().optional(),
 });
 
 const messageSchema = z.object({
   id: z.string().min(1),
-  from: waId,
+  from: optionalWaId,
+  from_user_id: optionalBsuid,
   timestamp: unixSeconds,
   type: z.string(),
   text: z.object({ body: z.string() }).optional(),
@@ -43,10 +61,11 @@ const messageSchema = z.object({
     .optional(),
 });
 
-const contactSchema = z.object({ wa_id: z.string(), profile: z.object({ name: z.string() }).optional() });
+const contactSchema = z.object({ wa_id: z.string().optional(), user_id: optionalBsuid, profile: z.object({ name: z.string().optional() }).optional() });
 
 const preferenceSchema = z.object({
-  wa_id: waId,
+  wa_id: optionalWaId,
+  user_id: optionalBsuid,
   category: z.literal('marketing_messages'),
   value: z.enum(['stop', 'resume']),
   timestamp: unixSeconds.optional(),
@@ -56,6 +75,34 @@ const preferenceSchema = z.object({
 const envelopeSchema = z.object({ object: z.string().optional(), entry: z.array(z.unknown()) });
 const entrySchema = z.object({ changes: z.array(z.unknown()) });
 const changeSchema = z.object({ value: z.record(z.string(), z.unknown()) });
+
+/** `message_template_status_update` and `template_category_update`: the value is the update itself. */
+const templateStatusSchema = z.object({
+  event: z.string().min(1).max(60),
+  message_template_name: z.string().min(1).max(512),
+  message_template_language: z.string().max(20).optional(),
+  reason: z.string().max(200).nullish(),
+});
+const templateCategorySchema = z.object({
+  message_template_name: z.string().min(1).max(512),
+  message_template_language: z.string().max(20).optional(),
+  previous_category: z.string().max(40),
+  new_category: z.string().max(40),
+});
+
+/** A citizen's BSUID changed (a new phone number makes a new one): `user_id_update`. */
+const userIdUpdateSchema = z.object({
+  wa_id: optionalWaId,
+  user_id: z.object({ previous: bsuid, current: bsuid }),
+  timestamp: unixSeconds.optional(),
+});
+/** The same news as a system message inside the `messages` field. */
+const userIdChangedSystemSchema = z.object({
+  from_user_id: bsuid,
+  timestamp: unixSeconds,
+  type: z.literal('system'),
+  system: z.object({ type: z.literal('user_changed_user_id'), user_id: bsuid, wa_id: optionalWaId }),
+});
 
 type ParsedChange = Record<string, unknown>;
 
@@ -80,6 +127,16 @@ function changesOf(payload: unknown): ParsedChange[] {
   return changes;
 }
 
+function pricingOf(raw: unknown): { pricing?: ProviderPricing } {
+  const parsed = pricingSchema.safeParse(raw);
+  if (!parsed.success || raw === undefined) return {};
+  const { billable, pricing_model: model, type, category } = parsed.data;
+  // `billable` is being retired in favour of `type`: `regular` is charged, `free_*` is not.
+  const charged = type !== undefined ? type === 'regular' : billable;
+  if (charged === undefined && !category) return {};
+  return { pricing: { billable: charged ?? false, ...(model ? { model } : {}), ...(category ? { category: category.toLowerCase() } : {}) } };
+}
+
 function statusEvents(value: ParsedChange): ChannelEvent[] {
   const events: ChannelEvent[] = [];
   for (const item of items(value, 'statuses')) {
@@ -95,6 +152,7 @@ function statusEvents(value: ParsedChange): ChannelEvent[] {
       at: parsed.data.timestamp,
       ...(parsed.data.biz_opaque_callback_data ? { deliveryRef: parsed.data.biz_opaque_callback_data } : {}),
       ...(status === 'failed' ? { error: classifyWhatsappError(parsed.data.errors?.[0] ?? null) } : {}),
+      ...pricingOf(parsed.data.pricing),
     });
   }
   return events;
@@ -110,7 +168,13 @@ function messageEvents(value: ParsedChange): ChannelEvent[] {
     const parsed = messageSchema.safeParse(item);
     if (!parsed.success) continue;
     const message = parsed.data;
-    const contact = contacts.find((candidate) => candidate.wa_id === message.from) ?? (contacts.length === 1 ? contacts[0] : undefined);
+    const contact =
+      contacts.find((candidate) => (message.from && candidate.wa_id === message.from) || (message.from_user_id && candidate.user_id === message.from_user_id)) ??
+      (contacts.length === 1 ? contacts[0] : undefined);
+    const userId = message.from_user_id ?? contact?.user_id;
+    // The number when Meta shares it (Meta recommends sending to numbers), else the BSUID.
+    const from = message.from ? `+${message.from}` : userId;
+    if (!from) continue;
     const buttonPayload =
       message.type === 'button'
         ? message.button?.payload
@@ -121,12 +185,44 @@ function messageEvents(value: ParsedChange): ChannelEvent[] {
     events.push({
       type: 'message',
       providerMessageId: message.id,
-      from: `+${message.from}`,
+      from,
       at: message.timestamp,
+      ...(userId ? { userId } : {}),
       ...(text !== undefined ? { text } : {}),
       ...(buttonPayload !== undefined ? { buttonPayload } : {}),
       ...(contact?.profile?.name ? { profileName: contact.profile.name } : {}),
     });
+  }
+  return events;
+}
+
+function templateEvents(value: ParsedChange, now: Date): ChannelEvent[] {
+  const status = templateStatusSchema.safeParse(value);
+  if (status.success) {
+    const { event, message_template_name: templateName, message_template_language: language, reason } = status.data;
+    return [{ type: 'template-update', change: 'status', templateName, language: language ?? null, status: event.toUpperCase(), ...(reason && reason !== 'NONE' ? { reason } : {}), at: now }];
+  }
+  const category = templateCategorySchema.safeParse(value);
+  if (category.success) {
+    const { message_template_name: templateName, message_template_language: language, previous_category: previousCategory, new_category: newCategory } = category.data;
+    return [{ type: 'template-update', change: 'category', templateName, language: language ?? null, previousCategory: previousCategory.toUpperCase(), newCategory: newCategory.toUpperCase(), at: now }];
+  }
+  return [];
+}
+
+function userIdEvents(value: ParsedChange, now: Date): ChannelEvent[] {
+  const events: ChannelEvent[] = [];
+  for (const item of items(value, 'user_id_update')) {
+    const parsed = userIdUpdateSchema.safeParse(item);
+    if (!parsed.success) continue;
+    const { user_id: ids, wa_id: phone, timestamp } = parsed.data;
+    events.push({ type: 'user-id-update', previous: ids.previous, current: ids.current, ...(phone ? { phone: `+${phone}` } : {}), at: timestamp ?? now });
+  }
+  for (const item of items(value, 'messages')) {
+    const parsed = userIdChangedSystemSchema.safeParse(item);
+    if (!parsed.success) continue;
+    const { from_user_id: previous, system, timestamp } = parsed.data;
+    events.push({ type: 'user-id-update', previous, current: system.user_id, ...(system.wa_id ? { phone: `+${system.wa_id}` } : {}), at: timestamp });
   }
   return events;
 }
@@ -136,7 +232,10 @@ function preferenceEvents(value: ParsedChange, now: Date): ChannelEvent[] {
   for (const item of items(value, 'user_preferences')) {
     const parsed = preferenceSchema.safeParse(item);
     if (!parsed.success) continue;
-    events.push({ type: 'preference', from: `+${parsed.data.wa_id}`, value: parsed.data.value, at: parsed.data.timestamp ?? now });
+    const { wa_id: phone, user_id: userId } = parsed.data;
+    const from = phone ? `+${phone}` : userId;
+    if (!from) continue;
+    events.push({ type: 'preference', from, ...(userId ? { userId } : {}), value: parsed.data.value, at: parsed.data.timestamp ?? now });
   }
   return events;
 }
@@ -202,6 +301,8 @@ export function createWhatsappWebhook(config: Pick<WhatsappConfig, 'verifyToken'
         ...statusEvents(value),
         ...messageEvents(value),
         ...preferenceEvents(value, now),
+        ...userIdEvents(value, now),
+        ...templateEvents(value, now),
         ...accountErrorEvents(value, now),
       ]);
     },

@@ -17,6 +17,10 @@ export default {
     lastErrorCode: { type: 'string' },
     lastErrorClass: { type: 'string' },
     sentAt: { type: 'datetime' },
+    /** Meta's `pricing` from status webhooks: whether the message is charged, and in which category. */
+    billable: { type: 'boolean' },
+    pricingCategory: { type: 'string' },
+    pricingModel: { type: 'string' },
     statusAt: { type: 'datetime' },
   },
 } as const;

@@ -11,10 +11,16 @@ export default {
   attributes: {
     channel: { type: 'enumeration', enum: ['whatsapp', 'email', 'telegram'], required: true },
     /**
-     * E.164 for WhatsApp, the lower-cased address for e-mail, the chat id for Telegram (null until
-     * the citizen opens the deep link). Null once erased.
+     * E.164 for WhatsApp (or, for a citizen known only by username, their BSUID), the lower-cased
+     * address for e-mail, the chat id for Telegram (null until the citizen opens the deep link).
+     * Null once erased.
      */
     address: { type: 'string', private: true },
+    /**
+     * WhatsApp's business-scoped user id (BSUID) whenever a webhook told us, so a citizen is
+     * recognised by number or BSUID, whichever Meta sends. Personal data: erased with the address.
+     */
+    whatsappUserId: { type: 'string', private: true },
     name: { type: 'string', private: true },
     topics: { type: 'relation', relation: 'manyToMany', target: 'plugin::town-crier.topic' },
     locale: { type: 'string', default: 'de' },
