@@ -3,6 +3,7 @@ import { ensureIndexes } from './database/indexes';
 import { PERMISSION_ACTIONS } from './permissions';
 import { getService } from './utils/get-service';
 import { PLUGIN_ID } from './constants';
+import { keepAnnouncementsOffTheHomePage } from './content-types/announcement/worker-fields';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = getService(strapi, 'runtime');
@@ -11,6 +12,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await ensureIndexes(strapi);
   await strapi.admin.services.permission.actionProvider.registerMany(PERMISSION_ACTIONS);
   warnWithoutRawBody(strapi);
+  keepAnnouncementsOffTheHomePage(strapi);
 
   runtime.start();
   if (config.worker) {
