@@ -3,6 +3,8 @@
  * Kept in one place so every page reads the same names.
  */
 
+import type { ChannelProblem } from '../../../server/src/constants';
+
 /** A breakdown cell: exact count, or "<5" when 1..4 people would be identifiable. */
 export type CountCell = number | '<5';
 
@@ -86,6 +88,8 @@ export interface ChannelStatus {
   lastWebhookAt: string | null;
   lastVerifiedWebhookAt: string | null;
   problems: string[];
+  /** The same problems as codes (absent from older servers): the admin words them in its language. */
+  issues?: ChannelProblem[];
 }
 
 export interface InboxMessage {
@@ -114,6 +118,8 @@ export interface OutboxMessage {
   id: number;
   channel: string;
   to: string;
+  /** The sandbox's id for the message (`sandbox.…`), which receipts name. */
+  providerMessageId?: string | null;
   createdAt: string;
   body: unknown;
   preview: { text: string; buttons: Array<{ title: string; payload: string }> };
@@ -122,6 +128,8 @@ export interface OutboxMessage {
 export interface PublishPreview {
   broadcasts: boolean;
   reason: null | 'not-mapped' | 'already-broadcast' | 'skip-flag';
+  /** The entry's fields that hold topic and urgency (absent when not mapped). */
+  fields?: { topics: string | null; urgency: string | null };
   topic: { slug: string; name: string } | null;
   recipients: { total: number; byChannel: Record<string, number> };
   dailyLimit: Record<string, { limit: number | null; usedLast24h: number; sendableNow: number; later: number }>;

@@ -1,8 +1,26 @@
-import type { ReactNode } from 'react';
+import { useCallback, type ReactNode } from 'react';
+import { useIntl } from 'react-intl';
 import { Alert, Badge, Box, Button, Flex, Loader, Typography } from '@strapi/design-system';
 import type { ApiError } from '../api/useApi';
 import type { Broadcast, BroadcastStatus, CountCell } from '../api/types';
 import { useT } from '../hooks/useT';
+
+/**
+ * One date format for the whole plugin: day, month, four-digit year and time, in the admin's
+ * language ("30.11.2026, 07:00" in German, "30/11/2026, 07:00" in British English). Mixed short and
+ * medium styles made the same day look different from one table to the next.
+ */
+export const DATE_TIME: Intl.DateTimeFormatOptions = { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' };
+
+export const useDateTime = () => {
+  const { formatDate } = useIntl();
+  return useCallback((iso: string | Date) => formatDate(iso, DATE_TIME), [formatDate]);
+};
+
+/** White on dark red and white on dark blue: 4.5:1 and more at the badge's small size (WCAG 1.4.3). */
+export const BADGE = { display: 'inline-block', padding: '2px 8px', borderRadius: 4, fontSize: 12, fontWeight: 700, lineHeight: '18px', color: '#ffffff' } as const;
+export const SANDBOX_BADGE = { ...BADGE, background: '#b72b1a' } as const;
+export const LIVE_BADGE = { ...BADGE, background: '#271fe0' } as const;
 
 export const CHANNEL_NAMES: Record<string, string> = { whatsapp: 'WhatsApp', email: 'E-Mail', telegram: 'Telegram', signal: 'Signal' };
 export const channelName = (id: string) => CHANNEL_NAMES[id] ?? id;
@@ -143,7 +161,7 @@ export const BroadcastProgress = ({ counters, compact }: { counters: Counters; c
     recipients: counters.recipients,
   });
   return (
-    <Flex direction="column" alignItems="stretch" gap={1} minWidth={compact ? '220px' : undefined}>
+    <Flex direction="column" alignItems="stretch" gap={1}>
       <div
         role="img"
         aria-label={label}
@@ -156,7 +174,7 @@ export const BroadcastProgress = ({ counters, compact }: { counters: Counters; c
               <div key={segment.key} title={`${segment.key}: ${segment.value}`} style={{ width: `${(segment.value / total) * 100}%`, background: SEGMENT_COLOURS[segment.key] }} />
             ))}
       </div>
-      <Typography variant="pi" textColor="neutral600" data-testid="broadcast-progress">
+      <Typography variant="pi" textColor="neutral600" data-testid="broadcast-progress" style={{ whiteSpace: 'normal' }}>
         {label}
       </Typography>
     </Flex>

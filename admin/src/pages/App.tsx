@@ -1,5 +1,6 @@
 import { Layouts, Page } from '@strapi/strapi/admin';
-import { Badge, Box, Tabs } from '@strapi/design-system';
+import { Box, Tabs } from '@strapi/design-system';
+import { SANDBOX_BADGE } from '../components/ui';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { PLUGIN_ID } from '../pluginId';
 import { useApi } from '../api/useApi';
@@ -53,7 +54,7 @@ const App = () => {
         <Layouts.Header
           title={t('plugin.name', 'Town Crier')}
           subtitle={t('plugin.subtitle', 'Who has signed up, what was sent, and what citizens answered')}
-          secondaryAction={sandboxOn ? <Badge variant="danger">SANDBOX</Badge> : undefined}
+          secondaryAction={sandboxOn ? <span style={SANDBOX_BADGE}>{t('channels.sandbox', 'Sandbox')}</span> : undefined}
         />
         <Layouts.Content>
           <Box paddingBottom={6}>

@@ -7,7 +7,7 @@ import { useApi } from '../api/useApi';
 import { toBroadcastDetail, type BroadcastDetail } from '../api/types';
 import { useT } from '../hooks/useT';
 import { useReasonLabel } from '../hooks/useReasonLabel';
-import { BroadcastProgress, LoadError, Loading, Panel, ProgressLegend, StatCard, StatusBadge } from '../components/ui';
+import { BroadcastProgress, DATE_TIME, LoadError, Loading, Panel, ProgressLegend, StatCard, StatusBadge } from '../components/ui';
 import { BroadcastActions } from '../components/BroadcastActions';
 
 const FINISHED = ['sent', 'cancelled', 'failed'];
@@ -40,7 +40,7 @@ export const BroadcastDetailPage = () => {
   const broadcast = detail.data;
   const finished = FINISHED.includes(broadcast.broadcastStatus ?? '');
   const open = Math.max(0, broadcast.recipients - broadcast.sent - broadcast.failed - broadcast.skipped);
-  const time = (iso: string) => formatDate(iso, { dateStyle: 'medium', timeStyle: 'short' });
+  const time = (iso: string) => formatDate(iso, DATE_TIME);
 
   return (
     <Flex direction="column" alignItems="stretch" gap={6} data-testid="broadcast-detail">

@@ -6,7 +6,7 @@ import { PLUGIN_ID } from '../pluginId';
 import { toApiError, useApi } from '../api/useApi';
 import type { CannedReply, InboxMessage, InboxResponse } from '../api/types';
 import { useT } from '../hooks/useT';
-import { LoadError, Loading, Pager, Panel, channelName } from '../components/ui';
+import { DATE_TIME, LoadError, Loading, Pager, Panel, channelName } from '../components/ui';
 
 type Filter = 'open' | 'handled' | 'all';
 const PAGE_SIZE = 20;
@@ -111,7 +111,7 @@ const InboxItem = ({ message, cannedReplies, onChange }: { message: InboxMessage
             )}
           </Flex>
           <Typography variant="pi" textColor="neutral600">
-            {formatDate(message.receivedAt, { dateStyle: 'medium', timeStyle: 'short' })}
+            {formatDate(message.receivedAt, DATE_TIME)}
           </Typography>
         </Flex>
         <Typography style={{ whiteSpace: 'pre-wrap' }} data-testid="inbox-text">
