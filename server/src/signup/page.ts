@@ -122,6 +122,7 @@ export function renderSignupPage(model: SignupPageModel): string {
 <style>
   /* WCAG 2.1 AA: text 4.5:1 or more, targets at least 44 × 44 px, a visible focus, nothing wider than a 320 px screen. */
   body { font: 1.0625rem/1.5 system-ui, sans-serif; max-width: 36rem; margin: 0 auto; padding: 1rem; color: #1a1a1a; }
+  h1 { font-size: 1.625rem; line-height: 1.25; }
   fieldset { border: 1px solid #767676; border-radius: .5rem; margin: 0 0 1rem; padding: .5rem 1rem .75rem; min-width: 0; }
   label, legend { font-weight: 600; }
   .option { position: relative; }
@@ -279,8 +280,9 @@ export const SIGNUP_SCRIPT = `(() => {
       }
       status.append(list);
       form.reset();
-      status.focus();
-      status.scrollIntoView({ block: 'start' });
+      // The page's top: the heading and the answer right below it, whatever was scrolled before.
+      status.focus({ preventScroll: true });
+      window.scrollTo(0, 0);
       return;
     }
     if (response.status === 429) return fail('form-error', null, say.busy);
