@@ -8,10 +8,9 @@ import { fakeWhatsapp } from '../support/whatsapp';
 import { seedTopics } from '../support/seed';
 import { launchChromium } from '../support/chromium';
 import { seriousViolations } from '../support/axe';
+import { docScreenshot } from '../support/screenshots';
 
 const SCREENSHOTS = path.resolve(__dirname, '../../test-results/screenshots');
-/** Screenshots the docs show (docs/admin-ui.md); rewritten on every run, so they always show the current page. */
-const DOC_IMAGES = path.resolve(__dirname, '../../docs/images');
 
 /** A citizen fills in the hosted sign-up page in a real browser, with the keyboard only. */
 describe('the sign-up page in Chromium', () => {
@@ -34,7 +33,6 @@ describe('the sign-up page in Chromium', () => {
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
-    mkdirSync(DOC_IMAGES, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
@@ -116,7 +114,7 @@ describe('the sign-up page in Chromium', () => {
       // Typing the number chose WhatsApp: no "Bitte wählen Sie mindestens einen Weg." on the first try.
       expect(await whatsappBox.isChecked()).toBe(true);
       await page.getByLabel('Verkehr').check();
-      await page.screenshot({ path: path.join(DOC_IMAGES, 'signup-390.png'), fullPage: true });
+      await docScreenshot(page, 'signup-390', { fullPage: true });
 
       // Without consent: the error is announced, the focus on the box, and axe finds nothing serious in the error state either.
       await page.getByRole('button', { name: 'Anmelden' }).tap();
@@ -135,7 +133,7 @@ describe('the sign-up page in Chromium', () => {
       expect(await page.getByLabel('Handynummer').inputValue()).toBe('');
       expect(await page.getByLabel('Verkehr').isChecked()).toBe(false);
       expect(await page.getByLabel('Ich willige ein (Text oben).').isChecked()).toBe(false);
-      await page.screenshot({ path: path.join(DOC_IMAGES, 'signup-390-done.png') });
+      await docScreenshot(page, 'signup-390-done');
       expect(await seriousViolations(page)).toEqual([]);
       const subscriber = await eventually(async () => test.strapi.db.query('plugin::town-crier.subscriber').findOne({ where: { address: '+4915123456780' } }));
       expect(subscriber).toMatchObject({ status: 'pending', channel: 'whatsapp' });
@@ -151,7 +149,7 @@ describe('the sign-up page in Chromium', () => {
       await page.goto(`${baseUrl}/api/town-crier/signup`);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
       expect(await seriousViolations(page)).toEqual([]);
-      await page.screenshot({ path: path.join(DOC_IMAGES, 'signup-1280.png'), fullPage: true });
+      await docScreenshot(page, 'signup-1280', { fullPage: true });
     } finally {
       await context.close();
     }

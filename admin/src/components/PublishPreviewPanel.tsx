@@ -122,7 +122,7 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
           </Typography>
         )}
         {limited.map(([channel, limit]) => (
-          <Typography key={channel} variant="pi" textColor="warning700" data-testid="town-crier-panel-limit">
+          <Typography key={channel} variant="pi" textColor="neutral800" fontWeight="semiBold" data-testid="town-crier-panel-limit">
             {t('panel.dailyLimit', '{channel}: {now} today, the other {later} tomorrow because of the daily limit.', {
               channel: channelName(channel),
               now: limit.sendableNow,

@@ -58,7 +58,7 @@ export const BroadcastDetailPage = () => {
           <ProgressLegend />
           {broadcast.waiting && !finished && (
             <Box background="warning100" padding={3} hasRadius data-testid="detail-waiting">
-              <Typography textColor="warning700">
+              <Typography textColor="neutral800">
                 {reasonLabel(broadcast.waiting.reason)}
                 {broadcast.waiting.until ? ` · ${t('broadcasts.until', 'until {time}', { time: time(broadcast.waiting.until) })}` : ''}
               </Typography>

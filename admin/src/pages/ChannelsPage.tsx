@@ -1,11 +1,11 @@
 import { useIntl } from 'react-intl';
-import { Badge, Box, Flex, Grid, Typography } from '@strapi/design-system';
+import { Box, Flex, Grid, Typography } from '@strapi/design-system';
 import { PLUGIN_ID } from '../pluginId';
 import { useApi } from '../api/useApi';
 import type { ChannelStatus } from '../api/types';
 import { useT } from '../hooks/useT';
 import { useProblemLabel } from '../hooks/useProblemLabel';
-import { DATE_TIME, LIVE_BADGE, SANDBOX_BADGE, LoadError, Loading, Meter, Panel, channelName } from '../components/ui';
+import { DATE_TIME, LIVE_BADGE, Pill, SANDBOX_BADGE, LoadError, Loading, Meter, Panel, channelName } from '../components/ui';
 
 export const ChannelsPage = () => {
   const t = useT();
@@ -40,7 +40,7 @@ const ChannelCard = ({ channel }: { channel: ChannelStatus }) => {
       title={
         <Flex gap={2} wrap="wrap">
           <span>{channelName(channel.id)}</span>
-          <Badge variant={channel.enabled ? 'success' : 'neutral'}>{channel.enabled ? t('channels.enabled', 'on') : t('channels.disabled', 'off')}</Badge>
+          <Pill tone={channel.enabled ? 'success' : 'neutral'}>{channel.enabled ? t('channels.enabled', 'on') : t('channels.disabled', 'off')}</Pill>
           {/* A switched-off channel sends nothing either way: its mode would only alarm. */}
           {channel.enabled && (
             <span data-testid="channel-mode" style={sandbox ? SANDBOX_BADGE : LIVE_BADGE}>
@@ -58,7 +58,7 @@ const ChannelCard = ({ channel }: { channel: ChannelStatus }) => {
         )}
         {sandbox && (
           <Box background="warning100" borderColor="warning600" borderStyle="solid" borderWidth="1px" hasRadius padding={3} data-testid="channel-sandbox-warning">
-            <Typography textColor="warning700" fontWeight="bold">
+            <Typography textColor="neutral800" fontWeight="bold">
               {t('channels.sandboxWarning', 'Nothing reaches citizens: messages only land in the sandbox outbox. Use the sandbox phone to see them.')}
             </Typography>
           </Box>
