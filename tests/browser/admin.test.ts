@@ -309,6 +309,37 @@ describe('admin panel in Chromium', () => {
     }
   });
 
+  it('overview: far below its target the chart keeps its own scale and names the target; the period is remembered; a table holds the figures', async () => {
+    // A town that aims at 100,000: with the axis up to the target its 632 would hug zero.
+    const stats = (test.strapi.plugin('town-crier').service('runtime') as { config(): { stats: { subscriberTarget: number } } }).config().stats;
+    const target = stats.subscriberTarget;
+    stats.subscriberTarget = 100_000;
+    try {
+      await open('overview');
+      const chart = page.getByTestId('growth-chart');
+      await chart.waitFor();
+      await page.getByTestId('range-30').click();
+      await eventually(async () => (await page.getByTestId('growth-chart-target-label').count()) === 1);
+      expect(await chart.getAttribute('data-target-on-scale')).toBe('false');
+      // The axis ends just above the town's own figure, not at 100,000.
+      expect(Number(await chart.getAttribute('data-axis-max'))).toBeLessThanOrEqual(1000);
+      expect(await page.getByTestId('growth-chart-target-label').textContent()).toBe('Target 100,000: above this scale ↑');
+      await page.getByTestId('growth-table').locator('summary').click();
+      const rows = page.getByTestId('growth-table').locator('tbody tr');
+      expect(await rows.count()).toBe(30);
+      expect(await rows.first().locator('td').first().innerText()).toBe(String(EXPECTED.active));
+      await docScreenshot(page, 'overview-far-below-target');
+
+      // The chosen period survives a reload.
+      await page.reload();
+      await page.getByTestId('growth-chart').waitFor();
+      expect(await page.getByTestId('range-30').getAttribute('aria-pressed')).toBe('true');
+      await page.getByTestId('range-90').click();
+    } finally {
+      stats.subscriberTarget = target;
+    }
+  });
+
   it('overview: the CSV export downloads the aggregate figures', async () => {
     await open('overview');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-export').click()]);

@@ -98,3 +98,15 @@ describe('the sign-up page', () => {
     expect(html).not.toContain('Erhalten Sie Meldungen');
   });
 });
+
+describe('the demo', () => {
+  it('labels every field of its article type in German and names the type', async () => {
+    const schema = JSON.parse(source('demo/src/api/article/content-types/article/schema.json')) as { info: { displayName: string }; attributes: Record<string, unknown> };
+    const app = (await import('../../demo/src/admin/app.js')) as { default: { config: { locales: string[]; translations: { de: Record<string, string> } } } };
+    const german = app.default.config.translations.de;
+    expect(app.default.config.locales).toContain('de');
+    expect(german[schema.info.displayName]).toBe('Meldung');
+    const unlabelled = Object.keys(schema.attributes).filter((field) => !german[`content-manager.content-types.api::article.article.${field}`]);
+    expect(unlabelled).toEqual([]);
+  });
+});
