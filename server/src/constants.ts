@@ -38,6 +38,27 @@ export const URGENCIES = ['info', 'important', 'emergency'] as const;
 export type Urgency = (typeof URGENCIES)[number];
 
 /**
+ * The words a news type's urgency field may hold, in English and German, so a town can offer its
+ * editors "Wichtig" and "Notfall" in its own select field. Case does not matter.
+ */
+const URGENCY_WORDS: Record<string, Urgency> = {
+  info: 'info',
+  information: 'info',
+  hinweis: 'info',
+  important: 'important',
+  wichtig: 'important',
+  emergency: 'emergency',
+  notfall: 'emergency',
+  eilmeldung: 'emergency',
+  warnung: 'emergency',
+};
+
+/** The urgency a field value means, or null when it names none. */
+export function urgencyOf(value: unknown): Urgency | null {
+  return typeof value === 'string' ? (URGENCY_WORDS[value.trim().toLowerCase()] ?? null) : null;
+}
+
+/**
  * Delivery statuses are ordered: a webhook may only move a delivery forward, so a late
  * `delivered` never overwrites `read`. `failed` ranks above `sent` because Meta reports
  * `sent` first and `failed` after it for undeliverable numbers. `skipped` is ours alone

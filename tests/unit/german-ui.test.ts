@@ -110,3 +110,13 @@ describe('the demo', () => {
     expect(unlabelled).toEqual([]);
   });
 });
+
+describe('urgency words', () => {
+  it('reads German and English urgency values, whatever their case', async () => {
+    const { urgencyOf } = await import('../../server/src/constants');
+    expect(['Notfall', 'EILMELDUNG', 'emergency'].map(urgencyOf)).toEqual(['emergency', 'emergency', 'emergency']);
+    expect(['Wichtig', 'important'].map(urgencyOf)).toEqual(['important', 'important']);
+    expect(['Info', 'Hinweis'].map(urgencyOf)).toEqual(['info', 'info']);
+    expect([null, 7, 'Kaffee', ''].map(urgencyOf)).toEqual([null, null, null, null]);
+  });
+});

@@ -3,6 +3,7 @@ import { Link } from 'react-router-dom';
 import { Flex, Link as DSLink, Typography } from '@strapi/design-system';
 import { useDebounce, useForm } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../pluginId';
+import { urgencyOf } from '../../../server/src/constants';
 import { useApi } from '../api/useApi';
 import type { PublishPreview } from '../api/types';
 import { useT } from '../hooks/useT';
@@ -156,7 +157,7 @@ function useFormFollower(fields: PublishPreview['fields']) {
   const urgencyValue = values && fields?.urgency ? values[fields.urgency] : undefined;
   return {
     topic,
-    urgency: typeof urgencyValue === 'string' ? urgencyValue : undefined,
+    urgency: urgencyOf(urgencyValue) ?? undefined,
     following: Boolean(values && fields && topicReadable),
   };
 }
