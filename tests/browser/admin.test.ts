@@ -656,7 +656,7 @@ describe('admin panel in Chromium', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole('button', { name: 'Open more actions' }).click();
     await summary.scrollIntoViewIfNeeded();
-    expect(await summary.innerText()).toBe(`Publishing sends this to ${kultur.recipients.total} subscribers on WhatsApp, topic Kultur.`);
+    await eventually(async () => (await summary.innerText()) === `Publishing sends this to ${kultur.recipients.total} subscribers on WhatsApp, topic Kultur.`);
     await docScreenshot(page, 'side-panel-390');
     await page.getByRole('button', { name: 'Close more actions' }).click();
     await page.setViewportSize({ width: 1440, height: 1000 });

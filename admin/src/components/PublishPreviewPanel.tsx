@@ -23,6 +23,12 @@ export interface EditViewPanelProps {
 const IN_PROGRESS = ['scheduled', 'queued', 'sending', 'paused'];
 
 /**
+ * The mapped fields per content type, once a preview named them: a panel mounted again (the
+ * phone layout moves it into a drawer) follows the form from its first request.
+ */
+const MAPPED_FIELDS = new Map<string, PublishPreview['fields']>();
+
+/**
  * Content-manager side panel: what Publish will do for this entry, and after publishing, how
  * far its broadcast got. Registered for every content type; it answers null (no panel) for
  * types the plugin does not broadcast, for roles without broadcasts.manage, and while loading.
@@ -31,7 +37,7 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
   const t = useT();
   const permissions = usePluginPermissions();
   const reasonLabel = useReasonLabel();
-  const [fields, setFields] = useState<PublishPreview['fields']>(undefined);
+  const [fields, setFields] = useState<PublishPreview['fields']>(() => MAPPED_FIELDS.get(props.model));
   const form = useFormFollower(fields);
   const query = new URLSearchParams({ uid: props.model });
   if (props.documentId) query.set('documentId', props.documentId);
@@ -59,8 +65,11 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
   // Once the server named the mapped fields, the panel reads them from the form.
   const mappedFields = data?.fields;
   useEffect(() => {
-    if (mappedFields && (mappedFields.topics !== fields?.topics || mappedFields.urgency !== fields?.urgency)) setFields(mappedFields);
-  }, [mappedFields, fields]);
+    if (mappedFields && (mappedFields.topics !== fields?.topics || mappedFields.urgency !== fields?.urgency)) {
+      MAPPED_FIELDS.set(props.model, mappedFields);
+      setFields(mappedFields);
+    }
+  }, [mappedFields, fields, props.model]);
   if (!data || data.reason === 'not-mapped') return null;
   const title = t('panel.title', 'Town Crier');
 
