@@ -610,6 +610,9 @@ describe('admin panel in Chromium', () => {
         if (hits.length) found[view] = hits;
       }
       expect(found).toEqual({});
+      await german.goto(`${baseUrl}/admin/plugins/town-crier/broadcasts/${seeded.announcementDocumentId}`);
+      expect(await german.getByTestId('failure-131026').innerText()).toContain('Die Nummer kann keine WhatsApp-Nachrichten empfangen');
+      await german.goto(`${baseUrl}/admin/plugins/town-crier/channels`);
       expect(await german.getByTestId('channel-whatsapp').getByTestId('channel-problems').innerText()).toBe(
         '⚠ Kein Zugriffstoken eingetragen: Der Kanal läuft im Sandbox-Modus.'
       );

@@ -120,3 +120,14 @@ describe('urgency words', () => {
     expect([null, 7, 'Kaffee', ''].map(urgencyOf)).toEqual([null, null, null, null]);
   });
 });
+
+describe('failure explanations', () => {
+  it('explain every known code in German as well as English', async () => {
+    const { EXPLAINED_CODES } = await import('../../server/src/announcements/failure-explanations');
+    for (const [channel, codes] of Object.entries(EXPLAINED_CODES.en)) {
+      const german = EXPLAINED_CODES.de[channel] ?? {};
+      expect(Object.keys(codes).filter((code) => !german[code]), channel).toEqual([]);
+      expect(Object.keys(german).filter((code) => !(code in codes)), channel).toEqual([]);
+    }
+  });
+});

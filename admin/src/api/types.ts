@@ -58,6 +58,8 @@ export interface FailureGroup {
   errorClass: string;
   count: number;
   explanation: string;
+  /** The explanation in both languages (absent from older servers). */
+  explanations?: { de: string; en: string };
 }
 
 export interface BroadcastDetail extends Broadcast {

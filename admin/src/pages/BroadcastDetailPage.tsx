@@ -14,7 +14,7 @@ const FINISHED = ['sent', 'cancelled', 'failed'];
 
 export const BroadcastDetailPage = () => {
   const t = useT();
-  const { formatDate, formatNumber } = useIntl();
+  const { formatDate, formatNumber, locale } = useIntl();
   const reasonLabel = useReasonLabel();
   const { documentId } = useParams<{ documentId: string }>();
   const detail = useApi<BroadcastDetail>(`/${PLUGIN_ID}/broadcasts/${documentId}`, {
@@ -134,7 +134,7 @@ export const BroadcastDetailPage = () => {
                     <Typography>{formatNumber(failure.count)}</Typography>
                   </Td>
                   <Td>
-                    <Typography>{failure.explanation}</Typography>
+                    <Typography>{(locale.startsWith('de') ? failure.explanations?.de : failure.explanations?.en) ?? failure.explanation}</Typography>
                   </Td>
                 </Tr>
               ))}
