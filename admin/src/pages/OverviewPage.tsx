@@ -123,7 +123,12 @@ export const OverviewPage = () => {
           <Breakdown
             testId="breakdown-source"
             title={t('overview.bySource', 'By sign-up source')}
-            rows={stats.bySource.map((row) => ({ key: row.key, label: row.key === 'unknown' ? t('overview.source.unknown', 'unknown') : row.key, count: row.count }))}
+            rows={stats.bySource.map((row) => ({
+              key: row.key,
+              // The plugin's own sources get words; a town's own (e.g. "flyer") is shown as the town wrote it.
+              label: row.key === 'unknown' ? t('overview.source.unknown', 'unknown') : row.key === 'signup-page' ? t('overview.source.signupPage', 'Sign-up page') : row.key,
+              count: row.count,
+            }))}
           />
         </Grid.Item>
       </Grid.Root>
