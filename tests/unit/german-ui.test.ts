@@ -131,3 +131,10 @@ describe('failure explanations', () => {
     }
   });
 });
+
+describe('topic names as field values', () => {
+  it('finds the topic "notfaelle" from the value "Notfälle", as the demo’s select field holds it', async () => {
+    const { slugify } = await import('../../server/src/announcements/announcements.service');
+    expect(['Notfälle', 'Müllabfuhr', 'Straßenbau', 'Verkehr'].map(slugify)).toEqual(['notfaelle', 'muellabfuhr', 'strassenbau', 'verkehr']);
+  });
+});
