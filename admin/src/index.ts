@@ -2,6 +2,7 @@ import { PLUGIN_ID } from './pluginId';
 import { PluginIcon } from './components/PluginIcon';
 import { PublishPreviewPanel } from './components/PublishPreviewPanel';
 import { ACTIONS } from './hooks/usePluginPermissions';
+import { contentManagerMessages } from './contentTypeLabels';
 
 const MENU_ACTIONS = [ACTIONS.readStats, ACTIONS.manageBroadcasts, ACTIONS.manageInbox, ACTIONS.readChannels];
 
@@ -44,7 +45,8 @@ export default {
         try {
           const { default: data } = await import(`./translations/${locale}.json`);
           const prefixed = Object.fromEntries(Object.entries(data as Record<string, string>).map(([key, value]) => [`${PLUGIN_ID}.${key}`, value]));
-          return { data: prefixed, locale };
+          // The content manager looks up type names and field labels under its own ids.
+          return { data: { ...prefixed, ...contentManagerMessages(prefixed) }, locale };
         } catch {
           return { data: {}, locale };
         }

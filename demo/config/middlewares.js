@@ -1,5 +1,6 @@
+// No 'strapi::logger': it writes one line per HTTP request, and the admin polls every few
+// seconds, so the demo's console would fill with requests and hide what matters.
 module.exports = [
-  'strapi::logger',
   'strapi::errors',
   'strapi::security',
   'strapi::cors',

@@ -8,9 +8,9 @@ const TOPICS = [
 ];
 
 const ARTICLES = [
-  { title: 'Hauptstraße ab Montag gesperrt', slug: 'hauptstrasse-gesperrt', topic: 'verkehr', urgency: 'important', summary: 'Wegen Kanalarbeiten ist die Hauptstraße vom 14. bis 28. März zwischen Markt und Bahnhof gesperrt. Die Umleitung ist ausgeschildert.' },
-  { title: 'Stadtrat tagt am Donnerstag', slug: 'stadtrat-donnerstag', topic: 'ratssitzungen', urgency: 'info', summary: 'Die nächste Sitzung des Stadtrats ist am Donnerstag um 18 Uhr im Rathaus. Auf der Tagesordnung: Haushalt und Radwegekonzept.' },
-  { title: 'Frühlingsmarkt auf dem Marktplatz', slug: 'fruehlingsmarkt', topic: 'veranstaltungen', urgency: 'info', summary: 'Am Samstag von 10 bis 17 Uhr laden Vereine und Händler zum Frühlingsmarkt ein.' },
+  { title: 'Hauptstraße ab Montag gesperrt', slug: 'hauptstrasse-gesperrt', topic: 'Verkehr', urgency: 'Wichtig', summary: 'Wegen Kanalarbeiten ist die Hauptstraße vom 14. bis 28. März zwischen Markt und Bahnhof gesperrt. Die Umleitung ist ausgeschildert.' },
+  { title: 'Stadtrat tagt am Donnerstag', slug: 'stadtrat-donnerstag', topic: 'Ratssitzungen', urgency: 'Info', summary: 'Die nächste Sitzung des Stadtrats ist am Donnerstag um 18 Uhr im Rathaus. Auf der Tagesordnung: Haushalt und Radwegekonzept.' },
+  { title: 'Frühlingsmarkt auf dem Marktplatz', slug: 'fruehlingsmarkt', topic: 'Veranstaltungen', urgency: 'Info', summary: 'Am Samstag von 10 bis 17 Uhr laden Vereine und Händler zum Frühlingsmarkt ein.' },
 ];
 
 const SOURCES = ['signup-page', 'rathaus-website', 'flyer', 'signup-page', 'facebook'];

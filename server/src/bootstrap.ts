@@ -5,6 +5,7 @@ import { PERMISSION_ACTIONS } from './permissions';
 import { getService } from './utils/get-service';
 import { PLUGIN_ID } from './constants';
 import { WEBHOOK_BODY_MAX_BYTES } from './middlewares/body-limit';
+import { keepAnnouncementsOffTheHomePage } from './content-types/announcement/worker-fields';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = getService(strapi, 'runtime');
@@ -14,6 +15,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await lowerCaseLegacyEmailAddresses(strapi);
   await strapi.admin.services.permission.actionProvider.registerMany(PERMISSION_ACTIONS);
   warnWithoutRawBody(strapi);
+  keepAnnouncementsOffTheHomePage(strapi);
 
   runtime.start();
   getService(strapi, 'whatsapp-account').start();

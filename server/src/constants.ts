@@ -40,6 +40,27 @@ export const URGENCIES = ['info', 'important', 'emergency'] as const;
 export type Urgency = (typeof URGENCIES)[number];
 
 /**
+ * The words a news type's urgency field may hold, in English and German, so a town can offer its
+ * editors "Wichtig" and "Notfall" in its own select field. Case does not matter.
+ */
+const URGENCY_WORDS: Record<string, Urgency> = {
+  info: 'info',
+  information: 'info',
+  hinweis: 'info',
+  important: 'important',
+  wichtig: 'important',
+  emergency: 'emergency',
+  notfall: 'emergency',
+  eilmeldung: 'emergency',
+  warnung: 'emergency',
+};
+
+/** The urgency a field value means, or null when it names none. */
+export function urgencyOf(value: unknown): Urgency | null {
+  return typeof value === 'string' ? (URGENCY_WORDS[value.trim().toLowerCase()] ?? null) : null;
+}
+
+/**
  * Delivery statuses are ordered: a webhook may only move a delivery forward, so a late
  * `delivered` never overwrites `read`. `failed` ranks above `sent` because Meta reports
  * `sent` first and `failed` after it for undeliverable numbers. `skipped` is ours alone
@@ -68,3 +89,29 @@ export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
 
 /** The queue that carries control work (fan-out, webhooks, confirmations); deliveries get one queue per channel. */
 export const CONTROL_QUEUE = 'control' as const;
+
+/**
+ * What the channel status page can report about a channel, with the English wording the API
+ * sends in `problems` (for logs and scripts). The admin shows each code in the admin's language
+ * (admin/src/hooks/useProblemLabel.ts); a unit test fails when a code has no words there.
+ */
+export const CHANNEL_PROBLEMS = {
+  'sandbox-switched-on': 'sandbox mode switched on: nothing is sent',
+  'sandbox-no-credential': 'no {credential}: sandbox mode',
+  'no-phone-number-id': 'no phone number id',
+  'no-app-secret': 'no app secret: webhook signatures cannot be checked, every webhook is refused',
+  'no-verify-token': 'no verify token: Meta cannot subscribe the webhook',
+  'no-bot-username': 'no bot username: the sign-up cannot offer a t.me link',
+  'no-webhook-secret': 'no webhook secret: every webhook is refused',
+  'channel-paused': 'channel paused: {detail}',
+  'no-verified-webhook': 'no verified webhook in 24 h',
+  'webhook-signature-failed': 'the last webhook failed the signature check: is the app secret right?',
+  'daily-limit-used-up': 'daily reach limit used up: broadcasts wait until slots free up',
+  'redis-unreachable': 'Redis unreachable: nothing is queued or sent',
+} as const;
+export type ChannelProblemCode = keyof typeof CHANNEL_PROBLEMS;
+export interface ChannelProblem {
+  code: ChannelProblemCode;
+  /** Placeholders of the wording: `credential` is a settings key (accessToken, botToken, from), `detail` an error code. */
+  values?: Record<string, string>;
+}

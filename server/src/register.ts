@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { createPublishMiddleware } from './announcements/publish-middleware';
 import { PLUGIN_ID } from './constants';
+import { createWorkerFieldsGuard } from './content-types/announcement/worker-fields';
 
 const BODY_LIMIT = `plugin::${PLUGIN_ID}.body-limit`;
 
@@ -9,6 +10,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   // other plugins' bootstrap code makes (scheduled releases publish through it too).
   strapi.documents.use(createPublishMiddleware(strapi));
   placeBodyLimitBeforeParser(strapi);
+  strapi.documents.use(createWorkerFieldsGuard());
 };
 
 /**

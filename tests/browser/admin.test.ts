@@ -16,6 +16,10 @@ import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../su
 import { ensureAdminBuild } from '../support/admin-build';
 import { seedTopics } from '../support/seed';
 import { launchChromium } from '../support/chromium';
+import { seriousViolations } from '../support/axe';
+import { docScreenshot } from '../support/screenshots';
+import en from '../../admin/src/translations/en.json';
+import de from '../../admin/src/translations/de.json';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SCREENSHOTS = path.join(ROOT, 'test-results/screenshots');
@@ -311,6 +315,37 @@ describe('admin panel in Chromium', () => {
     }
   });
 
+  it('overview: far below its target the chart keeps its own scale and names the target; the period is remembered; a table holds the figures', async () => {
+    // A town that aims at 100,000: with the axis up to the target its 632 would hug zero.
+    const stats = (test.strapi.plugin('town-crier').service('runtime') as { config(): { stats: { subscriberTarget: number } } }).config().stats;
+    const target = stats.subscriberTarget;
+    stats.subscriberTarget = 100_000;
+    try {
+      await open('overview');
+      const chart = page.getByTestId('growth-chart');
+      await chart.waitFor();
+      await page.getByTestId('range-30').click();
+      await eventually(async () => (await page.getByTestId('growth-chart-target-label').count()) === 1);
+      expect(await chart.getAttribute('data-target-on-scale')).toBe('false');
+      // The axis ends just above the town's own figure, not at 100,000.
+      expect(Number(await chart.getAttribute('data-axis-max'))).toBeLessThanOrEqual(1000);
+      expect(await page.getByTestId('growth-chart-target-label').textContent()).toBe('Target 100,000: above this scale ↑');
+      await page.getByTestId('growth-table').locator('summary').click();
+      const rows = page.getByTestId('growth-table').locator('tbody tr');
+      expect(await rows.count()).toBe(30);
+      expect(await rows.first().locator('td').first().innerText()).toBe(String(EXPECTED.active));
+      await docScreenshot(page, 'overview-far-below-target');
+
+      // The chosen period survives a reload.
+      await page.reload();
+      await page.getByTestId('growth-chart').waitFor();
+      expect(await page.getByTestId('range-30').getAttribute('aria-pressed')).toBe('true');
+      await page.getByTestId('range-90').click();
+    } finally {
+      stats.subscriberTarget = target;
+    }
+  });
+
   it('overview: the CSV export downloads the aggregate figures', async () => {
     await open('overview');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-export').click()]);
@@ -343,11 +378,72 @@ describe('admin panel in Chromium', () => {
     expect(await row.getByTestId('broadcast-progress').innerText()).toBe(EXPECTED.progress);
     const detail = (await api(`/town-crier/broadcasts/${seeded.announcementDocumentId}`)).data;
     expect(detail.broadcastStatus).toBe('sending');
-    // The row shows the detail's estimate, formatted as the admin (locale en) formats dates.
-    expect(detail.estimatedFinishAt).not.toBeNull();
-    const shown = new Intl.DateTimeFormat('en', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(new Date(detail.estimatedFinishAt));
-    await eventually(async () => (await row.getByTestId('broadcast-estimated-finish').innerText()) === shown);
+    // The time it continues, in the plugin's one date format: two-digit day and month, four-digit year.
+    expect(await row.getByTestId('broadcast-reason').innerText()).toMatch(/^Waiting for the end of quiet hours · until \d{2}\/\d{2}\/\d{4}, \d{2}:\d{2}/);
     await shoot('broadcasts');
+  }, 90_000);
+
+  it('broadcasts at 1280 px and 390 px: title, status, progress, why it waits and pause in view, no sideways scrolling', async () => {
+    // A second broadcast with a long title and a long reason: the worst case for the columns.
+    const long = (await test.strapi.db.query('plugin::town-crier.announcement').create({
+      data: {
+        title: 'Trinkwasser: Abkochgebot für die Ortsteile Ahrensbök, Dunkelsdorf, Gnissau, Holstendorf und Siblin bis auf Weiteres',
+        text: 'Bitte kochen Sie Leitungswasser vor dem Trinken ab.',
+        urgency: 'important',
+        channels: ['whatsapp'],
+        broadcastStatus: 'sending',
+        statusReason: 'daily-limit',
+        resumesAt: new Date(Date.now() + 5 * 3_600_000),
+        recipientsCount: 632,
+        sentCount: 250,
+        fanOutDoneAt: new Date(),
+        publishedAt: new Date(),
+      },
+    })) as { documentId: string };
+    try {
+      for (const [width, height] of [
+        [1280, 900],
+        [390, 844],
+      ] as const) {
+        await page.setViewportSize({ width, height });
+        await open('broadcasts');
+        const row = page.getByTestId(`broadcast-row-${long.documentId}`);
+        await row.waitFor();
+        // Nothing wider than the window: no sideways scrolling, in the page or in the table's box.
+        const overflow = await page.evaluate(() => {
+          const wide = [...document.querySelectorAll('[data-testid="broadcasts-panel"] *')].filter(
+            (element) => element.scrollWidth > element.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(element).overflowX)
+          );
+          return { page: document.documentElement.scrollWidth, scrollers: wide.length };
+        });
+        expect(overflow.page, `${width} px`).toBeLessThanOrEqual(width);
+        expect(overflow.scrollers, `${width} px`).toBe(0);
+        for (const testId of ['broadcast-status', 'broadcast-progress', 'broadcast-reason', 'action-pause']) {
+          const box = await row.getByTestId(testId).boundingBox();
+          expect(box, `${testId} at ${width} px`).not.toBeNull();
+          expect(box!.x + box!.width, `${testId} at ${width} px`).toBeLessThanOrEqual(width);
+        }
+        expect(await row.getByRole('link').first().innerText()).toContain('Trinkwasser: Abkochgebot');
+        expect(await row.getByTestId('broadcast-reason').innerText()).toContain('Waiting for the daily reach limit · until');
+        await docScreenshot(page, `broadcasts-${width}`);
+      }
+      expect(await seriousViolations(page, 'main')).toEqual([]);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 1000 });
+      await test.strapi.db.query('plugin::town-crier.announcement').delete({ where: { documentId: long.documentId } });
+    }
+  }, 90_000);
+
+  it('every Town Crier view passes axe-core without a serious or critical violation', async () => {
+    const views = ['overview', 'broadcasts', `broadcasts/${seeded.announcementDocumentId}`, 'inbox', 'sandbox', 'channels'];
+    const found: Record<string, unknown> = {};
+    for (const view of views) {
+      await open(view);
+      await page.getByTestId(view === 'overview' ? 'growth-chart' : view === 'broadcasts' ? 'broadcasts-panel' : view === 'inbox' ? 'inbox-panel' : view === 'sandbox' ? 'sandbox-banner' : view === 'channels' ? 'channel-whatsapp' : 'broadcast-detail').first().waitFor();
+      const violations = await seriousViolations(page, 'main');
+      if (violations.length) found[view] = violations;
+    }
+    expect(found).toEqual({});
   }, 90_000);
 
   it('broadcast detail: failures grouped by code with explanations', async () => {
@@ -421,8 +517,17 @@ describe('admin panel in Chromium', () => {
     await expect(card.getByTestId('channel-sandbox-warning').isVisible()).resolves.toBe(true);
     const channels = (await api('/town-crier/channels')).data;
     const whatsapp = channels.find((channel: { id: string }) => channel.id === 'whatsapp');
-    expect(await card.getByTestId('channel-mode').innerText()).toBe('SANDBOX');
-    for (const problem of whatsapp.problems as string[]) expect(await card.getByTestId('channel-problems').innerText()).toContain(problem);
+    expect(await card.getByTestId('channel-mode').innerText()).toBe('Sandbox');
+    // The server names the problem by code; the admin words it.
+    expect(whatsapp.issues).toEqual([{ code: 'sandbox-no-credential', values: { credential: 'accessToken' } }]);
+    expect(await card.getByTestId('channel-problems').innerText()).toBe('⚠ No access token set: the channel runs in sandbox mode.');
+    // Switched-off channels carry no sandbox alarm.
+    for (const off of ['email', 'telegram']) {
+      const offCard = page.getByTestId(`channel-${off}`);
+      await offCard.getByTestId('channel-off').waitFor();
+      expect(await offCard.getByTestId('channel-sandbox-warning').count()).toBe(0);
+      expect(await offCard.getByTestId('channel-mode').count()).toBe(0);
+    }
     expect(await card.getByTestId('channel-daily-limit').innerText()).toContain(`${whatsapp.usedLast24h}`);
     await shoot('channels');
   });
@@ -491,6 +596,34 @@ describe('admin panel in Chromium', () => {
       expect(await german.getByTestId('breakdown-topic-*').innerText()).toContain('Alle Meldungen (kein Thema gewählt)');
       await german.setViewportSize({ width: 1440, height: 1380 });
       await german.screenshot({ path: path.join(SCREENSHOTS, 'overview-de.png') });
+      await german.setViewportSize({ width: 1440, height: 1000 });
+
+      // No English on any Town Crier view: no English message of en.json (other than words German
+      // shares) and none of the API's English channel problems.
+      const english = (Object.entries(en) as Array<[keyof typeof de, string]>)
+        .filter(([id, text]) => de[id] !== text && text.length >= 8)
+        // A message with placeholders is checked by its longest fixed part.
+        .map(([, text]) => text.split(/\{[^}]*\}/).sort((a, b) => b.length - a.length)[0].trim())
+        .filter((fragment) => fragment.length >= 8);
+      expect(english.length).toBeGreaterThan(100);
+      const problems = ((await api('/town-crier/channels')).data as Array<{ problems: string[] }>).flatMap((channel) => channel.problems);
+      expect(problems.length).toBeGreaterThan(0);
+      const found: Record<string, string[]> = {};
+      for (const view of ['overview', 'broadcasts', `broadcasts/${seeded.announcementDocumentId}`, 'inbox', 'sandbox', 'channels']) {
+        await german.goto(`${baseUrl}/admin/plugins/town-crier/${view}`);
+        await german.getByTestId('tab-overview').waitFor();
+        await german.waitForLoadState('networkidle').catch(() => undefined);
+        const shown = await german.locator('main').innerText();
+        const hits = [...english, ...problems].filter((phrase) => shown.includes(phrase));
+        if (hits.length) found[view] = hits;
+      }
+      expect(found).toEqual({});
+      await german.goto(`${baseUrl}/admin/plugins/town-crier/broadcasts/${seeded.announcementDocumentId}`);
+      expect(await german.getByTestId('failure-131026').innerText()).toContain('Die Nummer kann keine WhatsApp-Nachrichten empfangen');
+      await german.goto(`${baseUrl}/admin/plugins/town-crier/channels`);
+      expect(await german.getByTestId('channel-whatsapp').getByTestId('channel-problems').innerText()).toBe(
+        '⚠ Kein Zugriffstoken eingetragen: Der Kanal läuft im Sandbox-Modus.'
+      );
     } finally {
       await context.close();
     }
@@ -514,7 +647,35 @@ describe('admin panel in Chromium', () => {
     expect(await page.getByTestId('town-crier-panel-limit').innerText()).toBe(
       `WhatsApp: ${whatsappLimit.sendableNow} today, the other ${whatsappLimit.later} tomorrow because of the daily limit.`
     );
+    expect(await page.getByTestId('town-crier-panel-form').innerText()).toBe('Counted from the form as it is now, unsaved changes included.');
     await shoot('content-manager-panel');
+
+    // The editor changes the topic and the urgency without saving: the panel follows the form.
+    const kultur = (await api(`/town-crier/preview?uid=api::article.article&documentId=${article.documentId}&topic=Kultur`)).data;
+    expect(kultur.recipients.total).not.toBe(preview.recipients.total);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.locator('input[name="topic"]').fill('Kultur');
+    await eventually(async () => (await summary.innerText()) === `Publishing sends this to ${kultur.recipients.total} subscribers on WhatsApp, topic Kultur.`);
+    await page.getByRole('combobox', { name: 'urgency' }).click();
+    await page.getByRole('option', { name: 'emergency' }).click();
+    await page.getByTestId('town-crier-panel-urgency').waitFor();
+    expect(await page.getByTestId('town-crier-panel-urgency').innerText()).toBe('Emergency: it goes out at once, also during quiet hours.');
+    await page.getByRole('heading', { level: 1 }).first().scrollIntoViewIfNeeded();
+    await docScreenshot(page, 'side-panel-1280');
+    expect(await seriousViolations(page, '[data-testid="town-crier-panel"]')).toEqual([]);
+    // On a phone the content manager keeps its side panels in a drawer under the form.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('button', { name: 'Open more actions' }).click();
+    await summary.scrollIntoViewIfNeeded();
+    await eventually(async () => (await summary.innerText()) === `Publishing sends this to ${kultur.recipients.total} subscribers on WhatsApp, topic Kultur.`);
+    await docScreenshot(page, 'side-panel-390');
+    await page.getByRole('button', { name: 'Close more actions' }).click();
+    await page.setViewportSize({ width: 1440, height: 1000 });
+    // Back to the saved topic and to plain news before publishing, so the broadcast below is the one previewed first.
+    await page.getByRole('combobox', { name: 'urgency' }).click();
+    await page.getByRole('option', { name: 'info' }).click();
+    await page.locator('input[name="topic"]').fill('Verkehr');
+    await eventually(async () => (await summary.innerText()) === `Publishing sends this to ${preview.recipients.total} subscribers on WhatsApp, topic Verkehr.`);
 
     await page.getByRole('button', { name: 'Publish' }).first().click();
     const follow = page.getByRole('link', { name: 'Follow the broadcast' });

@@ -60,6 +60,8 @@ describe('channel status', () => {
         marketingEndpoint: 'messages',
         problems: [expect.objectContaining({ code: 'no-business-account' })],
       }),
+      // The same problem as a code, which the admin words in its language.
+      issues: [{ code: 'no-verified-webhook' }],
     });
   });
 
@@ -95,6 +97,7 @@ describe('channel status', () => {
     await eventually(async () => (await announcement(second.documentId))?.broadcastStatus === 'paused');
     const [whatsapp] = await channels();
     expect(whatsapp.problems).toContain('channel paused: error 190');
+    expect(whatsapp.issues).toContainEqual({ code: 'channel-paused', values: { detail: 'error 190', errorCode: '190' } });
     const text = JSON.stringify(whatsapp);
     for (const secret of [WHATSAPP.accessToken, WHATSAPP.appSecret, WHATSAPP.verifyToken]) expect(text).not.toContain(secret);
   });

@@ -68,9 +68,31 @@ describe('admin operations', () => {
       const detail = (await get(`/broadcasts/${created.documentId}`)).body.data;
       expect(detail).toMatchObject({ recipients: 5, sent: 1, failed: 4, broadcastStatus: 'scheduled' });
       expect(detail.failuresByCode).toEqual([
-        { channel: 'whatsapp', code: '131026', errorClass: 'permanent-recipient', count: 2, explanation: expect.stringMatching(/cannot receive WhatsApp messages/) },
-        { channel: 'whatsapp', code: '131050', errorClass: 'permanent-recipient', count: 1, explanation: expect.stringMatching(/stopped marketing messages/) },
-        { channel: 'whatsapp', code: '999999', errorClass: 'retry', count: 1, explanation: expect.stringMatching(/temporary problem/) },
+        {
+          channel: 'whatsapp',
+          code: '131026',
+          errorClass: 'permanent-recipient',
+          count: 2,
+          explanation: expect.stringMatching(/cannot receive WhatsApp messages/),
+          // German beside English, for the German admin.
+          explanations: { en: expect.stringMatching(/cannot receive WhatsApp messages/), de: expect.stringMatching(/kann keine WhatsApp-Nachrichten empfangen/) },
+        },
+        {
+          channel: 'whatsapp',
+          code: '131050',
+          errorClass: 'permanent-recipient',
+          count: 1,
+          explanation: expect.stringMatching(/stopped marketing messages/),
+          explanations: { en: expect.stringMatching(/stopped marketing messages/), de: expect.stringMatching(/Werbenachrichten/) },
+        },
+        {
+          channel: 'whatsapp',
+          code: '999999',
+          errorClass: 'retry',
+          count: 1,
+          explanation: expect.stringMatching(/temporary problem/),
+          explanations: { en: expect.stringMatching(/temporary problem/), de: expect.stringMatching(/vorübergehendes Problem/) },
+        },
       ]);
       expect(detail.waiting).toEqual({ reason: 'scheduled', until: expect.any(String) });
     });

@@ -58,6 +58,8 @@ describe('editor preview', () => {
       expect(response.body.data).toEqual({
         broadcasts: true,
         reason: null,
+        // The side panel reads these fields from the unsaved form.
+        fields: { topics: 'topic', urgency: 'urgency' },
         topic: { slug: 'verkehr', name: 'Verkehr' },
         // 5 on Verkehr + 3 who chose no topic (all news).
         recipients: { total: 8, byChannel: { whatsapp: 8 } },
@@ -81,6 +83,21 @@ describe('editor preview', () => {
       await test.strapi.documents('api::article.article' as never).update({ documentId: draft.documentId, data: { silent: true } } as never);
       const silent = (await get(`/preview?uid=api::article.article&documentId=${draft.documentId}`)).body.data;
       expect(silent).toMatchObject({ broadcasts: false, reason: 'skip-flag' });
+    });
+
+    it('follows the topic of the unsaved form, also when the editor cleared it', async () => {
+      const draft = (await test.strapi.documents('api::article.article' as never).create({
+        data: { title: 'Lesung in der Bücherei', summary: 'Lesung', slug: 'lesung', topic: 'Kultur' },
+      } as never)) as { documentId: string };
+      const base = `/preview?uid=api::article.article&documentId=${draft.documentId}`;
+      const changed = (await get(`${base}&topic=verkehr`)).body.data;
+      expect(changed.topic).toEqual({ slug: 'verkehr', name: 'Verkehr' });
+      expect(changed.recipients.total).toBe(8);
+      // An empty topic in the form: the news goes to everyone, as it would on publish.
+      const cleared = await get(`${base}&topic=`);
+      expect(cleared.status).toBe(200);
+      expect(cleared.body.data.topic).toBeNull();
+      expect(cleared.body.data.recipients.total).toBe(10);
     });
 
     it('says when a type is not broadcast at all', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootStrapi, eventually, type TestStrapi } from '../support/strapi';
+import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../support/strapi';
 import { buttonReplyWebhook } from '../support/fake-whatsapp-cloud-api';
-import { announcementFor, publishArticle, seedSubscriber } from '../support/seed';
+import { announcementFor, deliveriesOf, publishArticle, seedSubscriber } from '../support/seed';
 
 const OUTBOX = 'plugin::town-crier.outbox-message';
 
@@ -31,6 +31,35 @@ describe('sandbox mode', () => {
     expect(recorded.toAddress).toBe('+4915123456789');
     expect(recorded.body).toMatchObject({ messaging_product: 'whatsapp', to: '4915123456789', type: 'template' });
     expect(recorded.providerMessageId).toMatch(/^sandbox\./);
+  });
+
+  it('lets the sandbox phone mark a message delivered and read, through the status webhook path', async () => {
+    const token = await createSuperAdmin(test);
+    const act = (body: object) => test.request.post('/town-crier/sandbox/act').set('Authorization', `Bearer ${token}`).send(body);
+    await seedSubscriber(test, '+4915123450001');
+    const articleId = await publishArticle(test, { title: 'Probe für die Empfangsbestätigung' });
+    const announcement = await eventually(async () => {
+      const row = await announcementFor(test, articleId);
+      return row?.broadcastStatus === 'sent' ? row : null;
+    });
+    const message = await test.strapi.db.query(OUTBOX).findOne({ where: { toAddress: '+4915123450001' } });
+
+    expect((await act({ channel: 'whatsapp', from: '+4915123450001', action: 'status', messageId: message.providerMessageId, status: 'delivered' })).status).toBe(200);
+    await eventually(async () => (await deliveriesOf(test, announcement.documentId)).some((row: { status: string }) => row.status === 'delivered'));
+    expect((await act({ channel: 'whatsapp', from: '+4915123450001', action: 'status', messageId: message.providerMessageId, status: 'read' })).status).toBe(200);
+    const read = await eventually(async () => {
+      const row = (await announcementFor(test, articleId)) as { readCount: number; deliveredCount: number } | null;
+      return row && row.readCount === 1 ? row : null;
+    });
+    expect(read.deliveredCount).toBe(1);
+
+    // A message that is not in the sandbox outbox, and a channel that is not on: refused with a code the admin words.
+    const unknown = await act({ channel: 'whatsapp', from: '+4915123450001', action: 'status', messageId: 'wamid.real', status: 'read' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.details).toEqual({ code: 'no-such-message' });
+    const email = await act({ channel: 'email', from: 'anna@example.org', action: 'text', text: 'Hallo' });
+    expect(email.status).toBe(400);
+    expect(email.body.error.details).toEqual({ code: 'channel-not-enabled' });
   });
 
   it('lets an operator act as the citizen through the same path as real webhooks', async () => {

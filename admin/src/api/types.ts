@@ -7,6 +7,8 @@ import type { WhatsappAccountStatus } from './whatsapp-account-types';
  * Kept in one place so every page reads the same names.
  */
 
+import type { ChannelProblem } from '../../../server/src/constants';
+
 /**
  * A breakdown cell: exact count, "<5" when 1..4 people would be identifiable, or "*" for a
  * larger cell hidden so that a "<5" cannot be worked out from the total.
@@ -64,6 +66,8 @@ export interface FailureGroup {
   errorClass: string;
   count: number;
   explanation: string;
+  /** The explanation in both languages (absent from older servers). */
+  explanations?: { de: string; en: string };
 }
 
 export interface BroadcastDetail extends Broadcast {
@@ -98,6 +102,8 @@ export interface ChannelStatus {
   problems: string[];
   /** WhatsApp only: the account as Meta has it. */
   whatsapp?: WhatsappAccountStatus;
+  /** The same problems as codes (absent from older servers): the admin words them in its language. */
+  issues?: ChannelProblem[];
 }
 
 export interface InboxMessage {
@@ -126,6 +132,8 @@ export interface OutboxMessage {
   id: number;
   channel: string;
   to: string;
+  /** The sandbox's id for the message (`sandbox.…`), which receipts name. */
+  providerMessageId?: string | null;
   createdAt: string;
   body: unknown;
   preview: { text: string; buttons: Array<{ title: string; payload: string }> };
@@ -134,6 +142,8 @@ export interface OutboxMessage {
 export interface PublishPreview {
   broadcasts: boolean;
   reason: null | 'not-mapped' | 'already-broadcast' | 'skip-flag';
+  /** The entry's fields that hold topic and urgency (absent when not mapped). */
+  fields?: { topics: string | null; urgency: string | null };
   topic: { slug: string; name: string } | null;
   recipients: { total: number; byChannel: Record<string, number> };
   dailyLimit: Record<string, { limit: number | null; usedLast24h: number; sendableNow: number; later: number }>;

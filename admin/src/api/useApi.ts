@@ -12,15 +12,23 @@ export interface ApiState<T> {
 export interface ApiError {
   status: number | undefined;
   message: string;
+  /** `error.details.code` when the server names the refusal, so the admin can word it in its language. */
+  code?: string;
 }
 
 /** Reads the message Strapi puts in `{ error: { status, message } }`, else the thrown error's. */
 export function toApiError(error: unknown): ApiError {
-  const candidate = error as { status?: number; message?: string; response?: { status?: number; data?: { error?: { status?: number; message?: string } } } };
+  const candidate = error as {
+    status?: number;
+    message?: string;
+    response?: { status?: number; data?: { error?: { status?: number; message?: string; details?: { code?: unknown } } } };
+  };
   const body = candidate?.response?.data?.error;
+  const code = body?.details?.code;
   return {
     status: body?.status ?? candidate?.response?.status ?? candidate?.status,
     message: body?.message ?? candidate?.message ?? String(error),
+    ...(typeof code === 'string' ? { code } : {}),
   };
 }
 

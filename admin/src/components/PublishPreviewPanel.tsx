@@ -2,7 +2,9 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useIntl } from 'react-intl';
 import { Link } from 'react-router-dom';
 import { Flex, Link as DSLink, Typography } from '@strapi/design-system';
+import { useDebounce, useForm } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../pluginId';
+import { urgencyOf } from '../../../server/src/constants';
 import { useApi } from '../api/useApi';
 import type { PublishPreview } from '../api/types';
 import { useT } from '../hooks/useT';
@@ -22,6 +24,12 @@ export interface EditViewPanelProps {
 const IN_PROGRESS = ['scheduled', 'queued', 'sending', 'paused'];
 
 /**
+ * The mapped fields per content type, once a preview named them: a panel mounted again (the
+ * phone layout moves it into a drawer) follows the form from its first request.
+ */
+const MAPPED_FIELDS = new Map<string, PublishPreview['fields']>();
+
+/**
  * Content-manager side panel: what Publish will do for this entry, and after publishing, how
  * far its broadcast got. Registered for every content type; it answers null (no panel) for
  * types the plugin does not broadcast, for roles without broadcasts.manage, and while loading.
@@ -31,9 +39,12 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
   const { formatNumber } = useIntl();
   const permissions = usePluginPermissions();
   const reasonLabel = useReasonLabel();
+  const [fields, setFields] = useState<PublishPreview['fields']>(() => MAPPED_FIELDS.get(props.model));
+  const form = useFormFollower(fields);
   const query = new URLSearchParams({ uid: props.model });
   if (props.documentId) query.set('documentId', props.documentId);
   if (props.document?.locale) query.set('locale', String(props.document.locale));
+  if (form.topic !== undefined) query.set('topic', form.topic);
   const [settled, setSettled] = useState(false);
   // Nothing to follow on a type the plugin does not broadcast, or once the broadcast has ended.
   const preview = useApi<PublishPreview>(permissions.manageBroadcasts ? `/${PLUGIN_ID}/preview?${query.toString()}` : null, {
@@ -53,6 +64,14 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
   }, [updatedAt, reload]);
 
   const data = preview.data;
+  // Once the server named the mapped fields, the panel reads them from the form.
+  const mappedFields = data?.fields;
+  useEffect(() => {
+    if (mappedFields && (mappedFields.topics !== fields?.topics || mappedFields.urgency !== fields?.urgency)) {
+      MAPPED_FIELDS.set(props.model, mappedFields);
+      setFields(mappedFields);
+    }
+  }, [mappedFields, fields, props.model]);
   if (!data || data.reason === 'not-mapped') return null;
   const title = t('panel.title', 'Town Crier');
 
@@ -109,6 +128,11 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
               ? t('panel.goesToTopic', 'Publishing sends this to {total} subscribers on {channels}, topic {topic}.', values)
               : t('panel.goesTo', 'Publishing sends this to {total} subscribers on {channels}.', values)}
         </Typography>
+        {form.urgency === 'emergency' && (
+          <Typography variant="pi" textColor="danger700" fontWeight="bold" data-testid="town-crier-panel-urgency">
+            {t('panel.emergency', 'Emergency: it goes out at once, also during quiet hours.')}
+          </Typography>
+        )}
         {data.broadcasts && data.whatsappCost?.cost != null && data.whatsappCost.messages > 0 && (
           <Typography variant="pi" textColor="neutral600" data-testid="town-crier-panel-cost">
             {t('panel.cost', 'WhatsApp: at most {cost} ({messages} {category} messages at the town’s rate).', {
@@ -119,7 +143,7 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
           </Typography>
         )}
         {limited.map(([channel, limit]) => (
-          <Typography key={channel} variant="pi" textColor="warning700" data-testid="town-crier-panel-limit">
+          <Typography key={channel} variant="pi" textColor="neutral800" fontWeight="semiBold" data-testid="town-crier-panel-limit">
             {t('panel.dailyLimit', '{channel}: {now} today, the other {later} tomorrow because of the daily limit.', {
               channel: channelName(channel),
               now: limit.sendableNow,
@@ -127,7 +151,33 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
             })}
           </Typography>
         ))}
+        <Typography variant="pi" textColor="neutral600" data-testid="town-crier-panel-form">
+          {form.following
+            ? t('panel.followsForm', 'Counted from the form as it is now, unsaved changes included.')
+            : t('panel.savedOnly', 'Counted from the saved entry: save to see what a changed topic does.')}
+        </Typography>
       </Flex>
     ),
   };
 };
+
+/**
+ * The edit form's current topic and urgency, unsaved changes included, through the content
+ * manager's form context (`useForm` of @strapi/strapi/admin; Strapi 5 renders side panels inside
+ * the edit form). `following` is false where it can't: outside a form, or when the topic is a
+ * relation, whose form value holds only the changes (connect/disconnect), not the chosen topics.
+ * A typed topic is read after a short pause, not on every key.
+ */
+function useFormFollower(fields: PublishPreview['fields']) {
+  const values = useForm('TownCrierPublishPreview', (state) => state.values, false) as Record<string, unknown> | undefined;
+  const topicValue = values && fields?.topics ? values[fields.topics] : undefined;
+  const topicReadable = fields?.topics ? typeof topicValue === 'string' || topicValue === null || topicValue === undefined : true;
+  const rawTopic = values && fields?.topics && topicReadable ? ((topicValue as string | null | undefined) ?? '') : undefined;
+  const topic = useDebounce(rawTopic, 400);
+  const urgencyValue = values && fields?.urgency ? values[fields.urgency] : undefined;
+  return {
+    topic,
+    urgency: urgencyOf(urgencyValue) ?? undefined,
+    following: Boolean(values && fields && topicReadable),
+  };
+}

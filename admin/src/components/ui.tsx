@@ -1,8 +1,26 @@
-import type { ReactNode } from 'react';
-import { Alert, Badge, Box, Button, Flex, Loader, Typography } from '@strapi/design-system';
+import { useCallback, type ReactNode } from 'react';
+import { useIntl } from 'react-intl';
+import { Alert, Box, Button, Flex, Loader, Typography } from '@strapi/design-system';
 import type { ApiError } from '../api/useApi';
 import type { Broadcast, BroadcastStatus, CountCell } from '../api/types';
 import { useT } from '../hooks/useT';
+
+/**
+ * One date format for the whole plugin: day, month, four-digit year and time, in the admin's
+ * language ("30.11.2026, 07:00" in German, "30/11/2026, 07:00" in British English). Mixed short and
+ * medium styles made the same day look different from one table to the next.
+ */
+export const DATE_TIME: Intl.DateTimeFormatOptions = { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' };
+
+export const useDateTime = () => {
+  const { formatDate } = useIntl();
+  return useCallback((iso: string | Date) => formatDate(iso, DATE_TIME), [formatDate]);
+};
+
+/** White on dark red and white on dark blue: 4.5:1 and more at the badge's small size (WCAG 1.4.3). */
+export const BADGE = { display: 'inline-block', padding: '2px 8px', borderRadius: 4, fontSize: 12, fontWeight: 700, lineHeight: '18px', color: '#ffffff' } as const;
+export const SANDBOX_BADGE = { ...BADGE, background: '#b72b1a' } as const;
+export const LIVE_BADGE = { ...BADGE, background: '#271fe0' } as const;
 
 export const CHANNEL_NAMES: Record<string, string> = { whatsapp: 'WhatsApp', email: 'E-Mail', telegram: 'Telegram', signal: 'Signal' };
 export const channelName = (id: string) => CHANNEL_NAMES[id] ?? id;
@@ -74,9 +92,31 @@ export const LoadError = ({ error, onRetry }: { error: ApiError; onRetry?: () =>
   );
 };
 
-const STATUS_VARIANTS: Record<BroadcastStatus, 'success' | 'primary' | 'danger' | 'warning' | 'neutral' | 'secondary' | 'alternative'> = {
-  scheduled: 'secondary',
-  queued: 'alternative',
+/**
+ * Badge colours: dark text on a light tint, 4.5:1 or more at 12 px (the design system's warning
+ * and danger badges measure 3.6:1 to 3.9:1, below WCAG 1.4.3).
+ */
+export const TONES = {
+  info: { background: '#eaf5ff', color: '#0b4a7d' },
+  primary: { background: '#f0f0ff', color: '#271fe0' },
+  warning: { background: '#fdf4dc', color: '#7a3e00' },
+  success: { background: '#eafbe7', color: '#1e5e2f' },
+  neutral: { background: '#eaeaef', color: '#32324d' },
+  danger: { background: '#fcecea', color: '#9e1b12' },
+} as const;
+
+export const Pill = ({ tone, children, testId }: { tone: keyof typeof TONES; children: ReactNode; testId?: string }) => (
+  <span
+    data-testid={testId}
+    style={{ ...TONES[tone], display: 'inline-block', padding: '2px 8px', borderRadius: 4, fontSize: 12, fontWeight: 700, lineHeight: '18px', textTransform: 'uppercase', whiteSpace: 'nowrap' }}
+  >
+    {children}
+  </span>
+);
+
+const STATUS_TONES: Record<BroadcastStatus, keyof typeof TONES> = {
+  scheduled: 'info',
+  queued: 'info',
   sending: 'primary',
   paused: 'warning',
   sent: 'success',
@@ -111,9 +151,9 @@ export const useStatusLabel = () => {
 export const StatusBadge = ({ status }: { status: BroadcastStatus | null }) => {
   const label = useStatusLabel();
   return (
-    <Badge variant={status ? STATUS_VARIANTS[status] : 'neutral'} data-testid="broadcast-status">
+    <Pill tone={status ? STATUS_TONES[status] : 'neutral'} testId="broadcast-status">
       {label(status)}
-    </Badge>
+    </Pill>
   );
 };
 
@@ -143,7 +183,7 @@ export const BroadcastProgress = ({ counters, compact }: { counters: Counters; c
     recipients: counters.recipients,
   });
   return (
-    <Flex direction="column" alignItems="stretch" gap={1} minWidth={compact ? '220px' : undefined}>
+    <Flex direction="column" alignItems="stretch" gap={1}>
       <div
         role="img"
         aria-label={label}
@@ -156,7 +196,7 @@ export const BroadcastProgress = ({ counters, compact }: { counters: Counters; c
               <div key={segment.key} title={`${segment.key}: ${segment.value}`} style={{ width: `${(segment.value / total) * 100}%`, background: SEGMENT_COLOURS[segment.key] }} />
             ))}
       </div>
-      <Typography variant="pi" textColor="neutral600" data-testid="broadcast-progress">
+      <Typography variant="pi" textColor="neutral600" data-testid="broadcast-progress" style={{ whiteSpace: 'normal' }}>
         {label}
       </Typography>
     </Flex>

@@ -1,5 +1,6 @@
 import { Layouts, Page } from '@strapi/strapi/admin';
-import { Badge, Box, Tabs } from '@strapi/design-system';
+import { Box, Tabs } from '@strapi/design-system';
+import { SANDBOX_BADGE } from '../components/ui';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { PLUGIN_ID } from '../pluginId';
 import { useApi } from '../api/useApi';
@@ -45,6 +46,24 @@ const App = () => {
   if (!permissions.readStats && !permissions.manageBroadcasts && !permissions.manageInbox && !permissions.readChannels) {
     return <Page.NoPermissions />;
   }
+  const activeTab = visible.find((tab) => tab.id === current)?.id;
+
+  const routes = (
+    <Routes>
+      <Route
+        index
+        element={visible[0] ? <Navigate to={visible[0].id} replace /> : sandbox.loading || inbox.loading ? <Page.Loading /> : <Page.NoPermissions />}
+      />
+      {/* Every view the role may use has a route, even while its tab is hidden (e.g. before the probe answers). */}
+      {tabs
+        .filter((tab) => tab.routed)
+        .map((tab) => (
+          <Route key={tab.id} path={tab.id} element={tab.element} />
+        ))}
+      {permissions.manageBroadcasts && <Route path="broadcasts/:documentId" element={<BroadcastDetailPage />} />}
+      <Route path="*" element={<Page.Error />} />
+    </Routes>
+  );
 
   return (
     <Layouts.Root>
@@ -53,11 +72,16 @@ const App = () => {
         <Layouts.Header
           title={t('plugin.name', 'Town Crier')}
           subtitle={t('plugin.subtitle', 'Who has signed up, what was sent, and what citizens answered')}
-          secondaryAction={sandboxOn ? <Badge variant="danger">SANDBOX</Badge> : undefined}
+          secondaryAction={sandboxOn ? <span style={SANDBOX_BADGE}>{t('channels.sandbox', 'Sandbox')}</span> : undefined}
         />
         <Layouts.Content>
-          <Box paddingBottom={6}>
-            <Tabs.Root value={current || visible[0]?.id} onValueChange={(value) => navigate(`/plugins/${PLUGIN_ID}/${value}`)}>
+          {/*
+            Each tab's trigger names its panel (aria-controls), so every visible tab gets a panel;
+            only the current one holds the routed view. Without the panels the triggers point at
+            nothing, which screen readers (and axe) report.
+          */}
+          <Tabs.Root value={activeTab ?? visible[0]?.id} onValueChange={(value) => navigate(`/plugins/${PLUGIN_ID}/${value}`)}>
+            <Box paddingBottom={6}>
               <Tabs.List aria-label={t('plugin.name', 'Town Crier')}>
                 {visible.map((tab) => (
                   <Tabs.Trigger key={tab.id} value={tab.id} data-testid={`tab-${tab.id}`}>
@@ -65,22 +89,14 @@ const App = () => {
                   </Tabs.Trigger>
                 ))}
               </Tabs.List>
-            </Tabs.Root>
-          </Box>
-          <Routes>
-            <Route
-              index
-              element={visible[0] ? <Navigate to={visible[0].id} replace /> : sandbox.loading || inbox.loading ? <Page.Loading /> : <Page.NoPermissions />}
-            />
-            {/* Every view the role may use has a route, even while its tab is hidden (e.g. before the probe answers). */}
-            {tabs
-              .filter((tab) => tab.routed)
-              .map((tab) => (
-                <Route key={tab.id} path={tab.id} element={tab.element} />
-              ))}
-            {permissions.manageBroadcasts && <Route path="broadcasts/:documentId" element={<BroadcastDetailPage />} />}
-            <Route path="*" element={<Page.Error />} />
-          </Routes>
+            </Box>
+            {visible.map((tab) => (
+              <Tabs.Content key={tab.id} value={tab.id}>
+                {tab.id === activeTab ? routes : null}
+              </Tabs.Content>
+            ))}
+          </Tabs.Root>
+          {activeTab ? null : routes}
         </Layouts.Content>
       </Page.Main>
     </Layouts.Root>

@@ -7,7 +7,7 @@ import { useApi } from '../api/useApi';
 import { toBroadcastDetail, type BroadcastDetail } from '../api/types';
 import { useT } from '../hooks/useT';
 import { useReasonLabel } from '../hooks/useReasonLabel';
-import { BroadcastProgress, LoadError, Loading, Panel, ProgressLegend, StatCard, StatusBadge } from '../components/ui';
+import { BroadcastProgress, DATE_TIME, LoadError, Loading, Panel, ProgressLegend, StatCard, StatusBadge } from '../components/ui';
 import { BroadcastActions } from '../components/BroadcastActions';
 import { BroadcastCostPanel } from '../components/CostPanels';
 
@@ -15,7 +15,7 @@ const FINISHED = ['sent', 'cancelled', 'failed'];
 
 export const BroadcastDetailPage = () => {
   const t = useT();
-  const { formatDate, formatNumber } = useIntl();
+  const { formatDate, formatNumber, locale } = useIntl();
   const reasonLabel = useReasonLabel();
   const { documentId } = useParams<{ documentId: string }>();
   const detail = useApi<BroadcastDetail>(`/${PLUGIN_ID}/broadcasts/${documentId}`, {
@@ -41,7 +41,7 @@ export const BroadcastDetailPage = () => {
   const broadcast = detail.data;
   const finished = FINISHED.includes(broadcast.broadcastStatus ?? '');
   const open = Math.max(0, broadcast.recipients - broadcast.sent - broadcast.failed - broadcast.skipped);
-  const time = (iso: string) => formatDate(iso, { dateStyle: 'medium', timeStyle: 'short' });
+  const time = (iso: string) => formatDate(iso, DATE_TIME);
 
   return (
     <Flex direction="column" alignItems="stretch" gap={6} data-testid="broadcast-detail">
@@ -59,7 +59,7 @@ export const BroadcastDetailPage = () => {
           <ProgressLegend />
           {broadcast.waiting && !finished && (
             <Box background="warning100" padding={3} hasRadius data-testid="detail-waiting">
-              <Typography textColor="warning700">
+              <Typography textColor="neutral800">
                 {reasonLabel(broadcast.waiting.reason)}
                 {broadcast.waiting.until ? ` · ${t('broadcasts.until', 'until {time}', { time: time(broadcast.waiting.until) })}` : ''}
               </Typography>
@@ -137,7 +137,7 @@ export const BroadcastDetailPage = () => {
                     <Typography>{formatNumber(failure.count)}</Typography>
                   </Td>
                   <Td>
-                    <Typography>{failure.explanation}</Typography>
+                    <Typography>{(locale.startsWith('de') ? failure.explanations?.de : failure.explanations?.en) ?? failure.explanation}</Typography>
                   </Td>
                 </Tr>
               ))}

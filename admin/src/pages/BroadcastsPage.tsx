@@ -1,13 +1,13 @@
-import { useState } from 'react';
-import { useIntl } from 'react-intl';
+import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
-import { Flex, Link as DSLink, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
+import { Box, Flex, Link as DSLink, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
+import { useIsMobile } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../pluginId';
 import { useApi } from '../api/useApi';
-import { toBroadcast, toBroadcastDetail, type Broadcast, type BroadcastDetail, type Pagination as PaginationMeta } from '../api/types';
+import { toBroadcast, type Broadcast, type Pagination as PaginationMeta } from '../api/types';
 import { useT } from '../hooks/useT';
 import { useReasonLabel } from '../hooks/useReasonLabel';
-import { BroadcastProgress, LoadError, Loading, Pager, Panel, ProgressLegend, StatusBadge } from '../components/ui';
+import { BroadcastProgress, LoadError, Loading, Pager, Panel, ProgressLegend, StatusBadge, useDateTime } from '../components/ui';
 import { BroadcastActions } from '../components/BroadcastActions';
 
 const PAGE_SIZE = 20;
@@ -27,10 +27,23 @@ const selectList = (body: unknown): BroadcastList => {
 const OPEN_STATUSES = ['scheduled', 'queued', 'sending', 'paused'];
 const WAITING_STATUSES = ['scheduled', 'queued', 'sending'];
 
+/**
+ * Column widths of the list. Fixed layout with shares of the box, so the table is never wider
+ * than the page (1280 px screens: about 1,070 px of content) and long texts wrap instead of
+ * pushing the pause button out of sight. The estimated finish lives in the detail view.
+ */
+const COLUMNS = { title: '30%', status: '12%', progress: '24%', reason: '22%', actions: '12%' } as const;
+
+/** Texts in a cell wrap: the design system's cells would otherwise keep a line as wide as its text. */
+const Wrap = ({ children, testId, muted }: { children: ReactNode; testId?: string; muted?: boolean }) => (
+  <Typography variant="pi" textColor={muted ? 'neutral600' : 'neutral800'} data-testid={testId} style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}>
+    {children}
+  </Typography>
+);
+
 export const BroadcastsPage = () => {
   const t = useT();
-  const { formatDate } = useIntl();
-  const reasonLabel = useReasonLabel();
+  const isMobile = useIsMobile();
   const [page, setPage] = useState(1);
   const list = useApi<BroadcastList>(`/${PLUGIN_ID}/broadcasts?page=${page}&pageSize=${PAGE_SIZE}`, { pollMs: 5000, select: selectList });
 
@@ -44,8 +57,30 @@ export const BroadcastsPage = () => {
       {list.error && <LoadError error={list.error} onRetry={list.reload} />}
       {rows.length === 0 ? (
         <Typography textColor="neutral600">{t('broadcasts.empty', 'Nothing has been broadcast yet.')}</Typography>
+      ) : isMobile ? (
+        // A phone gets one card per broadcast: the same five things, stacked.
+        <Flex direction="column" alignItems="stretch" gap={3} tag="ul" data-testid="broadcasts-cards">
+          {rows.map((broadcast) => (
+            <Box tag="li" key={broadcast.documentId} borderColor="neutral200" borderStyle="solid" borderWidth="1px" hasRadius padding={3} data-testid={`broadcast-row-${broadcast.documentId}`}>
+              <Flex direction="column" alignItems="stretch" gap={2}>
+                <Flex justifyContent="space-between" alignItems="flex-start" gap={2}>
+                  <TitleCell broadcast={broadcast} />
+                  <StatusBadge status={broadcast.broadcastStatus} />
+                </Flex>
+                <BroadcastProgress counters={broadcast} compact />
+                <ReasonCell broadcast={broadcast} />
+                <BroadcastActions broadcast={broadcast} onDone={list.reload} compact />
+              </Flex>
+            </Box>
+          ))}
+        </Flex>
       ) : (
-        <Table colCount={6} rowCount={rows.length + 1}>
+        <Table colCount={5} rowCount={rows.length + 1} style={{ tableLayout: 'fixed', width: '100%' }} data-testid="broadcasts-table">
+          <colgroup>
+            {Object.entries(COLUMNS).map(([key, width]) => (
+              <col key={key} style={{ width }} />
+            ))}
+          </colgroup>
           <Thead>
             <Tr>
               <Th>
@@ -55,13 +90,10 @@ export const BroadcastsPage = () => {
                 <Typography variant="sigma">{t('broadcasts.column.status', 'Status')}</Typography>
               </Th>
               <Th>
-                <Typography variant="sigma">{t('broadcasts.column.progress', 'Sent / delivered / read / failed of recipients')}</Typography>
+                <Typography variant="sigma">{t('broadcasts.column.progress', 'Progress')}</Typography>
               </Th>
               <Th>
                 <Typography variant="sigma">{t('broadcasts.column.reason', 'Why it waits')}</Typography>
-              </Th>
-              <Th>
-                <Typography variant="sigma">{t('broadcasts.column.finish', 'Estimated finish')}</Typography>
               </Th>
               <Th>
                 <Typography variant="sigma">{t('broadcasts.column.actions', 'Actions')}</Typography>
@@ -71,37 +103,19 @@ export const BroadcastsPage = () => {
           <Tbody>
             {rows.map((broadcast) => (
               <Tr key={broadcast.documentId} data-testid={`broadcast-row-${broadcast.documentId}`}>
-                <Td>
-                  <Flex direction="column" alignItems="flex-start">
-                    <DSLink tag={Link} to={broadcast.documentId}>
-                      {broadcast.title}
-                    </DSLink>
-                    {broadcast.publishedAt && (
-                      <Typography variant="pi" textColor="neutral600">
-                        {formatDate(broadcast.publishedAt, { dateStyle: 'medium', timeStyle: 'short' })}
-                      </Typography>
-                    )}
-                  </Flex>
+                <Td style={{ whiteSpace: 'normal' }}>
+                  <TitleCell broadcast={broadcast} />
                 </Td>
                 <Td>
                   <StatusBadge status={broadcast.broadcastStatus} />
                 </Td>
-                <Td>
+                <Td style={{ whiteSpace: 'normal' }}>
                   <BroadcastProgress counters={broadcast} compact />
                 </Td>
-                <Td>
-                  <Typography variant="pi" data-testid="broadcast-reason">
-                    {OPEN_STATUSES.includes(broadcast.broadcastStatus ?? '') || broadcast.broadcastStatus === 'failed' ? reasonLabel(broadcast.statusReason) : ''}
-                    {/* A pause keeps the resumesAt of the wait it interrupted; it only means something while the broadcast runs. */}
-                    {broadcast.resumesAt && WAITING_STATUSES.includes(broadcast.broadcastStatus ?? '')
-                      ? ` · ${t('broadcasts.until', 'until {time}', { time: formatDate(broadcast.resumesAt, { dateStyle: 'short', timeStyle: 'short' }) })}`
-                      : ''}
-                  </Typography>
+                <Td style={{ whiteSpace: 'normal' }}>
+                  <ReasonCell broadcast={broadcast} />
                 </Td>
-                <Td>
-                  {WAITING_STATUSES.includes(broadcast.broadcastStatus ?? '') ? <EstimatedFinish documentId={broadcast.documentId} /> : null}
-                </Td>
-                <Td>
+                <Td style={{ whiteSpace: 'normal' }}>
                   <BroadcastActions broadcast={broadcast} onDone={list.reload} compact />
                 </Td>
               </Tr>
@@ -114,20 +128,25 @@ export const BroadcastsPage = () => {
   );
 };
 
-/**
- * The list rows do not carry the estimate (the API computes it per broadcast in the detail), so
- * a running broadcast's row reads its detail; finished ones need none.
- */
-const EstimatedFinish = ({ documentId }: { documentId: string }) => {
-  const { formatDate } = useIntl();
-  const detail = useApi<BroadcastDetail>(`/${PLUGIN_ID}/broadcasts/${documentId}`, {
-    pollMs: 15_000,
-    select: (body) => toBroadcastDetail((body as { data: Record<string, unknown> }).data),
-  });
-  const at = detail.data?.estimatedFinishAt;
+const TitleCell = ({ broadcast }: { broadcast: Broadcast }) => {
+  const dateTime = useDateTime();
   return (
-    <Typography variant="pi" data-testid="broadcast-estimated-finish">
-      {at ? formatDate(at, { dateStyle: 'short', timeStyle: 'short' }) : '–'}
-    </Typography>
+    <Flex direction="column" alignItems="flex-start" gap={1} style={{ minWidth: 0 }}>
+      <DSLink tag={Link} to={broadcast.documentId} style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}>
+        {broadcast.title}
+      </DSLink>
+      {broadcast.publishedAt && <Wrap muted>{dateTime(broadcast.publishedAt)}</Wrap>}
+    </Flex>
   );
+};
+
+const ReasonCell = ({ broadcast }: { broadcast: Broadcast }) => {
+  const t = useT();
+  const dateTime = useDateTime();
+  const reasonLabel = useReasonLabel();
+  const status = broadcast.broadcastStatus ?? '';
+  const reason = OPEN_STATUSES.includes(status) || status === 'failed' ? reasonLabel(broadcast.statusReason) : '';
+  // A pause keeps the resumesAt of the wait it interrupted; it only means something while the broadcast runs.
+  const until = broadcast.resumesAt && WAITING_STATUSES.includes(status) ? t('broadcasts.until', 'until {time}', { time: dateTime(broadcast.resumesAt) }) : '';
+  return <Wrap testId="broadcast-reason">{[reason, until].filter(Boolean).join(' · ')}</Wrap>;
 };

@@ -1,10 +1,11 @@
 import { useIntl } from 'react-intl';
-import { Badge, Box, Flex, Grid, Typography } from '@strapi/design-system';
+import { Box, Flex, Grid, Typography } from '@strapi/design-system';
 import { PLUGIN_ID } from '../pluginId';
 import { useApi } from '../api/useApi';
 import type { ChannelStatus } from '../api/types';
 import { useT } from '../hooks/useT';
-import { LoadError, Loading, Meter, Panel, channelName } from '../components/ui';
+import { useProblemLabel } from '../hooks/useProblemLabel';
+import { DATE_TIME, LIVE_BADGE, Pill, SANDBOX_BADGE, LoadError, Loading, Meter, Panel, channelName } from '../components/ui';
 import { WhatsappAccountPanel } from '../components/WhatsappAccountPanel';
 
 export const ChannelsPage = () => {
@@ -25,41 +26,51 @@ export const ChannelsPage = () => {
 const ChannelCard = ({ channel, onChanged }: { channel: ChannelStatus; onChanged(): void | Promise<void> }) => {
   const t = useT();
   const { formatDate, formatNumber } = useIntl();
-  const when = (iso: string | null) => (iso ? formatDate(iso, { dateStyle: 'medium', timeStyle: 'short' }) : t('channels.never', 'never'));
+  const when = (iso: string | null) => (iso ? formatDate(iso, DATE_TIME) : t('channels.never', 'never'));
   const limit = channel.dailyRecipientLimit;
   const usedPercent = limit ? Math.min(100, (channel.usedLast24h / limit) * 100) : 0;
-  // What Meta says about the WhatsApp account is shown below in the admin's language, not twice.
-  const problems = channel.problems.filter((problem) => !channel.whatsapp?.problems.some((entry) => entry.message.en === problem));
+  const problemLabel = useProblemLabel();
+  // Older servers send only the English sentences; newer ones send codes the admin words itself.
+  // What Meta says about the WhatsApp account is shown in its own panel, in the admin's language.
+  const problems = channel.issues
+    ? channel.issues.map(problemLabel)
+    : channel.problems.filter((problem) => !channel.whatsapp?.problems.some((entry) => entry.message.en === problem));
+  const sandbox = channel.enabled && channel.mode === 'sandbox';
 
   return (
     <Panel
       testId={`channel-${channel.id}`}
       title={
-        <Flex gap={2}>
+        <Flex gap={2} wrap="wrap">
           <span>{channelName(channel.id)}</span>
-          <Badge variant={channel.enabled ? 'success' : 'neutral'}>{channel.enabled ? t('channels.enabled', 'on') : t('channels.disabled', 'off')}</Badge>
-          <Badge variant={channel.mode === 'sandbox' ? 'danger' : 'primary'} data-testid="channel-mode">
-            {channel.mode === 'sandbox' ? 'SANDBOX' : t('channels.live', 'live')}
-          </Badge>
+          <Pill tone={channel.enabled ? 'success' : 'neutral'}>{channel.enabled ? t('channels.enabled', 'on') : t('channels.disabled', 'off')}</Pill>
+          {/* A switched-off channel sends nothing either way: its mode would only alarm. */}
+          {channel.enabled && (
+            <span data-testid="channel-mode" style={sandbox ? SANDBOX_BADGE : LIVE_BADGE}>
+              {sandbox ? t('channels.sandbox', 'Sandbox') : t('channels.live', 'live')}
+            </span>
+          )}
         </Flex>
       }
     >
       <Flex direction="column" alignItems="stretch" gap={4}>
-        {channel.mode === 'sandbox' && (
-          <Box background="danger100" borderColor="danger600" borderStyle="solid" borderWidth="2px" hasRadius padding={4} data-testid="channel-sandbox-warning">
-            <Typography variant="alpha" textColor="danger700" tag="p">
-              SANDBOX
-            </Typography>
-            <Typography textColor="danger700">
+        {!channel.enabled && (
+          <Typography textColor="neutral600" data-testid="channel-off">
+            {t('channels.off', 'Switched off in the plugin configuration: this channel is not offered on the sign-up page and sends nothing.')}
+          </Typography>
+        )}
+        {sandbox && (
+          <Box background="warning100" borderColor="warning600" borderStyle="solid" borderWidth="1px" hasRadius padding={3} data-testid="channel-sandbox-warning">
+            <Typography textColor="neutral800" fontWeight="bold">
               {t('channels.sandboxWarning', 'Nothing reaches citizens: messages only land in the sandbox outbox. Use the sandbox phone to see them.')}
             </Typography>
           </Box>
         )}
         {problems.length > 0 && (
           <Box background="danger100" hasRadius padding={3} data-testid="channel-problems">
-            <Flex direction="column" alignItems="flex-start" gap={1}>
+            <Flex direction="column" alignItems="flex-start" gap={1} tag="ul">
               {problems.map((problem) => (
-                <Typography key={problem} textColor="danger600" fontWeight="bold">
+                <Typography key={problem} tag="li" textColor="danger700" fontWeight="bold">
                   ⚠ {problem}
                 </Typography>
               ))}

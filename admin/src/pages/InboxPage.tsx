@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import { useIntl } from 'react-intl';
 import { useFetchClient, useNotification } from '@strapi/strapi/admin';
-import { Badge, Box, Button, Field, Flex, Tabs, Textarea, Typography } from '@strapi/design-system';
+import { Badge, Box, Button, Field, Flex, Textarea, Typography } from '@strapi/design-system';
 import { PLUGIN_ID } from '../pluginId';
 import { toApiError, useApi } from '../api/useApi';
 import type { CannedReply, InboxMessage, InboxResponse } from '../api/types';
 import { useT } from '../hooks/useT';
-import { LoadError, Loading, Pager, Panel, channelName } from '../components/ui';
+import { DATE_TIME, LoadError, Loading, Pager, Panel, Pill, channelName } from '../components/ui';
 
 type Filter = 'open' | 'handled' | 'all';
 const PAGE_SIZE = 20;
@@ -20,21 +20,29 @@ export const InboxPage = () => {
     select: (body) => body as InboxResponse,
   });
 
+  // A filter of one list, not separate views: toggle buttons (aria-pressed), not tabs without panels.
+  const filters: Array<[Filter, string]> = [
+    ['open', t('inbox.filter.open', 'Open')],
+    ['handled', t('inbox.filter.handled', 'Handled')],
+    ['all', t('inbox.filter.all', 'All')],
+  ];
   const header = (
-    <Tabs.Root
-      variant="simple"
-      value={filter}
-      onValueChange={(value) => {
-        setFilter(value as Filter);
-        setPage(1);
-      }}
-    >
-      <Tabs.List aria-label={t('inbox.filter', 'Which messages')}>
-        <Tabs.Trigger value="open">{t('inbox.filter.open', 'Open')}</Tabs.Trigger>
-        <Tabs.Trigger value="handled">{t('inbox.filter.handled', 'Handled')}</Tabs.Trigger>
-        <Tabs.Trigger value="all">{t('inbox.filter.all', 'All')}</Tabs.Trigger>
-      </Tabs.List>
-    </Tabs.Root>
+    <Flex gap={1} role="group" aria-label={t('inbox.filter', 'Which messages')}>
+      {filters.map(([value, label]) => (
+        <Button
+          key={value}
+          size="S"
+          variant={filter === value ? 'default' : 'tertiary'}
+          aria-pressed={filter === value}
+          onClick={() => {
+            setFilter(value);
+            setPage(1);
+          }}
+        >
+          {label}
+        </Button>
+      ))}
+    </Flex>
   );
 
   if (inbox.loading && !inbox.data) return <Loading />;
@@ -105,13 +113,13 @@ const InboxItem = ({ message, cannedReplies, onChange }: { message: InboxMessage
             )}
             <Badge>{channelName(message.channel)}</Badge>
             {message.handledAt ? (
-              <Badge variant="success">{t('inbox.handled', 'Handled')}</Badge>
+              <Pill tone="success">{t('inbox.handled', 'Handled')}</Pill>
             ) : (
-              <Badge variant="warning">{t('inbox.open', 'Open')}</Badge>
+              <Pill tone="warning">{t('inbox.open', 'Open')}</Pill>
             )}
           </Flex>
           <Typography variant="pi" textColor="neutral600">
-            {formatDate(message.receivedAt, { dateStyle: 'medium', timeStyle: 'short' })}
+            {formatDate(message.receivedAt, DATE_TIME)}
           </Typography>
         </Flex>
         <Typography style={{ whiteSpace: 'pre-wrap' }} data-testid="inbox-text">

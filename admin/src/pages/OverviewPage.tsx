@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useIntl } from 'react-intl';
-import { useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { useFetchClient, useNotification, usePersistentState } from '@strapi/strapi/admin';
 import { Box, Button, Flex, Grid, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { Download } from '@strapi/icons';
 import { PLUGIN_ID } from '../pluginId';
@@ -8,7 +8,7 @@ import { useApi, toApiError } from '../api/useApi';
 import type { CountCell, GrowthStats, OverviewStats } from '../api/types';
 import { useT } from '../hooks/useT';
 import { GrowthChart } from '../components/GrowthChart';
-import { LoadError, Loading, Meter, Panel, StatCard, channelName, formatCell } from '../components/ui';
+import { DATE_TIME, LoadError, Loading, Meter, Panel, StatCard, channelName, formatCell } from '../components/ui';
 import { MonthlyCostPanel } from '../components/CostPanels';
 
 const RANGES = [30, 90, 365] as const;
@@ -19,7 +19,9 @@ const toneOf = (change: number) => (change > 0 ? ('success' as const) : change <
 export const OverviewPage = () => {
   const t = useT();
   const { formatNumber, formatDate } = useIntl();
-  const [days, setDays] = useState<(typeof RANGES)[number]>(90);
+  // The chosen period survives a reload and the next visit (local to this browser).
+  const [storedDays, setDays] = usePersistentState<number>('town-crier-growth-days', 90);
+  const days = (RANGES as readonly number[]).includes(storedDays) ? (storedDays as (typeof RANGES)[number]) : 90;
   const overview = useApi<OverviewStats>(`/${PLUGIN_ID}/stats/overview`, { pollMs: 60_000 });
   const growth = useApi<GrowthStats>(`/${PLUGIN_ID}/stats/growth?days=${days}`);
 
@@ -85,7 +87,7 @@ export const OverviewPage = () => {
         action={
           <Flex gap={2}>
             {RANGES.map((range) => (
-              <Button key={range} size="S" variant={range === days ? 'default' : 'tertiary'} onClick={() => setDays(range)}>
+              <Button key={range} size="S" variant={range === days ? 'default' : 'tertiary'} aria-pressed={range === days} onClick={() => setDays(range)} data-testid={`range-${range}`}>
                 {t('overview.range', '{days} days', { days: range })}
               </Button>
             ))}
@@ -122,7 +124,12 @@ export const OverviewPage = () => {
           <Breakdown
             testId="breakdown-source"
             title={t('overview.bySource', 'By sign-up source')}
-            rows={stats.bySource.map((row) => ({ key: row.key, label: row.key === 'unknown' ? t('overview.source.unknown', 'unknown') : row.key, count: row.count }))}
+            rows={stats.bySource.map((row) => ({
+              key: row.key,
+              // The plugin's own sources get words; a town's own (e.g. "flyer") is shown as the town wrote it.
+              label: row.key === 'unknown' ? t('overview.source.unknown', 'unknown') : row.key === 'signup-page' ? t('overview.source.signupPage', 'Sign-up page') : row.key,
+              count: row.count,
+            }))}
           />
         </Grid.Item>
       </Grid.Root>
@@ -153,7 +160,7 @@ export const OverviewPage = () => {
       <Typography variant="pi" textColor="neutral600">
         {t('overview.footnote', 'Aggregate figures only. Groups of fewer than 5 people are shown as "<5"; "*" hides a larger group where the total would otherwise give a "<5" away. Days in {timeZone}; as of {time}.', {
           timeZone: stats.timeZone,
-          time: formatDate(stats.generatedAt, { dateStyle: 'short', timeStyle: 'short' }),
+          time: formatDate(stats.generatedAt, DATE_TIME),
         })}
       </Typography>
     </Flex>

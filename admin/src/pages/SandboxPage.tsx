@@ -3,10 +3,10 @@ import { useIntl } from 'react-intl';
 import { useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { Alert, Box, Button, Field, Flex, TextInput, Typography } from '@strapi/design-system';
 import { PLUGIN_ID } from '../pluginId';
-import { toApiError, useApi } from '../api/useApi';
+import { toApiError, useApi, type ApiError } from '../api/useApi';
 import type { OutboxMessage } from '../api/types';
 import { useT } from '../hooks/useT';
-import { LoadError, Loading, Panel } from '../components/ui';
+import { LoadError, Loading, Panel, channelName } from '../components/ui';
 
 interface CitizenAction {
   key: string;
@@ -19,12 +19,67 @@ interface CitizenAction {
  * /sandbox/act, which runs them through the same webhook processing as Meta's callbacks,
  * so the answers (confirmation, STOP receipt) appear here like on a real phone.
  */
+interface Outbox {
+  messages: OutboxMessage[];
+  /** The channels in sandbox mode, in the server's order. */
+  channels: string[];
+}
+
+const selectOutbox = (body: unknown): Outbox => {
+  const value = body as { data?: OutboxMessage[]; meta?: { channels?: string[] } };
+  return { messages: value.data ?? [], channels: value.meta?.channels ?? ['whatsapp'] };
+};
+
+/** A refusal of the sandbox API in the admin's language; the server's English for codes the admin does not know. */
+export const useSandboxErrorLabel = () => {
+  const t = useT();
+  return (error: ApiError) => {
+    switch (error.code) {
+      case 'channel-not-enabled':
+        return t('sandbox.error.channelNotEnabled', 'This channel is not switched on.');
+      case 'channel-live':
+        return t('sandbox.error.channelLive', 'This channel is live: the sandbox phone only acts on channels in sandbox mode.');
+      case 'email-links-only':
+        return t('sandbox.error.emailLinksOnly', 'An e-mail cannot be answered: use the confirm or unsubscribe link in the mail.');
+      case 'invalid-number':
+        return t('sandbox.error.invalidNumber', 'That is not a valid mobile number.');
+      case 'invalid-chat-id':
+        return t('sandbox.error.invalidChatId', 'A Telegram chat id is a number, e.g. 123456.');
+      case 'no-receipts':
+        return t('sandbox.error.noReceipts', 'Only WhatsApp reports delivered and read.');
+      case 'no-such-message':
+        return t('sandbox.error.noSuchMessage', 'This sandbox message no longer exists.');
+      default:
+        return error.message;
+    }
+  };
+};
+
+/** What the operator types to pick a "phone": a number, an address or a chat id. */
+const useAddressWords = () => {
+  const t = useT();
+  return (channel: string) =>
+    channel === 'email'
+      ? { label: t('sandbox.address.email', 'E-mail address'), hint: t('sandbox.address.email.hint', 'A test address, e.g. anna@example.org. Sandbox mails are test data.'), placeholder: 'name@example.org' }
+      : channel === 'telegram'
+        ? { label: t('sandbox.address.telegram', 'Telegram chat id'), hint: t('sandbox.address.telegram.hint', 'Any number stands for a test chat, e.g. 123456.'), placeholder: '123456' }
+        : { label: t('sandbox.number', 'Phone number'), hint: t('sandbox.number.hint', 'A test number, e.g. +49 151 23456789. Sandbox numbers are test data.'), placeholder: '+49…' };
+};
+
 export const SandboxPage = () => {
   const t = useT();
+  const addressWords = useAddressWords();
   const [number, setNumber] = useState('');
-  const [activeNumber, setActiveNumber] = useState('');
-  const everyone = useApi<OutboxMessage[]>(`/${PLUGIN_ID}/sandbox/outbox`, { pollMs: 10_000 });
-  const recipients = useMemo(() => Array.from(new Set((everyone.data ?? []).map((message) => message.to))).slice(0, 12), [everyone.data]);
+  const [active, setActive] = useState<{ address: string; channel: string } | null>(null);
+  const everyone = useApi<Outbox>(`/${PLUGIN_ID}/sandbox/outbox`, { pollMs: 10_000, select: selectOutbox });
+  const channels = everyone.data?.channels ?? [];
+  const [chosenChannel, setChosenChannel] = useState<string | null>(null);
+  const channel = chosenChannel && channels.includes(chosenChannel) ? chosenChannel : (channels[0] ?? 'whatsapp');
+  const recipients = useMemo(
+    () => Array.from(new Set((everyone.data?.messages ?? []).filter((message) => message.channel === channel).map((message) => message.to))).slice(0, 12),
+    [everyone.data, channel]
+  );
+  const words = addressWords(channel);
 
   if (everyone.loading && !everyone.data) return <Loading />;
   if (!everyone.data && everyone.error)
@@ -42,16 +97,36 @@ export const SandboxPage = () => {
       <Flex gap={6} alignItems="flex-start" wrap="wrap">
         <Box flex="1" minWidth="260px">
           <Panel title={t('sandbox.pick', 'Whose phone?')}>
+            {channels.length > 1 && (
+              <Flex gap={2} wrap="wrap" paddingBottom={3} role="group" aria-label={t('sandbox.channel', 'Channel')}>
+                {channels.map((id) => (
+                  <Button
+                    key={id}
+                    size="S"
+                    variant={id === channel ? 'default' : 'tertiary'}
+                    aria-pressed={id === channel}
+                    data-testid={`sandbox-channel-${id}`}
+                    onClick={() => {
+                      setChosenChannel(id);
+                      setNumber('');
+                      setActive(null);
+                    }}
+                  >
+                    {channelName(id)}
+                  </Button>
+                ))}
+              </Flex>
+            )}
             <form
               onSubmit={(event) => {
                 event.preventDefault();
-                setActiveNumber(number.trim());
+                setActive({ address: number.trim(), channel });
               }}
             >
               <Flex direction="column" alignItems="stretch" gap={3}>
-                <Field.Root name="sandbox-number" hint={t('sandbox.number.hint', 'A test number, e.g. +49 151 23456789. Sandbox numbers are test data.')}>
-                  <Field.Label>{t('sandbox.number', 'Phone number')}</Field.Label>
-                  <TextInput value={number} onChange={(event: React.ChangeEvent<HTMLInputElement>) => setNumber(event.target.value)} placeholder="+49…" />
+                <Field.Root name="sandbox-number" hint={words.hint}>
+                  <Field.Label>{words.label}</Field.Label>
+                  <TextInput value={number} onChange={(event: React.ChangeEvent<HTMLInputElement>) => setNumber(event.target.value)} placeholder={words.placeholder} />
                   <Field.Hint />
                 </Field.Root>
                 <Button type="submit" disabled={!number.trim()} data-testid="sandbox-open">
@@ -69,10 +144,10 @@ export const SandboxPage = () => {
                     <Button
                       key={to}
                       size="S"
-                      variant={to === activeNumber ? 'default' : 'tertiary'}
+                      variant={to === active?.address ? 'default' : 'tertiary'}
                       onClick={() => {
                         setNumber(to);
-                        setActiveNumber(to);
+                        setActive({ address: to, channel });
                       }}
                     >
                       {to}
@@ -83,8 +158,8 @@ export const SandboxPage = () => {
             )}
           </Panel>
         </Box>
-        {activeNumber ? (
-          <Phone key={activeNumber} number={activeNumber} />
+        {active ? (
+          <Phone key={`${active.channel}:${active.address}`} number={active.address} channel={active.channel} />
         ) : (
           <Box flex="1" minWidth="260px" padding={6}>
             <Typography textColor="neutral600">{t('sandbox.choose', 'Choose a number to see what that phone received.')}</Typography>
@@ -100,24 +175,29 @@ export const SandboxBanner = () => {
   return (
     <Box background="danger100" borderColor="danger600" borderStyle="solid" borderWidth="2px" hasRadius padding={4} data-testid="sandbox-banner">
       <Typography variant="beta" textColor="danger700" fontWeight="bold">
-        SANDBOX · {t('sandbox.banner', 'Sandbox mode: nothing is sent to citizens.')}
+        {t('sandbox.banner', 'Sandbox mode: nothing is sent to citizens.')}
       </Typography>
     </Box>
   );
 };
 
-const Phone = ({ number }: { number: string }) => {
+const RECEIPT_BUTTON = { border: '1px solid #8e8ea9', borderRadius: 10, background: '#ffffff', color: '#32324d', fontSize: 12, padding: '2px 8px', cursor: 'pointer' } as const;
+
+const Phone = ({ number, channel: phoneChannel }: { number: string; channel: string }) => {
   const t = useT();
   const { formatTime } = useIntl();
   const { post } = useFetchClient();
   const { toggleNotification } = useNotification();
-  const outbox = useApi<OutboxMessage[]>(`/${PLUGIN_ID}/sandbox/outbox?to=${encodeURIComponent(number)}`, { pollMs: 2000 });
+  const errorLabel = useSandboxErrorLabel();
+  const outbox = useApi<Outbox>(`/${PLUGIN_ID}/sandbox/outbox?to=${encodeURIComponent(number)}`, { pollMs: 2000, select: selectOutbox });
   const [own, setOwn] = useState<CitizenAction[]>([]);
   const [draft, setDraft] = useState('');
   const [busy, setBusy] = useState(false);
-
-  // The channel this "phone" is on: the one its messages came through, else guessed from the address.
-  const phoneChannel = (outbox.data ?? [])[0]?.channel ?? (number.includes('@') ? 'email' : 'whatsapp');
+  const [marked, setMarked] = useState<Record<string, 'delivered' | 'read'>>({});
+  const messages = (outbox.data?.messages ?? []).filter((message) => message.channel === phoneChannel);
+  // A mail cannot be answered: its citizen acts only through the mail's links (shown as buttons).
+  const canWrite = phoneChannel !== 'email';
+  const stopWord = phoneChannel === 'telegram' ? '/stop' : 'STOP';
 
   const act = async (action: 'tap' | 'text', value: string, shown: string, channel = phoneChannel) => {
     setBusy(true);
@@ -127,17 +207,32 @@ const Phone = ({ number }: { number: string }) => {
       setDraft('');
       await outbox.reload();
     } catch (error) {
-      toggleNotification({ type: 'danger', message: toApiError(error).message });
+      toggleNotification({ type: 'danger', message: errorLabel(toApiError(error)) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  /** WhatsApp's receipts, sent as Meta would: the broadcast's progress moves to delivered and read. */
+  const mark = async (message: OutboxMessage, status: 'delivered' | 'read') => {
+    if (!message.providerMessageId) return;
+    setBusy(true);
+    try {
+      await post(`/${PLUGIN_ID}/sandbox/act`, { channel: message.channel, from: number, action: 'status', messageId: message.providerMessageId, status });
+      setMarked((previous) => ({ ...previous, [message.providerMessageId as string]: status }));
+    } catch (error) {
+      toggleNotification({ type: 'danger', message: errorLabel(toApiError(error)) });
     } finally {
       setBusy(false);
     }
   };
 
   const timeline = useMemo(() => {
-    const incoming = (outbox.data ?? []).map((message) => ({ kind: 'town' as const, at: message.createdAt, message }));
+    const incoming = messages.map((message) => ({ kind: 'town' as const, at: message.createdAt, message }));
     const outgoing = own.map((action) => ({ kind: 'citizen' as const, at: action.at, action }));
     return [...incoming, ...outgoing].sort((a, b) => a.at.localeCompare(b.at));
-  }, [outbox.data, own]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [outbox.data, own, phoneChannel]);
 
   return (
     <Box
@@ -164,8 +259,19 @@ const Phone = ({ number }: { number: string }) => {
                   <Typography style={{ whiteSpace: 'pre-wrap', fontSize: 14 }}>{entry.message.preview.text}</Typography>
                   <Typography variant="pi" textColor="neutral500" style={{ display: 'block', textAlign: 'right' }}>
                     {formatTime(entry.message.createdAt)}
+                    {entry.message.providerMessageId && marked[entry.message.providerMessageId] === 'read' ? ' ✓✓' : entry.message.providerMessageId && marked[entry.message.providerMessageId] ? ' ✓' : ''}
                   </Typography>
                 </Box>
+                {entry.message.channel === 'whatsapp' && entry.message.providerMessageId && (
+                  <Flex gap={1} paddingTop={1}>
+                    <button type="button" disabled={busy} onClick={() => mark(entry.message, 'delivered')} data-testid="sandbox-mark-delivered" style={RECEIPT_BUTTON}>
+                      {t('sandbox.markDelivered', 'Mark delivered')}
+                    </button>
+                    <button type="button" disabled={busy} onClick={() => mark(entry.message, 'read')} data-testid="sandbox-mark-read" style={RECEIPT_BUTTON}>
+                      {t('sandbox.markRead', 'Mark read')}
+                    </button>
+                  </Flex>
+                )}
                 {entry.message.preview.buttons.map((button) => (
                   <button
                     key={button.payload}
@@ -187,6 +293,13 @@ const Phone = ({ number }: { number: string }) => {
           )}
         </Flex>
       </Box>
+      {!canWrite ? (
+        <Box style={{ padding: 12, background: '#f0f0f0', borderRadius: '0 0 26px 26px' }}>
+          <Typography variant="pi" textColor="neutral800" data-testid="sandbox-email-note">
+            {t('sandbox.emailNote', 'An e-mail cannot be answered: use the buttons under a mail, which do what its links would.')}
+          </Typography>
+        </Box>
+      ) : (
       <form
         onSubmit={(event) => {
           event.preventDefault();
@@ -205,10 +318,11 @@ const Phone = ({ number }: { number: string }) => {
         <button type="submit" disabled={busy || !draft.trim()} style={{ border: 0, borderRadius: 18, padding: '0 12px', background: '#075e54', color: '#fff' }}>
           {t('sandbox.send', 'Send')}
         </button>
-        <button type="button" disabled={busy} onClick={() => act('text', 'STOP', 'STOP')} style={{ border: 0, borderRadius: 18, padding: '0 10px', background: '#d02b20', color: '#fff' }}>
-          STOP
+        <button type="button" disabled={busy} onClick={() => act('text', stopWord, stopWord)} style={{ border: 0, borderRadius: 18, padding: '0 10px', background: '#b72b1a', color: '#fff' }}>
+          {stopWord}
         </button>
       </form>
+      )}
     </Box>
   );
 };

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { ContentTypeMapping } from '../config/schema';
 import type { AnnouncementContent } from '../channels/channel';
-import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID, URGENCIES, type AnnouncementStatus, type Urgency } from '../constants';
+import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID, urgencyOf, type AnnouncementStatus, type Urgency } from '../constants';
 import { jobIds } from '../queue/jobs';
 import { getService } from '../utils/get-service';
 import { toDate } from '../utils/time';
@@ -68,6 +68,13 @@ export function topicSlugsOf(value: unknown): string[] {
 
 export const slugify = (value: string) =>
   value
+    // German transliteration first, as Strapi's own uid fields do it: "Notfälle" → "notfaelle".
+    .replace(/ä/g, 'ae')
+    .replace(/ö/g, 'oe')
+    .replace(/ü/g, 'ue')
+    .replace(/Ä/g, 'Ae')
+    .replace(/Ö/g, 'Oe')
+    .replace(/Ü/g, 'Ue')
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
@@ -129,7 +136,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (mapping.skip && entry[mapping.skip] === true) return;
 
       const urgencyValue = mapping.urgency ? entry[mapping.urgency] : undefined;
-      const urgency: Urgency = URGENCIES.includes(urgencyValue as Urgency) ? (urgencyValue as Urgency) : 'info';
+      const urgency: Urgency = urgencyOf(urgencyValue) ?? 'info';
       const slugs = mapping.topics ? topicSlugsOf(entry[mapping.topics]) : [];
       const topics = slugs.length
         ? await strapi.db.query(UID.topic).findMany({

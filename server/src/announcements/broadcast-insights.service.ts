@@ -5,7 +5,7 @@ import { getService } from '../utils/get-service';
 import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
 import { DAY_MS, toDate } from '../utils/time';
 import type { AnnouncementRow } from './announcements.service';
-import { explainFailure } from './failure-explanations';
+import { explainFailure, explainFailureInBoth } from './failure-explanations';
 
 export type WaitingReason = 'daily-limit' | 'quiet-hours' | 'scheduled' | 'grace' | 'paused';
 
@@ -49,6 +49,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         errorClass: row.errorClass ?? 'unknown',
         count: toCount(row.n),
         explanation: explainFailure(row.channel, row.code, row.errorClass),
+        explanations: explainFailureInBoth(row.channel, row.code, row.errorClass),
       }))
       .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
   };

@@ -38,7 +38,51 @@ const WHATSAPP: Record<string, string> = {
   'payload:url-too-long': 'The announcement’s link is too long for the template’s link button.',
 };
 
+/** The same in German, for the German admin; tests/unit/german-ui.test.ts fails when a code lacks one. */
+const WHATSAPP_DE: Record<string, string> = {
+  '131026': 'Die Nummer kann keine WhatsApp-Nachrichten empfangen (kein WhatsApp-Konto, eine alte App-Version, oder die Person hat die Gemeinde blockiert).',
+  '131050': 'Die Person hat Werbenachrichten der Gemeinde in WhatsApp abbestellt; sie bekommt nichts mehr, bis sie sie wieder erlaubt.',
+  '131049': 'WhatsApp hat die Nachricht zurückgehalten, weil diese Person zuletzt schon viele Nachrichten von Unternehmen bekam; sie wird nach 24 Stunden erneut versucht.',
+  '130472': 'WhatsApp hat die Nachricht für diese Person im Rahmen eines Experiments von Meta zurückgehalten; die Gemeinde kann daran nichts ändern.',
+  '131047': 'Die Person hat vor mehr als 24 Stunden zuletzt geschrieben, daher darf nur eine genehmigte Vorlage gesendet werden.',
+  '131021': 'Die Nachricht war an die eigene Nummer der Gemeinde adressiert.',
+  '131030': 'Die Nummer steht nicht auf der Testliste des WhatsApp-Testkontos; tragen Sie sie im App-Dashboard von Meta ein oder nutzen Sie die echte Geschäftsnummer.',
+  '131008': 'Ein nötiger Teil der Nachricht fehlte; prüfen Sie die Einstellungen der Vorlage.',
+  '131009': 'Ein Wert in der Nachricht wurde nicht angenommen; prüfen Sie die Einstellungen der Vorlage.',
+  '100': 'WhatsApp hat einen Parameter der Nachricht abgelehnt.',
+  '131053': 'Ein Anhang konnte nicht hochgeladen werden.',
+  '132000': 'Die Zahl der Werte passt nicht zur Vorlage; prüfen Sie die Body-Parameter in den Plugin-Einstellungen.',
+  '132001': 'Die Vorlage gibt es unter diesem Namen und dieser Sprache nicht, oder sie ist noch nicht genehmigt.',
+  '132005': 'Der Text ist nach dem Einsetzen der Werte zu lang für die Vorlage.',
+  '132007': 'Der Inhalt der Vorlage verstößt gegen eine Richtlinie von WhatsApp.',
+  '132012': 'Ein Wert hat nicht das Format, das die Vorlage erwartet.',
+  '132015': 'WhatsApp hat die Vorlage wegen geringer Qualität pausiert; sie wird später erneut versucht.',
+  '132016': 'WhatsApp hat die Vorlage wegen geringer Qualität deaktiviert.',
+  '131056': 'Zu viele Nachrichten an dieselbe Nummer in kurzer Zeit; sie wird in einigen Sekunden erneut versucht.',
+  '130429': 'Die Senderate von WhatsApp wurde überschritten; es wird erneut versucht.',
+  '131000': 'Ein unbekannter Fehler bei WhatsApp; es wird erneut versucht.',
+  '131016': 'WhatsApp war vorübergehend nicht erreichbar; es wird erneut versucht.',
+  '190': 'Das Zugriffstoken ist abgelaufen oder wurde widerrufen: Nichts wird gesendet, bis eine Administratorin ein neues einträgt.',
+  '131031': 'Das WhatsApp-Geschäftskonto ist gesperrt: Nichts wird gesendet, bis Meta es entsperrt.',
+  '131042': 'Ein Zahlungsproblem beim WhatsApp-Geschäftskonto: Nichts wird gesendet, bis es im Business Manager von Meta gelöst ist.',
+  '368': 'Das Konto ist wegen Verstößen gegen Richtlinien von WhatsApp vorübergehend gesperrt.',
+  timeout: 'WhatsApp hat nach dem Senden nicht rechtzeitig geantwortet; die Nachricht kann angekommen sein. Vor einem erneuten Senden wird der Status geprüft.',
+  'no-message-id': 'WhatsApp hat die Nachricht ohne Bestätigung angenommen; vor einem erneuten Senden wird der Status geprüft.',
+  'payload:url-missing': 'Die Meldung hat keinen Link, aber die Vorlage hat einen Link-Knopf.',
+  'payload:url-prefix-mismatch': 'Der Link der Meldung beginnt nicht mit der Adresse, die für den Link-Knopf der Vorlage eingetragen ist.',
+  'payload:url-too-long': 'Der Link der Meldung ist zu lang für den Link-Knopf der Vorlage.',
+};
+
 const BY_CHANNEL: Record<string, Record<string, string>> = { whatsapp: WHATSAPP };
+const BY_CHANNEL_DE: Record<string, Record<string, string>> = { whatsapp: WHATSAPP_DE };
+
+const BY_CLASS_DE: Record<ErrorClass, string> = {
+  retry: 'Ein vorübergehendes Problem; die Nachricht wurde erneut versucht, bis die Versuche aufgebraucht waren. „Fehlgeschlagene erneut senden“ versucht es noch einmal.',
+  'retry-later': 'Eine vorübergehende Grenze; die Nachricht wartet und wird später erneut versucht.',
+  'permanent-recipient': 'Diese Person kann diese Nachricht nicht empfangen; erneutes Senden hilft nicht.',
+  'permanent-announcement': 'Die Nachricht selbst wurde abgelehnt, also würde jeder Empfänger gleich scheitern; prüfen Sie die Vorlage und die Meldung.',
+  'fatal-channel': 'Das Konto oder die Einstellungen des Kanals sind defekt; der Versand ist angehalten, bis eine Administratorin das behebt und fortsetzt.',
+};
 
 const BY_CLASS: Record<ErrorClass, string> = {
   retry: 'A temporary problem; the message was retried until the attempts ran out. "Retry failed" tries again.',
@@ -48,9 +92,22 @@ const BY_CLASS: Record<ErrorClass, string> = {
   'fatal-channel': 'The channel’s account or settings are broken; sending stopped until an administrator fixes it and resumes.',
 };
 
-export function explainFailure(channel: string, code: string | null, errorClass: string | null): string {
-  const known = code ? BY_CHANNEL[channel]?.[code] : undefined;
+export function explainFailure(channel: string, code: string | null, errorClass: string | null, locale: 'de' | 'en' = 'en'): string {
+  const known = code ? (locale === 'de' ? BY_CHANNEL_DE : BY_CHANNEL)[channel]?.[code] : undefined;
   if (known) return known;
-  if (code?.startsWith('http-')) return `The provider answered HTTP ${code.slice(5)} without an error code; check the API address in the channel settings.`;
+  if (code?.startsWith('http-')) {
+    return locale === 'de'
+      ? `Der Anbieter hat mit HTTP ${code.slice(5)} ohne Fehlercode geantwortet; prüfen Sie die API-Adresse in den Kanaleinstellungen.`
+      : `The provider answered HTTP ${code.slice(5)} without an error code; check the API address in the channel settings.`;
+  }
+  if (locale === 'de') return BY_CLASS_DE[errorClass as ErrorClass] ?? 'Die Nachricht konnte nicht zugestellt werden.';
   return BY_CLASS[errorClass as ErrorClass] ?? 'The message could not be delivered.';
 }
+
+/** Both languages, for the admin to show the one it speaks; `explanation` stays the English one. */
+export function explainFailureInBoth(channel: string, code: string | null, errorClass: string | null) {
+  return { en: explainFailure(channel, code, errorClass, 'en'), de: explainFailure(channel, code, errorClass, 'de') };
+}
+
+/** The codes with their own explanation, per channel and language (for the translation test). */
+export const EXPLAINED_CODES = { en: BY_CHANNEL, de: BY_CHANNEL_DE };

@@ -67,7 +67,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         })) as Record<string, unknown> | null;
       }
 
-      const slugs = input.topic ? [input.topic] : mapping.topics && entry ? topicSlugsOf(entry[mapping.topics]) : [];
+      const slugs = input.topic !== undefined ? (input.topic ? [input.topic] : []) : mapping.topics && entry ? topicSlugsOf(entry[mapping.topics]) : [];
       const topics = await resolveTopics(slugs);
       // An unknown topic reaches everyone, exactly as announceSource then broadcasts it.
       const topicIds = topics.map((topic) => topic.id);
@@ -84,6 +84,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return {
         broadcasts: reason === null,
         reason,
+        // Which of the entry's fields hold topic and urgency, so the side panel can follow the unsaved form.
+        fields: { topics: mapping.topics ?? null, urgency: mapping.urgency ?? null },
         topic: topics[0] ? { slug: topics[0].slug, name: topics[0].name } : null,
         recipients: { total: Object.values(byChannel).reduce((sum, n) => sum + n, 0), byChannel },
         dailyLimit,

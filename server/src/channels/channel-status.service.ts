@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { reachWindowKey } from '../delivery/reach';
-import { UID, type ChannelId } from '../constants';
+import { CHANNEL_PROBLEMS, UID, type ChannelId, type ChannelProblem, type ChannelProblemCode } from '../constants';
 import { getService } from '../utils/get-service';
 import { DAY_MS } from '../utils/time';
 import type { Channel } from './channel';
@@ -23,18 +23,26 @@ interface ChannelSettings {
   templates?: Record<string, { name?: string } | undefined>;
 }
 
-function missingSettings(id: string, settings: ChannelSettings): string[] {
-  const problems: string[] = [];
+function missingSettings(id: string, settings: ChannelSettings): ChannelProblem[] {
+  const problems: ChannelProblem[] = [];
   if (id === 'whatsapp') {
-    if (!settings.phoneNumberId) problems.push('no phone number id');
-    if (!settings.appSecret) problems.push('no app secret: webhook signatures cannot be checked, every webhook is refused');
-    if (!settings.verifyToken) problems.push('no verify token: Meta cannot subscribe the webhook');
+    if (!settings.phoneNumberId) problems.push({ code: 'no-phone-number-id' });
+    if (!settings.appSecret) problems.push({ code: 'no-app-secret' });
+    if (!settings.verifyToken) problems.push({ code: 'no-verify-token' });
   }
   if (id === 'telegram') {
-    if (!settings.botUsername) problems.push('no bot username: the sign-up cannot offer a t.me link');
-    if (!settings.webhookSecret) problems.push('no webhook secret: every webhook is refused');
+    if (!settings.botUsername) problems.push({ code: 'no-bot-username' });
+    if (!settings.webhookSecret) problems.push({ code: 'no-webhook-secret' });
   }
   return problems;
+}
+
+const problem = (code: ChannelProblemCode, values?: Record<string, string>): ChannelProblem => (values ? { code, values } : { code });
+
+/** The English sentence for a problem, as `problems` has always carried it. */
+export function problemText({ code, values }: ChannelProblem): string {
+  const credentialWords: Record<string, string> = Object.fromEntries(Object.values(CHANNEL_CREDENTIALS).map(({ key, label }) => [key, label]));
+  return CHANNEL_PROBLEMS[code].replace(/\{(\w+)\}/g, (_, name: string) => (name === 'credential' ? (credentialWords[values?.[name] ?? ''] ?? '') : (values?.[name] ?? '')));
 }
 
 /**
@@ -51,7 +59,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       orderBy: { updatedAt: 'desc' },
       select: ['statusReason'],
     })) as { statusReason: string } | null;
-    return row ? `error ${row.statusReason.split(':').slice(2).join(':')}` : null;
+    return row ? row.statusReason.split(':').slice(2).join(':') : null;
   };
 
   const statusOf = async (id: string, settings: ChannelSettings, channel: Channel | undefined, now: number) => {
@@ -73,18 +81,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       channel ? queue.isPaused(id).catch(() => false) : Promise.resolve(false),
     ]);
 
-    const problems: string[] = [];
+    const issues: ChannelProblem[] = [];
     // A channel the town chose not to use is listed (enabled: false) but is nothing to fix.
-    if (enabled && mode === 'sandbox') problems.push(hasCredential ? 'sandbox mode switched on: nothing is sent' : `no ${credential.label}: sandbox mode`);
+    if (enabled && mode === 'sandbox') issues.push(hasCredential ? problem('sandbox-switched-on') : problem('sandbox-no-credential', { credential: credential.key }));
     // In sandbox mode nothing is sent or received, so missing credentials are expected, not a fault.
-    if (enabled && mode === 'live') problems.push(...missing);
-    if (paused) problems.push(`channel paused: ${(await pausedReason(id)) ?? 'stopped by an error'}`);
-    if (enabled && hasWebhooks && mode === 'live' && (!lastVerifiedWebhookAt || now - lastVerifiedWebhookAt.getTime() > DAY_MS)) problems.push('no verified webhook in 24 h');
+    if (enabled && mode === 'live') issues.push(...missing);
+    if (paused) {
+      const code = await pausedReason(id);
+      issues.push(problem('channel-paused', { detail: code ? `error ${code}` : 'stopped by an error', ...(code ? { errorCode: code } : {}) }));
+    }
+    if (enabled && hasWebhooks && mode === 'live' && (!lastVerifiedWebhookAt || now - lastVerifiedWebhookAt.getTime() > DAY_MS)) issues.push(problem('no-verified-webhook'));
     // A good webhook is stamped "verified" just after "received"; a later "received" was refused.
     if (lastWebhookAt && (!lastVerifiedWebhookAt || lastVerifiedWebhookAt.getTime() < lastWebhookAt.getTime())) {
-      problems.push('the last webhook failed the signature check: is the app secret right?');
+      issues.push(problem('webhook-signature-failed'));
     }
-    if (limit && usedLast24h >= limit) problems.push('daily reach limit used up: broadcasts wait until slots free up');
+    if (limit && usedLast24h >= limit) issues.push(problem('daily-limit-used-up'));
 
     const templates = Object.fromEntries(
       Object.entries(settings.templates ?? {})
@@ -94,7 +105,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     // WhatsApp: templates, tier and API version as Meta has them, with problems in German and English.
     const meta = id === 'whatsapp' && enabled ? await getService(strapi, 'whatsapp-account').status(now) : null;
     // Reading the account from Meta is optional: its absence is a hint in `whatsapp.problems`, not a fault.
-    if (meta && mode === 'live') problems.push(...meta.problems.filter((problem) => problem.code !== 'no-business-account').map((problem) => problem.message.en));
+    // The account's problems carry their own German and English words (shown in the WhatsApp panel);
+    // here they join the English sentences for logs.
+    const accountProblems = meta && mode === 'live' ? meta.problems.filter((problem) => problem.code !== 'no-business-account').map((problem) => problem.message.en) : [];
     return {
       id,
       enabled,
@@ -106,7 +119,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       usedLast24h,
       lastWebhookAt: lastWebhookAt?.toISOString() ?? null,
       lastVerifiedWebhookAt: lastVerifiedWebhookAt?.toISOString() ?? null,
-      problems,
+      // `issues` are the same problems as codes, for the admin to word in its language.
+      issues,
+      problems: [...issues.map(problemText), ...accountProblems],
       ...(meta ? { whatsapp: meta } : {}),
     };
   };
@@ -120,7 +135,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const rows = [];
       for (const id of ids) {
         const row = await statusOf(id, configured[id] ?? {}, registry.find(id), now);
-        if (!redisUp) row.problems.push('Redis unreachable: nothing is queued or sent');
+        if (!redisUp) {
+          row.issues.push(problem('redis-unreachable'));
+          row.problems.push(problemText(problem('redis-unreachable')));
+        }
         rows.push(row);
       }
       return rows;

@@ -168,6 +168,8 @@ export const pluginConfigSchema = z.object({
   town: z
     .object({
       name: z.string().min(1).default('Musterstadt'),
+      /** What the municipality is (Stadt, Gemeinde, Amt, Markt, …): the sign-up page says "Nachrichten der Gemeinde Ahrensbök". */
+      kind: z.string().min(1).max(40).default('Stadt'),
       contactText: z.string().default('Bitte wenden Sie sich an das Rathaus.'),
     })
     .prefault({}),
@@ -250,10 +252,13 @@ export const pluginConfigSchema = z.object({
   inbox: z
     .object({
       enabled: z.boolean().default(true),
-      /** Sent at most once per citizen per `replyEveryHours`. */
+      /**
+       * Sent at most once per citizen per `replyEveryHours`. The default promises no deadline:
+       * only the town knows how fast it answers; a town that does can say so here.
+       */
       interimReply: z
         .string()
-        .default('Danke für Ihre Nachricht! Das Rathaus antwortet innerhalb von zwei Werktagen. Mit STOP melden Sie sich ab, mit HILFE erhalten Sie Hilfe.'),
+        .default('Danke für Ihre Nachricht! Sie ist im Rathaus angekommen, wir antworten hier, sobald wir können. Mit STOP melden Sie sich ab, mit HILFE erhalten Sie Hilfe.'),
       notMonitoredReply: z
         .string()
         .default('Dieser Kanal wird nicht gelesen. Bitte wenden Sie sich an das Rathaus. Mit STOP melden Sie sich ab.'),
@@ -265,7 +270,8 @@ export const pluginConfigSchema = z.object({
         .default([
           { label: 'Danke, wir kümmern uns', text: 'Vielen Dank für Ihre Nachricht! Wir haben sie an die zuständige Stelle weitergegeben und melden uns, sobald wir mehr wissen.' },
           { label: 'Bitte ans Rathaus wenden', text: 'Vielen Dank für Ihre Nachricht! Dieses Anliegen klären wir am besten persönlich: Bitte wenden Sie sich an das Bürgerbüro im Rathaus.' },
-          { label: 'Erledigt', text: 'Vielen Dank für Ihren Hinweis! Das Anliegen ist inzwischen erledigt.' },
+          // Not just "Erledigt": that would read like the inbox's "mark as handled" button beside it.
+          { label: 'Anliegen ist erledigt', text: 'Vielen Dank für Ihren Hinweis! Das Anliegen ist inzwischen erledigt.' },
           { label: 'Abmelden erklären', text: 'Sie können sich jederzeit abmelden: Schreiben Sie einfach STOP. Mit HILFE erhalten Sie weitere Informationen.' },
         ]),
     })
@@ -274,6 +280,11 @@ export const pluginConfigSchema = z.object({
     .object({
       /** CSP frame-ancestors for the hosted sign-up page, e.g. `https://www.musterstadt.de`. */
       frameAncestors: z.string().default("'self'"),
+      /**
+       * The sign-up page's first paragraph, per locale. Without it the page names the town and
+       * its active topics ("Erhalten Sie Meldungen der Gemeinde Ahrensbök – Verkehr, Kultur – …").
+       */
+      intro: z.object({ de: z.string().min(1).max(1000).optional(), en: z.string().min(1).max(1000).optional() }).default({}),
     })
     .prefault({}),
   /** The public RSS/Atom feed: announcements only, no personal data. */

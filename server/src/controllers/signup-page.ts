@@ -31,7 +31,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     ctx.set('Content-Security-Policy', `default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors ${config.signup.frameAncestors}`);
     ctx.body = renderSignupPage({
       locale,
-      townName: config.town.name,
+      town: { name: config.town.name, kind: config.town.kind },
+      intro: config.signup.intro[locale],
       topics: topics.map((topic) => ({ ...topic, checked: kept?.includes(topic.slug) ?? false })),
       consent: { version: config.consent.current, text: consent?.text ?? '', privacyPolicyUrl: consent?.privacyPolicyUrl ?? '' },
       channels: getService(strapi, 'runtime')

@@ -45,6 +45,39 @@ export function whatsappInboundPayload(action: CitizenAction, phoneNumberId: str
   };
 }
 
+/**
+ * Meta's status webhook for one message: what WhatsApp sends when the phone received the message
+ * (`delivered`) or the citizen opened it (`read`). The sandbox phone sends it for sandbox messages,
+ * so progress moves past "sent" through the same status processing as live traffic.
+ */
+export function whatsappStatusPayload(input: { providerMessageId: string; to: string; status: 'delivered' | 'read'; phoneNumberId: string; displayPhoneNumber: string; at?: Date }) {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'sandbox',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: input.displayPhoneNumber.replace(/\D/g, ''), phone_number_id: input.phoneNumberId || 'sandbox' },
+              statuses: [
+                {
+                  id: input.providerMessageId,
+                  status: input.status,
+                  timestamp: String(Math.floor((input.at ?? new Date()).getTime() / 1000)),
+                  recipient_id: input.to.replace(/\D/g, ''),
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
 export interface PhoneButton {
   title: string;
   payload: string;

@@ -3,7 +3,7 @@ import { errors } from '@strapi/utils';
 import { UID, type ChannelId } from '../constants';
 import { getService } from '../utils/get-service';
 import { toDate } from '../utils/time';
-import { emailPreview, telegramInboundPayload, telegramPreview, whatsappInboundPayload, whatsappPreview, type CitizenAction } from './sandbox-payloads';
+import { emailPreview, telegramInboundPayload, telegramPreview, whatsappInboundPayload, whatsappPreview, whatsappStatusPayload, type CitizenAction } from './sandbox-payloads';
 
 const PREVIEWS: Record<string, (body: unknown) => ReturnType<typeof whatsappPreview>> = {
   whatsapp: whatsappPreview,
@@ -15,11 +15,14 @@ interface OutboxRow {
   id: number;
   channel: string;
   toAddress: string | null;
+  providerMessageId: string | null;
   body: unknown;
   createdAt: string;
 }
 
 /**
+ * `details.code` of each refusal lets the admin say it in its language (SandboxPage).
+ *
  * The sandbox phone: the outbox as a phone would show it, and the citizen's side — a tap or a
  * text becomes the webhook the provider would send and runs through the same processing
  * (webhook-events `processPayload`, what the webhook job runs). Only for channels in sandbox
@@ -56,38 +59,60 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           id: row.id,
           channel: row.channel,
           to: row.toAddress,
+          providerMessageId: row.providerMessageId,
           createdAt: toDate(row.createdAt)?.toISOString() ?? null,
           body: row.body,
           preview: (PREVIEWS[row.channel] ?? (() => ({ text: JSON.stringify(row.body), buttons: [] })))(row.body),
         })),
-        meta: { pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) } },
+        // Which channels the operator can act on, so the phone asks for a number, an address or a chat id.
+        meta: { pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) }, channels },
       };
     },
 
-    async act(input: CitizenAction & { channel: string }) {
+    async act(input: Omit<CitizenAction, 'action'> & { channel: string; action: CitizenAction['action'] | 'status'; messageId?: string; status?: 'delivered' | 'read' }) {
       const channel = runtime().channels().find(input.channel);
-      if (!channel) throw new errors.ValidationError(`Channel ${input.channel} is not enabled`);
-      if (channel.mode !== 'sandbox') throw new errors.ValidationError(`Channel ${input.channel} is live; the sandbox phone only acts on sandbox channels`);
+      if (!channel) throw new errors.ValidationError(`Channel ${input.channel} is not enabled`, { code: 'channel-not-enabled' });
+      if (channel.mode !== 'sandbox') throw new errors.ValidationError(`Channel ${input.channel} is live; the sandbox phone only acts on sandbox channels`, { code: 'channel-live' });
+      if (input.action === 'status') {
+        // Only WhatsApp reports delivered and read; e-mail and Telegram have no receipts to rehearse.
+        if (channel.id !== 'whatsapp') throw new errors.ValidationError(`Channel ${channel.id} reports no delivered or read status`, { code: 'no-receipts' });
+        const message = (await strapi.db.query(UID.outboxMessage).findOne({
+          where: { providerMessageId: input.messageId, channel: channel.id },
+          select: ['providerMessageId', 'toAddress'],
+        })) as { providerMessageId: string; toAddress: string | null } | null;
+        if (!message) throw new errors.NotFoundError('No such sandbox message', { code: 'no-such-message' });
+        const settings = runtime().config().channels.whatsapp;
+        const payload = whatsappStatusPayload({
+          providerMessageId: message.providerMessageId,
+          to: message.toAddress ?? '',
+          status: input.status ?? 'delivered',
+          phoneNumberId: settings.phoneNumberId,
+          displayPhoneNumber: settings.businessNumber,
+        });
+        await getService(strapi, 'webhook-events').processPayload(channel.id, payload);
+        return { accepted: true };
+      }
+      const action = { ...input, action: input.action };
       if (channel.id === 'email') {
         // A mail has no reply path into the plugin: the citizen's actions are its links.
         const [action, token] = (input.payload ?? '').split(/:(.*)/s);
-        if (input.action !== 'tap' || !token) throw new errors.ValidationError('On e-mail the sandbox can only click a mail’s confirm or unsubscribe link');
+        if (input.action !== 'tap' || !token) throw new errors.ValidationError('On e-mail the sandbox can only click a mail’s confirm or unsubscribe link', { code: 'email-links-only' });
         const subscriptions = getService(strapi, 'subscriptions');
         if (action === 'confirm') await subscriptions.confirmByToken(token, 'sandbox-email-link');
         else if (action === 'unsubscribe') await subscriptions.unsubscribeByToken(token, { ip: null, userAgent: 'sandbox phone' }, 'sandbox-email-link');
-        else throw new errors.ValidationError(`Unknown e-mail action ${action}`);
+        else throw new errors.ValidationError(`Unknown e-mail action ${action}`, { code: 'email-links-only' });
         return { accepted: true };
       }
       let payload: unknown;
       if (channel.id === 'whatsapp') {
         const from = getService(strapi, 'subscriptions').normaliseAddress(channel.id, input.from);
-        if (!from) throw new errors.ValidationError(`Channel ${input.channel} has no address to act from`);
+        if (!from) throw new errors.ValidationError(`Channel ${input.channel} has no address to act from`, { code: 'invalid-number' });
         const settings = runtime().config().channels.whatsapp;
-        payload = whatsappInboundPayload({ ...input, from }, settings.phoneNumberId, settings.businessNumber);
+        payload = whatsappInboundPayload({ ...action, from }, settings.phoneNumberId, settings.businessNumber);
       } else {
         // Telegram addresses are chat ids; a new "citizen" is any number the operator picks.
-        if (!/^-?\d{1,15}$/.test(input.from.trim())) throw new errors.ValidationError('A Telegram chat id is a number');
-        payload = telegramInboundPayload(input, input.from.trim());
+        if (!/^-?\d{1,15}$/.test(input.from.trim())) throw new errors.ValidationError('A Telegram chat id is a number', { code: 'invalid-chat-id' });
+        payload = telegramInboundPayload(action, input.from.trim());
       }
       await getService(strapi, 'webhook-events').processPayload(channel.id, payload);
       return { accepted: true };

@@ -2,9 +2,13 @@
  * The hosted sign-up page. Rendered on the server so topics and the exact consent text are
  * there without JavaScript; the small script only submits the form and announces the result.
  */
+import { ofTown, type Town } from './municipality';
+
 export interface SignupPageModel {
   locale: 'de' | 'en';
-  townName: string;
+  town: Town;
+  /** The town's own first paragraph (`signup.intro`); without it the page names the town and its topics. */
+  intro?: string;
   /** `checked`: ticked in advance, when the page was opened from a "change channel or topics" link. */
   topics: Array<{ slug: string; name: string; description: string | null; checked?: boolean }>;
   consent: { version: string; text: string; privacyPolicyUrl: string };
@@ -18,8 +22,9 @@ const escapeHtml = (value: string) =>
 
 const copy = {
   de: {
-    title: (town: string) => `Nachrichten von ${town} abonnieren`,
-    intro: 'Erhalten Sie Meldungen der Stadt – Verkehr, Ratssitzungen, Veranstaltungen, Notfälle – auf dem Weg, der Ihnen passt.',
+    title: (ofTownPhrase: string) => `Nachrichten ${ofTownPhrase} abonnieren`,
+    intro: (ofTownPhrase: string, topics: string) =>
+      topics ? `Erhalten Sie Meldungen ${ofTownPhrase} – ${topics} – auf dem Weg, der Ihnen passt.` : `Erhalten Sie die Meldungen ${ofTownPhrase} auf dem Weg, der Ihnen passt.`,
     channel: 'Wie möchten Sie die Nachrichten erhalten?',
     channelHint: 'Wählen Sie einen oder mehrere Wege. Alle erhalten dieselben Meldungen zur selben Zeit.',
     phone: 'Handynummer',
@@ -38,8 +43,9 @@ const copy = {
     otherHref: '?lang=en',
   },
   en: {
-    title: (town: string) => `Subscribe to the news of ${town}`,
-    intro: 'Get the town’s announcements – traffic, council sittings, events, emergencies – the way that suits you.',
+    title: (ofTownPhrase: string) => `Subscribe to the news of ${ofTownPhrase}`,
+    intro: (ofTownPhrase: string, topics: string) =>
+      topics ? `Get the announcements of ${ofTownPhrase} – ${topics} – the way that suits you.` : `Get the announcements of ${ofTownPhrase} the way that suits you.`,
     channel: 'How would you like to receive the news?',
     channelHint: 'Choose one or more. All of them get the same announcements at the same time.',
     phone: 'Mobile number',
@@ -61,12 +67,16 @@ const copy = {
 
 export function renderSignupPage(model: SignupPageModel): string {
   const t = copy[model.locale];
+  const townPhrase = ofTown(model.town, model.locale);
+  const title = t.title(townPhrase);
+  const intro = model.intro ?? t.intro(townPhrase, model.topics.map((topic) => topic.name).join(', '));
   const topics = model.topics
     .map(
       (topic, index) => `
         <div class="option">
-          <input type="checkbox" id="topic-${index}" name="topics" value="${escapeHtml(topic.slug)}"${topic.checked ? ' checked' : ''}>
-          <label for="topic-${index}">${escapeHtml(topic.name)}</label>
+          <input type="checkbox" id="topic-${index}" name="topics" value="${escapeHtml(topic.slug)}"${topic.checked ? ' checked' : ''}${topic.description ? ` aria-describedby="topic-${index}-hint"` : ''}>
+          <label for="topic-${index}">${escapeHtml(topic.name)}</label>${topic.description ? `
+          <p class="hint option-hint" id="topic-${index}-hint">${escapeHtml(topic.description)}</p>` : ''}
         </div>`
     )
     .join('');
@@ -108,31 +118,42 @@ export function renderSignupPage(model: SignupPageModel): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(t.title(model.townName))}</title>
+<title>${escapeHtml(title)}</title>
 <style>
-  body { font: 1rem/1.5 system-ui, sans-serif; max-width: 36rem; margin: 0 auto; padding: 1rem; color: #1a1a1a; }
-  fieldset { border: 1px solid #888; border-radius: .5rem; margin: 0 0 1rem; padding: .75rem 1rem; }
+  /* WCAG 2.1 AA: text 4.5:1 or more, targets at least 44 × 44 px, a visible focus, nothing wider than a 320 px screen. */
+  body { font: 1.0625rem/1.5 system-ui, sans-serif; max-width: 36rem; margin: 0 auto; padding: 1rem; color: #1a1a1a; }
+  h1 { font-size: 1.625rem; line-height: 1.25; }
+  fieldset { border: 1px solid #767676; border-radius: .5rem; margin: 0 0 1rem; padding: .5rem 1rem .75rem; min-width: 0; }
   label, legend { font-weight: 600; }
-  .option label { font-weight: 400; }
-  .channel { border-top: 1px solid #ddd; padding: .5rem 0; }
+  .option { position: relative; }
+  .option label { display: flex; flex-direction: column; justify-content: center; min-height: 44px; padding: .25rem 0 .25rem 2.5rem; font-weight: 400; cursor: pointer; }
+  .option input[type=checkbox] { position: absolute; left: 0; top: 10px; width: 24px; height: 24px; margin: 0; accent-color: #0047cc; cursor: pointer; }
+  .option-hint { margin: -.25rem 0 .5rem 2.5rem; }
+  .channel { border-top: 1px solid #ddd; padding: .25rem 0; }
   .channel:first-of-type { border-top: 0; }
-  .detail { margin-left: 1.75rem; }
-  input[type=tel], input[type=text], input[type=email] { display: block; width: 100%; box-sizing: border-box; font-size: 1rem; padding: .5rem; margin: .25rem 0 .75rem; border: 1px solid #555; border-radius: .25rem; }
-  input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid #0b5fff; outline-offset: 2px; }
-  .hint { color: #444; font-size: .9rem; margin: 0; }
+  .detail { margin-left: 2.5rem; }
+  input[type=tel], input[type=text], input[type=email] { display: block; width: 100%; min-height: 44px; box-sizing: border-box; font-size: 1.0625rem; padding: .5rem; margin: .25rem 0 .75rem; border: 1px solid #555; border-radius: .25rem; }
+  input:focus-visible, button:focus-visible, a:focus-visible, #form-status:focus { outline: 3px solid #0047cc; outline-offset: 2px; }
+  .hint { color: #444; font-size: .9375rem; margin: 0; }
   .consent-text { background: #f3f3f3; padding: .75rem; border-radius: .25rem; }
   .hp { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
-  button { font-size: 1rem; padding: .6rem 1.2rem; background: #0b5fff; color: #fff; border: 0; border-radius: .25rem; cursor: pointer; }
-  [role=alert], [role=status] { margin-top: 1rem; padding: .75rem; border-radius: .25rem; }
+  a { color: #0047cc; }
+  .lang a { display: inline-block; min-height: 44px; line-height: 44px; }
+  button { font-size: 1.0625rem; min-height: 48px; width: 100%; padding: .6rem 1.2rem; background: #0047cc; color: #fff; border: 0; border-radius: .25rem; cursor: pointer; }
+  [role=alert], [role=status] { border-radius: .25rem; }
+  [role=alert]:not(:empty), [role=status]:not(:empty) { margin: 1rem 0; padding: .75rem; }
   [role=alert]:not(:empty) { background: #fde8e8; color: #8a1414; }
   [role=status]:not(:empty) { background: #e6f4ea; color: #14532d; }
+  #form-status a { color: #14532d; font-weight: 600; }
+  @media (min-width: 40rem) { button { width: auto; } }
 </style>
 </head>
 <body>
 <main>
-  <h1>${escapeHtml(t.title(model.townName))}</h1>
-  <p>${escapeHtml(t.intro)}</p>
-  <p><a href="${t.otherHref}" hreflang="${model.locale === 'de' ? 'en' : 'de'}">${escapeHtml(t.other)}</a></p>
+  <h1>${escapeHtml(title)}</h1>
+  <div id="form-status" role="status" aria-live="polite" tabindex="-1"></div>
+  <p id="intro">${escapeHtml(intro)}</p>
+  <p class="lang"><a href="${t.otherHref}" hreflang="${model.locale === 'de' ? 'en' : 'de'}">${escapeHtml(t.other)}</a></p>
   <form id="town-crier-signup" novalidate data-api="${escapeHtml(model.apiUrl)}" data-locale="${model.locale}" data-consent-version="${escapeHtml(model.consent.version)}">
     <fieldset aria-describedby="channels-hint">
       <legend>${escapeHtml(t.channel)}</legend>
@@ -160,7 +181,6 @@ export function renderSignupPage(model: SignupPageModel): string {
     <div class="hp" aria-hidden="true"><label for="website">Website</label><input type="text" id="website" name="website" tabindex="-1" autocomplete="off"></div>
     <button type="submit">${escapeHtml(t.submit)}</button>
     <div id="form-error" role="alert"></div>
-    <div id="form-status" role="status" aria-live="polite"></div>
   </form>
 </main>
 <script src="${escapeHtml(model.scriptUrl)}" defer></script>
@@ -192,8 +212,14 @@ export const SIGNUP_SCRIPT = `(() => {
   };
   const field = (id) => document.getElementById(id);
   const inputs = { whatsapp: ['address', 'address-error', 'address'], email: ['address-email', 'address-email-error', 'email'] };
+  // Typing a number (or an address) chooses that way: nobody should have to tick the box as well.
+  for (const [channel, spec] of Object.entries(inputs)) {
+    const input = field(spec[0]);
+    const box = field('channel-' + channel);
+    if (input && box) input.addEventListener('input', () => { if (input.value.trim()) box.checked = true; });
+  }
   const clear = () => {
-    for (const el of form.querySelectorAll('[role=alert], [role=status]')) el.textContent = '';
+    for (const el of document.querySelectorAll('[role=alert], [role=status]')) el.textContent = '';
     for (const el of form.querySelectorAll('[aria-invalid]')) el.setAttribute('aria-invalid', 'false');
   };
   const fail = (id, input, text) => {
@@ -239,6 +265,7 @@ export const SIGNUP_SCRIPT = `(() => {
     const response = await fetch(form.dataset.api, { method: 'POST', headers, body: JSON.stringify(body) });
     const json = await response.json().catch(() => ({}));
     if (response.status === 202) {
+      // The answer goes to the top of the page, where a phone user sees it, and the form is emptied.
       const status = field('form-status');
       status.append(say.done + ' ');
       const list = document.createElement('ul');
@@ -257,7 +284,10 @@ export const SIGNUP_SCRIPT = `(() => {
         list.append(item);
       }
       status.append(list);
-      form.querySelector('button').disabled = true;
+      form.reset();
+      // The page's top: the heading and the answer right below it, whatever was scrolled before.
+      status.focus({ preventScroll: true });
+      window.scrollTo(0, 0);
       return;
     }
     if (response.status === 429) return fail('form-error', null, say.busy);

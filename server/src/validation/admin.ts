@@ -21,8 +21,8 @@ export const previewQuerySchema = z.object({
   uid: z.string().regex(/^[\w-]+::[\w-]+\.[\w-]+$/, 'must be a content-type UID such as api::article.article'),
   documentId: z.string().min(1).max(64).optional(),
   locale: z.string().min(1).max(20).optional(),
-  /** The topic currently chosen in the editor's form, which may not be saved yet. */
-  topic: z.string().min(1).max(200).optional(),
+  /** The topic currently chosen in the editor's form, which may not be saved yet; empty = the form has none. */
+  topic: z.string().max(200).optional(),
 });
 
 export const inboxListQuerySchema = listQuerySchema.extend({ status: z.enum(['open', 'handled', 'all']).default('open') });
@@ -38,12 +38,15 @@ export const sandboxActBodySchema = z
   .object({
     channel: z.string().min(1).max(30),
     from: z.string().min(3).max(40),
-    action: z.enum(['tap', 'text']),
+    action: z.enum(['tap', 'text', 'status']),
     payload: z.string().min(1).max(500).optional(),
     text: z.string().min(1).max(4096).optional(),
+    /** `status`: the sandbox message (its providerMessageId) the phone received or read. */
+    messageId: z.string().min(1).max(100).optional(),
+    status: z.enum(['delivered', 'read']).optional(),
   })
   .strict()
-  .refine((body) => (body.action === 'tap' ? Boolean(body.payload) : Boolean(body.text)), {
-    message: 'a tap needs a payload, a text needs text',
+  .refine((body) => (body.action === 'tap' ? Boolean(body.payload) : body.action === 'text' ? Boolean(body.text) : Boolean(body.messageId && body.status)), {
+    message: 'a tap needs a payload, a text needs text, a status needs messageId and status',
     path: ['payload'],
   });

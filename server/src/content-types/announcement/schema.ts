@@ -3,12 +3,39 @@
  * counters, reasons) are written to every row of the document, so a re-publish that re-creates
  * the published row from the draft keeps them.
  */
+/**
+ * Fields only the plugin writes: where an announcement came from and how its broadcast goes.
+ * The content manager hides them (`config.attributes.<field>.hidden`, which Strapi's content
+ * manager reads from the schema for its edit form and list), and an update through the document
+ * service drops them (./worker-fields.ts), so an editor can't corrupt a running broadcast. An
+ * announcement written by hand keeps title, text, link, topics, urgency, channels and send time.
+ */
+export const WORKER_OWNED_FIELDS = [
+  'sourceUid',
+  'sourceDocumentId',
+  'sourceLocale',
+  'sourceKey',
+  'updateOf',
+  'broadcastStatus',
+  'statusReason',
+  'resumesAt',
+  'fanOutDoneAt',
+  'finishedAt',
+  'recipientsCount',
+  'sentCount',
+  'deliveredCount',
+  'readCount',
+  'failedCount',
+  'skippedCount',
+] as const;
+
 export default {
   kind: 'collectionType',
   collectionName: 'town_crier_announcements',
   info: { singularName: 'announcement', pluralName: 'announcements', displayName: 'Town Crier announcement' },
   options: { draftAndPublish: true },
   pluginOptions: { 'content-manager': { visible: true }, 'content-type-builder': { visible: false } },
+  config: { attributes: Object.fromEntries(WORKER_OWNED_FIELDS.map((field) => [field, { hidden: true }])) },
   attributes: {
     title: { type: 'string', required: true },
     text: { type: 'text', required: true },

@@ -1,0 +1,23 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+
+const ROOT = path.resolve(__dirname, '../..');
+export const SCREENSHOTS = path.join(ROOT, 'test-results/screenshots');
+const DOC_IMAGES = path.join(ROOT, 'docs/images');
+
+/**
+ * A screenshot for test-results/screenshots/, copied to docs/images/ (which docs/admin-ui.md
+ * shows) when UPDATE_DOCS_SCREENSHOTS is set: the docs are refreshed on request, so an ordinary
+ * test run leaves the checkout clean.
+ */
+export async function docScreenshot(page: Page, name: string, options: { fullPage?: boolean } = {}) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: options.fullPage ?? false });
+  if (process.env.UPDATE_DOCS_SCREENSHOTS) {
+    mkdirSync(DOC_IMAGES, { recursive: true });
+    copyFileSync(file, path.join(DOC_IMAGES, `${name}.png`));
+  }
+  return file;
+}
