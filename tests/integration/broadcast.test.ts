@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../support/strapi';
+import IORedis from 'ioredis';
+import { bootStrapi, createSuperAdmin, eventually, REDIS_URL, type TestStrapi } from '../support/strapi';
 import type { FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
 import { fakeWhatsapp, sentTo } from '../support/whatsapp';
 import { announcementFor, deliveriesOf, publishArticle, seedSubscriber, seedTopics } from '../support/seed';
@@ -218,9 +219,19 @@ describe('publish → broadcast', () => {
     const articleId = await publishArticle(test, { title: 'Verlorene Arbeit', topic: 'notfaelle' });
     const announcement = await eventually(async () => announcementFor(test, articleId));
     expect(announcement.broadcastStatus).toBe('queued');
-    // The fan-out job is lost, as if Redis had been down at publish time.
-    await queue().removeJob('control', `fan-out:${announcement.documentId}`);
+    // Every job of the control queue is lost, whatever its id, as if Redis had lost its data.
+    const redis = new IORedis(REDIS_URL);
+    try {
+      await eventually(async () => (await redis.llen(`${test.prefix}:control:paused`)) > 0);
+      const keys = (await redis.keys(`${test.prefix}:control:*`)).filter((key) => !key.endsWith(':meta-paused'));
+      await redis.del(...keys);
+      expect(await redis.keys(`${test.prefix}:control:fan-out:*`)).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
     await queue().resume('control');
+    // Without the reconciler nothing would ever send this broadcast.
+    expect((await announcementFor(test, articleId))?.fanOutDoneAt).toBeFalsy();
     await (test.strapi.plugin('town-crier').service('workers') as { reconcile(): Promise<void> }).reconcile();
     const sent = await finished(articleId);
     expect(sent).toMatchObject({ broadcastStatus: 'sent', recipientsCount: 2, sentCount: 2 });

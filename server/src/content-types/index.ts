@@ -5,6 +5,7 @@ import announcement from './announcement/schema';
 import delivery from './delivery/schema';
 import inboundMessage from './inbound-message/schema';
 import outboxMessage from './outbox-message/schema';
+import broadcastRun from './broadcast-run/schema';
 
 export default {
   topic: { schema: topic },
@@ -14,4 +15,5 @@ export default {
   delivery: { schema: delivery },
   'inbound-message': { schema: inboundMessage },
   'outbox-message': { schema: outboxMessage },
+  'broadcast-run': { schema: broadcastRun },
 };

@@ -64,7 +64,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         strapi.log.warn(`[${PLUGIN_ID}] ${data.message} message on ${channel.id}: ${classified.errorClass} ${classified.code} ${classified.message}`);
         if (classified.errorClass === 'retry' && job.attemptsMade + 1 < job.maxAttempts) throw error;
         if (classified.errorClass === 'retry-later' && !classified.ambiguous) throw new RetryLater(classified.retryAfterMs ?? 60_000, classified.code);
-        if (classified.errorClass === 'fatal-channel') await runtime().queue().pause(channel.id);
+        if (classified.errorClass === 'fatal-channel') await getService(strapi, 'dispatch').channelStopped(channel.id, classified);
         if (classified.recipientEffect === 'withdrawn' && data.message !== 'reply') {
           await getService(strapi, 'subscriptions').withdraw(data.subscriberId, `${channel.id}-blocked`);
         }

@@ -122,6 +122,17 @@ export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
       const state = await job.getState();
       return state !== 'completed' && state !== 'failed';
     },
+    async liveJobIds(queue) {
+      const bull = get(queue);
+      const key = (name: string) => `${options.prefix}:${queue}:${name}`;
+      const [waiting, active, paused, delayed] = await Promise.all([
+        bull.client.lrange(key('wait'), 0, -1),
+        bull.client.lrange(key('active'), 0, -1),
+        bull.client.lrange(key('paused'), 0, -1),
+        bull.client.zrange(key('delayed'), 0, -1),
+      ]);
+      return [...waiting, ...active, ...paused, ...delayed];
+    },
     async removeJob(queue, id) {
       const job = await get(queue).getJob(id);
       if (job) await job.remove().catch(() => undefined);

@@ -54,6 +54,8 @@ export interface JobQueue {
   /** Registers this process as a consumer of `queue`. Call once per queue. */
   process(queue: string, handler: JobHandler, options: ProcessOptions): void;
   hasJob(queue: string, id: string): Promise<boolean>;
+  /** Ids of every job still to run in `queue` (waiting, delayed, active, paused): what the reconciler compares rows with. */
+  liveJobIds(queue: string): Promise<string[]>;
   removeJob(queue: string, id: string): Promise<void>;
   counts(queue: string): Promise<QueueCounts>;
   pause(queue: string): Promise<void>;
