@@ -198,8 +198,9 @@ describe('publish → broadcast', () => {
     await eventually(async () => (await announcementFor(test, secondId))?.fanOutDoneAt);
     await reconcile();
     expect(await queue().isPaused('whatsapp')).toBe(true);
+    // Its WhatsApp run cannot move while the channel is stopped: it is paused, and says why.
     const waiting = await announcementFor(test, secondId);
-    expect(waiting).toMatchObject({ broadcastStatus: 'sending', statusReason: 'channel-paused:whatsapp' });
+    expect(waiting).toMatchObject({ broadcastStatus: 'paused', statusReason: 'channel-paused:whatsapp' });
     const sentBeforeResume = fake.requests.filter((request) => request.response?.status === 200).length;
 
     const resumed = await test.request.post(`/town-crier/broadcasts/${first.documentId}/resume`).set('Authorization', `Bearer ${adminToken}`);

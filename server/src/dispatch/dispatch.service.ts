@@ -277,20 +277,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const announcement = await announcements().findPublished(documentId);
       if (!announcement || toDate(announcement.fanOutDoneAt)) return null;
       const runs = await this.runsOf(documentId);
-      const startable = runs.filter((run) => ['scheduled', 'queued', 'sending'].includes(run.state));
-      if (!startable.length) return null;
+      // Paused runs get their rows too (the admin counts who is waiting); their jobs come with resume.
+      const open = runs.filter((run) => (OPEN_RUN_STATES as readonly string[]).includes(run.state));
+      const startable = open.filter((run) => run.state !== 'paused');
+      if (!open.length) return null;
       const now = new Date();
-      const hold = holdOf(announcement, now);
+      const hold = startable.length ? holdOf(announcement, now) : null;
       if (hold) {
         await this.transition(documentId, 'scheduled', { channels: startable.map((run) => run.channel), reason: hold.reason, resumesAt: hold.until, from: ['scheduled', 'queued'] });
         this.enqueueFanOut(documentId, hold.until.getTime() - now.getTime());
         return null;
       }
-      await this.transition(documentId, 'sending', { channels: startable.map((run) => run.channel), from: ['scheduled', 'queued'] });
-      return {
-        rows: runs.filter((run) => !['cancelled', 'failed'].includes(run.state)).map((run) => run.channel),
-        jobs: startable.map((run) => run.channel),
-      };
+      const moved = startable.length ? await this.transition(documentId, 'sending', { channels: startable.map((run) => run.channel), from: ['scheduled', 'queued', 'sending'] }) : [];
+      return { rows: open.map((run) => run.channel), jobs: moved };
     },
 
     async fanOutDone(documentId: string) {
