@@ -58,7 +58,20 @@ export interface FailureGroup {
   explanation: string;
 }
 
+/** One channel's part of a broadcast (server: dispatch/ runs). */
+export interface BroadcastRun {
+  channel: string;
+  state: BroadcastStatus;
+  reason: string | null;
+  resumesAt: string | null;
+  /** Still to send, and of those how many the daily reach window lets out today and later. */
+  waiting: number;
+  today: number;
+  later: number;
+}
+
 export interface BroadcastDetail extends Broadcast {
+  runs: BroadcastRun[];
   text: string | null;
   url: string | null;
   topics: Array<{ name: string; slug: string }>;
@@ -186,5 +199,6 @@ export function toBroadcastDetail(row: Row): BroadcastDetail {
     failuresByCode: Array.isArray(row.failuresByCode) ? (row.failuresByCode as FailureGroup[]) : [],
     waiting: (row.waiting as BroadcastDetail['waiting']) ?? null,
     estimatedFinishAt: (row.estimatedFinishAt as string | null) ?? null,
+    runs: Array.isArray(row.runs) ? (row.runs as BroadcastRun[]) : [],
   };
 }
