@@ -3,7 +3,8 @@ import { OPEN_DELIVERY_STATUSES, UID } from '../constants';
 import { columnName, tableName, toCount } from '../database/names';
 import { getService } from '../utils/get-service';
 import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
-import { DAY_MS, toDate } from '../utils/time';
+import { toDate } from '../utils/time';
+import { reachWindowMs } from '../delivery/reach';
 import type { AnnouncementRow } from './announcements.service';
 import { explainFailure } from './failure-explanations';
 import type { RunRow } from '../dispatch/runs';
@@ -141,7 +142,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (split.later > 0 && split.limit) {
         const fullDays = Math.ceil(split.later / split.limit);
         const lastDay = split.later - (fullDays - 1) * split.limit;
-        end = start + fullDays * DAY_MS + lastDay * rateMs;
+        end = start + fullDays * reachWindowMs(runtime().config()) + lastDay * rateMs;
       }
       finish = Math.max(finish, end);
     }

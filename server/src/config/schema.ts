@@ -210,6 +210,11 @@ export const pluginConfigSchema = z.object({
        */
       stalledJobSeconds: z.number().int().positive().default(30),
       reconcileEverySeconds: z.number().int().positive().default(60),
+      /**
+       * The provider's rolling reach window (WhatsApp: 24 hours). Only tests shorten it, to play
+       * several days of a daily limit in seconds (accelerated windows).
+       */
+      reachWindowSeconds: z.number().int().positive().default(86_400),
     })
     .prefault({}),
   inbox: z

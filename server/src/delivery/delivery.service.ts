@@ -5,8 +5,8 @@ import { deliverJobSchema, freshRound, jobIds, type DeliverJob } from '../queue/
 import { AMBIGUOUS_RECHECK_MS } from '../dispatch/dispatch.service';
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
-import { reachMember, reachWindowKey } from './reach';
-import { DAY_MS, dbTimestamp, toDate } from '../utils/time';
+import { reachMember, reachWindowKey, reachWindowMs } from './reach';
+import { dbTimestamp, toDate } from '../utils/time';
 
 export interface DeliveryRow {
   id: number;
@@ -294,9 +294,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * still queued find their delivery skipped and do nothing.
      */
     async skipOpen(announcementDocumentId: string, channel?: ChannelId) {
-      const query = strapi.db.connection(deliveryTable()).where('announcement_document_id', announcementDocumentId).whereIn('status', OPEN_DELIVERY_STATUSES);
-      if (channel) query.where('channel', channel);
-      await query.update({ status: 'skipped' });
+      const query = () => {
+        const open = strapi.db.connection(deliveryTable()).where('announcement_document_id', announcementDocumentId).whereIn('status', OPEN_DELIVERY_STATUSES);
+        return channel ? open.where('channel', channel) : open;
+      };
+      // Slots booked in the reach window for these recipients are given back, so later news is not held behind them.
+      const held = (await query().clone().select('subscriber_id', 'channel').where('status', 'waiting')) as Array<{ subscriber_id: number; channel: ChannelId }>;
+      await query().update({ status: 'skipped' });
+      for (const limited of runtime().channels().enabled().filter((adapter) => adapter.dailyRecipientLimit)) {
+        const members = held.filter((row) => row.channel === limited.id).map((row) => reachMember(Number(row.subscriber_id)));
+        if (members.length) await runtime().queue().releaseBookings(reachWindowKey(limited.id), members).catch(() => undefined);
+      }
     },
 
     /** Open, failed and all deliveries per channel: whether a run is finished. */
@@ -392,13 +400,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (!channel.dailyRecipientLimit) continue;
         const seeded = await runtime()
           .queue()
-          .seedWindowOnce(reachWindowKey(channel.id), DAY_MS, async () => {
+          .seedWindowOnce(reachWindowKey(channel.id), reachWindowMs(runtime().config()), async () => {
             const rows = (await strapi.db
               .connection(deliveryTable())
               .select('subscriber_id')
               .max({ sent_at: 'sent_at' })
               .where('channel', channel.id)
-              .where('sent_at', '>=', dbTimestamp(strapi, new Date(Date.now() - DAY_MS)))
+              .where('sent_at', '>=', dbTimestamp(strapi, new Date(Date.now() - reachWindowMs(runtime().config()))))
               .groupBy('subscriber_id')) as Array<{ subscriber_id: number; sent_at: unknown }>;
             return rows.flatMap((row) => {
               const at = toDate(row.sent_at);

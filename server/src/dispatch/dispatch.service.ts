@@ -16,8 +16,8 @@ import type { ClassifiedError } from '../channels/channel';
 import { freshRound, jobIds } from '../queue/jobs';
 import { getService } from '../utils/get-service';
 import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
-import { reachMember, reachWindowKey } from '../delivery/reach';
-import { DAY_MS, toDate } from '../utils/time';
+import { BOOKING_GRACE_MS, reachMember, reachWindowKey, reachWindowMs } from '../delivery/reach';
+import { toDate } from '../utils/time';
 import { RUN_TRANSITIONS, deriveStatus, isTimedReason, type RunRow } from './runs';
 
 /** What the delivery step does with one recipient right now. */
@@ -337,17 +337,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (adapter.dailyRecipientLimit) {
         const admission = await runtime()
           .queue()
-          .admitToWindow(reachWindowKey(channel), reachMember(subscriberId), adapter.dailyRecipientLimit, this.reachWindowMs(), now.getTime());
+          .admitOrBook(reachWindowKey(channel), reachMember(subscriberId), adapter.dailyRecipientLimit, reachWindowMs(runtime().config()), now.getTime(), BOOKING_GRACE_MS);
         if (!admission.admitted) {
           await this.noteHold(documentId, channel, 'daily-limit', new Date(admission.retryAtMs));
           return { kind: 'hold', untilMs: Math.max(now.getTime() + 1000, admission.retryAtMs), reason: 'daily-limit' };
         }
       }
       return { kind: 'send' };
-    },
-
-    reachWindowMs(): number {
-      return DAY_MS;
     },
 
     /** Shows why a sending run waits, once per reason and moment, not once per message. */

@@ -1,11 +1,10 @@
 import type { Core } from '@strapi/strapi';
-import { reachMember, reachWindowKey } from '../delivery/reach';
+import { reachMember, reachWindowKey, reachWindowMs } from '../delivery/reach';
 import { PLUGIN_ID, UID, type ChannelId } from '../constants';
 import { messageJobSchema } from '../queue/jobs';
 import type { RunningJob } from '../queue/job-queue';
 import { RetryLater } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
-import { DAY_MS } from '../utils/time';
 
 /**
  * One-to-one messages (confirmation, welcome, replies) on the channel's own queue, so they
@@ -48,7 +47,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       if (data.message === 'confirmation' && channel.dailyRecipientLimit) {
         // A template to someone who has not written is business-initiated and uses up reach.
-        const admission = await runtime().queue().admitToWindow(reachWindowKey(channel.id), reachMember(data.subscriberId), channel.dailyRecipientLimit, DAY_MS, Date.now());
+        const admission = await runtime().queue().admitToWindow(reachWindowKey(channel.id), reachMember(data.subscriberId), channel.dailyRecipientLimit, reachWindowMs(runtime().config()), Date.now());
         if (!admission.admitted) throw new RetryLater(admission.retryAtMs - Date.now(), 'daily reach limit');
       }
 

@@ -68,6 +68,14 @@ export interface JobQueue {
    */
   admitToWindow(key: string, member: string, limit: number, windowMs: number, nowMs: number): Promise<{ admitted: true } | { admitted: false; retryAtMs: number }>;
   /**
+   * Like `admitToWindow`, but a member who finds no room books its own future slot (the next
+   * one nobody booked) and is answered that time; asked again then, it is admitted. Held
+   * recipients so leave in step with the window, one slot each, never all at its edge.
+   */
+  admitOrBook(key: string, member: string, limit: number, windowMs: number, nowMs: number, graceMs: number): Promise<{ admitted: true } | { admitted: false; retryAtMs: number }>;
+  /** Gives booked slots back (their deliveries were cancelled or skipped). */
+  releaseBookings(key: string, members: string[]): Promise<void>;
+  /**
    * Reserves the next send slot on a shared timeline where slots are `intervalMs` apart, across
    * every process; answers how many ms from `nowMs` the slot is (0: now). Callers wait that long.
    */
