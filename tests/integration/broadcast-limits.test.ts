@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import IORedis from 'ioredis';
-import { bootStrapi, eventually, REDIS_URL, type TestStrapi } from '../support/strapi';
+import { bootStrapi, createSuperAdmin, eventually, REDIS_URL, type TestStrapi } from '../support/strapi';
 import type { FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
 import { fakeWhatsapp } from '../support/whatsapp';
 import { announcementFor, deliveriesOf, publishArticle, seedSubscriber, seedTopics } from '../support/seed';
@@ -43,6 +43,22 @@ describe('pacing: the daily reach limit, quiet hours and scheduled sending', () 
     const resumesAt = new Date(held.resumesAt as string).getTime();
     expect(resumesAt).toBeGreaterThan(Date.now());
     expect(resumesAt - Date.now()).toBeLessThanOrEqual(2 * 3_600_000);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('shows quiet hours again after pause and resume: resume re-evaluates what holds the broadcast', async () => {
+    const articleId = await publishArticle(test, { title: 'Sperrmüll', topic: 'notfaelle', urgency: 'info' });
+    const held = await eventually(async () => {
+      const row = await announcementFor(test, articleId);
+      return row?.statusReason === 'quiet-hours' && row;
+    });
+    const auth = { Authorization: `Bearer ${await createSuperAdmin(test)}` };
+    expect((await test.request.post(`/town-crier/broadcasts/${held.documentId}/pause`).set(auth)).status).toBe(200);
+    expect(await announcementFor(test, articleId)).toMatchObject({ broadcastStatus: 'paused', statusReason: 'paused-by-editor' });
+    expect((await test.request.post(`/town-crier/broadcasts/${held.documentId}/resume`).set(auth)).status).toBe(200);
+    const resumed = (await announcementFor(test, articleId))!;
+    expect(resumed).toMatchObject({ broadcastStatus: 'scheduled', statusReason: 'quiet-hours' });
+    expect(new Date(resumed.resumesAt as string).getTime()).toBe(new Date(held.resumesAt as string).getTime());
     expect(fake.requests).toHaveLength(0);
   });
 
