@@ -138,10 +138,15 @@ export interface PublishPreview {
   topic: { slug: string; name: string } | null;
   recipients: { total: number; byChannel: Record<string, number> };
   dailyLimit: Record<string, { limit: number | null; usedLast24h: number; sendableNow: number; later: number }>;
+  /** When Publish starts sending: `at` null means now. */
+  startsAt?: { at: string | null; reason: 'grace-period' | 'quiet-hours' | null };
   announcement: null | {
     documentId: string;
     broadcastStatus: BroadcastStatus | null;
     statusReason: string | null;
+    resumesAt?: string | null;
+    /** Recipients not yet sent to (before fan-out: everyone it will find). */
+    waiting?: number;
     recipients: number;
     sent: number;
     delivered: number;

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useIntl } from 'react-intl';
 import { Link } from 'react-router-dom';
 import { Flex, Link as DSLink, Typography } from '@strapi/design-system';
 import { PLUGIN_ID } from '../pluginId';
@@ -29,6 +30,7 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
   const t = useT();
   const permissions = usePluginPermissions();
   const reasonLabel = useReasonLabel();
+  const { formatTime } = useIntl();
   const query = new URLSearchParams({ uid: props.model });
   if (props.documentId) query.set('documentId', props.documentId);
   if (props.document?.locale) query.set('locale', String(props.document.locale));
@@ -68,6 +70,12 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
           {announcement.statusReason && IN_PROGRESS.includes(announcement.broadcastStatus ?? '') && (
             <Typography variant="pi" textColor="neutral600">
               {reasonLabel(announcement.statusReason)}
+              {announcement.resumesAt ? ` · ${t('panel.until', 'until {time}', { time: formatTime(announcement.resumesAt) })}` : ''}
+            </Typography>
+          )}
+          {(announcement.waiting ?? 0) > 0 && IN_PROGRESS.includes(announcement.broadcastStatus ?? '') && (
+            <Typography variant="pi" textColor="neutral600" data-testid="town-crier-panel-waiting">
+              {t('panel.waiting', '{waiting} of {total} recipients are still waiting.', { waiting: announcement.waiting, total: announcement.recipients })}
             </Typography>
           )}
           <DSLink tag={Link} to={`/plugins/${PLUGIN_ID}/broadcasts/${announcement.documentId}`}>
@@ -107,6 +115,15 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
               ? t('panel.goesToTopic', 'Publishing sends this to {total} subscribers on {channels}, topic {topic}.', values)
               : t('panel.goesTo', 'Publishing sends this to {total} subscribers on {channels}.', values)}
         </Typography>
+        {data.recipients.total > 0 && (
+          <Typography variant="pi" textColor="neutral600" data-testid="town-crier-panel-starts">
+            {data.startsAt?.reason === 'quiet-hours' && data.startsAt.at
+              ? t('panel.startsQuiet', 'It goes out at {time}, when the quiet hours end.', { time: formatTime(data.startsAt.at) })
+              : data.startsAt?.at
+                ? t('panel.startsAfterGrace', 'It goes out at {time}, after a short delay to allow corrections.', { time: formatTime(data.startsAt.at) })
+                : t('panel.startsNow', 'It goes out now.')}
+          </Typography>
+        )}
         {limited.map(([channel, limit]) => (
           <Typography key={channel} variant="pi" textColor="warning700" data-testid="town-crier-panel-limit">
             {t('panel.dailyLimit', '{channel}: {now} today, the other {later} tomorrow because of the daily limit.', {

@@ -15,9 +15,14 @@ export interface PreviewInput {
   topic?: string;
 }
 
-export function progressOf(announcement: AnnouncementRow) {
-  const { documentId, broadcastStatus, statusReason, recipients, sent, delivered, read, failed, skipped } = withProgress(announcement);
-  return { documentId, broadcastStatus, statusReason, recipients, sent, delivered, read, failed, skipped };
+/**
+ * The broadcast as the side panel follows it. Before fan-out has made the delivery rows, the
+ * recipients it will find are counted, so a held broadcast shows them as waiting, not as 0.
+ */
+export function progressOf(announcement: AnnouncementRow, expectedRecipients = 0) {
+  const { documentId, broadcastStatus, statusReason, resumesAt, recipients, sent, delivered, read, failed, skipped } = withProgress(announcement);
+  const total = announcement.fanOutDoneAt ? recipients : Math.max(recipients, expectedRecipients);
+  return { documentId, broadcastStatus, statusReason, resumesAt, recipients: total, sent, delivered, read, failed, skipped, waiting: Math.max(0, total - sent - failed - skipped) };
 }
 
 /**
@@ -81,14 +86,26 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
 
       const reason: PreviewReason | null = announcement ? 'already-broadcast' : mapping.skip && entry?.[mapping.skip] === true ? 'skip-flag' : null;
+      const total = Object.values(byChannel).reduce((sum, n) => sum + n, 0);
+      const urgencyValue = mapping.urgency && entry ? entry[mapping.urgency] : undefined;
       return {
         broadcasts: reason === null,
         reason,
         topic: topics[0] ? { slug: topics[0].slug, name: topics[0].name } : null,
-        recipients: { total: Object.values(byChannel).reduce((sum, n) => sum + n, 0), byChannel },
+        recipients: { total, byChannel },
         dailyLimit,
-        announcement: announcement ? progressOf(announcement) : null,
+        startsAt: this.startsAt(urgencyValue === 'emergency' ? 'emergency' : 'info'),
+        announcement: announcement ? progressOf(announcement, total) : null,
       };
+    },
+
+    /** When Publish would start sending: now, after the grace period, or when quiet hours end (dispatch's rule). */
+    startsAt(urgency: 'emergency' | 'info', now = new Date()): { at: string | null; reason: 'grace-period' | 'quiet-hours' | null } {
+      const config = runtime().config();
+      const start = new Date(now.getTime() + config.broadcast.graceSeconds * 1000);
+      const hold = getService(strapi, 'dispatch').holdOf({ urgency }, start);
+      if (hold) return { at: hold.until.toISOString(), reason: 'quiet-hours' };
+      return config.broadcast.graceSeconds > 0 ? { at: start.toISOString(), reason: 'grace-period' } : { at: null, reason: null };
     },
   };
 };
