@@ -63,6 +63,8 @@ describe('editor preview', () => {
         recipients: { total: 8, byChannel: { whatsapp: 8 } },
         // 2 already counted + 3 free slots now; the other 3 when slots free up.
         dailyLimit: { whatsapp: { limit: 6, usedLast24h: 3, sendableNow: 5, later: 3 } },
+        // No grace period, no quiet hours in this town: it goes out now.
+        startsAt: { at: null, reason: null },
         announcement: null,
       });
     });
@@ -111,6 +113,9 @@ describe('editor preview', () => {
         read: 0,
         failed: 0,
         skipped: 2,
+        // The three the daily limit holds, until the first slot frees up.
+        waiting: 3,
+        resumesAt: expect.any(String),
       });
 
       const detail = (await get(`/broadcasts/${announcement.documentId}`)).body.data;
