@@ -1,8 +1,7 @@
 import type { Core } from '@strapi/strapi';
-import { DELIVERY_STATUS_RANK, JOB_NAMES, OPEN_DELIVERY_STATUSES, PLUGIN_ID, UID, type ChannelId, type DeliveryStatus } from '../constants';
+import { DELIVERY_STATUS_RANK, JOB_NAMES, OPEN_DELIVERY_STATUSES, PLUGIN_ID, UID, type ChannelId, type DeliveryStatus, type Urgency } from '../constants';
 import type { Channel, ChannelEvent, ClassifiedError } from '../channels/channel';
 import { deliverJobSchema, freshRound, jobIds, type DeliverJob } from '../queue/jobs';
-import { AMBIGUOUS_RECHECK_MS } from '../dispatch/dispatch.service';
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { reachMember, reachWindowKey, reachWindowMs } from './reach';
@@ -16,6 +15,7 @@ export interface DeliveryRow {
   status: DeliveryStatus;
   attempts: number;
   lastErrorCode: string | null;
+  urgency?: Urgency | null;
 }
 
 const OPEN_STATUSES: readonly string[] = OPEN_DELIVERY_STATUSES;
@@ -76,6 +76,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (data.lastErrorClass !== undefined) row.last_error_class = data.lastErrorClass;
     if (data.sentAt) row.sent_at = dbTimestamp(strapi, data.sentAt);
     if (data.statusAt) row.status_at = dbTimestamp(strapi, data.statusAt);
+    // Every outcome (sent, failed, waiting, skipped) ends the send in flight.
+    if (data.status !== undefined) row.claimed_at = null;
     const query = strapi.db.connection(deliveryTable()).where('id', id);
     if (onlyIfOpen) query.whereIn('status', OPEN_STATUSES);
     return query.update(row);
@@ -168,6 +170,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         return scheduleCounterRefresh(data.announcementDocumentId);
       }
       const subscriber = { id: data.subscriberId, address: found.address, locale: found.locale };
+      delivery.urgency = announcement.urgency;
+
+      // The row is claimed before the request: a claim found later (a crash, a second job) is a send that may have gone out.
+      const claim = await this.claim(delivery.id, dispatch.ambiguousWaitMs(data.channel, announcement.urgency));
+      if (!claim.claimed) return claim.retryAtMs ? this.retryAt(delivery, claim.retryAtMs) : undefined;
 
       const admission = await dispatch.admit(data.announcementDocumentId, data.channel, subscriber.id, announcement.urgency);
       if (admission.kind === 'hold') return this.hold(delivery, admission.untilMs);
@@ -186,6 +193,35 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       );
       await dispatch.sent(data.announcementDocumentId, data.channel);
       scheduleCounterRefresh(data.announcementDocumentId);
+    },
+
+    /**
+     * Claims the row for one send. A claim that is already there belongs to a send in flight
+     * (another job) or to one cut off by a crash: either may have reached the provider, so it
+     * waits `waitMs` from the claim for the status webhook (which settles the row) before the
+     * claim is taken over and the message sent again.
+     */
+    async claim(id: number, waitMs: number): Promise<{ claimed: true } | { claimed: false; retryAtMs?: number }> {
+      const knex = strapi.db.connection;
+      const now = new Date();
+      const fresh = await knex(deliveryTable()).where('id', id).whereIn('status', OPEN_STATUSES).whereNull('claimed_at').update({ claimed_at: dbTimestamp(strapi, now) });
+      if (fresh) return { claimed: true };
+      const row = (await knex(deliveryTable()).where('id', id).first('status', 'claimed_at')) as { status: string; claimed_at: unknown } | undefined;
+      if (!row || !OPEN_STATUSES.includes(row.status)) return { claimed: false };
+      const since = toDate(row.claimed_at);
+      if (!since) return { claimed: false, retryAtMs: now.getTime() + 1000 };
+      if (since.getTime() + waitMs > now.getTime()) return { claimed: false, retryAtMs: since.getTime() + waitMs };
+      const taken = await knex(deliveryTable()).where('id', id).whereIn('status', OPEN_STATUSES).where('claimed_at', row.claimed_at as never).update({ claimed_at: dbTimestamp(strapi, now) });
+      if (taken) strapi.log.info(`[${PLUGIN_ID}] delivery ${id}: no status for a send in flight since ${since.toISOString()}; sending again`);
+      return taken ? { claimed: true } : { claimed: false, retryAtMs: now.getTime() + 1000 };
+    },
+
+    /** Runs this delivery again at `untilMs` without touching its row (someone else's send is in flight). */
+    async retryAt(delivery: DeliveryRow, untilMs: number) {
+      const data: DeliverJob = { announcementDocumentId: delivery.announcementDocumentId, subscriberId: delivery.subscriberId, channel: delivery.channel };
+      await runtime()
+        .queue()
+        .add(delivery.channel, { name: JOB_NAMES.deliver, id: jobIds.deliver(data, `c${Math.round(untilMs).toString(36)}`), data, delayMs: Math.max(0, untilMs - Date.now()) });
     },
 
     /**
@@ -219,7 +255,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const record = { attempts, lastErrorCode: classified.code, lastErrorClass: classified.errorClass };
         strapi.log.warn(`[${PLUGIN_ID}] delivery ${delivery.id} on ${channel.id}: ${classified.errorClass} ${classified.code} ${classified.message}`);
         const dispatch = getService(strapi, 'dispatch');
-        const verdict = dispatch.verdict(classified, job.attemptsMade, job.maxAttempts);
+        const verdict = dispatch.verdict(classified, job.attemptsMade, job.maxAttempts, dispatch.ambiguousWaitMs(channel.id, delivery.urgency ?? null));
         switch (verdict.kind) {
           case 'retry':
             await update(delivery.id, { ...record, status: 'waiting' });
@@ -258,6 +294,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async enqueueOpen(announcementDocumentId: string, channels: ChannelId[] | undefined, delayMs: number, wanted: (data: DeliverJob) => boolean) {
       const round = freshRound();
+      const urgency = (await announcements().findPublished(announcementDocumentId))?.urgency ?? null;
       let cursor = 0;
       for (;;) {
         const query = strapi.db
@@ -278,7 +315,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           const data: DeliverJob = { announcementDocumentId, subscriberId: row.subscriber_id, channel: row.channel };
           if (!wanted(data)) continue;
           const ambiguousSince = row.last_error_class === AMBIGUOUS_CLASS ? toDate(row.status_at) : null;
-          const wait = Math.max(delayMs, ambiguousSince ? ambiguousSince.getTime() + AMBIGUOUS_RECHECK_MS - now : 0);
+          const ambiguousWait = getService(strapi, 'dispatch').ambiguousWaitMs(row.channel, urgency);
+          const wait = Math.max(delayMs, ambiguousSince ? ambiguousSince.getTime() + ambiguousWait - now : 0);
           byChannel.set(row.channel, [...(byChannel.get(row.channel) ?? []), { data, delayMs: wait }]);
         }
         for (const [channel, jobs] of byChannel) {

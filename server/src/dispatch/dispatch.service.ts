@@ -38,9 +38,9 @@ export type Verdict =
   | { kind: 'failed-announcement' }
   | { kind: 'stop-channel' };
 
-/** How long to wait for a status webhook after an ambiguous send before sending again. */
-export const AMBIGUOUS_RECHECK_MS = 15 * 60_000;
 const RUN_CACHE_MS = 500;
+/** Channels whose provider reports each message's status with our delivery reference (WhatsApp's `biz_opaque_callback_data`). */
+const RECEIPT_CHANNELS: readonly ChannelId[] = ['whatsapp'];
 
 /**
  * The dispatch layer: the one owner of broadcast state. Every run's state and reason, and the
@@ -368,14 +368,24 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await this.transition(documentId, 'sending', { channels: [channel], reason: null, resumesAt: null, from: ['sending'] });
     },
 
+    /**
+     * How long a send that may have reached the provider waits for its status webhook before it
+     * is sent again (see `broadcast.ambiguousWaitSeconds`).
+     */
+    ambiguousWaitMs(channel: ChannelId, urgency: Urgency | null): number {
+      const config = runtime().config().broadcast;
+      if (!RECEIPT_CHANNELS.includes(channel)) return config.receiptlessWaitSeconds * 1000;
+      return (urgency === 'emergency' ? config.emergencyAmbiguousWaitSeconds : config.ambiguousWaitSeconds) * 1000;
+    },
+
     /** The retry decision for a failed send. `attemptsMade` counts this job's failed sends, never waiting. */
-    verdict(error: ClassifiedError, attemptsMade: number, maxAttempts: number): Verdict {
+    verdict(error: ClassifiedError, attemptsMade: number, maxAttempts: number, ambiguousWaitMs: number): Verdict {
       switch (error.errorClass) {
         case 'retry':
           return attemptsMade + 1 >= maxAttempts ? { kind: 'failed', recipientEffect: undefined } : { kind: 'retry' };
         case 'retry-later':
           return error.ambiguous
-            ? { kind: 'hold', untilMs: Date.now() + AMBIGUOUS_RECHECK_MS, reason: 'ambiguous', ambiguous: true }
+            ? { kind: 'hold', untilMs: Date.now() + ambiguousWaitMs, reason: 'ambiguous', ambiguous: true }
             : { kind: 'hold', untilMs: Date.now() + (error.retryAfterMs ?? 60_000), reason: 'retry-after', ambiguous: false };
         case 'permanent-recipient':
           return { kind: 'failed', recipientEffect: error.recipientEffect };

@@ -18,5 +18,7 @@ export default {
     lastErrorClass: { type: 'string' },
     sentAt: { type: 'datetime' },
     statusAt: { type: 'datetime' },
+    /** Set while a send is in flight; a claim found after a crash marks a send that may have reached the provider. */
+    claimedAt: { type: 'datetime' },
   },
 } as const;
