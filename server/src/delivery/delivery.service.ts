@@ -221,7 +221,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const data: DeliverJob = { announcementDocumentId: delivery.announcementDocumentId, subscriberId: delivery.subscriberId, channel: delivery.channel };
       await runtime()
         .queue()
-        .add(delivery.channel, { name: JOB_NAMES.deliver, id: jobIds.deliver(data, `c${Math.round(untilMs).toString(36)}`), data, delayMs: Math.max(0, untilMs - Date.now()) });
+        .add(delivery.channel, { name: JOB_NAMES.deliver, id: jobIds.deliver(data, `c${freshRound()}`), data, delayMs: Math.max(0, untilMs - Date.now()) });
     },
 
     /**
@@ -233,7 +233,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const data: DeliverJob = { announcementDocumentId: delivery.announcementDocumentId, subscriberId: delivery.subscriberId, channel: delivery.channel };
       await runtime()
         .queue()
-        .add(delivery.channel, { name: JOB_NAMES.deliver, id: jobIds.deliver(data, `h${Math.round(untilMs).toString(36)}`), data, delayMs: Math.max(0, untilMs - Date.now()) });
+        .add(delivery.channel, { name: JOB_NAMES.deliver, id: jobIds.deliver(data, `h${freshRound()}`), data, delayMs: Math.max(0, untilMs - Date.now()) });
     },
 
     /** Sends once and records the outcome; throws only to ask the queue for a retry. */

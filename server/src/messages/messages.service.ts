@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { reachMember, reachWindowKey, reachWindowMs } from '../delivery/reach';
+import { BOOKING_GRACE_MS, reachMember, reachWindowKey, reachWindowMs } from '../delivery/reach';
 import { PLUGIN_ID, UID, type ChannelId } from '../constants';
 import { messageJobSchema } from '../queue/jobs';
 import type { RunningJob } from '../queue/job-queue';
@@ -47,7 +47,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       if (data.message === 'confirmation' && channel.dailyRecipientLimit) {
         // A template to someone who has not written is business-initiated and uses up reach.
-        const admission = await runtime().queue().admitToWindow(reachWindowKey(channel.id), reachMember(data.subscriberId), channel.dailyRecipientLimit, reachWindowMs(runtime().config()), Date.now());
+        // Booked like a broadcast's recipient, so it queues behind those already waiting for the window.
+        const admission = await runtime().queue().admitOrBook(reachWindowKey(channel.id), reachMember(data.subscriberId), channel.dailyRecipientLimit, reachWindowMs(runtime().config()), Date.now(), BOOKING_GRACE_MS);
         if (!admission.admitted) throw new RetryLater(admission.retryAtMs - Date.now(), 'daily reach limit');
       }
 
