@@ -158,6 +158,12 @@ describe('publish → broadcast', () => {
     expect(announcement.statusReason).toBe('template-error:132001');
     // Deliveries not yet started when the first error came back are skipped, not sent.
     expect(fake.requests.length).toBeLessThanOrEqual(2);
+    // A send already on its way when the first error came back still reaches the fake (and would meet the
+    // same template error at Meta); it must land before the scripted errors are cleared.
+    await eventually(async () => {
+      const counts = await queue().counts('whatsapp');
+      return counts.waiting + counts.active + counts.delayed === 0;
+    });
     fake.reset();
   });
 
