@@ -304,13 +304,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const runs = (await this.runsOf(documentId)).filter((run) => (MOVING_RUN_STATES as readonly string[]).includes(run.state));
       if (!runs.length) return;
       const byChannel = await delivery().countByChannel(documentId);
-      for (const run of runs) {
+      const done = runs.filter((run) => (byChannel.get(run.channel)?.open ?? 0) === 0);
+      if (!done.length) return;
+      // Counters first: whoever sees the broadcast `sent` sees its final numbers.
+      await announcements().refreshCounters(documentId);
+      for (const run of done) {
         const counts = byChannel.get(run.channel) ?? { open: 0, failed: 0, total: 0 };
-        if (counts.open > 0) continue;
         const allFailed = counts.total > 0 && counts.failed === counts.total;
         await this.transition(documentId, allFailed ? 'failed' : 'sent', { channels: [run.channel], reason: allFailed ? 'all-deliveries-failed' : null, from: ['queued', 'sending'] });
       }
-      await announcements().refreshCounters(documentId);
     },
 
     // ——— The hot path: admission and verdicts ———
