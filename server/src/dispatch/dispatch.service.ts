@@ -79,6 +79,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     holdOf,
 
     async runsOf(documentId: string): Promise<RunRow[]> {
+      const runs = (await runsQuery().findMany({ where: { announcementDocumentId: documentId }, orderBy: { id: 'asc' } })) as RunRow[];
+      if (runs.length) return runs;
+      // An announcement started before runs existed (or written straight to the table) gets runs mirroring its status.
+      const legacy = (await announcementQuery().findOne({
+        where: { documentId, publishedAt: { $notNull: true }, broadcastStatus: { $notNull: true } },
+        select: ['broadcastStatus', 'statusReason', 'resumesAt', 'channels'],
+      })) as { broadcastStatus: RunState; statusReason: string | null; resumesAt: unknown; channels: ChannelId[] | null } | null;
+      if (!legacy?.channels?.length) return runs;
+      for (const channel of legacy.channels) {
+        await runsQuery()
+          .create({ data: { announcementDocumentId: documentId, channel, state: legacy.broadcastStatus, reason: legacy.statusReason, resumesAt: toDate(legacy.resumesAt) } })
+          .catch(() => undefined);
+      }
       return (await runsQuery().findMany({ where: { announcementDocumentId: documentId }, orderBy: { id: 'asc' } })) as RunRow[];
     },
 
@@ -481,22 +494,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
     },
 
-    /** Announcements started before runs existed get runs that mirror their status, once. */
+    /** Announcements started before runs existed get runs that mirror their status, once (see `runsOf`). */
     async adoptLegacy() {
       const rows = (await announcementQuery().findMany({
         where: { broadcastStatus: { $in: [...OPEN_RUN_STATES] }, publishedAt: { $notNull: true } },
-        select: ['documentId', 'broadcastStatus', 'statusReason', 'resumesAt', 'channels'],
-      })) as Array<{ documentId: string; broadcastStatus: RunState; statusReason: string | null; resumesAt: unknown; channels: ChannelId[] | null }>;
+        select: ['documentId'],
+      })) as Array<{ documentId: string }>;
       if (!rows.length) return;
       const have = await this.runsOfMany(rows.map((row) => row.documentId));
-      for (const row of rows) {
-        if (have.has(row.documentId)) continue;
-        for (const channel of row.channels ?? []) {
-          await runsQuery()
-            .create({ data: { announcementDocumentId: row.documentId, channel, state: row.broadcastStatus, reason: row.statusReason, resumesAt: toDate(row.resumesAt) } })
-            .catch(() => undefined);
-        }
-      }
+      for (const row of rows) if (!have.has(row.documentId)) await this.runsOf(row.documentId);
     },
   };
   return dispatch;
