@@ -14,6 +14,7 @@ export const UID = {
   outboxMessage: 'plugin::town-crier.outbox-message',
   inboundWebhook: 'plugin::town-crier.inbound-webhook',
   templateEvent: 'plugin::town-crier.template-event',
+  run: 'plugin::town-crier.broadcast-run',
 } as const;
 
 export const CHANNEL_IDS = ['whatsapp', 'email', 'telegram'] as const;
@@ -35,6 +36,48 @@ export const ANNOUNCEMENT_STATUSES = [
   'failed',
 ] as const;
 export type AnnouncementStatus = (typeof ANNOUNCEMENT_STATUSES)[number];
+
+/**
+ * A broadcast is one run per (announcement, channel). Each run moves on its own (a WhatsApp
+ * problem pauses the WhatsApp run only); the announcement's `broadcastStatus` is derived from
+ * its runs. Only `dispatch/` changes a run's state (see docs/architecture.md).
+ */
+export const RUN_STATES = ANNOUNCEMENT_STATUSES;
+export type RunState = AnnouncementStatus;
+/** States a run can still leave on its own or by an editor's action. */
+export const OPEN_RUN_STATES = ['scheduled', 'queued', 'sending', 'paused'] as const;
+/** States in which deliveries of the run are sent. */
+export const MOVING_RUN_STATES = ['queued', 'sending'] as const;
+
+/**
+ * Why a run (and so its announcement) waits, paused or stopped. Stored as `kind` or
+ * `kind:detail` (`channel-error:whatsapp:190`, `template-error:132001`, `channel-paused:whatsapp`);
+ * the admin has a German and an English label for every kind (tests/unit/reasons.test.ts).
+ */
+export const RUN_REASONS = [
+  'grace-period',
+  'send-at',
+  'quiet-hours',
+  'daily-limit',
+  'retry-after',
+  'paused-by-editor',
+  'unpublished',
+  'link-missing',
+  'channel-error',
+  'channel-paused',
+  'template-error',
+  'cancelled-by-editor',
+  'all-deliveries-failed',
+] as const;
+export type RunReasonKind = (typeof RUN_REASONS)[number];
+/** The kind of a stored reason (`channel-error:whatsapp:190` → `channel-error`), or null for an unknown one. */
+export function reasonKind(reason: string | null | undefined): RunReasonKind | null {
+  if (!reason) return null;
+  const kind = reason.split(':')[0];
+  return (RUN_REASONS as readonly string[]).includes(kind) ? (kind as RunReasonKind) : null;
+}
+/** Reasons that hold a run only until a time passes; anything else needs an editor or an admin. */
+export const TIMED_REASONS: readonly RunReasonKind[] = ['grace-period', 'send-at', 'quiet-hours', 'daily-limit', 'retry-after'];
 
 export const URGENCIES = ['info', 'important', 'emergency'] as const;
 export type Urgency = (typeof URGENCIES)[number];

@@ -67,6 +67,8 @@ describe('editor preview', () => {
         dailyLimit: { whatsapp: { limit: 6, usedLast24h: 3, sendableNow: 5, later: 3 } },
         // News is a marketing template unless Meta says otherwise: 8 × the default € 0.1131.
         whatsappCost: { currency: 'EUR', category: 'marketing', messages: 8, ratePerMessage: 0.1131, cost: 0.9048, ratesAsOf: '2025-07-01', ratesSource: expect.stringMatching(/^Placeholder/) },
+        // No grace period, no quiet hours in this town: it goes out now.
+        startsAt: { at: null, reason: null },
         announcement: null,
       });
     });
@@ -130,6 +132,9 @@ describe('editor preview', () => {
         read: 0,
         failed: 0,
         skipped: 2,
+        // The three the daily limit holds, until the first slot frees up.
+        waiting: 3,
+        resumesAt: expect.any(String),
       });
 
       const detail = (await get(`/broadcasts/${announcement.documentId}`)).body.data;

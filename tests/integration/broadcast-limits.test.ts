@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import IORedis from 'ioredis';
-import { bootStrapi, eventually, REDIS_URL, type TestStrapi } from '../support/strapi';
+import { bootStrapi, createSuperAdmin, eventually, REDIS_URL, type TestStrapi } from '../support/strapi';
 import type { FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
 import { fakeWhatsapp } from '../support/whatsapp';
 import { announcementFor, deliveriesOf, publishArticle, seedSubscriber, seedTopics } from '../support/seed';
@@ -28,6 +28,8 @@ describe('pacing: the daily reach limit, quiet hours and scheduled sending', () 
     const topics = await seedTopics(test, [['Notfälle', 'notfaelle']]);
     for (let i = 0; i < 5; i += 1) await seedSubscriber(test, `+49151000000${10 + i}`, { topics: [topics.notfaelle] });
   });
+  let adminToken: string | null = null;
+  const login = async () => (adminToken ??= await createSuperAdmin(test));
   afterAll(async () => {
     await test?.close();
     await fake?.close();
@@ -43,6 +45,37 @@ describe('pacing: the daily reach limit, quiet hours and scheduled sending', () 
     const resumesAt = new Date(held.resumesAt as string).getTime();
     expect(resumesAt).toBeGreaterThan(Date.now());
     expect(resumesAt - Date.now()).toBeLessThanOrEqual(2 * 3_600_000);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('the side panel says before publishing that quiet hours hold the news, and afterwards counts the held recipients as waiting', async () => {
+    const auth = { Authorization: `Bearer ${await login()}` };
+    const before = await test.request.get('/town-crier/preview?uid=api::article.article&topic=notfaelle').set(auth);
+    expect(before.body.data.startsAt.reason).toBe('quiet-hours');
+    const end = new Date(before.body.data.startsAt.at).getTime();
+    expect(end).toBeGreaterThan(Date.now());
+    expect(end - Date.now()).toBeLessThanOrEqual(2 * 3_600_000);
+
+    const articleId = await publishArticle(test, { title: 'Laternenumzug', topic: 'notfaelle', urgency: 'info' });
+    await eventually(async () => (await announcementFor(test, articleId))?.statusReason === 'quiet-hours');
+    const after = await test.request.get(`/town-crier/preview?uid=api::article.article&documentId=${articleId}`).set(auth);
+    expect(after.body.data.announcement).toMatchObject({ broadcastStatus: 'scheduled', statusReason: 'quiet-hours', recipients: 5, sent: 0, waiting: 5 });
+    expect(new Date(after.body.data.announcement.resumesAt).getTime()).toBe(end);
+  });
+
+  it('shows quiet hours again after pause and resume: resume re-evaluates what holds the broadcast', async () => {
+    const articleId = await publishArticle(test, { title: 'Sperrmüll', topic: 'notfaelle', urgency: 'info' });
+    const held = await eventually(async () => {
+      const row = await announcementFor(test, articleId);
+      return row?.statusReason === 'quiet-hours' && row;
+    });
+    const auth = { Authorization: `Bearer ${await login()}` };
+    expect((await test.request.post(`/town-crier/broadcasts/${held.documentId}/pause`).set(auth)).status).toBe(200);
+    expect(await announcementFor(test, articleId)).toMatchObject({ broadcastStatus: 'paused', statusReason: 'paused-by-editor' });
+    expect((await test.request.post(`/town-crier/broadcasts/${held.documentId}/resume`).set(auth)).status).toBe(200);
+    const resumed = (await announcementFor(test, articleId))!;
+    expect(resumed).toMatchObject({ broadcastStatus: 'scheduled', statusReason: 'quiet-hours' });
+    expect(new Date(resumed.resumesAt as string).getTime()).toBe(new Date(held.resumesAt as string).getTime());
     expect(fake.requests).toHaveLength(0);
   });
 

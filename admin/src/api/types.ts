@@ -70,7 +70,20 @@ export interface FailureGroup {
   explanations?: { de: string; en: string };
 }
 
+/** One channel's part of a broadcast (server: dispatch/ runs). */
+export interface BroadcastRun {
+  channel: string;
+  state: BroadcastStatus;
+  reason: string | null;
+  resumesAt: string | null;
+  /** Still to send, and of those how many the daily reach window lets out today and later. */
+  waiting: number;
+  today: number;
+  later: number;
+}
+
 export interface BroadcastDetail extends Broadcast {
+  runs: BroadcastRun[];
   text: string | null;
   url: string | null;
   topics: Array<{ name: string; slug: string }>;
@@ -149,10 +162,15 @@ export interface PublishPreview {
   dailyLimit: Record<string, { limit: number | null; usedLast24h: number; sendableNow: number; later: number }>;
   /** What the WhatsApp messages would cost at most, by the town's rate table. */
   whatsappCost?: { currency: string; category: string; messages: number; ratePerMessage: number | null; cost: number | null } | null;
+  /** When Publish starts sending: `at` null means now. */
+  startsAt?: { at: string | null; reason: 'grace-period' | 'quiet-hours' | null };
   announcement: null | {
     documentId: string;
     broadcastStatus: BroadcastStatus | null;
     statusReason: string | null;
+    resumesAt?: string | null;
+    /** Recipients not yet sent to (before fan-out: everyone it will find). */
+    waiting?: number;
     recipients: number;
     sent: number;
     delivered: number;
@@ -205,5 +223,6 @@ export function toBroadcastDetail(row: Row): BroadcastDetail {
     waiting: (row.waiting as BroadcastDetail['waiting']) ?? null,
     estimatedFinishAt: (row.estimatedFinishAt as string | null) ?? null,
     cost: toCostSummary(row.cost),
+    runs: Array.isArray(row.runs) ? (row.runs as BroadcastRun[]) : [],
   };
 }

@@ -36,7 +36,7 @@ const MAPPED_FIELDS = new Map<string, PublishPreview['fields']>();
  */
 export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string; content: ReactNode } | null => {
   const t = useT();
-  const { formatNumber } = useIntl();
+  const { formatNumber, formatTime } = useIntl();
   const permissions = usePluginPermissions();
   const reasonLabel = useReasonLabel();
   const [fields, setFields] = useState<PublishPreview['fields']>(() => MAPPED_FIELDS.get(props.model));
@@ -89,6 +89,12 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
           {announcement.statusReason && IN_PROGRESS.includes(announcement.broadcastStatus ?? '') && (
             <Typography variant="pi" textColor="neutral600">
               {reasonLabel(announcement.statusReason)}
+              {announcement.resumesAt ? ` · ${t('panel.until', 'until {time}', { time: formatTime(announcement.resumesAt) })}` : ''}
+            </Typography>
+          )}
+          {(announcement.waiting ?? 0) > 0 && IN_PROGRESS.includes(announcement.broadcastStatus ?? '') && (
+            <Typography variant="pi" textColor="neutral600" data-testid="town-crier-panel-waiting">
+              {t('panel.waiting', '{waiting} of {total} recipients are still waiting.', { waiting: announcement.waiting, total: announcement.recipients })}
             </Typography>
           )}
           <DSLink tag={Link} to={`/plugins/${PLUGIN_ID}/broadcasts/${announcement.documentId}`}>
@@ -140,6 +146,15 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
               messages: data.whatsappCost.messages,
               category: data.whatsappCost.category,
             })}
+          </Typography>
+        )}
+        {data.recipients.total > 0 && form.urgency !== 'emergency' && (
+          <Typography variant="pi" textColor="neutral600" data-testid="town-crier-panel-starts">
+            {data.startsAt?.reason === 'quiet-hours' && data.startsAt.at
+              ? t('panel.startsQuiet', 'It goes out at {time}, when the quiet hours end.', { time: formatTime(data.startsAt.at) })
+              : data.startsAt?.at
+                ? t('panel.startsAfterGrace', 'It goes out at {time}, after a short delay to allow corrections.', { time: formatTime(data.startsAt.at) })
+                : t('panel.startsNow', 'It goes out now.')}
           </Typography>
         )}
         {limited.map(([channel, limit]) => (

@@ -1,37 +1,39 @@
+import { reasonKind, type RunReasonKind } from '../../../server/src/constants';
 import { useT } from './useT';
 
-/** Plain words for the server's status reasons and waiting reasons. */
+type Translate = ReturnType<typeof useT>;
+
+/**
+ * Plain words for every reason in the server's vocabulary (`RUN_REASONS` in server/src/constants.ts).
+ * The record must name every kind (TypeScript checks it), and tests/unit/reasons.test.ts checks
+ * each has a German and an English text. Details after the kind (`channel-error:whatsapp:190`)
+ * fill the placeholders; no raw token reaches the screen.
+ */
+export const REASON_LABELS: Record<RunReasonKind, (t: Translate, detail: string[]) => string> = {
+  'grace-period': (t) => t('reason.grace', 'Waiting a moment in case the editor corrects the text'),
+  'send-at': (t) => t('reason.scheduled', 'Scheduled for later'),
+  'quiet-hours': (t) => t('reason.quietHours', 'Waiting for the end of quiet hours'),
+  'daily-limit': (t) => t('reason.dailyLimit', 'Waiting for the daily reach limit'),
+  'retry-after': (t) => t('reason.retryAfter', 'The provider asked to wait; sending continues by itself'),
+  'paused-by-editor': (t) => t('reason.paused', 'Paused by an editor'),
+  unpublished: (t) => t('reason.unpublished', 'Paused: the news was unpublished; publish it again to continue'),
+  'link-missing': (t) => t('reason.linkMissing', 'Waiting: the link is missing a value; fill it in and publish again'),
+  'channel-error': (t, [channel = '', code = '']) => t('reason.channelError', 'Paused: the {channel} channel reported error {code}', { channel, code }),
+  'channel-paused': (t, [channel = '']) => t('reason.channelPaused', 'Waiting: the {channel} channel is stopped until an administrator resumes it', { channel }),
+  'template-error': (t, [code = '']) => t('reason.templateError', 'Stopped: the message template was rejected (error {code})', { code }),
+  'cancelled-by-editor': (t) => t('reason.cancelled', 'Cancelled by an editor'),
+  'all-deliveries-failed': (t) => t('reason.allFailed', 'No message could be delivered'),
+};
+
+/** The admin's own waiting reasons (broadcast detail), mapped onto the server's vocabulary. */
+const WAITING_ALIASES: Record<string, RunReasonKind> = { scheduled: 'send-at', grace: 'grace-period', paused: 'paused-by-editor' };
+
 export function useReasonLabel() {
   const t = useT();
   return (reason: string | null | undefined): string => {
     if (!reason) return '';
-    if (reason.startsWith('channel-error:')) {
-      const [, channel, code] = reason.split(':');
-      return t('reason.channelError', 'Paused: the {channel} channel reported error {code}', { channel, code });
-    }
-    if (reason.startsWith('template-error:')) {
-      return t('reason.templateError', 'Stopped: the message template was rejected (error {code})', { code: reason.split(':')[1] });
-    }
-    switch (reason) {
-      case 'daily-limit':
-        return t('reason.dailyLimit', 'Waiting for the daily reach limit');
-      case 'quiet-hours':
-        return t('reason.quietHours', 'Waiting for the end of quiet hours');
-      case 'scheduled':
-      case 'send-at':
-        return t('reason.scheduled', 'Scheduled for later');
-      case 'grace':
-      case 'grace-period':
-        return t('reason.grace', 'Waiting a moment in case the editor corrects the text');
-      case 'paused':
-      case 'paused-by-editor':
-        return t('reason.paused', 'Paused by an editor');
-      case 'cancelled-by-editor':
-        return t('reason.cancelled', 'Cancelled by an editor');
-      case 'all-deliveries-failed':
-        return t('reason.allFailed', 'No message could be delivered');
-      default:
-        return reason;
-    }
+    const kind = reasonKind(reason) ?? WAITING_ALIASES[reason];
+    if (!kind) return t('reason.unknown', 'Waiting');
+    return REASON_LABELS[kind](t, reason.split(':').slice(1));
   };
 }

@@ -70,6 +70,17 @@ export const BroadcastDetailPage = () => {
               {reasonLabel(broadcast.statusReason)}
             </Typography>
           )}
+          {broadcast.runs.length > 1 || broadcast.runs.some((run) => run.later > 0) ? (
+            <Flex direction="column" alignItems="stretch" gap={1} data-testid="detail-runs">
+              {broadcast.runs.map((run) => (
+                <Typography key={run.channel} variant="pi" data-testid={`detail-run-${run.channel}`}>
+                  <StatusBadge status={run.state} /> {run.channel}
+                  {run.reason ? ` · ${reasonLabel(run.reason)}` : ''}
+                  {run.later > 0 ? ` · ${t('detail.runSplit', '{today} today, {later} later', { today: run.today, later: run.later })}` : ''}
+                </Typography>
+              ))}
+            </Flex>
+          ) : null}
           <BroadcastActions broadcast={broadcast} onDone={detail.reload} />
         </Flex>
       </Panel>

@@ -2,25 +2,9 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { ContentTypeMapping } from '../config/schema';
 import type { AnnouncementContent } from '../channels/channel';
-import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID, urgencyOf, type AnnouncementStatus, type Urgency } from '../constants';
-import { jobIds } from '../queue/jobs';
+import { UID, urgencyOf, type AnnouncementStatus, type Urgency } from '../constants';
+import { missingUrlPlaceholders } from './link';
 import { getService } from '../utils/get-service';
-import { toDate } from '../utils/time';
-
-/** Worker-owned announcement fields; written to every row of the document (draft and published). */
-export interface BroadcastState {
-  broadcastStatus?: AnnouncementStatus | null;
-  statusReason?: string | null;
-  resumesAt?: Date | null;
-  fanOutDoneAt?: Date | null;
-  finishedAt?: Date | null;
-  recipientsCount?: number;
-  sentCount?: number;
-  deliveredCount?: number;
-  readCount?: number;
-  failedCount?: number;
-  skippedCount?: number;
-}
 
 export interface AnnouncementRow {
   id: number;
@@ -91,14 +75,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = () => getService(strapi, 'runtime');
   const query = () => strapi.db.query(UID.announcement);
 
-  /** Runs `task` after the surrounding transaction commits (at once when there is none). */
   const counterRefreshes = new Map<string, Promise<Counters>>();
-
-  const afterCommit = async (task: () => void) => {
-    await strapi.db.transaction(async ({ onCommit }) => {
-      onCommit(task);
-    });
-  };
 
   return {
     async findPublished(documentId: string): Promise<AnnouncementRow | null> {
@@ -108,8 +85,36 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       })) as AnnouncementRow | null;
     },
 
-    async setState(documentId: string, state: BroadcastState) {
-      await query().updateMany({ where: { documentId }, data: state });
+    /** Counters are a cache of the delivery rows, written to every row of the document. Broadcast state is dispatch's. */
+    async writeCounters(documentId: string, counters: Omit<Counters, 'open'>) {
+      await query().updateMany({ where: { documentId }, data: counters });
+    },
+
+    /** The placeholders of the source's link that are empty now (none for an announcement written by hand). */
+    async missingLinkPlaceholders(announcement: AnnouncementRow): Promise<string[]> {
+      const source = await this.sourceEntry(announcement);
+      return source ? missingUrlPlaceholders(source.mapping.url, source.entry) : [];
+    },
+
+    /** Fills the link again from the source entry as it is now; answers the placeholders still empty. */
+    async refreshLink(announcement: AnnouncementRow): Promise<string[]> {
+      const source = await this.sourceEntry(announcement);
+      if (!source) return [];
+      const missing = missingUrlPlaceholders(source.mapping.url, source.entry);
+      if (!missing.length) await query().updateMany({ where: { documentId: announcement.documentId }, data: { url: fillUrl(source.mapping.url, source.entry) } });
+      return missing;
+    },
+
+    async sourceEntry(announcement: Pick<AnnouncementRow, 'sourceUid' | 'sourceDocumentId' | 'sourceLocale'>) {
+      if (!announcement.sourceUid || !announcement.sourceDocumentId) return null;
+      const mapping: ContentTypeMapping | undefined = runtime().config().contentTypes[announcement.sourceUid];
+      if (!mapping) return null;
+      const entry = (await strapi.documents(announcement.sourceUid as 'api::article.article').findOne({
+        documentId: announcement.sourceDocumentId,
+        locale: announcement.sourceLocale ?? undefined,
+        status: 'published',
+      })) as Record<string, unknown> | null;
+      return entry ? { mapping, entry } : null;
     },
 
     /**
@@ -117,12 +122,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * announcement. Re-publishing finds the existing one and does nothing; the unique index
      * on `sourceKey` is the last guard against a concurrent duplicate.
      */
-    async announceSource(uid: string, documentId: string, locale: string | null) {
+    async announceSource(uid: string, documentId: string, locale: string | null): Promise<{ documentId: string; existed: boolean } | null> {
       const mapping: ContentTypeMapping | undefined = runtime().config().contentTypes[uid];
-      if (!mapping) return;
+      if (!mapping) return null;
       const sourceKey = `${uid}|${documentId}|${locale ?? ''}`;
-      const existing = await query().findOne({ where: { sourceKey }, select: ['id'] });
-      if (existing) return;
+      const existing = (await query().findOne({ where: { sourceKey }, select: ['documentId'] })) as { documentId: string } | null;
+      if (existing) return { documentId: existing.documentId, existed: true };
 
       const topicAttribute = mapping.topics ? (strapi.contentTypes[uid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string }> | undefined)?.[mapping.topics] : undefined;
       const populate = mapping.topics && topicAttribute?.type === 'relation' ? [mapping.topics] : [];
@@ -132,8 +137,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         status: 'published',
         populate: populate as never,
       })) as Record<string, unknown> | null;
-      if (!entry) return;
-      if (mapping.skip && entry[mapping.skip] === true) return;
+      if (!entry) return null;
+      if (mapping.skip && entry[mapping.skip] === true) return null;
 
       const urgencyValue = mapping.urgency ? entry[mapping.urgency] : undefined;
       const urgency: Urgency = urgencyOf(urgencyValue) ?? 'info';
@@ -145,7 +150,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           })
         : [];
 
-      await strapi.documents(UID.announcement).create({
+      const created = (await strapi.documents(UID.announcement).create({
         data: {
           title: String(entry[mapping.title] ?? '').slice(0, 255),
           text: String(entry[mapping.text] ?? ''),
@@ -158,49 +163,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           sourceKey,
         } as never,
         status: 'published',
-      });
+      })) as { documentId: string };
+      return { documentId: created.documentId, existed: false };
     },
 
-    /** Called on every publish of an announcement; only the first one starts a broadcast. */
-    async startBroadcast(documentId: string) {
-      const announcement = await this.findPublished(documentId);
-      if (!announcement || announcement.broadcastStatus) return;
-      const config = runtime().config();
-      const now = Date.now();
-      const sendAt = toDate(announcement.sendAt);
-      const graceUntil = config.broadcast.graceSeconds > 0 ? now + config.broadcast.graceSeconds * 1000 : now;
-      const startAt = Math.max(sendAt?.getTime() ?? now, graceUntil);
-      const scheduled = startAt > now;
-      const enabledChannels = runtime().channels().enabled().map((channel) => channel.id);
-      const channels = announcement.channels?.length
-        ? announcement.channels.filter((id) => enabledChannels.includes(id as never))
-        : enabledChannels;
-
-      await query().updateMany({
-        where: { documentId },
-        data: {
-          broadcastStatus: scheduled ? 'scheduled' : 'queued',
-          statusReason: scheduled ? (sendAt && sendAt.getTime() >= graceUntil ? 'send-at' : 'grace-period') : null,
-          resumesAt: scheduled ? new Date(startAt) : null,
-          channels,
-        },
-      });
-      await afterCommit(() => this.enqueueFanOut(documentId, startAt - now));
-    },
-
-    /** Never awaited by a publish: Redis being down must not block or fail the editor. */
-    enqueueFanOut(documentId: string, delayMs = 0) {
-      runtime()
-        .queue()
-        .add(CONTROL_QUEUE, {
-          name: JOB_NAMES.fanOut,
-          id: jobIds.fanOut(documentId),
-          data: { announcementDocumentId: documentId },
-          delayMs,
-        })
-        .catch((error: Error) =>
-          strapi.log.warn(`[${PLUGIN_ID}] could not enqueue announcement ${documentId} (${error.message}); the reconciler will retry.`)
-        );
+    /** The announcement of a mapped source entry, if it was broadcast. */
+    async findBySource(uid: string, documentId: string, locale: string | null): Promise<string | null> {
+      const row = (await query().findOne({ where: { sourceKey: `${uid}|${documentId}|${locale ?? ''}` }, select: ['documentId'] })) as { documentId: string } | null;
+      return row?.documentId ?? null;
     },
 
     /** Recomputes the counters from the delivery rows: one grouped query, always consistent. */
@@ -238,24 +208,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         failedCount: count('failed'),
         skippedCount: count('skipped'),
       };
-      await this.setState(documentId, counters);
+      await this.writeCounters(documentId, counters);
       return { ...counters, open: count('pending', 'waiting') };
-    },
-
-    /** Marks a broadcast finished once fan-out is done and no delivery is open. */
-    async finishIfDone(documentId: string) {
-      const announcement = await this.findPublished(documentId);
-      if (!announcement || !announcement.fanOutDoneAt) return;
-      if (!['sending', 'queued'].includes(announcement.broadcastStatus ?? '')) return;
-      const counters = await this.refreshCounters(documentId);
-      if (counters.open > 0) return;
-      const allFailed = counters.recipientsCount > 0 && counters.failedCount === counters.recipientsCount;
-      await this.setState(documentId, {
-        broadcastStatus: allFailed ? 'failed' : 'sent',
-        statusReason: allFailed ? 'all-deliveries-failed' : null,
-        resumesAt: null,
-        finishedAt: new Date(),
-      });
     },
 
     async list({ page = 1, pageSize = 20 }: { page?: number; pageSize?: number } = {}) {
@@ -289,48 +243,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const announcement = await this.findPublished(documentId);
       if (!announcement) throw new errors.NotFoundError('No published announcement with this documentId');
       return announcement;
-    },
-
-    async pause(documentId: string) {
-      const announcement = await this.requirePublished(documentId);
-      if (!['scheduled', 'queued', 'sending'].includes(announcement.broadcastStatus ?? '')) {
-        throw new errors.ApplicationError(`Cannot pause a broadcast that is ${announcement.broadcastStatus ?? 'not started'}`);
-      }
-      await this.setState(documentId, { broadcastStatus: 'paused', statusReason: 'paused-by-editor' });
-      return this.requirePublished(documentId);
-    },
-
-    async resume(documentId: string) {
-      const announcement = await this.requirePublished(documentId);
-      if (announcement.broadcastStatus !== 'paused') throw new errors.ApplicationError('Only a paused broadcast can be resumed');
-      await this.setState(documentId, { broadcastStatus: announcement.fanOutDoneAt ? 'sending' : 'queued', statusReason: null, resumesAt: null });
-      await getService(strapi, 'delivery').requeueOpen(documentId, { resumeChannels: true });
-      if (!announcement.fanOutDoneAt) this.enqueueFanOut(documentId);
-      return this.requirePublished(documentId);
-    },
-
-    async cancel(documentId: string) {
-      const announcement = await this.requirePublished(documentId);
-      if (['sent', 'cancelled', 'failed'].includes(announcement.broadcastStatus ?? '')) {
-        throw new errors.ApplicationError(`Cannot cancel a broadcast that is ${announcement.broadcastStatus}`);
-      }
-      await this.setState(documentId, { broadcastStatus: 'cancelled', statusReason: 'cancelled-by-editor', resumesAt: null, finishedAt: new Date() });
-      await getService(strapi, 'delivery').skipOpen(documentId);
-      await this.refreshCounters(documentId);
-      return this.requirePublished(documentId);
-    },
-
-    /** Gives failed deliveries another go, except those whose recipient can never be reached. */
-    async retryFailed(documentId: string) {
-      const announcement = await this.requirePublished(documentId);
-      if (announcement.broadcastStatus === 'cancelled') throw new errors.ApplicationError('A cancelled broadcast cannot be retried');
-      const reopened = await getService(strapi, 'delivery').reopenFailed(documentId);
-      if (reopened > 0) {
-        await this.setState(documentId, { broadcastStatus: 'sending', statusReason: null, finishedAt: null });
-        await getService(strapi, 'delivery').requeueOpen(documentId, { resumeChannels: true });
-      }
-      await this.refreshCounters(documentId);
-      return { reopened };
     },
 
     /** An explicit second broadcast for an edited item: a new announcement pointing at the first. */

@@ -1,10 +1,9 @@
 import type { Core } from '@strapi/strapi';
-import { reachWindowKey } from '../delivery/reach';
+import { reachWindowKey, reachWindowMs } from '../delivery/reach';
 import { UID } from '../constants';
 import type { Channel } from '../channels/channel';
 import { columnName, joinTableOf, tableName, toCount } from '../database/names';
 import { getService } from '../utils/get-service';
-import { DAY_MS } from '../utils/time';
 
 export interface DailyLimitSplit {
   limit: number | null;
@@ -55,7 +54,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** The channel's rolling 24-hour reach window as it stands now (0 when Redis cannot say). */
     async usedLast24h(channel: Channel, nowMs = Date.now()): Promise<number> {
       if (!channel.dailyRecipientLimit) return 0;
-      return runtime().queue().windowSize(reachWindowKey(channel.id), DAY_MS, nowMs);
+      return runtime().queue().windowSize(reachWindowKey(channel.id), reachWindowMs(runtime().config()), nowMs);
     },
 
     /**
@@ -66,7 +65,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async splitByDailyLimit(channel: Channel, total: number, inWindow: (subscriberIds: number[]) => Promise<number>, nowMs = Date.now()): Promise<DailyLimitSplit> {
       const limit = channel.dailyRecipientLimit;
       if (!limit) return { limit: null, usedLast24h: 0, sendableNow: total, later: 0 };
-      const members = await runtime().queue().windowMembers(reachWindowKey(channel.id), DAY_MS, nowMs);
+      const members = await runtime().queue().windowMembers(reachWindowKey(channel.id), reachWindowMs(runtime().config()), nowMs);
       const already = members.length ? await inWindow(subscriberIdsOf(members)) : 0;
       const free = Math.max(0, limit - members.length);
       const sendableNow = Math.min(total, already + free);

@@ -3,9 +3,11 @@ import { OPEN_DELIVERY_STATUSES, UID } from '../constants';
 import { columnName, tableName, toCount } from '../database/names';
 import { getService } from '../utils/get-service';
 import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
-import { DAY_MS, toDate } from '../utils/time';
+import { toDate } from '../utils/time';
+import { reachWindowMs } from '../delivery/reach';
 import type { AnnouncementRow } from './announcements.service';
 import { explainFailure, explainFailureInBoth } from './failure-explanations';
+import type { RunRow } from '../dispatch/runs';
 
 export type WaitingReason = 'daily-limit' | 'quiet-hours' | 'scheduled' | 'grace' | 'paused';
 
@@ -23,6 +25,12 @@ export function withProgress<Row extends AnnouncementRow>(row: Row) {
 }
 
 const ACTIVE = ['scheduled', 'queued', 'sending'];
+
+/** A run as the admin API shows it. */
+export function runView(run: RunRow) {
+  const at = (value: unknown) => toDate(value)?.toISOString() ?? null;
+  return { channel: run.channel, state: run.state, reason: run.reason ?? null, resumesAt: at(run.resumesAt), finishedAt: at(run.finishedAt) };
+}
 
 /**
  * The broadcast monitor's detail: failures grouped by error code in plain words, why a
@@ -135,7 +143,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (split.later > 0 && split.limit) {
         const fullDays = Math.ceil(split.later / split.limit);
         const lastDay = split.later - (fullDays - 1) * split.limit;
-        end = start + fullDays * DAY_MS + lastDay * rateMs;
+        end = start + fullDays * reachWindowMs(runtime().config()) + lastDay * rateMs;
       }
       finish = Math.max(finish, end);
     }
@@ -145,10 +153,40 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return finishAt.toISOString();
   };
 
+  /**
+   * Each run with its own progress: sent and failed so far, and of those still to go how many
+   * the daily reach window lets out today and how many wait for the next days.
+   */
+  const runsWithProgress = async (row: AnnouncementRow, now: Date) => {
+    const runs = await getService(strapi, 'dispatch').runsOf(row.documentId);
+    const counts = await getService(strapi, 'delivery').countByChannel(row.documentId);
+    const remaining = await remainingByChannel(row);
+    const views = [];
+    for (const run of runs) {
+      const channelCounts = counts.get(run.channel) ?? { open: 0, failed: 0, total: 0 };
+      const left = remaining.get(run.channel);
+      const adapter = runtime().channels().find(run.channel);
+      const split =
+        left && adapter && ACTIVE.concat('paused').includes(run.state)
+          ? await audience().splitByDailyLimit(adapter, left.count, left.inWindow, now.getTime())
+          : { sendableNow: 0, later: 0 };
+      views.push({
+        ...runView(run),
+        recipients: channelCounts.total,
+        failed: channelCounts.failed,
+        waiting: left?.count ?? 0,
+        today: split.sendableNow,
+        later: split.later,
+      });
+    }
+    return views;
+  };
+
   return {
     async detail(row: AnnouncementRow, now = new Date()) {
       return {
         ...withProgress(row),
+        runs: await runsWithProgress(row, now),
         failuresByCode: await failuresByCode(row.documentId),
         waiting: waitingOf(row, now),
         estimatedFinishAt: await estimateFinish(row, now),

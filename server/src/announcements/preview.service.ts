@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { UID } from '../constants';
+import { UID, urgencyOf } from '../constants';
 import { getService } from '../utils/get-service';
 import { slugify, topicSlugsOf, type AnnouncementRow } from './announcements.service';
 import type { DailyLimitSplit } from './audience.service';
@@ -15,9 +15,14 @@ export interface PreviewInput {
   topic?: string;
 }
 
-export function progressOf(announcement: AnnouncementRow) {
-  const { documentId, broadcastStatus, statusReason, recipients, sent, delivered, read, failed, skipped } = withProgress(announcement);
-  return { documentId, broadcastStatus, statusReason, recipients, sent, delivered, read, failed, skipped };
+/**
+ * The broadcast as the side panel follows it. Before fan-out has made the delivery rows, the
+ * recipients it will find are counted, so a held broadcast shows them as waiting, not as 0.
+ */
+export function progressOf(announcement: AnnouncementRow, expectedRecipients = 0) {
+  const { documentId, broadcastStatus, statusReason, resumesAt, recipients, sent, delivered, read, failed, skipped } = withProgress(announcement);
+  const total = announcement.fanOutDoneAt ? recipients : Math.max(recipients, expectedRecipients);
+  return { documentId, broadcastStatus, statusReason, resumesAt, recipients: total, sent, delivered, read, failed, skipped, waiting: Math.max(0, total - sent - failed - skipped) };
 }
 
 /**
@@ -81,20 +86,32 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
 
       const reason: PreviewReason | null = announcement ? 'already-broadcast' : mapping.skip && entry?.[mapping.skip] === true ? 'skip-flag' : null;
+      const total = Object.values(byChannel).reduce((sum, n) => sum + n, 0);
+      const urgencyValue = mapping.urgency && entry ? entry[mapping.urgency] : undefined;
       return {
         broadcasts: reason === null,
         reason,
         // Which of the entry's fields hold topic and urgency, so the side panel can follow the unsaved form.
         fields: { topics: mapping.topics ?? null, urgency: mapping.urgency ?? null },
         topic: topics[0] ? { slug: topics[0].slug, name: topics[0].name } : null,
-        recipients: { total: Object.values(byChannel).reduce((sum, n) => sum + n, 0), byChannel },
+        recipients: { total, byChannel },
         dailyLimit,
         // WhatsApp bills each delivered template: the news template's category at Meta (marketing if unknown).
         whatsappCost: byChannel.whatsapp
           ? getService(strapi, 'costs').estimate(byChannel.whatsapp, getService(strapi, 'whatsapp-account').templateCategory('announcement') ?? 'marketing')
           : null,
-        announcement: announcement ? progressOf(announcement) : null,
+        startsAt: this.startsAt(urgencyOf(urgencyValue) === 'emergency' ? 'emergency' : 'info'),
+        announcement: announcement ? progressOf(announcement, total) : null,
       };
+    },
+
+    /** When Publish would start sending: now, after the grace period, or when quiet hours end (dispatch's rule). */
+    startsAt(urgency: 'emergency' | 'info', now = new Date()): { at: string | null; reason: 'grace-period' | 'quiet-hours' | null } {
+      const config = runtime().config();
+      const start = new Date(now.getTime() + config.broadcast.graceSeconds * 1000);
+      const hold = getService(strapi, 'dispatch').holdOf({ urgency }, start);
+      if (hold) return { at: hold.until.toISOString(), reason: 'quiet-hours' };
+      return config.broadcast.graceSeconds > 0 ? { at: start.toISOString(), reason: 'grace-period' } : { at: null, reason: null };
     },
   };
 };

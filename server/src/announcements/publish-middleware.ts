@@ -24,20 +24,27 @@ export function createPublishMiddleware(strapi: Core.Strapi): Modules.Documents.
   const middleware = async (ctx: DocumentContext, next: Next) => {
     const isPublish =
       ctx.action === 'publish' || ((ctx.action === 'create' || ctx.action === 'update') && ctx.params?.status === 'published');
-    if (!isPublish) return next();
+    const isUnpublish = ctx.action === 'unpublish';
+    if (!isPublish && !isUnpublish) return next();
 
     const runtime = getService(strapi, 'runtime');
     const isAnnouncement = ctx.uid === UID.announcement;
     const mapping = runtime.config().contentTypes[ctx.uid];
     if (!isAnnouncement && !mapping) return next();
+    if (isUnpublish) return unpublishing(strapi, ctx, next, isAnnouncement);
 
     const result = await next();
     const entries = publishedEntries(ctx.action, result);
     const announcements = getService(strapi, 'announcements');
+    const dispatch = getService(strapi, 'dispatch');
     for (const entry of entries) {
       try {
-        if (isAnnouncement) await announcements.startBroadcast(entry.documentId);
-        else await announcements.announceSource(ctx.uid, entry.documentId, entry.locale ?? null);
+        if (isAnnouncement) await dispatch.start(entry.documentId);
+        else {
+          // A first publish creates the announcement (whose own publish starts it); a later one may continue it.
+          const announced = await announcements.announceSource(ctx.uid, entry.documentId, entry.locale ?? null);
+          if (announced?.existed) await dispatch.republished(announced.documentId);
+        }
       } catch (error) {
         // The editor's publish stands even when the broadcast cannot be prepared; the
         // admin's broadcast list is where the problem shows.
@@ -49,6 +56,23 @@ export function createPublishMiddleware(strapi: Core.Strapi): Modules.Documents.
   // Strapi types `next` per action as a union of every repository method's result; this
   // middleware passes that result through untouched, so the narrower local types are safe.
   return middleware as unknown as Modules.Documents.Middleware.Middleware;
+}
+
+/** Unpublishing news mid-broadcast pauses its runs with the reason `unpublished`; publishing again continues them. */
+async function unpublishing(strapi: Core.Strapi, ctx: DocumentContext, next: Next, isAnnouncement: boolean) {
+  const result = await next();
+  const documentId = ctx.params?.documentId;
+  if (!documentId) return result;
+  try {
+    const locales = Array.isArray(ctx.params?.locale) ? ctx.params.locale : [ctx.params?.locale ?? null];
+    for (const locale of locales) {
+      const announcementId = isAnnouncement ? documentId : await getService(strapi, 'announcements').findBySource(ctx.uid, documentId, locale ?? null);
+      if (announcementId) await getService(strapi, 'dispatch').unpublished(announcementId);
+    }
+  } catch (error) {
+    strapi.log.error(`[${PLUGIN_ID}] could not pause the broadcast of unpublished ${ctx.uid} ${documentId}: ${(error as Error).message}`);
+  }
+  return result;
 }
 
 function publishedEntries(action: string, result: unknown): PublishedEntry[] {

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { reachWindowKey } from '../delivery/reach';
+import { reachWindowKey, reachWindowMs } from '../delivery/reach';
 import { CHANNEL_PROBLEMS, UID, type ChannelId, type ChannelProblem, type ChannelProblemCode } from '../constants';
 import { getService } from '../utils/get-service';
 import { DAY_MS } from '../utils/time';
@@ -75,7 +75,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const hasWebhooks = channel ? Boolean(channel.webhook) : id !== 'email';
     const limit = channel ? channel.dailyRecipientLimit : (settings.dailyRecipientLimit ?? null);
     const [usedLast24h, lastWebhookAt, lastVerifiedWebhookAt, paused] = await Promise.all([
-      channel && limit ? queue.windowSize(reachWindowKey(id), DAY_MS, now).catch(() => 0) : Promise.resolve(0),
+      channel && limit ? queue.windowSize(reachWindowKey(id), reachWindowMs(runtime().config()), now).catch(() => 0) : Promise.resolve(0),
       webhookEvents.lastWebhookAt(id, 'received'),
       webhookEvents.lastWebhookAt(id, 'verified'),
       channel ? queue.isPaused(id).catch(() => false) : Promise.resolve(false),

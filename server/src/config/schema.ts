@@ -247,6 +247,21 @@ export const pluginConfigSchema = z.object({
        */
       stalledJobSeconds: z.number().int().positive().default(30),
       reconcileEverySeconds: z.number().int().positive().default(60),
+      /**
+       * The provider's rolling reach window (WhatsApp: 24 hours). Only tests shorten it, to play
+       * several days of a daily limit in seconds (accelerated windows).
+       */
+      reachWindowSeconds: z.number().int().positive().default(86_400),
+      /**
+       * A send that may have reached the provider (found in flight after a crash, or timed out)
+       * waits this long for the status webhook that settles it before it is sent again. Non-urgent
+       * news waits 15 minutes: a duplicate is worse than a delay. An emergency waits 60 seconds:
+       * a late warning is worse than a rare second copy. Channels without receipts (e-mail,
+       * Telegram) wait only `receiptlessWaitSeconds`, since no webhook will ever settle them.
+       */
+      ambiguousWaitSeconds: z.number().int().positive().default(900),
+      emergencyAmbiguousWaitSeconds: z.number().int().positive().default(60),
+      receiptlessWaitSeconds: z.number().int().positive().default(30),
     })
     .prefault({}),
   inbox: z

@@ -7,6 +7,7 @@ import inboundMessage from './inbound-message/schema';
 import outboxMessage from './outbox-message/schema';
 import inboundWebhook from './inbound-webhook/schema';
 import templateEvent from './template-event/schema';
+import broadcastRun from './broadcast-run/schema';
 
 export default {
   topic: { schema: topic },
@@ -18,4 +19,5 @@ export default {
   'outbox-message': { schema: outboxMessage },
   'inbound-webhook': { schema: inboundWebhook },
   'template-event': { schema: templateEvent },
+  'broadcast-run': { schema: broadcastRun },
 };

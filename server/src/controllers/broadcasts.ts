@@ -3,18 +3,20 @@ import type { Context } from 'koa';
 import { errors } from '@strapi/utils';
 import { getService } from '../utils/get-service';
 import { parseOrThrow } from '../validation/parse';
-import { withProgress } from '../announcements/broadcast-insights.service';
+import { runView, withProgress } from '../announcements/broadcast-insights.service';
 import { documentIdParamsSchema, listQuerySchema, sendTestBodySchema, sendUpdateBodySchema } from '../validation/admin';
 
 /** Admin routes for the broadcast monitor: list, detail and the editor's controls. */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const announcements = () => getService(strapi, 'announcements');
+  const dispatch = () => getService(strapi, 'dispatch');
   const documentId = (ctx: Context) => parseOrThrow(documentIdParamsSchema, ctx.params).documentId;
 
   return {
     async list(ctx: Context) {
       const { results, pagination } = await announcements().list(parseOrThrow(listQuerySchema, ctx.query));
-      ctx.body = { data: results.map(withProgress), meta: { pagination } };
+      const runs = await dispatch().runsOfMany(results.map((row) => row.documentId));
+      ctx.body = { data: results.map((row) => ({ ...withProgress(row), runs: (runs.get(row.documentId) ?? []).map(runView) })), meta: { pagination } };
     },
     async detail(ctx: Context) {
       const id = documentId(ctx);
@@ -22,17 +24,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.body = { data: await getService(strapi, 'broadcast-insights').detail(await announcements().requirePublished(id)) };
     },
     async pause(ctx: Context) {
-      ctx.body = { data: withProgress(await announcements().pause(documentId(ctx))) };
+      ctx.body = { data: withProgress(await dispatch().pause(documentId(ctx))) };
     },
     async resume(ctx: Context) {
-      ctx.body = { data: withProgress(await announcements().resume(documentId(ctx))) };
+      ctx.body = { data: withProgress(await dispatch().resume(documentId(ctx))) };
     },
     async cancel(ctx: Context) {
-      ctx.body = { data: withProgress(await announcements().cancel(documentId(ctx))) };
+      ctx.body = { data: withProgress(await dispatch().cancel(documentId(ctx))) };
     },
     async retryFailed(ctx: Context) {
       const id = documentId(ctx);
-      const { reopened } = await announcements().retryFailed(id);
+      const { reopened } = await dispatch().retryFailed(id);
       ctx.body = { data: { ...withProgress(await announcements().requirePublished(id)), reopened } };
     },
     async sendUpdate(ctx: Context) {

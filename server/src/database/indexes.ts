@@ -36,6 +36,8 @@ export async function ensureIndexes(strapi: Core.Strapi): Promise<void> {
   await index('tc_deliveries_status_idx', UID.delivery, ['announcementDocumentId', 'status']);
   await index('tc_deliveries_provider_idx', UID.delivery, ['providerMessageId']);
   await index('tc_deliveries_sent_idx', UID.delivery, ['channel', 'sentAt']);
+  await index('tc_runs_channel_uq', UID.run, ['announcementDocumentId', 'channel'], { unique: true });
+  await index('tc_runs_state_idx', UID.run, ['state']);
   await index('tc_consent_events_time_idx', UID.consentEvent, ['occurredAt']);
   await index('tc_inbound_provider_uq', UID.inboundMessage, ['providerMessageId'], { unique: true });
   // The inbox's 24-hour window: the sender's latest message.

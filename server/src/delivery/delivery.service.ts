@@ -1,12 +1,11 @@
 import type { Core } from '@strapi/strapi';
-import { DELIVERY_STATUS_RANK, JOB_NAMES, OPEN_DELIVERY_STATUSES, PLUGIN_ID, UID, type ChannelId, type DeliveryStatus } from '../constants';
+import { DELIVERY_STATUS_RANK, JOB_NAMES, OPEN_DELIVERY_STATUSES, PLUGIN_ID, UID, type ChannelId, type DeliveryStatus, type Urgency } from '../constants';
 import type { Channel, ChannelEvent, ClassifiedError } from '../channels/channel';
-import { deliverJobSchema, jobIds, type DeliverJob } from '../queue/jobs';
-import { RetryLater, type RunningJob } from '../queue/job-queue';
+import { deliverJobSchema, freshRound, jobIds, type DeliverJob } from '../queue/jobs';
+import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
-import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
-import { reachMember, reachWindowKey } from './reach';
-import { DAY_MS, dbTimestamp, toDate } from '../utils/time';
+import { reachMember, reachWindowKey, reachWindowMs } from './reach';
+import { dbTimestamp, toDate } from '../utils/time';
 
 export interface DeliveryRow {
   id: number;
@@ -16,10 +15,9 @@ export interface DeliveryRow {
   status: DeliveryStatus;
   attempts: number;
   lastErrorCode: string | null;
+  urgency?: Urgency | null;
 }
 
-/** How long to wait for a status webhook after an ambiguous timeout before sending again. */
-const AMBIGUOUS_RECHECK_MS = 15 * 60_000;
 const OPEN_STATUSES: readonly string[] = OPEN_DELIVERY_STATUSES;
 
 interface DeliveryUpdate {
@@ -53,7 +51,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (pendingRefresh.has(documentId)) return;
     const timer = setTimeout(() => {
       pendingRefresh.delete(documentId);
-      announcements()
+      getService(strapi, 'dispatch')
         .finishIfDone(documentId)
         .then(() => announcements().refreshCounters(documentId))
         .catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] counters for ${documentId}: ${error.message}`));
@@ -78,6 +76,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (data.lastErrorClass !== undefined) row.last_error_class = data.lastErrorClass;
     if (data.sentAt) row.sent_at = dbTimestamp(strapi, data.sentAt);
     if (data.statusAt) row.status_at = dbTimestamp(strapi, data.statusAt);
+    // Every outcome (sent, failed, waiting, skipped) ends the send in flight.
+    if (data.status !== undefined) row.claimed_at = null;
     const query = strapi.db.connection(deliveryTable()).where('id', id);
     if (onlyIfOpen) query.whereIn('status', OPEN_STATUSES);
     return query.update(row);
@@ -106,19 +106,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     } else if (effect === 'undeliverable') {
       await strapi.db.query(UID.subscriber).update({ where: { id: subscriberId }, data: { undeliverableAt: new Date() } });
     }
-  };
-
-  /** A fatal channel error stops the whole channel until an admin fixes it and resumes. */
-  const stopChannel = async (channel: ChannelId, error: ClassifiedError) => {
-    await runtime().queue().pause(channel);
-    const affected = (await strapi.db.query(UID.announcement).findMany({
-      where: { broadcastStatus: { $in: ['queued', 'sending'] }, publishedAt: { $notNull: true } },
-      select: ['documentId'],
-    })) as Array<{ documentId: string }>;
-    for (const { documentId } of affected) {
-      await announcements().setState(documentId, { broadcastStatus: 'paused', statusReason: `channel-error:${channel}:${error.code}` });
-    }
-    strapi.log.error(`[${PLUGIN_ID}] ${channel} stopped: ${error.message} (code ${error.code}). Fix the cause, then resume the broadcast.`);
   };
 
   return {
@@ -165,13 +152,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         lastErrorCode: null,
       };
 
-      const announcement = await findAnnouncement(data.announcementDocumentId);
-      if (!announcement || ['cancelled', 'failed'].includes(announcement.broadcastStatus ?? '')) {
+      const dispatch = getService(strapi, 'dispatch');
+      const byRun = await dispatch.runAdmits(data.announcementDocumentId, data.channel);
+      if (byRun.kind === 'skip') {
         await update(delivery.id, { status: 'skipped' });
         return scheduleCounterRefresh(data.announcementDocumentId);
       }
-      if (announcement.broadcastStatus === 'paused') {
-        // Resume re-enqueues every open delivery of the announcement.
+      // A paused run (or news being unpublished) keeps its deliveries open without a job; resume or a re-publish enqueues them again.
+      const announcement = byRun.kind === 'send' ? await findAnnouncement(data.announcementDocumentId) : null;
+      if (!announcement) {
         await update(delivery.id, { status: 'waiting' });
         return;
       }
@@ -181,30 +170,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         return scheduleCounterRefresh(data.announcementDocumentId);
       }
       const subscriber = { id: data.subscriberId, address: found.address, locale: found.locale };
+      delivery.urgency = announcement.urgency;
 
-      const config = runtime().config();
-      const now = new Date();
-      if (announcement.urgency !== 'emergency' && isQuiet(config.broadcast.quietHours, now)) {
-        const end = quietHoursEnd(config.broadcast.quietHours, now);
-        await update(delivery.id, { status: 'waiting' });
-        await announcements().setState(data.announcementDocumentId, { statusReason: 'quiet-hours', resumesAt: end });
-        throw new RetryLater(end.getTime() - now.getTime(), 'quiet hours');
-      }
+      // The row is claimed before the request: a claim found later (a crash, a second job) is a send that may have gone out.
+      const claim = await this.claim(delivery.id, dispatch.ambiguousWaitMs(data.channel, announcement.urgency));
+      if (!claim.claimed) return claim.retryAtMs ? this.retryAt(delivery, claim.retryAtMs) : undefined;
 
+      const admission = await dispatch.admit(data.announcementDocumentId, data.channel, subscriber.id, announcement.urgency);
+      if (admission.kind === 'hold') return this.hold(delivery, admission.untilMs);
       const channel = runtime().channels().get(data.channel);
-      if (channel.dailyRecipientLimit) {
-        const admission = await runtime()
-          .queue()
-          .admitToWindow(reachWindowKey(channel.id), reachMember(subscriber.id), channel.dailyRecipientLimit, DAY_MS, now.getTime());
-        if (!admission.admitted) {
-          await update(delivery.id, { status: 'waiting' });
-          await announcements().setState(data.announcementDocumentId, {
-            statusReason: 'daily-limit',
-            resumesAt: new Date(admission.retryAtMs),
-          });
-          throw new RetryLater(Math.max(1000, admission.retryAtMs - now.getTime()), 'daily reach limit');
-        }
-      }
 
       await this.send(channel, delivery, job, () =>
         channel.send({
@@ -217,7 +191,49 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           locale: subscriber.locale === 'en' ? 'en' : 'de',
         })
       );
+      await dispatch.sent(data.announcementDocumentId, data.channel);
       scheduleCounterRefresh(data.announcementDocumentId);
+    },
+
+    /**
+     * Claims the row for one send. A claim that is already there belongs to a send in flight
+     * (another job) or to one cut off by a crash: either may have reached the provider, so it
+     * waits `waitMs` from the claim for the status webhook (which settles the row) before the
+     * claim is taken over and the message sent again.
+     */
+    async claim(id: number, waitMs: number): Promise<{ claimed: true } | { claimed: false; retryAtMs?: number }> {
+      const knex = strapi.db.connection;
+      const now = new Date();
+      const fresh = await knex(deliveryTable()).where('id', id).whereIn('status', OPEN_STATUSES).whereNull('claimed_at').update({ claimed_at: dbTimestamp(strapi, now) });
+      if (fresh) return { claimed: true };
+      const row = (await knex(deliveryTable()).where('id', id).first('status', 'claimed_at')) as { status: string; claimed_at: unknown } | undefined;
+      if (!row || !OPEN_STATUSES.includes(row.status)) return { claimed: false };
+      const since = toDate(row.claimed_at);
+      if (!since) return { claimed: false, retryAtMs: now.getTime() + 1000 };
+      if (since.getTime() + waitMs > now.getTime()) return { claimed: false, retryAtMs: since.getTime() + waitMs };
+      const taken = await knex(deliveryTable()).where('id', id).whereIn('status', OPEN_STATUSES).where('claimed_at', row.claimed_at as never).update({ claimed_at: dbTimestamp(strapi, now) });
+      if (taken) strapi.log.info(`[${PLUGIN_ID}] delivery ${id}: no status for a send in flight since ${since.toISOString()}; sending again`);
+      return taken ? { claimed: true } : { claimed: false, retryAtMs: now.getTime() + 1000 };
+    },
+
+    /** Runs this delivery again at `untilMs` without touching its row (someone else's send is in flight). */
+    async retryAt(delivery: DeliveryRow, untilMs: number) {
+      const data: DeliverJob = { announcementDocumentId: delivery.announcementDocumentId, subscriberId: delivery.subscriberId, channel: delivery.channel };
+      await runtime()
+        .queue()
+        .add(delivery.channel, { name: JOB_NAMES.deliver, id: jobIds.deliver(data, `c${freshRound()}`), data, delayMs: Math.max(0, untilMs - Date.now()) });
+    },
+
+    /**
+     * Waiting is not failing: the delivery goes back to `waiting` and a fresh job, delayed until
+     * `untilMs`, takes over; this job completes, so no attempt is used up.
+     */
+    async hold(delivery: DeliveryRow, untilMs: number, record: DeliveryUpdate = {}) {
+      await update(delivery.id, { ...record, status: 'waiting' });
+      const data: DeliverJob = { announcementDocumentId: delivery.announcementDocumentId, subscriberId: delivery.subscriberId, channel: delivery.channel };
+      await runtime()
+        .queue()
+        .add(delivery.channel, { name: JOB_NAMES.deliver, id: jobIds.deliver(data, `h${freshRound()}`), data, delayMs: Math.max(0, untilMs - Date.now()) });
     },
 
     /** Sends once and records the outcome; throws only to ask the queue for a retry. */
@@ -238,103 +254,123 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const classified = channel.classifyError(error);
         const record = { attempts, lastErrorCode: classified.code, lastErrorClass: classified.errorClass };
         strapi.log.warn(`[${PLUGIN_ID}] delivery ${delivery.id} on ${channel.id}: ${classified.errorClass} ${classified.code} ${classified.message}`);
-        switch (classified.errorClass) {
-          case 'retry': {
-            if (job.attemptsMade + 1 >= job.maxAttempts) {
-              await update(delivery.id, { ...record, status: 'failed', statusAt: new Date() });
-              return;
-            }
+        const dispatch = getService(strapi, 'dispatch');
+        const verdict = dispatch.verdict(classified, job.attemptsMade, job.maxAttempts, dispatch.ambiguousWaitMs(channel.id, delivery.urgency ?? null));
+        switch (verdict.kind) {
+          case 'retry':
             await update(delivery.id, { ...record, status: 'waiting' });
             throw error;
-          }
-          case 'retry-later': {
-            if (classified.ambiguous) {
-              await update(delivery.id, { ...record, lastErrorClass: AMBIGUOUS_CLASS, status: 'waiting', statusAt: new Date() });
-              throw new RetryLater(AMBIGUOUS_RECHECK_MS, classified.code);
-            }
-            await update(delivery.id, { ...record, status: 'waiting' });
-            throw new RetryLater(classified.retryAfterMs ?? 60_000, classified.code);
-          }
-          case 'permanent-recipient': {
+          case 'hold':
+            return this.hold(delivery, verdict.untilMs, verdict.ambiguous ? { ...record, lastErrorClass: AMBIGUOUS_CLASS, statusAt: new Date() } : record);
+          case 'failed':
             await update(delivery.id, { ...record, status: 'failed', statusAt: new Date() });
-            await markRecipient(delivery.subscriberId, classified.recipientEffect, channel.id);
+            await markRecipient(delivery.subscriberId, verdict.recipientEffect, channel.id);
             return;
-          }
-          case 'permanent-announcement': {
+          case 'failed-announcement':
             await update(delivery.id, { ...record, status: 'failed', statusAt: new Date() });
-            await announcements().setState(delivery.announcementDocumentId, { broadcastStatus: 'failed', statusReason: `template-error:${classified.code}` });
-            await this.skipOpen(delivery.announcementDocumentId);
+            await dispatch.runRejected(delivery.announcementDocumentId, channel.id, classified.code);
             return;
-          }
-          case 'fatal-channel': {
+          case 'stop-channel':
             await update(delivery.id, { ...record, status: 'waiting' });
-            await stopChannel(channel.id, classified);
+            await dispatch.channelStopped(channel.id, classified);
             return;
-          }
         }
       }
     },
 
-    /** Re-enqueues every open delivery of an announcement (resume, retry, reconciler). */
-    async requeueOpen(announcementDocumentId: string, { resumeChannels = false }: { resumeChannels?: boolean } = {}) {
-      const table = strapi.db.metadata.get(UID.delivery).tableName;
+    /**
+     * Enqueues the open deliveries of an announcement (on `channels`, or all) in a fresh round:
+     * resume, retry and config changes. A send that may have gone out keeps waiting for its
+     * status webhook: re-enqueuing is no reason to send it a second time sooner.
+     */
+    async requeueOpen(announcementDocumentId: string, { channels, delayMs = 0 }: { channels?: ChannelId[]; delayMs?: number } = {}) {
+      await this.enqueueOpen(announcementDocumentId, channels, delayMs, () => true);
+    },
+
+    /** The reconciler's part: open deliveries of a moving run whose job is gone (no round of it is live) get a fresh one. */
+    async requeueOrphans(announcementDocumentId: string, channel: ChannelId, liveBases: Set<string>) {
+      await this.enqueueOpen(announcementDocumentId, [channel], 0, (data) => !liveBases.has(jobIds.deliver(data)));
+    },
+
+    async enqueueOpen(announcementDocumentId: string, channels: ChannelId[] | undefined, delayMs: number, wanted: (data: DeliverJob) => boolean) {
+      const round = freshRound();
+      const urgency = (await announcements().findPublished(announcementDocumentId))?.urgency ?? null;
       let cursor = 0;
       for (;;) {
-        const rows: Array<{ id: number; subscriber_id: number; channel: ChannelId; last_error_class: string | null; status_at: unknown }> = await strapi.db
-          .connection(table)
+        const query = strapi.db
+          .connection(deliveryTable())
           .select('id', 'subscriber_id', 'channel', 'last_error_class', 'status_at')
           .where('announcement_document_id', announcementDocumentId)
           .whereIn('status', OPEN_DELIVERY_STATUSES)
           .where('id', '>', cursor)
           .orderBy('id')
           .limit(1000);
+        if (channels) query.whereIn('channel', channels);
+        const rows: Array<{ id: number; subscriber_id: number; channel: ChannelId; last_error_class: string | null; status_at: unknown }> = await query;
         if (!rows.length) break;
         cursor = rows[rows.length - 1].id;
         const byChannel = new Map<ChannelId, Array<{ data: DeliverJob; delayMs: number }>>();
         const now = Date.now();
         for (const row of rows) {
-          const list = byChannel.get(row.channel) ?? [];
-          // A send that may have gone out still waits for its status webhook: resuming or
-          // re-enqueuing lost work is no reason to send it a second time sooner.
+          const data: DeliverJob = { announcementDocumentId, subscriberId: row.subscriber_id, channel: row.channel };
+          if (!wanted(data)) continue;
           const ambiguousSince = row.last_error_class === AMBIGUOUS_CLASS ? toDate(row.status_at) : null;
-          const delayMs = ambiguousSince ? Math.max(0, ambiguousSince.getTime() + AMBIGUOUS_RECHECK_MS - now) : 0;
-          list.push({ data: { announcementDocumentId, subscriberId: row.subscriber_id, channel: row.channel }, delayMs });
-          byChannel.set(row.channel, list);
+          const ambiguousWait = getService(strapi, 'dispatch').ambiguousWaitMs(row.channel, urgency);
+          const wait = Math.max(delayMs, ambiguousSince ? ambiguousSince.getTime() + ambiguousWait - now : 0);
+          byChannel.set(row.channel, [...(byChannel.get(row.channel) ?? []), { data, delayMs: wait }]);
         }
         for (const [channel, jobs] of byChannel) {
-          // An admin's resume or retry says the cause is fixed; the reconciler never decides that.
-          if (resumeChannels && (await runtime().queue().isPaused(channel))) await runtime().queue().resume(channel);
-          for (const { data } of jobs) await runtime().queue().removeJob(channel, jobIds.deliver(data));
           await runtime()
             .queue()
-            .addBulk(channel, jobs.map(({ data, delayMs }) => ({ name: JOB_NAMES.deliver, id: jobIds.deliver(data), data, delayMs })));
+            .addBulk(channel, jobs.map(({ data, delayMs: wait }) => ({ name: JOB_NAMES.deliver, id: jobIds.deliver(data, round), data, delayMs: wait })));
         }
       }
     },
 
     /**
-     * Skips every open delivery, then drops their queued jobs so they stop taking turns under the
-     * channel's rate limit (other announcements keep moving). The rows are the truth: a job that
-     * escapes removal finds its delivery skipped and does nothing.
+     * Skips every open delivery (of one channel, or all), so the rows add up; jobs that are
+     * still queued find their delivery skipped and do nothing.
      */
-    async skipOpen(announcementDocumentId: string) {
-      const table = strapi.db.metadata.get(UID.delivery).tableName;
-      const open = () =>
-        strapi.db.connection(table).where('announcement_document_id', announcementDocumentId).whereIn('status', OPEN_DELIVERY_STATUSES);
-      const queued: DeliverJob[] = ((await open().clone().select('subscriber_id', 'channel')) as Array<{ subscriber_id: number; channel: ChannelId }>).map(
-        (row) => ({ announcementDocumentId, subscriberId: row.subscriber_id, channel: row.channel })
-      );
-      await open().update({ status: 'skipped' });
-      for (const data of queued) await runtime().queue().removeJob(data.channel, jobIds.deliver(data));
+    async skipOpen(announcementDocumentId: string, channel?: ChannelId) {
+      const query = () => {
+        const open = strapi.db.connection(deliveryTable()).where('announcement_document_id', announcementDocumentId).whereIn('status', OPEN_DELIVERY_STATUSES);
+        return channel ? open.where('channel', channel) : open;
+      };
+      // Slots booked in the reach window for these recipients are given back, so later news is not held behind them.
+      const held = (await query().clone().select('subscriber_id', 'channel').where('status', 'waiting')) as Array<{ subscriber_id: number; channel: ChannelId }>;
+      await query().update({ status: 'skipped' });
+      for (const limited of runtime().channels().enabled().filter((adapter) => adapter.dailyRecipientLimit)) {
+        const members = held.filter((row) => row.channel === limited.id).map((row) => reachMember(Number(row.subscriber_id)));
+        if (members.length) await runtime().queue().releaseBookings(reachWindowKey(limited.id), members).catch(() => undefined);
+      }
+    },
+
+    /** Open, failed and all deliveries per channel: whether a run is finished. */
+    async countByChannel(announcementDocumentId: string): Promise<Map<ChannelId, { open: number; failed: number; total: number }>> {
+      const rows = (await strapi.db
+        .connection(deliveryTable())
+        .select('channel', 'status')
+        .count({ n: '*' })
+        .where('announcement_document_id', announcementDocumentId)
+        .groupBy('channel', 'status')) as Array<{ channel: ChannelId; status: DeliveryStatus; n: number | string }>;
+      const counts = new Map<ChannelId, { open: number; failed: number; total: number }>();
+      for (const row of rows) {
+        const entry = counts.get(row.channel) ?? { open: 0, failed: 0, total: 0 };
+        const n = Number(row.n);
+        entry.total += n;
+        if (OPEN_STATUSES.includes(row.status)) entry.open += n;
+        if (row.status === 'failed') entry.failed += n;
+        counts.set(row.channel, entry);
+      }
+      return counts;
     },
 
     /** Failed deliveries whose recipient is still reachable get another attempt. */
-    async reopenFailed(announcementDocumentId: string): Promise<number> {
-      const result = (await deliveries().updateMany({
-        where: { announcementDocumentId, status: 'failed', lastErrorClass: { $ne: 'permanent-recipient' } },
-        data: { status: 'pending', lastErrorCode: null, lastErrorClass: null },
-      })) as { count: number };
-      return result.count;
+    async reopenFailed(announcementDocumentId: string): Promise<{ count: number; channels: ChannelId[] }> {
+      const where = { announcementDocumentId, status: 'failed', lastErrorClass: { $ne: 'permanent-recipient' } };
+      const channels = [...new Set(((await deliveries().findMany({ where, select: ['channel'] })) as Array<{ channel: ChannelId }>).map((row) => row.channel))];
+      const result = (await deliveries().updateMany({ where, data: { status: 'pending', lastErrorCode: null, lastErrorClass: null } })) as { count: number };
+      return { count: result.count, channels };
     },
 
     /**
@@ -402,13 +438,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (!channel.dailyRecipientLimit) continue;
         const seeded = await runtime()
           .queue()
-          .seedWindowOnce(reachWindowKey(channel.id), DAY_MS, async () => {
+          .seedWindowOnce(reachWindowKey(channel.id), reachWindowMs(runtime().config()), async () => {
             const rows = (await strapi.db
               .connection(deliveryTable())
               .select('subscriber_id')
               .max({ sent_at: 'sent_at' })
               .where('channel', channel.id)
-              .where('sent_at', '>=', dbTimestamp(strapi, new Date(Date.now() - DAY_MS)))
+              .where('sent_at', '>=', dbTimestamp(strapi, new Date(Date.now() - reachWindowMs(runtime().config()))))
               .groupBy('subscriber_id')) as Array<{ subscriber_id: number; sent_at: unknown }>;
             return rows.flatMap((row) => {
               const at = toDate(row.sent_at);

@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../constants';
 import { deliverJobSchema, fanOutJobSchema, jobIds, type DeliverJob } from '../queue/jobs';
-import { RetryLater, type RunningJob } from '../queue/job-queue';
+import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
-import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
 import { dbTimestamp } from '../utils/time';
 
 const INSERT_CHUNK = 200;
@@ -61,25 +60,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async process(job: RunningJob) {
       const { announcementDocumentId } = fanOutJobSchema.parse(job.data);
       const announcements = getService(strapi, 'announcements');
+      const dispatch = getService(strapi, 'dispatch');
       const runtime = getService(strapi, 'runtime');
       const config = runtime.config();
+      // Dispatch decides whether this round runs (and re-enqueues it when it has to wait).
+      const plan = await dispatch.beginFanOut(announcementDocumentId);
+      if (!plan) return;
       const announcement = await announcements.findPublished(announcementDocumentId);
-      if (!announcement || !['scheduled', 'queued', 'sending'].includes(announcement.broadcastStatus ?? '')) return;
-
-      const now = new Date();
-      if (announcement.urgency !== 'emergency' && isQuiet(config.broadcast.quietHours, now)) {
-        const end = quietHoursEnd(config.broadcast.quietHours, now);
-        await announcements.setState(announcementDocumentId, { broadcastStatus: 'scheduled', statusReason: 'quiet-hours', resumesAt: end });
-        throw new RetryLater(end.getTime() - now.getTime(), 'quiet hours');
-      }
-      await announcements.setState(announcementDocumentId, { broadcastStatus: 'sending', statusReason: null, resumesAt: null });
+      if (!announcement) return;
 
       const deliveries = meta(UID.delivery).tableName;
       const topicIds = (announcement.topics ?? []).map((topic) => topic.id);
       const batchSize = config.broadcast.fanOutBatchSize;
-      const channels = (announcement.channels ?? []) as ChannelId[];
-
-      for (const channel of channels) {
+      for (const channel of plan.rows) {
         if (!runtime.channels().find(channel)) continue;
         let cursor = 0;
         for (;;) {
@@ -106,8 +99,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
               .onConflict(['announcement_document_id', 'subscriber_id', 'channel'])
               .ignore();
           }
+          // A paused run gets its rows now and its jobs when it is resumed.
           const jobs: DeliverJob[] = rows
-            .filter((row) => row.status === 'pending')
+            .filter((row) => row.status === 'pending' && plan.jobs.includes(channel))
             .map((row) => deliverJobSchema.parse({ announcementDocumentId, subscriberId: row.subscriber_id, channel }));
           await runtime.queue().addBulk(
             channel,
@@ -117,10 +111,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
       }
 
-      await announcements.setState(announcementDocumentId, { fanOutDoneAt: new Date() });
       const counters = await announcements.refreshCounters(announcementDocumentId);
       strapi.log.info(`[${PLUGIN_ID}] announcement ${announcementDocumentId}: ${counters.recipientsCount} recipients queued`);
-      await announcements.finishIfDone(announcementDocumentId);
+      await dispatch.fanOutDone(announcementDocumentId);
     },
   };
 };

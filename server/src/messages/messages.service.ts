@@ -1,12 +1,11 @@
 import type { Core } from '@strapi/strapi';
-import { reachMember, reachWindowKey } from '../delivery/reach';
+import { BOOKING_GRACE_MS, reachMember, reachWindowKey, reachWindowMs } from '../delivery/reach';
 import { PLUGIN_ID, UID, type ChannelId } from '../constants';
 import { messageJobSchema } from '../queue/jobs';
 import type { RunningJob } from '../queue/job-queue';
 import { RetryLater } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { withManageUrl } from './manage-link';
-import { DAY_MS } from '../utils/time';
 
 /**
  * One-to-one messages (confirmation, welcome, replies) on the channel's own queue, so they
@@ -49,7 +48,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       if (data.message === 'confirmation' && channel.dailyRecipientLimit) {
         // A template to someone who has not written is business-initiated and uses up reach.
-        const admission = await runtime().queue().admitToWindow(reachWindowKey(channel.id), reachMember(data.subscriberId), channel.dailyRecipientLimit, DAY_MS, Date.now());
+        // Booked like a broadcast's recipient, so it queues behind those already waiting for the window.
+        const admission = await runtime().queue().admitOrBook(reachWindowKey(channel.id), reachMember(data.subscriberId), channel.dailyRecipientLimit, reachWindowMs(runtime().config()), Date.now(), BOOKING_GRACE_MS);
         if (!admission.admitted) throw new RetryLater(admission.retryAtMs - Date.now(), 'daily reach limit');
       }
 
@@ -69,7 +69,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         strapi.log.warn(`[${PLUGIN_ID}] ${data.message} message on ${channel.id}: ${classified.errorClass} ${classified.code} ${classified.message}`);
         if (classified.errorClass === 'retry' && job.attemptsMade + 1 < job.maxAttempts) throw error;
         if (classified.errorClass === 'retry-later' && !classified.ambiguous) throw new RetryLater(classified.retryAfterMs ?? 60_000, classified.code);
-        if (classified.errorClass === 'fatal-channel') await runtime().queue().pause(channel.id);
+        if (classified.errorClass === 'fatal-channel') await getService(strapi, 'dispatch').channelStopped(channel.id, classified);
         if (classified.recipientEffect === 'withdrawn' && data.message !== 'reply') {
           await getService(strapi, 'subscriptions').withdraw(data.subscriberId, `${channel.id}-blocked`);
         }

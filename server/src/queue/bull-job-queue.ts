@@ -51,6 +51,56 @@ local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
 return tonumber(oldest[2]) + window
 `;
 
+// Admission with booked slots, so held recipients are released in step with the window instead
+// of all waking at its edge. The window's slots free up in the order of its members' scores; a
+// recipient who finds no room books the next slot nobody has booked: with F free slots now and
+// W members, booking i falls on member i−F's expiry, and beyond the window's size on the expiry
+// of booking i−limit (the day after). A booked recipient is admitted when its time has come
+// and there is room; a newcomer only when no booking is waiting for the room. Bookings not
+// claimed within `grace` after their time (a cancelled broadcast) are dropped.
+const ADMIT_OR_BOOK_SCRIPT = `
+local key, booked, member = KEYS[1], KEYS[2], ARGV[1]
+local limit, window, now, grace = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+redis.call('ZREMRANGEBYSCORE', booked, '-inf', now - grace)
+if redis.call('ZSCORE', key, member) then
+  redis.call('ZREM', booked, member)
+  return -1
+end
+local count = redis.call('ZCARD', key)
+local mine = redis.call('ZSCORE', booked, member)
+if mine then
+  mine = tonumber(mine)
+  if mine > now then return mine end
+  if count < limit then
+    redis.call('ZADD', key, now, member)
+    redis.call('PEXPIRE', key, window)
+    redis.call('ZREM', booked, member)
+    return -1
+  end
+  redis.call('ZREM', booked, member)
+end
+local waiting = redis.call('ZCARD', booked)
+if count + waiting < limit then
+  redis.call('ZADD', key, now, member)
+  redis.call('PEXPIRE', key, window)
+  return -1
+end
+local free = limit - count
+local at
+if waiting < limit then
+  local entry = redis.call('ZRANGE', key, waiting - free, waiting - free, 'WITHSCORES')
+  at = tonumber(entry[2]) + window
+else
+  local entry = redis.call('ZRANGE', booked, waiting - limit, waiting - limit, 'WITHSCORES')
+  at = tonumber(entry[2]) + window
+end
+if at <= now then at = now + 1 end
+redis.call('ZADD', booked, at, member)
+redis.call('PEXPIRE', booked, math.ceil(at - now + grace + window))
+return at
+`;
+
 export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
   const queues = new Map<string, Bull.Queue>();
   const baseBackoffMs = options.baseBackoffMs ?? 2_000;
@@ -122,6 +172,17 @@ export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
       const state = await job.getState();
       return state !== 'completed' && state !== 'failed';
     },
+    async liveJobIds(queue) {
+      const bull = get(queue);
+      const key = (name: string) => `${options.prefix}:${queue}:${name}`;
+      const [waiting, active, paused, delayed] = await Promise.all([
+        bull.client.lrange(key('wait'), 0, -1),
+        bull.client.lrange(key('active'), 0, -1),
+        bull.client.lrange(key('paused'), 0, -1),
+        bull.client.zrange(key('delayed'), 0, -1),
+      ]);
+      return [...waiting, ...active, ...paused, ...delayed];
+    },
     async removeJob(queue, id) {
       const job = await get(queue).getJob(id);
       if (job) await job.remove().catch(() => undefined);
@@ -149,6 +210,15 @@ export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
       const fullKey = `${options.prefix}:window:${key}`;
       const result = Number(await anyQueue().client.eval(ADMIT_SCRIPT, 1, fullKey, member, limit, windowMs, nowMs));
       return result < 0 ? { admitted: true } : { admitted: false, retryAtMs: result };
+    },
+    async admitOrBook(key, member, limit, windowMs, nowMs, graceMs) {
+      const fullKey = `${options.prefix}:window:${key}`;
+      const result = Number(await anyQueue().client.eval(ADMIT_OR_BOOK_SCRIPT, 2, fullKey, `${fullKey}:booked`, member, limit, windowMs, nowMs, graceMs));
+      return result < 0 ? { admitted: true } : { admitted: false, retryAtMs: result };
+    },
+    async releaseBookings(key, members) {
+      const fullKey = `${options.prefix}:window:${key}:booked`;
+      for (let i = 0; i < members.length; i += 1000) await anyQueue().client.zrem(fullKey, ...members.slice(i, i + 1000));
     },
     async reserveSlot(key, intervalMs, nowMs) {
       const fullKey = `${options.prefix}:window:slot:${key}`;

@@ -54,6 +54,8 @@ export interface JobQueue {
   /** Registers this process as a consumer of `queue`. Call once per queue. */
   process(queue: string, handler: JobHandler, options: ProcessOptions): void;
   hasJob(queue: string, id: string): Promise<boolean>;
+  /** Ids of every job still to run in `queue` (waiting, delayed, active, paused): what the reconciler compares rows with. */
+  liveJobIds(queue: string): Promise<string[]>;
   removeJob(queue: string, id: string): Promise<void>;
   counts(queue: string): Promise<QueueCounts>;
   pause(queue: string): Promise<void>;
@@ -65,6 +67,14 @@ export interface JobQueue {
    * oldest member leaves the window. This is how the daily reach limit holds across processes.
    */
   admitToWindow(key: string, member: string, limit: number, windowMs: number, nowMs: number): Promise<{ admitted: true } | { admitted: false; retryAtMs: number }>;
+  /**
+   * Like `admitToWindow`, but a member who finds no room books its own future slot (the next
+   * one nobody booked) and is answered that time; asked again then, it is admitted. Held
+   * recipients so leave in step with the window, one slot each, never all at its edge.
+   */
+  admitOrBook(key: string, member: string, limit: number, windowMs: number, nowMs: number, graceMs: number): Promise<{ admitted: true } | { admitted: false; retryAtMs: number }>;
+  /** Gives booked slots back (their deliveries were cancelled or skipped). */
+  releaseBookings(key: string, members: string[]): Promise<void>;
   /**
    * Reserves the next send slot on a shared timeline where slots are `intervalMs` apart, across
    * every process; answers how many ms from `nowMs` the slot is (0: now). Callers wait that long.

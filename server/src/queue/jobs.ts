@@ -29,8 +29,22 @@ export type MessageJob = z.infer<typeof messageJobSchema>;
 export const webhookJobSchema = z.object({ channel: z.enum(CHANNEL_IDS), webhookId: z.number().int().positive().optional(), payload: z.unknown().optional() });
 export type WebhookJob = z.infer<typeof webhookJobSchema>;
 
-/** Deterministic ids: enqueuing the same work twice adds it once. */
+/**
+ * Job ids. A deliver job's base id is deterministic (fan-out adding the same page twice adds it
+ * once); every later round (a hold for the reach window or quiet hours, a resume, the reconciler
+ * re-queuing lost work) appends a fresh round, and so does every fan-out. Bull keeps completed
+ * jobs and ignores an add whose id it still holds, so a reused id could swallow the new round.
+ * The delivery row decides whether a job still has anything to do.
+ */
 export const jobIds = {
-  fanOut: (announcementDocumentId: string, round = 0) => `fan-out:${announcementDocumentId}:${round}`,
-  deliver: (job: DeliverJob) => `deliver:${job.announcementDocumentId}:${job.subscriberId}:${job.channel}`,
+  fanOut: (announcementDocumentId: string, round: string) => `fan-out:${announcementDocumentId}:${round}`,
+  fanOutPrefix: (announcementDocumentId: string) => `fan-out:${announcementDocumentId}:`,
+  deliver: (job: DeliverJob, round?: string) =>
+    `deliver:${job.announcementDocumentId}:${job.subscriberId}:${job.channel}${round ? `:${round}` : ''}`,
+  /** The base id of any round of a deliver job (`deliver:<doc>:<subscriber>:<channel>`). */
+  deliverBase: (id: string) => id.split(':').slice(0, 4).join(':'),
 };
+
+let roundCounter = 0;
+/** A round id no earlier round of this work can have had. */
+export const freshRound = () => `${Date.now().toString(36)}${(roundCounter++ % 1296).toString(36).padStart(2, '0')}${Math.floor(Math.random() * 1296).toString(36)}`;

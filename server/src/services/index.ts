@@ -4,6 +4,7 @@ import consentLedger from '../subscribers/consent-ledger.service';
 import announcements from '../announcements/announcements.service';
 import fanOut from '../fan-out/fan-out.service';
 import delivery from '../delivery/delivery.service';
+import dispatch from '../dispatch/dispatch.service';
 import messages from '../messages/messages.service';
 import webhookEvents from '../webhooks/webhook-events.service';
 import inboundCommands from '../webhooks/inbound-commands.service';
@@ -27,6 +28,7 @@ export default {
   announcements,
   'fan-out': fanOut,
   delivery,
+  dispatch,
   messages,
   'webhook-events': webhookEvents,
   'inbound-commands': inboundCommands,

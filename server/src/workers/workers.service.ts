@@ -1,8 +1,7 @@
 import type { Core } from '@strapi/strapi';
-import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID } from '../constants';
+import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID } from '../constants';
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
-import { toDate } from '../utils/time';
 import { scheduleRetention } from './retention-schedule';
 
 /**
@@ -43,48 +42,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
-     * The outbox guarantee: the announcement row is the truth, Redis only carries work. Every
-     * announcement that should be moving but whose work is missing (Redis was down at publish,
-     * a process died, jobs were lost) is enqueued again. Everything it enqueues is idempotent.
+     * The outbox guarantee: the runs are the truth, Redis only carries work. Every run that
+     * should be moving but whose work is missing (Redis was down at publish, a process died,
+     * jobs were lost) is enqueued again by dispatch, in a fresh round.
      */
     async reconcile() {
       const queue = runtime().queue();
       if (!(await queue.ping())) return;
       await getService(strapi, 'delivery').rebuildReachWindows();
-      const announcements = getService(strapi, 'announcements');
-      const open = (await strapi.db.query(UID.announcement).findMany({
-        where: { broadcastStatus: { $in: ['scheduled', 'queued', 'sending'] }, publishedAt: { $notNull: true } },
-        select: ['documentId', 'broadcastStatus', 'resumesAt', 'fanOutDoneAt', 'channels'],
-      })) as Array<{ documentId: string; broadcastStatus: string; resumesAt: unknown; fanOutDoneAt: unknown; channels: string[] | null }>;
-
-      for (const announcement of open) {
-        if (!announcement.fanOutDoneAt) {
-          const resumesAt = toDate(announcement.resumesAt);
-          announcements.enqueueFanOut(announcement.documentId, resumesAt ? Math.max(0, resumesAt.getTime() - Date.now()) : 0);
-          continue;
-        }
-        const counters = await announcements.refreshCounters(announcement.documentId);
-        if (counters.open === 0) {
-          await announcements.finishIfDone(announcement.documentId);
-          continue;
-        }
-        const queues = await Promise.all(
-          runtime()
-            .channels()
-            .enabled()
-            .map(async (channel) => {
-              const counts = await queue.counts(channel.id);
-              const paused = counts.paused > 0 || (await queue.isPaused(channel.id));
-              return { id: channel.id, paused, idle: counts.waiting + counts.active + counts.delayed + counts.paused === 0 };
-            })
-        );
-        // A channel stopped by a fatal error stays stopped until an admin resumes a broadcast;
-        // work published meanwhile waits in its queue, and says why.
-        const stopped = queues.find((channel) => channel.paused && (announcement.channels ?? []).includes(channel.id));
-        if (stopped) await announcements.setState(announcement.documentId, { statusReason: `channel-paused:${stopped.id}` });
-        if (queues.some((channel) => channel.paused)) continue;
-        if (queues.every((channel) => channel.idle)) await getService(strapi, 'delivery').requeueOpen(announcement.documentId);
-      }
+      await getService(strapi, 'dispatch').reconcile();
       await getService(strapi, 'subscriptions').expirePending();
     },
   };

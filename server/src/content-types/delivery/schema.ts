@@ -22,5 +22,7 @@ export default {
     pricingCategory: { type: 'string' },
     pricingModel: { type: 'string' },
     statusAt: { type: 'datetime' },
+    /** Set while a send is in flight; a claim found after a crash marks a send that may have reached the provider. */
+    claimedAt: { type: 'datetime' },
   },
 } as const;

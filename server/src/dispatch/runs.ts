@@ -1,0 +1,60 @@
+import { reasonKind, type AnnouncementStatus, type ChannelId, type RunState } from '../constants';
+
+export interface RunRow {
+  id: number;
+  announcementDocumentId: string;
+  channel: ChannelId;
+  state: RunState;
+  reason: string | null;
+  resumesAt: Date | string | number | null;
+  finishedAt: Date | string | number | null;
+}
+
+/** Which states a run may move from, per target. Anything else is refused, so a late writer cannot undo a newer state. */
+export const RUN_TRANSITIONS: Record<RunState, readonly RunState[]> = {
+  scheduled: ['scheduled', 'queued', 'paused'],
+  queued: ['scheduled', 'queued', 'paused'],
+  sending: ['scheduled', 'queued', 'sending', 'paused', 'sent', 'failed'],
+  paused: ['scheduled', 'queued', 'sending'],
+  sent: ['sending'],
+  failed: ['scheduled', 'queued', 'sending', 'paused'],
+  cancelled: ['scheduled', 'queued', 'sending', 'paused'],
+};
+
+const TERMINAL: readonly RunState[] = ['sent', 'failed', 'cancelled'];
+/** The announcement shows its most active run: one channel sending means the news is going out. */
+const OPEN_PRIORITY: readonly RunState[] = ['sending', 'queued', 'scheduled', 'paused'];
+
+export interface DerivedStatus {
+  broadcastStatus: AnnouncementStatus;
+  statusReason: string | null;
+  resumesAt: Date | null;
+  finished: boolean;
+}
+
+const toDate = (value: RunRow['resumesAt']) => (value === null || value === undefined || value === '' ? null : new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value));
+
+/**
+ * The announcement's status from its runs. Open runs win over finished ones; among open runs the
+ * most active state wins. The reason is the chosen run's, or else a paused run's (WhatsApp waits
+ * for a new token while e-mail sends: the broadcast is `sending`, and says why WhatsApp is not).
+ */
+export function deriveStatus(runs: RunRow[]): DerivedStatus | null {
+  if (!runs.length) return null;
+  const open = runs.filter((run) => !TERMINAL.includes(run.state));
+  if (open.length) {
+    const state = OPEN_PRIORITY.find((candidate) => open.some((run) => run.state === candidate)) as RunState;
+    const chosen = open.filter((run) => run.state === state);
+    const withReason = chosen.find((run) => run.reason) ?? open.find((run) => run.state === 'paused' && run.reason);
+    const times = chosen.map((run) => toDate(run.resumesAt)).filter((date): date is Date => date !== null);
+    const resumesAt = times.length ? new Date(Math.min(...times.map((date) => date.getTime()))) : null;
+    return { broadcastStatus: state, statusReason: withReason?.reason ?? null, resumesAt, finished: false };
+  }
+  if (runs.every((run) => run.state === 'cancelled')) return { broadcastStatus: 'cancelled', statusReason: 'cancelled-by-editor', resumesAt: null, finished: true };
+  const failed = runs.find((run) => run.state === 'failed');
+  if (runs.some((run) => run.state === 'sent')) return { broadcastStatus: 'sent', statusReason: failed?.reason ?? null, resumesAt: null, finished: true };
+  return { broadcastStatus: 'failed', statusReason: failed?.reason ?? null, resumesAt: null, finished: true };
+}
+
+/** True for a reason that a passing time lifts (quiet hours end, the window frees a slot). */
+export const isTimedReason = (reason: string | null) => ['grace-period', 'send-at', 'quiet-hours', 'daily-limit', 'retry-after'].includes(reasonKind(reason) ?? '');
