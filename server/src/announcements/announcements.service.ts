@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
+import { applicationError, notFoundError } from '../http/errors';
 import type { ContentTypeMapping } from '../config/schema';
 import type { AnnouncementContent } from '../channels/channel';
 import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID, URGENCIES, type AnnouncementStatus, type Urgency } from '../constants';
@@ -263,7 +263,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** A test may be sent before publishing, from the draft. */
     async requirePublishedOrDraft(documentId: string): Promise<AnnouncementRow> {
       const row = (await query().findOne({ where: { documentId }, orderBy: { publishedAt: 'asc' }, populate: ['topics'] })) as AnnouncementRow | null;
-      if (!row) throw new errors.NotFoundError('No announcement with this documentId');
+      if (!row) throw notFoundError('No announcement with this documentId');
       return row;
     },
 
@@ -280,14 +280,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async requirePublished(documentId: string): Promise<AnnouncementRow> {
       const announcement = await this.findPublished(documentId);
-      if (!announcement) throw new errors.NotFoundError('No published announcement with this documentId');
+      if (!announcement) throw notFoundError('No published announcement with this documentId');
       return announcement;
     },
 
     async pause(documentId: string) {
       const announcement = await this.requirePublished(documentId);
       if (!['scheduled', 'queued', 'sending'].includes(announcement.broadcastStatus ?? '')) {
-        throw new errors.ApplicationError(`Cannot pause a broadcast that is ${announcement.broadcastStatus ?? 'not started'}`);
+        throw applicationError(`Cannot pause a broadcast that is ${announcement.broadcastStatus ?? 'not started'}`);
       }
       await this.setState(documentId, { broadcastStatus: 'paused', statusReason: 'paused-by-editor' });
       return this.requirePublished(documentId);
@@ -295,7 +295,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async resume(documentId: string) {
       const announcement = await this.requirePublished(documentId);
-      if (announcement.broadcastStatus !== 'paused') throw new errors.ApplicationError('Only a paused broadcast can be resumed');
+      if (announcement.broadcastStatus !== 'paused') throw applicationError('Only a paused broadcast can be resumed');
       await this.setState(documentId, { broadcastStatus: announcement.fanOutDoneAt ? 'sending' : 'queued', statusReason: null, resumesAt: null });
       await getService(strapi, 'delivery').requeueOpen(documentId, { resumeChannels: true });
       if (!announcement.fanOutDoneAt) this.enqueueFanOut(documentId);
@@ -305,7 +305,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async cancel(documentId: string) {
       const announcement = await this.requirePublished(documentId);
       if (['sent', 'cancelled', 'failed'].includes(announcement.broadcastStatus ?? '')) {
-        throw new errors.ApplicationError(`Cannot cancel a broadcast that is ${announcement.broadcastStatus}`);
+        throw applicationError(`Cannot cancel a broadcast that is ${announcement.broadcastStatus}`);
       }
       await this.setState(documentId, { broadcastStatus: 'cancelled', statusReason: 'cancelled-by-editor', resumesAt: null, finishedAt: new Date() });
       await getService(strapi, 'delivery').skipOpen(documentId);
@@ -316,7 +316,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Gives failed deliveries another go, except those whose recipient can never be reached. */
     async retryFailed(documentId: string) {
       const announcement = await this.requirePublished(documentId);
-      if (announcement.broadcastStatus === 'cancelled') throw new errors.ApplicationError('A cancelled broadcast cannot be retried');
+      if (announcement.broadcastStatus === 'cancelled') throw applicationError('A cancelled broadcast cannot be retried');
       const reopened = await getService(strapi, 'delivery').reopenFailed(documentId);
       if (reopened > 0) {
         await this.setState(documentId, { broadcastStatus: 'sending', statusReason: null, finishedAt: null });

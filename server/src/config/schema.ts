@@ -1,18 +1,30 @@
 import { z } from 'zod';
+import { unknownKeysMessage } from './unknown-keys';
+
+/**
+ * Every object of the config refuses keys it does not know: a typo must stop startup, not
+ * silently drop an option (`skipp: 'nicht_senden'` would send "do not send" news to everyone).
+ */
+const strict = {
+  object: <Shape extends z.core.$ZodLooseShape>(shape: Shape) =>
+    z.strictObject(shape, {
+      error: (issue) => (issue.code === 'unrecognized_keys' ? unknownKeysMessage(issue.keys, Object.keys(shape)) : undefined),
+    }),
+};
 
 /**
  * The plugin's configuration, validated synchronously at startup by Strapi's `validator` hook.
  * Secrets (access tokens, app secrets) have no defaults: they come from the host's env.
  */
 
-const templateParameterSchema = z.object({
+const templateParameterSchema = strict.object({
   /** Name for templates created with named parameters; omitted for positional `{{1}}` templates. */
   name: z.string().min(1).optional(),
   /** Which announcement field fills this parameter. */
   source: z.enum(['title', 'text', 'url', 'urgency', 'topic', 'town']),
 });
 
-const announcementTemplateSchema = z.object({
+const announcementTemplateSchema = strict.object({
   name: z.string().min(1),
   language: z.string().min(2).default('de'),
   header: z.array(templateParameterSchema).default([]),
@@ -26,7 +38,7 @@ const announcementTemplateSchema = z.object({
   urlButtonPrefix: z.string().optional(),
 });
 
-const confirmationTemplateSchema = z.object({
+const confirmationTemplateSchema = strict.object({
   name: z.string().min(1),
   language: z.string().min(2).default('de'),
   /** Index of the quick-reply button whose payload carries the one-time confirmation token. */
@@ -34,7 +46,7 @@ const confirmationTemplateSchema = z.object({
   body: z.array(templateParameterSchema).default([]),
 });
 
-export const whatsappConfigSchema = z.object({
+export const whatsappConfigSchema = strict.object({
   enabled: z.boolean().default(true),
   phoneNumberId: z.string().default(''),
   accessToken: z.string().default(''),
@@ -58,7 +70,7 @@ export const whatsappConfigSchema = z.object({
    * In production it must be switched on explicitly, so a forgotten token never looks like success.
    */
   sandbox: z.boolean().optional(),
-  templates: z
+  templates: strict
     .object({
       announcement: announcementTemplateSchema.prefault({ name: 'town_news' }),
       confirmation: confirmationTemplateSchema.prefault({ name: 'town_news_optin' }),
@@ -71,7 +83,7 @@ export type WhatsappConfig = z.infer<typeof whatsappConfigSchema>;
  * E-mail goes through Strapi's own email plugin, so the SMTP server or API provider is whatever
  * the host configured under `plugins.email`; this block only says what the plugin puts in the mail.
  */
-export const emailConfigSchema = z.object({
+export const emailConfigSchema = strict.object({
   enabled: z.boolean().default(false),
   /**
    * Sender, e.g. `Stadt Musterstadt <nachrichten@musterstadt.de>`. Empty means sandbox, unless
@@ -87,7 +99,7 @@ export const emailConfigSchema = z.object({
 });
 export type EmailConfig = z.infer<typeof emailConfigSchema>;
 
-export const telegramConfigSchema = z.object({
+export const telegramConfigSchema = strict.object({
   enabled: z.boolean().default(false),
   botToken: z.string().default(''),
   /** The bot's username without `@`, for `t.me/<bot>?start=<token>` deep links. */
@@ -102,7 +114,7 @@ export const telegramConfigSchema = z.object({
 });
 export type TelegramConfig = z.infer<typeof telegramConfigSchema>;
 
-const contentTypeMappingSchema = z.object({
+const contentTypeMappingSchema = strict.object({
   /** Attribute names on the news type. */
   title: z.string().min(1),
   text: z.string().min(1),
@@ -117,7 +129,7 @@ const contentTypeMappingSchema = z.object({
 });
 export type ContentTypeMapping = z.infer<typeof contentTypeMappingSchema>;
 
-const consentVersionSchema = z.object({
+const consentVersionSchema = strict.object({
   /** The exact text shown to the citizen, per locale; its SHA-256 goes into the ledger. */
   text: z.record(z.string(), z.string().min(20)).refine((t) => Object.keys(t).length > 0, 'needs at least one locale'),
   privacyPolicyUrl: z.string().url(),
@@ -137,8 +149,8 @@ const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM')
 const defaultConsentText =
   'Ich möchte die Nachrichten der Stadt über die gewählten Kanäle erhalten. Die Stadt speichert dafür meine Kontaktdaten, die gewählten Themen und diese Einwilligung. Ich kann mich jederzeit abmelden, zum Beispiel mit dem Wort STOP.';
 
-export const pluginConfigSchema = z.object({
-  town: z
+export const pluginConfigSchema = strict.object({
+  town: strict
     .object({
       name: z.string().min(1).default('Musterstadt'),
       contactText: z.string().default('Bitte wenden Sie sich an das Rathaus.'),
@@ -150,7 +162,7 @@ export const pluginConfigSchema = z.object({
   tokenSecret: z.string().min(16).optional(),
   /** Absolute base URL of the site, used for links in messages (confirm/unsubscribe). */
   publicUrl: z.string().url().default('http://localhost:1337'),
-  redis: z
+  redis: strict
     .object({
       url: z.string().default('redis://127.0.0.1:6379'),
       /** Key prefix; lets several sites (or test files) share one Redis without seeing each other's jobs. */
@@ -160,7 +172,7 @@ export const pluginConfigSchema = z.object({
   /** `false` lets this instance publish without processing jobs; another process sharing Redis does the work. */
   worker: z.boolean().default(true),
   contentTypes: z.record(z.string().regex(/^api::[\w-]+\.[\w-]+$/, 'must be a UID like api::article.article'), contentTypeMappingSchema).default({}),
-  consent: z
+  consent: strict
     .object({
       current: z.string().min(1),
       versions: z.record(z.string(), consentVersionSchema),
@@ -178,18 +190,18 @@ export const pluginConfigSchema = z.object({
   confirmationTtlHours: z.number().positive().default(48),
   /** Days after withdrawal before ledger and delivery records of a withdrawn subscriber are deleted. */
   retentionDays: z.number().int().positive().default(365),
-  rateLimit: z
+  rateLimit: strict
     .object({
       signupsPerIpPerHour: z.number().int().positive().default(10),
       signupsPerAddressPerHour: z.number().int().positive().default(3),
       confirmationsPerAddressPerDay: z.number().int().positive().default(3),
     })
     .prefault({}),
-  broadcast: z
+  broadcast: strict
     .object({
       /** Seconds between publish and the first message, so an editor can still cancel. */
       graceSeconds: z.number().int().min(0).default(0),
-      quietHours: z
+      quietHours: strict
         .object({
           enabled: z.boolean().default(true),
           start: timeOfDay.default('21:00'),
@@ -212,7 +224,7 @@ export const pluginConfigSchema = z.object({
       reconcileEverySeconds: z.number().int().positive().default(60),
     })
     .prefault({}),
-  inbox: z
+  inbox: strict
     .object({
       enabled: z.boolean().default(true),
       /** Sent at most once per citizen per `replyEveryHours`. */
@@ -225,7 +237,7 @@ export const pluginConfigSchema = z.object({
       replyEveryHours: z.number().positive().default(24),
       /** Offered to staff when they answer a citizen inside the 24-hour window. */
       cannedReplies: z
-        .array(z.object({ label: z.string().min(1).max(60), text: z.string().min(1).max(1000) }))
+        .array(strict.object({ label: z.string().min(1).max(60), text: z.string().min(1).max(1000) }))
         .max(50)
         .default([
           { label: 'Danke, wir kümmern uns', text: 'Vielen Dank für Ihre Nachricht! Wir haben sie an die zuständige Stelle weitergegeben und melden uns, sobald wir mehr wissen.' },
@@ -235,14 +247,14 @@ export const pluginConfigSchema = z.object({
         ]),
     })
     .prefault({}),
-  signup: z
+  signup: strict
     .object({
       /** CSP frame-ancestors for the hosted sign-up page, e.g. `https://www.musterstadt.de`. */
       frameAncestors: z.string().default("'self'"),
     })
     .prefault({}),
   /** The public RSS/Atom feed: announcements only, no personal data. */
-  feed: z
+  feed: strict
     .object({
       enabled: z.boolean().default(true),
       title: z.string().min(1).optional(),
@@ -253,7 +265,7 @@ export const pluginConfigSchema = z.object({
       maxAgeSeconds: z.number().int().min(0).default(300),
     })
     .prefault({}),
-  stats: z
+  stats: strict
     .object({
       subscriberTarget: z.number().int().positive().default(1557),
       /** Statistics count calendar days in this zone (the town's), whatever zone the server runs in. */
@@ -263,7 +275,7 @@ export const pluginConfigSchema = z.object({
         .default('Europe/Berlin'),
     })
     .prefault({}),
-  channels: z
+  channels: strict
     .object({
       whatsapp: whatsappConfigSchema.prefault({}),
       email: emailConfigSchema.prefault({}),

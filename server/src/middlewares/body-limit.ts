@@ -1,4 +1,4 @@
-import { errors } from '@strapi/utils';
+import { validationError } from '../http/errors';
 import type { Context, Next } from 'koa';
 
 /** Public JSON bodies are small; anything larger is refused before it is looked at. */
@@ -7,7 +7,7 @@ export default (config: { maxBytes?: number } | undefined) => {
   return async (ctx: Context, next: Next) => {
     const length = Number(ctx.request.get('content-length') || 0);
     if (length > maxBytes) {
-      throw new errors.ValidationError(`Request body too large (at most ${maxBytes} bytes)`, {
+      throw validationError(`Request body too large (at most ${maxBytes} bytes)`, {
         errors: [{ path: ['body'], message: 'too large', name: 'ValidationError' }],
       });
     }

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
+import { rateLimitError } from '../http/errors';
 import type { Context, Next } from 'koa';
 import { getService } from '../utils/get-service';
 import { HOUR_MS } from '../utils/time';
@@ -19,7 +19,7 @@ export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
     if (recent.length >= max) {
       const retryAfterSeconds = Math.ceil((recent[0] + HOUR_MS - now) / 1000);
       ctx.set('Retry-After', String(retryAfterSeconds));
-      throw new errors.RateLimitError('Too many sign-ups from this address; please try again later', { retryAfterSeconds });
+      throw rateLimitError('Too many sign-ups from this address; please try again later', { retryAfterSeconds });
     }
     recent.push(now);
     hits.set(key, recent);

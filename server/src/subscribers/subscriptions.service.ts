@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
+import { notFoundError, rateLimitError, validationError } from '../http/errors';
 import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../constants';
 import { getService } from '../utils/get-service';
 import { maskAddress } from '../utils/log';
@@ -44,7 +44,7 @@ export interface SubscriberRow {
 }
 
 const fieldError = (field: string | Array<string | number>, message: string) =>
-  new errors.ValidationError(message, { errors: [{ path: (Array.isArray(field) ? field : [field]).map(String), message, name: 'ValidationError' }] });
+  validationError(message, { errors: [{ path: (Array.isArray(field) ? field : [field]).map(String), message, name: 'ValidationError' }] });
 
 /** What one sign-up answers for one channel: the same whether the address was new, pending or active. */
 export interface SignupAnswer {
@@ -179,7 +179,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (existing) {
         const recent = await ledger().countSince(existing.id, 'requested', new Date(now.getTime() - HOUR_MS));
         if (recent >= config.rateLimit.signupsPerAddressPerHour) {
-          throw new errors.RateLimitError('Too many sign-ups for this address; please try again later', { retryAfterSeconds: 3600 });
+          throw rateLimitError('Too many sign-ups for this address; please try again later', { retryAfterSeconds: 3600 });
         }
       }
       return { input, address, topicIds, existing, now };
@@ -400,7 +400,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Everything stored about one subscriber (GDPR Art. 15). */
     async exportSubscriber(id: number) {
       const subscriber = await subscribers().findOne({ where: { id }, populate: ['topics'] });
-      if (!subscriber) throw new errors.NotFoundError('No such subscriber');
+      if (!subscriber) throw notFoundError('No such subscriber');
       const [consentEvents, deliveries, inbox] = await Promise.all([
         ledger().forSubscriber(id),
         strapi.db.query(UID.delivery).findMany({ where: { subscriberId: id }, orderBy: { id: 'asc' } }),
@@ -415,7 +415,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async erase(id: number) {
       const subscriber = (await subscribers().findOne({ where: { id } })) as SubscriberRow | null;
-      if (!subscriber) throw new errors.NotFoundError('No such subscriber');
+      if (!subscriber) throw notFoundError('No such subscriber');
       const now = new Date();
       await subscribers().update({
         where: { id },
