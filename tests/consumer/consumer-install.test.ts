@@ -9,7 +9,7 @@
  * with `npm run test:consumer`. `TOWN_CRIER_TARBALL=/path/to.tgz` tests a given tarball
  * instead of packing this checkout; `TOWN_CRIER_CONSUMER_KEEP=1` keeps the site for a look.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -29,12 +29,20 @@ const WHATSAPP = {
   businessNumber: '+49 4525 12345',
 };
 
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) {
-  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${(result.stdout ?? '').slice(-4000)}\n${(result.stderr ?? '').slice(-4000)}`);
-  }
-  return result.stdout;
+/** Runs a command without blocking the test worker (an npm install takes minutes). */
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${command} ${args.join(' ')} failed (${code}):\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`));
+    });
+  });
 }
 
 async function eventually<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
@@ -84,6 +92,17 @@ function utilsCopies(dir: string): string[] {
   return found;
 }
 
+/** `top level 5.55.0; nested: 5.54.0 ×12` */
+function describeCopies(copies: string[]): string {
+  const top = copies.find((copy) => copy.startsWith('node_modules/@strapi/utils@'))?.split('@').pop() ?? 'none';
+  const nested = new Map<string, number>();
+  for (const copy of copies.filter((entry) => !entry.startsWith('node_modules/@strapi/utils@'))) {
+    const version = copy.split('@').pop() as string;
+    nested.set(version, (nested.get(version) ?? 0) + 1);
+  }
+  return `top level ${top}; nested: ${[...nested].map(([version, count]) => `${version} ×${count}`).join(', ') || 'none'}`;
+}
+
 describe('a town installs the packed plugin into its own Strapi 5 JavaScript site', () => {
   let dir: string;
   let fake: FakeCloudApi;
@@ -129,13 +148,13 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
     if (!tarball) {
       if (!existsSync(path.join(REPO, 'dist/server/index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
       const packDir = mkdtempSync(path.join(tmpdir(), 'town-crier-pack-'));
-      const name = run('npm', ['pack', '--silent', '--pack-destination', packDir], REPO).trim().split('\n').pop() as string;
+      const name = (await run('npm', ['pack', '--silent', '--pack-destination', packDir], REPO)).trim().split('\n').pop() as string;
       tarball = path.join(packDir, name);
     }
     dir = mkdtempSync(path.join(tmpdir(), 'town-crier-consumer-'));
     writeHostApp(dir, `file:${path.resolve(tarball)}`);
-    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], dir);
-    console.log(`[consumer] ${dir}: @strapi/utils copies: ${utilsCopies(dir).join(', ')}`);
+    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], dir);
+    console.log(`[consumer] ${dir}: @strapi/utils ${describeCopies(utilsCopies(dir))}`);
 
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
@@ -161,15 +180,13 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
       WHATSAPP_BUSINESS_NUMBER: WHATSAPP.businessNumber,
       WHATSAPP_API_URL: fake.baseUrl,
     };
-    run('npx', ['strapi', 'build'], dir, env);
+    await run('npx', ['strapi', 'build'], dir, env);
 
     site = spawn('npx', ['strapi', 'start'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     site.stdout?.on('data', (chunk) => (siteLog += chunk));
     site.stderr?.on('data', (chunk) => (siteLog += chunk));
-    await eventually(async () => {
-      if (site.exitCode !== null) throw new Error(`the site stopped (${site.exitCode}):\n${siteLog.slice(-4000)}`);
-      return (await fetch(`${baseUrl}/_health`)).status === 204;
-    }, 120_000);
+    const started = await eventually(async () => (site.exitCode !== null ? 'stopped' : (await fetch(`${baseUrl}/_health`)).status === 204 && 'up'), 180_000);
+    if (started === 'stopped') throw new Error(`the site stopped (${site.exitCode}):\n${siteLog.slice(-4000)}`);
 
     const registered = await api('POST', '/admin/register-admin', {
       email: 'redaktion@beispielstadt.test',

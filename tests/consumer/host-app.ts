@@ -158,5 +158,6 @@ module.exports = ({ env }) => ({
   write(dir, 'src/api/meldung/controllers/meldung.js', `const { factories } = require('@strapi/strapi');\n\nmodule.exports = factories.createCoreController('api::meldung.meldung');\n`);
   write(dir, 'src/api/meldung/services/meldung.js', `const { factories } = require('@strapi/strapi');\n\nmodule.exports = factories.createCoreService('api::meldung.meldung');\n`);
   write(dir, 'public/robots.txt', '');
+  write(dir, 'public/uploads/.gitkeep', '');
   write(dir, '.gitignore', 'node_modules\n.tmp\ndist\nbuild\n.strapi\n');
 }

@@ -64,6 +64,8 @@ describe('editor preview', () => {
         // 2 already counted + 3 free slots now; the other 3 when slots free up.
         dailyLimit: { whatsapp: { limit: 6, usedLast24h: 3, sendableNow: 5, later: 3 } },
         announcement: null,
+        unmatchedTopics: [],
+        missingLinkFields: [],
       });
     });
 
@@ -79,6 +81,20 @@ describe('editor preview', () => {
       await test.strapi.documents('api::article.article' as never).update({ documentId: draft.documentId, data: { silent: true } } as never);
       const silent = (await get(`/preview?uid=api::article.article&documentId=${draft.documentId}`)).body.data;
       expect(silent).toMatchObject({ broadcasts: false, reason: 'skip-flag' });
+    });
+
+    it('warns before publish about a topic no topic matches and an empty link field', async () => {
+      const draft = (await test.strapi.documents('api::article.article' as never).create({
+        data: { title: 'Neues Baugebiet', summary: 'Pläne', topic: 'Bauen' },
+      } as never)) as { documentId: string };
+      const warned = (await get(`/preview?uid=api::article.article&documentId=${draft.documentId}`)).body.data;
+      expect(warned).toMatchObject({ broadcasts: true, topic: null, unmatchedTopics: ['Bauen'], missingLinkFields: ['slug'] });
+      // No topic matches: it goes to everyone, as the panel then says.
+      expect(warned.recipients.total).toBe(10);
+
+      await test.strapi.documents('api::article.article' as never).update({ documentId: draft.documentId, data: { slug: 'neues-baugebiet', topic: 'verkehr' } } as never);
+      const fixed = (await get(`/preview?uid=api::article.article&documentId=${draft.documentId}`)).body.data;
+      expect(fixed).toMatchObject({ topic: { slug: 'verkehr' }, unmatchedTopics: [], missingLinkFields: [] });
     });
 
     it('says when a type is not broadcast at all', async () => {

@@ -135,6 +135,10 @@ export interface PublishPreview {
     read: number;
     failed: number;
   };
+  /** Topic values of the entry that match no topic: the news would go to every subscriber. */
+  unmatchedTopics?: string[];
+  /** Placeholders of the mapping's link that the saved entry leaves empty. */
+  missingLinkFields?: string[];
 }
 
 export interface PluginPermissions {

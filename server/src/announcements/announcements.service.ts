@@ -2,10 +2,13 @@ import type { Core } from '@strapi/strapi';
 import { applicationError, notFoundError } from '../http/errors';
 import type { ContentTypeMapping } from '../config/schema';
 import type { AnnouncementContent } from '../channels/channel';
-import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID, URGENCIES, type AnnouncementStatus, type Urgency } from '../constants';
+import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID, type AnnouncementStatus, type Urgency } from '../constants';
 import { jobIds } from '../queue/jobs';
 import { getService } from '../utils/get-service';
 import { toDate } from '../utils/time';
+import { fillUrl } from './link';
+import { plainTextOf } from './plain-text';
+import { urgencyOf } from './urgency';
 
 /** Worker-owned announcement fields; written to every row of the document (draft and published). */
 export interface BroadcastState {
@@ -51,10 +54,6 @@ export interface AnnouncementRow {
 }
 
 /** Everything a channel needs to know, read from the news entry through the configured mapping. */
-function fillUrl(pattern: string, entry: Record<string, unknown>): string {
-  return pattern.replace(/\{(\w+)\}/g, (_, attribute: string) => encodeURIComponent(String(entry[attribute] ?? '')));
-}
-
 export function topicSlugsOf(value: unknown): string[] {
   if (!value) return [];
   if (typeof value === 'string') return [value];
@@ -117,7 +116,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const existing = await query().findOne({ where: { sourceKey }, select: ['id'] });
       if (existing) return;
 
-      const topicAttribute = mapping.topics ? (strapi.contentTypes[uid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string }> | undefined)?.[mapping.topics] : undefined;
+      const attributes = strapi.contentTypes[uid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string }> | undefined;
+      const topicAttribute = mapping.topics ? attributes?.[mapping.topics] : undefined;
       const populate = mapping.topics && topicAttribute?.type === 'relation' ? [mapping.topics] : [];
       const entry = (await strapi.documents(uid as 'api::article.article').findOne({
         documentId,
@@ -128,8 +128,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!entry) return;
       if (mapping.skip && entry[mapping.skip] === true) return;
 
-      const urgencyValue = mapping.urgency ? entry[mapping.urgency] : undefined;
-      const urgency: Urgency = URGENCIES.includes(urgencyValue as Urgency) ? (urgencyValue as Urgency) : 'info';
+      const urgency = urgencyOf(mapping, entry);
       const slugs = mapping.topics ? topicSlugsOf(entry[mapping.topics]) : [];
       const topics = slugs.length
         ? await strapi.db.query(UID.topic).findMany({
@@ -141,7 +140,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await strapi.documents(UID.announcement).create({
         data: {
           title: String(entry[mapping.title] ?? '').slice(0, 255),
-          text: String(entry[mapping.text] ?? ''),
+          text: plainTextOf(entry[mapping.text], attributes?.[mapping.text]?.type),
           url: fillUrl(mapping.url, entry),
           urgency,
           topics: topics.map((topic: { documentId: string }) => topic.documentId),

@@ -4,6 +4,8 @@ import { getService } from '../utils/get-service';
 import { slugify, topicSlugsOf, type AnnouncementRow } from './announcements.service';
 import type { DailyLimitSplit } from './audience.service';
 import { withProgress } from './broadcast-insights.service';
+import { missingUrlPlaceholders } from './link';
+import { unmatchedTopicValues } from './topic-match';
 
 export type PreviewReason = 'not-mapped' | 'already-broadcast' | 'skip-flag';
 
@@ -88,6 +90,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         recipients: { total: Object.values(byChannel).reduce((sum, n) => sum + n, 0), byChannel },
         dailyLimit,
         announcement: announcement ? progressOf(announcement) : null,
+        // Warnings before publish: topic values no topic has (the news then goes to everyone),
+        // and link placeholders the saved entry leaves empty (the link would be broken).
+        unmatchedTopics: unmatchedTopicValues(slugs, topics.map((topic) => topic.slug)),
+        missingLinkFields: entry ? missingUrlPlaceholders(mapping.url, entry) : [],
       };
     },
   };

@@ -124,6 +124,8 @@ const contentTypeMappingSchema = strict.object({
   topics: z.string().min(1).optional(),
   /** Attribute holding an urgency (`info|important|emergency`). */
   urgency: z.string().min(1).optional(),
+  /** The town's own urgency values, e.g. `{ normal: 'info', wichtig: 'important', notfall: 'emergency' }`. */
+  urgencyValues: z.record(z.string().min(1), z.enum(['info', 'important', 'emergency'])).optional(),
   /** Boolean attribute; when true on the published entry, nothing is broadcast. */
   skip: z.string().min(1).optional(),
 });

@@ -19,9 +19,9 @@ function distance(a: string, b: string): number {
   return previous[right.length];
 }
 
-/** The known key that was probably meant: at most 2 edits away (1 for short keys), the closest first. */
+/** The known key that was probably meant: a few edits away (1 for short keys, more for long uids), the closest first. */
 export function closestKey(unknown: string, known: readonly string[]): string | undefined {
-  const limit = unknown.length <= 4 ? 1 : 2;
+  const limit = unknown.length <= 4 ? 1 : Math.max(2, Math.floor(unknown.length / 6));
   let best: { key: string; distance: number } | undefined;
   for (const key of known) {
     const d = distance(unknown, key);
