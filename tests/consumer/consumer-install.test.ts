@@ -292,10 +292,10 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
 
     const broadcast = await eventually(async () => {
       const list = await admin('GET', '/town-crier/broadcasts');
-      const row = (list.body.results as Array<{ title: string; broadcastStatus: string; sentCount: number }>).find((entry) => entry.title === 'Hauptstraße gesperrt');
+      const row = (list.body.data as Array<{ title: string; broadcastStatus: string; sent: number }>).find((entry) => entry.title === 'Hauptstraße gesperrt');
       return row?.broadcastStatus === 'sent' && row;
     }, 60_000);
-    expect(broadcast.sentCount).toBe(2);
+    expect(broadcast.sent).toBe(2);
 
     for (const citizen of citizens) {
       const expected = citizen.topics.includes('verkehr') ? 1 : 0;
@@ -304,7 +304,7 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
     expect(announcementsWith('Hauptstraße gesperrt')).toHaveLength(2);
     expect(announcementsWith('Interne Notiz')).toHaveLength(0);
     const list = await admin('GET', '/town-crier/broadcasts');
-    expect((list.body.results as Array<{ title: string }>).map((entry) => entry.title)).toEqual(['Hauptstraße gesperrt']);
+    expect((list.body.data as Array<{ title: string }>).map((entry) => entry.title)).toEqual(['Hauptstraße gesperrt']);
   });
 
   it('answers too many sign-ups from one address with 429 and Retry-After', async () => {
