@@ -13,7 +13,10 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await ensureIndexes(strapi);
   await strapi.admin.services.permission.actionProvider.registerMany(PERMISSION_ACTIONS);
   warnWithoutRawBody(strapi);
-  await warnAboutUnmatchedTopics(strapi, config);
+  // Once the server listens, every bootstrap has run (the site's own may create topics).
+  strapi.server.httpServer.once('listening', () => {
+    warnAboutUnmatchedTopics(strapi, config).catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] could not compare topic values with topics: ${error.message}`));
+  });
 
   runtime.start();
   if (config.worker) {

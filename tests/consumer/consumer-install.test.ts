@@ -207,6 +207,10 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
     if (dir && !process.env.TOWN_CRIER_CONSUMER_KEEP) rmSync(dir, { recursive: true, force: true });
   });
 
+  it('warns at startup about topic values that no topic matches yet', async () => {
+    await eventually(async () => siteLog.includes('api::meldung.meldung.thema: no topic matches "verkehr", "kultur"'));
+  });
+
   it('answers a bad sign-up with 400 in Strapi’s error shape, naming the field', async () => {
     const response = await api('POST', '/api/town-crier/subscriptions', { channel: 'whatsapp', address: 'keine Nummer', consent: { accepted: true, version: 'x' } });
     expect(response.status).toBe(400);
