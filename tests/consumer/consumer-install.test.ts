@@ -182,7 +182,8 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
     };
     await run('npx', ['strapi', 'build'], dir, env);
 
-    site = spawn('npx', ['strapi', 'start'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so that stopping it stops everything it started.
+    site = spawn(path.join(dir, 'node_modules/.bin/strapi'), ['start'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     site.stdout?.on('data', (chunk) => (siteLog += chunk));
     site.stderr?.on('data', (chunk) => (siteLog += chunk));
     const started = await eventually(async () => (site.exitCode !== null ? 'stopped' : (await fetch(`${baseUrl}/_health`)).status === 204 && 'up'), 180_000);
@@ -199,9 +200,10 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
   }, 1_500_000);
 
   afterAll(async () => {
-    if (site && site.exitCode === null) {
-      site.kill('SIGTERM');
-      await eventually(async () => site.exitCode !== null || site.signalCode !== null, 30_000).catch(() => site.kill('SIGKILL'));
+    if (site?.pid && site.exitCode === null && site.signalCode === null) {
+      const group = -site.pid;
+      process.kill(group, 'SIGTERM');
+      await eventually(async () => site.exitCode !== null || site.signalCode !== null, 30_000).catch(() => process.kill(group, 'SIGKILL'));
     }
     await fake?.close();
     if (dir && !process.env.TOWN_CRIER_CONSUMER_KEEP) rmSync(dir, { recursive: true, force: true });

@@ -28,6 +28,9 @@ export function writeHostApp(dir: string, pluginSpec: string) {
       dependencies: {
         '@strapi/strapi': HOST_STRAPI_VERSION,
         '@strapi/plugin-users-permissions': HOST_STRAPI_VERSION,
+        // The site's own code throws Strapi errors, as many sites' controllers do. npm then puts the
+        // newest 5.x at the top level while Strapi keeps its own copy nested: two copies of the error classes.
+        '@strapi/utils': '^5.0.0',
         'better-sqlite3': '^12.8.0',
         react: '^18.3.1',
         'react-dom': '^18.3.1',
