@@ -233,7 +233,7 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
     expect(right).toMatchObject({ status: 200 });
   });
 
-  it('answers an unknown broadcast with 404 and resuming a broadcast that is not paused with 400', async () => {
+  it('answers an unknown broadcast with 404', async () => {
     const missing = await admin('POST', '/town-crier/broadcasts/gibtesnicht/resume');
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ data: null, error: { status: 404, name: 'NotFoundError' } });
@@ -298,7 +298,7 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
 
     const broadcast = await eventually(async () => {
       const list = await admin('GET', '/town-crier/broadcasts');
-      const row = (list.body.data as Array<{ title: string; broadcastStatus: string; sent: number }>).find((entry) => entry.title === 'Hauptstraße gesperrt');
+      const row = (list.body.data as Array<{ documentId: string; title: string; broadcastStatus: string; sent: number }>).find((entry) => entry.title === 'Hauptstraße gesperrt');
       return row?.broadcastStatus === 'sent' && row;
     }, 60_000);
     expect(broadcast.sent).toBe(2);
@@ -311,6 +311,10 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
     expect(announcementsWith('Interne Notiz')).toHaveLength(0);
     const list = await admin('GET', '/town-crier/broadcasts');
     expect((list.body.data as Array<{ title: string }>).map((entry) => entry.title)).toEqual(['Hauptstraße gesperrt']);
+
+    const resume = await admin('POST', `/town-crier/broadcasts/${broadcast.documentId}/resume`);
+    expect(resume.status).toBe(400);
+    expect(resume.body).toMatchObject({ data: null, error: { status: 400, name: 'ApplicationError', message: 'Only a paused broadcast can be resumed' } });
   });
 
   it('answers too many sign-ups from one address with 429 and Retry-After', async () => {
