@@ -13,8 +13,8 @@ describe('a mapping that does not fit the news type stops startup', () => {
     expect(error.message).toMatch(/^Invalid town-crier plugin config: /);
     for (const problem of [
       'contentTypes.api::article.article.title: api::article.article has no attribute "titel" (did you mean "title"?)',
-      'contentTypes.api::article.article.text: "slug" is a uid attribute; text needs one of string, text, richtext, blocks',
-      'contentTypes.api::article.article.skip: "topic" is a string attribute; skip needs one of boolean',
+      'contentTypes.api::article.article.text: "slug" is of type uid; text needs one of string, text, richtext, blocks',
+      'contentTypes.api::article.article.skip: "topic" is of type string; skip needs one of boolean',
       'contentTypes.api::article.article.url: {slugg} is not an attribute of api::article.article (did you mean "slug"?)',
       'contentTypes.api::news.news: there is no content type api::news.news',
     ]) {

@@ -58,11 +58,11 @@ describe('the mapping is checked against the content type', () => {
 
   it('refuses attributes of a type the field cannot be read from', () => {
     expect(check({ title: 'bild', text: 'thema', skip: 'titel', topics: 'autor', urgency: 'nicht_senden' })).toEqual([
-      'contentTypes.api::meldung.meldung.title: "bild" is a media attribute; title needs one of string, text, uid, enumeration, email',
-      'contentTypes.api::meldung.meldung.text: "thema" is a enumeration attribute; text needs one of string, text, richtext, blocks',
+      'contentTypes.api::meldung.meldung.title: "bild" is of type media; title needs one of string, text, uid, enumeration, email',
+      'contentTypes.api::meldung.meldung.text: "thema" is of type enumeration; text needs one of string, text, richtext, blocks',
       'contentTypes.api::meldung.meldung.topics: "autor" relates to admin::user, which has neither a slug nor a name to match topics by',
-      'contentTypes.api::meldung.meldung.urgency: "nicht_senden" is a boolean attribute; urgency needs one of enumeration, string',
-      'contentTypes.api::meldung.meldung.skip: "titel" is a string attribute; skip needs one of boolean',
+      'contentTypes.api::meldung.meldung.urgency: "nicht_senden" is of type boolean; urgency needs one of enumeration, string',
+      'contentTypes.api::meldung.meldung.skip: "titel" is of type string; skip needs one of boolean',
     ]);
   });
 
@@ -70,7 +70,7 @@ describe('the mapping is checked against the content type', () => {
     expect(check({ url: 'https://x.de/{kategorie}/{kenung}/{bild}' })).toEqual([
       'contentTypes.api::meldung.meldung.url: {kategorie} is not an attribute of api::meldung.meldung',
       'contentTypes.api::meldung.meldung.url: {kenung} is not an attribute of api::meldung.meldung (did you mean "kennung"?)',
-      'contentTypes.api::meldung.meldung.url: {bild} is a media attribute and cannot stand in a link',
+      'contentTypes.api::meldung.meldung.url: {bild} is of type media and cannot stand in a link',
     ]);
   });
 

@@ -65,7 +65,7 @@ export function checkContentTypeMappings(mappings: Record<string, ContentTypeMap
       }
       const fitting: readonly string[] = FITTING_TYPES[field];
       if (!fitting.includes(attribute.type ?? '')) {
-        problems.push(`${at}.${field}: ${quote(attributeName)} is a ${attribute.type} attribute; ${field} needs one of ${fitting.join(', ')}`);
+        problems.push(`${at}.${field}: ${quote(attributeName)} is of type ${attribute.type}; ${field} needs one of ${fitting.join(', ')}`);
         continue;
       }
       if (field === 'topics' && attribute.type === 'relation') {
@@ -82,7 +82,7 @@ export function checkContentTypeMappings(mappings: Record<string, ContentTypeMap
       if (ENTRY_FIELDS.includes(placeholder)) continue;
       const attribute = attributes[placeholder];
       if (!attribute) problems.push(`${at}.url: {${placeholder}} is not an attribute of ${uid}${meant(placeholder, names)}`);
-      else if (!URL_TYPES.includes(attribute.type ?? '')) problems.push(`${at}.url: {${placeholder}} is a ${attribute.type} attribute and cannot stand in a link`);
+      else if (!URL_TYPES.includes(attribute.type ?? '')) problems.push(`${at}.url: {${placeholder}} is of type ${attribute.type} and cannot stand in a link`);
     }
   }
   return problems;
