@@ -105,6 +105,7 @@ function describeCopies(copies: string[]): string {
 
 describe('a town installs the packed plugin into its own Strapi 5 JavaScript site', () => {
   let dir: string;
+  let packDir: string | undefined;
   let fake: FakeCloudApi;
   let site: ChildProcess;
   let siteLog = '';
@@ -147,7 +148,7 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
     let tarball = process.env.TOWN_CRIER_TARBALL;
     if (!tarball) {
       if (!existsSync(path.join(REPO, 'dist/server/index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
-      const packDir = mkdtempSync(path.join(tmpdir(), 'town-crier-pack-'));
+      packDir = mkdtempSync(path.join(tmpdir(), 'town-crier-pack-'));
       const name = (await run('npm', ['pack', '--silent', '--pack-destination', packDir], REPO)).trim().split('\n').pop() as string;
       tarball = path.join(packDir, name);
     }
@@ -207,6 +208,7 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
     }
     await fake?.close();
     if (dir && !process.env.TOWN_CRIER_CONSUMER_KEEP) rmSync(dir, { recursive: true, force: true });
+    if (packDir) rmSync(packDir, { recursive: true, force: true });
   });
 
   it('warns at startup about topic values that no topic matches yet', async () => {
