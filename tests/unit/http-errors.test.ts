@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,5 +42,15 @@ describe('error answers', () => {
       status: 404,
       body: { data: null, error: { status: 404, name: 'NotFoundError', message: 'No such subscriber', details: {} } },
     });
+  });
+});
+
+describe('server code', () => {
+  it('imports nothing from @strapi/utils: its error classes are only recognised when npm installed Strapi’s own copy', () => {
+    const root = path.resolve(__dirname, '../../server/src');
+    const files = (readdirSync(root, { recursive: true }) as string[]).filter((file) => file.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(50);
+    const importing = files.filter((file) => /from ['"]@strapi\/utils['"]|require\(['"]@strapi\/utils['"]\)/.test(readFileSync(path.join(root, file), 'utf8')));
+    expect(importing).toEqual([]);
   });
 });

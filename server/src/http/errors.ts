@@ -1,5 +1,5 @@
 /**
- * The plugin's error answers (400, 401, 403, 404, 409, 429), independent of which copy of
+ * The plugin's error answers (400, 401, 403, 404, 409, 413, 429), independent of which copy of
  * `@strapi/utils` npm installed.
  *
  * Strapi's error middleware recognises an error by `instanceof` against the error classes of
@@ -22,6 +22,7 @@ export type HttpErrorName =
   | 'ForbiddenError'
   | 'NotFoundError'
   | 'ConflictError'
+  | 'PayloadTooLargeError'
   | 'RateLimitError';
 
 export type HttpErrorDetails = Record<string, unknown>;
@@ -50,6 +51,7 @@ export const unauthorizedError = (message: string, details?: HttpErrorDetails) =
 export const forbiddenError = (message: string, details?: HttpErrorDetails) => new TownCrierHttpError(403, 'ForbiddenError', message, details);
 export const notFoundError = (message: string, details?: HttpErrorDetails) => new TownCrierHttpError(404, 'NotFoundError', message, details);
 export const conflictError = (message: string, details?: HttpErrorDetails) => new TownCrierHttpError(409, 'ConflictError', message, details);
+export const payloadTooLargeError = (message: string, details?: HttpErrorDetails) => new TownCrierHttpError(413, 'PayloadTooLargeError', message, details);
 export const rateLimitError = (message: string, details?: HttpErrorDetails) => new TownCrierHttpError(429, 'RateLimitError', message, details);
 
 export const isHttpError = (error: unknown, name?: HttpErrorName): error is TownCrierHttpError =>
@@ -60,3 +62,12 @@ export const errorBody = (error: TownCrierHttpError) => ({
   data: null,
   error: { status: error.status, name: error.name, message: error.message, details: error.details },
 });
+
+/**
+ * Answers with the error in Strapi's shape, for code that is not behind `error-answers`
+ * (an application-level middleware such as a body limit placed before `strapi::body`).
+ */
+export function answerWithError(ctx: { status: number; body: unknown }, error: TownCrierHttpError) {
+  ctx.status = error.status;
+  ctx.body = errorBody(error);
+}

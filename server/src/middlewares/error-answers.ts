@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import { errorBody, isHttpError } from '../http/errors';
+import { answerWithError, isHttpError } from '../http/errors';
 
 /**
  * First middleware of every plugin route: answers the plugin's own errors in Strapi's error
@@ -11,7 +11,6 @@ export default () => async (ctx: Context, next: Next) => {
     await next();
   } catch (error) {
     if (!isHttpError(error)) throw error;
-    ctx.status = error.status;
-    ctx.body = errorBody(error);
+    answerWithError(ctx, error);
   }
 };
