@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -111,6 +111,7 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
   let siteLog = '';
   let baseUrl: string;
   let adminToken: string;
+  let env: NodeJS.ProcessEnv;
   const prefix = `tc-consumer-${process.pid}-${randomBytes(3).toString('hex')}`;
 
   const api = async (method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}) => {
@@ -160,7 +161,7 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     fake = await startFakeWhatsappCloudApi({ accessToken: WHATSAPP.accessToken, phoneNumberId: WHATSAPP.phoneNumberId });
-    const env: NodeJS.ProcessEnv = {
+    env = {
       ...process.env,
       NODE_ENV: 'production',
       STRAPI_TELEMETRY_DISABLED: 'true',
@@ -200,12 +201,30 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
     adminToken = registered.body.data.token;
   }, 1_500_000);
 
-  afterAll(async () => {
+  const stopSite = async () => {
     if (site?.pid && site.exitCode === null && site.signalCode === null) {
       const group = -site.pid;
       process.kill(group, 'SIGTERM');
       await eventually(async () => site.exitCode !== null || site.signalCode !== null, 30_000).catch(() => process.kill(group, 'SIGKILL'));
     }
+  };
+
+  /** Starts the site with its current config, expecting it to stop; answers its exit code and output. */
+  const startupRefusal = () =>
+    new Promise<{ code: number | null; log: string }>((resolve) => {
+      const child = spawn(path.join(dir, 'node_modules/.bin/strapi'), ['start'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      let log = '';
+      child.stdout.on('data', (chunk) => (log += chunk));
+      child.stderr.on('data', (chunk) => (log += chunk));
+      const timer = setTimeout(() => process.kill(-(child.pid as number), 'SIGKILL'), 120_000);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, log });
+      });
+    });
+
+  afterAll(async () => {
+    await stopSite();
     await fake?.close();
     if (dir && !process.env.TOWN_CRIER_CONSUMER_KEEP) rmSync(dir, { recursive: true, force: true });
     if (packDir) rmSync(packDir, { recursive: true, force: true });
@@ -328,5 +347,25 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
     expect(response?.status).toBe(429);
     expect(response?.body).toMatchObject({ data: null, error: { status: 429, name: 'RateLimitError' } });
     expect(Number(response?.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  // Last: it stops the site.
+  it('refuses to start on a misspelt key or a field the news type does not have, naming it', async () => {
+    await stopSite();
+    const pluginsFile = path.join(dir, 'config/plugins.js');
+    const original = readFileSync(pluginsFile, 'utf8');
+    try {
+      writeFileSync(pluginsFile, original.replace("skip: 'nicht_senden'", "skipp: 'nicht_senden'"));
+      const typo = await startupRefusal();
+      expect(typo.code).not.toBe(0);
+      expect(typo.log).toContain('contentTypes.api::meldung.meldung.skipp: unknown key (did you mean "skip"?)');
+
+      writeFileSync(pluginsFile, original.replace("title: 'titel'", "title: 'title'"));
+      const field = await startupRefusal();
+      expect(field.code).not.toBe(0);
+      expect(field.log).toContain('contentTypes.api::meldung.meldung.title: api::meldung.meldung has no attribute "title" (did you mean "titel"?)');
+    } finally {
+      writeFileSync(pluginsFile, original);
+    }
   });
 });
