@@ -44,8 +44,12 @@ async function seedDemoCitizens(strapi, topicIds) {
   }
 }
 
+const { fillArticleSlug } = require('./article-slug');
+
 module.exports = {
-  register() {},
+  register({ strapi }) {
+    fillArticleSlug(strapi);
+  },
 
   /** Seeds the demo town once: topics, made-up citizens (sandbox only), a few published articles, and an admin. */
   async bootstrap({ strapi }) {

@@ -3,9 +3,11 @@ import { ensureIndexes } from './database/indexes';
 import { lowerCaseLegacyEmailAddresses } from './subscribers/legacy-email-case';
 import { PERMISSION_ACTIONS } from './permissions';
 import { getService } from './utils/get-service';
-import { PLUGIN_ID } from './constants';
+import { PLUGIN_ID, UID } from './constants';
 import { WEBHOOK_BODY_MAX_BYTES } from './middlewares/body-limit';
 import { keepAnnouncementsOffTheHomePage } from './content-types/announcement/worker-fields';
+import { unmatchedTopicValues } from './announcements/topic-match';
+import type { PluginConfig } from './config/schema';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = getService(strapi, 'runtime');
@@ -16,6 +18,10 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await strapi.admin.services.permission.actionProvider.registerMany(PERMISSION_ACTIONS);
   warnWithoutRawBody(strapi);
   keepAnnouncementsOffTheHomePage(strapi);
+  // Once the server listens, every bootstrap has run (the site's own may create topics).
+  strapi.server.httpServer.once('listening', () => {
+    warnAboutUnmatchedTopics(strapi, config).catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] could not compare topic values with topics: ${error.message}`));
+  });
 
   runtime.start();
   getService(strapi, 'whatsapp-account').start();
@@ -55,4 +61,26 @@ function parseSize(value: string): number | null {
   if (!match) return null;
   const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb' | 'gb'];
   return Math.round(Number(match[1]) * unit);
+}
+
+/**
+ * An entry whose topic value matches no topic goes to every subscriber (docs/admin.md). For
+ * enumeration topic attributes the values are known now, so the town hears which topics to
+ * create before the first such entry is published; the side panel warns the editor again.
+ */
+async function warnAboutUnmatchedTopics(strapi: Core.Strapi, config: PluginConfig) {
+  const slugs = ((await strapi.db.query(UID.topic).findMany({ select: ['slug'] })) as Array<{ slug: string }>).map((topic) => topic.slug);
+  for (const [uid, mapping] of Object.entries(config.contentTypes)) {
+    if (!mapping.topics) continue;
+    const attributes = strapi.contentTypes[uid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string; enum?: string[] }> | undefined;
+    const attribute = attributes?.[mapping.topics];
+    if (attribute?.type !== 'enumeration' || !attribute.enum) continue;
+    const unmatched = unmatchedTopicValues(attribute.enum, slugs);
+    if (unmatched.length) {
+      strapi.log.warn(
+        `[${PLUGIN_ID}] ${uid}.${mapping.topics}: no topic matches ${unmatched.map((value) => `"${value}"`).join(', ')}; ` +
+          'news with these values goes to every subscriber until topics with these slugs exist (Content Manager → Town Crier topic).'
+      );
+    }
+  }
 }

@@ -70,6 +70,8 @@ describe('editor preview', () => {
         // No grace period, no quiet hours in this town: it goes out now.
         startsAt: { at: null, reason: null },
         announcement: null,
+        unmatchedTopics: [],
+        missingLinkFields: [],
       });
     });
 
@@ -100,6 +102,20 @@ describe('editor preview', () => {
       expect(cleared.status).toBe(200);
       expect(cleared.body.data.topic).toBeNull();
       expect(cleared.body.data.recipients.total).toBe(10);
+    });
+
+    it('warns before publish about a topic no topic matches and an empty link field', async () => {
+      const draft = (await test.strapi.documents('api::article.article' as never).create({
+        data: { title: 'Neues Baugebiet', summary: 'Pläne', topic: 'Bauen' },
+      } as never)) as { documentId: string };
+      const warned = (await get(`/preview?uid=api::article.article&documentId=${draft.documentId}`)).body.data;
+      expect(warned).toMatchObject({ broadcasts: true, topic: null, unmatchedTopics: ['Bauen'], missingLinkFields: ['slug'] });
+      // No topic matches: it goes to everyone, as the panel then says.
+      expect(warned.recipients.total).toBe(10);
+
+      await test.strapi.documents('api::article.article' as never).update({ documentId: draft.documentId, data: { slug: 'neues-baugebiet', topic: 'verkehr' } } as never);
+      const fixed = (await get(`/preview?uid=api::article.article&documentId=${draft.documentId}`)).body.data;
+      expect(fixed).toMatchObject({ topic: { slug: 'verkehr' }, unmatchedTopics: [], missingLinkFields: [] });
     });
 
     it('says when a type is not broadcast at all', async () => {

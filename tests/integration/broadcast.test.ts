@@ -115,7 +115,7 @@ describe('publish → broadcast', () => {
     const articleId = await publishArticle(test, { title: 'Baustelle', topic: 'verkehr' });
     const announcement = await eventually(async () => {
       const row = await announcementFor(test, articleId);
-      return row?.fanOutDoneAt && row;
+      return row?.fanOutDoneAt ? row : null;
     });
     await (test.strapi.plugin('town-crier').service('subscriptions') as { withdraw(id: number, method: string): Promise<boolean> }).withdraw(ids.verkehr, 'whatsapp-keyword');
     await queue().resume('whatsapp');
@@ -268,7 +268,7 @@ describe('publish → broadcast', () => {
     const articleId = await publishArticle(test, { title: 'Viele Empfänger', topic: 'gross' });
     const announcement = await eventually(async () => {
       const row = await announcementFor(test, articleId);
-      return row?.fanOutDoneAt && row;
+      return row?.fanOutDoneAt ? row : null;
     });
     // 1,200 in the topic, plus the one citizen who wants everything.
     expect(announcement.recipientsCount).toBe(1201);
@@ -285,7 +285,7 @@ describe('publish → broadcast', () => {
     const articleId = await publishArticle(test, { title: 'Wird abgesagt', topic: 'verkehr' });
     const announcement = await eventually(async () => {
       const row = await announcementFor(test, articleId);
-      return row?.fanOutDoneAt && row;
+      return row?.fanOutDoneAt ? row : null;
     });
     const paused = await test.request.post(`/town-crier/broadcasts/${announcement.documentId}/pause`).set(auth);
     expect(paused.body.data.broadcastStatus).toBe('paused');

@@ -172,3 +172,43 @@ export async function createSuperAdmin(test: TestStrapi): Promise<string> {
   if (response.status !== 200) throw new Error(`register-admin answered ${response.status}: ${JSON.stringify(response.body)}`);
   return response.body.data.token as string;
 }
+
+/**
+ * Boots the test app with a config that must stop startup, and answers the error Strapi
+ * stopped with. A temp SQLite file: a refused config never gets as far as the database.
+ */
+export async function startupError(pluginConfig: Record<string, unknown>): Promise<Error> {
+  const sqliteDir = mkdtempSync(path.join(tmpdir(), 'town-crier-test-'));
+  process.env.STRAPI_TELEMETRY_DISABLED = 'true';
+  process.env.TOWN_CRIER_TEST_PLUGIN_CONFIG = JSON.stringify(
+    deepMerge({ redis: { url: REDIS_URL, prefix: `tc-test-${process.pid}-refused` }, contentTypes: testArticleMapping, broadcast: { quietHours: { enabled: false } } }, pluginConfig)
+  );
+  delete process.env.TOWN_CRIER_TEST_DATABASE_URL;
+  process.env.TOWN_CRIER_TEST_SQLITE_FILE = path.join(sqliteDir, 'data.db');
+  const runnerListeners = snapshotProcessListeners();
+  const strapi = createStrapi({ appDir: APP_DIR, distDir: APP_DIR });
+  strapi.log.level = 'silent' as never;
+  let failure: Error | undefined;
+  try {
+    await strapi.load();
+  } catch (error) {
+    failure = error as Error;
+  }
+  // A config refused while plugins load stops Strapi before any module registered, and it
+  // has nothing to close (destroying then fails on modules that never started).
+  if (!failure || strapi.isLoaded || !/^Error regarding /.test(failure.message)) await destroyKeepingListeners(strapi, runnerListeners);
+  else removeListenersAddedSince(runnerListeners);
+  rmSync(sqliteDir, { recursive: true, force: true });
+  if (!failure) throw new Error('Strapi started although the config should have stopped it');
+  return failure;
+}
+
+/** Takes off the process listeners Strapi added (its SIGTERM handler would destroy a half-started Strapi later). */
+function removeListenersAddedSince(saved: ReturnType<typeof snapshotProcessListeners>) {
+  const before = new Map<string | symbol, readonly unknown[]>(saved);
+  for (const event of process.eventNames()) {
+    for (const listener of process.rawListeners(event as string)) {
+      if (!before.get(event)?.includes(listener)) process.removeListener(event as string, listener as (...args: unknown[]) => void);
+    }
+  }
+}

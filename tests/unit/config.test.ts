@@ -20,4 +20,49 @@ describe('plugin config', () => {
   ])('fails startup synchronously with a message naming the bad key (%j)', (raw, key) => {
     expect(() => config.validator(raw)).toThrow(new RegExp(`${key.replace(/\./g, '\\.')}`));
   });
+
+  describe('unknown keys stop startup', () => {
+    const mapping = { title: 'titel', text: 'kurztext', url: 'https://x.de/{kennung}' };
+
+    it('names a misspelt mapping key with its path and the key that was meant', () => {
+      expect(() => config.validator({ contentTypes: { 'api::meldung.meldung': { ...mapping, skipp: 'nicht_senden' } } })).toThrow(
+        'Invalid town-crier plugin config: contentTypes.api::meldung.meldung.skipp: unknown key (did you mean "skip"?)'
+      );
+    });
+
+    it('catches keys at every level, with a suggestion only where one is close', () => {
+      const problems = () =>
+        config.validator({
+          tokenSecrett: 'x'.repeat(20),
+          channels: { whatsap: {}, telegram: { baseURL: 'https://t.example' }, whatsapp: { templates: { announcement: { name: 'n', urlButtonPrefx: 'x' } } } },
+          broadcast: { quietHours: { enabled: false, zone: 'Europe/Berlin' } },
+          contentTypes: { 'api::a.a': { ...mapping, colour: 'red' } },
+        });
+      expect(problems).toThrow('tokenSecrett: unknown key (did you mean "tokenSecret"?)');
+      expect(problems).toThrow('channels.whatsap: unknown key (did you mean "whatsapp"?)');
+      expect(problems).toThrow('channels.telegram.baseURL: unknown key (did you mean "baseUrl"?)');
+      expect(problems).toThrow('channels.whatsapp.templates.announcement.urlButtonPrefx: unknown key (did you mean "urlButtonPrefix"?)');
+      expect(problems).toThrow(/broadcast\.quietHours\.zone: unknown key(?! \(did)/);
+      expect(problems).toThrow(/contentTypes\.api::a\.a\.colour: unknown key(?! \(did)/);
+    });
+
+    it('lists every bad key and every bad value in one message', () => {
+      let message = '';
+      try {
+        config.validator({ worker: 'yes', redis: { prefx: 'x' }, feed: { titel: 'Nachrichten', limit: 0 } });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^Invalid town-crier plugin config: /);
+      expect(message.replace('Invalid town-crier plugin config: ', '').split('; ').sort()).toEqual(
+        [
+          'worker: Invalid input: expected boolean, received string',
+          'redis.prefx: unknown key (did you mean "prefix"?)',
+          'feed.titel: unknown key (did you mean "title"?)',
+          'feed.limit: Too small: expected number to be >0',
+        ].sort()
+      );
+    });
+  });
 });
+

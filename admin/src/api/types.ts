@@ -177,6 +177,10 @@ export interface PublishPreview {
     read: number;
     failed: number;
   };
+  /** Topic values of the entry that match no topic: the news would go to every subscriber. */
+  unmatchedTopics?: string[];
+  /** Placeholders of the mapping's link that the saved entry leaves empty. */
+  missingLinkFields?: string[];
 }
 
 export type PluginPermissions = Record<PermissionName, boolean>;

@@ -157,6 +157,20 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
                 : t('panel.startsNow', 'It goes out now.')}
           </Typography>
         )}
+        {data.unmatchedTopics?.length ? (
+          <Typography variant="pi" textColor="warning700" data-testid="town-crier-panel-unmatched-topic">
+            {t('panel.unmatchedTopic', 'No topic is called “{values}”: the news goes to every subscriber. Create the topic or choose another one.', {
+              values: data.unmatchedTopics.join('”, “'),
+            })}
+          </Typography>
+        ) : null}
+        {data.missingLinkFields?.length ? (
+          <Typography variant="pi" textColor="warning700" data-testid="town-crier-panel-missing-link">
+            {t('panel.missingLink', 'The link to the article is incomplete: {fields} is empty. Fill it in before publishing.', {
+              fields: data.missingLinkFields.join(', '),
+            })}
+          </Typography>
+        ) : null}
         {limited.map(([channel, limit]) => (
           <Typography key={channel} variant="pi" textColor="neutral800" fontWeight="semiBold" data-testid="town-crier-panel-limit">
             {t('panel.dailyLimit', '{channel}: {now} today, the other {later} tomorrow because of the daily limit.', {

@@ -1,10 +1,12 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
+import { applicationError, notFoundError } from '../http/errors';
 import type { ContentTypeMapping } from '../config/schema';
 import type { AnnouncementContent } from '../channels/channel';
-import { UID, urgencyOf, type AnnouncementStatus, type Urgency } from '../constants';
-import { missingUrlPlaceholders } from './link';
+import { UID, type AnnouncementStatus, type Urgency } from '../constants';
 import { getService } from '../utils/get-service';
+import { fillUrl, missingUrlPlaceholders } from './link';
+import { plainTextOf } from './plain-text';
+import { entryUrgency } from './urgency';
 
 export interface AnnouncementRow {
   id: number;
@@ -35,10 +37,6 @@ export interface AnnouncementRow {
 }
 
 /** Everything a channel needs to know, read from the news entry through the configured mapping. */
-function fillUrl(pattern: string, entry: Record<string, unknown>): string {
-  return pattern.replace(/\{(\w+)\}/g, (_, attribute: string) => encodeURIComponent(String(entry[attribute] ?? '')));
-}
-
 export function topicSlugsOf(value: unknown): string[] {
   if (!value) return [];
   if (typeof value === 'string') return [value];
@@ -129,7 +127,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const existing = (await query().findOne({ where: { sourceKey }, select: ['documentId'] })) as { documentId: string } | null;
       if (existing) return { documentId: existing.documentId, existed: true };
 
-      const topicAttribute = mapping.topics ? (strapi.contentTypes[uid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string }> | undefined)?.[mapping.topics] : undefined;
+      const attributes = strapi.contentTypes[uid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string }> | undefined;
+      const topicAttribute = mapping.topics ? attributes?.[mapping.topics] : undefined;
       const populate = mapping.topics && topicAttribute?.type === 'relation' ? [mapping.topics] : [];
       const entry = (await strapi.documents(uid as 'api::article.article').findOne({
         documentId,
@@ -140,8 +139,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!entry) return null;
       if (mapping.skip && entry[mapping.skip] === true) return null;
 
-      const urgencyValue = mapping.urgency ? entry[mapping.urgency] : undefined;
-      const urgency: Urgency = urgencyOf(urgencyValue) ?? 'info';
+      const urgency: Urgency = entryUrgency(mapping, entry);
       const slugs = mapping.topics ? topicSlugsOf(entry[mapping.topics]) : [];
       const topics = slugs.length
         ? await strapi.db.query(UID.topic).findMany({
@@ -153,7 +151,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const created = (await strapi.documents(UID.announcement).create({
         data: {
           title: String(entry[mapping.title] ?? '').slice(0, 255),
-          text: String(entry[mapping.text] ?? ''),
+          text: plainTextOf(entry[mapping.text], attributes?.[mapping.text]?.type),
           url: fillUrl(mapping.url, entry),
           urgency,
           topics: topics.map((topic: { documentId: string }) => topic.documentId),
@@ -224,7 +222,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** A test may be sent before publishing, from the draft. */
     async requirePublishedOrDraft(documentId: string): Promise<AnnouncementRow> {
       const row = (await query().findOne({ where: { documentId }, orderBy: { publishedAt: 'asc' }, populate: ['topics'] })) as AnnouncementRow | null;
-      if (!row) throw new errors.NotFoundError('No announcement with this documentId');
+      if (!row) throw notFoundError('No announcement with this documentId');
       return row;
     },
 
@@ -241,7 +239,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async requirePublished(documentId: string): Promise<AnnouncementRow> {
       const announcement = await this.findPublished(documentId);
-      if (!announcement) throw new errors.NotFoundError('No published announcement with this documentId');
+      if (!announcement) throw notFoundError('No published announcement with this documentId');
       return announcement;
     },
 

@@ -1,11 +1,20 @@
-/**
- * The placeholders of a mapping's `url` pattern (`https://…/aktuelles/{slug}`) whose values are
- * empty on the entry: a link built from them would lead nowhere, so the broadcast waits.
- */
+/** The article link of an announcement: the mapping's `url` pattern with `{attribute}` placeholders. */
+
+const PLACEHOLDER = /\{(\w+)\}/g;
+
+/** The attribute names a URL pattern uses, in order, each once. */
+export function urlPlaceholders(pattern: string): string[] {
+  return [...new Set(Array.from(pattern.matchAll(PLACEHOLDER), (match) => match[1]))];
+}
+
+/** Placeholders of `pattern` whose value on the entry is missing or blank: the link would be broken. */
 export function missingUrlPlaceholders(pattern: string, entry: Record<string, unknown>): string[] {
-  const names = [...pattern.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
-  return [...new Set(names)].filter((name) => {
-    const value = entry[name];
-    return value === null || value === undefined || String(value).trim() === '';
+  return urlPlaceholders(pattern).filter((attribute) => {
+    const value = entry[attribute];
+    return value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
   });
+}
+
+export function fillUrl(pattern: string, entry: Record<string, unknown>): string {
+  return pattern.replace(PLACEHOLDER, (_, attribute: string) => encodeURIComponent(String(entry[attribute] ?? '')));
 }

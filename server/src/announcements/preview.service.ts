@@ -1,9 +1,12 @@
 import type { Core } from '@strapi/strapi';
-import { UID, urgencyOf } from '../constants';
+import { UID } from '../constants';
 import { getService } from '../utils/get-service';
 import { slugify, topicSlugsOf, type AnnouncementRow } from './announcements.service';
 import type { DailyLimitSplit } from './audience.service';
 import { withProgress } from './broadcast-insights.service';
+import { missingUrlPlaceholders } from './link';
+import { unmatchedTopicValues } from './topic-match';
+import { urgencyOfValue } from './urgency';
 
 export type PreviewReason = 'not-mapped' | 'already-broadcast' | 'skip-flag';
 
@@ -100,8 +103,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         whatsappCost: byChannel.whatsapp
           ? getService(strapi, 'costs').estimate(byChannel.whatsapp, getService(strapi, 'whatsapp-account').templateCategory('announcement') ?? 'marketing')
           : null,
-        startsAt: this.startsAt(urgencyOf(urgencyValue) === 'emergency' ? 'emergency' : 'info'),
+        startsAt: this.startsAt(urgencyOfValue(mapping, urgencyValue) === 'emergency' ? 'emergency' : 'info'),
         announcement: announcement ? progressOf(announcement, total) : null,
+        // Warnings before publish: topic values no topic has (the news then goes to everyone),
+        // and link placeholders the saved entry leaves empty (the link would be broken).
+        unmatchedTopics: unmatchedTopicValues(slugs, topics.map((topic) => topic.slug)),
+        missingLinkFields: entry ? missingUrlPlaceholders(mapping.url, entry) : [],
       };
     },
 

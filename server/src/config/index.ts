@@ -1,10 +1,21 @@
 import type { Core } from '@strapi/strapi';
 import { pluginConfigSchema, type PluginConfig } from './schema';
 import { PLUGIN_ID } from '../constants';
+import { UNKNOWN_KEY_SEPARATOR } from './unknown-keys';
 
-/** Turns a zod failure into one sentence per bad key, e.g. `channels.whatsapp.apiVersion: must look like v24.0`. */
-export function describeConfigProblems(error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }): string {
-  return error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ');
+/**
+ * Turns a zod failure into one sentence per bad key, e.g. `channels.whatsapp.apiVersion: must look like v24.0`
+ * or `contentTypes.api::article.article.skipp: unknown key (did you mean "skip"?)`.
+ */
+export function describeConfigProblems(error: { issues: ReadonlyArray<{ code?: string; path: PropertyKey[]; message: string }> }): string {
+  return error.issues
+    .flatMap((issue) => {
+      const path = issue.path.map(String);
+      // Unknown keys come as one issue per object, one line per key (see unknown-keys.ts).
+      if (issue.code === 'unrecognized_keys') return issue.message.split(UNKNOWN_KEY_SEPARATOR).map((line) => [...path, line].join('.'));
+      return [`${path.join('.') || '(root)'}: ${issue.message}`];
+    })
+    .join('; ');
 }
 
 /** Parses raw plugin config, applying defaults; throws an Error naming every bad key. */

@@ -1,18 +1,30 @@
 import { z } from 'zod';
+import { unknownKeysMessage } from './unknown-keys';
+
+/**
+ * Every object of the config refuses keys it does not know: a typo must stop startup, not
+ * silently drop an option (`skipp: 'nicht_senden'` would send "do not send" news to everyone).
+ */
+const strict = {
+  object: <Shape extends z.core.$ZodLooseShape>(shape: Shape) =>
+    z.strictObject(shape, {
+      error: (issue) => (issue.code === 'unrecognized_keys' ? unknownKeysMessage(issue.keys, Object.keys(shape)) : undefined),
+    }),
+};
 
 /**
  * The plugin's configuration, validated synchronously at startup by Strapi's `validator` hook.
  * Secrets (access tokens, app secrets) have no defaults: they come from the host's env.
  */
 
-const templateParameterSchema = z.object({
+const templateParameterSchema = strict.object({
   /** Name for templates created with named parameters; omitted for positional `{{1}}` templates. */
   name: z.string().min(1).optional(),
   /** Which announcement field fills this parameter. */
   source: z.enum(['title', 'text', 'url', 'urgency', 'topic', 'town']),
 });
 
-const announcementTemplateSchema = z.object({
+const announcementTemplateSchema = strict.object({
   name: z.string().min(1),
   language: z.string().min(2).default('de'),
   header: z.array(templateParameterSchema).default([]),
@@ -26,7 +38,7 @@ const announcementTemplateSchema = z.object({
   urlButtonPrefix: z.string().optional(),
 });
 
-const confirmationTemplateSchema = z.object({
+const confirmationTemplateSchema = strict.object({
   name: z.string().min(1),
   language: z.string().min(2).default('de'),
   /** Index of the quick-reply button whose payload carries the one-time confirmation token. */
@@ -34,7 +46,7 @@ const confirmationTemplateSchema = z.object({
   body: z.array(templateParameterSchema).default([]),
 });
 
-export const whatsappConfigSchema = z.object({
+export const whatsappConfigSchema = strict.object({
   enabled: z.boolean().default(true),
   phoneNumberId: z.string().default(''),
   accessToken: z.string().default(''),
@@ -76,7 +88,7 @@ export const whatsappConfigSchema = z.object({
    * (a reseller, not Meta): placeholders until the town copies its own figures from Meta's rate
    * card (developers.facebook.com/docs/whatsapp/pricing); Meta may change them every quarter.
    */
-  costs: z
+  costs: strict
     .object({
       currency: z.string().length(3).default('EUR'),
       ratePerMessage: z.record(z.string().min(1), z.number().min(0)).default({ marketing: 0.1131, utility: 0.0456, authentication: 0.0456, service: 0 }),
@@ -85,7 +97,7 @@ export const whatsappConfigSchema = z.object({
       ratesSource: z.string().default('Placeholder: Germany per-message rates as quoted by hello-charles.com; copy the current ones from Meta’s rate card'),
     })
     .prefault({}),
-  templates: z
+  templates: strict
     .object({
       announcement: announcementTemplateSchema.prefault({ name: 'town_news' }),
       confirmation: confirmationTemplateSchema.prefault({ name: 'town_news_optin' }),
@@ -98,7 +110,7 @@ export type WhatsappConfig = z.infer<typeof whatsappConfigSchema>;
  * E-mail goes through Strapi's own email plugin, so the SMTP server or API provider is whatever
  * the host configured under `plugins.email`; this block only says what the plugin puts in the mail.
  */
-export const emailConfigSchema = z.object({
+export const emailConfigSchema = strict.object({
   enabled: z.boolean().default(false),
   /**
    * Sender, e.g. `Stadt Musterstadt <nachrichten@musterstadt.de>`. Empty means sandbox, unless
@@ -114,7 +126,7 @@ export const emailConfigSchema = z.object({
 });
 export type EmailConfig = z.infer<typeof emailConfigSchema>;
 
-export const telegramConfigSchema = z.object({
+export const telegramConfigSchema = strict.object({
   enabled: z.boolean().default(false),
   botToken: z.string().default(''),
   /** The bot's username without `@`, for `t.me/<bot>?start=<token>` deep links. */
@@ -129,7 +141,7 @@ export const telegramConfigSchema = z.object({
 });
 export type TelegramConfig = z.infer<typeof telegramConfigSchema>;
 
-const contentTypeMappingSchema = z.object({
+const contentTypeMappingSchema = strict.object({
   /** Attribute names on the news type. */
   title: z.string().min(1),
   text: z.string().min(1),
@@ -139,12 +151,14 @@ const contentTypeMappingSchema = z.object({
   topics: z.string().min(1).optional(),
   /** Attribute holding an urgency (`info|important|emergency`). */
   urgency: z.string().min(1).optional(),
+  /** The town's own urgency values, e.g. `{ normal: 'info', wichtig: 'important', notfall: 'emergency' }`. */
+  urgencyValues: z.record(z.string().min(1), z.enum(['info', 'important', 'emergency'])).optional(),
   /** Boolean attribute; when true on the published entry, nothing is broadcast. */
   skip: z.string().min(1).optional(),
 });
 export type ContentTypeMapping = z.infer<typeof contentTypeMappingSchema>;
 
-const consentVersionSchema = z.object({
+const consentVersionSchema = strict.object({
   /** The exact text shown to the citizen, per locale; its SHA-256 goes into the ledger. */
   text: z.record(z.string(), z.string().min(20)).refine((t) => Object.keys(t).length > 0, 'needs at least one locale'),
   privacyPolicyUrl: z.string().url(),
@@ -164,8 +178,8 @@ const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM')
 const defaultConsentText =
   'Ich möchte die Nachrichten der Stadt über die gewählten Kanäle erhalten. Die Stadt speichert dafür meine Kontaktdaten, die gewählten Themen und diese Einwilligung. Ich kann mich jederzeit abmelden, zum Beispiel mit dem Wort STOP.';
 
-export const pluginConfigSchema = z.object({
-  town: z
+export const pluginConfigSchema = strict.object({
+  town: strict
     .object({
       name: z.string().min(1).default('Musterstadt'),
       /** What the municipality is (Stadt, Gemeinde, Amt, Markt, …): the sign-up page says "Nachrichten der Gemeinde Ahrensbök". */
@@ -179,7 +193,7 @@ export const pluginConfigSchema = z.object({
   tokenSecret: z.string().min(16).optional(),
   /** Absolute base URL of the site, used for links in messages (confirm/unsubscribe). */
   publicUrl: z.string().url().default('http://localhost:1337'),
-  redis: z
+  redis: strict
     .object({
       url: z.string().default('redis://127.0.0.1:6379'),
       /** Key prefix; lets several sites (or test files) share one Redis without seeing each other's jobs. */
@@ -189,7 +203,7 @@ export const pluginConfigSchema = z.object({
   /** `false` lets this instance publish without processing jobs; another process sharing Redis does the work. */
   worker: z.boolean().default(true),
   contentTypes: z.record(z.string().regex(/^api::[\w-]+\.[\w-]+$/, 'must be a UID like api::article.article'), contentTypeMappingSchema).default({}),
-  consent: z
+  consent: strict
     .object({
       current: z.string().min(1),
       versions: z.record(z.string(), consentVersionSchema),
@@ -207,7 +221,7 @@ export const pluginConfigSchema = z.object({
   confirmationTtlHours: z.number().positive().default(48),
   /** Days after withdrawal before ledger and delivery records of a withdrawn subscriber are deleted. */
   retentionDays: z.number().int().positive().default(365),
-  rateLimit: z
+  rateLimit: strict
     .object({
       signupsPerIpPerHour: z.number().int().positive().default(10),
       signupsPerAddressPerHour: z.number().int().positive().default(3),
@@ -217,16 +231,16 @@ export const pluginConfigSchema = z.object({
       /** Every sign-up answer takes at least this long, so the work behind it cannot be timed. */
       signupAnswerMinMs: z.number().int().min(0).max(5000).default(250),
       /** A trusted sign-up stand (the town hall's tablet): requests carrying this token have their own, higher limit. */
-      signupStand: z.object({ token: z.string().min(24), signupsPerHour: z.number().int().positive().default(200) }).optional(),
+      signupStand: strict.object({ token: z.string().min(24), signupsPerHour: z.number().int().positive().default(200) }).optional(),
     })
     .prefault({}),
   /** How often each worker runs retention and the expiry of unconfirmed sign-ups. */
   retentionEverySeconds: z.number().int().positive().default(900),
-  broadcast: z
+  broadcast: strict
     .object({
       /** Seconds between publish and the first message, so an editor can still cancel. */
       graceSeconds: z.number().int().min(0).default(0),
-      quietHours: z
+      quietHours: strict
         .object({
           enabled: z.boolean().default(true),
           start: timeOfDay.default('21:00'),
@@ -264,7 +278,7 @@ export const pluginConfigSchema = z.object({
       receiptlessWaitSeconds: z.number().int().positive().default(30),
     })
     .prefault({}),
-  inbox: z
+  inbox: strict
     .object({
       enabled: z.boolean().default(true),
       /**
@@ -280,7 +294,7 @@ export const pluginConfigSchema = z.object({
       replyEveryHours: z.number().positive().default(24),
       /** Offered to staff when they answer a citizen inside the 24-hour window. */
       cannedReplies: z
-        .array(z.object({ label: z.string().min(1).max(60), text: z.string().min(1).max(1000) }))
+        .array(strict.object({ label: z.string().min(1).max(60), text: z.string().min(1).max(1000) }))
         .max(50)
         .default([
           { label: 'Danke, wir kümmern uns', text: 'Vielen Dank für Ihre Nachricht! Wir haben sie an die zuständige Stelle weitergegeben und melden uns, sobald wir mehr wissen.' },
@@ -291,7 +305,7 @@ export const pluginConfigSchema = z.object({
         ]),
     })
     .prefault({}),
-  signup: z
+  signup: strict
     .object({
       /** CSP frame-ancestors for the hosted sign-up page, e.g. `https://www.musterstadt.de`. */
       frameAncestors: z.string().default("'self'"),
@@ -299,11 +313,11 @@ export const pluginConfigSchema = z.object({
        * The sign-up page's first paragraph, per locale. Without it the page names the town and
        * its active topics ("Erhalten Sie Meldungen der Gemeinde Ahrensbök – Verkehr, Kultur – …").
        */
-      intro: z.object({ de: z.string().min(1).max(1000).optional(), en: z.string().min(1).max(1000).optional() }).default({}),
+      intro: strict.object({ de: z.string().min(1).max(1000).optional(), en: z.string().min(1).max(1000).optional() }).default({}),
     })
     .prefault({}),
   /** The public RSS/Atom feed: announcements only, no personal data. */
-  feed: z
+  feed: strict
     .object({
       enabled: z.boolean().default(true),
       title: z.string().min(1).optional(),
@@ -314,7 +328,7 @@ export const pluginConfigSchema = z.object({
       maxAgeSeconds: z.number().int().min(0).default(300),
     })
     .prefault({}),
-  stats: z
+  stats: strict
     .object({
       subscriberTarget: z.number().int().positive().default(1557),
       /** Statistics count calendar days in this zone (the town's), whatever zone the server runs in. */
@@ -324,7 +338,7 @@ export const pluginConfigSchema = z.object({
         .default('Europe/Berlin'),
     })
     .prefault({}),
-  channels: z
+  channels: strict
     .object({
       whatsapp: whatsappConfigSchema.prefault({}),
       email: emailConfigSchema.prefault({}),

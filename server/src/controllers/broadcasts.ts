@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { errors } from '@strapi/utils';
+import { applicationError } from '../http/errors';
 import { getService } from '../utils/get-service';
 import { parseOrThrow } from '../validation/parse';
 import { runView, withProgress } from '../announcements/broadcast-insights.service';
@@ -58,7 +58,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         ctx.body = { data: { sent: true, providerMessageId: result.providerMessageId, mode: channel.mode } };
       } catch (error) {
         const classified = channel.classifyError(error);
-        throw new errors.ApplicationError(`The test message was not sent: ${classified.message}`, { code: classified.code, errorClass: classified.errorClass });
+        throw applicationError(`The test message was not sent: ${classified.message}`, { code: classified.code, errorClass: classified.errorClass });
       }
     },
   };

@@ -1,13 +1,13 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { errors } from '@strapi/utils';
+import { notFoundError } from '../http/errors';
 import { getService } from '../utils/get-service';
 import type { FeedFormat } from '../feed/feed.service';
 
 /** GET /feed.xml and /feed.atom: public, cacheable, answered with 304 when the reader is up to date. */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const serve = async (ctx: Context, format: FeedFormat) => {
-    if (!getService(strapi, 'runtime').config().feed.enabled) throw new errors.NotFoundError('The news feed is switched off');
+    if (!getService(strapi, 'runtime').config().feed.enabled) throw notFoundError('The news feed is switched off');
     const feed = await getService(strapi, 'feed').render(format);
     ctx.set('Cache-Control', `public, max-age=${getService(strapi, 'runtime').config().feed.maxAgeSeconds}`);
     ctx.set('ETag', feed.etag);

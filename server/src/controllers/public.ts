@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
+import { isHttpError } from '../http/errors';
 import type { Context } from 'koa';
 import { UID, type ChannelId } from '../constants';
 import { renderLinkPage, renderLinkResult, type LinkPageKind } from '../signup/link-pages';
@@ -38,7 +38,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     try {
       await act(token);
     } catch (error) {
-      if (!(error instanceof errors.ValidationError)) throw error;
+      if (!isHttpError(error, 'ValidationError')) throw error;
       return servePage(ctx, renderLinkResult(kind, { locale, townName: config().town.name, ok: false }), 400);
     }
     servePage(ctx, renderLinkResult(kind, { locale, townName: config().town.name, ok: true }));

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
+import { applicationError } from '../http/errors';
 import {
   CONTROL_QUEUE,
   JOB_NAMES,
@@ -195,7 +195,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async pause(documentId: string) {
       await announcements().requirePublished(documentId);
       const moved = await this.transition(documentId, 'paused', { reason: 'paused-by-editor', from: ['scheduled', 'queued', 'sending'] });
-      if (!moved.length) throw new errors.ApplicationError('Only a scheduled, queued or sending broadcast can be paused');
+      if (!moved.length) throw applicationError('Only a scheduled, queued or sending broadcast can be paused');
       return announcements().requirePublished(documentId);
     },
 
@@ -207,7 +207,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async resume(documentId: string) {
       const announcement = await announcements().requirePublished(documentId);
       const paused = (await this.runsOf(documentId)).filter((run) => run.state === 'paused');
-      if (!paused.length) throw new errors.ApplicationError('Only a paused broadcast can be resumed');
+      if (!paused.length) throw applicationError('Only a paused broadcast can be resumed');
       const channelHeld = paused.filter((run) => ['channel-error', 'channel-paused'].includes(reasonKind(run.reason) ?? '')).map((run) => run.channel);
       for (const channel of new Set(channelHeld)) await this.resumeChannel(channel);
       await this.continueRuns(documentId, paused.map((run) => run.channel), announcement);
@@ -241,7 +241,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async cancel(documentId: string) {
       await announcements().requirePublished(documentId);
       const moved = await this.transition(documentId, 'cancelled', { reason: 'cancelled-by-editor' });
-      if (!moved.length) throw new errors.ApplicationError('This broadcast is already finished');
+      if (!moved.length) throw applicationError('This broadcast is already finished');
       await delivery().skipOpen(documentId);
       await announcements().refreshCounters(documentId);
       return announcements().requirePublished(documentId);
@@ -251,7 +251,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async retryFailed(documentId: string) {
       await announcements().requirePublished(documentId);
       const runs = await this.runsOf(documentId);
-      if (runs.length && runs.every((run) => run.state === 'cancelled')) throw new errors.ApplicationError('A cancelled broadcast cannot be retried');
+      if (runs.length && runs.every((run) => run.state === 'cancelled')) throw applicationError('A cancelled broadcast cannot be retried');
       const reopened = await delivery().reopenFailed(documentId);
       if (reopened.count > 0) {
         // A failed run (a template error since fixed) goes again from where it stopped.

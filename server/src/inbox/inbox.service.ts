@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
+import { notFoundError, validationError } from '../http/errors';
 import { JOB_NAMES, UID, type ChannelId } from '../constants';
 import { getService } from '../utils/get-service';
 import { DAY_MS, toDate } from '../utils/time';
@@ -73,7 +73,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const find = async (id: number) => {
     const row = (await messages().findOne({ where: { id }, populate: { subscriber: { select: ['id', 'name'] } } })) as InboundRow | null;
     // Command traffic the plugin answered itself is not the inbox's business.
-    if (!row || row.handledBy === 'system') throw new errors.NotFoundError('No such inbox message');
+    if (!row || row.handledBy === 'system') throw notFoundError('No such inbox message');
     return row;
   };
 
@@ -122,16 +122,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Free text is only allowed while the sender's window is open; outside it WhatsApp refuses (131047). */
     async reply(id: number, text: string, adminId: number | null) {
       const row = await find(id);
-      if (!row.fromAddress) throw new errors.ValidationError('The sender’s data was erased; there is nobody to answer.');
+      if (!row.fromAddress) throw validationError('The sender’s data was erased; there is nobody to answer.');
       const latest = await lastFrom([row]);
       const lastMessage = latest.get(`${row.channel}|${row.fromAddress}`) ?? 0;
       if (Date.now() - lastMessage >= WINDOW_MS) {
-        throw new errors.ValidationError(
+        throw validationError(
           'The 24-hour window is closed: the citizen last wrote more than 24 hours ago, so WhatsApp only allows an approved template.',
           { windowClosedAt: new Date(lastMessage + WINDOW_MS).toISOString() }
         );
       }
-      if (!runtime().channels().find(row.channel)) throw new errors.ValidationError(`Channel ${row.channel} is not enabled`);
+      if (!runtime().channels().find(row.channel)) throw validationError(`Channel ${row.channel} is not enabled`);
       // Awaited, unlike automatic replies: the staff member must learn when it could not be queued.
       await runtime().queue().add(row.channel, { name: JOB_NAMES.message, data: { message: 'reply', inboundMessageId: id, text } });
       const now = new Date();

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
 import type { Context, Next } from 'koa';
 import { PLUGIN_ID } from '../constants';
+import { answerWithError, payloadTooLargeError } from '../http/errors';
 
 /** Public sign-up, confirm and unsubscribe bodies: nothing a citizen sends needs more. */
 export const PUBLIC_BODY_MAX_BYTES = 8 * 1024;
@@ -13,7 +13,7 @@ export const PUBLIC_BODY_MAX_BYTES = 8 * 1024;
  */
 export const WEBHOOK_BODY_MAX_BYTES = 8 * 1024 * 1024;
 
-const tooLarge = (maxBytes: number) => new errors.PayloadTooLargeError(`Request body too large (at most ${maxBytes} bytes)`, { maxBytes });
+const tooLarge = (maxBytes: number) => payloadTooLargeError(`Request body too large (at most ${maxBytes} bytes)`, { maxBytes });
 
 /**
  * The plugin's body limits, enforced before Strapi's body parser looks at a byte. `register`
@@ -40,7 +40,9 @@ export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
     if (declared) {
       if (Number(declared) > maxBytes) {
         ctx.set('Connection', 'close');
-        throw tooLarge(maxBytes);
+        // Application-level: it answers in Strapi's shape itself rather than relying on which
+        // @strapi/utils copy Strapi's error middleware recognises (docs/architecture.md).
+        return answerWithError(ctx, tooLarge(maxBytes));
       }
       return next();
     }
@@ -79,7 +81,7 @@ export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
     });
     if (over) {
       ctx.set('Connection', 'close');
-      throw tooLarge(maxBytes);
+      return answerWithError(ctx, tooLarge(maxBytes));
     }
     // Hand the parser the same bytes, now with their length, as the request it reads from.
     const body = Buffer.concat(chunks);

@@ -1,7 +1,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
+import { rateLimitError } from '../http/errors';
 import type { Context, Next } from 'koa';
 import { PLUGIN_ID } from '../constants';
 import { getService } from '../utils/get-service';
@@ -64,7 +64,7 @@ export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
     if (!result.admitted) {
       const retryAfterSeconds = Math.max(1, Math.ceil((result.retryAtMs - now) / 1000));
       ctx.set('Retry-After', String(retryAfterSeconds));
-      throw new errors.RateLimitError('Too many sign-ups from this address; please try again later', { retryAfterSeconds });
+      throw rateLimitError('Too many sign-ups from this address; please try again later', { retryAfterSeconds });
     }
     return next();
   };

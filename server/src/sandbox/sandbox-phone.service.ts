@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
+import { notFoundError, validationError } from '../http/errors';
 import { UID, type ChannelId } from '../constants';
 import { getService } from '../utils/get-service';
 import { toDate } from '../utils/time';
@@ -35,7 +35,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     async outbox({ to, page, pageSize }: { to?: string; page: number; pageSize: number }) {
       const channels = sandboxChannels().map((channel) => channel.id as string);
-      if (!channels.length) throw new errors.NotFoundError('No channel runs in sandbox mode');
+      if (!channels.length) throw notFoundError('No channel runs in sandbox mode');
       const where: Record<string, unknown> = { channel: { $in: channels } };
       if (to) {
         // The operator types a number, an address or a chat id: match it as each sandbox channel writes it.
@@ -71,16 +71,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async act(input: Omit<CitizenAction, 'action'> & { channel: string; action: CitizenAction['action'] | 'status'; messageId?: string; status?: 'delivered' | 'read' }) {
       const channel = runtime().channels().find(input.channel);
-      if (!channel) throw new errors.ValidationError(`Channel ${input.channel} is not enabled`, { code: 'channel-not-enabled' });
-      if (channel.mode !== 'sandbox') throw new errors.ValidationError(`Channel ${input.channel} is live; the sandbox phone only acts on sandbox channels`, { code: 'channel-live' });
+      if (!channel) throw validationError(`Channel ${input.channel} is not enabled`, { code: 'channel-not-enabled' });
+      if (channel.mode !== 'sandbox') throw validationError(`Channel ${input.channel} is live; the sandbox phone only acts on sandbox channels`, { code: 'channel-live' });
       if (input.action === 'status') {
         // Only WhatsApp reports delivered and read; e-mail and Telegram have no receipts to rehearse.
-        if (channel.id !== 'whatsapp') throw new errors.ValidationError(`Channel ${channel.id} reports no delivered or read status`, { code: 'no-receipts' });
+        if (channel.id !== 'whatsapp') throw validationError(`Channel ${channel.id} reports no delivered or read status`, { code: 'no-receipts' });
         const message = (await strapi.db.query(UID.outboxMessage).findOne({
           where: { providerMessageId: input.messageId, channel: channel.id },
           select: ['providerMessageId', 'toAddress'],
         })) as { providerMessageId: string; toAddress: string | null } | null;
-        if (!message) throw new errors.NotFoundError('No such sandbox message', { code: 'no-such-message' });
+        if (!message) throw notFoundError('No such sandbox message', { code: 'no-such-message' });
         const settings = runtime().config().channels.whatsapp;
         const payload = whatsappStatusPayload({
           providerMessageId: message.providerMessageId,
@@ -96,22 +96,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (channel.id === 'email') {
         // A mail has no reply path into the plugin: the citizen's actions are its links.
         const [action, token] = (input.payload ?? '').split(/:(.*)/s);
-        if (input.action !== 'tap' || !token) throw new errors.ValidationError('On e-mail the sandbox can only click a mail’s confirm or unsubscribe link', { code: 'email-links-only' });
+        if (input.action !== 'tap' || !token) throw validationError('On e-mail the sandbox can only click a mail’s confirm or unsubscribe link', { code: 'email-links-only' });
         const subscriptions = getService(strapi, 'subscriptions');
         if (action === 'confirm') await subscriptions.confirmByToken(token, 'sandbox-email-link');
         else if (action === 'unsubscribe') await subscriptions.unsubscribeByToken(token, { ip: null, userAgent: 'sandbox phone' }, 'sandbox-email-link');
-        else throw new errors.ValidationError(`Unknown e-mail action ${action}`, { code: 'email-links-only' });
+        else throw validationError(`Unknown e-mail action ${action}`, { code: 'email-links-only' });
         return { accepted: true };
       }
       let payload: unknown;
       if (channel.id === 'whatsapp') {
         const from = getService(strapi, 'subscriptions').normaliseAddress(channel.id, input.from);
-        if (!from) throw new errors.ValidationError(`Channel ${input.channel} has no address to act from`, { code: 'invalid-number' });
+        if (!from) throw validationError(`Channel ${input.channel} has no address to act from`, { code: 'invalid-number' });
         const settings = runtime().config().channels.whatsapp;
         payload = whatsappInboundPayload({ ...action, from }, settings.phoneNumberId, settings.businessNumber);
       } else {
         // Telegram addresses are chat ids; a new "citizen" is any number the operator picks.
-        if (!/^-?\d{1,15}$/.test(input.from.trim())) throw new errors.ValidationError('A Telegram chat id is a number', { code: 'invalid-chat-id' });
+        if (!/^-?\d{1,15}$/.test(input.from.trim())) throw validationError('A Telegram chat id is a number', { code: 'invalid-chat-id' });
         payload = telegramInboundPayload(action, input.from.trim());
       }
       await getService(strapi, 'webhook-events').processPayload(channel.id, payload);

@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
+import { notFoundError, rateLimitError, validationError } from '../http/errors';
 import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../constants';
 import { getService } from '../utils/get-service';
 import { maskAddress } from '../utils/log';
@@ -54,7 +54,7 @@ export interface WhatsappSender {
 }
 
 const fieldError = (field: string | Array<string | number>, message: string) =>
-  new errors.ValidationError(message, { errors: [{ path: (Array.isArray(field) ? field : [field]).map(String), message, name: 'ValidationError' }] });
+  validationError(message, { errors: [{ path: (Array.isArray(field) ? field : [field]).map(String), message, name: 'ValidationError' }] });
 
 /** What one sign-up answers for one channel: the same whether the address was new, pending or active. */
 export interface SignupAnswer {
@@ -213,7 +213,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         // 4th attempt within the hour answers 429 for everyone alike and tells nothing.
         const admitted = await admit(`signup-address:${addressKey(input.channel, address)}`, config.rateLimit.signupsPerAddressPerHour, now);
         // A fixed "an hour": the exact time left would tell when someone else last tried this address.
-        if (!admitted.admitted) throw new errors.RateLimitError('Too many sign-ups for this address; please try again later', { retryAfterSeconds: 3600 });
+        if (!admitted.admitted) throw rateLimitError('Too many sign-ups for this address; please try again later', { retryAfterSeconds: 3600 });
       }
       const existing = address ? ((await subscribers().findOne({ where: { channel: input.channel, address } })) as SubscriberRow | null) : null;
       return { input, address, topicIds, existing, now };
@@ -533,7 +533,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Everything stored about one subscriber (GDPR Art. 15). */
     async exportSubscriber(id: number) {
       const subscriber = await subscribers().findOne({ where: { id }, populate: ['topics'] });
-      if (!subscriber) throw new errors.NotFoundError('No such subscriber');
+      if (!subscriber) throw notFoundError('No such subscriber');
       const [consentEvents, deliveries, inbox] = await Promise.all([
         ledger().forSubscriber(id),
         strapi.db.query(UID.delivery).findMany({ where: { subscriberId: id }, orderBy: { id: 'asc' } }),
@@ -548,7 +548,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async erase(id: number) {
       const subscriber = (await subscribers().findOne({ where: { id } })) as SubscriberRow | null;
-      if (!subscriber) throw new errors.NotFoundError('No such subscriber');
+      if (!subscriber) throw notFoundError('No such subscriber');
       const now = new Date();
       await subscribers().update({
         where: { id },

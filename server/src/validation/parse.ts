@@ -1,4 +1,4 @@
-import { errors } from '@strapi/utils';
+import { validationError } from '../http/errors';
 import type { z } from 'zod';
 
 /** Parses with zod and turns failures into Strapi's 400 shape, naming each bad field. */
@@ -11,5 +11,5 @@ export function parseOrThrow<Schema extends z.ZodType>(schema: Schema, input: un
     name: 'ValidationError',
   }));
   const first = details[0];
-  throw new errors.ValidationError(`${first.path.join('.') || 'body'}: ${first.message}`, { errors: details });
+  throw validationError(`${first.path.join('.') || 'body'}: ${first.message}`, { errors: details });
 }

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
+import { forbiddenError, notFoundError, unauthorizedError } from '../http/errors';
 import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../constants';
 import type { HeaderBag } from '../channels/channel';
 import { webhookJobSchema } from '../queue/jobs';
@@ -37,14 +37,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   const webhookOf = (channelId: string) => {
     const channel = runtime().channels().find(channelId);
-    if (!channel?.webhook) throw new errors.NotFoundError(`No webhook for channel ${channelId}`);
+    if (!channel?.webhook) throw notFoundError(`No webhook for channel ${channelId}`);
     return { channel, webhook: channel.webhook };
   };
 
   return {
     handshake(channelId: string, query: Record<string, unknown>): string {
       const challenge = webhookOf(channelId).webhook.handshake(query);
-      if (challenge === null) throw new errors.ForbiddenError('Verify token does not match');
+      if (challenge === null) throw forbiddenError('Verify token does not match');
       return challenge;
     },
 
@@ -52,7 +52,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const { channel, webhook } = webhookOf(channelId);
       stamp(channel.id, 'received');
       if (rawBody === undefined || !webhook.verify(rawBody, headers)) {
-        throw new errors.UnauthorizedError('Missing or invalid webhook signature');
+        throw unauthorizedError('Missing or invalid webhook signature');
       }
       stamp(channel.id, 'verified');
       // The payload (numbers, names, texts) stays in the database; the job carries its id only.

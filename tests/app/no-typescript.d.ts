@@ -1,0 +1,2 @@
+// Not a TypeScript app; see tsconfig.json beside this file.
+export {};
