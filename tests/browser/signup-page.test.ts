@@ -22,7 +22,7 @@ describe('the sign-up page in Chromium', () => {
     const whatsapp = await fakeWhatsapp();
     // A Gemeinde with WhatsApp and (sandboxed) e-mail: the page offers two ways and names the municipality.
     test = await bootStrapi({
-      pluginConfig: { ...whatsapp.config, town: { name: 'Ahrensbök', kind: 'Gemeinde' }, channels: { ...whatsapp.config.channels, email: { enabled: true } } },
+      pluginConfig: { ...whatsapp.config, town: { name: 'Ahrensbök', kind: 'Gemeinde' }, channels: { ...(whatsapp.config.channels as Record<string, unknown>), email: { enabled: true } } },
     });
     await seedTopics(test, [
       ['Verkehr', 'verkehr'],

@@ -66,7 +66,7 @@ describe('a town larger than its daily reach limit, over three simulated days', 
     const articleId = await publishArticle(test, { title });
     const announcement = await eventually(async () => {
       const row = await announcementFor(test, articleId);
-      return row?.fanOutDoneAt && row;
+      return row?.fanOutDoneAt ? row : null;
     });
 
     // Day one: the limit is reached, the rest wait — and the broadcast says so.

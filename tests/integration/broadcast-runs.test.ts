@@ -164,7 +164,7 @@ describe('broadcast runs: one per channel', () => {
     const articleId = await publishArticle(test, { title });
     const announcement = await eventually(async () => {
       const row = await announcementFor(test, articleId);
-      return row?.fanOutDoneAt && row;
+      return row?.fanOutDoneAt ? row : null;
     });
     const articles = test.strapi.documents('api::article.article' as never);
     await articles.unpublish({ documentId: articleId } as never);

@@ -532,7 +532,7 @@ export function statusWebhook(statuses: StatusInput[], options: WebhookOptions =
         id: status.id,
         status: status.status,
         timestamp: String(status.timestamp ?? options.timestamp ?? nowSeconds()),
-        ...(isBsuid(status.recipientDigits) ? { recipient_user_id: status.recipientDigits } : { recipient_id: status.recipientDigits.replace(/^\+/, '') }),
+        ...(isBsuid(status.recipientDigits) ? { recipient_user_id: status.recipientDigits } : { recipient_id: String(status.recipientDigits).replace(/^\+/, '') }),
         ...(status.deliveryRef !== undefined ? { biz_opaque_callback_data: status.deliveryRef } : {}),
         ...pricingFor(status),
         ...(status.errors ? { errors: status.errors.map(webhookError) } : {}),

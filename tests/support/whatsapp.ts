@@ -32,6 +32,6 @@ export function sentTo(fake: FakeCloudApi, address: string) {
       return body?.recipient === address && body.to === undefined;
     });
   }
-  const digits = address.replace(/\D/g, '');
+  const digits = String(address).replace(/\D/g, '');
   return fake.requests.filter((request) => (request.body as { to?: string } | undefined)?.to?.replace(/\D/g, '') === digits);
 }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHANNEL_PROBLEMS } from '../../server/src/constants';
+import { CHANNEL_PROBLEMS, urgencyOf } from '../../server/src/constants';
+import { EXPLAINED_CODES } from '../../server/src/announcements/failure-explanations';
+import { slugify } from '../../server/src/announcements/announcements.service';
 import announcement, { WORKER_OWNED_FIELDS } from '../../server/src/content-types/announcement/schema';
 import topic from '../../server/src/content-types/topic/schema';
 import { CONTENT_TYPE_LABELS, contentManagerMessages } from '../../admin/src/contentTypeLabels';
@@ -102,6 +104,7 @@ describe('the sign-up page', () => {
 describe('the demo', () => {
   it('labels every field of its article type in German and names the type', async () => {
     const schema = JSON.parse(source('demo/src/api/article/content-types/article/schema.json')) as { info: { displayName: string }; attributes: Record<string, unknown> };
+    // @ts-expect-error: the demo's admin config is plain JavaScript without types
     const app = (await import('../../demo/src/admin/app.js')) as { default: { config: { locales: string[]; translations: { de: Record<string, string> } } } };
     const german = app.default.config.translations.de;
     expect(app.default.config.locales).toContain('de');
@@ -113,7 +116,6 @@ describe('the demo', () => {
 
 describe('urgency words', () => {
   it('reads German and English urgency values, whatever their case', async () => {
-    const { urgencyOf } = await import('../../server/src/constants');
     expect(['Notfall', 'EILMELDUNG', 'emergency'].map(urgencyOf)).toEqual(['emergency', 'emergency', 'emergency']);
     expect(['Wichtig', 'important'].map(urgencyOf)).toEqual(['important', 'important']);
     expect(['Info', 'Hinweis'].map(urgencyOf)).toEqual(['info', 'info']);
@@ -123,7 +125,6 @@ describe('urgency words', () => {
 
 describe('failure explanations', () => {
   it('explain every known code in German as well as English', async () => {
-    const { EXPLAINED_CODES } = await import('../../server/src/announcements/failure-explanations');
     for (const [channel, codes] of Object.entries(EXPLAINED_CODES.en)) {
       const german = EXPLAINED_CODES.de[channel] ?? {};
       expect(Object.keys(codes).filter((code) => !german[code]), channel).toEqual([]);
@@ -134,7 +135,6 @@ describe('failure explanations', () => {
 
 describe('topic names as field values', () => {
   it('finds the topic "notfaelle" from the value "Notfälle", as the demo’s select field holds it', async () => {
-    const { slugify } = await import('../../server/src/announcements/announcements.service');
     expect(['Notfälle', 'Müllabfuhr', 'Straßenbau', 'Verkehr'].map(slugify)).toEqual(['notfaelle', 'muellabfuhr', 'strassenbau', 'verkehr']);
   });
 });

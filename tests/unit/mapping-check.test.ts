@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkContentTypeMappings, type ContentTypeLike } from '../../server/src/config/mapping-check';
 import { missingUrlPlaceholders, urlPlaceholders } from '../../server/src/announcements/link';
-import { urgencyOf } from '../../server/src/announcements/urgency';
+import { entryUrgency } from '../../server/src/announcements/urgency';
 import { unmatchedTopicValues } from '../../server/src/announcements/topic-match';
 
 const meldung: ContentTypeLike = {
@@ -106,10 +106,10 @@ describe('links', () => {
 describe('urgency values', () => {
   it('maps the town’s own values and falls back to info', () => {
     const mapping = { ...good, urgency: 'dringlichkeit', urgencyValues: { notfall: 'emergency' as const } };
-    expect(urgencyOf(mapping, { dringlichkeit: 'notfall' })).toBe('emergency');
-    expect(urgencyOf(mapping, { dringlichkeit: 'important' })).toBe('important');
-    expect(urgencyOf(mapping, { dringlichkeit: 'irgendwas' })).toBe('info');
-    expect(urgencyOf({ ...good }, { dringlichkeit: 'emergency' })).toBe('info');
+    expect(entryUrgency(mapping, { dringlichkeit: 'notfall' })).toBe('emergency');
+    expect(entryUrgency(mapping, { dringlichkeit: 'important' })).toBe('important');
+    expect(entryUrgency(mapping, { dringlichkeit: 'irgendwas' })).toBe('info');
+    expect(entryUrgency({ ...good }, { dringlichkeit: 'emergency' })).toBe('info');
   });
 });
 

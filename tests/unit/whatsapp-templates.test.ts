@@ -6,7 +6,7 @@ import { whatsappConfigSchema } from '../../server/src/config/schema';
 import { approvedTownTemplates, templateCategoryWebhook, templateStatusWebhook } from '../support/fake-whatsapp-cloud-api';
 
 const templates = (announcement: Record<string, unknown> = {}) => whatsappConfigSchema.parse({ templates: { announcement: { name: 'town_news', ...announcement } } }).templates;
-const atMeta = (): MetaTemplate[] => approvedTownTemplates().map(({ id, name, language, status, category, components }) => ({ id, name, language, status, category, components: components as MetaTemplate['components'] }));
+const atMeta = (): MetaTemplate[] => approvedTownTemplates().map(({ id, name, language, status, category, components }) => ({ id, name, language, status, category, components: components as unknown as MetaTemplate['components'] }));
 const codes = (problems: Array<{ code: string; template: string }>) => problems.map((problem) => `${problem.code}:${problem.template}`);
 
 describe('template checks', () => {
