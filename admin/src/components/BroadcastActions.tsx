@@ -38,7 +38,17 @@ export const BroadcastActions = ({ broadcast, onDone, compact }: { broadcast: Br
       await onDone();
       return true;
     } catch (error) {
-      toggleNotification({ type: 'danger', message: toApiError(error).message });
+      // The server's sentences are English (they are for logs and API clients); the editor gets
+      // words in the admin's language, and a 400 means the broadcast moved on meanwhile: show it as it is now.
+      const { status } = toApiError(error);
+      const message =
+        status === 400
+          ? t('actions.failed.state', 'That is no longer possible: the broadcast has moved on meanwhile. The view now shows where it stands.')
+          : status === 403
+            ? t('actions.failed.forbidden', 'Your role may not do this.')
+            : t('actions.failed.other', 'That did not work. Please try again in a moment.');
+      toggleNotification({ type: 'danger', message });
+      if (status === 400) await onDone();
       return false;
     } finally {
       setBusy(null);
