@@ -74,9 +74,10 @@ describe('the mapping is checked against the content type', () => {
     ]);
   });
 
-  it('refuses urgency values that are not info | important | emergency unless urgencyValues maps them', () => {
+  it('refuses urgency values that are not info | important | emergency (or their German words) unless urgencyValues maps them', () => {
+    // "wichtig" is one of the shared urgency words (constants.urgencyOf), so only "normal" needs a map.
     expect(check({ urgency: 'dringlichkeit', urgencyValues: { notfall: 'emergency', dringend: 'important' } })).toEqual([
-      'contentTypes.api::meldung.meldung.urgency: the values "normal", "wichtig" of "dringlichkeit" are not info | important | emergency; map them with urgencyValues, e.g. urgencyValues: { "normal": \'important\', "wichtig": \'important\' }',
+      'contentTypes.api::meldung.meldung.urgency: the values "normal" of "dringlichkeit" are not info | important | emergency; map them with urgencyValues, e.g. urgencyValues: { "normal": \'important\' }',
       'contentTypes.api::meldung.meldung.urgencyValues.dringend: "dringlichkeit" has no value "dringend"',
     ]);
   });
