@@ -1,20 +1,7 @@
-/** What WhatsApp messages cost, as the admin API returns it (server/src/costs/costs.service.ts). */
-export interface CategoryCost {
-  category: string;
-  messages: number;
-  ratePerMessage: number | null;
-  cost: number | null;
-}
+/** What WhatsApp messages cost, as the admin API returns it (declared once in shared/costs.ts). */
+import type { CostSummary } from '../../../shared/costs';
 
-export interface CostSummary {
-  currency: string;
-  billableMessages: number;
-  cost: number;
-  byCategory: CategoryCost[];
-  unpricedMessages: number;
-  ratesAsOf: string;
-  ratesSource: string;
-}
+export type { CategoryCost, CostSummary } from '../../../shared/costs';
 
 export interface MonthCost extends CostSummary {
   /** `YYYY-MM` in the town's time zone. */

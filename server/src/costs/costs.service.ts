@@ -2,30 +2,13 @@ import type { Core } from '@strapi/strapi';
 import { UID, type ChannelId } from '../constants';
 import type { ChannelEvent, ProviderPricing } from '../channels/channel';
 import { getService } from '../utils/get-service';
+import type { CategoryCost, CostSummary } from '../../../shared/costs';
 import { dayOf, startOfDay } from '../utils/calendar-days';
 import { dbTimestamp, HOUR_MS } from '../utils/time';
 
 type StatusEvent = Extract<ChannelEvent, { type: 'status' }>;
 
-export interface CategoryCost {
-  category: string;
-  messages: number;
-  /** Rate per message from the town's table; null when the table has no rate for this category. */
-  ratePerMessage: number | null;
-  cost: number | null;
-}
-
-export interface CostSummary {
-  currency: string;
-  billableMessages: number;
-  /** Sum over the categories the rate table knows. */
-  cost: number;
-  byCategory: CategoryCost[];
-  /** Billable messages of a category without a rate: the cost above leaves them out. */
-  unpricedMessages: number;
-  ratesAsOf: string;
-  ratesSource: string;
-}
+export type { CategoryCost, CostSummary } from '../../../shared/costs';
 
 /** Money in the rate table's unit, to a hundredth of a cent; sums of many small rates stay exact enough to show. */
 const round = (value: number) => Math.round(value * 10_000) / 10_000;
