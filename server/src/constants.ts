@@ -16,7 +16,7 @@ export const UID = {
   templateEvent: 'plugin::town-crier.template-event',
 } as const;
 
-export const CHANNEL_IDS = ['whatsapp', 'email', 'telegram'] as const;
+export const CHANNEL_IDS = ['whatsapp', 'email', 'telegram', 'webpush'] as const;
 export type ChannelId = (typeof CHANNEL_IDS)[number];
 
 export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed'] as const;
