@@ -23,6 +23,8 @@ export default () => ({
     { method: 'POST', path: '/webpush/renew', handler: 'public.pushRenew', config: { auth: false } },
     { method: 'GET', path: '/signup', handler: 'signup-page.page', config: { auth: false } },
     { method: 'GET', path: '/signup.js', handler: 'signup-page.script', config: { auth: false } },
+    { method: 'GET', path: '/signup/sw.js', handler: 'signup-page.serviceWorker', config: { auth: false } },
+    { method: 'GET', path: '/signup/manifest.webmanifest', handler: 'signup-page.manifest', config: { auth: false } },
     { method: 'GET', path: '/feed.xml', handler: 'feed.rss', config: { auth: false } },
     { method: 'GET', path: '/feed.atom', handler: 'feed.atom', config: { auth: false } },
     { method: 'GET', path: '/webhooks/:channel', handler: 'webhooks.handshake', config: { auth: false } },
