@@ -39,6 +39,8 @@ export const useSandboxErrorLabel = () => {
         return t('sandbox.error.channelNotEnabled', 'This channel is not switched on.');
       case 'channel-live':
         return t('sandbox.error.channelLive', 'This channel is live: the sandbox phone only acts on channels in sandbox mode.');
+      case 'webpush-unsubscribe-only':
+        return t('sandbox.error.webpushUnsubscribeOnly', 'A notification cannot be answered: its only button is “Mitteilungen abbestellen”.');
       case 'email-links-only':
         return t('sandbox.error.emailLinksOnly', 'An e-mail cannot be answered: use the confirm or unsubscribe link in the mail.');
       case 'invalid-number':
