@@ -1,6 +1,6 @@
 import webpush from 'web-push';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bootStrapi, eventually, type TestStrapi } from '../support/strapi';
+import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../support/strapi';
 import { startFakePushService, type BrowserSubscription, type FakePushService } from '../support/fake-push-service';
 import { announcementFor, deliveriesOf, publishArticle, seedTopics } from '../support/seed';
 
@@ -92,6 +92,11 @@ describe('Web Push channel', () => {
     const events = await ledgerOf(row!.id);
     expect(events.map((event) => `${event.type}:${event.method}:${event.channel}`)).toEqual(['requested:web-form:webpush', 'confirmed:browser-permission:webpush']);
     for (const event of events) expect(event).toMatchObject({ consentVersion, consentTextHash: consent.sha256 });
+
+    // Statistics count the channel like the others, small numbers as "<5".
+    const adminToken = await createSuperAdmin(test);
+    const overview = (await test.request.get('/town-crier/stats/overview').set('Authorization', `Bearer ${adminToken}`)).body.data;
+    expect(overview.byChannel).toContainEqual({ key: 'webpush', count: '<5' });
 
     // The same browser again (new topics) keeps its one row and is not confirmed twice.
     expect((await signup(browser.json, { topics: ['kultur'] })).status).toBe(202);
