@@ -1,3 +1,4 @@
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import webpush from 'web-push';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,14 +30,26 @@ describe('Web Push on the sign-up page in Chromium', () => {
   let fake: FakePushService;
   let browser: Browser;
   let baseUrl: string;
+  /** The town's own website on another port of this machine (another origin), which embeds the page. */
+  let townSite: http.Server;
+  let townUrl: string;
   const vapid = webpush.generateVAPIDKeys();
 
   beforeAll(async () => {
     fake = await startFakePushService();
+    townSite = http.createServer((_, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><title>Musterstadt</title><iframe src="${baseUrl}/api/town-crier/signup" width="600" height="1400"></iframe>`);
+    });
+    await new Promise<void>((resolve) => townSite.listen(0, '127.0.0.1', resolve));
+    townUrl = `http://127.0.0.1:${(townSite.address() as AddressInfo).port}`;
     test = await bootStrapi({
       pluginConfig: {
         town: { name: 'Ahrensbök', kind: 'Gemeinde' },
         rateLimit: { signupAnswerMinMs: 0 },
+        // The town's website that embeds the page in the iframe test below (on this machine:
+        // Chromium's local-network checks would block a public page framing 127.0.0.1).
+        signup: { frameAncestors: townUrl },
         channels: {
           whatsapp: { enabled: false },
           email: { enabled: true },
@@ -63,6 +76,7 @@ describe('Web Push on the sign-up page in Chromium', () => {
     await new Promise((resolve) => test?.strapi.server.httpServer.close(resolve));
     await test?.close();
     await fake?.close();
+    await new Promise((resolve) => townSite?.close(resolve));
   });
 
   /** A page whose PushManager answers with a subscription on the fake push service (see above). */
@@ -185,6 +199,27 @@ describe('Web Push on the sign-up page in Chromium', () => {
       await page.getByRole('button', { name: 'Mitteilungen abbestellen' }).click();
       await expect.poll(() => page.getByRole('status').textContent()).toBe('Sie erhalten keine Mitteilungen mehr in diesem Browser.');
       await eventually(async () => ((await test.strapi.db.query(SUBSCRIBER).findOne({ where: { id: row.id } })) as { status: string }).status === 'unsubscribed');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('embedded in the town’s website, points to the page itself instead of asking (browsers refuse the prompt in iframes)', async () => {
+    const context = await browser.newContext({ locale: 'de-DE' });
+    try {
+      await context.grantPermissions(['notifications'], { origin: baseUrl });
+      const page = await context.newPage();
+      await page.goto(`${townUrl}/news`);
+      const frame = page.frameLocator('iframe');
+      const before = await test.strapi.db.query(SUBSCRIBER).count({ where: { channel: 'webpush' } });
+      await frame.getByLabel('Mitteilungen in diesem Browser').check();
+      await frame.getByLabel('Ich willige ein (Text oben).').check();
+      await frame.getByRole('button', { name: 'Anmelden' }).click();
+      await expect.poll(() => frame.locator('#webpush-error').textContent()).toContain('Browser erlauben Mitteilungen nur auf einer eigenen Seite.');
+      const open = frame.getByRole('link', { name: 'Anmeldung in eigenem Fenster öffnen' });
+      expect(await open.getAttribute('href')).toBe(`${baseUrl}/api/town-crier/signup`);
+      expect(await open.getAttribute('target')).toBe('_blank');
+      expect(await test.strapi.db.query(SUBSCRIBER).count({ where: { channel: 'webpush' } })).toBe(before);
     } finally {
       await context.close();
     }

@@ -2,7 +2,7 @@ import webpush from 'web-push';
 import { describe, expect, it } from 'vitest';
 import config from '../../server/src/config';
 import { classifyWebpushError, retryAfterMs, topicOf, announcementPayload } from '../../server/src/channels/webpush';
-import { toWebpushSendError, WebpushSendError } from '../../server/src/channels/webpush/webpush.errors';
+import { toWebpushSendError, WebpushSendError, WebpushUnsupportedMessageError } from '../../server/src/channels/webpush/webpush.errors';
 
 const keys = webpush.generateVAPIDKeys();
 const other = webpush.generateVAPIDKeys();
@@ -57,6 +57,10 @@ describe('Web Push errors', () => {
     expect(classifyWebpushError(fromLibrary(429, { 'retry-after': '120' }))).toMatchObject({ errorClass: 'retry-later', retryAfterMs: 120_000 });
     expect(retryAfterMs(new Date(Date.UTC(2026, 0, 1, 12, 0, 30)).toUTCString(), Date.UTC(2026, 0, 1, 12, 0, 0))).toBe(30_000);
     expect(retryAfterMs(undefined)).toBe(60_000);
+  });
+
+  it('marks nothing on the subscriber for a message kind Web Push does not carry', () => {
+    expect(classifyWebpushError(new WebpushUnsupportedMessageError('text'))).toEqual({ errorClass: 'permanent-recipient', code: 'unsupported-message', message: 'Web Push sends no text messages' });
   });
 
   it('retries network failures', () => {

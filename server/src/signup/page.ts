@@ -234,7 +234,12 @@ export const SIGNUP_SCRIPT = `(() => {
     webpushUnsupported: de ? 'Dieser Browser kann keine Mitteilungen empfangen. Auf dem iPhone: erst „Zum Home-Bildschirm“ hinzufügen (siehe oben).' : 'This browser cannot receive notifications. On an iPhone: first “Add to Home Screen” (see above).',
     webpushDenied: de ? 'Mitteilungen sind für diese Seite nicht erlaubt. Sie können das in den Einstellungen des Browsers ändern.' : 'Notifications are blocked for this page. You can change that in the browser’s settings.',
     webpushLeft: de ? 'Sie erhalten keine Mitteilungen mehr in diesem Browser.' : 'You will get no more notifications in this browser.',
+    webpushFramed: de ? 'Browser erlauben Mitteilungen nur auf einer eigenen Seite. Bitte öffnen Sie die Anmeldung hier:' : 'Browsers allow notifications only on a page of its own. Please open the sign-up here:',
+    webpushOpen: de ? 'Anmeldung in eigenem Fenster öffnen' : 'Open the sign-up in its own window',
   };
+  // Embedded in the town's website (an iframe from another origin), browsers refuse the permission
+  // prompt: the option then points to the page itself instead of failing after the click.
+  const framed = (() => { try { return window.self !== window.top; } catch (error) { return true; } })();
   const pushKey = form.dataset.pushKey;
   const pushSupported = () => 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
   // The worker is registered when the page loads (so an installed Home Screen app has it at once);
@@ -319,6 +324,17 @@ export const SIGNUP_SCRIPT = `(() => {
       channels.push({ channel, address: value });
     }
     if (!consent.checked) return fail('consent-error', consent, say.consent);
+    if (chosen.includes('webpush') && framed) {
+      const note = field('webpush-error');
+      note.textContent = say.webpushFramed + ' ';
+      const open = document.createElement('a');
+      open.href = location.href.split('#')[0];
+      open.target = '_blank';
+      open.rel = 'noopener';
+      open.textContent = say.webpushOpen;
+      note.append(open);
+      return field('channel-webpush').focus();
+    }
     if (chosen.includes('webpush')) {
       try {
         channels.push({ channel: 'webpush', subscription: await pushSubscription() });

@@ -4,13 +4,12 @@ import webpush from 'web-push';
 import type { WebpushConfig } from '../../config/schema';
 import type { Channel, ChannelLinks, ClassifiedError, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
 import { announcementPayload, topicOf } from './webpush.payload';
-import { classifyWebpushError, toWebpushSendError, WebpushSubscriptionError } from './webpush.errors';
+import { classifyWebpushError, toWebpushSendError, WebpushSubscriptionError, WebpushUnsupportedMessageError } from './webpush.errors';
+import type { PushSubscription } from './webpush.subscription';
 
 export { classifyWebpushError, retryAfterMs } from './webpush.errors';
 export { announcementPayload, topicOf } from './webpush.payload';
 export { pushAddressOf, parsePushSubscription, type PushSubscription } from './webpush.subscription';
-
-import type { PushSubscription } from './webpush.subscription';
 
 export interface WebpushChannelOptions {
   config: WebpushConfig;
@@ -31,7 +30,7 @@ export function createWebpushChannel({ config, links, sandboxRecorder, sandbox, 
 
   const send = async (message: OutboundMessage): Promise<SendResult> => {
     // Web Push has no double opt-in and no free-text replies: only announcements go out.
-    if (message.kind !== 'announcement') throw new WebpushSubscriptionError(`Web Push sends no ${message.kind} messages`);
+    if (message.kind !== 'announcement') throw new WebpushUnsupportedMessageError(message.kind);
     const locale = message.locale ?? 'de';
     const payload = announcementPayload(message.content, {
       icon: config.icon ?? null,

@@ -26,6 +26,14 @@ export class WebpushSubscriptionError extends Error {
   }
 }
 
+/** A message kind Web Push does not carry (confirmations, free-text replies): nothing to mark on the subscriber. */
+export class WebpushUnsupportedMessageError extends Error {
+  constructor(kind: string) {
+    super(`Web Push sends no ${kind} messages`);
+    this.name = 'WebpushUnsupportedMessageError';
+  }
+}
+
 type UnknownRecord = Record<string, unknown>;
 const isRecord = (value: unknown): value is UnknownRecord => typeof value === 'object' && value !== null;
 
@@ -61,6 +69,7 @@ export function classifyWebpushError(error: unknown): ClassifiedError {
   if (error instanceof WebpushSubscriptionError) {
     return { errorClass: 'permanent-recipient', code: 'bad-subscription', message: error.message, recipientEffect: 'undeliverable' };
   }
+  if (error instanceof WebpushUnsupportedMessageError) return { errorClass: 'permanent-recipient', code: 'unsupported-message', message: error.message };
   if (!(error instanceof WebpushSendError)) {
     return { errorClass: 'retry', code: 'unknown', message: error instanceof Error ? error.message.slice(0, 200) : 'unknown error' };
   }
