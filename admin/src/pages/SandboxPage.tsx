@@ -65,7 +65,13 @@ const useAddressWords = () => {
       ? { label: t('sandbox.address.email', 'E-mail address'), hint: t('sandbox.address.email.hint', 'A test address, e.g. anna@example.org. Sandbox mails are test data.'), placeholder: 'name@example.org' }
       : channel === 'telegram'
         ? { label: t('sandbox.address.telegram', 'Telegram chat id'), hint: t('sandbox.address.telegram.hint', 'Any number stands for a test chat, e.g. 123456.'), placeholder: '123456' }
-        : { label: t('sandbox.number', 'Phone number'), hint: t('sandbox.number.hint', 'A test number, e.g. +49 151 23456789. Sandbox numbers are test data.'), placeholder: '+49…' };
+        : channel === 'webpush'
+          ? {
+              label: t('sandbox.address.webpush', 'Browser (Web Push)'),
+              hint: t('sandbox.address.webpush.hint', 'Each browser shows as wp: and a short code; its push service address is never shown.'),
+              placeholder: 'wp:…',
+            }
+          : { label: t('sandbox.number', 'Phone number'), hint: t('sandbox.number.hint', 'A test number, e.g. +49 151 23456789. Sandbox numbers are test data.'), placeholder: '+49…' };
 };
 
 export const SandboxPage = () => {
