@@ -75,6 +75,21 @@ module.exports = ({ env }) => ({
           webhookSecret: env('TELEGRAM_WEBHOOK_SECRET', ''),
           baseUrl: env('TELEGRAM_API_URL', 'https://api.telegram.org'),
         },
+        // "Mitteilungen in diesem Browser": sandbox (shown in the sandbox phone) until a key pair from
+        // `npx web-push generate-vapid-keys` is set.
+        webpush: {
+          enabled: env.bool('WEBPUSH_ENABLED', true),
+          ...(env('WEBPUSH_VAPID_PRIVATE_KEY')
+            ? {
+                vapid: {
+                  subject: env('WEBPUSH_VAPID_SUBJECT', 'mailto:rathaus@musterstadt.example'),
+                  publicKey: env('WEBPUSH_VAPID_PUBLIC_KEY', ''),
+                  privateKey: env('WEBPUSH_VAPID_PRIVATE_KEY', ''),
+                },
+              }
+            : { sandbox: true }),
+          ...(env('WEBPUSH_ICON') ? { icon: env('WEBPUSH_ICON') } : {}),
+        },
       },
     },
   },

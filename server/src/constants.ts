@@ -17,7 +17,7 @@ export const UID = {
   run: 'plugin::town-crier.broadcast-run',
 } as const;
 
-export const CHANNEL_IDS = ['whatsapp', 'email', 'telegram'] as const;
+export const CHANNEL_IDS = ['whatsapp', 'email', 'telegram', 'webpush'] as const;
 export type ChannelId = (typeof CHANNEL_IDS)[number];
 
 export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed'] as const;

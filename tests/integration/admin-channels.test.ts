@@ -38,6 +38,7 @@ describe('channel status', () => {
     expect(others.map(({ id, enabled, problems }) => ({ id, enabled, problems }))).toEqual([
       { id: 'email', enabled: false, problems: [] },
       { id: 'telegram', enabled: false, problems: [] },
+      { id: 'webpush', enabled: false, problems: [] },
     ]);
     expect(whatsapp).toEqual({
       id: 'whatsapp',

@@ -129,6 +129,7 @@ describe('admin statistics', () => {
       { key: 'whatsapp', count: 18 },
       { key: 'email', count: 0 },
       { key: 'telegram', count: 0 },
+      { key: 'webpush', count: 0 },
     ]);
     expect(data.byTopic).toEqual([
       { key: 'kultur', label: 'Kultur', count: '<5' },

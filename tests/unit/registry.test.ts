@@ -57,6 +57,22 @@ describe('channel registry', () => {
     expect(() => createChannelRegistry({ strapi: strapiFake([]), config: withoutBot })).toThrow(/channels\.telegram\.botToken/);
   });
 
+  it('runs Web Push in sandbox without VAPID keys, refuses that in production unless asked for, and goes live with keys', async () => {
+    const { generateVAPIDKeys } = await import('web-push');
+    const registry = createChannelRegistry({ strapi: strapiFake([]), config: parsePluginConfig({ channels: { webpush: { enabled: true } } }) });
+    expect(registry.get('webpush').mode).toBe('sandbox');
+    process.env.NODE_ENV = 'production';
+    const withoutKeys = parsePluginConfig({ channels: { whatsapp: { sandbox: true }, webpush: { enabled: true } } });
+    expect(() => createChannelRegistry({ strapi: strapiFake([]), config: withoutKeys })).toThrow(/channels\.webpush\.vapid/);
+    const keys = generateVAPIDKeys();
+    const live = createChannelRegistry({
+      strapi: strapiFake([]),
+      config: parsePluginConfig({ channels: { whatsapp: { sandbox: true }, webpush: { enabled: true, vapid: { subject: 'mailto:rathaus@musterstadt.de', ...keys } } } }),
+    });
+    expect(live.get('webpush').mode).toBe('live');
+    await live.close();
+  });
+
   it('keeps e-mail and Telegram off unless enabled, and Telegram under 30 messages per second', () => {
     expect(createChannelRegistry({ strapi: strapiFake([]), config: parsePluginConfig({}) }).enabled().map((channel) => channel.id)).toEqual(['whatsapp']);
     expect(() => parsePluginConfig({ channels: { telegram: { messagesPerSecond: 30 } } })).toThrow(/channels\.telegram\.messagesPerSecond/);

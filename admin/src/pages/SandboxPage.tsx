@@ -39,6 +39,8 @@ export const useSandboxErrorLabel = () => {
         return t('sandbox.error.channelNotEnabled', 'This channel is not switched on.');
       case 'channel-live':
         return t('sandbox.error.channelLive', 'This channel is live: the sandbox phone only acts on channels in sandbox mode.');
+      case 'webpush-unsubscribe-only':
+        return t('sandbox.error.webpushUnsubscribeOnly', 'A notification cannot be answered: its only button is “Mitteilungen abbestellen”.');
       case 'email-links-only':
         return t('sandbox.error.emailLinksOnly', 'An e-mail cannot be answered: use the confirm or unsubscribe link in the mail.');
       case 'invalid-number':
@@ -63,7 +65,13 @@ const useAddressWords = () => {
       ? { label: t('sandbox.address.email', 'E-mail address'), hint: t('sandbox.address.email.hint', 'A test address, e.g. anna@example.org. Sandbox mails are test data.'), placeholder: 'name@example.org' }
       : channel === 'telegram'
         ? { label: t('sandbox.address.telegram', 'Telegram chat id'), hint: t('sandbox.address.telegram.hint', 'Any number stands for a test chat, e.g. 123456.'), placeholder: '123456' }
-        : { label: t('sandbox.number', 'Phone number'), hint: t('sandbox.number.hint', 'A test number, e.g. +49 151 23456789. Sandbox numbers are test data.'), placeholder: '+49…' };
+        : channel === 'webpush'
+          ? {
+              label: t('sandbox.address.webpush', 'Browser (Web Push)'),
+              hint: t('sandbox.address.webpush.hint', 'Each browser shows as wp: and a short code; its push service address is never shown.'),
+              placeholder: 'wp:…',
+            }
+          : { label: t('sandbox.number', 'Phone number'), hint: t('sandbox.number.hint', 'A test number, e.g. +49 151 23456789. Sandbox numbers are test data.'), placeholder: '+49…' };
 };
 
 export const SandboxPage = () => {

@@ -15,6 +15,7 @@ interface ChannelSettings {
   botUsername?: string;
   webhookSecret?: string;
   from?: string;
+  vapid?: unknown;
   phoneNumberId?: string;
   appSecret?: string;
   verifyToken?: string;

@@ -8,6 +8,7 @@ import { CHANNEL_CREDENTIALS } from './credentials';
 import { createEmailChannel, type MailOptions } from './email';
 import { createTelegramChannel } from './telegram';
 import { createWhatsappChannel } from './whatsapp';
+import { createWebpushChannel, parsePushSubscription } from './webpush';
 
 export interface ChannelRegistry {
   get(id: ChannelId): Channel;
@@ -55,7 +56,7 @@ export function createChannelRegistry({ strapi, config, pace }: { strapi: Core.S
    * One rule for every channel: missing credentials mean sandbox, which production refuses
    * unless `sandbox: true` says it is meant.
    */
-  const sandboxMode = (label: string, id: ChannelId, settings: { sandbox?: boolean } & Partial<Record<'accessToken' | 'botToken' | 'from', string>>) => {
+  const sandboxMode = (label: string, id: ChannelId, settings: { sandbox?: boolean } & Partial<Record<'accessToken' | 'botToken' | 'from' | 'vapid', unknown>>) => {
     const credential = CHANNEL_CREDENTIALS[id].key;
     const explicit = settings.sandbox;
     const sandbox = explicit ?? !settings[credential];
@@ -101,6 +102,16 @@ export function createChannelRegistry({ strapi, config, pace }: { strapi: Core.S
       strapi.log.error(`[${PLUGIN_ID}] channels.telegram.webhookSecret is empty: every Telegram webhook is rejected (401), so nobody can confirm.`);
     }
     register(createTelegramChannel({ config: telegram, sandboxRecorder, sandbox }));
+  }
+
+  const push = config.channels.webpush;
+  if (push.enabled) {
+    const sandbox = sandboxMode('Web Push', 'webpush', push);
+    const subscriptionOf = async (address: string) => {
+      const row = (await strapi.db.query(UID.subscriber).findOne({ where: { channel: 'webpush', address }, select: ['pushSubscription'] })) as { pushSubscription?: unknown } | null;
+      return parsePushSubscription(row?.pushSubscription);
+    };
+    register(createWebpushChannel({ config: push, links, sandboxRecorder, sandbox, subscriptionOf }));
   }
 
   return {

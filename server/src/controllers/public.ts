@@ -5,7 +5,7 @@ import { UID, type ChannelId } from '../constants';
 import { renderLinkPage, renderLinkResult, type LinkPageKind } from '../signup/link-pages';
 import type { SignupAnswer } from '../subscribers/subscriptions.service';
 import { getService } from '../utils/get-service';
-import { oneClickBodySchema, signupBodySchema, tokenBodySchema, tokenQuerySchema } from '../validation/public';
+import { oneClickBodySchema, pushRenewBodySchema, pushUnsubscribeBodySchema, signupBodySchema, tokenBodySchema, tokenQuerySchema } from '../validation/public';
 import { parseOrThrow } from '../validation/parse';
 import { HOUR_MS } from '../utils/time';
 
@@ -49,6 +49,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const answer: SignupAnswer = { status: 'pending', channel, expiresAt: new Date(Date.now() + config().confirmationTtlHours * HOUR_MS).toISOString() };
     if (channel === 'whatsapp') answer.whatsappLink = null;
     if (channel === 'telegram') answer.telegramLink = null;
+    if (channel === 'webpush') answer.status = 'active';
     return answer;
   };
 
@@ -95,6 +96,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const wait = config().rateLimit.signupAnswerMinMs - (Date.now() - started);
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
+    },
+
+    /** Web Push: the page's "Mitteilungen abbestellen" and the notification's action. Same answer whether the endpoint was known. */
+    async pushUnsubscribe(ctx: Context) {
+      const { endpoint } = parseOrThrow(pushUnsubscribeBodySchema, ctx.request.body);
+      await getService(strapi, 'subscriptions').unsubscribePush(endpoint, requestMeta(ctx));
+      ctx.body = { data: { status: 'unsubscribed' } };
+    },
+
+    /** Web Push: the service worker's `pushsubscriptionchange`. */
+    async pushRenew(ctx: Context) {
+      const { oldEndpoint, subscription } = parseOrThrow(pushRenewBodySchema, ctx.request.body);
+      const renewed = await getService(strapi, 'subscriptions').renewPushSubscription(oldEndpoint, subscription);
+      ctx.body = { data: { renewed } };
     },
 
     /** GET behind the link in a confirmation e-mail: shows the button, confirms nothing. */

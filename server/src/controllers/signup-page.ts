@@ -1,10 +1,22 @@
+import { createECDH } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { UID } from '../constants';
 import { getService } from '../utils/get-service';
 import { renderSignupPage, SIGNUP_SCRIPT } from '../signup/page';
+import { SERVICE_WORKER_SCRIPT, webAppManifest } from '../signup/service-worker';
+import { ofTown } from '../signup/municipality';
 
 const CHANNEL_LABELS: Record<string, string> = { whatsapp: 'WhatsApp', email: 'E-Mail', telegram: 'Telegram' };
+/** Web Push is no brand a citizen knows: the option says what it does. */
+const WEBPUSH_LABEL = { de: 'Mitteilungen in diesem Browser', en: 'Notifications in this browser' } as const;
+
+/**
+ * In sandbox mode (no VAPID keys) browsers still need some P-256 key to subscribe with: one made
+ * for this process, whose private half is dropped at once, so nothing can ever be pushed with it.
+ */
+let sandboxPublicKey: string | null = null;
+const sandboxKey = () => (sandboxPublicKey ??= createECDH('prime256v1').generateKeys().toString('base64url'));
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async page(ctx: Context) {
@@ -20,6 +32,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const keep = typeof ctx.query.keep === 'string' && ctx.query.keep.length <= 200 ? ctx.query.keep : null;
     const kept = keep ? await getService(strapi, 'subscriptions').topicsOfManageToken(keep) : null;
     const prefix = `${strapi.config.get('api.rest.prefix', '/api')}/town-crier`;
+    const webpush = getService(strapi, 'runtime').channels().find('webpush') ? config.channels.webpush : null;
     ctx.type = 'text/html; charset=utf-8';
     if (keep) {
       // The page now shows one citizen's topics: not for shared caches, and the token must not leak onward.
@@ -38,9 +51,45 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       channels: getService(strapi, 'runtime')
         .channels()
         .enabled()
-        .map((channel) => ({ id: channel.id, label: CHANNEL_LABELS[channel.id] ?? channel.id })),
+        .map((channel) => ({ id: channel.id, label: channel.id === 'webpush' ? WEBPUSH_LABEL[locale] : (CHANNEL_LABELS[channel.id] ?? channel.id) })),
       scriptUrl: `${prefix}/signup.js`,
       apiUrl: `${prefix}/subscriptions`,
+      ...(webpush
+        ? {
+            webpush: {
+              // Sandbox mode without keys: the page still works, the browser gets a placeholder key it never uses for real sends.
+              publicKey: webpush.vapid?.publicKey ?? sandboxKey(),
+              serviceWorkerUrl: `${prefix}/signup/sw.js`,
+              scope: `${prefix}/`,
+              manifestUrl: `${prefix}/signup/manifest.webmanifest${locale === 'en' ? '?lang=en' : ''}`,
+              unsubscribeUrl: `${prefix}/webpush/unsubscribe`,
+            },
+          }
+        : {}),
+    });
+  },
+
+  /** The Web Push service worker; allowed to control the whole plugin path, the sign-up page included. */
+  async serviceWorker(ctx: Context) {
+    ctx.type = 'application/javascript; charset=utf-8';
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.set('Service-Worker-Allowed', `${strapi.config.get('api.rest.prefix', '/api')}/town-crier/`);
+    ctx.body = SERVICE_WORKER_SCRIPT;
+  },
+
+  async manifest(ctx: Context) {
+    const config = getService(strapi, 'runtime').config();
+    const locale = ctx.query.lang === 'en' ? 'en' : config.defaultLocale;
+    const prefix = `${strapi.config.get('api.rest.prefix', '/api')}/town-crier`;
+    ctx.type = 'application/manifest+json; charset=utf-8';
+    ctx.set('Cache-Control', 'public, max-age=300');
+    ctx.body = webAppManifest({
+      name: locale === 'en' ? `News of ${ofTown(config.town, 'en')}` : `Nachrichten ${ofTown(config.town, 'de')}`,
+      shortName: config.town.name,
+      startUrl: `${prefix}/signup${locale === 'en' ? '?lang=en' : ''}`,
+      scope: `${prefix}/`,
+      icon: config.channels.webpush.icon ?? null,
+      locale,
     });
   },
 

@@ -149,3 +149,15 @@ export function emailPreview(body: unknown): { text: string; buttons: PhoneButto
   }
   return { text, buttons };
 }
+
+/**
+ * A Web Push notification as the device would show it: title, short text, the link behind a
+ * click, and the notification's "Mitteilungen abbestellen" button (its payload carries the token).
+ */
+export function webpushPreview(body: unknown): { text: string; buttons: PhoneButton[] } {
+  const { payload, headers } = (body ?? {}) as { payload?: { title?: string; body?: string; url?: string | null; unsubscribeToken?: string | null; urgency?: string }; headers?: { Urgency?: string } };
+  const lines = [payload?.title ?? '', payload?.body ?? '', payload?.url ?? ''].filter(Boolean);
+  if (headers?.Urgency === 'high') lines.push('(bleibt stehen, bis es weggetippt wird)');
+  const buttons: PhoneButton[] = payload?.unsubscribeToken ? [{ title: 'Mitteilungen abbestellen', payload: `unsubscribe:${payload.unsubscribeToken}` }] : [];
+  return { text: lines.join('\n\n'), buttons };
+}

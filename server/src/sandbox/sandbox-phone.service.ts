@@ -3,12 +3,13 @@ import { notFoundError, validationError } from '../http/errors';
 import { UID, type ChannelId } from '../constants';
 import { getService } from '../utils/get-service';
 import { toDate } from '../utils/time';
-import { emailPreview, telegramInboundPayload, telegramPreview, whatsappInboundPayload, whatsappPreview, whatsappStatusPayload, type CitizenAction } from './sandbox-payloads';
+import { emailPreview, telegramInboundPayload, telegramPreview, webpushPreview, whatsappInboundPayload, whatsappPreview, whatsappStatusPayload, type CitizenAction } from './sandbox-payloads';
 
 const PREVIEWS: Record<string, (body: unknown) => ReturnType<typeof whatsappPreview>> = {
   whatsapp: whatsappPreview,
   telegram: telegramPreview,
   email: emailPreview,
+  webpush: webpushPreview,
 };
 
 interface OutboxRow {
@@ -101,6 +102,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (action === 'confirm') await subscriptions.confirmByToken(token, 'sandbox-email-link');
         else if (action === 'unsubscribe') await subscriptions.unsubscribeByToken(token, { ip: null, userAgent: 'sandbox phone' }, 'sandbox-email-link');
         else throw validationError(`Unknown e-mail action ${action}`, { code: 'email-links-only' });
+        return { accepted: true };
+      }
+      if (channel.id === 'webpush') {
+        // A notification's only action back is its "Mitteilungen abbestellen" button.
+        const [action, token] = (input.payload ?? '').split(/:(.*)/s);
+        if (input.action !== 'tap' || action !== 'unsubscribe' || !token) throw validationError('On Web Push the sandbox can only tap “Mitteilungen abbestellen”', { code: 'webpush-unsubscribe-only' });
+        await getService(strapi, 'subscriptions').unsubscribeByToken(token, { ip: null, userAgent: 'sandbox phone' }, 'sandbox-webpush-action');
         return { accepted: true };
       }
       let payload: unknown;

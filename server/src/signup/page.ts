@@ -15,6 +15,8 @@ export interface SignupPageModel {
   channels: Array<{ id: string; label: string }>;
   scriptUrl: string;
   apiUrl: string;
+  /** Present when the Web Push channel is enabled. */
+  webpush?: { publicKey: string; serviceWorkerUrl: string; scope: string; manifestUrl: string; unsubscribeUrl: string };
 }
 
 const escapeHtml = (value: string) =>
@@ -32,6 +34,9 @@ const copy = {
     email: 'E-Mail-Adresse',
     emailHint: 'Sie erhalten eine E-Mail mit einem Bestätigungslink.',
     telegramHint: 'Nach dem Absenden öffnen Sie Telegram über einen Link und tippen auf „Starten“.',
+    webpushHint: 'Nach dem Absenden fragt Ihr Browser, ob diese Seite Mitteilungen zeigen darf. Tippen Sie auf „Erlauben“. Sie brauchen dafür keine Telefonnummer und keine E-Mail-Adresse.',
+    webpushIphone: 'Auf dem iPhone oder iPad (ab iOS 16.4): Öffnen Sie diese Seite in Safari, tippen Sie auf „Teilen“ und dann auf „Zum Home-Bildschirm“. Öffnen Sie die Seite danach über das neue Symbol auf dem Home-Bildschirm und melden Sie sich dort an.',
+    webpushLeave: 'Mitteilungen abbestellen',
     name: 'Name (freiwillig)',
     topics: 'Themen',
     topicsHint: 'Ohne Auswahl erhalten Sie alle Meldungen.',
@@ -53,6 +58,9 @@ const copy = {
     email: 'E-mail address',
     emailHint: 'You will get an e-mail with a confirmation link.',
     telegramHint: 'After sending, a link opens Telegram; tap “Start” there.',
+    webpushHint: 'After sending, your browser asks whether this page may show notifications. Tap “Allow”. No phone number or e-mail address is needed.',
+    webpushIphone: 'On an iPhone or iPad (iOS 16.4 or later): open this page in Safari, tap “Share”, then “Add to Home Screen”. Then open the page from the new icon on your Home Screen and subscribe there.',
+    webpushLeave: 'Unsubscribe notifications',
     name: 'Name (optional)',
     topics: 'Topics',
     topicsHint: 'Choose none to receive all news.',
@@ -96,6 +104,12 @@ export function renderSignupPage(model: SignupPageModel): string {
           <input type="email" id="address-email" name="address-email" autocomplete="email" maxlength="254" aria-describedby="address-email-hint address-email-error" aria-invalid="false">
           <p class="hint" id="address-email-error" role="alert"></p>`;
     }
+    if (id === 'webpush') {
+      return `
+          <p class="hint" id="webpush-hint">${escapeHtml(t.webpushHint)}</p>
+          <p class="hint" id="webpush-iphone">${escapeHtml(t.webpushIphone)}</p>
+          <p class="hint" id="webpush-error" role="alert"></p>`;
+    }
     return `
           <p class="hint" id="${escapeHtml(id)}-hint">${escapeHtml(t.telegramHint)}</p>`;
   };
@@ -118,7 +132,8 @@ export function renderSignupPage(model: SignupPageModel): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
+<title>${escapeHtml(title)}</title>${model.webpush ? `
+<link rel="manifest" href="${escapeHtml(model.webpush.manifestUrl)}">` : ''}
 <style>
   /* WCAG 2.1 AA: text 4.5:1 or more, targets at least 44 × 44 px, a visible focus, nothing wider than a 320 px screen. */
   body { font: 1.0625rem/1.5 system-ui, sans-serif; max-width: 36rem; margin: 0 auto; padding: 1rem; color: #1a1a1a; }
@@ -145,6 +160,7 @@ export function renderSignupPage(model: SignupPageModel): string {
   [role=alert]:not(:empty) { background: #fde8e8; color: #8a1414; }
   [role=status]:not(:empty) { background: #e6f4ea; color: #14532d; }
   #form-status a { color: #14532d; font-weight: 600; }
+  button.secondary { background: #fff; color: #0047cc; border: 2px solid #0047cc; }
   @media (min-width: 40rem) { button { width: auto; } }
 </style>
 </head>
@@ -154,7 +170,11 @@ export function renderSignupPage(model: SignupPageModel): string {
   <div id="form-status" role="status" aria-live="polite" tabindex="-1"></div>
   <p id="intro">${escapeHtml(intro)}</p>
   <p class="lang"><a href="${t.otherHref}" hreflang="${model.locale === 'de' ? 'en' : 'de'}">${escapeHtml(t.other)}</a></p>
-  <form id="town-crier-signup" novalidate data-api="${escapeHtml(model.apiUrl)}" data-locale="${model.locale}" data-consent-version="${escapeHtml(model.consent.version)}">
+  <form id="town-crier-signup" novalidate data-api="${escapeHtml(model.apiUrl)}" data-locale="${model.locale}" data-consent-version="${escapeHtml(model.consent.version)}"${
+    model.webpush
+      ? ` data-push-key="${escapeHtml(model.webpush.publicKey)}" data-push-worker="${escapeHtml(model.webpush.serviceWorkerUrl)}" data-push-scope="${escapeHtml(model.webpush.scope)}" data-push-unsubscribe="${escapeHtml(model.webpush.unsubscribeUrl)}"`
+      : ''
+  }>
     <fieldset aria-describedby="channels-hint">
       <legend>${escapeHtml(t.channel)}</legend>
       <p class="hint" id="channels-hint">${escapeHtml(t.channelHint)}</p>
@@ -181,7 +201,8 @@ export function renderSignupPage(model: SignupPageModel): string {
     <div class="hp" aria-hidden="true"><label for="website">Website</label><input type="text" id="website" name="website" tabindex="-1" autocomplete="off"></div>
     <button type="submit">${escapeHtml(t.submit)}</button>
     <div id="form-error" role="alert"></div>
-  </form>
+  </form>${model.webpush ? `
+  <p><button type="button" id="webpush-leave" class="secondary" hidden>${escapeHtml(t.webpushLeave)}</button></p>` : ''}
 </main>
 <script src="${escapeHtml(model.scriptUrl)}" defer></script>
 </body>
@@ -209,7 +230,63 @@ export const SIGNUP_SCRIPT = `(() => {
     mail: de ? 'Bitte bestätigen Sie Ihre Anmeldung über den Link in der E-Mail, die wir Ihnen geschickt haben.' : 'Please confirm your subscription with the link in the e-mail we sent you.',
     telegramIntro: de ? 'Bitte bestätigen Sie Ihre Anmeldung in Telegram:' : 'Please confirm your subscription in Telegram:',
     telegram: de ? 'Telegram öffnen und „Starten“ tippen' : 'Open Telegram and tap “Start”',
+    webpush: de ? 'Mitteilungen in diesem Browser sind eingeschaltet.' : 'Notifications in this browser are on.',
+    webpushUnsupported: de ? 'Dieser Browser kann keine Mitteilungen empfangen. Auf dem iPhone: erst „Zum Home-Bildschirm“ hinzufügen (siehe oben).' : 'This browser cannot receive notifications. On an iPhone: first “Add to Home Screen” (see above).',
+    webpushDenied: de ? 'Mitteilungen sind für diese Seite nicht erlaubt. Sie können das in den Einstellungen des Browsers ändern.' : 'Notifications are blocked for this page. You can change that in the browser’s settings.',
+    webpushLeft: de ? 'Sie erhalten keine Mitteilungen mehr in diesem Browser.' : 'You will get no more notifications in this browser.',
+    webpushFramed: de ? 'Browser erlauben Mitteilungen nur auf einer eigenen Seite. Bitte öffnen Sie die Anmeldung hier:' : 'Browsers allow notifications only on a page of its own. Please open the sign-up here:',
+    webpushOpen: de ? 'Anmeldung in eigenem Fenster öffnen' : 'Open the sign-up in its own window',
   };
+  // Embedded in the town's website (an iframe from another origin), browsers refuse the permission
+  // prompt: the option then points to the page itself instead of failing after the click.
+  const framed = (() => { try { return window.self !== window.top; } catch (error) { return true; } })();
+  const pushKey = form.dataset.pushKey;
+  const pushSupported = () => 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
+  // The worker is registered when the page loads (so an installed Home Screen app has it at once);
+  // permission is asked only after the citizen's own click on "Anmelden".
+  const registration = pushKey && pushSupported()
+    ? navigator.serviceWorker.register(form.dataset.pushWorker, { scope: form.dataset.pushScope }).catch(() => null)
+    : Promise.resolve(null);
+  const activeRegistration = async () => {
+    const reg = await registration;
+    if (!reg) return null;
+    if (reg.active) return reg;
+    const worker = reg.installing || reg.waiting;
+    if (!worker) return null;
+    await new Promise((resolve) => worker.addEventListener('statechange', () => { if (worker.state === 'activated') resolve(); }));
+    return reg;
+  };
+  const keyBytes = (base64) => {
+    const raw = atob(base64.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (base64.length % 4)) % 4));
+    return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+  };
+  const pushSubscription = async () => {
+    if (!pushSupported()) throw new Error('unsupported');
+    const permission = await Notification.requestPermission();
+    if (permission !== 'granted') throw new Error('denied');
+    const reg = await activeRegistration();
+    if (!reg) throw new Error('unsupported');
+    const existing = await reg.pushManager.getSubscription();
+    const subscription = existing || (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(pushKey) }));
+    return subscription.toJSON();
+  };
+  const leave = document.getElementById('webpush-leave');
+  if (leave) {
+    registration.then(async (reg) => {
+      const subscription = reg && (await reg.pushManager.getSubscription());
+      if (subscription) leave.hidden = false;
+    });
+    leave.addEventListener('click', async () => {
+      const reg = await registration;
+      const subscription = reg && (await reg.pushManager.getSubscription());
+      if (subscription) {
+        await fetch(form.dataset.pushUnsubscribe, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ endpoint: subscription.endpoint }) });
+        await subscription.unsubscribe();
+      }
+      leave.hidden = true;
+      document.getElementById('form-status').textContent = say.webpushLeft;
+    });
+  }
   const field = (id) => document.getElementById(id);
   const inputs = { whatsapp: ['address', 'address-error', 'address'], email: ['address-email', 'address-email-error', 'email'] };
   // Typing a number (or an address) chooses that way: nobody should have to tick the box as well.
@@ -240,12 +317,31 @@ export const SIGNUP_SCRIPT = `(() => {
     const channels = [];
     for (const channel of chosen) {
       const spec = inputs[channel];
+      if (channel === 'webpush') continue;
       if (!spec) { channels.push({ channel }); continue; }
       const value = field(spec[0]).value.trim();
       if (!value) return failChannel(channel);
       channels.push({ channel, address: value });
     }
     if (!consent.checked) return fail('consent-error', consent, say.consent);
+    if (chosen.includes('webpush') && framed) {
+      const note = field('webpush-error');
+      note.textContent = say.webpushFramed + ' ';
+      const open = document.createElement('a');
+      open.href = location.href.split('#')[0];
+      open.target = '_blank';
+      open.rel = 'noopener';
+      open.textContent = say.webpushOpen;
+      note.append(open);
+      return field('channel-webpush').focus();
+    }
+    if (chosen.includes('webpush')) {
+      try {
+        channels.push({ channel: 'webpush', subscription: await pushSubscription() });
+      } catch (error) {
+        return fail('webpush-error', field('channel-webpush'), error.message === 'denied' ? say.webpushDenied : say.webpushUnsupported);
+      }
+    }
     const body = {
       channels,
       topics: [...form.querySelectorAll('input[name=topics]:checked')].map((input) => input.value),
@@ -277,6 +373,9 @@ export const SIGNUP_SCRIPT = `(() => {
           if (answer.whatsappLink) { item.append(' '); item.append(link(answer.whatsappLink, say.whatsappLink)); }
         } else if (answer.channel === 'email') {
           item.append(say.mail);
+        } else if (answer.channel === 'webpush') {
+          item.append(say.webpush);
+          if (leave) leave.hidden = false;
         } else if (answer.channel === 'telegram' && answer.telegramLink) {
           item.append(say.telegramIntro + ' ');
           item.append(link(answer.telegramLink, say.telegram));

@@ -6,6 +6,7 @@ import { getService } from '../utils/get-service';
 import { maskAddress } from '../utils/log';
 import { DAY_MS, HOUR_MS, toDate, within } from '../utils/time';
 import { isBusinessScopedUserId } from '../channels/whatsapp/whatsapp.identity';
+import { parsePushSubscription, pushAddressOf, type PushSubscription } from '../channels/webpush/webpush.subscription';
 import { normaliseEmailAddress } from './email-address';
 import { normalisePhoneNumber } from './phone';
 import { newConfirmCode, newConfirmationToken, sha256, signManageToken, signUnsubscribeToken, verifyManageToken, verifyUnsubscribeToken } from './tokens';
@@ -19,6 +20,8 @@ export interface SignupInput {
   locale?: 'de' | 'en';
   consent: { accepted: true; version: string };
   source?: string;
+  /** Web Push: the browser's subscription, which is the address (endpoint and keys). */
+  subscription?: unknown;
   /**
    * A manage token of an existing subscription (from the "change channel or topics" link): with
    * no topics chosen, the new sign-up takes that subscription's topics.
@@ -58,7 +61,8 @@ const fieldError = (field: string | Array<string | number>, message: string) =>
 
 /** What one sign-up answers for one channel: the same whether the address was new, pending or active. */
 export interface SignupAnswer {
-  status: 'pending';
+  /** `active` only for Web Push, whose browser permission is the confirmation itself. */
+  status: 'pending' | 'active';
   channel: ChannelId;
   expiresAt: string;
   whatsappLink?: string | null;
@@ -71,13 +75,19 @@ export interface SignupPlan {
   topicIds: number[];
   existing: SubscriberRow | null;
   now: Date;
+  /** Web Push only. */
+  pushSubscription?: PushSubscription;
 }
 
 /** Channels whose address the citizen types; Telegram's chat id only arrives with the deep link. */
-const TYPED_ADDRESS: Record<ChannelId, boolean> = { whatsapp: true, email: true, telegram: false };
+const TYPED_ADDRESS: Record<ChannelId, boolean> = { whatsapp: true, email: true, telegram: false, webpush: false };
 
 /** How a provider-side confirmation is recorded in the ledger, per channel. */
-const CONFIRM_METHOD: Record<ChannelId, string> = { whatsapp: 'whatsapp-button', email: 'confirmation-link', telegram: 'telegram-deep-link' };
+/**
+ * Web Push needs no second step: the browser's permission prompt, after the citizen's own click,
+ * is the act, and the address (a push subscription) can only come from the citizen's own browser.
+ */
+const CONFIRM_METHOD: Record<ChannelId, string> = { whatsapp: 'whatsapp-button', email: 'confirmation-link', telegram: 'telegram-deep-link', webpush: 'browser-permission' };
 export const confirmMethodOf = (channel: ChannelId) => CONFIRM_METHOD[channel];
 
 /**
@@ -199,7 +209,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!config.consent.versions[input.consent.version]) {
         throw fieldError('consent.version', 'Unknown consent version; load the current one from GET /api/town-crier/consent');
       }
-      const address = this.normaliseAddress(input.channel, input.address, [...field, 'address']);
+      let pushSubscription: PushSubscription | undefined;
+      let address: string | null;
+      if (input.channel === 'webpush') {
+        const parsed = parsePushSubscription(input.subscription);
+        if (!parsed) throw fieldError([...field, 'subscription'], 'A push subscription from the browser (endpoint and keys) is required for this channel');
+        pushSubscription = parsed;
+        address = pushAddressOf(parsed.endpoint);
+      } else {
+        address = this.normaliseAddress(input.channel, input.address, [...field, 'address']);
+      }
       let slugs = input.topics;
       if (input.topicsFrom) {
         const carried = await this.topicsOfManageToken(input.topicsFrom);
@@ -216,11 +235,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (!admitted.admitted) throw rateLimitError('Too many sign-ups for this address; please try again later', { retryAfterSeconds: 3600 });
       }
       const existing = address ? ((await subscribers().findOne({ where: { channel: input.channel, address } })) as SubscriberRow | null) : null;
-      return { input, address, topicIds, existing, now };
+      return { input, address, topicIds, existing, now, ...(pushSubscription ? { pushSubscription } : {}) };
     },
 
     async commitSignup(plan: SignupPlan, meta: RequestMeta): Promise<SignupAnswer> {
       const { input, address, topicIds, existing, now } = plan;
+      if (plan.pushSubscription) return this.commitPushSignup(plan, meta);
       const config = runtime().config();
       const locale = input.locale ?? config.defaultLocale;
       const expiresAt = new Date(now.getTime() + config.confirmationTtlHours * HOUR_MS);
@@ -284,6 +304,69 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
       }
       return answer;
+    },
+
+    /**
+     * Web Push: the subscription came from the citizen's own browser after their click and the
+     * browser's permission prompt, so it is active at once. The ledger holds the request (with
+     * the consent version and its text's hash) and the confirmation by browser permission. A
+     * browser signing up again changes its topics and keys; its row stays the same.
+     */
+    async commitPushSignup(plan: SignupPlan, meta: RequestMeta): Promise<SignupAnswer> {
+      const { input, address, topicIds, existing, now } = plan;
+      const config = runtime().config();
+      const locale = input.locale ?? config.defaultLocale;
+      const data = {
+        name: input.name ?? null,
+        topics: topicIds,
+        locale,
+        source: input.source ?? 'web',
+        consentVersion: input.consent.version,
+        pushSubscription: plan.pushSubscription,
+        expiresAt: null,
+      };
+      let row: SubscriberRow;
+      if (existing) {
+        await subscribers().update({ where: { id: existing.id }, data });
+        row = { ...existing, locale, consentVersion: input.consent.version, status: existing.status === 'active' ? 'active' : 'pending', expiresAt: null };
+      } else {
+        row = (await subscribers().create({ data: { ...data, channel: 'webpush', address, status: 'pending' } })) as SubscriberRow;
+      }
+      await ledger().record({
+        subscriberId: row.id,
+        channel: 'webpush',
+        type: 'requested',
+        method: 'web-form',
+        consentVersion: input.consent.version,
+        locale,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        at: now,
+      });
+      await this.activate(row, CONFIRM_METHOD.webpush);
+      return { status: 'active', channel: 'webpush', expiresAt: now.toISOString() };
+    },
+
+    /** The page's "Mitteilungen abbestellen": the browser proves the subscription by knowing its endpoint. */
+    async unsubscribePush(endpoint: string, meta: RequestMeta) {
+      const subscriber = (await subscribers().findOne({ where: { channel: 'webpush', address: pushAddressOf(endpoint) } })) as SubscriberRow | null;
+      if (subscriber) await this.withdraw(subscriber.id, 'webpush-page', meta);
+    },
+
+    /**
+     * `pushsubscriptionchange`: the browser replaced its subscription. The row follows the new
+     * endpoint and keys; the old endpoint, which only that browser knew, is the proof.
+     */
+    async renewPushSubscription(oldEndpoint: string, next: unknown): Promise<boolean> {
+      const parsed = parsePushSubscription(next);
+      if (!parsed) throw fieldError('subscription', 'A push subscription from the browser (endpoint and keys) is required');
+      const subscriber = (await subscribers().findOne({ where: { channel: 'webpush', address: pushAddressOf(oldEndpoint) } })) as SubscriberRow | null;
+      if (!subscriber || subscriber.status !== 'active') return false;
+      const address = pushAddressOf(parsed.endpoint);
+      const taken = address !== subscriber.address && (await subscribers().findOne({ where: { channel: 'webpush', address } }));
+      if (taken) return false;
+      await subscribers().update({ where: { id: subscriber.id }, data: { address, pushSubscription: parsed } });
+      return true;
     },
 
     /**
@@ -552,7 +635,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const now = new Date();
       await subscribers().update({
         where: { id },
-        data: { address: null, whatsappUserId: null, name: null, tokenHash: null, confirmCode: null, status: 'unsubscribed', unsubscribedAt: subscriber.status === 'unsubscribed' ? undefined : now, erasedAt: now },
+        data: { address: null, whatsappUserId: null, pushSubscription: null, name: null, tokenHash: null, confirmCode: null, status: 'unsubscribed', unsubscribedAt: subscriber.status === 'unsubscribed' ? undefined : now, erasedAt: now },
       });
       const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: id }, select: ['id'] })) as Array<{ id: number }>;
       await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: inbox.map((row) => row.id) } } });
@@ -587,7 +670,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await ledger().deleteForSubscribers(ids);
       const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: { id: { $in: ids } } }, select: ['id'] })) as Array<{ id: number }>;
       await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: inbox.map((row) => row.id) } } });
-      await subscribers().updateMany({ where: { id: { $in: ids } }, data: { address: null, whatsappUserId: null, name: null, erasedAt: now } });
+      await subscribers().updateMany({ where: { id: { $in: ids } }, data: { address: null, whatsappUserId: null, pushSubscription: null, name: null, erasedAt: now } });
       return { subscribers: ids.length, messages, outbox };
     },
 

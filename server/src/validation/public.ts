@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { CHANNEL_IDS } from '../constants';
+import { pushSubscriptionSchema } from '../channels/webpush/webpush.subscription';
 
 /** E-mail addresses may be 254 characters; phone numbers are far shorter. Telegram needs none. */
 const addressSchema = z.string().trim().min(3).max(254);
 
-const channelEntrySchema = z.object({ channel: z.enum(CHANNEL_IDS), address: addressSchema.optional() }).strict();
+const channelEntrySchema = z.object({ channel: z.enum(CHANNEL_IDS), address: addressSchema.optional(), subscription: pushSubscriptionSchema.optional() }).strict();
 
 /**
  * Public request bodies. Limits are tight on purpose: nothing a citizen sends needs more.
@@ -15,6 +16,8 @@ export const signupBodySchema = z
   .object({
     channel: z.enum(CHANNEL_IDS).optional(),
     address: addressSchema.optional(),
+    /** Web Push: `PushSubscription.toJSON()` from the citizen's browser. */
+    subscription: pushSubscriptionSchema.optional(),
     channels: z.array(channelEntrySchema).min(1).max(CHANNEL_IDS.length).optional(),
     name: z.string().trim().max(100).optional(),
     topics: z.array(z.string().max(100)).max(50).default([]),
@@ -48,4 +51,8 @@ export const tokenBodySchema = z.object({ token: tokenSchema }).strict();
 export const tokenQuerySchema = z.object({ token: tokenSchema, lang: z.enum(['de', 'en']).optional() });
 
 /** RFC 8058: a mail client's one-click unsubscribe POSTs exactly this form field; the token is in the URL. */
+/** The page's and the service worker's own unsubscribe, and `pushsubscriptionchange`. */
+export const pushUnsubscribeBodySchema = z.object({ endpoint: pushSubscriptionSchema.shape.endpoint }).strict();
+export const pushRenewBodySchema = z.object({ oldEndpoint: pushSubscriptionSchema.shape.endpoint, subscription: pushSubscriptionSchema }).strict();
+
 export const oneClickBodySchema = z.object({ 'List-Unsubscribe': z.literal('One-Click') });

@@ -9,11 +9,12 @@ export default {
   options: { draftAndPublish: false },
   pluginOptions: { 'content-manager': { visible: false }, 'content-type-builder': { visible: false } },
   attributes: {
-    channel: { type: 'enumeration', enum: ['whatsapp', 'email', 'telegram'], required: true },
+    channel: { type: 'enumeration', enum: ['whatsapp', 'email', 'telegram', 'webpush'], required: true },
     /**
      * E.164 for WhatsApp (or, for a citizen known only by username, their BSUID), the lower-cased
-     * address for e-mail, the chat id for Telegram (null until the citizen opens the deep link).
-     * Null once erased.
+     * address for e-mail, the chat id for Telegram (null until the citizen opens the deep link),
+     * for Web Push `wp:` and a hash of the push endpoint (the endpoint is too long for a string
+     * column and must not show in the admin). Null once erased.
      */
     address: { type: 'string', private: true },
     /**
@@ -22,6 +23,11 @@ export default {
      */
     whatsappUserId: { type: 'string', private: true },
     name: { type: 'string', private: true },
+    /**
+     * Web Push only: the browser's subscription (endpoint URL and the p256dh/auth keys). The
+     * endpoint is pseudonymous personal data: private, exported and erased with the address.
+     */
+    pushSubscription: { type: 'json', private: true },
     topics: { type: 'relation', relation: 'manyToMany', target: 'plugin::town-crier.topic' },
     locale: { type: 'string', default: 'de' },
     status: { type: 'enumeration', enum: ['pending', 'active', 'unsubscribed'], default: 'pending', required: true },

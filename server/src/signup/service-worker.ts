@@ -1,0 +1,83 @@
+/**
+ * The service worker the sign-up page registers for Web Push, served from
+ * `/api/town-crier/signup/sw.js` with `Service-Worker-Allowed: /api/town-crier/` so that it
+ * can control the page itself. It shows each push (payload: channels/webpush/webpush.payload.ts),
+ * opens the article on a click, unsubscribes from the notification's own button, and follows
+ * the browser when it replaces the subscription (`pushsubscriptionchange`).
+ */
+export const SERVICE_WORKER_SCRIPT = `'use strict';
+const api = (path) => new URL('../' + path, self.location).href;
+
+self.addEventListener('install', () => self.skipWaiting());
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+
+self.addEventListener('push', (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (error) { data = { title: event.data ? event.data.text() : '' }; }
+  const de = data.locale !== 'en';
+  const options = {
+    body: data.body || '',
+    lang: de ? 'de' : 'en',
+    tag: data.tag || undefined,
+    // A newer push about the same news replaces the older one; it should still be noticed.
+    renotify: Boolean(data.tag),
+    // Emergencies stay on screen until the citizen dismisses them, where the platform allows it.
+    requireInteraction: data.urgency === 'emergency',
+    data: { url: data.url || null, unsubscribeUrl: data.unsubscribeUrl || null, unsubscribeToken: data.unsubscribeToken || null },
+    actions: data.unsubscribeToken ? [{ action: 'unsubscribe', title: de ? 'Mitteilungen abbestellen' : 'Unsubscribe' }] : [],
+  };
+  if (data.icon) { options.icon = data.icon; options.badge = data.icon; }
+  event.waitUntil(self.registration.showNotification(data.title || (de ? 'Neue Nachricht' : 'New announcement'), options));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  const notification = event.notification;
+  const data = notification.data || {};
+  notification.close();
+  if (event.action === 'unsubscribe') {
+    event.waitUntil((async () => {
+      if (data.unsubscribeUrl && data.unsubscribeToken) {
+        await fetch(data.unsubscribeUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: data.unsubscribeToken }) });
+      }
+      const subscription = await self.registration.pushManager.getSubscription();
+      if (subscription) await subscription.unsubscribe();
+      const de = notification.lang !== 'en';
+      await self.registration.showNotification(de ? 'Abbestellt' : 'Unsubscribed', {
+        body: de ? 'Sie erhalten keine Mitteilungen mehr in diesem Browser.' : 'You will get no more notifications in this browser.',
+        lang: de ? 'de' : 'en',
+      });
+    })());
+    return;
+  }
+  if (data.url) event.waitUntil(self.clients.openWindow(data.url));
+});
+
+self.addEventListener('pushsubscriptionchange', (event) => {
+  event.waitUntil((async () => {
+    const old = event.oldSubscription;
+    let next = event.newSubscription;
+    if (!next && old && old.options) next = await self.registration.pushManager.subscribe(old.options);
+    if (!old || !next) return;
+    await fetch(api('webpush/renew'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ oldEndpoint: old.endpoint, subscription: next.toJSON() }),
+    });
+  })());
+});
+`;
+
+/** The web app manifest: an iPhone (iOS 16.4+) offers Web Push only to a page added to the Home Screen. */
+export function webAppManifest(options: { name: string; shortName: string; startUrl: string; scope: string; icon: string | null; locale: 'de' | 'en' }) {
+  return {
+    name: options.name,
+    short_name: options.shortName.slice(0, 12),
+    lang: options.locale,
+    start_url: options.startUrl,
+    scope: options.scope,
+    display: 'standalone',
+    background_color: '#ffffff',
+    theme_color: '#0047cc',
+    icons: options.icon ? [{ src: options.icon, sizes: '192x192', purpose: 'any' }] : [],
+  };
+}

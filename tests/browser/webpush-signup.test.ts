@@ -1,0 +1,227 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import webpush from 'web-push';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import { bootStrapi, eventually, type TestStrapi } from '../support/strapi';
+import { seedTopics, publishArticle } from '../support/seed';
+import { launchChromium } from '../support/chromium';
+import { seriousViolations } from '../support/axe';
+import { startFakePushService, type BrowserSubscription, type FakePushService } from '../support/fake-push-service';
+
+const SUBSCRIBER = 'plugin::town-crier.subscriber';
+
+/**
+ * "Mitteilungen in diesem Browser" in a real Chromium: the page registers the plugin's real
+ * service worker, asks permission after the click, posts the subscription, and the worker shows
+ * what a push carries.
+ *
+ * What is stubbed, and why: `PushManager.subscribe`. A real Chromium subscribes by calling
+ * Google's push service (FCM), which this machine cannot reach, so the page's PushManager hands
+ * back a subscription whose endpoint is the test's fake push service and whose keys were made
+ * in the test. Everything after that is real: the sign-up API, the broadcast, the push sent by
+ * the `web-push` library, the JWT check and decryption in the fake, and the notification shown
+ * by the service worker for the decrypted payload (delivered to the worker through Chromium's
+ * DevTools protocol, as the browser would deliver it from its push service). The notification
+ * permission is granted through the browser context, as a citizen's "Erlauben" would.
+ */
+describe('Web Push on the sign-up page in Chromium', () => {
+  let test: TestStrapi;
+  let fake: FakePushService;
+  let browser: Browser;
+  let baseUrl: string;
+  /** The town's own website on another port of this machine (another origin), which embeds the page. */
+  let townSite: http.Server;
+  let townUrl: string;
+  const vapid = webpush.generateVAPIDKeys();
+
+  beforeAll(async () => {
+    fake = await startFakePushService();
+    townSite = http.createServer((_, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><title>Musterstadt</title><iframe src="${baseUrl}/api/town-crier/signup" width="600" height="1400"></iframe>`);
+    });
+    await new Promise<void>((resolve) => townSite.listen(0, '127.0.0.1', resolve));
+    townUrl = `http://127.0.0.1:${(townSite.address() as AddressInfo).port}`;
+    test = await bootStrapi({
+      pluginConfig: {
+        town: { name: 'Ahrensbök', kind: 'Gemeinde' },
+        rateLimit: { signupAnswerMinMs: 0 },
+        // The town's website that embeds the page in the iframe test below (on this machine:
+        // Chromium's local-network checks would block a public page framing 127.0.0.1).
+        signup: { frameAncestors: townUrl },
+        channels: {
+          whatsapp: { enabled: false },
+          email: { enabled: true },
+          webpush: {
+            enabled: true,
+            vapid: { subject: 'mailto:rathaus@ahrensboek.de', publicKey: vapid.publicKey, privateKey: vapid.privateKey },
+            icon: 'https://ahrensboek.de/wappen-192.png',
+            caCertificate: fake.certificate,
+          },
+        },
+      },
+    });
+    await seedTopics(test, [
+      ['Verkehr', 'verkehr'],
+      ['Ratssitzungen', 'ratssitzungen'],
+    ]);
+    const server = test.strapi.server.httpServer;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => test?.strapi.server.httpServer.close(resolve));
+    await test?.close();
+    await fake?.close();
+    await new Promise((resolve) => townSite?.close(resolve));
+  });
+
+  /** A page whose PushManager answers with a subscription on the fake push service (see above). */
+  const openWithStubbedPush = async (subscription: BrowserSubscription, query = '') => {
+    // bypassCSP only lets axe inject its script, as in the other sign-up page test.
+    const context = await browser.newContext({ locale: 'de-DE', bypassCSP: true });
+    await context.grantPermissions(['notifications'], { origin: baseUrl });
+    await context.addInitScript((json) => {
+      let subscribed = false;
+      const stub = {
+        endpoint: json.endpoint,
+        options: { userVisibleOnly: true },
+        toJSON: () => json,
+        unsubscribe: async () => {
+          subscribed = false;
+          return true;
+        },
+      };
+      PushManager.prototype.subscribe = async function subscribe(options?: PushSubscriptionOptionsInit) {
+        // The page must hand over the town's VAPID key, as a real subscribe needs it.
+        (window as unknown as { appServerKeyLength: number }).appServerKeyLength = (options?.applicationServerKey as Uint8Array | undefined)?.byteLength ?? 0;
+        subscribed = true;
+        return stub as unknown as PushSubscription;
+      };
+      PushManager.prototype.getSubscription = async function getSubscription() {
+        return (subscribed ? stub : null) as unknown as PushSubscription | null;
+      };
+    }, subscription.json);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/api/town-crier/signup${query}`);
+    return { context, page };
+  };
+
+  /** Delivers a push to the page's service worker as the browser does when its push service hands one over. */
+  const deliverPush = async (context: BrowserContext, page: Page, data: string) => {
+    const cdp: CDPSession = await context.newCDPSession(page);
+    const registrationId = new Promise<string>((resolve) => {
+      cdp.on('ServiceWorker.workerRegistrationUpdated', (event: { registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> }) => {
+        const found = event.registrations.find((registration) => registration.scopeURL === `${baseUrl}/api/town-crier/` && !registration.isDeleted);
+        if (found) resolve(found.registrationId);
+      });
+    });
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: baseUrl, registrationId: await registrationId, data });
+  };
+
+  it('offers the option as an equal way with the iPhone hint, serves the worker and the manifest; no serious axe violation', async () => {
+    const { context, page } = await openWithStubbedPush(fake.subscribe());
+    try {
+      const option = page.getByLabel('Mitteilungen in diesem Browser');
+      expect(await option.getAttribute('type')).toBe('checkbox');
+      expect(await page.locator('input[name=channels]').evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value))).toEqual(['email', 'webpush']);
+      expect(await page.locator('#webpush-iphone').textContent()).toContain('„Zum Home-Bildschirm“');
+      expect(await page.locator('#webpush-iphone').textContent()).toContain('iOS 16.4');
+
+      // The service worker registers on load, for the plugin's path, the page included.
+      const worker = await eventually(() =>
+        page.evaluate(async () => {
+          const registration = await navigator.serviceWorker.getRegistration();
+          return registration?.active ? { script: registration.active.scriptURL, scope: registration.scope } : null;
+        })
+      );
+      expect(worker).toEqual({ script: `${baseUrl}/api/town-crier/signup/sw.js`, scope: `${baseUrl}/api/town-crier/` });
+
+      const manifestHref = await page.locator('link[rel=manifest]').getAttribute('href');
+      const manifest = await (await page.request.get(`${baseUrl}${manifestHref}`)).json();
+      expect(manifest).toMatchObject({ display: 'standalone', start_url: '/api/town-crier/signup', scope: '/api/town-crier/', icons: [{ src: 'https://ahrensboek.de/wappen-192.png' }] });
+      expect(manifest.name).toBe('Nachrichten der Gemeinde Ahrensbök');
+      expect(await seriousViolations(page)).toEqual([]);
+
+      await page.goto(`${baseUrl}/api/town-crier/signup?lang=en`);
+      expect(await page.getByLabel('Notifications in this browser').count()).toBe(1);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('subscribes after the click, receives a publish as an encrypted push, shows it, and leaves from the page', async () => {
+    const subscription = fake.subscribe();
+    const { context, page } = await openWithStubbedPush(subscription);
+    try {
+      await page.getByLabel('Mitteilungen in diesem Browser').check();
+      await page.getByLabel('Verkehr').check();
+      await page.getByLabel('Ich willige ein (Text oben).').check();
+      await page.getByRole('button', { name: 'Anmelden' }).click();
+      await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toContain('Mitteilungen in diesem Browser sind eingeschaltet.');
+      // The town's public key (65 bytes) went to subscribe().
+      expect(await page.evaluate(() => (window as unknown as { appServerKeyLength: number }).appServerKeyLength)).toBe(65);
+
+      const row = (await test.strapi.db.query(SUBSCRIBER).findOne({ where: { channel: 'webpush' }, populate: ['topics'] })) as { id: number; status: string; source: string; topics: Array<{ slug: string }> };
+      expect(row).toMatchObject({ status: 'active', source: 'signup-page' });
+      expect(row.topics.map((topic) => topic.slug)).toEqual(['verkehr']);
+
+      await publishArticle(test, { title: 'Unwetterwarnung für Ahrensbök', topic: 'verkehr', urgency: 'emergency', summary: 'Sturmböen bis 100 km/h ab 18 Uhr.' });
+      const push = await eventually(async () => fake.received.find((received) => received.subscriptionId === subscription.id));
+      expect(push.payload).toMatchObject({ title: 'Unwetterwarnung für Ahrensbök', body: 'Sturmböen bis 100 km/h ab 18 Uhr.' });
+
+      // What the citizen sees: the worker turns the decrypted payload into a notification.
+      await deliverPush(context, page, JSON.stringify(push.payload));
+      const shown = await eventually(() =>
+        page.evaluate(async () => {
+          const registration = await navigator.serviceWorker.getRegistration();
+          const [notification] = (await registration?.getNotifications()) ?? [];
+          return notification
+            ? { title: notification.title, body: notification.body, icon: notification.icon, requireInteraction: notification.requireInteraction, actions: (notification as unknown as { actions: Array<{ action: string; title: string }> }).actions.map(({ action, title }) => ({ action, title })), url: notification.data?.url, tag: notification.tag }
+            : null;
+        })
+      );
+      expect(shown).toEqual({
+        title: 'Unwetterwarnung für Ahrensbök',
+        body: 'Sturmböen bis 100 km/h ab 18 Uhr.',
+        icon: 'https://ahrensboek.de/wappen-192.png',
+        requireInteraction: true,
+        actions: [{ action: 'unsubscribe', title: 'Mitteilungen abbestellen' }],
+        url: push.payload.url,
+        tag: push.payload.tag,
+      });
+
+      // Leaving from the page: the button appears for a subscribed browser.
+      await page.getByRole('button', { name: 'Mitteilungen abbestellen' }).click();
+      await expect.poll(() => page.getByRole('status').textContent()).toBe('Sie erhalten keine Mitteilungen mehr in diesem Browser.');
+      await eventually(async () => ((await test.strapi.db.query(SUBSCRIBER).findOne({ where: { id: row.id } })) as { status: string }).status === 'unsubscribed');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('embedded in the town’s website, points to the page itself instead of asking (browsers refuse the prompt in iframes)', async () => {
+    const context = await browser.newContext({ locale: 'de-DE' });
+    try {
+      await context.grantPermissions(['notifications'], { origin: baseUrl });
+      const page = await context.newPage();
+      await page.goto(`${townUrl}/news`);
+      const frame = page.frameLocator('iframe');
+      const before = await test.strapi.db.query(SUBSCRIBER).count({ where: { channel: 'webpush' } });
+      await frame.getByLabel('Mitteilungen in diesem Browser').check();
+      await frame.getByLabel('Ich willige ein (Text oben).').check();
+      await frame.getByRole('button', { name: 'Anmelden' }).click();
+      await expect.poll(() => frame.locator('#webpush-error').textContent()).toContain('Browser erlauben Mitteilungen nur auf einer eigenen Seite.');
+      const open = frame.getByRole('link', { name: 'Anmeldung in eigenem Fenster öffnen' });
+      expect(await open.getAttribute('href')).toBe(`${baseUrl}/api/town-crier/signup`);
+      expect(await open.getAttribute('target')).toBe('_blank');
+      expect(await test.strapi.db.query(SUBSCRIBER).count({ where: { channel: 'webpush' } })).toBe(before);
+    } finally {
+      await context.close();
+    }
+  });
+});
