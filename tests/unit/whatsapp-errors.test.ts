@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ErrorClass } from '../../server/src/channels/channel';
+import type { ClassifiedError, ErrorClass } from '../../server/src/channels/channel';
+import createDispatch from '../../server/src/dispatch/dispatch.service';
+import { explainFailure } from '../../server/src/announcements/failure-explanations';
 import {
   classifyWhatsappError,
+  MARKETING_CAP_REACHED,
   sanitizeErrorMessage,
   toWhatsappSendError,
   WhatsappResponseError,
@@ -218,5 +221,56 @@ describe('classified messages are safe to show', () => {
 
   it('bounds the message length', () => {
     expect(sanitizeErrorMessage('word '.repeat(500)).length).toBeLessThanOrEqual(300);
+  });
+});
+
+/** Issue #14: Meta's 2026 rules for marketing templates, code by code (reference §12). */
+describe('WhatsApp error policy for marketing templates', () => {
+  const policy = { marketingCapRetries: 3, marketingCapWaitMs: 5_000 };
+  const verdictOf = (error: ClassifiedError, limitedHolds: number) => createDispatch({ strapi: {} as never }).verdict(error, 0, 6, 60_000, limitedHolds);
+
+  it('131049 (per-user marketing cap) waits 24 hours, at most twice by default, then gives up as marketing-cap-reached', () => {
+    const capped = classifyWhatsappError(graphBody(131049, 'This message was not delivered to maintain healthy ecosystem engagement.'));
+    expect(capped).toMatchObject({ errorClass: 'retry-later', retryAfterMs: 24 * 3600_000, holdLimit: { max: 2, exhaustedCode: MARKETING_CAP_REACHED } });
+    expect(verdictOf(capped, 0)).toMatchObject({ kind: 'hold', limited: true });
+    expect(verdictOf(capped, 1)).toMatchObject({ kind: 'hold', limited: true });
+    expect(verdictOf(capped, 2)).toEqual({ kind: 'failed', recipientEffect: undefined, code: 'marketing-cap-reached', errorClass: 'permanent-recipient' });
+  });
+
+  it('131049 follows the town’s marketingCapRetries and wait', () => {
+    const capped = classifyWhatsappError(webhookEntry(131049), [], policy);
+    expect(capped).toMatchObject({ retryAfterMs: 5_000, holdLimit: { max: 3 } });
+    expect(verdictOf(capped, 2).kind).toBe('hold');
+    expect(verdictOf(capped, 3).kind).toBe('failed');
+    expect(verdictOf(classifyWhatsappError(webhookEntry(131049), [], { ...policy, marketingCapRetries: 0 }), 0).kind).toBe('failed');
+  });
+
+  it('other waits stay unlimited: the pair limit and a paused template never use up the cap counter', () => {
+    for (const code of [131056, 132015, 4]) {
+      const error = classifyWhatsappError(webhookEntry(code), [], policy);
+      expect(error.holdLimit).toBeUndefined();
+      const verdict = verdictOf(error, 99);
+      expect(verdict.kind).toBe('hold');
+      expect(verdict).not.toHaveProperty('limited');
+    }
+  });
+
+  it('130472 (Meta’s marketing experiment) and 131026 (no working WhatsApp) end the delivery and mark the number unreachable', () => {
+    for (const code of [130472, 131026]) {
+      const error = classifyWhatsappError(webhookEntry(code));
+      expect(error).toMatchObject({ errorClass: 'permanent-recipient', recipientEffect: 'undeliverable' });
+      expect(verdictOf(error, 0)).toEqual({ kind: 'failed', recipientEffect: 'undeliverable' });
+    }
+  });
+
+  it('131050 (the citizen stopped marketing from the town) ends the delivery and marks marketing stopped, never retried', () => {
+    const error = classifyWhatsappError(webhookEntry(131050));
+    expect(error).toMatchObject({ errorClass: 'permanent-recipient', recipientEffect: 'marketing-stopped' });
+    expect(verdictOf(error, 0)).toEqual({ kind: 'failed', recipientEffect: 'marketing-stopped' });
+  });
+
+  it('explains marketing-cap-reached in German and English', () => {
+    expect(explainFailure('whatsapp', MARKETING_CAP_REACHED, 'permanent-recipient', 'de')).toMatch(/Obergrenze von Meta/);
+    expect(explainFailure('whatsapp', MARKETING_CAP_REACHED, 'permanent-recipient', 'en')).toMatch(/marketing limit/);
   });
 });

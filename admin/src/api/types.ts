@@ -80,6 +80,8 @@ export interface BroadcastRun {
   waiting: number;
   today: number;
   later: number;
+  /** Citizens this broadcast found unreachable on the channel (WhatsApp 131026/130472); later news skips them there. */
+  becameUnreachable?: number;
 }
 
 export interface BroadcastDetail extends Broadcast {

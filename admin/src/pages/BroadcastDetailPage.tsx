@@ -155,6 +155,18 @@ export const BroadcastDetailPage = () => {
             </Tbody>
           </Table>
         )}
+        {broadcast.runs
+          .filter((run) => (run.becameUnreachable ?? 0) > 0)
+          .map((run) => (
+            <Box key={run.channel} paddingTop={3} data-testid={`detail-unreachable-${run.channel}`}>
+              <Typography textColor="neutral800">
+                {t('detail.unreachable', '{count} citizens can no longer be reached on {channel}; later news skips them there. The plugin keeps no link between a person’s sign-ups on different channels, so it cannot tell them another way: point to the website and the other channels in your own communication.', {
+                  count: formatNumber(run.becameUnreachable ?? 0),
+                  channel: run.channel,
+                })}
+              </Typography>
+            </Box>
+          ))}
       </Panel>
     </Flex>
   );

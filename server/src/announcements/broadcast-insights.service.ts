@@ -62,6 +62,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
   };
 
+  /**
+   * Citizens whose channel this broadcast found unreachable (WhatsApp 131026/130472, a bounced
+   * mailbox): their delivery failed and their address is now marked, so later news skips it. The
+   * plugin keeps no link between a person's addresses on different channels (docs/privacy.md), so
+   * it cannot tell them another way itself; the admin sees how many, per channel.
+   */
+  const unreachableByChannel = async (documentId: string): Promise<Map<string, number>> => {
+    const s = (attribute: string) => columnName(strapi, UID.subscriber, attribute);
+    const deliveryTable = tableName(strapi, UID.delivery);
+    const subscriberTable = tableName(strapi, UID.subscriber);
+    const rows = (await knex()(deliveryTable)
+      .join(subscriberTable, `${subscriberTable}.id`, `${deliveryTable}.${d('subscriberId')}`)
+      .select({ channel: `${deliveryTable}.${d('channel')}` })
+      .countDistinct({ n: `${subscriberTable}.id` })
+      .where(`${deliveryTable}.${d('announcementDocumentId')}`, documentId)
+      .where(`${deliveryTable}.${d('status')}`, 'failed')
+      .whereNotNull(`${subscriberTable}.${s('undeliverableAt')}`)
+      .groupBy(`${deliveryTable}.${d('channel')}`)) as Array<{ channel: string; n: number | string }>;
+    return new Map(rows.map((entry) => [entry.channel, toCount(entry.n)]));
+  };
+
   const waitingOf = (row: AnnouncementRow, now: Date): { reason: WaitingReason; until: string | null } | null => {
     if (row.broadcastStatus === 'paused') return { reason: 'paused', until: null };
     if (!ACTIVE.includes(row.broadcastStatus ?? '')) return null;
@@ -161,6 +182,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const runs = await getService(strapi, 'dispatch').runsOf(row.documentId);
     const counts = await getService(strapi, 'delivery').countByChannel(row.documentId);
     const remaining = await remainingByChannel(row);
+    const unreachable = await unreachableByChannel(row.documentId);
     const views = [];
     for (const run of runs) {
       const channelCounts = counts.get(run.channel) ?? { open: 0, failed: 0, total: 0 };
@@ -174,6 +196,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         ...runView(run),
         recipients: channelCounts.total,
         failed: channelCounts.failed,
+        becameUnreachable: unreachable.get(run.channel) ?? 0,
         waiting: left?.count ?? 0,
         today: split.sendableNow,
         later: split.later,

@@ -21,6 +21,12 @@ export interface ClassifiedError {
    */
   recipientEffect?: 'marketing-stopped' | 'undeliverable' | 'withdrawn';
   /**
+   * For `retry-later`: the wait may only be repeated `max` times for one delivery (Meta's marketing
+   * cap, 131049). The delivery counts these waits on its own counter, apart from attempts; once
+   * they are used up it fails with `exhaustedCode` as a permanent recipient failure.
+   */
+  holdLimit?: { max: number; exhaustedCode: string };
+  /**
    * The request may have reached the provider (timeout after sending). Resending could
    * duplicate the message, so the delivery waits for a status webhook instead.
    */

@@ -74,6 +74,13 @@ export const whatsappConfigSchema = strict.object({
   apiVersionRetiresOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').optional(),
   requestTimeoutMs: z.number().int().positive().default(10_000),
   /**
+   * Meta's per-user marketing cap (131049): how many times a delivery waits and tries again before
+   * it ends as `marketing-cap-reached`. Meta counts needless retries against the account; 2 follows its advice.
+   */
+  marketingCapRetries: z.number().int().min(0).max(10).default(2),
+  /** The wait after a 131049 before the next try; Meta says at least 24 hours. Tests shorten it. */
+  marketingCapWaitSeconds: z.number().int().positive().default(24 * 60 * 60),
+  /**
    * Double opt-in: `template` sends the confirmation template with a button, `link` only offers
    * the wa.me link (the citizen writes first, nothing goes to a number that did not ask), `both` does both.
    */

@@ -14,6 +14,8 @@ export interface DeliveryRow {
   channel: ChannelId;
   status: DeliveryStatus;
   attempts: number;
+  /** Waits under an error's hold limit so far (Meta's marketing cap). */
+  limitedHolds?: number;
   lastErrorCode: string | null;
   urgency?: Urgency | null;
 }
@@ -24,6 +26,7 @@ interface DeliveryUpdate {
   status?: DeliveryStatus;
   providerMessageId?: string;
   attempts?: number;
+  limitedHolds?: number;
   lastErrorCode?: string | null;
   lastErrorClass?: string | null;
   sentAt?: Date;
@@ -72,6 +75,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (data.status !== undefined) row.status = data.status;
     if (data.providerMessageId !== undefined) row.provider_message_id = data.providerMessageId;
     if (data.attempts !== undefined) row.attempts = data.attempts;
+    if (data.limitedHolds !== undefined) row.limited_holds = data.limitedHolds;
     if (data.lastErrorCode !== undefined) row.last_error_code = data.lastErrorCode;
     if (data.lastErrorClass !== undefined) row.last_error_class = data.lastErrorClass;
     if (data.sentAt) row.sent_at = dbTimestamp(strapi, data.sentAt);
@@ -123,6 +127,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           'd.id',
           'd.status',
           'd.attempts',
+          'd.limited_holds',
           's.status as subscriber_status',
           's.address',
           's.locale',
@@ -133,6 +138,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             id: number;
             status: DeliveryStatus;
             attempts: number | null;
+            limited_holds: number | null;
             subscriber_status: string | null;
             address: string | null;
             locale: string | null;
@@ -149,6 +155,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         channel: data.channel,
         status: found.status,
         attempts: Number(found.attempts ?? 0),
+        limitedHolds: Number(found.limited_holds ?? 0),
         lastErrorCode: null,
       };
 
@@ -255,15 +262,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const record = { attempts, lastErrorCode: classified.code, lastErrorClass: classified.errorClass };
         strapi.log.warn(`[${PLUGIN_ID}] delivery ${delivery.id} on ${channel.id}: ${classified.errorClass} ${classified.code} ${classified.message}`);
         const dispatch = getService(strapi, 'dispatch');
-        const verdict = dispatch.verdict(classified, job.attemptsMade, job.maxAttempts, dispatch.ambiguousWaitMs(channel.id, delivery.urgency ?? null));
+        const limitedHolds = delivery.limitedHolds ?? 0;
+        const verdict = dispatch.verdict(classified, job.attemptsMade, job.maxAttempts, dispatch.ambiguousWaitMs(channel.id, delivery.urgency ?? null), limitedHolds);
         switch (verdict.kind) {
           case 'retry':
             await update(delivery.id, { ...record, status: 'waiting' });
             throw error;
           case 'hold':
-            return this.hold(delivery, verdict.untilMs, verdict.ambiguous ? { ...record, lastErrorClass: AMBIGUOUS_CLASS, statusAt: new Date() } : record);
+            if (verdict.ambiguous) return this.hold(delivery, verdict.untilMs, { ...record, lastErrorClass: AMBIGUOUS_CLASS, statusAt: new Date() });
+            return this.hold(delivery, verdict.untilMs, verdict.limited ? { ...record, limitedHolds: limitedHolds + 1 } : record);
           case 'failed':
-            await update(delivery.id, { ...record, status: 'failed', statusAt: new Date() });
+            await update(delivery.id, {
+              ...record,
+              ...(verdict.code ? { lastErrorCode: verdict.code } : {}),
+              ...(verdict.errorClass ? { lastErrorClass: verdict.errorClass } : {}),
+              status: 'failed',
+              statusAt: new Date(),
+            });
             await markRecipient(delivery.subscriberId, verdict.recipientEffect, channel.id);
             return;
           case 'failed-announcement':

@@ -33,8 +33,10 @@ export type Admission =
 /** What happens after a failed send, decided from the adapter's classification only. */
 export type Verdict =
   | { kind: 'retry' }
-  | { kind: 'hold'; untilMs: number; reason: string; ambiguous: boolean }
-  | { kind: 'failed'; recipientEffect: ClassifiedError['recipientEffect'] }
+  /** `limited`: this wait counts against the error's `holdLimit` (the delivery's own counter). */
+  | { kind: 'hold'; untilMs: number; reason: string; ambiguous: boolean; limited?: boolean }
+  /** `code`/`errorClass`, when given, replace the provider's in the delivery's record (a limit was used up). */
+  | { kind: 'failed'; recipientEffect: ClassifiedError['recipientEffect']; code?: string; errorClass?: ClassifiedError['errorClass'] }
   | { kind: 'failed-announcement' }
   | { kind: 'stop-channel' };
 
@@ -393,12 +395,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return (urgency === 'emergency' ? config.emergencyAmbiguousWaitSeconds : config.ambiguousWaitSeconds) * 1000;
     },
 
-    /** The retry decision for a failed send. `attemptsMade` counts this job's failed sends, never waiting. */
-    verdict(error: ClassifiedError, attemptsMade: number, maxAttempts: number, ambiguousWaitMs: number): Verdict {
+    /**
+     * The retry decision for a failed send. `attemptsMade` counts this job's failed sends, never
+     * waiting; `limitedHolds` counts the delivery's waits under an error's `holdLimit` (131049).
+     */
+    verdict(error: ClassifiedError, attemptsMade: number, maxAttempts: number, ambiguousWaitMs: number, limitedHolds = 0): Verdict {
       switch (error.errorClass) {
         case 'retry':
           return attemptsMade + 1 >= maxAttempts ? { kind: 'failed', recipientEffect: undefined } : { kind: 'retry' };
         case 'retry-later':
+          if (!error.ambiguous && error.holdLimit) {
+            // A wait that may only be repeated so often: once used up, the delivery ends for this recipient.
+            if (limitedHolds >= error.holdLimit.max) return { kind: 'failed', recipientEffect: undefined, code: error.holdLimit.exhaustedCode, errorClass: 'permanent-recipient' };
+            return { kind: 'hold', untilMs: Date.now() + (error.retryAfterMs ?? 60_000), reason: 'retry-after', ambiguous: false, limited: true };
+          }
           return error.ambiguous
             ? { kind: 'hold', untilMs: Date.now() + ambiguousWaitMs, reason: 'ambiguous', ambiguous: true }
             : { kind: 'hold', untilMs: Date.now() + (error.retryAfterMs ?? 60_000), reason: 'retry-after', ambiguous: false };

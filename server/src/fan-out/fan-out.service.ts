@@ -88,6 +88,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             // Known-unreachable recipients are recorded, not sent to, so the numbers add up.
             status: subscriber.marketing_stopped_at || subscriber.undeliverable_at ? 'skipped' : 'pending',
             attempts: 0,
+            limited_holds: 0,
             created_at: stamp,
             updated_at: stamp,
             published_at: stamp,

@@ -28,7 +28,8 @@ interface SendResponseBody {
  */
 export function createWhatsappChannel({ config, log, sandboxRecorder, sandbox }: WhatsappChannelOptions): Channel {
   const secrets = [config.accessToken, config.appSecret, config.verifyToken].filter(Boolean);
-  const classifyError = (error: unknown): ClassifiedError => classifyWhatsappError(error, secrets);
+  const policy = { marketingCapRetries: config.marketingCapRetries, marketingCapWaitMs: config.marketingCapWaitSeconds * 1000 };
+  const classifyError = (error: unknown): ClassifiedError => classifyWhatsappError(error, secrets, policy);
   const webhook = createWhatsappWebhook(config);
   const common = {
     id: 'whatsapp' as const,

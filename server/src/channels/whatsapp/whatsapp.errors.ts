@@ -17,6 +17,21 @@ const PAIR_RATE_LIMIT_DELAY_MS = 6 * SECOND_MS;
 const CALL_BUDGET_DELAY_MS = 15 * MINUTE_MS;
 /** Meta: after 131049 "wait at least 24 hours before resending". */
 const PER_USER_MARKETING_LIMIT_DELAY_MS = 24 * HOUR_MS;
+/** Meta's advice: after 131049 retry at most about twice, then offer another channel. */
+const MARKETING_CAP_RETRIES = 2;
+/** The code a delivery ends with once its 131049 waits are used up (explained in the admin). */
+export const MARKETING_CAP_REACHED = 'marketing-cap-reached';
+
+/** The parts of the code table a town may tune (`channels.whatsapp.marketingCap*`). */
+export interface WhatsappErrorPolicy {
+  /** How many times a delivery waits after 131049 before it ends as `marketing-cap-reached`. */
+  marketingCapRetries: number;
+  /** How long each of those waits is. */
+  marketingCapWaitMs: number;
+}
+
+export const DEFAULT_ERROR_POLICY: WhatsappErrorPolicy = { marketingCapRetries: MARKETING_CAP_RETRIES, marketingCapWaitMs: PER_USER_MARKETING_LIMIT_DELAY_MS };
+
 /** A first template pause lasts 3 h; a second one (6 h) just means one more wait. */
 const TEMPLATE_PAUSED_DELAY_MS = 3 * HOUR_MS;
 /**
@@ -48,7 +63,8 @@ const CODE_RULES: ReadonlyMap<number, Rule> = new Map<number, Rule>([
   [4, { errorClass: 'retry-later', retryAfterMs: CALL_BUDGET_DELAY_MS }],
   [80007, { errorClass: 'retry-later', retryAfterMs: CALL_BUDGET_DELAY_MS }],
   [131056, { errorClass: 'retry-later', retryAfterMs: PAIR_RATE_LIMIT_DELAY_MS }],
-  [131049, { errorClass: 'retry-later', retryAfterMs: PER_USER_MARKETING_LIMIT_DELAY_MS }],
+  // Meta's per-user marketing cap: wait, a bounded number of times (see `withPolicy`).
+  [131049, { errorClass: 'retry-later', retryAfterMs: PER_USER_MARKETING_LIMIT_DELAY_MS, holdLimit: { max: MARKETING_CAP_RETRIES, exhaustedCode: MARKETING_CAP_REACHED } }],
   [132015, { errorClass: 'retry-later', retryAfterMs: TEMPLATE_PAUSED_DELAY_MS }],
   // This recipient, this message: resending the same request cannot succeed.
   [131026, { errorClass: 'permanent-recipient', recipientEffect: 'undeliverable' }],
@@ -59,8 +75,9 @@ const CODE_RULES: ReadonlyMap<number, Rule> = new Map<number, Rule>([
   [131021, RECIPIENT],
   [131030, RECIPIENT],
   [131047, RECIPIENT],
-  // Marketing experiment hold-out: Meta decided for this user, nothing to retry.
-  [130472, RECIPIENT],
+  // Marketing experiment hold-out: Meta decided for this user, and marketing templates will not
+  // reach them; like 131026 the number is marked unreachable so later news does not try again.
+  [130472, { errorClass: 'permanent-recipient', recipientEffect: 'undeliverable' }],
   // The template or its content is wrong: every recipient of the announcement would fail alike.
   [131053, ANNOUNCEMENT],
   [132000, ANNOUNCEMENT],
@@ -239,8 +256,14 @@ function readTransportFailure(error: unknown): TransportFailure | undefined {
   };
 }
 
-function fromCode(provider: ProviderError, secrets: readonly string[]): ClassifiedError {
-  const rule = ruleForCode(provider.code, provider.graphMethodError) ?? RETRY;
+/** The town's tuning of the marketing cap applied to the table's rule. */
+function withPolicy(code: number, rule: Rule, policy: WhatsappErrorPolicy): Rule {
+  if (code !== 131049) return rule;
+  return { ...rule, retryAfterMs: policy.marketingCapWaitMs, holdLimit: { max: policy.marketingCapRetries, exhaustedCode: MARKETING_CAP_REACHED } };
+}
+
+function fromCode(provider: ProviderError, secrets: readonly string[], policy: WhatsappErrorPolicy): ClassifiedError {
+  const rule = withPolicy(provider.code, ruleForCode(provider.code, provider.graphMethodError) ?? RETRY, policy);
   // Unknown codes: Meta answered with an error, so the message was not accepted and resending
   // cannot duplicate it; a permanent class would drop it. `retry` is bounded by the queue's
   // max attempts and leaves the delivery reopenable, so a new code costs a few calls, no message.
@@ -291,7 +314,7 @@ function fromTransport(failure: TransportFailure, secrets: readonly string[]): C
  * Classifies a failed send or a webhook error entry. `secrets` (the access token, the app
  * secret) are scrubbed from the message in case an upstream error ever echoes them.
  */
-export function classifyWhatsappError(error: unknown, secrets: readonly string[] = []): ClassifiedError {
+export function classifyWhatsappError(error: unknown, secrets: readonly string[] = [], policy: WhatsappErrorPolicy = DEFAULT_ERROR_POLICY): ClassifiedError {
   if (error instanceof WhatsappPayloadError) {
     return { errorClass: 'permanent-announcement', code: `payload:${error.reason}`, message: sanitizeErrorMessage(error.message, secrets) };
   }
@@ -299,11 +322,11 @@ export function classifyWhatsappError(error: unknown, secrets: readonly string[]
     return { errorClass: 'retry-later', code: error.code, ambiguous: true, retryAfterMs: AMBIGUOUS_DELAY_MS, message: error.message };
   }
   const direct = readProviderError(error);
-  if (direct) return fromCode(direct, secrets);
+  if (direct) return fromCode(direct, secrets, policy);
   const transport = readTransportFailure(error);
   if (transport) {
     const provider = readProviderError(transport.responseBody);
-    return provider ? fromCode(provider, secrets) : fromTransport(transport, secrets);
+    return provider ? fromCode(provider, secrets, policy) : fromTransport(transport, secrets);
   }
   // Our own bug or a failing sandbox recorder: nothing reached Meta, and retry is bounded.
   const message = error instanceof Error ? error.message : 'Unknown error';

@@ -14,6 +14,8 @@ export default {
     status: { type: 'enumeration', enum: ['pending', 'waiting', 'sent', 'failed', 'delivered', 'read', 'skipped'], default: 'pending' },
     providerMessageId: { type: 'string' },
     attempts: { type: 'integer', default: 0 },
+    /** Waits with a limit (Meta's marketing cap, 131049) used up so far; apart from attempts, since waiting is not failing. */
+    limitedHolds: { type: 'integer', default: 0 },
     lastErrorCode: { type: 'string' },
     lastErrorClass: { type: 'string' },
     sentAt: { type: 'datetime' },
