@@ -33,6 +33,7 @@ describe('admin operations', () => {
       // Channels the town did not switch on are listed, and are nothing to fix.
       expect.objectContaining({ id: 'email', enabled: false, configured: false, problems: [] }),
       expect.objectContaining({ id: 'telegram', enabled: false, configured: false, problems: [] }),
+      expect.objectContaining({ id: 'webpush', enabled: false, configured: false, problems: [] }),
     ]);
   });
 
