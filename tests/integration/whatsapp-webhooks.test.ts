@@ -123,15 +123,20 @@ describe('WhatsApp webhooks and what citizens write', () => {
     });
     expect(failed).toMatchObject({ lastErrorCode: '131050', lastErrorClass: 'permanent-recipient' });
     expect((await subscriber(erikaId)).marketingStoppedAt).toBeTruthy();
+    // It is her withdrawal, in the consent ledger like the in-app stop.
+    expect(await subscriber(erikaId)).toMatchObject({ status: 'unsubscribed' });
+    const ledger = await test.strapi.db.query('plugin::town-crier.consent-event').findMany({ where: { subscriber: erikaId } });
+    expect(ledger.at(-1)).toMatchObject({ type: 'withdrawn', method: 'whatsapp-marketing-stop' });
 
-    // The next broadcast records Erika as skipped instead of sending again.
+    // The next broadcast does not reach her.
     const nextId = await publishArticle(test, { title: 'Danach', topic: 'verkehr' });
     const next = await eventually(async () => {
       const row = await announcementFor(test, nextId);
       return row?.broadcastStatus === 'sent' && row;
     });
-    expect(next).toMatchObject({ recipientsCount: 1, skippedCount: 1, sentCount: 0 });
-    await test.strapi.db.query(SUBSCRIBER).update({ where: { id: erikaId }, data: { marketingStoppedAt: null } });
+    expect(next).toMatchObject({ recipientsCount: 0, sentCount: 0 });
+    // The later tests need Erika as a subscriber again (as if she had signed up anew).
+    await test.strapi.db.query(SUBSCRIBER).update({ where: { id: erikaId }, data: { marketingStoppedAt: null, status: 'active', unsubscribedAt: null } });
   });
 
   it('applies a batch of 1,000 statuses from one POST', async () => {

@@ -106,7 +106,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // The citizen closed the channel themselves (blocked the bot): recorded like a STOP.
       await getService(strapi, 'subscriptions').withdraw(subscriberId, `${channel}-blocked`);
     } else if (effect === 'marketing-stopped') {
+      // 131050: the citizen stopped this business's marketing messages in WhatsApp. Town news is a
+      // marketing template, so this is their withdrawal, in the consent ledger like the in-app stop
+      // that arrives as a `user_preferences` webhook.
       await strapi.db.query(UID.subscriber).update({ where: { id: subscriberId }, data: { marketingStoppedAt: new Date() } });
+      await getService(strapi, 'subscriptions').withdraw(subscriberId, `${channel}-marketing-stop`);
     } else if (effect === 'undeliverable') {
       await strapi.db.query(UID.subscriber).update({ where: { id: subscriberId }, data: { undeliverableAt: new Date() } });
     }
