@@ -122,9 +122,13 @@ describe('WhatsApp webhooks and what citizens write', () => {
       return row.status === 'failed' && row;
     });
     expect(failed).toMatchObject({ lastErrorCode: '131050', lastErrorClass: 'permanent-recipient' });
-    expect((await subscriber(erikaId)).marketingStoppedAt).toBeTruthy();
+    // The delivery row is written first, the citizen right after it: wait for both.
+    const stopped = await eventually(async () => {
+      const current = await subscriber(erikaId);
+      return current.marketingStoppedAt && current.status === 'unsubscribed' && current;
+    });
+    expect(stopped.marketingStoppedAt).toBeTruthy();
     // It is her withdrawal, in the consent ledger like the in-app stop.
-    expect(await subscriber(erikaId)).toMatchObject({ status: 'unsubscribed' });
     const ledger = await test.strapi.db.query('plugin::town-crier.consent-event').findMany({ where: { subscriber: erikaId } });
     expect(ledger.at(-1)).toMatchObject({ type: 'withdrawn', method: 'whatsapp-marketing-stop' });
 
