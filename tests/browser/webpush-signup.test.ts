@@ -300,6 +300,51 @@ describe('Web Push on the sign-up page in Chromium', () => {
     }
   });
 
+  /**
+   * Fires `pushsubscriptionchange` at the worker. Chromium's `PushSubscriptionChangeEvent`
+   * constructor takes only real `PushSubscription` objects ("Failed to convert value to
+   * 'PushSubscription'"), and a real one needs Google's push service, which this machine cannot
+   * reach; so the event is an `ExtendableEvent` carrying the two fields the handler reads, with
+   * subscriptions of the browser's shape (endpoint, options, toJSON).
+   */
+  const changeSubscription = (worker: Worker, old: BrowserSubscription['json'], next: BrowserSubscription['json'] | null) =>
+    worker.evaluate(
+      ({ old, next }) => {
+        const asSubscription = (json: typeof old) => ({ endpoint: json.endpoint, options: { userVisibleOnly: true }, toJSON: () => json });
+        const scope = self as unknown as { dispatchEvent(event: Event): boolean; ExtendableEvent: new (type: string) => Event };
+        const init = { oldSubscription: asSubscription(old), newSubscription: next ? asSubscription(next) : null };
+        const event = new scope.ExtendableEvent('pushsubscriptionchange');
+        Object.defineProperties(event, { oldSubscription: { value: init.oldSubscription }, newSubscription: { value: init.newSubscription } });
+        scope.dispatchEvent(event);
+      },
+      { old, next }
+    );
+
+  it('follows the browser when it replaces the subscription: the stored endpoint and keys become the new ones (the worker’s pushsubscriptionchange)', async () => {
+    const subscription = fake.subscribe();
+    const { context, page } = await openWithStubbedPush(subscription);
+    try {
+      const row = await signUp(page, subscription);
+      const worker = await serviceWorkerOf(context);
+      const next = fake.subscribe();
+      expect(next.json.endpoint).not.toBe(subscription.json.endpoint);
+      await changeSubscription(worker, subscription.json, next.json);
+      const renewed = await eventually(async () => {
+        const stored = (await test.strapi.db.query(SUBSCRIBER).findOne({ where: { id: row.id } })) as { status: string; pushSubscription: { endpoint: string; keys: unknown } };
+        return stored.pushSubscription.endpoint === next.json.endpoint ? stored : null;
+      });
+      expect(renewed).toMatchObject({ status: 'active', pushSubscription: { endpoint: next.json.endpoint, keys: next.json.keys } });
+
+      // The next publish reaches the browser at its new endpoint, encrypted for its new keys.
+      await publishArticle(test, { title: 'Neue Öffnungszeiten im Rathaus', topic: 'verkehr' });
+      const push = await eventually(async () => fake.received.find((received) => received.subscriptionId === next.id && received.payload.title === 'Neue Öffnungszeiten im Rathaus'));
+      expect(push.payload.title).toBe('Neue Öffnungszeiten im Rathaus');
+      expect(fake.received.some((received) => received.subscriptionId === subscription.id && received.payload.title === 'Neue Öffnungszeiten im Rathaus')).toBe(false);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('embedded in the town’s website, points to the page itself instead of asking (browsers refuse the prompt in iframes)', async () => {
     const context = await browser.newContext({ locale: 'de-DE' });
     try {
