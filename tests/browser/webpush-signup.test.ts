@@ -224,11 +224,10 @@ describe('Web Push on the sign-up page in Chromium', () => {
     await page.getByLabel('Ich willige ein (Text oben).').check();
     await page.getByRole('button', { name: 'Anmelden' }).click();
     await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toContain('Mitteilungen in diesem Browser sind eingeschaltet.');
-    const endpointAddress = await eventually(async () => {
+    return eventually(async () => {
       const rows = (await test.strapi.db.query(SUBSCRIBER).findMany({ where: { channel: 'webpush', status: 'active' }, orderBy: { id: 'desc' } })) as Array<{ id: number; pushSubscription: { endpoint: string } }>;
       return rows.find((row) => row.pushSubscription?.endpoint === subscription.json.endpoint);
     });
-    return endpointAddress;
   };
 
   /** The plugin's service worker as Playwright sees it: code evaluated there runs in the worker's global scope. */
