@@ -7,5 +7,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 1_500_000,
+    // The same closing line as `npm test` ("tests: N passed, N failed, N skipped"), so CI's log ends on a count.
+    reporters: ['default', './tests/support/summary-reporter.ts'],
   },
 });
