@@ -24,6 +24,14 @@ export function whatsappInboundPayload(action: CitizenAction, phoneNumberId: str
     action.action === 'tap'
       ? { from, id, timestamp, type: 'button', button: { payload: action.payload ?? '', text: action.payload ?? '' } }
       : { from, id, timestamp, type: 'text', text: { body: action.text ?? '' } };
+  return whatsappEnvelope(displayPhoneNumber, phoneNumberId, {
+    contacts: [{ profile: { name: action.profileName ?? 'Sandbox' }, wa_id: from }],
+    messages: [message],
+  });
+}
+
+/** Meta's webhook envelope around one `messages` change, as the sandbox's own business account. */
+function whatsappEnvelope(displayPhoneNumber: string, phoneNumberId: string, change: Record<string, unknown>) {
   return {
     object: 'whatsapp_business_account',
     entry: [
@@ -35,8 +43,7 @@ export function whatsappInboundPayload(action: CitizenAction, phoneNumberId: str
             value: {
               messaging_product: 'whatsapp',
               metadata: { display_phone_number: displayPhoneNumber.replace(/\D/g, ''), phone_number_id: phoneNumberId || 'sandbox' },
-              contacts: [{ profile: { name: action.profileName ?? 'Sandbox' }, wa_id: from }],
-              messages: [message],
+              ...change,
             },
           },
         ],
@@ -51,31 +58,16 @@ export function whatsappInboundPayload(action: CitizenAction, phoneNumberId: str
  * so progress moves past "sent" through the same status processing as live traffic.
  */
 export function whatsappStatusPayload(input: { providerMessageId: string; to: string; status: 'delivered' | 'read'; phoneNumberId: string; displayPhoneNumber: string; at?: Date }) {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
+  return whatsappEnvelope(input.displayPhoneNumber, input.phoneNumberId, {
+    statuses: [
       {
-        id: 'sandbox',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: input.displayPhoneNumber.replace(/\D/g, ''), phone_number_id: input.phoneNumberId || 'sandbox' },
-              statuses: [
-                {
-                  id: input.providerMessageId,
-                  status: input.status,
-                  timestamp: String(Math.floor((input.at ?? new Date()).getTime() / 1000)),
-                  recipient_id: input.to.replace(/\D/g, ''),
-                },
-              ],
-            },
-          },
-        ],
+        id: input.providerMessageId,
+        status: input.status,
+        timestamp: String(Math.floor((input.at ?? new Date()).getTime() / 1000)),
+        recipient_id: input.to.replace(/\D/g, ''),
       },
     ],
-  };
+  });
 }
 
 export interface PhoneButton {

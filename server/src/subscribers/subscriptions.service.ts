@@ -98,6 +98,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const subscribers = () => strapi.db.query(UID.subscriber);
   const runtime = () => getService(strapi, 'runtime');
   const ledger = () => getService(strapi, 'consent-ledger');
+  /** The ledger's `requested` entry for a sign-up on the town's form, whatever the channel. */
+  const recordRequest = (subscriberId: number, channel: ChannelId, consentVersion: string, locale: string, meta: RequestMeta, at: Date) =>
+    ledger().record({ subscriberId, channel, type: 'requested', method: 'web-form', consentVersion, locale, ip: meta.ip, userAgent: meta.userAgent, at });
 
   const tokenSecret = () => {
     const configured = runtime().config().tokenSecret;
@@ -279,17 +282,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
 
       const sentToday = await ledger().countSince(subscriberId, 'requested', new Date(now.getTime() - DAY_MS));
-      await ledger().record({
-        subscriberId,
-        channel: input.channel,
-        type: 'requested',
-        method: 'web-form',
-        consentVersion: input.consent.version,
-        locale,
-        ip: meta.ip,
-        userAgent: meta.userAgent,
-        at: now,
-      });
+      await recordRequest(subscriberId, input.channel, input.consent.version, locale, meta, now);
       const sendsConfirmation =
         input.channel === 'email' || (input.channel === 'whatsapp' && config.channels.whatsapp.confirmBy !== 'link');
       if (sendsConfirmation && sentToday < config.rateLimit.confirmationsPerAddressPerDay) {
@@ -332,17 +325,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       } else {
         row = (await subscribers().create({ data: { ...data, channel: 'webpush', address, status: 'pending' } })) as SubscriberRow;
       }
-      await ledger().record({
-        subscriberId: row.id,
-        channel: 'webpush',
-        type: 'requested',
-        method: 'web-form',
-        consentVersion: input.consent.version,
-        locale,
-        ip: meta.ip,
-        userAgent: meta.userAgent,
-        at: now,
-      });
+      await recordRequest(row.id, 'webpush', input.consent.version, locale, meta, now);
       await this.activate(row, CONFIRM_METHOD.webpush);
       return { status: 'active', channel: 'webpush', expiresAt: now.toISOString() };
     },
