@@ -187,7 +187,7 @@ export interface PublishPreview {
   missingLinkFields?: string[];
   /**
    * Recipients per village of the news (a citizen who named two counts in both), and those who
-   * chose the whole town; `selected` empty: news for the whole town. Null: the town has no villages.
+   * chose the whole town; `selected` empty: news for the whole town. Absent: the town has no villages.
    */
   villages?: null | { selected: Array<{ slug: string; name: string; recipients: number }>; wholeTown: number; unmatched: string[] };
 }

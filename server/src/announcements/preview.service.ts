@@ -109,7 +109,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         broadcasts: reason === null,
         reason,
         // Which of the entry's fields hold topic and urgency, so the side panel can follow the unsaved form.
-        fields: { topics: mapping.topics ?? null, urgency: mapping.urgency ?? null, villages: mapping.villages ?? null },
+        fields: { topics: mapping.topics ?? null, urgency: mapping.urgency ?? null, ...(mapping.villages ? { villages: mapping.villages } : {}) },
         topic: topics[0] ? { slug: topics[0].slug, name: topics[0].name } : null,
         recipients: { total, byChannel },
         dailyLimit,
@@ -123,16 +123,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         // and link placeholders the saved entry leaves empty (the link would be broken).
         unmatchedTopics: unmatchedTopicValues(slugs, topics.map((topic) => topic.slug)),
         missingLinkFields: entry ? missingUrlPlaceholders(mapping.url, entry) : [],
-        // Per village ("goes to 212 in Dakendorf and Gnissau"); null when the town has no villages.
+        // Per village ("goes to 212 in Dakendorf and Gnissau"); absent when the town has no villages.
         // `selected` is empty for news to the whole town. A citizen who named two of the villages
         // counts in both; `wholeTown` are those who chose the whole town (all of them, for such news).
-        villages: config.town.villages.length
+        ...(config.town.villages.length
           ? {
-              selected: villages.known.map((village) => ({ slug: village.slug, name: village.name, recipients: perVillage[village.slug] ?? 0 })),
-              wholeTown,
-              unmatched: villages.unknown,
+              villages: {
+                selected: villages.known.map((village) => ({ slug: village.slug, name: village.name, recipients: perVillage[village.slug] ?? 0 })),
+                wholeTown,
+                unmatched: villages.unknown,
+              },
             }
-          : null,
+          : {}),
       };
     },
 
