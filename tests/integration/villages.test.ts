@@ -222,11 +222,25 @@ describe('villages', () => {
       return eventually(async () => textsTo(person).length >= replies && textsTo(person)[replies - 1]);
     };
 
-    it('lists the citizen’s villages with the topics', async () => {
+    it('lists the citizen’s villages with the topics, and its link carries them to the page and a new sign-up', async () => {
       const reply = await write('THEMEN', 1);
       expect(reply).toContain('Ihre Themen: Verkehr.');
       expect(reply).toContain('Ihre Ortsteile: Dakendorf. Ortsteile: Dakendorf, Gnissau, Groß Parin.');
       expect(reply).toContain('THEMEN ALLE');
+
+      const link = new URL(/https?:\/\/\S+keep=\S+/.exec(reply)?.[0] as string);
+      const page = await test.request.get(`${link.pathname}${link.search}`);
+      const ticked = [...page.text.matchAll(/name="villages" value="([\w-]+)"( checked)?>/g)].map((match) => [match[1], Boolean(match[2])]);
+      expect(ticked).toEqual([
+        ['dakendorf', true],
+        ['gnissau', false],
+        ['gross-parin', false],
+      ]);
+      const moved = await test.request
+        .post('/api/town-crier/subscriptions')
+        .send({ channel: 'whatsapp', address: '0151 30000009', topics: [], consent: { accepted: true, version: consentVersion }, topicsFrom: link.searchParams.get('keep') });
+      expect(moved.status).toBe(202);
+      expect(((await test.strapi.db.query(SUBSCRIBER).findOne({ where: { address: '+4915130000009' } })) as { villages: string }).villages).toBe('|dakendorf|');
     });
 
     it('changes the villages, records each change in the ledger, and leaves them alone for an unknown name', async () => {
