@@ -24,10 +24,12 @@ export default {
         [`${ARTICLE}.slug`]: 'Adresse (Slug)',
         [`${ARTICLE}.topic`]: 'Thema',
         [`${ARTICLE}.urgency`]: 'Dringlichkeit',
+        [`${ARTICLE}.ortsteil`]: 'Ortsteil (leer: alle Ortsteile)',
       },
       en: {
         [`${ARTICLE}.summary`]: 'Summary (sent to subscribers)',
         [`${ARTICLE}.urgency`]: 'Urgency',
+        [`${ARTICLE}.ortsteil`]: 'Village (empty: the whole town)',
       },
     },
   },

@@ -18,6 +18,21 @@ export const texts = {
     de: (mine: string[], all: string[]) => `Ihre Themen: ${mine.length ? mine.join(', ') : 'alle Meldungen'}. Verfügbar: ${all.join(', ') || '–'}.`,
     en: (mine: string[], all: string[]) => `Your topics: ${mine.length ? mine.join(', ') : 'all news'}. Available: ${all.join(', ') || '–'}.`,
   },
+  /** THEMEN, in a town with villages: the citizen's villages and how to change them. */
+  villages: {
+    de: (mine: string[], all: string[]) =>
+      `Ihre Ortsteile: ${mine.length ? mine.join(', ') : 'alle Ortsteile'}. Ortsteile: ${all.join(', ')}. Ändern: THEMEN und die Ortsteile, z. B. „THEMEN ${all.slice(0, 2).join(', ')}“, oder THEMEN ALLE für alle Ortsteile.`,
+    en: (mine: string[], all: string[]) =>
+      `Your villages: ${mine.length ? mine.join(', ') : 'all villages'}. Villages: ${all.join(', ')}. To change: THEMEN and the villages, e.g. “THEMEN ${all.slice(0, 2).join(', ')}”, or THEMEN ALL for all villages.`,
+  },
+  villagesChanged: {
+    de: (mine: string[]) => (mine.length ? `Sie erhalten jetzt Meldungen für: ${mine.join(', ')} (und Meldungen für alle Ortsteile).` : 'Sie erhalten jetzt die Meldungen aus allen Ortsteilen.'),
+    en: (mine: string[]) => (mine.length ? `You now get the news for: ${mine.join(', ')} (and news for all villages).` : 'You now get the news from all villages.'),
+  },
+  unknownVillage: {
+    de: (unknown: string[], all: string[]) => `Diesen Ortsteil kennen wir nicht: ${unknown.join(', ')}. Nichts geändert. Ortsteile: ${all.join(', ')}.`,
+    en: (unknown: string[], all: string[]) => `We do not know this village: ${unknown.join(', ')}. Nothing changed. Villages: ${all.join(', ')}.`,
+  },
   changeTopics: {
     de: (url: string) => `Themen ändern oder einen anderen Kanal wählen: ${url}`,
     en: (url: string) => `Change topics or choose another channel: ${url}`,

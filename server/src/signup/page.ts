@@ -11,6 +11,8 @@ export interface SignupPageModel {
   intro?: string;
   /** `checked`: ticked in advance, when the page was opened from a "change channel or topics" link. */
   topics: Array<{ slug: string; name: string; description: string | null; checked?: boolean }>;
+  /** The town's villages (Ortsteile); none: the page asks no village. `checked` as for topics. */
+  villages?: Array<{ slug: string; name: string; postcode?: string; checked?: boolean }>;
   consent: { version: string; text: string; privacyPolicyUrl: string };
   channels: Array<{ id: string; label: string }>;
   scriptUrl: string;
@@ -40,6 +42,8 @@ const copy = {
     name: 'Name (freiwillig)',
     topics: 'Themen',
     topicsHint: 'Ohne Auswahl erhalten Sie alle Meldungen.',
+    villages: 'Ortsteile',
+    villagesHint: (town: string) => `Wählen Sie Ihren Ortsteil oder mehrere. Ohne Auswahl erhalten Sie die Meldungen aller Ortsteile ${town}. Meldungen für alle Ortsteile erhalten Sie immer.`,
     consent: 'Einwilligung',
     agree: 'Ich willige ein (Text oben).',
     privacy: 'Datenschutzerklärung',
@@ -64,6 +68,8 @@ const copy = {
     name: 'Name (optional)',
     topics: 'Topics',
     topicsHint: 'Choose none to receive all news.',
+    villages: 'Villages',
+    villagesHint: (town: string) => `Choose your village, or several. Choose none to receive the news of every village of ${town}. News for all villages always reaches you.`,
     consent: 'Consent',
     agree: 'I agree (text above).',
     privacy: 'Privacy policy',
@@ -88,6 +94,23 @@ export function renderSignupPage(model: SignupPageModel): string {
         </div>`
     )
     .join('');
+  const villageOptions = (model.villages ?? [])
+    .map(
+      (village, index) => `
+        <div class="option">
+          <input type="checkbox" id="village-${index}" name="villages" value="${escapeHtml(village.slug)}"${village.checked ? ' checked' : ''}>
+          <label for="village-${index}">${escapeHtml(village.name)}${village.postcode ? ` (${escapeHtml(village.postcode)})` : ''}</label>
+        </div>`
+    )
+    .join('');
+  const villages = villageOptions
+    ? `
+    <fieldset aria-describedby="villages-hint">
+      <legend>${escapeHtml(t.villages)}</legend>
+      <p class="hint" id="villages-hint">${escapeHtml(t.villagesHint(townPhrase))}</p>
+      ${villageOptions}
+    </fieldset>`
+    : '';
   // Every enabled channel gets the same block: a checkbox, then what that channel needs.
   const detail = (id: string) => {
     if (id === 'whatsapp') {
@@ -187,7 +210,7 @@ export function renderSignupPage(model: SignupPageModel): string {
       <legend>${escapeHtml(t.topics)}</legend>
       <p class="hint" id="topics-hint">${escapeHtml(t.topicsHint)}</p>
       ${topics}
-    </fieldset>
+    </fieldset>${villages}
     <fieldset>
       <legend>${escapeHtml(t.consent)}</legend>
       <p class="consent-text" id="consent-text">${escapeHtml(model.consent.text)}</p>
@@ -345,6 +368,7 @@ export const SIGNUP_SCRIPT = `(() => {
     const body = {
       channels,
       topics: [...form.querySelectorAll('input[name=topics]:checked')].map((input) => input.value),
+      villages: [...form.querySelectorAll('input[name=villages]:checked')].map((input) => input.value),
       locale: form.dataset.locale,
       consent: { accepted: true, version: form.dataset.consentVersion },
       source: 'signup-page',

@@ -8,7 +8,9 @@ export default {
   attributes: {
     subscriber: { type: 'relation', relation: 'manyToOne', target: 'plugin::town-crier.subscriber' },
     channel: { type: 'string', required: true },
-    type: { type: 'enumeration', enum: ['requested', 'confirmed', 'withdrawn', 'erased'], required: true },
+    type: { type: 'enumeration', enum: ['requested', 'confirmed', 'withdrawn', 'erased', 'changed'], required: true },
+    /** For `changed`: what the citizen chose, e.g. `villages: dakendorf, gnissau` (personal data: emptied by erasure). */
+    detail: { type: 'text' },
     consentVersion: { type: 'string' },
     consentTextHash: { type: 'string' },
     method: { type: 'string', required: true },
