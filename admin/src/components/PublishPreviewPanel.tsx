@@ -151,7 +151,7 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
         )}
         {data.broadcasts && data.whatsappMessage && (
           <div style={{ background: '#ece5dd', borderRadius: 8, padding: 8, width: '100%' }} data-testid="town-crier-panel-whatsapp">
-            <Typography variant="pi" textColor="neutral600" style={{ display: 'block', marginBottom: 4 }}>
+            <Typography variant="pi" textColor="neutral800" style={{ display: 'block', marginBottom: 4 }}>
               {t('panel.whatsappMessage', 'On WhatsApp citizens read:')}
             </Typography>
             <div style={{ background: '#ffffff', borderRadius: '0 8px 8px 8px', padding: '6px 8px' }}>

@@ -12,7 +12,7 @@ export const WhatsappMessageText = ({ preview }: { preview: RenderedWhatsappPrev
   return (
     <>
       {preview.template && preview.template.source !== 'meta' && (
-        <Typography variant="pi" textColor="warning700" style={{ display: 'block', fontStyle: 'italic', marginBottom: 4 }} data-testid="whatsapp-unconfirmed">
+        <Typography variant="pi" textColor="neutral800" style={{ display: 'block', fontStyle: 'italic', marginBottom: 4 }} data-testid="whatsapp-unconfirmed">
           {t('whatsappMessage.unconfirmed', 'Preview, not yet confirmed by Meta')}
         </Typography>
       )}
@@ -25,7 +25,7 @@ export const WhatsappMessageText = ({ preview }: { preview: RenderedWhatsappPrev
         {preview.text}
       </Typography>
       {preview.footer && (
-        <Typography variant="pi" textColor="neutral500" style={{ display: 'block', whiteSpace: 'pre-wrap', marginTop: 4 }} data-testid="whatsapp-footer">
+        <Typography variant="pi" textColor="neutral600" style={{ display: 'block', whiteSpace: 'pre-wrap', marginTop: 4 }} data-testid="whatsapp-footer">
           {preview.footer}
         </Typography>
       )}
