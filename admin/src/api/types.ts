@@ -84,6 +84,9 @@ export interface BroadcastRun {
   later: number;
   /** Citizens this broadcast found unreachable on the channel (WhatsApp 131026/130472); later news skips them there. */
   becameUnreachable?: number;
+  /** WhatsApp only: of those, how many got the one-time hint on a channel from the same sign-up, and how many could not. */
+  unreachableHintSent?: number;
+  unreachableHintNotPossible?: number;
 }
 
 export interface BroadcastDetail extends Broadcast {

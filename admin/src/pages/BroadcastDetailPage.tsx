@@ -160,11 +160,20 @@ export const BroadcastDetailPage = () => {
           .map((run) => (
             <Box key={run.channel} paddingTop={3} data-testid={`detail-unreachable-${run.channel}`}>
               <Typography textColor="neutral800">
-                {t('detail.unreachable', '{count} citizens can no longer be reached on {channel}; later news skips them there. The plugin keeps no link between a person’s sign-ups on different channels, so it cannot tell them another way: point to the website and the other channels in your own communication.', {
+                {t('detail.unreachable', '{count} citizens can no longer be reached on {channel}; later news skips them there.', {
                   count: formatNumber(run.becameUnreachable ?? 0),
                   channel: run.channel,
                 })}
               </Typography>
+              {run.unreachableHintSent !== undefined && (
+                <Typography textColor="neutral800" data-testid={`detail-unreachable-hint-${run.channel}`}>
+                  {' '}
+                  {t('detail.unreachableHint', 'Hint sent on another channel from the same sign-up: {sent}. Not possible: {notPossible} (no other confirmed channel from the same sign-up, or the hint is switched off). Point these people to the website and the other channels in your own communication.', {
+                    sent: formatNumber(run.unreachableHintSent),
+                    notPossible: formatNumber(run.unreachableHintNotPossible ?? 0),
+                  })}
+                </Typography>
+              )}
             </Box>
           ))}
       </Panel>

@@ -65,11 +65,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /**
    * Citizens whose channel this broadcast found unreachable (WhatsApp 131026/130472, a bounced
-   * mailbox): their delivery failed and their address is now marked, so later news skips it. The
-   * plugin keeps no link between a person's addresses on different channels (docs/privacy.md), so
-   * it cannot tell them another way itself; the admin sees how many, per channel.
+   * mailbox): their delivery failed and their address is now marked, so later news skips it. On
+   * WhatsApp, `hinted` of them got the one-time hint on a channel signed up in the same form
+   * (subscribers/unreachable-hint.ts); the admin sees the rest, who must be told another way.
    */
-  const unreachableByChannel = async (documentId: string): Promise<Map<string, number>> => {
+  const unreachableByChannel = async (documentId: string): Promise<Map<string, { count: number; hinted: number }>> => {
     const s = (attribute: string) => columnName(strapi, UID.subscriber, attribute);
     const deliveryTable = tableName(strapi, UID.delivery);
     const subscriberTable = tableName(strapi, UID.subscriber);
@@ -77,11 +77,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       .join(subscriberTable, `${subscriberTable}.id`, `${deliveryTable}.${d('subscriberId')}`)
       .select({ channel: `${deliveryTable}.${d('channel')}` })
       .countDistinct({ n: `${subscriberTable}.id` })
+      .select(knex().raw(`count(distinct case when ??.?? is not null then ??.id end) as hinted`, [subscriberTable, s('unreachableHintAt'), subscriberTable]))
       .where(`${deliveryTable}.${d('announcementDocumentId')}`, documentId)
       .where(`${deliveryTable}.${d('status')}`, 'failed')
       .whereNotNull(`${subscriberTable}.${s('undeliverableAt')}`)
-      .groupBy(`${deliveryTable}.${d('channel')}`)) as Array<{ channel: string; n: number | string }>;
-    return new Map(rows.map((entry) => [entry.channel, toCount(entry.n)]));
+      .groupBy(`${deliveryTable}.${d('channel')}`)) as Array<{ channel: string; n: number | string; hinted: number | string }>;
+    return new Map(rows.map((entry) => [entry.channel, { count: toCount(entry.n), hinted: toCount(entry.hinted) }]));
   };
 
   const waitingOf = (row: AnnouncementRow, now: Date): { reason: WaitingReason; until: string | null } | null => {
@@ -189,6 +190,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     for (const run of runs) {
       const channelCounts = counts.get(run.channel) ?? { open: 0, failed: 0, total: 0 };
       const left = remaining.get(run.channel);
+      const lost = unreachable.get(run.channel) ?? { count: 0, hinted: 0 };
       const adapter = runtime().channels().find(run.channel);
       const split =
         left && adapter && ACTIVE.concat('paused').includes(run.state)
@@ -198,7 +200,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         ...runView(run),
         recipients: channelCounts.total,
         failed: channelCounts.failed,
-        becameUnreachable: unreachable.get(run.channel) ?? 0,
+        becameUnreachable: lost.count,
+        // WhatsApp only: of those, how many got the hint on another channel, and how many the town must tell itself.
+        ...(run.channel === 'whatsapp' ? { unreachableHintSent: lost.hinted, unreachableHintNotPossible: lost.count - lost.hinted } : {}),
         waiting: left?.count ?? 0,
         today: split.sendableNow,
         later: split.later,

@@ -87,6 +87,12 @@ export const whatsappConfigSchema = strict.object({
    */
   confirmBy: z.enum(['template', 'link', 'both']).default('both'),
   /**
+   * When WhatsApp ends a delivery with 130472 or 131026, send the citizen one plain-text hint on
+   * another confirmed channel they signed up for in the same form (e-mail or Telegram). Off by
+   * default: it uses the link between a person's sign-ups, and the town's DPO decides (docs/whatsapp.md).
+   */
+  unreachableHint: strict.object({ enabled: z.boolean().default(false) }).prefault({}),
+  /**
    * Sandbox: with no access token the adapter calls nobody and records what it would have sent.
    * In production it must be switched on explicitly, so a forgotten token never looks like success.
    */

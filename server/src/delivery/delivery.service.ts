@@ -6,6 +6,7 @@ import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { reachMember, reachWindowKey, reachWindowMs } from './reach';
 import { dbTimestamp, toDate } from '../utils/time';
+import { afterWhatsappUnreachable } from '../subscribers/unreachable-hint';
 
 export interface DeliveryRow {
   id: number;
@@ -113,6 +114,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await getService(strapi, 'subscriptions').withdraw(subscriberId, `${channel}-marketing-stop`);
     } else if (effect === 'undeliverable') {
       await strapi.db.query(UID.subscriber).update({ where: { id: subscriberId }, data: { undeliverableAt: new Date() } });
+      if (channel === 'whatsapp') await afterWhatsappUnreachable(strapi, subscriberId);
     }
   };
 

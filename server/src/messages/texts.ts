@@ -41,6 +41,11 @@ export const texts = {
     de: (signupUrl: string) => `Sie sind (noch) nicht angemeldet. Melden Sie sich hier an: ${signupUrl}`,
     en: (signupUrl: string) => `You are not subscribed (yet). Sign up here: ${signupUrl}`,
   },
+  /** The one-time hint on another channel after WhatsApp said the number cannot receive our messages (130472, 131026). */
+  whatsappUnreachableHint: {
+    de: (town: string) => `Unsere WhatsApp-Nachrichten (${town}) erreichen Sie zurzeit nicht. Sie bekommen die Nachrichten der Gemeinde weiter über diesen Kanal.`,
+    en: (town: string) => `Our WhatsApp messages (${town}) cannot reach you at the moment. You keep getting the town’s news on this channel.`,
+  },
   wrongCode: {
     de: () => 'Dieser Code passt nicht. Bitte nutzen Sie den Link von der Anmeldeseite.',
     en: () => 'This code does not match. Please use the link from the sign-up page.',

@@ -85,6 +85,8 @@ export interface SignupPlan {
   now: Date;
   /** Web Push only. */
   pushSubscription?: PushSubscription;
+  /** Shared by the rows one form signs up together (`signupMany` with several channels); see unreachable-hint.ts. */
+  signupLinkId?: string | null;
 }
 
 /** Channels whose address the citizen types; Telegram's chat id only arrives with the deep link. */
@@ -222,8 +224,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         seen.add(entry.channel);
       });
       const plans = [];
+      // The same person gave these addresses in one act: their rows share an opaque random id.
+      const signupLinkId = channels.length > 1 ? randomUUID() : null;
       for (const [index, entry] of channels.entries()) {
-        plans.push(await this.prepareSignup({ ...shared, ...entry }, ['channels', index]));
+        plans.push({ ...(await this.prepareSignup({ ...shared, ...entry }, ['channels', index])), signupLinkId });
       }
       const answers: SignupAnswer[] = [];
       for (const plan of plans) answers.push(await this.commitSignup(plan, meta));
@@ -300,6 +304,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         expiresAt,
         confirmCode: sha256(code),
         consentVersion: input.consent.version,
+        signupLinkId: plan.signupLinkId ?? null,
         ...(telegramToken ? { tokenHash: sha256(telegramToken) } : {}),
       };
       if (existing) {
@@ -348,6 +353,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         consentVersion: input.consent.version,
         pushSubscription: plan.pushSubscription,
         expiresAt: null,
+        signupLinkId: plan.signupLinkId ?? null,
       };
       let row: SubscriberRow;
       if (existing) {
@@ -427,7 +433,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Moves a pending sign-up's choice and ledger onto the citizen's existing row, and confirms that. */
     async mergePendingInto(pending: SubscriberRow, existing: SubscriberRow, method: string) {
-      const full = (await subscribers().findOne({ where: { id: pending.id }, populate: ['topics'] })) as { topics?: Array<{ id: number }>; villages?: string | null } | null;
+      const full = (await subscribers().findOne({ where: { id: pending.id }, populate: ['topics'] })) as { topics?: Array<{ id: number }>; villages?: string | null; signupLinkId?: string | null } | null;
       const events = (await ledger().forSubscriber(pending.id)) as Array<{ id: number }>;
       for (const event of events) await strapi.db.query(UID.consentEvent).update({ where: { id: event.id }, data: { subscriber: existing.id } });
       await subscribers().delete({ where: { id: pending.id } });
@@ -438,6 +444,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           villages: full?.villages ?? null,
           locale: pending.locale,
           consentVersion: pending.consentVersion,
+          signupLinkId: full?.signupLinkId ?? null,
           ...(pending.name ? { name: pending.name } : {}),
         },
       });
@@ -646,7 +653,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (request.length) await strapi.db.query(UID.consentEvent).deleteMany({ where: { id: { $in: request.map((event) => event.id) } } });
         await subscribers().updateMany({
           where: { id: row.id, status: 'pending' },
-          data: { status: 'unsubscribed', name: null, expiresAt: null, confirmCode: null, tokenHash: null },
+          data: { status: 'unsubscribed', name: null, expiresAt: null, confirmCode: null, tokenHash: null, signupLinkId: null },
         });
       }
       return { deleted: fresh.length, reverted: returning.length };
@@ -683,7 +690,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const now = new Date();
       await subscribers().update({
         where: { id },
-        data: { address: null, whatsappUserId: null, pushSubscription: null, name: null, villages: null, tokenHash: null, confirmCode: null, status: 'unsubscribed', unsubscribedAt: subscriber.status === 'unsubscribed' ? undefined : now, erasedAt: now },
+        data: { address: null, whatsappUserId: null, pushSubscription: null, name: null, villages: null, signupLinkId: null, tokenHash: null, confirmCode: null, status: 'unsubscribed', unsubscribedAt: subscriber.status === 'unsubscribed' ? undefined : now, erasedAt: now },
       });
       const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: id }, select: ['id'] })) as Array<{ id: number }>;
       await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: inbox.map((row) => row.id) } } });
@@ -718,7 +725,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await ledger().deleteForSubscribers(ids);
       const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: { id: { $in: ids } } }, select: ['id'] })) as Array<{ id: number }>;
       await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: inbox.map((row) => row.id) } } });
-      await subscribers().updateMany({ where: { id: { $in: ids } }, data: { address: null, whatsappUserId: null, pushSubscription: null, name: null, villages: null, erasedAt: now } });
+      await subscribers().updateMany({ where: { id: { $in: ids } }, data: { address: null, whatsappUserId: null, pushSubscription: null, name: null, villages: null, signupLinkId: null, erasedAt: now } });
       return { subscribers: ids.length, messages, outbox };
     },
 

@@ -53,5 +53,13 @@ export default {
     marketingStoppedAt: { type: 'datetime' },
     /** Set when the provider says the address cannot receive messages at all (e.g. 131026). */
     undeliverableAt: { type: 'datetime' },
+    /**
+     * A random id shared by the rows one sign-up form created together (`signupMany`): the same
+     * person gave these addresses in one act. Only the unreachable hint reads it. Private, never in
+     * a job payload or log; exported and erased with the address.
+     */
+    signupLinkId: { type: 'string', private: true },
+    /** When the one-time hint "WhatsApp does not reach you" went to a linked channel (WhatsApp rows only). */
+    unreachableHintAt: { type: 'datetime' },
   },
 } as const;

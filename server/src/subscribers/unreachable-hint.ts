@@ -1,0 +1,72 @@
+import type { Core } from '@strapi/strapi';
+import { JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../constants';
+import type { MessageJob } from '../queue/jobs';
+import { localeOf, texts } from '../messages/texts';
+import { getService } from '../utils/get-service';
+
+/**
+ * Channels a hint can go to, in this order of preference. Web Push carries only announcements
+ * (no free text), so a citizen whose only other channel is Web Push gets no hint.
+ */
+export const HINT_CHANNELS: readonly ChannelId[] = ['email', 'telegram'];
+
+export type UnreachableHintOutcome = 'sent' | 'already-sent' | 'not-possible' | 'disabled';
+
+interface Row {
+  id: number;
+  channel: ChannelId;
+  status: string;
+  address: string | null;
+  locale: string | null;
+  signupLinkId: string | null;
+  undeliverableAt: unknown;
+  unreachableHintAt: unknown;
+}
+
+/**
+ * WhatsApp said a citizen's number cannot receive our messages (130472, 131026), and the row is
+ * now marked unreachable. If the town enabled it (`channels.whatsapp.unreachableHint`), the
+ * citizen gets one plain-text hint on another confirmed channel they signed up for in the same
+ * form (rows sharing `signupLinkId`), once per WhatsApp row ever. The job carries the target row's
+ * id and the fixed town text only, like every `text` message job.
+ */
+export async function afterWhatsappUnreachable(strapi: Core.Strapi, whatsappSubscriberId: number): Promise<UnreachableHintOutcome> {
+  // The delivery outcome is recorded already; a hint that cannot be worked out must not undo it.
+  return hint(strapi, whatsappSubscriberId).catch((error: Error) => {
+    strapi.log.warn(`[${PLUGIN_ID}] unreachable hint for subscriber ${whatsappSubscriberId}: ${error.message}`);
+    return 'not-possible' as const;
+  });
+}
+
+async function hint(strapi: Core.Strapi, whatsappSubscriberId: number): Promise<UnreachableHintOutcome> {
+  const runtime = getService(strapi, 'runtime');
+  const config = runtime.config();
+  if (!config.channels.whatsapp.unreachableHint.enabled) return 'disabled';
+  const subscribers = strapi.db.query(UID.subscriber);
+  const whatsapp = (await subscribers.findOne({ where: { id: whatsappSubscriberId }, select: ['id', 'channel', 'signupLinkId', 'unreachableHintAt'] })) as Row | null;
+  if (!whatsapp || whatsapp.channel !== 'whatsapp') return 'not-possible';
+  if (whatsapp.unreachableHintAt) return 'already-sent';
+  if (!whatsapp.signupLinkId) return 'not-possible';
+  const linked = (await subscribers.findMany({
+    where: { signupLinkId: whatsapp.signupLinkId, id: { $ne: whatsapp.id }, status: 'active', channel: { $in: [...HINT_CHANNELS] } },
+    select: ['id', 'channel', 'status', 'address', 'locale', 'undeliverableAt'],
+  })) as Row[];
+  const target = HINT_CHANNELS.map((channel) =>
+    linked.find((row) => row.channel === channel && row.address && !row.undeliverableAt && runtime.channels().find(channel))
+  ).find(Boolean);
+  if (!target) return 'not-possible';
+  // Claimed before the job is added: two failures arriving at once send one hint.
+  const claimed = (await subscribers.updateMany({ where: { id: whatsapp.id, unreachableHintAt: null }, data: { unreachableHintAt: new Date() } })) as { count: number };
+  if (!claimed.count) return 'already-sent';
+  const job: MessageJob = { message: 'text', subscriberId: target.id, text: texts.whatsappUnreachableHint[localeOf(target.locale)](config.town.name) };
+  try {
+    await runtime.queue().add(target.channel, { name: JOB_NAMES.message, data: job });
+  } catch (error) {
+    // Not queued: the next failure may try again.
+    await subscribers.update({ where: { id: whatsapp.id }, data: { unreachableHintAt: null } });
+    strapi.log.warn(`[${PLUGIN_ID}] unreachable hint for subscriber ${whatsapp.id} not queued: ${(error as Error).message}`);
+    return 'not-possible';
+  }
+  strapi.log.info(`[${PLUGIN_ID}] WhatsApp subscriber ${whatsapp.id} unreachable: hint queued on ${target.channel}`);
+  return 'sent';
+}
