@@ -52,11 +52,11 @@ export async function seedTownSql(target: TestStrapi, count: number) {
     `INSERT INTO ${subscribers} (document_id, channel, address, status, source, locale, confirmed_at, unsubscribed_at, created_at, updated_at, published_at)
      SELECT 'bench' || i, 'whatsapp', '+4915' || (100000000 + i),
             CASE WHEN i % 100 < 85 THEN 'active' WHEN i % 100 < 93 THEN 'unsubscribed' ELSE 'pending' END,
-            (ARRAY['web', 'flyer', 'qr-code', 'newsletter', NULL])[1 + (i * 31) % 5], 'de',
+            (ARRAY['web', 'flyer', 'qr-code', 'newsletter', NULL])[(1 + (i * 31) % 5)::int], 'de',
             CASE WHEN i % 100 < 93 THEN c END,
             CASE WHEN i % 100 >= 85 AND i % 100 < 93 THEN c + (now() - c) * ((i * 17) % 100) / 100.0 END,
             c, c, c
-     FROM (SELECT i, LOCALTIMESTAMP - ((i * 7919) % 63072000) * interval '1 second' AS c FROM generate_series(0, ?::int - 1) AS i) AS g`,
+     FROM (SELECT i, LOCALTIMESTAMP - ((i * 7919) % 63072000) * interval '1 second' AS c FROM generate_series(0::bigint, ?::bigint - 1) AS i) AS g`,
     [count]
   );
   const ids = `ARRAY[${topicIds.join(', ')}]`;
