@@ -74,6 +74,12 @@ function supervise(flags) {
     process.on('disconnect', () => child.kill('SIGTERM'));
   }
   child.on('exit', (code, signal) => {
+    // V8 aborts (SIGABRT, or 134 through a shell) when the heap limit is reached.
+    if (signal === 'SIGABRT' || code === 134) {
+      console.error(
+        `town-crier-worker: the worker ran out of its ${flags.join(' ')} heap. Large towns need more: set TOWN_CRIER_WORKER_HEAP_MB (e.g. 512) — see docs/performance.md, "A town of 1,000,000".`
+      );
+    }
     if (signal) process.kill(process.pid, signal);
     process.exit(code ?? 1);
   });
