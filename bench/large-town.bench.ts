@@ -43,7 +43,8 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+/** 0 means the process had already ended (a zombie's status has no memory lines): say so instead. */
+const mb = (bytes: number) => (bytes ? `${(bytes / 1024 / 1024).toFixed(0)} MB` : 'unknown: the worker had exited (out of memory? see its output above)');
 const load = () => `load ${os.loadavg().map((value) => value.toFixed(1)).join(' ')} on ${os.cpus().length} cores`;
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
 const templateSends = (api: FakeCloudApi) => api.requests.filter((request) => (request.body as { type?: string } | undefined)?.type === 'template');
