@@ -431,6 +431,17 @@ export const pluginConfigSchema = strict.object({
         .string()
         .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin')
         .default('Europe/Berlin'),
+      /**
+       * Large towns: counting a million subscribers takes the database most of a second per
+       * request, so from `fromSubscribers` active subscribers an answer is reused for `seconds`
+       * (its `generatedAt` says when it was counted). Smaller towns are always counted afresh.
+       */
+      cache: strict
+        .object({
+          fromSubscribers: z.number().int().positive().default(250_000),
+          seconds: z.number().int().min(0).max(3600).default(60),
+        })
+        .prefault({}),
     })
     .prefault({}),
   channels: strict
