@@ -26,7 +26,7 @@ describe('follow-ups as a thread', () => {
   const finished = (articleId: string) =>
     eventually(async () => {
       const row = await announcementFor(test, articleId);
-      return row && ['sent', 'failed'].includes(row.broadcastStatus) && row.recipientsCount === row.sentCount + row.failedCount + row.skippedCount && row;
+      return row && ['sent', 'failed'].includes(row.broadcastStatus) && Number(row.recipientsCount) === Number(row.sentCount) + Number(row.failedCount) + Number(row.skippedCount) && row;
     });
   const templateTexts = (e164: string) => sentTo(fake, e164).map((request) => JSON.stringify(request.body));
   const subscriptions = () =>
