@@ -11,7 +11,14 @@ const ARTICLES = [
   { title: 'Hauptstraße ab Montag gesperrt', slug: 'hauptstrasse-gesperrt', topic: 'Verkehr', urgency: 'Wichtig', summary: 'Wegen Kanalarbeiten ist die Hauptstraße vom 14. bis 28. März zwischen Markt und Bahnhof gesperrt. Die Umleitung ist ausgeschildert.' },
   { title: 'Stadtrat tagt am Donnerstag', slug: 'stadtrat-donnerstag', topic: 'Ratssitzungen', urgency: 'Info', summary: 'Die nächste Sitzung des Stadtrats ist am Donnerstag um 18 Uhr im Rathaus. Auf der Tagesordnung: Haushalt und Radwegekonzept.' },
   { title: 'Frühlingsmarkt auf dem Marktplatz', slug: 'fruehlingsmarkt', topic: 'Veranstaltungen', urgency: 'Info', summary: 'Am Samstag von 10 bis 17 Uhr laden Vereine und Händler zum Frühlingsmarkt ein.' },
+  { title: 'Sturmwarnung: Orkanböen am Abend', slug: 'sturmwarnung', topic: 'Notfälle', urgency: 'Notfall', summary: 'Der Deutsche Wetterdienst warnt ab 18 Uhr vor Orkanböen bis 120 km/h. Bitte bleiben Sie im Haus und sichern Sie lose Gegenstände.' },
 ];
+
+/**
+ * The all-clear of the storm warning, as a draft already marked in the side panel ("Folgemeldung"):
+ * publishing it in the demo sends it to exactly the citizens who got the warning, at once, also in quiet hours.
+ */
+const ALL_CLEAR = { title: 'Sturm vorüber, Straßen wieder frei', slug: 'sturm-vorueber', topic: 'Notfälle', urgency: 'Info', summary: 'Die Unwetterwarnung ist aufgehoben. Die Feuerwehr hat umgestürzte Bäume beseitigt; alle Straßen sind wieder befahrbar.' };
 
 const SOURCES = ['signup-page', 'rathaus-website', 'flyer', 'signup-page', 'facebook'];
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -44,6 +51,14 @@ async function seedDemoCitizens(strapi, topicIds) {
   }
 }
 
+async function seedAllClearDraft(strapi, articles) {
+  const warning = await articles.findFirst({ filters: { slug: 'sturmwarnung' }, status: 'published' });
+  const announcement = warning && (await strapi.plugin('town-crier').service('announcements').findBySource('api::article.article', warning.documentId, warning.locale ?? null));
+  if (!announcement) return;
+  const draft = await articles.create({ data: ALL_CLEAR });
+  await strapi.plugin('town-crier').service('follow-ups').setMark('api::article.article', draft.documentId, { originalDocumentId: announcement, kind: 'all-clear', includeNew: false });
+}
+
 const { fillArticleSlug } = require('./article-slug');
 
 module.exports = {
@@ -63,6 +78,8 @@ module.exports = {
     const articles = strapi.documents('api::article.article');
     if ((await articles.count({})) === 0) {
       for (const article of ARTICLES) await articles.create({ data: article, status: 'published' });
+      // A demo nicety: a failure here must not stop the demo from starting.
+      await seedAllClearDraft(strapi, articles).catch((error) => strapi.log.warn(`demo: no all-clear draft seeded: ${error.message}`));
     }
     const admins = await strapi.db.query('admin::user').count();
     if (admins === 0 && process.env.DEMO_ADMIN_EMAIL !== '') {
