@@ -119,10 +119,17 @@ describe('follow-ups as a thread', () => {
       .send({ uid: ARTICLE, documentId: draft, originalDocumentId: warning.documentId, kind: 'all-clear' });
     expect(marked.status).toBe(200);
     expect(marked.body.data).toEqual({ originalDocumentId: warning.documentId, kind: 'all-clear', includeNew: false });
+    // The panel says whom it reaches before Publish: the warning's recipients still subscribed.
+    const marked2 = await test.request.get(`/town-crier/follow-ups?uid=${ARTICLE}&documentId=${draft}`).set(auth);
+    expect(marked2.body.data.mark).toEqual({ originalDocumentId: warning.documentId, kind: 'all-clear', includeNew: false });
+    expect(marked2.body.data.reach).toEqual({ total: 4, byChannel: { whatsapp: 2, email: 2 } });
     const smtpBefore = smtp.mails.length;
 
     await publish(draft);
     const allClear = await finished(draft);
+    const after = (await test.request.get(`/town-crier/follow-ups?uid=${ARTICLE}&documentId=${draft}`).set(auth)).body.data;
+    expect(after.broadcast).toMatchObject({ updateOf: warning.documentId, followUpKind: 'all-clear', original: { documentId: warning.documentId, title: warning.title } });
+    expect(after.candidates).toEqual([]);
     // An all-clear of an emergency is itself urgent: not held by the quiet hours that hold other news.
     expect(allClear).toMatchObject({ updateOf: warning.documentId, followUpKind: 'all-clear', followUpIncludeNew: false, urgency: 'emergency', broadcastStatus: 'sent' });
 

@@ -112,6 +112,8 @@ export interface BroadcastDetail extends Broadcast {
 /** The content manager's follow-up action for one entry (GET /follow-ups). */
 export interface FollowUpState {
   mark: { originalDocumentId: string; kind: 'update' | 'all-clear'; includeNew: boolean } | null;
+  /** For a marked entry not yet published: the citizens who received the thread and are still subscribed. */
+  reach: { total: number; byChannel: Record<string, number> } | null;
   /** Once the entry was broadcast: what it became. */
   broadcast: null | {
     documentId: string;

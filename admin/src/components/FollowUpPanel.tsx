@@ -105,7 +105,11 @@ const FollowUpForm = ({ uid, documentId, state, onSaved }: { uid: string; docume
         <Typography variant="pi" fontWeight="semiBold" data-testid="town-crier-follow-up-mark">
           {state.mark.kind === 'all-clear'
             ? t('followUp.markedAllClear', 'Publishing sends this as the all-clear of “{title}”.', { title: chosen.title })
-            : t('followUp.markedUpdate', 'Publishing sends this as an update of “{title}”.', { title: chosen.title })}
+            : t('followUp.markedUpdate', 'Publishing sends this as an update of “{title}”.', { title: chosen.title })}{' '}
+          {state.reach &&
+            (state.mark.includeNew
+              ? t('followUp.reachWithNew', 'It goes to the {total} citizens who received it and are still subscribed, and to new subscribers of the topic.', { total: state.reach.total })
+              : t('followUp.reach', 'It goes to the {total} citizens who received it and are still subscribed, nobody else.', { total: state.reach.total }))}
         </Typography>
       ) : (
         <Typography variant="pi" textColor="neutral600">

@@ -4,6 +4,7 @@ import { UID } from '../constants';
 import { applicationError } from '../http/errors';
 import { getService } from '../utils/get-service';
 import { parseOrThrow } from '../validation/parse';
+import { countFollowUpRecipients } from '../fan-out/follow-up-recipients';
 import { followUpMarkBodySchema, followUpQuerySchema, followUpUnmarkBodySchema } from '../validation/admin';
 
 /**
@@ -41,9 +42,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const original = broadcast?.updateOf
         ? ((await strapi.db.query(UID.announcement).findOne({ where: { documentId: broadcast.updateOf, publishedAt: { $notNull: true } }, select: ['documentId', 'title'] })) as Record<string, unknown> | null)
         : null;
+      const mark = query.documentId ? await followUps().markOf(query.uid, query.documentId) : null;
+      // Before publishing: whom the marked follow-up reaches (the thread's recipients still subscribed), per channel.
+      let reach: { total: number; byChannel: Record<string, number> } | null = null;
+      if (mark && !broadcast) {
+        const root = await followUps().rootOf(mark.originalDocumentId).catch(() => null);
+        if (root) {
+          const thread = await followUps().thread(root);
+          const byChannel = await countFollowUpRecipients(strapi, thread.map((member) => member.documentId));
+          reach = { total: Object.values(byChannel).reduce((sum, n) => sum + n, 0), byChannel };
+        }
+      }
       ctx.body = {
         data: {
-          mark: query.documentId ? await followUps().markOf(query.uid, query.documentId) : null,
+          mark,
+          reach,
           broadcast: broadcast ? { ...broadcast, original } : null,
           candidates: broadcast ? [] : await followUps().candidates(ownAnnouncement),
         },

@@ -58,3 +58,28 @@ export function followUpRecipients(
     return [...byId.values()].sort((a, b) => a.id - b.id).slice(0, limit);
   };
 }
+
+/**
+ * How many subscriber rows a follow-up of this thread reaches without new subscribers, per
+ * channel: the side panel's "goes to the 212 citizens who received it". Same filter as above.
+ */
+export async function countFollowUpRecipients(strapi: Core.Strapi, documentIds: string[]): Promise<Record<string, number>> {
+  const knex = strapi.db.connection;
+  const subscribers = strapi.db.metadata.get(UID.subscriber).tableName;
+  const deliveries = strapi.db.metadata.get(UID.delivery).tableName;
+  const rows = (await knex(`${subscribers} as s`)
+    .select('s.channel')
+    .count({ n: 's.id' })
+    .where('s.status', 'active')
+    .whereNull('s.erased_at')
+    .whereExists(
+      knex(`${deliveries} as d`)
+        .select(knex.raw('1'))
+        .whereRaw('d.subscriber_id = s.id')
+        .whereRaw('d.channel = s.channel')
+        .whereIn('d.announcement_document_id', documentIds)
+        .whereIn('d.status', [...RECEIVED_DELIVERY_STATUSES])
+    )
+    .groupBy('s.channel')) as Array<{ channel: string; n: unknown }>;
+  return Object.fromEntries(rows.map((row) => [row.channel, Number(row.n) || 0]));
+}
