@@ -14,6 +14,8 @@ const WORKER_OWNED = [
   'sourceLocale',
   'sourceKey',
   'updateOf',
+  'followUpKind',
+  'followUpIncludeNew',
   'broadcastStatus',
   'statusReason',
   'resumesAt',

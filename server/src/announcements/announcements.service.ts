@@ -2,7 +2,8 @@ import type { Core } from '@strapi/strapi';
 import { applicationError, notFoundError } from '../http/errors';
 import type { ContentTypeMapping } from '../config/schema';
 import type { AnnouncementContent } from '../channels/channel';
-import { UID, type AnnouncementStatus, type Urgency } from '../constants';
+import type { FollowUpContext } from './follow-ups.service';
+import { UID, type AnnouncementStatus, type FollowUpKind, type Urgency } from '../constants';
 import { getService } from '../utils/get-service';
 import { fillUrl, missingUrlPlaceholders } from './link';
 import { plainTextOf } from './plain-text';
@@ -24,6 +25,10 @@ export interface AnnouncementRow {
   sourceUid: string | null;
   sourceDocumentId: string | null;
   sourceLocale: string | null;
+  /** A follow-up's thread: the original's documentId. */
+  updateOf?: string | null;
+  followUpKind?: FollowUpKind | null;
+  followUpIncludeNew?: boolean | null;
   broadcastStatus: AnnouncementStatus | null;
   statusReason: string | null;
   resumesAt: string | null;
@@ -80,6 +85,7 @@ export type Counters = Pick<AnnouncementRow, 'recipientsCount' | 'sentCount' | '
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = () => getService(strapi, 'runtime');
   const query = () => strapi.db.query(UID.announcement);
+  const followUps = () => getService(strapi, 'follow-ups');
 
   const counterRefreshes = new Map<string, Promise<Counters>>();
 
@@ -146,7 +152,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!entry) return null;
       if (mapping.skip && entry[mapping.skip] === true) return null;
 
-      const urgency: Urgency = entryUrgency(mapping, entry);
+      const entryUrgencyValue: Urgency = entryUrgency(mapping, entry);
+      // An editor's follow-up mark from the side panel makes this broadcast continue an earlier one.
+      const mark = await followUps().markOf(uid, documentId);
+      const followUp = mark ? await followUps().followUpFields(mark.originalDocumentId, mark.kind, mark.includeNew, entryUrgencyValue).catch(() => null) : null;
+      const urgency: Urgency = followUp?.urgency ?? entryUrgencyValue;
       const slugs = mapping.topics ? topicSlugsOf(entry[mapping.topics]) : [];
       const topics = slugs.length
         ? await strapi.db.query(UID.topic).findMany({
@@ -168,6 +178,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           sourceDocumentId: documentId,
           sourceLocale: locale,
           sourceKey,
+          ...(followUp ? { updateOf: followUp.updateOf, followUpKind: followUp.followUpKind, followUpIncludeNew: followUp.followUpIncludeNew } : {}),
         } as never,
         status: 'published',
       })) as { documentId: string };
@@ -235,8 +246,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return row;
     },
 
-    contentOf(announcement: AnnouncementRow): AnnouncementContent {
+    contentOf(announcement: AnnouncementRow, followUp?: FollowUpContext | null): AnnouncementContent {
       return {
+        ...(followUp ? { followUp: { kind: followUp.kind, originalTitle: followUp.originalTitle, originalUrl: followUp.originalUrl } } : {}),
         title: announcement.title,
         text: announcement.text,
         url: announcement.url,
@@ -252,19 +264,31 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return announcement;
     },
 
-    /** An explicit second broadcast for an edited item: a new announcement pointing at the first. */
-    async sendUpdate(documentId: string, input: { title?: string; text?: string }) {
+    /** The documentIds whose recipients a follow-up goes to: its thread's original and the other follow-ups. */
+    async threadDocumentIds(announcement: Pick<AnnouncementRow, 'documentId' | 'updateOf'>): Promise<string[]> {
+      if (!announcement.updateOf) return [announcement.documentId];
+      const rows = (await query().findMany({ where: { updateOf: announcement.updateOf }, select: ['documentId'] })) as Array<{ documentId: string }>;
+      return [...new Set([announcement.updateOf, ...rows.map((row) => row.documentId)])].filter((id) => id !== announcement.documentId);
+    },
+
+    /**
+     * The admin's "send update": a new announcement in the thread of `documentId`, to whoever
+     * received the thread (and new matching subscribers only when asked). Same fields as a follow-up
+     * marked in the content manager.
+     */
+    async sendUpdate(documentId: string, input: { title?: string; text?: string; kind?: FollowUpKind; includeNew?: boolean }) {
       const original = await this.requirePublished(documentId);
+      const kind = input.kind ?? 'update';
+      const fields = await followUps().followUpFields(documentId, kind, input.includeNew ?? false, original.urgency ?? 'info');
       const created = await strapi.documents(UID.announcement).create({
         data: {
-          title: (input.title ?? `Update: ${original.title}`).slice(0, 255),
+          title: (input.title ?? original.title).slice(0, 255),
           text: input.text ?? original.text,
           url: original.url,
-          urgency: original.urgency ?? 'info',
           channels: original.channels,
           topics: (original.topics ?? []).map((topic) => topic.documentId),
           villages: original.villages ?? [],
-          updateOf: documentId,
+          ...fields,
         } as never,
         status: 'published',
       });

@@ -39,7 +39,11 @@ export function createPublishMiddleware(strapi: Core.Strapi): Modules.Documents.
     const dispatch = getService(strapi, 'dispatch');
     for (const entry of entries) {
       try {
-        if (isAnnouncement) await dispatch.start(entry.documentId);
+        if (isAnnouncement) {
+          // A hand-written announcement marked as a follow-up in the side panel becomes one before it starts.
+          await getService(strapi, 'follow-ups').applyMarkToAnnouncement(entry.documentId);
+          await dispatch.start(entry.documentId);
+        }
         else {
           // A first publish creates the announcement (whose own publish starts it); a later one may continue it.
           const announced = await announcements.announceSource(ctx.uid, entry.documentId, entry.locale ?? null);

@@ -1,4 +1,4 @@
-import type { ChannelId, Urgency } from '../constants';
+import type { ChannelId, FollowUpKind, Urgency } from '../constants';
 
 /**
  * What the delivery layer may do after a failed send. The adapter decides from the provider's
@@ -41,6 +41,8 @@ export interface AnnouncementContent {
   urgency: Urgency;
   topicNames: string[];
   townName: string;
+  /** Set for an update or all-clear: which news it follows up ("Update zu: …", "Entwarnung: …"). */
+  followUp?: { kind: FollowUpKind; originalTitle: string; originalUrl: string | null };
 }
 
 export type OutboundMessage =
@@ -54,6 +56,11 @@ export type OutboundMessage =
       /** Signed token for the "change channel or topics" link. */
       manageToken?: string;
       locale?: 'de' | 'en';
+      /**
+       * E-mail threading for a follow-up: the Message-IDs this recipient's earlier mails of the
+       * thread carried, oldest first (`References`; the last is `In-Reply-To`).
+       */
+      threadMessageIds?: string[];
     }
   /** Double opt-in: carries a one-time token the citizen sends back (button tap, or confirmation link). */
   | { kind: 'confirmation'; to: string; token: string; townName: string; locale?: 'de' | 'en' }

@@ -47,6 +47,36 @@ export const texts = {
   },
 } as const;
 
+/**
+ * How a follow-up names the news it continues, on every channel: "Update zu: Sturmwarnung",
+ * "Entwarnung: Sturmwarnung". WhatsApp uses it in the template's language.
+ */
+export const followUpTexts = {
+  update: {
+    de: (original: string) => `Update zu: ${original}`,
+    en: (original: string) => `Update on: ${original}`,
+  },
+  'all-clear': {
+    de: (original: string) => `Entwarnung: ${original}`,
+    en: (original: string) => `All-clear: ${original}`,
+  },
+  original: { de: 'Die ursprüngliche Meldung', en: 'The original news' },
+  /** An all-clear's word where the urgency stands (WhatsApp's `urgency` parameter). */
+  allClearLabel: { de: 'Entwarnung', en: 'All-clear' },
+} as const;
+
+/** The line that says which news a follow-up continues, or null for an original. */
+export function followUpLine(followUp: { kind: 'update' | 'all-clear'; originalTitle: string } | undefined, locale: Locale): string | null {
+  return followUp ? followUpTexts[followUp.kind][locale](followUp.originalTitle) : null;
+}
+
+/** A follow-up's title as channels without a separate line show it: "Entwarnung: Sturmwarnung – Sturm vorbei". */
+export function titleWithFollowUp(content: { title: string; followUp?: { kind: 'update' | 'all-clear'; originalTitle: string } }, locale: Locale): string {
+  const line = followUpLine(content.followUp, locale);
+  if (!line) return content.title;
+  return content.title.trim() === content.followUp?.originalTitle.trim() ? line : `${line} – ${content.title}`;
+}
+
 export const localeOf = (value: string | null | undefined): Locale => (value === 'en' ? 'en' : 'de');
 
 /** What the channel status tells the town about its WhatsApp templates and account, in German and English. */

@@ -1,4 +1,5 @@
 import type { AnnouncementContent } from '../channel';
+import { followUpTexts, titleWithFollowUp } from '../../messages/texts';
 
 /**
  * What the e-mail channel puts into a mail: a subject, readable HTML and the same content as
@@ -72,7 +73,8 @@ ${body}
 }
 
 const subjectPrefix = (content: AnnouncementContent, locale: Locale) =>
-  content.urgency === 'emergency' ? `${copy[locale].emergency}: ` : content.urgency === 'important' ? `${copy[locale].important}: ` : '';
+  // An all-clear names itself ("Entwarnung: …") instead of repeating the warning's urgency.
+  content.followUp?.kind === 'all-clear' ? '' : content.urgency === 'emergency' ? `${copy[locale].emergency}: ` : content.urgency === 'important' ? `${copy[locale].important}: ` : '';
 
 export function announcementMail(
   content: AnnouncementContent,
@@ -80,7 +82,8 @@ export function announcementMail(
   locale: Locale = 'de'
 ): MailContent {
   const t = copy[locale];
-  const subject = `${subjectPrefix(content, locale)}${content.title}`.replace(/\s+/g, ' ').trim();
+  const subject = `${subjectPrefix(content, locale)}${titleWithFollowUp(content, locale)}`.replace(/\s+/g, ' ').trim();
+  const originalUrl = content.followUp?.originalUrl && content.followUp.originalUrl !== content.url ? content.followUp.originalUrl : null;
   const topics = content.topicNames.length ? `${t.topics}: ${content.topicNames.join(', ')}` : '';
   const textParts = [
     t.news(content.townName),
@@ -89,6 +92,7 @@ export function announcementMail(
     '',
     content.text.trim(),
     ...(content.url ? ['', `${t.readMore}: ${content.url}`] : []),
+    ...(originalUrl ? ['', `${followUpTexts.original[locale]}: ${originalUrl}`] : []),
     ...(topics ? ['', topics] : []),
     '',
     '-- ',
@@ -101,6 +105,7 @@ export function announcementMail(
     `<h1 style="font-size:22px;line-height:1.3;margin:0 0 .75em">${escapeHtml(subject)}</h1>`,
     paragraphs(content.text),
     content.url ? `<p style="margin:1.5em 0"><a href="${escapeHtml(content.url)}" style="color:#0b5fff">${escapeHtml(t.readMore)}</a></p>` : '',
+    originalUrl ? `<p style="margin:0 0 1.5em"><a href="${escapeHtml(originalUrl)}" style="color:#0b5fff">${escapeHtml(followUpTexts.original[locale])}</a></p>` : '',
     topics ? `<p style="margin:0;font-size:14px;color:#444444">${escapeHtml(topics)}</p>` : '',
   ].join('\n');
   const footerLinks = [

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AnnouncementContent } from '../channel';
+import { titleWithFollowUp } from '../../messages/texts';
 
 /** What the service worker (server/src/signup/service-worker.ts) reads from each push. */
 export interface WebpushPayload {
@@ -38,7 +39,8 @@ export function announcementPayload(
   options: { icon: string | null; unsubscribeUrl: string | null; unsubscribeToken: string | null; locale: 'de' | 'en' }
 ): WebpushPayload {
   return {
-    title: shorten(content.title, 120),
+    // A follow-up says which news it continues: "Entwarnung: Sturmwarnung – Sturm vorbei".
+    title: shorten(titleWithFollowUp(content, options.locale), 120),
     body: shorten(content.text.replace(/\s+/g, ' ').trim(), MAX_BODY_CHARS),
     url: content.url,
     icon: options.icon,

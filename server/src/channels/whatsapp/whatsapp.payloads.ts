@@ -1,4 +1,5 @@
 import type { WhatsappConfig } from '../../config/schema';
+import { followUpTexts, titleWithFollowUp, type Locale } from '../../messages/texts';
 import type { Urgency } from '../../constants';
 import type { AnnouncementContent, OutboundMessage } from '../channel';
 import { recipientFields } from './whatsapp.identity';
@@ -137,6 +138,8 @@ const URGENCY_LABELS: Record<'de' | 'en', Record<Urgency, string>> = {
   en: { info: 'Info', important: 'Important', emergency: 'Emergency' },
 };
 
+const templateLocale = (languageCode: string): Locale => (languageCode.toLowerCase().startsWith('de') ? 'de' : 'en');
+
 /** Citizens read the urgency in the template's language, not our enum value. */
 function urgencyLabel(urgency: Urgency, languageCode: string): string {
   const language = languageCode.toLowerCase().startsWith('de') ? 'de' : 'en';
@@ -146,13 +149,15 @@ function urgencyLabel(urgency: Urgency, languageCode: string): string {
 function parameterValue(source: TemplateParameterSource, content: AnnouncementContent, languageCode: string): string {
   switch (source) {
     case 'title':
-      return content.title;
+      // A follow-up says which news it continues: "Entwarnung: Sturmwarnung – Sturm vorbei".
+      return titleWithFollowUp(content, templateLocale(languageCode));
     case 'text':
       return content.text;
     case 'url':
       return content.url ?? '';
     case 'urgency':
-      return urgencyLabel(content.urgency, languageCode);
+      // An all-clear of an emergency is urgent, but it is no warning.
+      return content.followUp?.kind === 'all-clear' ? followUpTexts.allClearLabel[templateLocale(languageCode)] : urgencyLabel(content.urgency, languageCode);
     case 'topic':
       return content.topicNames.join(', ');
     case 'town':

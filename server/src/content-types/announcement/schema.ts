@@ -16,6 +16,8 @@ export const WORKER_OWNED_FIELDS = [
   'sourceLocale',
   'sourceKey',
   'updateOf',
+  'followUpKind',
+  'followUpIncludeNew',
   'broadcastStatus',
   'statusReason',
   'resumesAt',
@@ -51,8 +53,15 @@ export default {
     sourceLocale: { type: 'string' },
     /** `uid|documentId|locale`; unique among published rows (a partial index made in bootstrap). */
     sourceKey: { type: 'string' },
-    /** Set for an explicit "send update" of an earlier announcement. */
+    /**
+     * A follow-up's thread: the documentId of the thread's first announcement (the original).
+     * Fan-out sends a follow-up to the citizens who received the thread, not by topic.
+     */
     updateOf: { type: 'string' },
+    /** `update` or `all-clear`, set together with `updateOf`. */
+    followUpKind: { type: 'enumeration', enum: ['update', 'all-clear'] },
+    /** The follow-up also goes to matching subscribers who did not receive the original. */
+    followUpIncludeNew: { type: 'boolean', default: false },
     /** Not `status`: that name is the draft/published switch of the document service. */
     broadcastStatus: { type: 'enumeration', enum: ['scheduled', 'queued', 'sending', 'paused', 'sent', 'cancelled', 'failed'] },
     statusReason: { type: 'string' },
