@@ -1,38 +1,69 @@
-/** What the plugin says to citizens, in German and English. Town-specific texts come from config. */
-export type Locale = 'de' | 'en';
+import { LANGUAGE_NAMES, type Language } from '../../../shared/languages';
+
+/**
+ * What the plugin says to citizens, in every language a town can enable: German, English and
+ * Leichte Sprache (`de-x-ls`: short sentences, one thought each, everyday words). Town-specific
+ * texts come from config. tests/unit/languages.test.ts checks every key in every language.
+ */
+export type Locale = Language;
 
 export const texts = {
   welcome: {
     de: (town: string) => `Willkommen bei den Nachrichten von ${town}! Sie erhalten ab jetzt unsere Meldungen. Mit STOP melden Sie sich jederzeit ab, mit THEMEN sehen Sie Ihre Themen, mit HILFE erhalten Sie Hilfe.`,
     en: (town: string) => `Welcome to the news of ${town}! You will now receive our announcements. Write STOP to leave at any time, TOPICS (THEMEN) for your topics, HELP for help.`,
+    'de-x-ls': (town: string) => `Willkommen! Sie bekommen jetzt die Nachrichten von ${town}. Sie wollen keine Nachrichten mehr? Dann schreiben Sie: STOP. Sie brauchen Hilfe? Dann schreiben Sie: HILFE.`,
   },
   unsubscribed: {
     de: (town: string) => `Sie sind von den Nachrichten von ${town} abgemeldet und erhalten keine Meldungen mehr. Mit START melden Sie sich wieder an.`,
     en: (town: string) => `You have left the news of ${town} and will receive no more messages. Write START to come back.`,
+    'de-x-ls': (town: string) => `Sie bekommen jetzt keine Nachrichten mehr von ${town}. Sie wollen wieder Nachrichten? Dann schreiben Sie: START.`,
   },
   help: {
-    de: (town: string, privacyUrl: string) => `Nachrichten von ${town}. STOP: abmelden. START: anmelden. THEMEN: Ihre Themen. Datenschutz: ${privacyUrl}`,
-    en: (town: string, privacyUrl: string) => `News of ${town}. STOP: leave. START: join. THEMEN: your topics. Privacy: ${privacyUrl}`,
+    de: (town: string, privacyUrl: string) => `Nachrichten von ${town}. STOP: abmelden. START: anmelden. THEMEN: Ihre Themen. SPRACHE: Ihre Sprache. Datenschutz: ${privacyUrl}`,
+    en: (town: string, privacyUrl: string) => `News of ${town}. STOP: leave. START: join. THEMEN: your topics. LANGUAGE: your language. Privacy: ${privacyUrl}`,
+    'de-x-ls': (town: string, privacyUrl: string) => `Das sind die Nachrichten von ${town}. Sie schreiben STOP: Sie bekommen keine Nachrichten mehr. Sie schreiben START: Sie bekommen wieder Nachrichten. Sie schreiben THEMEN: Sie sehen Ihre Themen. Sie schreiben SPRACHE: Sie können die Sprache ändern. Hier steht, was mit Ihren Daten passiert: ${privacyUrl}`,
   },
   topics: {
     de: (mine: string[], all: string[]) => `Ihre Themen: ${mine.length ? mine.join(', ') : 'alle Meldungen'}. Verfügbar: ${all.join(', ') || '–'}.`,
     en: (mine: string[], all: string[]) => `Your topics: ${mine.length ? mine.join(', ') : 'all news'}. Available: ${all.join(', ') || '–'}.`,
+    'de-x-ls': (mine: string[], all: string[]) => `Ihre Themen sind: ${mine.length ? mine.join(', ') : 'alle Nachrichten'}. Diese Themen gibt es: ${all.join(', ') || '–'}.`,
   },
   changeTopics: {
     de: (url: string) => `Themen ändern oder einen anderen Kanal wählen: ${url}`,
     en: (url: string) => `Change topics or choose another channel: ${url}`,
+    'de-x-ls': (url: string) => `Sie wollen andere Themen? Dann öffnen Sie diesen Link: ${url}`,
   },
   notSubscribed: {
     de: (signupUrl: string) => `Sie sind (noch) nicht angemeldet. Melden Sie sich hier an: ${signupUrl}`,
     en: (signupUrl: string) => `You are not subscribed (yet). Sign up here: ${signupUrl}`,
+    'de-x-ls': (signupUrl: string) => `Sie sind noch nicht angemeldet. Hier können Sie sich anmelden: ${signupUrl}`,
   },
   wrongCode: {
     de: () => 'Dieser Code passt nicht. Bitte nutzen Sie den Link von der Anmeldeseite.',
     en: () => 'This code does not match. Please use the link from the sign-up page.',
+    'de-x-ls': () => 'Der Code ist falsch. Bitte öffnen Sie den Link von der Anmelde-Seite.',
   },
-} as const;
+  /** The answer to `SPRACHE EN`: written in the new language. */
+  languageChanged: {
+    de: () => 'Sie erhalten unsere Nachrichten ab jetzt auf Deutsch.',
+    en: () => 'From now on you will receive our news in English.',
+    'de-x-ls': () => 'Sie bekommen die Nachrichten jetzt in Leichter Sprache.',
+  },
+  /** `SPRACHE` alone, or a language the town does not offer: lists the choices as keywords. */
+  languageChoices: {
+    de: (choices: string) => `Ihre Sprache: Deutsch. Zum Ändern schreiben Sie zum Beispiel: ${choices}`,
+    en: (choices: string) => `Your language: English. To change it, write for example: ${choices}`,
+    'de-x-ls': (choices: string) => `Ihre Sprache ist: Leichte Sprache. Sie wollen eine andere Sprache? Dann schreiben Sie: ${choices}`,
+  },
+} as const satisfies Record<string, Record<Language, (...args: never[]) => string>>;
 
-export const localeOf = (value: string | null | undefined): Locale => (value === 'en' ? 'en' : 'de');
+/** The keyword that switches to each language, as `languageChoices` lists it. */
+export const LANGUAGE_KEYWORDS: Record<Language, string> = { de: 'SPRACHE DE', en: 'LANGUAGE EN', 'de-x-ls': 'SPRACHE LS' };
+
+/** A language a text table has; anything else (an old row, a language no longer offered) reads German. */
+export const localeOf = (value: string | null | undefined): Locale => (value === 'en' || value === 'de-x-ls' ? value : 'de');
+
+export { LANGUAGE_NAMES };
 
 /** What the channel status tells the town about its WhatsApp templates and account, in German and English. */
 export const whatsappStatusTexts = {

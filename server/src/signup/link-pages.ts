@@ -3,8 +3,10 @@
  * mail-security proxies open every link in a mail, so the page only shows a button, and the
  * button's POST (a plain HTML form, no script needed) does the work.
  */
+import type { Language } from '../../../shared/languages';
+
 export type LinkPageKind = 'confirm' | 'unsubscribe';
-type Locale = 'de' | 'en';
+type Locale = Language;
 
 const escapeHtml = (value: string) =>
   value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -42,7 +44,23 @@ const copy = {
       failed: 'This unsubscribe link is invalid.',
     },
   },
-} as const;
+  'de-x-ls': {
+    confirm: {
+      title: 'Anmeldung bestätigen',
+      intro: (town: string) => `Sie wollen die Nachrichten von ${town} per E-Mail bekommen? Dann drücken Sie bitte auf den Knopf.`,
+      button: 'Ja, ich will die Nachrichten',
+      done: (town: string) => `Danke! Sie bekommen jetzt die Nachrichten von ${town}. In jeder E-Mail ist ein Link. Damit können Sie sich wieder abmelden.`,
+      failed: 'Der Link geht nicht mehr. Bitte melden Sie sich noch einmal an.',
+    },
+    unsubscribe: {
+      title: 'Abmelden',
+      intro: (town: string) => `Sie wollen keine Nachrichten mehr von ${town}? Dann drücken Sie bitte auf den Knopf.`,
+      button: 'Ja, keine Nachrichten mehr',
+      done: (town: string) => `Sie sind jetzt abgemeldet. Sie bekommen keine Nachrichten mehr von ${town}.`,
+      failed: 'Der Link geht nicht.',
+    },
+  },
+} as const satisfies Record<Locale, unknown>;
 
 function page(locale: Locale, title: string, body: string): string {
   return `<!doctype html>
