@@ -23,7 +23,8 @@ export type ChannelId = (typeof CHANNEL_IDS)[number];
 export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed'] as const;
 export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
 
-export const CONSENT_EVENT_TYPES = ['requested', 'confirmed', 'withdrawn', 'erased'] as const;
+/** `language-changed`: the citizen chose another language (keyword or link); the event's `language` says which. */
+export const CONSENT_EVENT_TYPES = ['requested', 'confirmed', 'withdrawn', 'erased', 'language-changed'] as const;
 export type ConsentEventType = (typeof CONSENT_EVENT_TYPES)[number];
 
 export const ANNOUNCEMENT_STATUSES = [

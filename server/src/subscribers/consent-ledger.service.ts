@@ -11,6 +11,8 @@ export interface ConsentEventInput {
   method: string;
   consentVersion?: string | null;
   locale?: string;
+  /** The citizen's language, on `requested` and `language-changed` events. */
+  language?: string | null;
   ip?: string | null;
   userAgent?: string | null;
   at?: Date;
@@ -39,6 +41,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
         consentTextHash: shown?.sha256 ?? null,
         ipTruncated: truncateIp(input.ip),
         userAgent: input.userAgent ? input.userAgent.slice(0, 255) : null,
+        language: input.language ?? null,
         occurredAt: input.at ?? new Date(),
       },
     });

@@ -8,7 +8,9 @@ export default {
   attributes: {
     subscriber: { type: 'relation', relation: 'manyToOne', target: 'plugin::town-crier.subscriber' },
     channel: { type: 'string', required: true },
-    type: { type: 'enumeration', enum: ['requested', 'confirmed', 'withdrawn', 'erased'], required: true },
+    type: { type: 'enumeration', enum: ['requested', 'confirmed', 'withdrawn', 'erased', 'language-changed'], required: true },
+    /** The language the citizen chose (`requested`) or changed to (`language-changed`): personal data, exported and kept like the rest of the ledger. */
+    language: { type: 'string' },
     consentVersion: { type: 'string' },
     consentTextHash: { type: 'string' },
     method: { type: 'string', required: true },
