@@ -51,6 +51,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return toCount(row?.n);
     },
 
+    /** Recipients per stored language (the preview's "17 in English"); `languages.countByLanguage` groups them as delivery serves them. */
+    async countRecipientsByLocale(channel: string, topicIds: number[]): Promise<Array<{ locale: string | null; n: number }>> {
+      const rows = (await recipients(channel, topicIds).select(`${col('locale')} as locale`).count({ n: '*' }).groupBy(col('locale'))) as Array<{ locale: string | null; n: number | string }>;
+      return rows.map((row) => ({ locale: row.locale, n: toCount(row.n) }));
+    },
+
     /** The channel's rolling 24-hour reach window as it stands now (0 when Redis cannot say). */
     async usedLast24h(channel: Channel, nowMs = Date.now()): Promise<number> {
       if (!channel.dailyRecipientLimit) return 0;

@@ -7,6 +7,7 @@ import { withProgress } from './broadcast-insights.service';
 import { missingUrlPlaceholders } from './link';
 import { unmatchedTopicValues } from './topic-match';
 import { urgencyOfValue } from './urgency';
+import { countByLanguage } from '../languages/languages';
 
 export type PreviewReason = 'not-mapped' | 'already-broadcast' | 'skip-flag';
 
@@ -62,8 +63,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       let announcement: AnnouncementRow | null = null;
       let entry: Record<string, unknown> | null = null;
       if (input.documentId) {
-        const sourceKey = `${input.uid}|${input.documentId}|${locale ?? ''}`;
-        announcement = (await strapi.db.query(UID.announcement).findOne({ where: { sourceKey, publishedAt: { $notNull: true } } })) as AnnouncementRow | null;
+        // One broadcast per document: another locale of news already sent is "already broadcast" too.
+        announcement = (await strapi.db.query(UID.announcement).findOne({
+          where: { sourceUid: input.uid, sourceDocumentId: input.documentId, publishedAt: { $notNull: true } },
+          orderBy: { id: 'asc' },
+        })) as AnnouncementRow | null;
         const topicAttribute = mapping.topics
           ? (strapi.contentTypes[input.uid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string }>)[mapping.topics]
           : undefined;
@@ -82,8 +86,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       const byChannel: Record<string, number> = {};
       const dailyLimit: Record<string, DailyLimitSplit> = {};
+      const byLocale: Array<{ locale: string | null; n: number }> = [];
       for (const channel of runtime().channels().enabled()) {
         const total = await audience().countRecipients(channel.id, topicIds);
+        byLocale.push(...(await audience().countRecipientsByLocale(channel.id, topicIds)));
         byChannel[channel.id] = total;
         dailyLimit[channel.id] = await audience().splitByDailyLimit(channel, total, (ids) => audience().countRecipientsAmong(channel.id, topicIds, ids));
       }
@@ -98,6 +104,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         fields: { topics: mapping.topics ?? null, urgency: mapping.urgency ?? null },
         topic: topics[0] ? { slug: topics[0].slug, name: topics[0].name } : null,
         recipients: { total, byChannel },
+        // Recipients per language they will read it in ("17 in English"); each gets the news once.
+        recipientsByLanguage: countByLanguage(byLocale, config),
         dailyLimit,
         // WhatsApp bills each delivered template: the news template's category at Meta (marketing if unknown).
         whatsappCost: byChannel.whatsapp

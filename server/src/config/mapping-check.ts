@@ -21,6 +21,7 @@ const FITTING_TYPES = {
   topics: ['string', 'text', 'uid', 'enumeration', 'relation'],
   urgency: ['enumeration', 'string'],
   skip: ['boolean'],
+  plainLanguageSummary: ['string', 'text', 'richtext', 'blocks'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Types whose value can stand in a link; `documentId` and `locale` are on every entry. */
@@ -55,7 +56,7 @@ export function checkContentTypeMappings(mappings: Record<string, ContentTypeMap
       problems.push(`${at}: the content type has no Draft & Publish; a broadcast starts at the first publish, so switch Draft & Publish on for it`);
     }
 
-    for (const field of ['title', 'text', 'topics', 'urgency', 'skip'] as const) {
+    for (const field of ['title', 'text', 'topics', 'urgency', 'skip', 'plainLanguageSummary'] as const) {
       const attributeName = mapping[field];
       if (!attributeName) continue;
       const attribute = attributes[attributeName];

@@ -315,7 +315,11 @@ export const pluginConfigSchema = strict.object({
       current: '2026-01',
       versions: {
         '2026-01': {
-          text: { de: defaultConsentText, en: 'I want to receive the town’s news on the channels I chose. For this the town stores my contact details, my topics and this consent. I can leave at any time, for example by writing STOP.' },
+          text: {
+            de: defaultConsentText,
+            'de-x-ls':
+              'Ich will die Nachrichten von der Stadt bekommen. Dafür speichert die Stadt: meine Adresse, meine Themen, meine Sprache und diese Erlaubnis. Ich kann mich immer abmelden. Dafür schreibe ich: STOP.',
+            en: 'I want to receive the town’s news on the channels I chose. For this the town stores my contact details, my topics and this consent. I can leave at any time, for example by writing STOP.' },
           privacyPolicyUrl: 'https://example.org/datenschutz',
         },
       },

@@ -190,16 +190,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const admission = await dispatch.admit(data.announcementDocumentId, data.channel, subscriber.id, announcement.urgency);
       if (admission.kind === 'hold') return this.hold(delivery, admission.untilMs);
       const channel = runtime().channels().get(data.channel);
+      // Languages: the citizen's version of the news (server/src/languages/), and their language for the channel's own words.
+      const { content, language } = announcements().contentFor(announcement, subscriber.locale);
 
       await this.send(channel, delivery, job, () =>
         channel.send({
           kind: 'announcement',
           to: subscriber.address as string,
           deliveryRef: `d:${delivery.id}`,
-          content: announcements().contentOf(announcement),
+          content,
           unsubscribeToken: getService(strapi, 'subscriptions').unsubscribeToken(subscriber.id),
           manageToken: getService(strapi, 'subscriptions').manageToken(subscriber.id),
-          locale: subscriber.locale === 'en' ? 'en' : 'de',
+          locale: language,
         })
       );
       await dispatch.sent(data.announcementDocumentId, data.channel);

@@ -25,7 +25,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const config = getService(strapi, 'runtime').config();
     const entry = config.consent.versions[version];
     if (!entry) return null;
-    const text = entry.text[locale] ?? entry.text[config.defaultLocale] ?? Object.values(entry.text)[0];
+    // Leichte Sprache without its own consent text shows the German one.
+    const text = entry.text[locale] ?? (locale === 'de-x-ls' ? entry.text.de : undefined) ?? entry.text[config.defaultLocale] ?? Object.values(entry.text)[0];
     return { version, locale, text, sha256: sha256(text), privacyPolicyUrl: entry.privacyPolicyUrl };
   },
 
