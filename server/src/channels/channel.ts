@@ -164,7 +164,7 @@ export interface ChannelLinks {
   /** The sign-up page with this subscription's topics ticked, to add or switch a channel. */
   manage(token: string, locale?: Language): string;
   /** The page where a citizen picks another language (the manage token); null when the town offers one language. */
-  language(token: string, locale?: Language): string | null;
+  language?(token: string, locale?: Language): string | null;
 }
 
 export interface ChannelLogger {

@@ -8,7 +8,7 @@ import type { Language } from '../../../shared/languages';
 export interface SignupPageModel {
   locale: Language;
   /** The languages the town offers, each with the link to this page in it; the current one is marked. One alone shows no choice. */
-  languages: Array<{ code: Language; name: string; href: string }>;
+  languages?: Array<{ code: Language; name: string; href: string }>;
   town: Town;
   /** The town's own first paragraph (`signup.intro`); without it the page names the town and its topics. */
   intro?: string;
@@ -206,7 +206,7 @@ export function renderSignupPage(model: SignupPageModel): string {
   };
   // The language is chosen by reading the page in it: consent text, answers and news then match.
   const languageChoice =
-    model.languages.length > 1
+    model.languages && model.languages.length > 1
       ? `<nav class="lang" aria-labelledby="lang-label"><p class="hint"><span id="lang-label">${escapeHtml(t.language)}:</span> ${model.languages
           .map((language) =>
             language.code === model.locale

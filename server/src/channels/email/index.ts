@@ -60,7 +60,7 @@ export function createEmailChannel({ config, townName, links, sandboxRecorder, s
     if (message.kind === 'announcement') {
       const unsubscribeUrl = message.unsubscribeToken ? links.unsubscribe(message.unsubscribeToken, message.locale) : null;
       const manageUrl = message.manageToken ? links.manage(message.manageToken, message.locale) : null;
-      const languageUrl = message.manageToken ? links.language(message.manageToken, message.locale) : null;
+      const languageUrl = message.manageToken ? (links.language?.(message.manageToken, message.locale) ?? null) : null;
       content = announcementMail(message.content, { unsubscribeUrl, manageUrl, languageUrl }, message.locale);
       headers = listHeaders(message.unsubscribeToken, message.locale);
     } else if (message.kind === 'confirmation') {
