@@ -192,6 +192,9 @@ describe('languages', () => {
     const page = await test.request.get(`/api/town-crier/subscriptions/language?token=${encodeURIComponent(manage)}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('name="language" value="de-x-ls"');
+    // The manage link's sign-up page points there too.
+    const managePage = await test.request.get(`/api/town-crier/signup?keep=${encodeURIComponent(manage)}&lang=en`);
+    expect(managePage.text).toContain(`/api/town-crier/subscriptions/language?token=${encodeURIComponent(manage)}&amp;lang=en`);
 
     const unknown = await test.request.post('/api/town-crier/subscriptions/language').send({ token: manage, language: 'fr' });
     expect(unknown.status).toBe(400);

@@ -59,6 +59,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     ctx.body = renderSignupPage({
       locale,
       languages: config.languages.map((code) => ({ code, name: LANGUAGE_NAMES[code].own, href: here(code) })),
+      ...(keep && kept ? { languageLink: `${prefix}/subscriptions/language?token=${encodeURIComponent(keep)}&lang=${locale}` } : {}),
       town: { name: config.town.name, kind: config.town.kind },
       intro: config.signup.intro[locale],
       topics: topics.map((topic) => ({ ...topic, checked: kept?.includes(topic.slug) ?? false })),

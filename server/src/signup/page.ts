@@ -12,6 +12,8 @@ export interface SignupPageModel {
   town: Town;
   /** The town's own first paragraph (`signup.intro`); without it the page names the town and its topics. */
   intro?: string;
+  /** Opened from a citizen's manage link in a town with several languages: the page that changes only their language. */
+  languageLink?: string;
   /** `checked`: ticked in advance, when the page was opened from a "change channel or topics" link. */
   topics: Array<{ slug: string; name: string; description: string | null; checked?: boolean }>;
   consent: { version: string; text: string; privacyPolicyUrl: string };
@@ -49,6 +51,7 @@ const copy = {
     submit: 'Anmelden',
     language: 'Sprache der Nachrichten',
     languageHint: 'Sie erhalten die Nachrichten und alle Antworten in der Sprache, in der Sie diese Seite lesen.',
+    languageOnly: 'Sie sind schon angemeldet und möchten nur die Sprache ändern? Hier entlang.',
   },
   en: {
     title: (ofTownPhrase: string) => `Subscribe to the news of ${ofTownPhrase}`,
@@ -73,6 +76,7 @@ const copy = {
     submit: 'Subscribe',
     language: 'Language of the news',
     languageHint: 'You receive the news and every answer in the language you read this page in.',
+    languageOnly: 'Already subscribed and only want to change the language? This way.',
   },
   'de-x-ls': {
     title: (ofTownPhrase: string) => `Nachrichten ${ofTownPhrase} bekommen`,
@@ -97,6 +101,7 @@ const copy = {
     submit: 'Anmelden',
     language: 'Sprache',
     languageHint: 'Sie bekommen die Nachrichten in der Sprache von dieser Seite.',
+    languageOnly: 'Sie sind schon angemeldet? Sie wollen nur eine andere Sprache? Dann klicken Sie hier.',
   },
 } as const satisfies Record<Language, unknown>;
 
@@ -213,7 +218,9 @@ export function renderSignupPage(model: SignupPageModel): string {
               ? `<strong aria-current="page" lang="${language.code}">${escapeHtml(language.name)}</strong>`
               : `<a href="${escapeHtml(language.href)}" hreflang="${language.code}" lang="${language.code}">${escapeHtml(language.name)}</a>`
           )
-          .join(' · ')}</p><p class="hint">${escapeHtml(t.languageHint)}</p></nav>`
+          .join(' · ')}</p><p class="hint">${escapeHtml(t.languageHint)}</p>${
+          model.languageLink ? `<p class="hint"><a href="${escapeHtml(model.languageLink)}" id="language-only">${escapeHtml(t.languageOnly)}</a></p>` : ''
+        }</nav>`
       : '';
   const onlyOne = model.channels.length === 1;
   const channels = model.channels

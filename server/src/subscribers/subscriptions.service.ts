@@ -332,6 +332,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         row = (await subscribers().create({ data: { ...data, channel: 'webpush', address, status: 'pending' } })) as SubscriberRow;
       }
       await recordRequest(row.id, 'webpush', input.consent.version, locale, meta, now);
+      if (existing?.locale && existing.locale !== locale) {
+        // The same browser signing up again from the page in another language: a change of language, in the ledger as such.
+        await ledger().record({ subscriberId: row.id, channel: 'webpush', type: 'language-changed', method: 'signup-page', language: locale, ip: meta.ip, userAgent: meta.userAgent, at: now });
+      }
       await this.activate(row, CONFIRM_METHOD.webpush);
       return { status: 'active', channel: 'webpush', expiresAt: now.toISOString() };
     },
