@@ -20,6 +20,7 @@ export const CONTENT_TYPE_LABELS: Array<{ uid: string; displayName: string; name
       url: getTranslation('contentTypes.announcement.url'),
       topics: getTranslation('contentTypes.announcement.topics'),
       urgency: getTranslation('contentTypes.announcement.urgency'),
+      villages: getTranslation('contentTypes.announcement.villages'),
       channels: getTranslation('contentTypes.announcement.channels'),
       sendAt: getTranslation('contentTypes.announcement.sendAt'),
     },

@@ -26,7 +26,16 @@ module.exports = ({ env }) => ({
     enabled: true,
     resolve: path.resolve(__dirname, '..', '..'),
     config: {
-      town: { name: 'Musterstadt', contactText: 'Rathaus Musterstadt, Tel. 04525 12345' },
+      town: {
+        name: 'Musterstadt',
+        contactText: 'Rathaus Musterstadt, Tel. 04525 12345',
+        // Ortsteile: citizens choose theirs at sign-up, news names the ones it concerns (docs/admin.md).
+        villages: [
+          { name: 'Altstadt', slug: 'altstadt' },
+          { name: 'Mühlenfeld', slug: 'muehlenfeld' },
+          { name: 'Groß Süderau', slug: 'gross-suederau', postcode: '23999' },
+        ],
+      },
       publicUrl: env('PUBLIC_URL', `http://localhost:${env.int('PORT', 1337)}`),
       redis: { url: env('REDIS_URL', 'redis://127.0.0.1:6379'), prefix: 'musterstadt' },
       // German by default; citizens may choose English or Leichte Sprache (docs/languages.md).
@@ -40,6 +49,7 @@ module.exports = ({ env }) => ({
           url: 'https://musterstadt.example/news/{slug}',
           topics: 'topic',
           urgency: 'urgency',
+          villages: 'ortsteil',
         },
       },
       consent: {

@@ -11,7 +11,12 @@ const ARTICLES = [
   { title: 'Hauptstraße ab Montag gesperrt', slug: 'hauptstrasse-gesperrt', topic: 'Verkehr', urgency: 'Wichtig', summary: 'Wegen Kanalarbeiten ist die Hauptstraße vom 14. bis 28. März zwischen Markt und Bahnhof gesperrt. Die Umleitung ist ausgeschildert.', easySummary: 'Die Hauptstraße ist gesperrt. Vom 14. März bis zum 28. März. Autos müssen einen anderen Weg fahren. Schilder zeigen den Weg.' },
   { title: 'Stadtrat tagt am Donnerstag', slug: 'stadtrat-donnerstag', topic: 'Ratssitzungen', urgency: 'Info', summary: 'Die nächste Sitzung des Stadtrats ist am Donnerstag um 18 Uhr im Rathaus. Auf der Tagesordnung: Haushalt und Radwegekonzept.' },
   { title: 'Frühlingsmarkt auf dem Marktplatz', slug: 'fruehlingsmarkt', topic: 'Veranstaltungen', urgency: 'Info', summary: 'Am Samstag von 10 bis 17 Uhr laden Vereine und Händler zum Frühlingsmarkt ein.' },
+  // For one village only: reaches Mühlenfeld and the citizens who chose the whole town.
+  { title: 'Mühlenweg in Mühlenfeld gesperrt', slug: 'muehlenweg-gesperrt', topic: 'Verkehr', urgency: 'Info', ortsteil: 'Mühlenfeld', summary: 'Wegen Leitungsarbeiten ist der Mühlenweg in Mühlenfeld am Dienstag von 8 bis 16 Uhr gesperrt.' },
 ];
+
+/** The demo's villages (config/plugins.js), as the sign-up stores a citizen's choice: `|slug|`, none for the whole town. */
+const VILLAGE_SLUGS = ['altstadt', 'muehlenfeld', 'gross-suederau'];
 
 const SOURCES = ['signup-page', 'rathaus-website', 'flyer', 'signup-page', 'facebook'];
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -36,6 +41,8 @@ async function seedDemoCitizens(strapi, topicIds) {
         locale: i % 10 === 0 ? 'en' : i % 10 === 5 ? 'de-x-ls' : 'de',
         source: SOURCES[i % SOURCES.length],
         topics: i % 3 === 0 ? [] : [topicIds[i % topicIds.length], topicIds[(i * 7) % topicIds.length]].filter((id, index, all) => all.indexOf(id) === index),
+        // Every fourth chose the whole town; the others one village each.
+        villages: i % 4 === 0 ? null : `|${VILLAGE_SLUGS[i % 4 - 1]}|`,
         consentVersion: '2026-01',
         confirmedAt,
         unsubscribedAt: left ? new Date(confirmedAt.getTime() + 5 * DAY_MS) : null,

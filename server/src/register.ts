@@ -10,10 +10,8 @@ const BODY_LIMIT = `plugin::${PLUGIN_ID}.body-limit`;
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   // Content types are known here and nothing has started yet: a mapping that names a field the
   // news type does not have stops startup instead of sending "-" as every title.
-  const problems = checkContentTypeMappings(
-    readPluginConfig(strapi).contentTypes,
-    strapi.contentTypes as unknown as Record<string, ContentTypeLike | undefined>
-  );
+  const config = readPluginConfig(strapi);
+  const problems = checkContentTypeMappings(config.contentTypes, strapi.contentTypes as unknown as Record<string, ContentTypeLike | undefined>, config.town.villages);
   if (problems.length) throw new Error(`Invalid ${PLUGIN_ID} plugin config: ${problems.join('; ')}`);
 
   // Registered in `register` so it wraps every document-service call, including the ones

@@ -16,10 +16,14 @@ import { templateProblems } from '../../server/src/channels/whatsapp/whatsapp.te
  * Leichte Sprache), and the Leichte Sprache wording is its own, not a copy of the German.
  */
 const content = { title: 'Hauptstraße gesperrt', text: 'Ab Montag gesperrt.', url: 'https://musterstadt.de/a', urgency: 'emergency' as const, topicNames: ['Verkehr'], townName: 'Musterstadt' };
-/** Arguments each message takes (a town and a link, or topic lists). */
+/** Arguments each message takes (a town and a link, or lists of topics or villages). */
 const sample = (fn: (...args: never[]) => string) => {
   const call = fn as (...args: unknown[]) => string;
-  return fn.toString().includes('.join') && fn.toString().includes('mine') ? call(['Verkehr'], ['Verkehr', 'Kultur']) : call('Musterstadt', 'https://x.de', 'y');
+  try {
+    return call(['Verkehr'], ['Verkehr', 'Kultur']);
+  } catch {
+    return call('Musterstadt', 'https://x.de', 'y');
+  }
 };
 
 describe('citizen texts in every language', () => {

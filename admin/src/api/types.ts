@@ -22,6 +22,8 @@ export interface OverviewStats {
   byChannel: Array<{ key: string; count: CountCell }>;
   byTopic: Array<{ key: string; label: string; count: CountCell }>;
   bySource: Array<{ key: string; count: CountCell }>;
+  /** Per village of the town ('*': the whole town); empty when the town has no villages. */
+  byVillage?: Array<{ key: string; label: string; count: CountCell }>;
   deliveries: { last30Days: { sent: number; delivered: number; read: number; failed: number } };
   costPerMonth?: MonthCost[];
   timeZone: string;
@@ -158,7 +160,7 @@ export interface PublishPreview {
   broadcasts: boolean;
   reason: null | 'not-mapped' | 'already-broadcast' | 'skip-flag';
   /** The entry's fields that hold topic and urgency (absent when not mapped). */
-  fields?: { topics: string | null; urgency: string | null };
+  fields?: { topics: string | null; urgency: string | null; villages?: string | null };
   topic: { slug: string; name: string } | null;
   recipients: { total: number; byChannel: Record<string, number> };
   /** Recipients per language they read it in (`de`, `en`, `de-x-ls`); absent from older servers. */
@@ -185,6 +187,11 @@ export interface PublishPreview {
   unmatchedTopics?: string[];
   /** Placeholders of the mapping's link that the saved entry leaves empty. */
   missingLinkFields?: string[];
+  /**
+   * Recipients per village of the news (a citizen who named two counts in both), and those who
+   * chose the whole town; `selected` empty: news for the whole town. Absent: the town has no villages.
+   */
+  villages?: null | { selected: Array<{ slug: string; name: string; recipients: number }>; wholeTown: number; unmatched: string[] };
 }
 
 export type PluginPermissions = Record<PermissionName, boolean>;

@@ -45,6 +45,7 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
   if (props.documentId) query.set('documentId', props.documentId);
   if (props.document?.locale) query.set('locale', String(props.document.locale));
   if (form.topic !== undefined) query.set('topic', form.topic);
+  if (form.villages !== undefined) query.set('villages', form.villages);
   const [settled, setSettled] = useState(false);
   // Nothing to follow on a type the plugin does not broadcast, or once the broadcast has ended.
   const preview = useApi<PublishPreview>(permissions.manageBroadcasts ? `/${PLUGIN_ID}/preview?${query.toString()}` : null, {
@@ -67,7 +68,7 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
   // Once the server named the mapped fields, the panel reads them from the form.
   const mappedFields = data?.fields;
   useEffect(() => {
-    if (mappedFields && (mappedFields.topics !== fields?.topics || mappedFields.urgency !== fields?.urgency)) {
+    if (mappedFields && (mappedFields.topics !== fields?.topics || mappedFields.urgency !== fields?.urgency || mappedFields.villages !== fields?.villages)) {
       MAPPED_FIELDS.set(props.model, mappedFields);
       setFields(mappedFields);
     }
@@ -138,6 +139,25 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
               ? t('panel.goesToTopic', 'Publishing sends this to {total} subscribers on {channels}, topic {topic}.', values)
               : t('panel.goesTo', 'Publishing sends this to {total} subscribers on {channels}.', values)}
         </Typography>
+        {data.villages && data.recipients.total > 0 && (
+          <Typography variant="pi" textColor="neutral800" data-testid="town-crier-panel-villages">
+            {data.villages.selected.length
+              ? t('panel.villages', 'Goes to {total} in {villages}: {split}; {wholeTown} of them chose the whole town.', {
+                  total: data.recipients.total,
+                  villages: joinNames(data.villages.selected.map((village) => village.name), t('panel.villages.and', 'and')),
+                  split: data.villages.selected.map((village) => `${village.name} ${village.recipients}`).join(', '),
+                  wholeTown: data.villages.wholeTown,
+                })
+              : t('panel.villages.wholeTown', 'For the whole town: every village.')}
+          </Typography>
+        )}
+        {data.villages?.unmatched.length ? (
+          <Typography variant="pi" textColor="warning700" data-testid="town-crier-panel-unmatched-village">
+            {t('panel.unmatchedVillage', 'No village is called “{values}”: it is left out. Without a known village the news goes to the whole town.', {
+              values: data.villages.unmatched.join('”, “'),
+            })}
+          </Typography>
+        ) : null}
         {languages.length > 1 && (
           <Typography variant="pi" textColor="neutral600" data-testid="town-crier-panel-languages">
             {t('panel.byLanguage', 'Each gets it once, in their language: {list}.', {
@@ -201,6 +221,9 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
   };
 };
 
+/** "Dakendorf, Gnissau und Hobbersdorf". */
+const joinNames = (names: string[], and: string) => (names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} ${and} ${names[names.length - 1]}`);
+
 /**
  * The edit form's current topic and urgency, unsaved changes included, through the content
  * manager's form context (`useForm` of @strapi/strapi/admin; Strapi 5 renders side panels inside
@@ -215,8 +238,13 @@ function useFormFollower(fields: PublishPreview['fields']) {
   const rawTopic = values && fields?.topics && topicReadable ? ((topicValue as string | null | undefined) ?? '') : undefined;
   const topic = useDebounce(rawTopic, 400);
   const urgencyValue = values && fields?.urgency ? values[fields.urgency] : undefined;
+  // A village field typed as text ("Dakendorf, Gnissau") is followed; a relation, as for topics, is not.
+  const villageValue = values && fields?.villages ? values[fields.villages] : undefined;
+  const villagesReadable = typeof villageValue === 'string' || villageValue === null;
+  const villages = useDebounce(values && fields?.villages && villagesReadable ? ((villageValue as string | null) ?? '') : undefined, 400);
   return {
     topic,
+    villages,
     urgency: urgencyOf(urgencyValue) ?? undefined,
     following: Boolean(values && fields && topicReadable),
   };

@@ -120,6 +120,20 @@ export const OverviewPage = () => {
               count: row.count,
             }))} />
         </Grid.Item>
+        {stats.byVillage?.length ? (
+          <Grid.Item col={4} s={12} direction="column" alignItems="stretch">
+            <Breakdown
+              testId="breakdown-village"
+              title={t('overview.byVillage', 'By village')}
+              rows={stats.byVillage.map((row) => ({
+                key: row.key,
+                // '*' is the server's key for subscribers who chose no village and so get the news of every village.
+                label: row.key === '*' ? t('overview.village.all', 'Whole town (no village chosen)') : row.label,
+                count: row.count,
+              }))}
+            />
+          </Grid.Item>
+        ) : null}
         <Grid.Item col={4} s={12} direction="column" alignItems="stretch">
           <Breakdown
             testId="breakdown-source"

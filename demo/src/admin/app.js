@@ -25,11 +25,13 @@ export default {
         [`${ARTICLE}.slug`]: 'Adresse (Slug)',
         [`${ARTICLE}.topic`]: 'Thema',
         [`${ARTICLE}.urgency`]: 'Dringlichkeit',
+        [`${ARTICLE}.ortsteil`]: 'Ortsteil (leer: alle Ortsteile)',
       },
       en: {
         [`${ARTICLE}.summary`]: 'Summary (sent to subscribers)',
         [`${ARTICLE}.easySummary`]: 'Summary in Leichte Sprache (easy-to-read German, optional)',
         [`${ARTICLE}.urgency`]: 'Urgency',
+        [`${ARTICLE}.ortsteil`]: 'Village (empty: the whole town)',
       },
     },
   },

@@ -8,6 +8,7 @@ import { fillUrl, missingUrlPlaceholders } from './link';
 import { plainTextOf } from './plain-text';
 import { entryUrgency } from './urgency';
 import { contentInLanguage, languageOfLocale, type Language, type LanguageVersion, type LanguageVersions } from '../languages/languages';
+import { resolveVillages, villageValuesOf } from '../villages/villages';
 
 export interface AnnouncementRow {
   id: number;
@@ -18,6 +19,8 @@ export interface AnnouncementRow {
   urgency: Urgency | null;
   channels: string[] | null;
   topics?: Array<{ id: number; documentId: string; name: string; slug: string }>;
+  /** Village slugs (JSON list); empty or null: the whole town. */
+  villages?: unknown;
   sendAt: string | null;
   sourceUid: string | null;
   sourceDocumentId: string | null;
@@ -65,6 +68,11 @@ export const slugify = (value: string) =>
     .replace(/ß/g, 'ss')
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
+
+/** The mapped fields that are relations and must be populated to read their slugs (topics, villages). */
+export function relationFields(mapping: ContentTypeMapping, attributes: Record<string, { type?: string }> | undefined): string[] {
+  return [mapping.topics, mapping.villages].filter((field): field is string => Boolean(field) && attributes?.[field as string]?.type === 'relation');
+}
 
 export type Counters = Pick<AnnouncementRow, 'recipientsCount' | 'sentCount' | 'deliveredCount' | 'readCount' | 'failedCount' | 'skippedCount'> & {
   /** Deliveries still pending or waiting. */
@@ -132,8 +140,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const existing = await this.findSourceRow(uid, documentId);
 
       const attributes = strapi.contentTypes[uid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string }> | undefined;
-      const topicAttribute = mapping.topics ? attributes?.[mapping.topics] : undefined;
-      const populate = mapping.topics && topicAttribute?.type === 'relation' ? [mapping.topics] : [];
+      const populate = relationFields(mapping, attributes);
       const entry = (await strapi.documents(uid as 'api::article.article').findOne({
         documentId,
         locale: locale ?? undefined,
@@ -165,6 +172,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           url: fillUrl(mapping.url, entry),
           urgency,
           topics: topics.map((topic: { documentId: string }) => topic.documentId),
+          // Values that name no village are left out; with none left the news is for the whole town.
+          villages: mapping.villages ? resolveVillages(runtime().config().town.villages, villageValuesOf(entry[mapping.villages])).known.map((village) => village.slug) : [],
           sourceUid: uid,
           sourceDocumentId: documentId,
           sourceLocale: locale,
@@ -314,6 +323,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           urgency: original.urgency ?? 'info',
           channels: original.channels,
           topics: (original.topics ?? []).map((topic) => topic.documentId),
+          villages: original.villages ?? [],
           updateOf: documentId,
         } as never,
         status: 'published',

@@ -4,6 +4,7 @@ import { UID } from '../constants';
 import type { Channel } from '../channels/channel';
 import { columnName, joinTableOf, tableName, toCount } from '../database/names';
 import { getService } from '../utils/get-service';
+import { namedVillageWhere, villageWhere, wholeTownWhere } from '../villages/villages';
 
 export interface DailyLimitSplit {
   limit: number | null;
@@ -20,7 +21,7 @@ const subscriberIdsOf = (members: string[]) => members.filter((member) => /^\d+$
  * Who an announcement reaches, answered before it is sent: the editor's preview and the
  * broadcast monitor's estimate. The recipient filter is the one fan-out applies
  * (fan-out.service `nextSubscribers`): active on the channel, holding one of the topics or no
- * topic at all ("all news"); those fan-out records as skipped (stopped marketing messages,
+ * topic at all ("all news"), in one of the news' villages or the whole town; those fan-out records as skipped (stopped marketing messages,
  * unreachable) are not counted as recipients.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
@@ -28,7 +29,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = () => getService(strapi, 'runtime');
   const col = (attribute: string) => `s.${columnName(strapi, UID.subscriber, attribute)}`;
 
-  const recipients = (channel: string, topicIds: number[]) => {
+  const recipients = (channel: string, topicIds: number[], villageSlugs: readonly string[] = []) => {
     const link = joinTableOf(strapi, UID.subscriber, 'topics');
     const query = knex()(`${tableName(strapi, UID.subscriber)} as s`)
       .where(col('status'), 'active')
@@ -42,19 +43,36 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           .orWhereExists(knex()(link.table).select(knex().raw('1')).whereRaw('?? = s.id', [link.ownerColumn]).whereIn(link.targetColumn, topicIds))
       );
     }
+    const inVillages = villageWhere(col('villages'), villageSlugs);
+    if (inVillages) query.where(inVillages);
     return query;
   };
 
   return {
-    async countRecipients(channel: string, topicIds: number[]): Promise<number> {
-      const [row] = (await recipients(channel, topicIds).count({ n: '*' })) as Array<{ n: number | string }>;
+    async countRecipients(channel: string, topicIds: number[], villageSlugs: readonly string[] = []): Promise<number> {
+      const [row] = (await recipients(channel, topicIds, villageSlugs).count({ n: '*' })) as Array<{ n: number | string }>;
       return toCount(row?.n);
     },
 
     /** Recipients per stored language (the preview's "17 in English"); `languages.countByLanguage` groups them as delivery serves them. */
-    async countRecipientsByLocale(channel: string, topicIds: number[]): Promise<Array<{ locale: string | null; n: number }>> {
-      const rows = (await recipients(channel, topicIds).select(`${col('locale')} as locale`).count({ n: '*' }).groupBy(col('locale'))) as Array<{ locale: string | null; n: number | string }>;
+    async countRecipientsByLocale(channel: string, topicIds: number[], villageSlugs: readonly string[] = []): Promise<Array<{ locale: string | null; n: number }>> {
+      const rows = (await recipients(channel, topicIds, villageSlugs).select(`${col('locale')} as locale`).count({ n: '*' }).groupBy(col('locale'))) as Array<{ locale: string | null; n: number | string }>;
       return rows.map((row) => ({ locale: row.locale, n: toCount(row.n) }));
+    },
+
+    /**
+     * The recipients of (channel, topics, villages) split by village: for each of the news'
+     * villages those who named it (a citizen who named two is in both), and those who chose the
+     * whole town. News for the whole town has no split (empty list, `wholeTown` = everyone).
+     */
+    async countByVillage(channel: string, topicIds: number[], villageSlugs: readonly string[]): Promise<{ byVillage: Record<string, number>; wholeTown: number }> {
+      const byVillage: Record<string, number> = {};
+      const count = async (where: ReturnType<typeof wholeTownWhere>) => {
+        const [row] = (await recipients(channel, topicIds).where(where).count({ n: '*' })) as Array<{ n: number | string }>;
+        return toCount(row?.n);
+      };
+      for (const slug of villageSlugs) byVillage[slug] = await count(namedVillageWhere(col('villages'), slug));
+      return { byVillage, wholeTown: villageSlugs.length ? await count(wholeTownWhere(col('villages'))) : await this.countRecipients(channel, topicIds) };
     },
 
     /** The channel's rolling 24-hour reach window as it stands now (0 when Redis cannot say). */
@@ -79,10 +97,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** Recipients of (channel, topics) among the given subscriber ids. */
-    async countRecipientsAmong(channel: string, topicIds: number[], subscriberIds: number[]): Promise<number> {
+    async countRecipientsAmong(channel: string, topicIds: number[], subscriberIds: number[], villageSlugs: readonly string[] = []): Promise<number> {
       let count = 0;
       for (let start = 0; start < subscriberIds.length; start += 500) {
-        const [row] = (await recipients(channel, topicIds)
+        const [row] = (await recipients(channel, topicIds, villageSlugs)
           .whereIn('s.id', subscriberIds.slice(start, start + 500))
           .count({ n: '*' })) as Array<{ n: number | string }>;
         count += toCount(row?.n);

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { decodeVillages } from '../villages/villages';
 import { OPEN_DELIVERY_STATUSES, UID } from '../constants';
 import { columnName, tableName, toCount } from '../database/names';
 import { getService } from '../utils/get-service';
@@ -134,12 +135,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return remaining;
     }
     const topicIds = (row.topics ?? []).map((topic) => topic.id);
+    const villageSlugs = decodeVillages(row.villages);
     const enabled = runtime().channels().enabled().map((channel) => channel.id as string);
     const channels = row.channels?.length ? row.channels.filter((id) => enabled.includes(id)) : enabled;
     for (const channel of channels) {
       remaining.set(channel, {
-        count: await audience().countRecipients(channel, topicIds),
-        inWindow: (ids) => audience().countRecipientsAmong(channel, topicIds, ids),
+        count: await audience().countRecipients(channel, topicIds, villageSlugs),
+        inWindow: (ids) => audience().countRecipientsAmong(channel, topicIds, ids, villageSlugs),
       });
     }
     return remaining;

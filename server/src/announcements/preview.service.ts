@@ -1,7 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../constants';
 import { getService } from '../utils/get-service';
-import { slugify, topicSlugsOf, type AnnouncementRow } from './announcements.service';
+import { relationFields, slugify, topicSlugsOf, type AnnouncementRow } from './announcements.service';
+import { resolveVillages, villageValuesOf } from '../villages/villages';
 import type { DailyLimitSplit } from './audience.service';
 import { withProgress } from './broadcast-insights.service';
 import { missingUrlPlaceholders } from './link';
@@ -17,6 +18,8 @@ export interface PreviewInput {
   locale?: string;
   /** The topic chosen in the editor's form; overrides the saved entry's. */
   topic?: string;
+  /** The villages in the editor's form (comma-separated); override the saved entry's. */
+  villages?: string;
 }
 
 /**
@@ -68,14 +71,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           where: { sourceUid: input.uid, sourceDocumentId: input.documentId, publishedAt: { $notNull: true } },
           orderBy: { id: 'asc' },
         })) as AnnouncementRow | null;
-        const topicAttribute = mapping.topics
-          ? (strapi.contentTypes[input.uid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string }>)[mapping.topics]
-          : undefined;
+        const attributes = strapi.contentTypes[input.uid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string }> | undefined;
         entry = (await strapi.documents(input.uid as 'api::article.article').findOne({
           documentId: input.documentId,
           locale: locale ?? undefined,
           status: 'draft',
-          populate: (mapping.topics && topicAttribute?.type === 'relation' ? [mapping.topics] : []) as never,
+          populate: relationFields(mapping, attributes) as never,
         })) as Record<string, unknown> | null;
       }
 
@@ -84,14 +85,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // An unknown topic reaches everyone, exactly as announceSource then broadcasts it.
       const topicIds = topics.map((topic) => topic.id);
 
+      // Villages as announceSource maps them: values naming no village are left out (and warned about).
+      const villageValues =
+        input.villages !== undefined ? villageValuesOf(input.villages) : mapping.villages && entry ? villageValuesOf(entry[mapping.villages]) : [];
+      const villages = resolveVillages(config.town.villages, villageValues);
+      const villageSlugs = villages.known.map((village) => village.slug);
+
       const byChannel: Record<string, number> = {};
       const dailyLimit: Record<string, DailyLimitSplit> = {};
+      const perVillage: Record<string, number> = {};
+      let wholeTown = 0;
       const byLocale: Array<{ locale: string | null; n: number }> = [];
       for (const channel of runtime().channels().enabled()) {
-        const total = await audience().countRecipients(channel.id, topicIds);
-        byLocale.push(...(await audience().countRecipientsByLocale(channel.id, topicIds)));
+        const total = await audience().countRecipients(channel.id, topicIds, villageSlugs);
+        byLocale.push(...(await audience().countRecipientsByLocale(channel.id, topicIds, villageSlugs)));
         byChannel[channel.id] = total;
-        dailyLimit[channel.id] = await audience().splitByDailyLimit(channel, total, (ids) => audience().countRecipientsAmong(channel.id, topicIds, ids));
+        dailyLimit[channel.id] = await audience().splitByDailyLimit(channel, total, (ids) => audience().countRecipientsAmong(channel.id, topicIds, ids, villageSlugs));
+        if (config.town.villages.length) {
+          const split = await audience().countByVillage(channel.id, topicIds, villageSlugs);
+          for (const [slug, n] of Object.entries(split.byVillage)) perVillage[slug] = (perVillage[slug] ?? 0) + n;
+          wholeTown += split.wholeTown;
+        }
       }
 
       const reason: PreviewReason | null = announcement ? 'already-broadcast' : mapping.skip && entry?.[mapping.skip] === true ? 'skip-flag' : null;
@@ -101,7 +115,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         broadcasts: reason === null,
         reason,
         // Which of the entry's fields hold topic and urgency, so the side panel can follow the unsaved form.
-        fields: { topics: mapping.topics ?? null, urgency: mapping.urgency ?? null },
+        fields: { topics: mapping.topics ?? null, urgency: mapping.urgency ?? null, ...(mapping.villages ? { villages: mapping.villages } : {}) },
         topic: topics[0] ? { slug: topics[0].slug, name: topics[0].name } : null,
         recipients: { total, byChannel },
         // Recipients per language they will read it in ("17 in English"); each gets the news once.
@@ -117,6 +131,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         // and link placeholders the saved entry leaves empty (the link would be broken).
         unmatchedTopics: unmatchedTopicValues(slugs, topics.map((topic) => topic.slug)),
         missingLinkFields: entry ? missingUrlPlaceholders(mapping.url, entry) : [],
+        // Per village ("goes to 212 in Dakendorf and Gnissau"); absent when the town has no villages.
+        // `selected` is empty for news to the whole town. A citizen who named two of the villages
+        // counts in both; `wholeTown` are those who chose the whole town (all of them, for such news).
+        ...(config.town.villages.length
+          ? {
+              villages: {
+                selected: villages.known.map((village) => ({ slug: village.slug, name: village.name, recipients: perVillage[village.slug] ?? 0 })),
+                wholeTown,
+                unmatched: villages.unknown,
+              },
+            }
+          : {}),
       };
     },
 

@@ -1,7 +1,9 @@
 import { URGENCIES, urgencyOf } from '../constants';
 import { urlPlaceholders } from '../announcements/link';
+import { slugify } from '../announcements/announcements.service';
 import type { ContentTypeMapping } from './schema';
 import { closestKey } from './unknown-keys';
+import { resolveVillages, villageValuesOf, type Village } from '../villages/villages';
 
 /** The parts of a Strapi content type schema the check reads. */
 export interface AttributeLike {
@@ -21,6 +23,7 @@ const FITTING_TYPES = {
   topics: ['string', 'text', 'uid', 'enumeration', 'relation'],
   urgency: ['enumeration', 'string'],
   skip: ['boolean'],
+  villages: ['string', 'text', 'uid', 'enumeration', 'relation'],
   plainLanguageSummary: ['string', 'text', 'richtext', 'blocks'],
 } as const satisfies Record<string, readonly string[]>;
 
@@ -39,7 +42,11 @@ const meant = (value: string, known: readonly string[]) => {
  * sentence per problem, each starting with the config path (empty when all fit). Called at
  * register: a wrong field name must stop startup, not send "-" as every title.
  */
-export function checkContentTypeMappings(mappings: Record<string, ContentTypeMapping>, contentTypes: Record<string, ContentTypeLike | undefined>): string[] {
+export function checkContentTypeMappings(
+  mappings: Record<string, ContentTypeMapping>,
+  contentTypes: Record<string, ContentTypeLike | undefined>,
+  villages: readonly Village[] = []
+): string[] {
   const problems: string[] = [];
   for (const [uid, mapping] of Object.entries(mappings)) {
     const at = `contentTypes.${uid}`;
@@ -56,7 +63,7 @@ export function checkContentTypeMappings(mappings: Record<string, ContentTypeMap
       problems.push(`${at}: the content type has no Draft & Publish; a broadcast starts at the first publish, so switch Draft & Publish on for it`);
     }
 
-    for (const field of ['title', 'text', 'topics', 'urgency', 'skip', 'plainLanguageSummary'] as const) {
+    for (const field of ['title', 'text', 'topics', 'urgency', 'skip', 'villages', 'plainLanguageSummary'] as const) {
       const attributeName = mapping[field];
       if (!attributeName) continue;
       const attribute = attributes[attributeName];
@@ -75,6 +82,7 @@ export function checkContentTypeMappings(mappings: Record<string, ContentTypeMap
           problems.push(`${at}.topics: ${quote(attributeName)} relates to ${attribute.target ?? 'nothing'}, which has neither a slug nor a name to match topics by`);
         }
       }
+      if (field === 'villages') problems.push(...checkVillages(at, attributeName, attribute, contentTypes, villages));
     }
 
     problems.push(...checkUrgencyValues(at, mapping, attributes));
@@ -87,6 +95,26 @@ export function checkContentTypeMappings(mappings: Record<string, ContentTypeMap
     }
   }
   return problems;
+}
+
+/**
+ * Villages are config, so unlike topics every value an enumeration can hold is known at startup:
+ * a value that names no configured village would send the news to the whole town, and stops startup.
+ */
+function checkVillages(at: string, attributeName: string, attribute: AttributeLike, contentTypes: Record<string, ContentTypeLike | undefined>, villages: readonly Village[]): string[] {
+  if (!villages.length) return [`${at}.villages: the town has no villages; configure town.villages (name and slug of each Ortsteil) or remove villages from the mapping`];
+  if (attribute.type === 'relation') {
+    const target = attribute.target ? contentTypes[attribute.target] : undefined;
+    return target && (target.attributes.slug || target.attributes.name)
+      ? []
+      : [`${at}.villages: ${quote(attributeName)} relates to ${attribute.target ?? 'nothing'}, which has neither a slug nor a name to match villages by`];
+  }
+  if (attribute.type !== 'enumeration' || !attribute.enum) return [];
+  const { unknown } = resolveVillages(villages, attribute.enum.flatMap(villageValuesOf));
+  const slugs = villages.map((village) => village.slug);
+  return unknown.length
+    ? [`${at}.villages: the values ${unknown.map(quote).join(', ')} of ${quote(attributeName)} name no village of town.villages (${slugs.join(', ')})${unknown.length === 1 ? meant(slugify(unknown[0]), slugs) : ''}`]
+    : [];
 }
 
 function checkUrgencyValues(at: string, mapping: ContentTypeMapping, attributes: Record<string, AttributeLike>): string[] {

@@ -2,6 +2,7 @@ import { createECDH } from 'node:crypto';
 import { z } from 'zod';
 import { unknownKeysMessage } from './unknown-keys';
 import { LANGUAGES } from '../../../shared/languages';
+import { VILLAGE_SLUG } from '../villages/villages';
 
 /**
  * Every object of the config refuses keys it does not know: a typo must stop startup, not
@@ -246,12 +247,27 @@ const contentTypeMappingSchema = strict.object({
   /** Boolean attribute; when true on the published entry, nothing is broadcast. */
   skip: z.string().min(1).optional(),
   /**
+   * Attribute holding the villages (Ortsteile) the news is for: a string/enum with a village's
+   * slug or name (several separated by commas), or a relation to entries with a slug or name.
+   * Empty means the whole town.
+   */
+  villages: z.string().min(1).optional(),
+  /**
    * A short text in Leichte Sprache (a string/text attribute): citizens who chose Leichte Sprache
    * get it instead of `text`. Empty on an entry: they get the German text.
    */
   plainLanguageSummary: z.string().min(1).optional(),
 });
 export type ContentTypeMapping = z.infer<typeof contentTypeMappingSchema>;
+
+const villageSchema = strict.object({
+  /** As citizens know it, umlauts and all: `Groß Parin`. */
+  name: z.string().trim().min(1).max(80),
+  /** Stored with subscribers and news; lower-case letters, digits and hyphens: `gross-parin`. */
+  slug: z.string().min(1).max(60).regex(VILLAGE_SLUG, 'must be lower-case letters, digits and single hyphens, e.g. gross-parin'),
+  /** Shown beside the name on the sign-up page when several villages share a name elsewhere. */
+  postcode: z.string().regex(/^\d{5}$/, 'must be a five-digit German postcode').optional(),
+});
 
 const consentVersionSchema = strict.object({
   /** The exact text shown to the citizen, per locale; its SHA-256 goes into the ledger. */
@@ -280,6 +296,17 @@ export const pluginConfigSchema = strict.object({
       /** What the municipality is (Stadt, Gemeinde, Amt, Markt, …): the sign-up page says "Nachrichten der Gemeinde Ahrensbök". */
       kind: z.string().min(1).max(40).default('Stadt'),
       contactText: z.string().default('Bitte wenden Sie sich an das Rathaus.'),
+      /**
+       * The town's villages or districts (Ortsteile). Citizens choose theirs at sign-up (or the
+       * whole town), news names the ones it concerns; none configured means no village choice.
+       */
+      villages: z.array(villageSchema).max(100).default([]).superRefine((villages, ctx) => {
+        const seen = new Map<string, number>();
+        villages.forEach((village, index) => {
+          if (seen.has(village.slug)) ctx.addIssue({ code: 'custom', path: [index, 'slug'], message: `slug "${village.slug}" is used twice (also at ${seen.get(village.slug)})` });
+          seen.set(village.slug, index);
+        });
+      }),
     })
     .prefault({}),
   defaultCountry: z.string().length(2).default('DE'),

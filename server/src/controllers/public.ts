@@ -79,6 +79,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.body = { data: topics };
     },
 
+    /** The town's villages (Ortsteile) for a sign-up form; from the config, public anyway. */
+    async villages(ctx: Context) {
+      ctx.body = { data: config().town.villages.map(({ name, slug, postcode }) => ({ name, slug, postcode: postcode ?? null })) };
+    },
+
     async consent(ctx: Context) {
       const locale = pageLanguage(config(), ctx.query.locale);
       const shown = getService(strapi, 'consent-ledger').consentText(config().consent.current, locale);

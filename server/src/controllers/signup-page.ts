@@ -44,6 +44,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     // Opened from a "change channel or topics" link: the citizen's topics come ticked.
     const keep = typeof ctx.query.keep === 'string' && ctx.query.keep.length <= 200 ? ctx.query.keep : null;
     const kept = keep ? await getService(strapi, 'subscriptions').topicsOfManageToken(keep) : null;
+    const keptVillages = keep ? await getService(strapi, 'subscriptions').villagesOfManageToken(keep) : null;
     const prefix = `${strapi.config.get('api.rest.prefix', '/api')}/town-crier`;
     const webpush = getService(strapi, 'runtime').channels().find('webpush') ? config.channels.webpush : null;
     ctx.type = 'text/html; charset=utf-8';
@@ -63,6 +64,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       town: { name: config.town.name, kind: config.town.kind },
       intro: config.signup.intro[locale],
       topics: topics.map((topic) => ({ ...topic, checked: kept?.includes(topic.slug) ?? false })),
+      villages: config.town.villages.map((village) => ({ ...village, checked: keptVillages?.includes(village.slug) ?? false })),
       consent: { version: config.consent.current, text: consent?.text ?? '', privacyPolicyUrl: consent?.privacyPolicyUrl ?? '' },
       channels: getService(strapi, 'runtime')
         .channels()

@@ -5,6 +5,7 @@ import { deliverJobSchema, fanOutJobSchema, jobIds, type DeliverJob } from '../q
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { dbTimestamp } from '../utils/time';
+import { decodeVillages, villageWhere } from '../villages/villages';
 
 const INSERT_CHUNK = 200;
 
@@ -29,8 +30,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     };
   };
 
-  /** One page of active subscribers of `channel` who want at least one of `topicIds` (or everything). */
-  const nextSubscribers = async (channel: ChannelId, topicIds: number[], afterId: number, limit: number) => {
+  /**
+   * One page of active subscribers of `channel` who want at least one of `topicIds` (or
+   * everything) and live in one of `villageSlugs` (or chose the whole town; no villages: all).
+   */
+  const nextSubscribers = async (channel: ChannelId, topicIds: number[], afterId: number, limit: number, villageSlugs: string[] = []) => {
     const subscribers = meta(UID.subscriber).tableName;
     const link = topicLink();
     const query = knex()(`${subscribers} as s`)
@@ -53,6 +57,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           )
       );
     }
+    const inVillages = villageWhere('s.villages', villageSlugs);
+    if (inVillages) query.where(inVillages);
     return (await query) as Array<{ id: number; marketing_stopped_at: unknown; undeliverable_at: unknown }>;
   };
 
@@ -71,12 +77,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       const deliveries = meta(UID.delivery).tableName;
       const topicIds = (announcement.topics ?? []).map((topic) => topic.id);
+      const villageSlugs = decodeVillages(announcement.villages);
       const batchSize = config.broadcast.fanOutBatchSize;
       for (const channel of plan.rows) {
         if (!runtime.channels().find(channel)) continue;
         let cursor = 0;
         for (;;) {
-          const page = await nextSubscribers(channel, topicIds, cursor, batchSize);
+          const page = await nextSubscribers(channel, topicIds, cursor, batchSize, villageSlugs);
           if (!page.length) break;
           cursor = page[page.length - 1].id;
           const stamp = dbTimestamp(strapi);

@@ -28,6 +28,26 @@ export const texts = {
     en: (mine: string[], all: string[]) => `Your topics: ${mine.length ? mine.join(', ') : 'all news'}. Available: ${all.join(', ') || '–'}.`,
     'de-x-ls': (mine: string[], all: string[]) => `Ihre Themen sind: ${mine.length ? mine.join(', ') : 'alle Nachrichten'}. Diese Themen gibt es: ${all.join(', ') || '–'}.`,
   },
+  /** THEMEN, in a town with villages: the citizen's villages and how to change them. */
+  villages: {
+    de: (mine: string[], all: string[]) =>
+      `Ihre Ortsteile: ${mine.length ? mine.join(', ') : 'alle Ortsteile'}. Ortsteile: ${all.join(', ')}. Ändern: THEMEN und die Ortsteile, z. B. „THEMEN ${all.slice(0, 2).join(', ')}“, oder THEMEN ALLE für alle Ortsteile.`,
+    en: (mine: string[], all: string[]) =>
+      `Your villages: ${mine.length ? mine.join(', ') : 'all villages'}. Villages: ${all.join(', ')}. To change: THEMEN and the villages, e.g. “THEMEN ${all.slice(0, 2).join(', ')}”, or THEMEN ALL for all villages.`,
+    'de-x-ls': (mine: string[], all: string[]) =>
+      `Ihre Ortsteile sind: ${mine.length ? mine.join(', ') : 'alle Ortsteile'}. Diese Ortsteile gibt es: ${all.join(', ')}. Sie wollen andere Ortsteile? Dann schreiben Sie THEMEN und die Ortsteile. Zum Beispiel: THEMEN ${all.slice(0, 2).join(', ')}. Sie wollen alle Ortsteile? Dann schreiben Sie: THEMEN ALLE.`,
+  },
+  villagesChanged: {
+    de: (mine: string[]) => (mine.length ? `Sie erhalten jetzt Meldungen für: ${mine.join(', ')} (und Meldungen für alle Ortsteile).` : 'Sie erhalten jetzt die Meldungen aus allen Ortsteilen.'),
+    en: (mine: string[]) => (mine.length ? `You now get the news for: ${mine.join(', ')} (and news for all villages).` : 'You now get the news from all villages.'),
+    'de-x-ls': (mine: string[]) =>
+      mine.length ? `Sie bekommen jetzt die Nachrichten für: ${mine.join(', ')}. Und die Nachrichten für alle Ortsteile.` : 'Sie bekommen jetzt die Nachrichten aus allen Ortsteilen.',
+  },
+  unknownVillage: {
+    de: (unknown: string[], all: string[]) => `Diesen Ortsteil kennen wir nicht: ${unknown.join(', ')}. Nichts geändert. Ortsteile: ${all.join(', ')}.`,
+    en: (unknown: string[], all: string[]) => `We do not know this village: ${unknown.join(', ')}. Nothing changed. Villages: ${all.join(', ')}.`,
+    'de-x-ls': (unknown: string[], all: string[]) => `Diesen Ortsteil gibt es nicht: ${unknown.join(', ')}. Wir haben nichts geändert. Diese Ortsteile gibt es: ${all.join(', ')}.`,
+  },
   changeTopics: {
     de: (url: string) => `Themen ändern oder einen anderen Kanal wählen: ${url}`,
     en: (url: string) => `Change topics or choose another channel: ${url}`,

@@ -7,6 +7,7 @@ export default () => ({
   type: 'content-api',
   routes: [
     { method: 'GET', path: '/topics', handler: 'public.topics', config: { auth: false } },
+    { method: 'GET', path: '/villages', handler: 'public.villages', config: { auth: false } },
     { method: 'GET', path: '/consent', handler: 'public.consent', config: { auth: false } },
     {
       method: 'POST',

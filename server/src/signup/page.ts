@@ -16,6 +16,8 @@ export interface SignupPageModel {
   languageLink?: string;
   /** `checked`: ticked in advance, when the page was opened from a "change channel or topics" link. */
   topics: Array<{ slug: string; name: string; description: string | null; checked?: boolean }>;
+  /** The town's villages (Ortsteile); none: the page asks no village. `checked` as for topics. */
+  villages?: Array<{ slug: string; name: string; postcode?: string; checked?: boolean }>;
   consent: { version: string; text: string; privacyPolicyUrl: string };
   channels: Array<{ id: string; label: string }>;
   scriptUrl: string;
@@ -45,6 +47,8 @@ const copy = {
     name: 'Name (freiwillig)',
     topics: 'Themen',
     topicsHint: 'Ohne Auswahl erhalten Sie alle Meldungen.',
+    villages: 'Ortsteile',
+    villagesHint: (town: string) => `Wählen Sie Ihren Ortsteil oder mehrere. Ohne Auswahl erhalten Sie die Meldungen aller Ortsteile ${town}. Meldungen für alle Ortsteile erhalten Sie immer.`,
     consent: 'Einwilligung',
     agree: 'Ich willige ein (Text oben).',
     privacy: 'Datenschutzerklärung',
@@ -70,6 +74,8 @@ const copy = {
     name: 'Name (optional)',
     topics: 'Topics',
     topicsHint: 'Choose none to receive all news.',
+    villages: 'Villages',
+    villagesHint: (town: string) => `Choose your village, or several. Choose none to receive the news of every village of ${town}. News for all villages always reaches you.`,
     consent: 'Consent',
     agree: 'I agree (text above).',
     privacy: 'Privacy policy',
@@ -99,6 +105,8 @@ const copy = {
     agree: 'Ja, ich erlaube das (der Text steht oben).',
     privacy: 'Was passiert mit meinen Daten?',
     submit: 'Anmelden',
+    villages: 'Ortsteile',
+    villagesHint: (town: string) => `Wo wohnen Sie? Wählen Sie Ihren Ortsteil. Sie können auch mehrere wählen. Sie wählen keinen Ortsteil? Dann bekommen Sie die Nachrichten aus allen Ortsteilen ${town}.`,
     language: 'Sprache',
     languageHint: 'Sie bekommen die Nachrichten in der Sprache von dieser Seite.',
     languageOnly: 'Sie sind schon angemeldet? Sie wollen nur eine andere Sprache? Dann klicken Sie hier.',
@@ -184,6 +192,23 @@ export function renderSignupPage(model: SignupPageModel): string {
         </div>`
     )
     .join('');
+  const villageOptions = (model.villages ?? [])
+    .map(
+      (village, index) => `
+        <div class="option">
+          <input type="checkbox" id="village-${index}" name="villages" value="${escapeHtml(village.slug)}"${village.checked ? ' checked' : ''}>
+          <label for="village-${index}">${escapeHtml(village.name)}${village.postcode ? ` (${escapeHtml(village.postcode)})` : ''}</label>
+        </div>`
+    )
+    .join('');
+  const villages = villageOptions
+    ? `
+    <fieldset aria-describedby="villages-hint">
+      <legend>${escapeHtml(t.villages)}</legend>
+      <p class="hint" id="villages-hint">${escapeHtml(t.villagesHint(townPhrase))}</p>
+      ${villageOptions}
+    </fieldset>`
+    : '';
   // Every enabled channel gets the same block: a checkbox, then what that channel needs.
   const detail = (id: string) => {
     if (id === 'whatsapp') {
@@ -296,7 +321,7 @@ export function renderSignupPage(model: SignupPageModel): string {
       <legend>${escapeHtml(t.topics)}</legend>
       <p class="hint" id="topics-hint">${escapeHtml(t.topicsHint)}</p>
       ${topics}
-    </fieldset>
+    </fieldset>${villages}
     <fieldset>
       <legend>${escapeHtml(t.consent)}</legend>
       <p class="consent-text" id="consent-text">${escapeHtml(model.consent.text)}</p>
@@ -435,6 +460,7 @@ export const SIGNUP_SCRIPT = `(() => {
     const body = {
       channels,
       topics: [...form.querySelectorAll('input[name=topics]:checked')].map((input) => input.value),
+      villages: [...form.querySelectorAll('input[name=villages]:checked')].map((input) => input.value),
       locale: form.dataset.locale,
       consent: { accepted: true, version: form.dataset.consentVersion },
       source: 'signup-page',

@@ -16,6 +16,8 @@ export interface ConsentEventInput {
   ip?: string | null;
   userAgent?: string | null;
   at?: Date;
+  /** For `changed`: what the citizen chose now. */
+  detail?: string | null;
 }
 
 /** The append-only consent ledger. Nothing here updates or deletes an event except retention. */
@@ -44,6 +46,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
         userAgent: input.userAgent ? input.userAgent.slice(0, 255) : null,
         language: input.language ?? null,
         occurredAt: input.at ?? new Date(),
+        ...(input.detail ? { detail: input.detail } : {}),
       },
     });
   },

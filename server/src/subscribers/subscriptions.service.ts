@@ -10,6 +10,7 @@ import { parsePushSubscription, pushAddressOf, type PushSubscription } from '../
 import { normaliseEmailAddress } from './email-address';
 import { normalisePhoneNumber } from './phone';
 import type { Language } from '../../../shared/languages';
+import { decodeVillages, encodeVillages } from '../villages/villages';
 import { newConfirmCode, newConfirmationToken, sha256, signManageToken, signUnsubscribeToken, verifyManageToken, verifyUnsubscribeToken } from './tokens';
 
 export interface SignupInput {
@@ -18,6 +19,8 @@ export interface SignupInput {
   address?: string;
   name?: string;
   topics: string[];
+  /** Slugs of `town.villages`; empty: the whole town. */
+  villages?: string[];
   /** The citizen's language; one the town offers (config `languages`), else 400. */
   locale?: Language;
   consent: { accepted: true; version: string };
@@ -61,6 +64,9 @@ export interface WhatsappSender {
 const fieldError = (field: string | Array<string | number>, message: string) =>
   validationError(message, { errors: [{ path: (Array.isArray(field) ? field : [field]).map(String), message, name: 'ValidationError' }] });
 
+/** The ledger's wording of a choice of villages: `villages: dakendorf, gnissau`, or `villages: all` for the whole town. */
+export const villagesDetail = (slugs: readonly string[]) => `villages: ${slugs.length ? [...slugs].sort().join(', ') : 'all'}`;
+
 /** What one sign-up answers for one channel: the same whether the address was new, pending or active. */
 export interface SignupAnswer {
   /** `active` only for Web Push, whose browser permission is the confirmation itself. */
@@ -75,6 +81,8 @@ export interface SignupPlan {
   input: SignupInput;
   address: string | null;
   topicIds: number[];
+  /** The village slugs chosen (checked against `town.villages`); empty: the whole town. */
+  villages: string[];
   existing: SubscriberRow | null;
   now: Date;
   /** Web Push only. */
@@ -104,6 +112,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   // The chosen language is personal data like the topics: the ledger keeps it with the request.
   const recordRequest = (subscriberId: number, channel: ChannelId, consentVersion: string, locale: string, meta: RequestMeta, at: Date) =>
     ledger().record({ subscriberId, channel, type: 'requested', method: 'web-form', consentVersion, locale, language: locale, ip: meta.ip, userAgent: meta.userAgent, at });
+  /**
+   * Where a citizen lives is personal data: the ledger says when they chose their villages (at
+   * sign-up, when the town has villages) and every change since, with what they chose.
+   */
+  const recordVillages = (subscriberId: number, channel: ChannelId, slugs: readonly string[], method: string, meta: RequestMeta, at: Date) =>
+    runtime().config().town.villages.length
+      ? ledger().record({ subscriberId, channel, type: 'changed', method, detail: villagesDetail(slugs), ip: meta.ip, userAgent: meta.userAgent, at })
+      : Promise.resolve();
 
   const tokenSecret = () => {
     const configured = runtime().config().tokenSecret;
@@ -168,6 +184,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return email;
     },
 
+    /** Checks village slugs against `town.villages`; an unknown one is a 400 naming the field. */
+    resolveVillages(slugs: readonly string[]): string[] {
+      const known = new Set(runtime().config().town.villages.map((village) => village.slug));
+      const unique = [...new Set(slugs)];
+      const unknown = unique.filter((slug) => !known.has(slug));
+      if (unknown.length) throw fieldError('villages', `Unknown village: ${unknown.join(', ')}`);
+      return unique;
+    },
+
     async resolveTopics(slugs: string[]): Promise<number[]> {
       if (!slugs.length) return [];
       const unique = [...new Set(slugs)];
@@ -229,11 +254,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         address = this.normaliseAddress(input.channel, input.address, [...field, 'address']);
       }
       let slugs = input.topics;
+      let villageSlugs = input.villages ?? [];
       if (input.topicsFrom) {
         const carried = await this.topicsOfManageToken(input.topicsFrom);
         if (!carried) throw fieldError('topicsFrom', 'This link is invalid');
         if (!slugs.length) slugs = carried;
+        if (!villageSlugs.length) villageSlugs = (await this.villagesOfManageToken(input.topicsFrom)) ?? [];
       }
+      const villages = this.resolveVillages(villageSlugs);
       const topicIds = await this.resolveTopics(slugs);
       const now = new Date();
       if (address) {
@@ -244,7 +272,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (!admitted.admitted) throw rateLimitError('Too many sign-ups for this address; please try again later', { retryAfterSeconds: 3600 });
       }
       const existing = address ? ((await subscribers().findOne({ where: { channel: input.channel, address } })) as SubscriberRow | null) : null;
-      return { input, address, topicIds, existing, now, ...(pushSubscription ? { pushSubscription } : {}) };
+      return { input, address, topicIds, villages, existing, now, ...(pushSubscription ? { pushSubscription } : {}) };
     },
 
     async commitSignup(plan: SignupPlan, meta: RequestMeta): Promise<SignupAnswer> {
@@ -271,6 +299,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const pendingData = {
         name: input.name ?? null,
         topics: topicIds,
+        villages: encodeVillages(plan.villages),
         locale,
         status: 'pending',
         source: input.source ?? 'web',
@@ -289,6 +318,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       const sentToday = await ledger().countSince(subscriberId, 'requested', new Date(now.getTime() - DAY_MS));
       await recordRequest(subscriberId, input.channel, input.consent.version, locale, meta, now);
+      await recordVillages(subscriberId, input.channel, plan.villages, 'web-form', meta, now);
       const sendsConfirmation =
         input.channel === 'email' || (input.channel === 'whatsapp' && config.channels.whatsapp.confirmBy !== 'link');
       if (sendsConfirmation && sentToday < config.rateLimit.confirmationsPerAddressPerDay) {
@@ -318,6 +348,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const data = {
         name: input.name ?? null,
         topics: topicIds,
+        villages: encodeVillages(plan.villages),
         locale,
         source: input.source ?? 'web',
         consentVersion: input.consent.version,
@@ -336,6 +367,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         // The same browser signing up again from the page in another language: a change of language, in the ledger as such.
         await ledger().record({ subscriberId: row.id, channel: 'webpush', type: 'language-changed', method: 'signup-page', language: locale, ip: meta.ip, userAgent: meta.userAgent, at: now });
       }
+      await recordVillages(row.id, 'webpush', plan.villages, 'web-form', meta, now);
       await this.activate(row, CONFIRM_METHOD.webpush);
       return { status: 'active', channel: 'webpush', expiresAt: now.toISOString() };
     },
@@ -405,7 +437,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Moves a pending sign-up's choice and ledger onto the citizen's existing row, and confirms that. */
     async mergePendingInto(pending: SubscriberRow, existing: SubscriberRow, method: string) {
-      const full = (await subscribers().findOne({ where: { id: pending.id }, populate: ['topics'] })) as { topics?: Array<{ id: number }> } | null;
+      const full = (await subscribers().findOne({ where: { id: pending.id }, populate: ['topics'] })) as { topics?: Array<{ id: number }>; villages?: string | null } | null;
       const events = (await ledger().forSubscriber(pending.id)) as Array<{ id: number }>;
       for (const event of events) await strapi.db.query(UID.consentEvent).update({ where: { id: event.id }, data: { subscriber: existing.id } });
       await subscribers().delete({ where: { id: pending.id } });
@@ -413,6 +445,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         where: { id: existing.id },
         data: {
           topics: (full?.topics ?? []).map((topic) => topic.id),
+          villages: full?.villages ?? null,
           locale: pending.locale,
           consentVersion: pending.consentVersion,
           ...(pending.name ? { name: pending.name } : {}),
@@ -543,6 +576,29 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return this.changeLanguage(id, language, 'language-link', meta);
     },
 
+    /** The village slugs of the subscription a manage token names; null when the token is not valid. */
+    async villagesOfManageToken(token: string): Promise<string[] | null> {
+      const id = verifyManageToken(tokenSecret(), token);
+      const subscriber = id ? ((await subscribers().findOne({ where: { id }, select: ['address', 'villages'] })) as { address: string | null; villages: string | null } | null) : null;
+      if (!subscriber?.address) return null;
+      const known = new Set(runtime().config().town.villages.map((village) => village.slug));
+      return decodeVillages(subscriber.villages).filter((slug) => known.has(slug));
+    },
+
+    /** The village slugs a subscriber chose (empty: the whole town). */
+    async villagesOf(subscriberId: number): Promise<string[]> {
+      const row = (await subscribers().findOne({ where: { id: subscriberId }, select: ['villages'] })) as { villages: string | null } | null;
+      return decodeVillages(row?.villages);
+    },
+
+    /** A citizen's new choice of villages (THEMEN over WhatsApp): stored, and recorded in the ledger. */
+    async setVillages(subscriber: Pick<SubscriberRow, 'id' | 'channel'>, slugs: string[], method: string, meta: RequestMeta = {}) {
+      const villages = this.resolveVillages(slugs);
+      await subscribers().update({ where: { id: subscriber.id }, data: { villages: encodeVillages(villages) } });
+      await recordVillages(subscriber.id, subscriber.channel, villages, method, meta, new Date());
+      return villages;
+    },
+
     /** Withdrawal: the subscriber stops receiving anything, and the ledger says when and how. */
     async withdraw(subscriberId: number, method: string, meta: RequestMeta = {}) {
       const subscriber = (await subscribers().findOne({ where: { id: subscriberId } })) as SubscriberRow | null;
@@ -629,7 +685,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       for (const row of returning) {
         const since = toDate(row.unsubscribedAt) ?? toDate(row.confirmedAt);
         const events = (await ledger().forSubscriber(row.id)) as Array<{ id: number; type: string; occurredAt: unknown }>;
-        const request = events.filter((event) => event.type === 'requested' && since && (toDate(event.occurredAt)?.getTime() ?? 0) > since.getTime());
+        const request = events.filter((event) => (event.type === 'requested' || event.type === 'changed') && since && (toDate(event.occurredAt)?.getTime() ?? 0) > since.getTime());
         if (request.length) await strapi.db.query(UID.consentEvent).deleteMany({ where: { id: { $in: request.map((event) => event.id) } } });
         await subscribers().updateMany({
           where: { id: row.id, status: 'pending' },
@@ -641,8 +697,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Everything stored about one subscriber (GDPR Art. 15). */
     async exportSubscriber(id: number) {
-      const subscriber = await subscribers().findOne({ where: { id }, populate: ['topics'] });
-      if (!subscriber) throw notFoundError('No such subscriber');
+      const row = (await subscribers().findOne({ where: { id }, populate: ['topics'] })) as (Record<string, unknown> & { villages?: string | null }) | null;
+      if (!row) throw notFoundError('No such subscriber');
+      // The villages as the citizen chose them (names from the config), not the stored `|a|b|`.
+      const configured = runtime().config().town.villages;
+      const subscriber = {
+        ...row,
+        villages: decodeVillages(row.villages).map((slug) => {
+          const village = configured.find((entry) => entry.slug === slug);
+          return { slug, name: village?.name ?? null };
+        }),
+      };
       const [consentEvents, deliveries, inbox] = await Promise.all([
         ledger().forSubscriber(id),
         strapi.db.query(UID.delivery).findMany({ where: { subscriberId: id }, orderBy: { id: 'asc' } }),
@@ -661,7 +726,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const now = new Date();
       await subscribers().update({
         where: { id },
-        data: { address: null, whatsappUserId: null, pushSubscription: null, name: null, locale: null, tokenHash: null, confirmCode: null, status: 'unsubscribed', unsubscribedAt: subscriber.status === 'unsubscribed' ? undefined : now, erasedAt: now },
+        data: { address: null, whatsappUserId: null, pushSubscription: null, name: null, locale: null, villages: null, tokenHash: null, confirmCode: null, status: 'unsubscribed', unsubscribedAt: subscriber.status === 'unsubscribed' ? undefined : now, erasedAt: now },
       });
       const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: id }, select: ['id'] })) as Array<{ id: number }>;
       await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: inbox.map((row) => row.id) } } });
@@ -673,7 +738,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       // updateMany cannot filter through a relation, so the ledger rows are found first.
       const events = (await ledger().forSubscriber(id)) as Array<{ id: number }>;
-      await strapi.db.query(UID.consentEvent).updateMany({ where: { id: { $in: events.map((event) => event.id) } }, data: { ipTruncated: null, userAgent: null } });
+      await strapi.db.query(UID.consentEvent).updateMany({ where: { id: { $in: events.map((event) => event.id) } }, data: { ipTruncated: null, userAgent: null, detail: null, language: null } });
       await ledger().record({ subscriberId: id, channel: subscriber.channel, type: 'erased', method: 'admin', at: now });
     },
 
@@ -696,7 +761,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await ledger().deleteForSubscribers(ids);
       const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: { id: { $in: ids } } }, select: ['id'] })) as Array<{ id: number }>;
       await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: inbox.map((row) => row.id) } } });
-      await subscribers().updateMany({ where: { id: { $in: ids } }, data: { address: null, whatsappUserId: null, pushSubscription: null, name: null, erasedAt: now } });
+      await subscribers().updateMany({ where: { id: { $in: ids } }, data: { address: null, whatsappUserId: null, pushSubscription: null, name: null, villages: null, erasedAt: now } });
       return { subscribers: ids.length, messages, outbox };
     },
 

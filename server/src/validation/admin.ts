@@ -23,6 +23,8 @@ export const previewQuerySchema = z.object({
   locale: z.string().min(1).max(20).optional(),
   /** The topic currently chosen in the editor's form, which may not be saved yet; empty = the form has none. */
   topic: z.string().max(200).optional(),
+  /** The villages currently in the editor's form (comma-separated names or slugs); empty = the whole town. */
+  villages: z.string().max(2000).optional(),
 });
 
 export const inboxListQuerySchema = listQuerySchema.extend({ status: z.enum(['open', 'handled', 'all']).default('open') });

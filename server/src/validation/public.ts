@@ -22,6 +22,8 @@ export const signupBodySchema = z
     channels: z.array(channelEntrySchema).min(1).max(CHANNEL_IDS.length).optional(),
     name: z.string().trim().max(100).optional(),
     topics: z.array(z.string().max(100)).max(50).default([]),
+    /** Slugs of the town's villages (Ortsteile); none: the whole town. */
+    villages: z.array(z.string().max(60)).max(100).default([]),
     locale: z.enum(LANGUAGES).optional(),
     consent: z.object({
       accepted: z.literal(true, { error: 'Consent must be given' }),

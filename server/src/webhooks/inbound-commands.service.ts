@@ -8,6 +8,7 @@ import { LANGUAGE_KEYWORDS, texts } from '../messages/texts';
 import { citizenLanguage, languageOfKeyword } from '../languages/languages';
 import { confirmMethodOf } from '../subscribers/subscriptions.service';
 import { MANAGE_URL_PLACEHOLDER } from '../messages/manage-link';
+import { findVillage, resolveVillages, WHOLE_TOWN_WORDS, type Village } from '../villages/villages';
 
 type InboundMessage = Extract<ChannelEvent, { type: 'message' }>;
 
@@ -23,9 +24,28 @@ const COMMANDS: Record<string, 'stop' | 'start' | 'help' | 'topics' | 'language'
   HELP: 'help',
   THEMEN: 'topics',
   TOPICS: 'topics',
+  ORTSTEIL: 'topics',
+  ORTSTEILE: 'topics',
+  VILLAGE: 'topics',
+  VILLAGES: 'topics',
   SPRACHE: 'language',
   LANGUAGE: 'language',
 };
+
+/**
+ * What follows the keyword in `THEMEN Dakendorf, Groß Parin`: the village names, split at
+ * commas, "und"/"and" or, for a part that names no village as a whole, at spaces. A whole-town
+ * word (ALLE) alone means all villages. Answers null when nothing follows the keyword.
+ */
+export function villageWords(text: string | undefined, villages: readonly Village[]): { slugs: string[]; unknown: string[] } | null {
+  const rest = (text ?? '').trim().replace(/^\S+\s*/, '').trim();
+  if (!rest) return null;
+  const parts = rest.split(/\s*(?:[,;]|\s+und\s+|\s+and\s+|\s+&\s+)\s*/i).filter(Boolean);
+  if (parts.length === 1 && WHOLE_TOWN_WORDS.includes(parts[0].normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toUpperCase())) return { slugs: [], unknown: [] };
+  const values = parts.flatMap((part) => (findVillage(villages, part) ? [part] : part.split(/\s+/)));
+  const { known, unknown } = resolveVillages(villages, values);
+  return { slugs: known.map((village) => village.slug), unknown };
+}
 
 export function parseCommand(text: string | undefined) {
   const normalised = (text ?? '')
@@ -124,9 +144,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         return reply(channel, event, texts.languageChanged[chosen]());
       }
       if (parsed?.command === 'topics') {
+        const villages = config.town.villages;
+        const villageNames = (slugs: string[]) => villages.filter((village) => slugs.includes(village.slug)).map((village) => village.name);
+        // `THEMEN Dakendorf, Gnissau` (or ORTSTEIL …) changes the villages; `THEMEN ALLE` chooses all of them.
+        const wanted = villages.length ? villageWords(event.text, villages) : null;
+        if (wanted && subscriber && subscriber.status !== 'unsubscribed') {
+          if (wanted.unknown.length) return reply(channel, event, texts.unknownVillage[locale](wanted.unknown, villages.map((village) => village.name)));
+          const chosen = await subscriptions().setVillages(subscriber, wanted.slugs, `${channel}-keyword`);
+          return reply(channel, event, texts.villagesChanged[locale](villageNames(chosen)));
+        }
         const all = (await strapi.db.query(UID.topic).findMany({ where: { active: true }, select: ['name'], orderBy: { name: 'asc' } })) as Array<{ name: string }>;
         subscriber = await subscriptions().findByAddress(channel, event.from, event.userId);
-        const list = texts.topics[locale]((subscriber?.topics ?? []).map((t) => t.name), all.map((t) => t.name));
+        const topicList = texts.topics[locale]((subscriber?.topics ?? []).map((t) => t.name), all.map((t) => t.name));
+        const list =
+          villages.length && subscriber
+            ? `${topicList} ${texts.villages[locale](villageNames(await subscriptions().villagesOf(subscriber.id)), villages.map((village) => village.name))}`
+            : topicList;
         if (subscriber?.status !== 'active') return reply(channel, event, list);
         // The link carries the topics to the sign-up page, so a citizen can switch channel without
         // losing them. Its token is signed in only when the message is sent: job payloads in Redis

@@ -43,6 +43,8 @@ export default {
     url: { type: 'string' },
     topics: { type: 'relation', relation: 'manyToMany', target: 'plugin::town-crier.topic' },
     urgency: { type: 'enumeration', enum: ['info', 'important', 'emergency'], default: 'info' },
+    /** Village slugs (`town.villages`) the news is for, e.g. `["dakendorf"]`; empty or null: the whole town. */
+    villages: { type: 'json' },
     channels: { type: 'json' },
     sendAt: { type: 'datetime' },
     sourceUid: { type: 'string' },

@@ -8,8 +8,10 @@ export default {
   attributes: {
     subscriber: { type: 'relation', relation: 'manyToOne', target: 'plugin::town-crier.subscriber' },
     channel: { type: 'string', required: true },
-    type: { type: 'enumeration', enum: ['requested', 'confirmed', 'withdrawn', 'erased', 'language-changed'], required: true },
-    /** The language the citizen chose (`requested`) or changed to (`language-changed`): personal data, exported and kept like the rest of the ledger. */
+    type: { type: 'enumeration', enum: ['requested', 'confirmed', 'withdrawn', 'erased', 'changed', 'language-changed'], required: true },
+    /** For `changed`: what the citizen chose, e.g. `villages: dakendorf, gnissau` (personal data: emptied by erasure). */
+    detail: { type: 'text' },
+    /** The language the citizen chose (`requested`) or changed to (`language-changed`): personal data, emptied by erasure. */
     language: { type: 'string' },
     consentVersion: { type: 'string' },
     consentTextHash: { type: 'string' },

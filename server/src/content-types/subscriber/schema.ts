@@ -29,6 +29,11 @@ export default {
      */
     pushSubscription: { type: 'json', private: true },
     topics: { type: 'relation', relation: 'manyToMany', target: 'plugin::town-crier.topic' },
+    /**
+     * The villages (Ortsteile, slugs of `town.villages`) the citizen chose, as `|a|b|`; null for
+     * the whole town. Personal data (where someone lives): private, in the ledger, exported, erased.
+     */
+    villages: { type: 'text', private: true },
     locale: { type: 'string', default: 'de' },
     status: { type: 'enumeration', enum: ['pending', 'active', 'unsubscribed'], default: 'pending', required: true },
     source: { type: 'string' },
