@@ -3,6 +3,9 @@
  * Crier view and checks that the figures on screen are the seeded ones; pauses and resumes a
  * broadcast; acts as a citizen on the sandbox phone; answers in the inbox. Screenshots go to
  * test-results/screenshots/ (the overview also to docs/images/admin-overview.png with UPDATE_DOCS_SCREENSHOTS=1).
+ * WhatsApp runs in sandbox mode switched on explicitly, with a token and a business account at the
+ * fake Cloud API, so the town's templates, tier and API version are read from "Meta" and the sandbox
+ * phone shows the templates' German text as Meta has it.
  *
  * Needs Debian's Chromium (tests/support/chromium.ts says how when it is missing; `npm test`
  * installs it first). The admin build is cached in tests/app/build (see admin-build.ts).
@@ -18,6 +21,8 @@ import { seedTopics } from '../support/seed';
 import { launchChromium } from '../support/chromium';
 import { seriousViolations } from '../support/axe';
 import { docScreenshot } from '../support/screenshots';
+import { approvedTownTemplates, startFakeWhatsappCloudApi, type FakeCloudApi, type FakeTemplate } from '../support/fake-whatsapp-cloud-api';
+import { WHATSAPP } from '../support/whatsapp';
 import en from '../../admin/src/translations/en.json';
 import de from '../../admin/src/translations/de.json';
 
@@ -63,6 +68,33 @@ function quietHoursAroundNow() {
 }
 
 const phone = (index: number) => `+49151000000${String(index).padStart(2, '0')}`;
+
+/**
+ * The town's templates at Meta: the opt-in approved with Meta's German wording, a footer and the
+ * "Ja, anmelden" button; the news template paused by Meta (its German problem line must show).
+ */
+function townTemplatesAtMeta(): FakeTemplate[] {
+  const [news, optin] = approvedTownTemplates();
+  return [
+    {
+      ...news,
+      status: 'PAUSED',
+      components: [
+        { type: 'HEADER', format: 'TEXT', text: 'Aus dem Rathaus' },
+        { type: 'BODY', text: 'Neues aus Musterstadt: {{1}}\n\n{{2}}\n\nMehr dazu auf unserer Website. Abmelden: STOP' },
+        { type: 'FOOTER', text: 'Stadt Musterstadt' },
+      ],
+    },
+    {
+      ...optin,
+      components: [
+        { type: 'BODY', text: 'Sie haben sich für die Nachrichten der Stadt Musterstadt angemeldet. Bitte bestätigen Sie mit dem Knopf unten. Wenn Sie das nicht waren, ignorieren Sie diese Nachricht einfach.' },
+        { type: 'FOOTER', text: 'Stadt Musterstadt · Rathausplatz 1' },
+        { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Ja, anmelden' }] },
+      ],
+    },
+  ];
+}
 
 async function seed(test: TestStrapi) {
   const topics = await seedTopics(test, [
@@ -200,6 +232,7 @@ describe('admin panel in Chromium', () => {
   let baseUrl: string;
   let token: string;
   let seeded: Awaited<ReturnType<typeof seed>>;
+  let meta: FakeCloudApi;
 
   const api = async (route: string) => {
     const response = await test.request.get(route).set('Authorization', `Bearer ${token}`);
@@ -225,10 +258,23 @@ describe('admin panel in Chromium', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     await ensureAdminBuild();
     process.env.TOWN_CRIER_TEST_SERVE_ADMIN = 'true';
+    meta = await startFakeWhatsappCloudApi({ accessToken: WHATSAPP.accessToken, phoneNumberId: WHATSAPP.phoneNumberId });
+    meta.templates.splice(0, meta.templates.length, ...townTemplatesAtMeta());
+    meta.setMessagingLimit('TIER_250', 'STANDARD');
     test = await bootStrapi({
       pluginConfig: {
-        // Sandbox: nothing leaves the machine, and the sandbox phone tab exists.
-        channels: { whatsapp: { accessToken: '', baseUrl: 'http://127.0.0.1:9' } },
+        // Sandbox switched on: nothing is sent, the sandbox phone tab exists; the token and business
+        // account only read the templates and limits from (fake) Meta.
+        channels: {
+          whatsapp: {
+            sandbox: true,
+            accessToken: WHATSAPP.accessToken,
+            phoneNumberId: WHATSAPP.phoneNumberId,
+            businessAccountId: meta.businessAccountId,
+            baseUrl: meta.baseUrl,
+            apiVersion: meta.apiVersion,
+          },
+        },
         inbox: { enabled: true },
         broadcast: { quietHours: quietHoursAroundNow() },
         stats: { subscriberTarget: 1557 },
@@ -259,6 +305,7 @@ describe('admin panel in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await test?.close();
+    await meta?.close();
   });
 
   it('shows the Town Crier link in the main menu and all tabs for the Super Admin', async () => {
@@ -306,6 +353,7 @@ describe('admin panel in Chromium', () => {
     const thisMonth = overview.costPerMonth.at(-1);
     expect(thisMonth.billableMessages).toBe(7);
     expect(await text(`cost-month-${thisMonth.month}`)).toMatch(/7 billable/);
+    await docScreenshot(page, 'admin-cost-per-month', { element: page.getByTestId('cost-per-month').first() });
 
     const file = await shoot('overview', 1380);
     // The README's picture is refreshed on request only, so a test run leaves the checkout clean.
@@ -480,7 +528,17 @@ describe('admin panel in Chromium', () => {
     await page.getByTestId('sandbox-open').click();
     const button = page.getByTestId('sandbox-button').first();
     await button.waitFor();
+    // The opt-in as citizens read it: Meta's German text, footer and button label, not "[town_news_optin]".
+    const bubble = page.getByTestId('sandbox-bubble').first();
+    expect(await bubble.getByTestId('whatsapp-text').innerText()).toBe(
+      'Sie haben sich für die Nachrichten der Stadt Musterstadt angemeldet. Bitte bestätigen Sie mit dem Knopf unten. Wenn Sie das nicht waren, ignorieren Sie diese Nachricht einfach.'
+    );
+    expect(await bubble.getByTestId('whatsapp-footer').innerText()).toBe('Stadt Musterstadt · Rathausplatz 1');
+    expect(await button.innerText()).toBe('Ja, anmelden');
+    // Meta's own wording: no "not confirmed by Meta" note.
+    expect(await bubble.getByTestId('whatsapp-unconfirmed').count()).toBe(0);
     await shoot('sandbox-phone');
+    await docScreenshot(page, 'sandbox-phone-template');
 
     await button.click();
     await eventually(async () => (await subscriber())?.status === 'active');
@@ -519,8 +577,8 @@ describe('admin panel in Chromium', () => {
     const whatsapp = channels.find((channel: { id: string }) => channel.id === 'whatsapp');
     expect(await card.getByTestId('channel-mode').innerText()).toBe('Sandbox');
     // The server names the problem by code; the admin words it.
-    expect(whatsapp.issues).toEqual([{ code: 'sandbox-no-credential', values: { credential: 'accessToken' } }]);
-    expect(await card.getByTestId('channel-problems').innerText()).toBe('⚠ No access token set: the channel runs in sandbox mode.');
+    expect(whatsapp.issues).toEqual([{ code: 'sandbox-switched-on' }]);
+    expect(await card.getByTestId('channel-problems').innerText()).toBe('⚠ Sandbox mode is switched on: nothing is sent.');
     // Switched-off channels carry no sandbox alarm.
     for (const off of ['email', 'telegram']) {
       const offCard = page.getByTestId(`channel-${off}`);
@@ -530,6 +588,24 @@ describe('admin panel in Chromium', () => {
     }
     expect(await card.getByTestId('channel-daily-limit').innerText()).toContain(`${whatsapp.usedLast24h}`);
     await shoot('channels');
+  });
+
+  it('channel status: what Meta has — templates with status and category, the paused one as a problem, tier and Graph API version', async () => {
+    // Read from (fake) Meta at startup.
+    const account = await eventually(async () => {
+      const whatsapp = ((await api('/town-crier/channels')).data as Array<{ id: string; whatsapp?: { fetchedAt: string | null } }>).find((channel) => channel.id === 'whatsapp');
+      return whatsapp?.whatsapp?.fetchedAt ? whatsapp.whatsapp : undefined;
+    });
+    expect(account).toMatchObject({ messagingLimit: { tier: 'TIER_250', dailyLimit: 250, throughputLevel: 'STANDARD' } });
+    await open('channels');
+    const panel = page.getByTestId('whatsapp-account');
+    await panel.waitFor();
+    expect(await panel.getByTestId('whatsapp-template-town_news').innerText()).toMatch(/town_news\s+de\s+PAUSED\s+MARKETING/);
+    expect(await panel.getByTestId('whatsapp-template-town_news_optin').innerText()).toMatch(/town_news_optin\s+de\s+APPROVED\s+UTILITY/);
+    expect(await panel.getByTestId('whatsapp-account-problems').innerText()).toContain('Meta paused the template “town_news” for low quality');
+    expect(await panel.getByTestId('whatsapp-tier').innerText()).toContain('TIER_250: 250 citizens per 24 h');
+    expect(await panel.getByTestId('whatsapp-api-version').innerText()).toMatch(/v\d+\.0/);
+    await docScreenshot(page, 'channel-whatsapp-meta', { element: page.getByTestId('channel-whatsapp') });
   });
 
   it('a role with only stats.read sees the menu link and the overview tab, and no other tab', async () => {
@@ -621,9 +697,10 @@ describe('admin panel in Chromium', () => {
       await german.goto(`${baseUrl}/admin/plugins/town-crier/broadcasts/${seeded.announcementDocumentId}`);
       expect(await german.getByTestId('failure-131026').innerText()).toContain('Die Nummer kann keine WhatsApp-Nachrichten empfangen');
       await german.goto(`${baseUrl}/admin/plugins/town-crier/channels`);
-      expect(await german.getByTestId('channel-whatsapp').getByTestId('channel-problems').innerText()).toBe(
-        '⚠ Kein Zugriffstoken eingetragen: Der Kanal läuft im Sandbox-Modus.'
-      );
+      expect(await german.getByTestId('channel-whatsapp').getByTestId('channel-problems').innerText()).toBe('⚠ Der Sandbox-Modus ist eingeschaltet: Es wird nichts gesendet.');
+      // Meta's problems in German: the paused news template.
+      expect(await german.getByTestId('whatsapp-account-problems').innerText()).toContain('Meta hat die Vorlage „town_news“ wegen schlechter Bewertungen pausiert');
+      await docScreenshot(german, 'channel-whatsapp-meta-de', { element: german.getByTestId('channel-whatsapp') });
     } finally {
       await context.close();
     }
@@ -648,6 +725,13 @@ describe('admin panel in Chromium', () => {
       `WhatsApp: ${whatsappLimit.sendableNow} today, the other ${whatsappLimit.later} tomorrow because of the daily limit.`
     );
     expect(await page.getByTestId('town-crier-panel-form').innerText()).toBe('Counted from the form as it is now, unsaved changes included.');
+    // The WhatsApp message as citizens will read it: the news template's header, text and footer as Meta has them.
+    const message = page.getByTestId('town-crier-panel-whatsapp');
+    expect(await message.getByTestId('whatsapp-header').innerText()).toBe('Aus dem Rathaus');
+    expect(await message.getByTestId('whatsapp-text').innerText()).toBe(
+      'Neues aus Musterstadt: Baustelle am Schulweg\n\nAb Montag ist der Schulweg halbseitig gesperrt.\n\nMehr dazu auf unserer Website. Abmelden: STOP'
+    );
+    expect(await message.getByTestId('whatsapp-footer').innerText()).toBe('Stadt Musterstadt');
     await shoot('content-manager-panel');
 
     // The editor changes the topic and the urgency without saving: the panel follows the form.

@@ -112,7 +112,10 @@ describe('admin operations', () => {
       expect(message.to).toBe('+491607654321');
       expect(message.body).toMatchObject({ to: '491607654321', type: 'template', template: { name: 'town_news_optin' } });
       const button = message.preview.buttons[0];
-      expect(button).toEqual({ title: 'Confirm', payload: expect.stringMatching(/^CONFIRM:/) });
+      // No templates read from Meta in sandbox: the German wording the plugin submits, marked as not confirmed by Meta.
+      expect(button).toEqual({ title: 'Ja, anmelden', payload: expect.stringMatching(/^CONFIRM:/) });
+      expect(message.preview.template).toMatchObject({ name: 'town_news_optin', source: 'plugin' });
+      expect(message.preview.text).toMatch(/^Sie haben sich für die Nachrichten der Stadt .+ angemeldet\. Bitte bestätigen Sie mit dem Knopf unten\./);
 
       const act = await post('/sandbox/act', { channel: 'whatsapp', from: '+491607654321', action: 'tap', payload: button.payload });
       expect(act.status).toBe(200);

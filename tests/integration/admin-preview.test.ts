@@ -69,6 +69,8 @@ describe('editor preview', () => {
         dailyLimit: { whatsapp: { limit: 6, usedLast24h: 3, sendableNow: 5, later: 3 } },
         // News is a marketing template unless Meta says otherwise: 8 × the default € 0.1131.
         whatsappCost: { currency: 'EUR', category: 'marketing', messages: 8, ratePerMessage: 0.1131, cost: 0.9048, ratesAsOf: '2025-07-01', ratesSource: expect.stringMatching(/^Placeholder/) },
+        // Without a saved entry there is no text to render.
+        whatsappMessage: null,
         // No grace period, no quiet hours in this town: it goes out now.
         startsAt: { at: null, reason: null },
         announcement: null,
@@ -85,6 +87,10 @@ describe('editor preview', () => {
       expect(kultur.topic).toEqual({ slug: 'kultur', name: 'Kultur' });
       expect(kultur.recipients).toEqual({ total: 5, byChannel: { whatsapp: 5 } });
       expect(kultur.broadcasts).toBe(true);
+      // The WhatsApp message as citizens will read it: no templates read from Meta here, so the plugin's
+      // German wording with the entry's title and text filled in, marked as not confirmed by Meta.
+      expect(kultur.whatsappMessage).toMatchObject({ template: { name: 'town_news', source: 'plugin' }, header: null, footer: null });
+      expect(kultur.whatsappMessage.text).toMatch(/^Neues aus .+: Konzert im Park\n\nMusik\n\nMehr dazu auf unserer Website\. Abmelden: STOP$/);
 
       await test.strapi.documents('api::article.article' as never).update({ documentId: draft.documentId, data: { silent: true } } as never);
       const silent = (await get(`/preview?uid=api::article.article&documentId=${draft.documentId}`)).body.data;

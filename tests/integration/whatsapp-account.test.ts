@@ -148,4 +148,27 @@ describe('WhatsApp account, templates and limits read from Meta', () => {
     const reply = await eventually(async () => sentTo(fake, '+4915155556666').find((request) => (request.body as { type: string }).type === 'text'));
     expect(reply.path).toBe(`/v24.0/${WHATSAPP.phoneNumberId}/messages`);
   });
+
+  it("the side panel's preview renders the news with the template's text as Meta has it, header, footer and button labels included", async () => {
+    const templates = approvedTownTemplates();
+    templates[0].components = [
+      { type: 'HEADER', format: 'TEXT', text: 'Aus dem Rathaus' },
+      { type: 'BODY', text: 'Liebe Musterstädter, {{1}}\n\n{{2}}\n\nAbmelden: STOP' },
+      { type: 'FOOTER', text: 'Ihre Stadtverwaltung Musterstadt' },
+    ];
+    fake.templates.splice(0, fake.templates.length, ...templates);
+    await account().refresh();
+    const draft = (await test.strapi.documents('api::article.article' as never).create({
+      data: { title: 'Laternenfest', summary: 'Am Freitag im Stadtpark.', slug: 'laternenfest' },
+    } as never)) as { documentId: string };
+    const response = await test.request.get(`/town-crier/preview?uid=api::article.article&documentId=${draft.documentId}`).set('Authorization', `Bearer ${token}`);
+    expect(response.status).toBe(200);
+    expect(response.body.data.whatsappMessage).toEqual({
+      header: 'Aus dem Rathaus',
+      text: 'Liebe Musterstädter, Laternenfest\n\nAm Freitag im Stadtpark.\n\nAbmelden: STOP',
+      footer: 'Ihre Stadtverwaltung Musterstadt',
+      buttons: [],
+      template: { name: 'town_news', language: 'de', source: 'meta', status: 'APPROVED', category: 'marketing' },
+    });
+  });
 });

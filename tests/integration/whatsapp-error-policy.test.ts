@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../support/strapi';
-import type { FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
-import { fakeWhatsapp, sentTo } from '../support/whatsapp';
+import { statusWebhook, type FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
+import { fakeWhatsapp, postWebhook, sentTo } from '../support/whatsapp';
 import { announcementFor, deliveriesOf, publishArticle, seedSubscriber, seedTopics } from '../support/seed';
 
 const SUBSCRIBER = 'plugin::town-crier.subscriber';
@@ -23,6 +23,9 @@ describe('WhatsApp error policy: marketing cap, unreachable numbers', () => {
     fine: '+4915100000015',
   };
   const ids: Record<keyof typeof people, number> = { capped: 0, cappedOnce: 0, experiment: 0, noWhatsapp: 0, fine: 0 };
+  // Citizens of the later topic only: Meta reports their failures in status webhooks, after accepting the send.
+  const late = { capped: '+4915100000021', experiment: '+4915100000022', noWhatsapp: '+4915100000023' };
+  const lateIds: Record<keyof typeof late, number> = { capped: 0, experiment: 0, noWhatsapp: 0 };
 
   beforeAll(async () => {
     const whatsapp = await fakeWhatsapp();
@@ -31,9 +34,15 @@ describe('WhatsApp error policy: marketing cap, unreachable numbers', () => {
     config.channels.whatsapp.marketingCapWaitSeconds = 1;
     config.channels.whatsapp.marketingCapRetries = 2;
     test = await bootStrapi({ pluginConfig: config });
-    const topics = await seedTopics(test, [['Verkehr', 'verkehr']]);
+    const topics = await seedTopics(test, [
+      ['Verkehr', 'verkehr'],
+      ['Wasser', 'wasser'],
+    ]);
     for (const [name, number] of Object.entries(people) as Array<[keyof typeof people, string]>) {
       ids[name] = await seedSubscriber(test, number, { topics: [topics.verkehr] });
+    }
+    for (const [name, number] of Object.entries(late) as Array<[keyof typeof late, string]>) {
+      lateIds[name] = await seedSubscriber(test, number, { topics: [topics.wasser] });
     }
     token = await createSuperAdmin(test);
   });
@@ -107,5 +116,80 @@ describe('WhatsApp error policy: marketing cap, unreachable numbers', () => {
     expect(sentTo(fake, people.noWhatsapp)).toHaveLength(before.noWhatsapp);
     expect(sentTo(fake, people.capped)).toHaveLength(before.capped + 1);
     expect(bySubscriber.get(ids.capped)?.status).toBe('sent');
+  });
+
+  it('131049, 130472 and 131026 reported later in a failed status webhook follow the same policy as in the send answer', async () => {
+    const articleId = await publishArticle(test, { title: 'Wasserleitung gespült', topic: 'wasser' });
+    const settled = async () =>
+      eventually(
+        async () => {
+          const row = await announcementFor(test, articleId);
+          return row?.broadcastStatus === 'sent' && row;
+        },
+        { timeoutMs: 30_000 }
+      );
+    const announcement = await settled();
+    const deliveryOf = async (id: number) => (await deliveriesOf(test, announcement.documentId)).find((row) => row.subscriberId === id)!;
+    const failedStatus = (delivery: Record<string, unknown>, number: string, code: number, title: string) =>
+      statusWebhook([{ id: delivery.providerMessageId as string, status: 'failed', recipientDigits: number.slice(1), deliveryRef: `d:${String(delivery.id)}`, errors: [{ code, title }] }]);
+    const capTitle = 'This message was not delivered to maintain healthy ecosystem engagement.';
+    for (const name of Object.keys(late) as Array<keyof typeof late>) expect(sentTo(fake, late[name])).toHaveLength(1);
+
+    // First report: the delivery waits and is sent again; Meta resending the same webhook counts once.
+    const first = await deliveryOf(lateIds.capped);
+    expect(first.status).toBe('sent');
+    const report = failedStatus(first, late.capped, 131049, capTitle);
+    expect((await postWebhook(test, report)).status).toBe(200);
+    expect((await postWebhook(test, report)).status).toBe(200);
+    const second = await eventually(async () => {
+      const row = await deliveryOf(lateIds.capped);
+      return row.status === 'sent' && row.providerMessageId !== first.providerMessageId && row;
+    });
+    expect(second).toMatchObject({ limitedHolds: 1 });
+    expect(sentTo(fake, late.capped)).toHaveLength(2);
+    await settled();
+
+    // Second report: one more wait, the last the policy allows.
+    expect((await postWebhook(test, failedStatus(second, late.capped, 131049, capTitle))).status).toBe(200);
+    const third = await eventually(async () => {
+      const row = await deliveryOf(lateIds.capped);
+      return row.status === 'sent' && row.providerMessageId !== second.providerMessageId && row;
+    });
+    expect(third).toMatchObject({ limitedHolds: 2 });
+    expect(sentTo(fake, late.capped)).toHaveLength(3);
+    await settled();
+
+    // Third report: the waits are used up, the delivery ends as marketing-cap-reached, nothing more is sent.
+    expect((await postWebhook(test, failedStatus(third, late.capped, 131049, capTitle))).status).toBe(200);
+    const ended = await eventually(async () => {
+      const row = await deliveryOf(lateIds.capped);
+      return row.status === 'failed' && row;
+    });
+    expect(ended).toMatchObject({ lastErrorCode: 'marketing-cap-reached', lastErrorClass: 'permanent-recipient', limitedHolds: 2 });
+    // An old report arriving late does not start the waits again.
+    expect((await postWebhook(test, report)).status).toBe(200);
+    // 130472 / 131026 reported later mark the number unreachable, as in the send answer.
+    expect((await postWebhook(test, failedStatus(await deliveryOf(lateIds.experiment), late.experiment, 130472, "User's number is part of an experiment"))).status).toBe(200);
+    expect((await postWebhook(test, failedStatus(await deliveryOf(lateIds.noWhatsapp), late.noWhatsapp, 131026, 'Message undeliverable'))).status).toBe(200);
+    for (const name of ['experiment', 'noWhatsapp'] as const) {
+      const unreachable = await eventually(async () => {
+        const row = await subscriber(lateIds[name]);
+        return row.undeliverableAt ? row : undefined;
+      });
+      expect(unreachable.undeliverableAt).toBeTruthy();
+      expect(await deliveryOf(lateIds[name])).toMatchObject({ status: 'failed', lastErrorClass: 'permanent-recipient' });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(sentTo(fake, late.capped)).toHaveLength(3);
+    expect(await deliveryOf(lateIds.capped)).toMatchObject({ status: 'failed', lastErrorCode: 'marketing-cap-reached', limitedHolds: 2 });
+    expect((await subscriber(lateIds.capped)).undeliverableAt).toBeFalsy();
+
+    const done = await settled();
+    const detail = await test.request.get(`/town-crier/broadcasts/${done.documentId}`).set('Authorization', `Bearer ${token}`);
+    expect(detail.status).toBe(200);
+    const run = (detail.body.data.runs as Array<{ channel: string; becameUnreachable: number }>).find((entry) => entry.channel === 'whatsapp');
+    expect(run?.becameUnreachable).toBe(2);
+    const failures = detail.body.data.failuresByCode as Array<{ code: string; count: number }>;
+    expect(failures.find((failure) => failure.code === 'marketing-cap-reached')?.count).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 const ROOT = path.resolve(__dirname, '../..');
 export const SCREENSHOTS = path.join(ROOT, 'test-results/screenshots');
@@ -11,10 +11,12 @@ const DOC_IMAGES = path.join(ROOT, 'docs/images');
  * shows) when UPDATE_DOCS_SCREENSHOTS is set: the docs are refreshed on request, so an ordinary
  * test run leaves the checkout clean.
  */
-export async function docScreenshot(page: Page, name: string, options: { fullPage?: boolean } = {}) {
+export async function docScreenshot(page: Page, name: string, options: { fullPage?: boolean; element?: Locator } = {}) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: options.fullPage ?? false });
+  // `element`: only that part of the page (a panel), not the whole view.
+  if (options.element) await options.element.screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage: options.fullPage ?? false });
   if (process.env.UPDATE_DOCS_SCREENSHOTS) {
     mkdirSync(DOC_IMAGES, { recursive: true });
     copyFileSync(file, path.join(DOC_IMAGES, `${name}.png`));

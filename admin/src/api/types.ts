@@ -153,7 +153,18 @@ export interface OutboxMessage {
   providerMessageId?: string | null;
   createdAt: string;
   body: unknown;
-  preview: { text: string; buttons: Array<{ title: string; payload: string }> };
+  /** WhatsApp adds header, footer and where the template's wording came from (`template`). */
+  preview: RenderedWhatsappPreview;
+}
+
+/** A message as the phone shows it; for WhatsApp rendered by the server from the template's wording. */
+export interface RenderedWhatsappPreview {
+  header?: string | null;
+  text: string;
+  footer?: string | null;
+  buttons: Array<{ title: string; payload: string }>;
+  /** `meta`: Meta's own wording; `plugin`: the wording the plugin submits, not confirmed by Meta; `unknown`: only the values. */
+  template?: { name: string; language: string | null; source: 'meta' | 'plugin' | 'unknown'; status: string | null; category: string | null } | null;
 }
 
 export interface PublishPreview {
@@ -168,6 +179,8 @@ export interface PublishPreview {
   dailyLimit: Record<string, { limit: number | null; usedLast24h: number; sendableNow: number; later: number }>;
   /** What the WhatsApp messages would cost at most, by the town's rate table. */
   whatsappCost?: { currency: string; category: string; messages: number; ratePerMessage: number | null; cost: number | null } | null;
+  /** The saved draft as the WhatsApp message citizens will read (null without WhatsApp or a saved entry). */
+  whatsappMessage?: RenderedWhatsappPreview | null;
   /** When Publish starts sending: `at` null means now. */
   startsAt?: { at: string | null; reason: 'grace-period' | 'quiet-hours' | null };
   announcement: null | {

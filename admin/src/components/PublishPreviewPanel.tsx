@@ -11,6 +11,7 @@ import { useT } from '../hooks/useT';
 import { usePluginPermissions } from '../hooks/usePluginPermissions';
 import { useReasonLabel } from '../hooks/useReasonLabel';
 import { BroadcastProgress, StatusBadge, channelName } from './ui';
+import { WhatsappMessageText } from './WhatsappMessage';
 
 /** The part of the content manager's edit-view context this panel reads. */
 export interface EditViewPanelProps {
@@ -178,6 +179,21 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
               category: data.whatsappCost.category,
             })}
           </Typography>
+        )}
+        {data.broadcasts && data.whatsappMessage && (
+          <div style={{ background: '#ece5dd', borderRadius: 8, padding: 8, width: '100%' }} data-testid="town-crier-panel-whatsapp">
+            <Typography variant="pi" textColor="neutral800" style={{ display: 'block', marginBottom: 4 }}>
+              {t('panel.whatsappMessage', 'On WhatsApp citizens read:')}
+            </Typography>
+            <div style={{ background: '#ffffff', borderRadius: '0 8px 8px 8px', padding: '6px 8px' }}>
+              <WhatsappMessageText preview={data.whatsappMessage} />
+            </div>
+            {data.whatsappMessage.buttons.map((button) => (
+              <div key={button.title} style={{ background: '#ffffff', borderRadius: 8, marginTop: 4, padding: 6, textAlign: 'center', color: '#0b7cc1', fontSize: 13 }}>
+                {button.title}
+              </div>
+            ))}
+          </div>
         )}
         {data.recipients.total > 0 && form.urgency !== 'emergency' && (
           <Typography variant="pi" textColor="neutral600" data-testid="town-crier-panel-starts">

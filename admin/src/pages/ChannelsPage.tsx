@@ -110,7 +110,7 @@ const ChannelCard = ({ channel, onChanged }: { channel: ChannelStatus; onChanged
             </Flex>
           </Fact>
         </Grid.Root>
-        {channel.whatsapp && channel.mode === 'live' && <WhatsappAccountPanel account={channel.whatsapp} onChanged={onChanged} />}
+        {channel.whatsapp && (channel.mode === 'live' || channel.whatsapp.fetchedAt) && <WhatsappAccountPanel account={channel.whatsapp} onChanged={onChanged} />}
       </Flex>
     </Panel>
   );

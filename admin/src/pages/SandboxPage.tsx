@@ -7,6 +7,7 @@ import { toApiError, useApi, type ApiError } from '../api/useApi';
 import type { OutboxMessage } from '../api/types';
 import { useT } from '../hooks/useT';
 import { LoadError, Loading, Panel, channelName } from '../components/ui';
+import { WhatsappMessageText } from '../components/WhatsappMessage';
 
 interface CitizenAction {
   key: string;
@@ -264,7 +265,11 @@ const Phone = ({ number, channel: phoneChannel }: { number: string; channel: str
             entry.kind === 'town' ? (
               <Box key={`m-${entry.message.id}`} style={{ alignSelf: 'flex-start', maxWidth: '85%' }} data-testid="sandbox-bubble">
                 <Box style={{ background: '#ffffff', borderRadius: '0 10px 10px 10px', padding: '8px 10px' }}>
-                  <Typography style={{ whiteSpace: 'pre-wrap', fontSize: 14 }}>{entry.message.preview.text}</Typography>
+                  {entry.message.channel === 'whatsapp' ? (
+                    <WhatsappMessageText preview={entry.message.preview} />
+                  ) : (
+                    <Typography style={{ whiteSpace: 'pre-wrap', fontSize: 14 }}>{entry.message.preview.text}</Typography>
+                  )}
                   <Typography variant="pi" textColor="neutral500" style={{ display: 'block', textAlign: 'right' }}>
                     {formatTime(entry.message.createdAt)}
                     {entry.message.providerMessageId && marked[entry.message.providerMessageId] === 'read' ? ' ✓✓' : entry.message.providerMessageId && marked[entry.message.providerMessageId] ? ' ✓' : ''}

@@ -5,7 +5,10 @@ import { relationFields, slugify, topicSlugsOf, type AnnouncementRow } from './a
 import { resolveVillages, villageValuesOf } from '../villages/villages';
 import type { DailyLimitSplit } from './audience.service';
 import { withProgress } from './broadcast-insights.service';
-import { missingUrlPlaceholders } from './link';
+import { fillUrl, missingUrlPlaceholders } from './link';
+import { plainTextOf } from './plain-text';
+import { buildAnnouncementRequest } from '../channels/whatsapp/whatsapp.payloads';
+import type { ContentTypeMapping } from '../config/schema';
 import { unmatchedTopicValues } from './topic-match';
 import { urgencyOfValue } from './urgency';
 import { countByLanguage } from '../languages/languages';
@@ -125,6 +128,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         whatsappCost: byChannel.whatsapp
           ? getService(strapi, 'costs').estimate(byChannel.whatsapp, getService(strapi, 'whatsapp-account').templateCategory('announcement') ?? 'marketing')
           : null,
+        // The WhatsApp message as citizens will read it: the template's text (Meta's, or the plugin's wording, marked unconfirmed).
+        whatsappMessage: byChannel.whatsapp !== undefined && entry ? this.whatsappMessage(input.uid, mapping, entry, urgencyOfValue(mapping, urgencyValue) ?? 'info', topics.map((topic) => topic.name)) : null,
         startsAt: this.startsAt(urgencyOfValue(mapping, urgencyValue) === 'emergency' ? 'emergency' : 'info'),
         announcement: announcement ? progressOf(announcement, total) : null,
         // Warnings before publish: topic values no topic has (the news then goes to everyone),
@@ -144,6 +149,26 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             }
           : {}),
       };
+    },
+
+    /** The saved draft as the WhatsApp news message, rendered like the sandbox phone renders it; null when it cannot be built. */
+    whatsappMessage(uid: string, mapping: ContentTypeMapping, entry: Record<string, unknown>, urgency: NonNullable<ReturnType<typeof urgencyOfValue>>, topicNames: string[]) {
+      const attributes = strapi.contentTypes[uid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string }> | undefined;
+      const content = {
+        title: String(entry[mapping.title] ?? '').slice(0, 255),
+        text: plainTextOf(entry[mapping.text], attributes?.[mapping.text]?.type),
+        url: fillUrl(mapping.url, entry),
+        urgency,
+        topicNames,
+        townName: runtime().config().town.name,
+      };
+      try {
+        const body = buildAnnouncementRequest({ kind: 'announcement', to: '', deliveryRef: 'preview', content }, runtime().config().channels.whatsapp.templates.announcement);
+        return getService(strapi, 'whatsapp-account').render(body);
+      } catch {
+        // The URL does not fit the template's button: publishing reports it; the preview shows no message.
+        return null;
+      }
     },
 
     /** When Publish would start sending: now, after the grace period, or when quiet hours end (dispatch's rule). */

@@ -430,6 +430,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       for (const event of [...events].sort((a, b) => a.at.getTime() - b.at.getTime())) {
         const row = byProviderId.get(event.providerMessageId) ?? (event.deliveryRef ? byId.get(Number(event.deliveryRef.slice(2))) : undefined);
         if (!row) continue;
+        if (event.status === 'failed' && event.error?.holdLimit) {
+          if (await this.holdAfterFailedStatus(channelId, row, event.providerMessageId, event.error, event.at)) touched.add(row.announcement_document_id);
+          continue;
+        }
         const lower = (Object.keys(DELIVERY_STATUS_RANK) as Array<keyof typeof DELIVERY_STATUS_RANK>).filter(
           (status) => DELIVERY_STATUS_RANK[status] < DELIVERY_STATUS_RANK[event.status]
         );
@@ -446,6 +450,49 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
       }
       for (const documentId of touched) scheduleCounterRefresh(documentId);
+    },
+
+    /**
+     * A failure with a limited wait (Meta's marketing cap, 131049) that the provider reported in a
+     * status webhook after accepting the send: the same verdict as in the send's answer. The
+     * delivery waits and a fresh delayed job sends it again, counted on `limitedHolds`; once the
+     * waits are used up it ends with the limit's code. Only the report of the send on record
+     * counts (the row is `sent`, or `pending` with the send still unanswered), so Meta resending
+     * the webhook, or an old report arriving after the next send, changes nothing.
+     */
+    async holdAfterFailedStatus(channelId: ChannelId, row: { id: number; announcement_document_id: string; subscriber_id: number }, providerMessageId: string, error: ClassifiedError, at: Date) {
+      const knex = strapi.db.connection;
+      const current = (await knex(deliveryTable()).where('id', row.id).first('status', 'limited_holds', 'provider_message_id')) as
+        | { status: DeliveryStatus; limited_holds: number | null; provider_message_id: string | null }
+        | undefined;
+      if (!current || !['pending', 'sent'].includes(current.status)) return false;
+      if (current.provider_message_id && current.provider_message_id !== providerMessageId) return false;
+      const dispatch = getService(strapi, 'dispatch');
+      const limitedHolds = Number(current.limited_holds ?? 0);
+      const verdict = dispatch.verdict(error, 0, 1, 0, limitedHolds);
+      const data: Record<string, unknown> = { last_error_code: error.code, last_error_class: error.errorClass, status_at: dbTimestamp(strapi, at), claimed_at: null };
+      if (!current.provider_message_id) data.provider_message_id = providerMessageId;
+      const guarded = () => {
+        const query = knex(deliveryTable()).where('id', row.id).where('status', current.status);
+        return current.limited_holds === null ? query.whereNull('limited_holds') : query.where('limited_holds', current.limited_holds);
+      };
+      if (verdict.kind === 'hold') {
+        if (!(await guarded().update({ ...data, status: 'waiting', limited_holds: limitedHolds + 1 }))) return false;
+        const delivery: DeliveryRow = { id: row.id, announcementDocumentId: row.announcement_document_id, subscriberId: row.subscriber_id, channel: channelId, status: 'waiting', attempts: 0, lastErrorCode: error.code };
+        await dispatch.reopenedForWait(row.announcement_document_id, channelId, new Date(verdict.untilMs));
+        await this.retryAt(delivery, verdict.untilMs);
+        strapi.log.info(`[${PLUGIN_ID}] delivery ${row.id} on ${channelId}: ${error.code} reported later; waiting until ${new Date(verdict.untilMs).toISOString()}`);
+        return true;
+      }
+      const failed = verdict.kind === 'failed' ? verdict : undefined;
+      const changed = await guarded().update({
+        ...data,
+        ...(failed?.code ? { last_error_code: failed.code } : {}),
+        ...(failed?.errorClass ? { last_error_class: failed.errorClass } : {}),
+        status: 'failed',
+      });
+      if (changed && failed) await markRecipient(row.subscriber_id, failed.recipientEffect, channelId);
+      return Boolean(changed);
     },
 
     /**

@@ -421,6 +421,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
     },
 
+    /**
+     * A delivery of a run that had already finished went back to waiting (a provider reported a
+     * failure with a wait later, in a status webhook: Meta's marketing cap). The run is sending
+     * again until that delivery settles; `finishIfDone` closes it as before.
+     */
+    async reopenedForWait(documentId: string, channel: ChannelId, until: Date) {
+      await this.transition(documentId, 'sending', { channels: [channel], reason: 'retry-after', resumesAt: until, from: ['sent'] });
+    },
+
     /** The message itself was rejected (template error): this channel's run fails; other channels go on. */
     async runRejected(documentId: string, channel: ChannelId, code: string) {
       const moved = await this.transition(documentId, 'failed', { channels: [channel], reason: `template-error:${code}`, from: ['scheduled', 'queued', 'sending', 'paused'] });

@@ -75,30 +75,6 @@ export interface PhoneButton {
   payload: string;
 }
 
-/** Meta's request body → what the citizen's phone would show. Template wording lives at Meta, so only the values are known. */
-export function whatsappPreview(body: unknown): { text: string; buttons: PhoneButton[] } {
-  const request = (body ?? {}) as {
-    type?: string;
-    text?: { body?: string };
-    template?: { name?: string; components?: Array<{ type: string; sub_type?: string; index?: string; parameters?: Array<{ text?: string; payload?: string }> }> };
-  };
-  if (request.type === 'text') return { text: request.text?.body ?? '', buttons: [] };
-  if (request.type !== 'template' || !request.template) return { text: '', buttons: [] };
-  const components = request.template.components ?? [];
-  const values = components
-    .filter((component) => component.type === 'header' || component.type === 'body')
-    .flatMap((component) => (component.parameters ?? []).map((parameter) => parameter.text ?? ''));
-  const buttons = components
-    .filter((component) => component.type === 'button')
-    .map((component) => {
-      const parameter = component.parameters?.[0] ?? {};
-      return component.sub_type === 'quick_reply'
-        ? { title: parameter.payload?.startsWith('CONFIRM:') ? 'Confirm' : `Button ${Number(component.index ?? 0) + 1}`, payload: parameter.payload ?? '' }
-        : { title: 'Open link', payload: parameter.text ?? '' };
-    });
-  return { text: [`[${request.template.name ?? 'template'}]`, ...values].join('\n'), buttons };
-}
-
 /** Telegram's Update for a private message from `chatId`, as the Bot API would POST it. */
 export function telegramInboundPayload(action: CitizenAction, chatId: string) {
   const id = Number(chatId);

@@ -3,10 +3,10 @@ import { notFoundError, validationError } from '../http/errors';
 import { UID, type ChannelId } from '../constants';
 import { getService } from '../utils/get-service';
 import { toDate } from '../utils/time';
-import { emailPreview, telegramInboundPayload, telegramPreview, webpushPreview, whatsappInboundPayload, whatsappPreview, whatsappStatusPayload, type CitizenAction } from './sandbox-payloads';
+import { emailPreview, telegramInboundPayload, telegramPreview, webpushPreview, whatsappInboundPayload, whatsappStatusPayload, type CitizenAction, type PhoneButton } from './sandbox-payloads';
 
-const PREVIEWS: Record<string, (body: unknown) => ReturnType<typeof whatsappPreview>> = {
-  whatsapp: whatsappPreview,
+// WhatsApp is rendered by the account service (the template's text as Meta has it); these need no state.
+const PREVIEWS: Record<string, (body: unknown) => { text: string; buttons: PhoneButton[] }> = {
   telegram: telegramPreview,
   email: emailPreview,
   webpush: webpushPreview,
@@ -63,7 +63,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           providerMessageId: row.providerMessageId,
           createdAt: toDate(row.createdAt)?.toISOString() ?? null,
           body: row.body,
-          preview: (PREVIEWS[row.channel] ?? (() => ({ text: JSON.stringify(row.body), buttons: [] })))(row.body),
+          preview:
+            row.channel === 'whatsapp'
+              ? getService(strapi, 'whatsapp-account').render(row.body)
+              : (PREVIEWS[row.channel] ?? (() => ({ text: JSON.stringify(row.body), buttons: [] })))(row.body),
         })),
         // Which channels the operator can act on, so the phone asks for a number, an address or a chat id.
         meta: { pagination: { page, pageSize, total, pageCount: Math.ceil(total / pageSize) }, channels },

@@ -3,6 +3,7 @@ import { PLUGIN_ID, UID } from '../constants';
 import type { ChannelEvent } from '../channels/channel';
 import { createBusinessApi, type BusinessApi, type MessagingLimits, type MetaTemplate } from '../channels/whatsapp/whatsapp.business-api';
 import { templateProblems, templateSubmissions, type CategoryChange, type TemplateProblem } from '../channels/whatsapp/whatsapp.templates';
+import { renderWhatsappMessage, type RenderedWhatsappMessage } from '../channels/whatsapp/whatsapp.render';
 import { whatsappStatusTexts } from '../messages/texts';
 import { getService } from '../utils/get-service';
 import { DAY_MS } from '../utils/time';
@@ -47,6 +48,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const channel = runtime().channels().find('whatsapp');
     return channel?.mode === 'live' && whatsappConfig().businessAccountId ? channel : null;
   };
+  /**
+   * Reading is also allowed in sandbox mode when the town set `sandbox: true` with a token and a
+   * business account id: a rehearsal with the real templates, nothing sent. Submitting stays live-only.
+   */
+  const readableChannel = () => {
+    const channel = runtime().channels().find('whatsapp');
+    return channel && whatsappConfig().businessAccountId && whatsappConfig().accessToken ? channel : null;
+  };
   const businessApi = () => {
     api ??= createBusinessApi(whatsappConfig());
     return api;
@@ -73,7 +82,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     /** Reads templates and limits from Meta; at most one read at a time per process. */
     async refresh(): Promise<AccountSnapshot> {
-      const channel = liveChannel();
+      const channel = readableChannel();
       if (!channel) return snapshot;
       refreshing ??= (async () => {
         try {
@@ -100,9 +109,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return found?.category ? found.category.toLowerCase() : null;
     },
 
+    /**
+     * A WhatsApp request body as the citizen's phone shows it: with the template's text as Meta has
+     * it once read, else with the wording the plugin submits (marked unconfirmed). Sandbox phone and
+     * side panel preview both show this.
+     */
+    render(body: unknown): RenderedWhatsappMessage {
+      return renderWhatsappMessage(body, {
+        atMeta: snapshot.fetchedAt ? snapshot.templates : [],
+        pluginWording: templateSubmissions(whatsappConfig().templates, runtime().config().town.name),
+      });
+    },
+
     /** Bootstrap: read now and then daily; destroy closes the HTTP agents. */
     start() {
-      if (!liveChannel()) return;
+      if (!readableChannel()) return;
       void this.refresh();
       runtime().every('whatsapp account', DAY_MS, async () => {
         await this.refresh();

@@ -30,7 +30,7 @@ export function createWhatsappChannel({ config, log, sandboxRecorder, sandbox }:
   const secrets = [config.accessToken, config.appSecret, config.verifyToken].filter(Boolean);
   const policy = { marketingCapRetries: config.marketingCapRetries, marketingCapWaitMs: config.marketingCapWaitSeconds * 1000 };
   const classifyError = (error: unknown): ClassifiedError => classifyWhatsappError(error, secrets, policy);
-  const webhook = createWhatsappWebhook(config);
+  const webhook = createWhatsappWebhook(config, undefined, policy);
   const common = {
     id: 'whatsapp' as const,
     messagesPerSecond: config.messagesPerSecond,

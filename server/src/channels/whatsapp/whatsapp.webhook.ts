@@ -2,7 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { WhatsappConfig } from '../../config/schema';
 import type { ChannelEvent, ChannelWebhook, HeaderBag, ProviderPricing, ProviderStatus } from '../channel';
-import { classifyWhatsappError } from './whatsapp.errors';
+import { classifyWhatsappError, DEFAULT_ERROR_POLICY, type WhatsappErrorPolicy } from './whatsapp.errors';
 import { isBusinessScopedUserId } from './whatsapp.identity';
 
 /**
@@ -137,7 +137,7 @@ function pricingOf(raw: unknown): { pricing?: ProviderPricing } {
   return { pricing: { billable: charged ?? false, ...(model ? { model } : {}), ...(category ? { category: category.toLowerCase() } : {}) } };
 }
 
-function statusEvents(value: ParsedChange): ChannelEvent[] {
+function statusEvents(value: ParsedChange, policy: WhatsappErrorPolicy): ChannelEvent[] {
   const events: ChannelEvent[] = [];
   for (const item of items(value, 'statuses')) {
     const parsed = statusSchema.safeParse(item);
@@ -151,7 +151,7 @@ function statusEvents(value: ParsedChange): ChannelEvent[] {
       status,
       at: parsed.data.timestamp,
       ...(parsed.data.biz_opaque_callback_data ? { deliveryRef: parsed.data.biz_opaque_callback_data } : {}),
-      ...(status === 'failed' ? { error: classifyWhatsappError(parsed.data.errors?.[0] ?? null) } : {}),
+      ...(status === 'failed' ? { error: classifyWhatsappError(parsed.data.errors?.[0] ?? null, [], policy) } : {}),
       ...pricingOf(parsed.data.pricing),
     });
   }
@@ -272,7 +272,12 @@ function headerValue(headers: HeaderBag, name: string): string | undefined {
 }
 
 /** The WhatsApp webhook: handshake, signature check, and payload-to-event mapping. */
-export function createWhatsappWebhook(config: Pick<WhatsappConfig, 'verifyToken' | 'appSecret'>, clock: () => Date = () => new Date()): ChannelWebhook {
+export function createWhatsappWebhook(
+  config: Pick<WhatsappConfig, 'verifyToken' | 'appSecret'>,
+  clock: () => Date = () => new Date(),
+  /** The town's marketing-cap tuning: a 131049 reported in a status webhook waits as long and as often as one in the send answer. */
+  policy: WhatsappErrorPolicy = DEFAULT_ERROR_POLICY
+): ChannelWebhook {
   return {
     handshake(query) {
       if (!config.verifyToken) return null;
@@ -298,7 +303,7 @@ export function createWhatsappWebhook(config: Pick<WhatsappConfig, 'verifyToken'
     parse(payload) {
       const now = clock();
       return changesOf(payload).flatMap((value) => [
-        ...statusEvents(value),
+        ...statusEvents(value, policy),
         ...messageEvents(value),
         ...preferenceEvents(value, now),
         ...userIdEvents(value, now),
