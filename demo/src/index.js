@@ -8,7 +8,7 @@ const TOPICS = [
 ];
 
 const ARTICLES = [
-  { title: 'Hauptstraße ab Montag gesperrt', slug: 'hauptstrasse-gesperrt', topic: 'Verkehr', urgency: 'Wichtig', summary: 'Wegen Kanalarbeiten ist die Hauptstraße vom 14. bis 28. März zwischen Markt und Bahnhof gesperrt. Die Umleitung ist ausgeschildert.' },
+  { title: 'Hauptstraße ab Montag gesperrt', slug: 'hauptstrasse-gesperrt', topic: 'Verkehr', urgency: 'Wichtig', summary: 'Wegen Kanalarbeiten ist die Hauptstraße vom 14. bis 28. März zwischen Markt und Bahnhof gesperrt. Die Umleitung ist ausgeschildert.', easySummary: 'Die Hauptstraße ist gesperrt. Vom 14. März bis zum 28. März. Autos müssen einen anderen Weg fahren. Schilder zeigen den Weg.' },
   { title: 'Stadtrat tagt am Donnerstag', slug: 'stadtrat-donnerstag', topic: 'Ratssitzungen', urgency: 'Info', summary: 'Die nächste Sitzung des Stadtrats ist am Donnerstag um 18 Uhr im Rathaus. Auf der Tagesordnung: Haushalt und Radwegekonzept.' },
   { title: 'Frühlingsmarkt auf dem Marktplatz', slug: 'fruehlingsmarkt', topic: 'Veranstaltungen', urgency: 'Info', summary: 'Am Samstag von 10 bis 17 Uhr laden Vereine und Händler zum Frühlingsmarkt ein.' },
   // For one village only: reaches Mühlenfeld and the citizens who chose the whole town.
@@ -45,7 +45,7 @@ async function seedDemoCitizens(strapi, topicIds) {
         channel: 'whatsapp',
         address: `+491510000${String(1000 + i)}`,
         status: left ? 'unsubscribed' : 'active',
-        locale: i % 10 === 0 ? 'en' : 'de',
+        locale: i % 10 === 0 ? 'en' : i % 10 === 5 ? 'de-x-ls' : 'de',
         source: SOURCES[i % SOURCES.length],
         topics: i % 3 === 0 ? [] : [topicIds[i % topicIds.length], topicIds[(i * 7) % topicIds.length]].filter((id, index, all) => all.indexOf(id) === index),
         // Every fourth chose the whole town; the others one village each.

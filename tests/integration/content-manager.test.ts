@@ -13,6 +13,7 @@ const WORKER_OWNED = [
   'sourceDocumentId',
   'sourceLocale',
   'sourceKey',
+  'languageVersions',
   'updateOf',
   'followUpKind',
   'followUpIncludeNew',

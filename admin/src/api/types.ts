@@ -204,6 +204,8 @@ export interface PublishPreview {
   fields?: { topics: string | null; urgency: string | null; villages?: string | null };
   topic: { slug: string; name: string } | null;
   recipients: { total: number; byChannel: Record<string, number> };
+  /** Recipients per language they read it in (`de`, `en`, `de-x-ls`); absent from older servers. */
+  recipientsByLanguage?: Record<string, number>;
   dailyLimit: Record<string, { limit: number | null; usedLast24h: number; sendableNow: number; later: number }>;
   /** What the WhatsApp messages would cost at most, by the town's rate table. */
   whatsappCost?: { currency: string; category: string; messages: number; ratePerMessage: number | null; cost: number | null } | null;

@@ -193,17 +193,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // A follow-up names the news it continues; its e-mail threads under this citizen's earlier mails.
       const followUp = await getService(strapi, 'follow-ups').contextOf(announcement);
       const threadMessageIds = followUp && data.channel === 'email' ? await this.threadMessageIds(announcement, subscriber.id) : undefined;
+      // Languages: the citizen's version of the news (server/src/languages/), and their language for the channel's own words.
+      const { content, language } = announcements().contentFor(announcement, subscriber.locale, followUp);
 
       await this.send(channel, delivery, job, () =>
         channel.send({
           kind: 'announcement',
           to: subscriber.address as string,
           deliveryRef: `d:${delivery.id}`,
-          content: announcements().contentOf(announcement, followUp),
+          content,
           ...(threadMessageIds?.length ? { threadMessageIds } : {}),
           unsubscribeToken: getService(strapi, 'subscriptions').unsubscribeToken(subscriber.id),
           manageToken: getService(strapi, 'subscriptions').manageToken(subscriber.id),
-          locale: subscriber.locale === 'en' ? 'en' : 'de',
+          locale: language,
         })
       );
       await dispatch.sent(data.announcementDocumentId, data.channel);

@@ -1,5 +1,6 @@
 import type { AnnouncementContent } from '../channel';
 import { followUpTexts, titleWithFollowUp } from '../../messages/texts';
+import type { Language } from '../../../../shared/languages';
 
 /**
  * What the e-mail channel puts into a mail: a subject, readable HTML and the same content as
@@ -13,7 +14,7 @@ export interface MailContent {
   html: string;
 }
 
-type Locale = 'de' | 'en';
+type Locale = Language;
 
 const escapeHtml = (value: string) =>
   value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -41,6 +42,7 @@ const copy = {
     confirmAction: 'Anmeldung bestätigen',
     confirmIgnore: 'Wenn Sie das nicht waren, ignorieren Sie diese E-Mail einfach; ohne Bestätigung erhalten Sie nichts und Ihre Adresse wird gelöscht.',
     news: (town: string) => `Nachrichten von ${town}`,
+    language: 'Andere Sprache wählen',
   },
   en: {
     emergency: 'Emergency',
@@ -55,8 +57,24 @@ const copy = {
     confirmAction: 'Confirm subscription',
     confirmIgnore: 'If this was not you, just ignore this e-mail: without confirmation you receive nothing and your address is deleted.',
     news: (town: string) => `News of ${town}`,
+    language: 'Choose another language',
   },
-} as const;
+  'de-x-ls': {
+    emergency: 'Gefahr',
+    important: 'Wichtig',
+    readMore: 'Mehr lesen',
+    topics: 'Themen',
+    why: (town: string) => `Sie bekommen diese E-Mail. Denn Sie wollen die Nachrichten von ${town} bekommen.`,
+    unsubscribe: 'Keine Nachrichten mehr bekommen',
+    manage: 'Andere Themen wählen',
+    confirmSubject: (town: string) => `Bitte bestätigen Sie: Sie wollen die Nachrichten von ${town} bekommen`,
+    confirmIntro: (town: string) => `Jemand hat Ihre E-Mail-Adresse angemeldet. Für die Nachrichten von ${town}. Waren Sie das?`,
+    confirmAction: 'Ja, ich will die Nachrichten bekommen',
+    confirmIgnore: 'Sie waren das nicht? Dann müssen Sie nichts tun. Sie bekommen dann keine Nachrichten. Wir löschen Ihre Adresse.',
+    news: (town: string) => `Nachrichten von ${town}`,
+    language: 'Andere Sprache wählen',
+  },
+} as const satisfies Record<Locale, unknown>;
 
 function layout(locale: Locale, title: string, body: string, footer: string): string {
   return `<!doctype html>
@@ -78,7 +96,7 @@ const subjectPrefix = (content: AnnouncementContent, locale: Locale) =>
 
 export function announcementMail(
   content: AnnouncementContent,
-  { unsubscribeUrl, manageUrl }: { unsubscribeUrl: string | null; manageUrl?: string | null },
+  { unsubscribeUrl, manageUrl, languageUrl }: { unsubscribeUrl: string | null; manageUrl?: string | null; languageUrl?: string | null },
   locale: Locale = 'de'
 ): MailContent {
   const t = copy[locale];
@@ -98,6 +116,7 @@ export function announcementMail(
     '-- ',
     t.why(content.townName),
     ...(manageUrl ? [`${t.manage}: ${manageUrl}`] : []),
+    ...(languageUrl ? [`${t.language}: ${languageUrl}`] : []),
     ...(unsubscribeUrl ? [`${t.unsubscribe}: ${unsubscribeUrl}`] : []),
   ];
   const body = [
@@ -110,6 +129,7 @@ export function announcementMail(
   ].join('\n');
   const footerLinks = [
     manageUrl ? `<a href="${escapeHtml(manageUrl)}" style="color:#0b5fff">${escapeHtml(t.manage)}</a>` : '',
+    languageUrl ? `<a href="${escapeHtml(languageUrl)}" style="color:#0b5fff">${escapeHtml(t.language)}</a>` : '',
     unsubscribeUrl ? `<a href="${escapeHtml(unsubscribeUrl)}" style="color:#0b5fff">${escapeHtml(t.unsubscribe)}</a>` : '',
   ].filter(Boolean);
   const footer = `${escapeHtml(t.why(content.townName))}${footerLinks.length ? `<br>${footerLinks.join(' · ')}` : ''}`;

@@ -13,9 +13,10 @@ const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0,
 const label = {
   de: { emergency: 'Eilmeldung', important: 'Wichtig', readMore: 'Weiterlesen' },
   en: { emergency: 'Emergency', important: 'Important', readMore: 'Read more' },
+  'de-x-ls': { emergency: 'Gefahr', important: 'Wichtig', readMore: 'Mehr lesen' },
 } as const;
 
-export function announcementHtml(content: AnnouncementContent, locale: 'de' | 'en' = 'de'): string {
+export function announcementHtml(content: AnnouncementContent, locale: keyof typeof label = 'de'): string {
   const t = label[locale];
   // An all-clear names itself ("Entwarnung: …") instead of repeating the warning's urgency.
   const allClear = content.followUp?.kind === 'all-clear';

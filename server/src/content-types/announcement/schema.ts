@@ -15,6 +15,7 @@ export const WORKER_OWNED_FIELDS = [
   'sourceDocumentId',
   'sourceLocale',
   'sourceKey',
+  'languageVersions',
   'updateOf',
   'followUpKind',
   'followUpIncludeNew',
@@ -51,8 +52,17 @@ export default {
     sourceUid: { type: 'string' },
     sourceDocumentId: { type: 'string' },
     sourceLocale: { type: 'string' },
-    /** `uid|documentId|locale`; unique among published rows (a partial index made in bootstrap). */
+    /**
+     * `uid|documentId|` (one broadcast per news document, whatever its locales; older rows carry
+     * the locale of their first publish); unique among published rows (a partial index made in bootstrap).
+     */
     sourceKey: { type: 'string' },
+    /**
+     * The news in each citizen language, `{ de: { title, text, url }, en: …, 'de-x-ls': … }`: one
+     * per published Strapi locale, and Leichte Sprache from the plain-language summary. Each
+     * citizen gets one of them (server/src/languages/). Null for an announcement written by hand.
+     */
+    languageVersions: { type: 'json' },
     /**
      * A follow-up's thread: the documentId of the thread's first announcement (the original).
      * Fan-out sends a follow-up to the citizens who received the thread, not by topic.
