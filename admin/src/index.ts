@@ -1,6 +1,7 @@
 import { PLUGIN_ID } from './pluginId';
 import { PluginIcon } from './components/PluginIcon';
 import { PublishPreviewPanel } from './components/PublishPreviewPanel';
+import { FollowUpPanel } from './components/FollowUpPanel';
 import { ACTIONS } from './hooks/usePluginPermissions';
 import { contentManagerMessages } from './contentTypeLabels';
 
@@ -13,7 +14,7 @@ interface AdminApp {
 
 /** The content manager's plugin API as far as this plugin uses it (typed `Record<string, unknown>` by Strapi). */
 interface ContentManagerApis {
-  addEditViewSidePanel(panels: Array<typeof PublishPreviewPanel>): void;
+  addEditViewSidePanel(panels: Array<typeof PublishPreviewPanel | typeof FollowUpPanel>): void;
 }
 
 interface AdminAppAtBootstrap {
@@ -36,7 +37,8 @@ export default {
   bootstrap(app: AdminAppAtBootstrap) {
     const apis = app.getPlugin('content-manager')?.apis as ContentManagerApis | undefined;
     // The panel decides per entry (through GET /preview) whether its type is broadcast at all.
-    apis?.addEditViewSidePanel?.([PublishPreviewPanel]);
+    // The follow-up panel likewise (through GET /follow-ups), and marks an entry as an update or all-clear.
+    apis?.addEditViewSidePanel?.([PublishPreviewPanel, FollowUpPanel]);
   },
 
   async registerTrads({ locales }: { locales: string[] }) {

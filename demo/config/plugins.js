@@ -38,10 +38,14 @@ module.exports = ({ env }) => ({
       },
       publicUrl: env('PUBLIC_URL', `http://localhost:${env.int('PORT', 1337)}`),
       redis: { url: env('REDIS_URL', 'redis://127.0.0.1:6379'), prefix: 'musterstadt' },
+      // German by default; citizens may choose English or Leichte Sprache (docs/languages.md).
+      languages: ['de', 'en', 'de-x-ls'],
       contentTypes: {
         'api::article.article': {
           title: 'title',
           text: 'summary',
+          // The demo's article type has no i18n: citizens who chose Leichte Sprache get this field.
+          plainLanguageSummary: 'easySummary',
           url: 'https://musterstadt.example/news/{slug}',
           topics: 'topic',
           urgency: 'urgency',
@@ -54,6 +58,8 @@ module.exports = ({ env }) => ({
           '2026-01': {
             text: {
               de: 'Ich möchte die Nachrichten der Stadt Musterstadt über die gewählten Kanäle erhalten. Die Stadt speichert dafür meine Kontaktdaten, die gewählten Themen und diese Einwilligung. Ich kann mich jederzeit abmelden, zum Beispiel mit dem Wort STOP.',
+              'de-x-ls':
+                'Ich will die Nachrichten von der Stadt Musterstadt bekommen. Dafür speichert die Stadt: meine Adresse, meine Themen, meine Sprache und diese Erlaubnis. Ich kann mich immer abmelden. Dafür schreibe ich: STOP.',
               en: 'I want to receive the news of the town of Musterstadt on the channels I chose. For this the town stores my contact details, my topics and this consent. I can leave at any time, for example by writing STOP.',
             },
             privacyPolicyUrl: 'https://musterstadt.example/datenschutz',

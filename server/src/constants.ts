@@ -15,6 +15,7 @@ export const UID = {
   inboundWebhook: 'plugin::town-crier.inbound-webhook',
   templateEvent: 'plugin::town-crier.template-event',
   run: 'plugin::town-crier.broadcast-run',
+  followUpMark: 'plugin::town-crier.follow-up-mark',
 } as const;
 
 export const CHANNEL_IDS = ['whatsapp', 'email', 'telegram', 'webpush'] as const;
@@ -23,8 +24,11 @@ export type ChannelId = (typeof CHANNEL_IDS)[number];
 export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed'] as const;
 export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
 
-/** `changed`: the citizen changed what the consent covers (their villages), with `detail` saying to what. */
-export const CONSENT_EVENT_TYPES = ['requested', 'confirmed', 'withdrawn', 'erased', 'changed'] as const;
+/**
+ * `changed`: the citizen changed what the consent covers (their villages), with `detail` saying to what.
+ * `language-changed`: the citizen chose another language (keyword or link); the event's `language` says which.
+ */
+export const CONSENT_EVENT_TYPES = ['requested', 'confirmed', 'withdrawn', 'erased', 'changed', 'language-changed'] as const;
 export type ConsentEventType = (typeof CONSENT_EVENT_TYPES)[number];
 
 export const ANNOUNCEMENT_STATUSES = [
@@ -120,6 +124,19 @@ export const DELIVERY_STATUS_RANK: Record<Exclude<DeliveryStatus, 'skipped'>, nu
   delivered: 4,
   read: 5,
 };
+/**
+ * A follow-up continues an earlier broadcast (its thread): `update` says more about the same news,
+ * `all-clear` ("Entwarnung") ends it. An all-clear of an emergency is itself urgent.
+ */
+export const FOLLOW_UP_KINDS = ['update', 'all-clear'] as const;
+export type FollowUpKind = (typeof FOLLOW_UP_KINDS)[number];
+/**
+ * Who "received" a broadcast, for its follow-ups: the provider took the message (`sent`) or
+ * reported it `delivered`/`read`. `failed` (also after `sent`), `skipped` and still open
+ * deliveries did not reach the citizen, so a follow-up would refer to news they never saw.
+ */
+export const RECEIVED_DELIVERY_STATUSES = ['sent', 'delivered', 'read'] as const;
+
 /** Statuses the delivery worker still has to act on. */
 export const OPEN_DELIVERY_STATUSES = ['pending', 'waiting'] as const;
 

@@ -769,4 +769,40 @@ describe('admin panel in Chromium', () => {
     await page.getByTestId('broadcast-detail').waitFor();
     expect(await text('detail-title')).toBe('Baustelle am Schulweg');
   }, 90_000);
+  it('broadcasts: a warning with its update and all-clear is one story, in the list and in the detail (#13)', async () => {
+    const create = (data: Record<string, unknown>) =>
+      test.strapi.db.query('plugin::town-crier.announcement').create({
+        data: { channels: ['whatsapp'], fanOutDoneAt: new Date(), publishedAt: new Date(), text: '-', ...data },
+      }) as Promise<{ documentId: string }>;
+    const counters = (recipients: number, sent: number, delivered: number, read: number) => ({ recipientsCount: recipients, sentCount: sent, deliveredCount: delivered, readCount: read });
+    const warning = await create({ title: 'Sturmwarnung: Orkanböen bis 120 km/h', urgency: 'emergency', broadcastStatus: 'sent', ...counters(212, 212, 205, 188) });
+    const update = await create({ title: 'B 432 bleibt bis 18 Uhr gesperrt', urgency: 'emergency', broadcastStatus: 'sent', updateOf: warning.documentId, followUpKind: 'update', ...counters(209, 209, 201, 160) });
+    const allClear = await create({ title: 'Sturm vorüber, alle Straßen frei', urgency: 'emergency', broadcastStatus: 'sent', updateOf: warning.documentId, followUpKind: 'all-clear', ...counters(208, 208, 190, 97) });
+
+    await open('broadcasts');
+    const story = page.getByTestId(`broadcast-row-${warning.documentId}`);
+    await story.waitFor();
+    // The follow-ups are rows under the warning, not stories of their own.
+    expect(await page.getByTestId(`broadcast-row-${allClear.documentId}`).count()).toBe(0);
+    const allClearRow = page.getByTestId(`broadcast-follow-up-${allClear.documentId}`);
+    expect((await allClearRow.getByTestId('follow-up-label').textContent())?.trim()).toBe('All-clear');
+    expect((await page.getByTestId(`broadcast-follow-up-${update.documentId}`).getByTestId('follow-up-label').textContent())?.trim()).toBe('Update');
+    const top = await story.boundingBox();
+    const below = await allClearRow.boundingBox();
+    expect(below!.y).toBeGreaterThan(top!.y);
+    await docScreenshot(page, 'broadcasts-thread');
+
+    await allClearRow.getByRole('link', { name: 'Sturm vorüber, alle Straßen frei' }).click();
+    await page.getByTestId('detail-thread').waitFor();
+    const parts = await page.getByTestId('detail-thread').locator('li').allInnerTexts();
+    expect(parts.map((part) => part.split('\n').filter(Boolean).slice(0, 2).join(' | '))).toEqual([
+      'ORIGINAL | Sturmwarnung: Orkanböen bis 120 km/h',
+      'UPDATE | B 432 bleibt bis 18 Uhr gesperrt',
+      'ALL-CLEAR | Sturm vorüber, alle Straßen frei',
+    ]);
+    expect(await seriousViolations(page, '[data-testid="detail-thread"]')).toEqual([]);
+    // Not for the docs: the detail recounts the seeded rows from their (absent) deliveries.
+    await page.getByTestId('detail-thread').scrollIntoViewIfNeeded();
+    await shoot('broadcast-thread-detail');
+  }, 90_000);
 });

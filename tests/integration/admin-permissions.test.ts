@@ -48,6 +48,8 @@ describe('admin route permissions', () => {
     { method: 'post', path: () => `/broadcasts/${announcementId}/send-update`, needs: 'manageBroadcasts', body: () => ({ text: 'Korrektur' }) },
     { method: 'post', path: () => `/broadcasts/${announcementId}/cancel`, needs: 'manageBroadcasts' },
     { method: 'get', path: () => '/preview?uid=api::article.article', needs: 'manageBroadcasts' },
+    { method: 'get', path: () => '/follow-ups?uid=api::article.article', needs: 'manageBroadcasts' },
+    { method: 'post', path: () => '/follow-ups/unmark', needs: 'manageBroadcasts', body: () => ({ uid: 'api::article.article', documentId: 'kein-artikel' }) },
     { method: 'get', path: () => '/sandbox/outbox', needs: 'manageBroadcasts' },
     { method: 'post', path: () => '/sandbox/act', needs: 'manageBroadcasts', body: () => ({ channel: 'whatsapp', from: '+491701112223', action: 'text', text: 'Hallo Rathaus' }) },
     { method: 'get', path: () => '/channels', needs: 'readChannels' },

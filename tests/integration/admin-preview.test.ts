@@ -63,6 +63,8 @@ describe('editor preview', () => {
         topic: { slug: 'verkehr', name: 'Verkehr' },
         // 5 on Verkehr + 3 who chose no topic (all news).
         recipients: { total: 8, byChannel: { whatsapp: 8 } },
+        // Everyone here reads German (the languages' own test counts several: languages.test.ts).
+        recipientsByLanguage: { de: 8 },
         // 2 already counted + 3 free slots now; the other 3 when slots free up.
         dailyLimit: { whatsapp: { limit: 6, usedLast24h: 3, sendableNow: 5, later: 3 } },
         // News is a marketing template unless Meta says otherwise: 8 × the default € 0.1131.

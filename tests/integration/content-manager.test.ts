@@ -13,7 +13,10 @@ const WORKER_OWNED = [
   'sourceDocumentId',
   'sourceLocale',
   'sourceKey',
+  'languageVersions',
   'updateOf',
+  'followUpKind',
+  'followUpIncludeNew',
   'broadcastStatus',
   'statusReason',
   'resumesAt',
@@ -26,7 +29,7 @@ const WORKER_OWNED = [
   'failedCount',
   'skippedCount',
 ];
-const EDITOR_FIELDS = ['title', 'text', 'url', 'topics', 'urgency', 'channels', 'sendAt'];
+const EDITOR_FIELDS = ['title', 'text', 'url', 'topics', 'villages', 'urgency', 'channels', 'sendAt'];
 
 describe('the plugin in the content manager', () => {
   let test: TestStrapi;

@@ -69,9 +69,33 @@ describe('e-mail content and headers', () => {
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
       'Auto-Submitted': 'auto-generated',
     });
-    expect(mail.messageId).toMatch(/^<[0-9a-f-]{36}@musterstadt\.de>$/);
+    // Derived from the delivery, so a resend carries the same id and a follow-up can name it.
+    expect(mail.messageId).toMatch(/^<town-crier\.1\.[0-9a-f]{16}@musterstadt\.de>$/);
+    await channel.send({ kind: 'announcement', to: 'anna@example.org', deliveryRef: 'd:1', content });
+    expect(sent[1].messageId).toBe(mail.messageId);
+    await channel.send({ kind: 'announcement', to: 'anna@example.org', deliveryRef: 'd:2', content });
+    expect(sent[2].messageId).not.toBe(mail.messageId);
     expect(mail.text).toContain('Abmelden: https://rathaus.test/api/town-crier/subscriptions/unsubscribe?token=7.mac');
     expect(mail.html).toContain('<a href="https://rathaus.test/api/town-crier/subscriptions/unsubscribe?token=7.mac"');
+  });
+
+  it('threads a follow-up under the earlier mails of its thread and names the news it follows up', async () => {
+    const sent: MailOptions[] = [];
+    const config = parsePluginConfig({ channels: { email: { enabled: true, from: 'Rathaus <news@musterstadt.de>' } } }).channels.email;
+    const channel = createEmailChannel({ config, townName: 'Musterstadt', links, sandbox: false, sandboxRecorder: async () => 'never', sendMail: async (options) => void sent.push(options) });
+    const allClear = { ...content, title: 'Sturm vorüber', url: 'https://musterstadt.de/news/2', followUp: { kind: 'all-clear' as const, originalTitle: 'Sturmwarnung', originalUrl: 'https://musterstadt.de/news/1' } };
+    await channel.send({ kind: 'announcement', to: 'anna@example.org', deliveryRef: 'd:9', content: allClear, threadMessageIds: ['<town-crier.1.a@musterstadt.de>', '<town-crier.5.b@musterstadt.de>', 'kein-message-id'] });
+    const [mail] = sent;
+    expect(mail.headers['In-Reply-To']).toBe('<town-crier.5.b@musterstadt.de>');
+    expect(mail.headers.References).toBe('<town-crier.1.a@musterstadt.de> <town-crier.5.b@musterstadt.de>');
+    // An all-clear names itself instead of repeating the warning's "Eilmeldung".
+    expect(mail.subject).toBe('Entwarnung: Sturmwarnung – Sturm vorüber');
+    expect(mail.text).toContain('Die ursprüngliche Meldung: https://musterstadt.de/news/1');
+    const update = announcementMail({ ...allClear, followUp: { ...allClear.followUp, kind: 'update' } }, { unsubscribeUrl: null }, 'en');
+    expect(update.subject).toBe('Emergency: Update on: Sturmwarnung – Sturm vorüber');
+    // Ordinary news has no thread headers.
+    await channel.send({ kind: 'announcement', to: 'anna@example.org', deliveryRef: 'd:10', content });
+    expect(sent[1].headers['In-Reply-To']).toBeUndefined();
   });
 
   it('escapes everything an editor writes in the HTML version', () => {

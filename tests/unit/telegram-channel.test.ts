@@ -44,6 +44,10 @@ describe('Telegram error classification', () => {
 describe('Telegram messages', () => {
   it('escapes title, text and link for HTML parse mode', () => {
     expect(announcementHtml(content)).toBe('<b>A &lt;b&gt; &amp; &quot;c&quot;</b>\n\nText\n\n<a href="https://musterstadt.de/news/1?a=1&amp;b=2">Weiterlesen</a>\n\n<i>Musterstadt</i>');
+    // A follow-up names the news it continues and links it; an all-clear does not repeat the warning's 🚨.
+    const allClear = announcementHtml({ ...content, title: 'Sturm vorüber', urgency: 'emergency', followUp: { kind: 'all-clear', originalTitle: 'Sturmwarnung', originalUrl: 'https://musterstadt.de/news/0' } });
+    expect(allClear.startsWith('<b>✅ Entwarnung: Sturmwarnung – Sturm vorüber</b>')).toBe(true);
+    expect(allClear).toContain('<a href="https://musterstadt.de/news/0">Die ursprüngliche Meldung</a>');
   });
 
   it('keeps a long announcement under Telegram’s 4096 characters', () => {

@@ -78,4 +78,10 @@ describe('Web Push payload', () => {
     expect(topicOf(content)).toBe(payload.tag);
     expect(topicOf({ ...content, url: 'https://musterstadt.de/news/anders' })).not.toBe(payload.tag);
   });
+
+  it('names the news a follow-up continues in the notification title', () => {
+    const followUp = { kind: 'update' as const, originalTitle: 'Sperrung', originalUrl: null };
+    expect(announcementPayload({ ...content, title: 'Umleitung geändert', followUp }, { icon: null, unsubscribeUrl: null, unsubscribeToken: null, locale: 'de' }).title).toBe('Update zu: Sperrung – Umleitung geändert');
+    expect(announcementPayload({ ...content, followUp: { ...followUp, kind: 'all-clear' } }, { icon: null, unsubscribeUrl: null, unsubscribeToken: null, locale: 'en' }).title).toBe('All-clear: Sperrung');
+  });
 });

@@ -156,6 +156,19 @@ describe('buildAnnouncementRequest', () => {
     expect(bodyTexts(buildAnnouncementRequest(announcement({ urgency: 'emergency' }), templates.announcement).template.components)).toEqual(['Emergency']);
   });
 
+  it('says which news a follow-up continues in the title parameter, in the template’s language', () => {
+    const followUp = { kind: 'all-clear' as const, originalTitle: 'Sturmwarnung', originalUrl: null };
+    const german = templatesWith({ language: 'de', header: [{ source: 'urgency' }], body: [{ source: 'title' }, { source: 'text' }] });
+    const { template } = buildAnnouncementRequest(announcement({ title: 'Sturm vorüber', urgency: 'emergency', followUp }), german.announcement);
+    // An all-clear of an emergency is urgent, but its urgency word is "Entwarnung", not "Notfall".
+    expect(component(template.components, 'header').parameters).toEqual([{ type: 'text', text: 'Entwarnung' }]);
+    expect(bodyTexts(template.components)[0]).toBe('Entwarnung: Sturmwarnung – Sturm vorüber');
+    const english = templatesWith({ language: 'en_US', body: [{ source: 'title' }] });
+    const update = buildAnnouncementRequest(announcement({ title: 'Sturmwarnung', followUp: { ...followUp, kind: 'update' } }), english.announcement);
+    // A follow-up that kept the original's title says only which news it follows up.
+    expect(bodyTexts(update.template.components)).toEqual(['Update on: Sturmwarnung']);
+  });
+
   it('sends a dash for a missing URL or an empty topic list', () => {
     const templates = templatesWith({ body: [{ source: 'url' }, { source: 'topic' }] });
     expect(bodyTexts(buildAnnouncementRequest(announcement({ url: null, topicNames: [] }), templates.announcement).template.components)).toEqual(['-', '-']);

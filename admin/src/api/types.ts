@@ -61,6 +61,17 @@ export interface Broadcast {
   read: number;
   failed: number;
   skipped: number;
+  /** Set for a follow-up: its thread's original, and whether it is an update or an all-clear. */
+  updateOf?: string | null;
+  followUpKind?: 'update' | 'all-clear' | null;
+  urgency?: string | null;
+  /** The broadcast list shows a thread as one story: the original with its follow-ups, oldest first. */
+  followUps?: Broadcast[];
+}
+
+/** One part of a thread in the detail view. */
+export interface ThreadMember extends Broadcast {
+  current: boolean;
 }
 
 export interface FailureGroup {
@@ -99,6 +110,25 @@ export interface BroadcastDetail extends Broadcast {
   estimatedFinishAt: string | null;
   /** WhatsApp messages Meta bills for this broadcast, from status webhooks. */
   cost: CostSummary | null;
+  /** The story this broadcast belongs to (empty when it has no follow-ups), oldest first. */
+  thread: ThreadMember[];
+}
+
+/** The content manager's follow-up action for one entry (GET /follow-ups). */
+export interface FollowUpState {
+  mark: { originalDocumentId: string; kind: 'update' | 'all-clear'; includeNew: boolean } | null;
+  /** For a marked entry not yet published: the citizens who received the thread and are still subscribed. */
+  reach: { total: number; byChannel: Record<string, number> } | null;
+  /** Once the entry was broadcast: what it became. */
+  broadcast: null | {
+    documentId: string;
+    title: string;
+    updateOf: string | null;
+    followUpKind: 'update' | 'all-clear' | null;
+    followUpIncludeNew: boolean | null;
+    original: { documentId: string; title: string } | null;
+  };
+  candidates: Array<{ documentId: string; title: string; urgency: string | null; createdAt: string; updateOf: string | null }>;
 }
 
 export interface Pagination {
@@ -177,6 +207,8 @@ export interface PublishPreview {
   fields?: { topics: string | null; urgency: string | null; villages?: string | null };
   topic: { slug: string; name: string } | null;
   recipients: { total: number; byChannel: Record<string, number> };
+  /** Recipients per language they read it in (`de`, `en`, `de-x-ls`); absent from older servers. */
+  recipientsByLanguage?: Record<string, number>;
   dailyLimit: Record<string, { limit: number | null; usedLast24h: number; sendableNow: number; later: number }>;
   /** What the WhatsApp messages would cost at most, by the town's rate table. */
   whatsappCost?: { currency: string; category: string; messages: number; ratePerMessage: number | null; cost: number | null } | null;
@@ -239,6 +271,10 @@ export function toBroadcast(row: Row): Broadcast {
     read: num(row, 'read', 'readCount'),
     failed: num(row, 'failed', 'failedCount'),
     skipped: num(row, 'skipped', 'skippedCount'),
+    updateOf: (row.updateOf as string | null) ?? null,
+    followUpKind: (row.followUpKind as Broadcast['followUpKind']) ?? null,
+    urgency: (row.urgency as string | null) ?? null,
+    ...(Array.isArray(row.followUps) ? { followUps: (row.followUps as Row[]).map(toBroadcast) } : {}),
   };
 }
 
@@ -253,5 +289,6 @@ export function toBroadcastDetail(row: Row): BroadcastDetail {
     estimatedFinishAt: (row.estimatedFinishAt as string | null) ?? null,
     cost: toCostSummary(row.cost),
     runs: Array.isArray(row.runs) ? (row.runs as BroadcastRun[]) : [],
+    thread: Array.isArray(row.thread) ? (row.thread as Row[]).map((member) => ({ ...toBroadcast(member), current: member.current === true })) : [],
   };
 }

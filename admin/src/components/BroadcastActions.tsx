@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useFetchClient, useNotification } from '@strapi/strapi/admin';
-import { Button, Dialog, Field, Flex, Modal, Textarea, TextInput } from '@strapi/design-system';
+import { Button, Checkbox, Dialog, Field, Flex, Modal, Radio, Textarea, TextInput } from '@strapi/design-system';
 import { PLUGIN_ID } from '../pluginId';
 import { toApiError } from '../api/useApi';
 import type { Broadcast } from '../api/types';
@@ -30,7 +30,7 @@ export const BroadcastActions = ({ broadcast, onDone, compact }: { broadcast: Br
       'send-update': t('actions.done.sendUpdate', 'The update is on its way to everyone who got the announcement'),
     })[action];
 
-  const run = async (action: Action | 'send-update', body?: Record<string, string>) => {
+  const run = async (action: Action | 'send-update', body?: Record<string, string | boolean>) => {
     setBusy(action);
     try {
       await post(`/${PLUGIN_ID}/broadcasts/${broadcast.documentId}/${action}`, body ?? {});
@@ -104,20 +104,27 @@ export const BroadcastActions = ({ broadcast, onDone, compact }: { broadcast: Br
   );
 };
 
-/** A correction or follow-up to everyone the announcement reached. */
-const SendUpdate = ({ busy, onSend }: { busy: boolean; onSend(body: Record<string, string>): Promise<boolean> }) => {
+/**
+ * An update or all-clear to everyone the thread reached (the original's recipients who are still
+ * subscribed), and to new matching subscribers only when the editor ticks the box.
+ */
+const SendUpdate = ({ busy, onSend }: { busy: boolean; onSend(body: Record<string, string | boolean>): Promise<boolean> }) => {
   const t = useT();
   const [open, setOpen] = useState(false);
   const [title, setTitle] = useState('');
   const [text, setText] = useState('');
+  const [kind, setKind] = useState<'update' | 'all-clear'>('update');
+  const [includeNew, setIncludeNew] = useState(false);
   const submit = async () => {
-    const body: Record<string, string> = {};
+    const body: Record<string, string | boolean> = { kind, includeNew };
     if (title.trim()) body.title = title.trim();
     if (text.trim()) body.text = text.trim();
     if (await onSend(body)) {
       setOpen(false);
       setTitle('');
       setText('');
+      setKind('update');
+      setIncludeNew(false);
     }
   };
   return (
@@ -129,10 +136,20 @@ const SendUpdate = ({ busy, onSend }: { busy: boolean; onSend(body: Record<strin
       </Modal.Trigger>
       <Modal.Content>
         <Modal.Header>
-          <Modal.Title>{t('broadcasts.sendUpdate.title', 'Send an update to everyone who got this')}</Modal.Title>
+          <Modal.Title>{t('broadcasts.sendUpdate.title', 'Send an update or all-clear to everyone who got this')}</Modal.Title>
         </Modal.Header>
         <Modal.Body>
           <Flex direction="column" alignItems="stretch" gap={4}>
+            <Field.Root name="update-kind">
+              <Field.Label>{t('followUp.kind', 'This is')}</Field.Label>
+              <Radio.Group value={kind} onValueChange={(value: string) => setKind(value === 'all-clear' ? 'all-clear' : 'update')} aria-label={t('followUp.kind', 'This is')}>
+                <Radio.Item value="update">{t('followUp.kind.update', 'An update')}</Radio.Item>
+                <Radio.Item value="all-clear">{t('followUp.kind.allClear', 'An all-clear (Entwarnung)')}</Radio.Item>
+              </Radio.Group>
+            </Field.Root>
+            <Checkbox checked={includeNew} onCheckedChange={(checked: boolean | 'indeterminate') => setIncludeNew(checked === true)} data-testid="send-update-include-new">
+              {t('followUp.includeNew', 'Also to new subscribers of the topic who did not get the original')}
+            </Checkbox>
             <Field.Root name="update-title">
               <Field.Label>{t('broadcasts.sendUpdate.fieldTitle', 'Title')}</Field.Label>
               <TextInput value={title} onChange={(event: React.ChangeEvent<HTMLInputElement>) => setTitle(event.target.value)} maxLength={255} />

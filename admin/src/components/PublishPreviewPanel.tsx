@@ -124,6 +124,10 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
   const channelList = channels.map(([channel]) => channelName(channel)).join(', ') || channelName('whatsapp');
   const values = { total: data.recipients.total, channels: channelList, topic: data.topic?.name ?? '' };
   const limited = Object.entries(data.dailyLimit).filter(([, limit]) => limit.later > 0);
+  const languageName = (code: string) =>
+    code === 'en' ? t('panel.language.en', 'in English') : code === 'de-x-ls' ? t('panel.language.de-x-ls', 'in Leichte Sprache') : code === 'de' ? t('panel.language.de', 'in German') : code;
+  // Worth a line only when someone reads another language than the rest: "17 in English".
+  const languages = Object.entries(data.recipientsByLanguage ?? {}).filter(([, count]) => count > 0);
 
   return {
     title,
@@ -155,6 +159,13 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
             })}
           </Typography>
         ) : null}
+        {languages.length > 1 && (
+          <Typography variant="pi" textColor="neutral600" data-testid="town-crier-panel-languages">
+            {t('panel.byLanguage', 'Each gets it once, in their language: {list}.', {
+              list: languages.map(([code, count]) => `${formatNumber(count)} ${languageName(code)}`).join(', '),
+            })}
+          </Typography>
+        )}
         {form.urgency === 'emergency' && (
           <Typography variant="pi" textColor="danger700" fontWeight="bold" data-testid="town-crier-panel-urgency">
             {t('panel.emergency', 'Emergency: it goes out at once, also during quiet hours.')}

@@ -10,6 +10,7 @@ import { useReasonLabel } from '../hooks/useReasonLabel';
 import { BroadcastProgress, DATE_TIME, LoadError, Loading, Panel, ProgressLegend, StatCard, StatusBadge } from '../components/ui';
 import { BroadcastActions } from '../components/BroadcastActions';
 import { BroadcastCostPanel } from '../components/CostPanels';
+import { FollowUpLabel } from './BroadcastsPage';
 
 const FINISHED = ['sent', 'cancelled', 'failed'];
 
@@ -100,6 +101,34 @@ export const BroadcastDetailPage = () => {
         ))}
       </Grid.Root>
 
+      {broadcast.thread.length > 0 && (
+        // A thread is one story: the original and every update and all-clear, oldest first.
+        <Panel title={t('detail.thread', 'The whole story')} testId="detail-thread">
+          <Flex direction="column" alignItems="stretch" gap={3} tag="ol">
+            {broadcast.thread.map((member) => (
+              <Flex tag="li" key={member.documentId} gap={3} alignItems="flex-start" justifyContent="space-between" data-testid={`thread-member-${member.documentId}`}>
+                <Flex direction="column" alignItems="flex-start" gap={1} style={{ minWidth: 0, paddingLeft: member.followUpKind ? 16 : 0 }}>
+                  {member.followUpKind ? <FollowUpLabel kind={member.followUpKind} /> : <Typography variant="sigma" textColor="neutral600">{t('followUp.label.original', 'Original')}</Typography>}
+                  {member.current ? (
+                    <Typography fontWeight="bold">{member.title}</Typography>
+                  ) : (
+                    <DSLink tag={Link} to={`../${member.documentId}`} relative="path">
+                      {member.title}
+                    </DSLink>
+                  )}
+                  {member.publishedAt && <Typography variant="pi" textColor="neutral600">{time(member.publishedAt)}</Typography>}
+                </Flex>
+                <Flex gap={2} alignItems="center">
+                  <Typography variant="pi" textColor="neutral700">
+                    {t('detail.threadReach', '{sent} of {recipients} sent', { sent: member.sent, recipients: member.recipients })}
+                  </Typography>
+                  <StatusBadge status={member.broadcastStatus} />
+                </Flex>
+              </Flex>
+            ))}
+          </Flex>
+        </Panel>
+      )}
       <Panel title={t('detail.timing', 'Timing')}>
         <Flex direction="column" alignItems="flex-start" gap={1}>
           {broadcast.publishedAt && <Typography>{t('detail.publishedAt', 'Published: {time}', { time: time(broadcast.publishedAt) })}</Typography>}

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { Fragment, useState, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { Box, Flex, Link as DSLink, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { useIsMobile } from '@strapi/strapi/admin';
@@ -70,12 +70,23 @@ export const BroadcastsPage = () => {
                 <BroadcastProgress counters={broadcast} compact />
                 <ReasonCell broadcast={broadcast} />
                 <BroadcastActions broadcast={broadcast} onDone={list.reload} compact />
+                {(broadcast.followUps ?? []).map((followUp) => (
+                  <Box key={followUp.documentId} paddingLeft={3} borderColor="neutral200" borderStyle="solid" borderWidth="0 0 0 3px" data-testid={`broadcast-follow-up-${followUp.documentId}`}>
+                    <Flex direction="column" alignItems="stretch" gap={1}>
+                      <Flex justifyContent="space-between" alignItems="flex-start" gap={2}>
+                        <TitleCell broadcast={followUp} />
+                        <StatusBadge status={followUp.broadcastStatus} />
+                      </Flex>
+                      <BroadcastProgress counters={followUp} compact />
+                    </Flex>
+                  </Box>
+                ))}
               </Flex>
             </Box>
           ))}
         </Flex>
       ) : (
-        <Table colCount={5} rowCount={rows.length + 1} style={{ tableLayout: 'fixed', width: '100%' }} data-testid="broadcasts-table">
+        <Table colCount={5} rowCount={rows.reduce((sum, story) => sum + 1 + (story.followUps?.length ?? 0), 1)} style={{ tableLayout: 'fixed', width: '100%' }} data-testid="broadcasts-table">
           <colgroup>
             {Object.entries(COLUMNS).map(([key, width]) => (
               <col key={key} style={{ width }} />
@@ -101,24 +112,29 @@ export const BroadcastsPage = () => {
             </Tr>
           </Thead>
           <Tbody>
-            {rows.map((broadcast) => (
-              <Tr key={broadcast.documentId} data-testid={`broadcast-row-${broadcast.documentId}`}>
-                <Td style={{ whiteSpace: 'normal' }}>
-                  <TitleCell broadcast={broadcast} />
-                </Td>
-                <Td>
-                  <StatusBadge status={broadcast.broadcastStatus} />
-                </Td>
-                <Td style={{ whiteSpace: 'normal' }}>
-                  <BroadcastProgress counters={broadcast} compact />
-                </Td>
-                <Td style={{ whiteSpace: 'normal' }}>
-                  <ReasonCell broadcast={broadcast} />
-                </Td>
-                <Td style={{ whiteSpace: 'normal' }}>
-                  <BroadcastActions broadcast={broadcast} onDone={list.reload} compact />
-                </Td>
-              </Tr>
+            {rows.map((story) => (
+              // One story per thread: the original, then its updates and all-clear, indented.
+              <Fragment key={story.documentId}>
+                {[story, ...(story.followUps ?? [])].map((broadcast) => (
+                  <Tr key={broadcast.documentId} data-testid={broadcast === story ? `broadcast-row-${broadcast.documentId}` : `broadcast-follow-up-${broadcast.documentId}`}>
+                    <Td style={{ whiteSpace: 'normal' }}>
+                      <TitleCell broadcast={broadcast} />
+                    </Td>
+                    <Td>
+                      <StatusBadge status={broadcast.broadcastStatus} />
+                    </Td>
+                    <Td style={{ whiteSpace: 'normal' }}>
+                      <BroadcastProgress counters={broadcast} compact />
+                    </Td>
+                    <Td style={{ whiteSpace: 'normal' }}>
+                      <ReasonCell broadcast={broadcast} />
+                    </Td>
+                    <Td style={{ whiteSpace: 'normal' }}>
+                      <BroadcastActions broadcast={broadcast} onDone={list.reload} compact />
+                    </Td>
+                  </Tr>
+                ))}
+              </Fragment>
             ))}
           </Tbody>
         </Table>
@@ -128,10 +144,22 @@ export const BroadcastsPage = () => {
   );
 };
 
+/** How the list and detail name a follow-up: "Entwarnung" or "Update", above its title. */
+export const FollowUpLabel = ({ kind }: { kind: Broadcast['followUpKind'] }) => {
+  const t = useT();
+  if (!kind) return null;
+  return (
+    <Typography variant="sigma" textColor={kind === 'all-clear' ? 'success700' : 'primary700'} data-testid="follow-up-label">
+      {kind === 'all-clear' ? t('followUp.label.allClear', 'All-clear') : t('followUp.label.update', 'Update')}
+    </Typography>
+  );
+};
+
 const TitleCell = ({ broadcast }: { broadcast: Broadcast }) => {
   const dateTime = useDateTime();
   return (
-    <Flex direction="column" alignItems="flex-start" gap={1} style={{ minWidth: 0 }}>
+    <Flex direction="column" alignItems="flex-start" gap={1} style={{ minWidth: 0, paddingLeft: broadcast.followUpKind ? 16 : 0 }}>
+      <FollowUpLabel kind={broadcast.followUpKind} />
       <DSLink tag={Link} to={broadcast.documentId} style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}>
         {broadcast.title}
       </DSLink>

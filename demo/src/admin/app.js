@@ -20,6 +20,7 @@ export default {
         Article: 'Meldung',
         [`${ARTICLE}.title`]: 'Titel',
         [`${ARTICLE}.summary`]: 'Kurztext (geht an die Abonnenten)',
+        [`${ARTICLE}.easySummary`]: 'Kurztext in Leichter Sprache (freiwillig)',
         [`${ARTICLE}.body`]: 'Text',
         [`${ARTICLE}.slug`]: 'Adresse (Slug)',
         [`${ARTICLE}.topic`]: 'Thema',
@@ -28,6 +29,7 @@ export default {
       },
       en: {
         [`${ARTICLE}.summary`]: 'Summary (sent to subscribers)',
+        [`${ARTICLE}.easySummary`]: 'Summary in Leichte Sprache (easy-to-read German, optional)',
         [`${ARTICLE}.urgency`]: 'Urgency',
         [`${ARTICLE}.ortsteil`]: 'Village (empty: the whole town)',
       },

@@ -2,11 +2,13 @@ import type { Core } from '@strapi/strapi';
 import { applicationError, notFoundError } from '../http/errors';
 import type { ContentTypeMapping } from '../config/schema';
 import type { AnnouncementContent } from '../channels/channel';
-import { UID, type AnnouncementStatus, type Urgency } from '../constants';
+import type { FollowUpContext } from './follow-ups.service';
+import { UID, type AnnouncementStatus, type FollowUpKind, type Urgency } from '../constants';
 import { getService } from '../utils/get-service';
 import { fillUrl, missingUrlPlaceholders } from './link';
 import { plainTextOf } from './plain-text';
 import { entryUrgency } from './urgency';
+import { contentInLanguage, languageOfLocale, type Language, type LanguageVersion, type LanguageVersions } from '../languages/languages';
 import { resolveVillages, villageValuesOf } from '../villages/villages';
 
 export interface AnnouncementRow {
@@ -24,6 +26,11 @@ export interface AnnouncementRow {
   sourceUid: string | null;
   sourceDocumentId: string | null;
   sourceLocale: string | null;
+  /** A follow-up's thread: the original's documentId. */
+  updateOf?: string | null;
+  followUpKind?: FollowUpKind | null;
+  followUpIncludeNew?: boolean | null;
+  languageVersions?: LanguageVersions | null;
   broadcastStatus: AnnouncementStatus | null;
   statusReason: string | null;
   resumesAt: string | null;
@@ -80,6 +87,7 @@ export type Counters = Pick<AnnouncementRow, 'recipientsCount' | 'sentCount' | '
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = () => getService(strapi, 'runtime');
   const query = () => strapi.db.query(UID.announcement);
+  const followUps = () => getService(strapi, 'follow-ups');
 
   const counterRefreshes = new Map<string, Promise<Counters>>();
 
@@ -124,16 +132,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
-     * The first publish of a news entry (per locale) creates exactly one published
-     * announcement. Re-publishing finds the existing one and does nothing; the unique index
-     * on `sourceKey` is the last guard against a concurrent duplicate.
+     * The first publish of a news document creates exactly one published announcement, whatever
+     * its locales: a broadcast is per document, and each citizen gets it once, in their language
+     * (docs/languages.md). A later publish of another locale adds that language's version for the
+     * citizens not reached yet, and re-sends nothing; re-publishing a locale changes nothing. The
+     * unique index on `sourceKey` is the last guard against a concurrent duplicate.
      */
     async announceSource(uid: string, documentId: string, locale: string | null): Promise<{ documentId: string; existed: boolean } | null> {
-      const mapping: ContentTypeMapping | undefined = runtime().config().contentTypes[uid];
+      const config = runtime().config();
+      const mapping: ContentTypeMapping | undefined = config.contentTypes[uid];
       if (!mapping) return null;
-      const sourceKey = `${uid}|${documentId}|${locale ?? ''}`;
-      const existing = (await query().findOne({ where: { sourceKey }, select: ['documentId'] })) as { documentId: string } | null;
-      if (existing) return { documentId: existing.documentId, existed: true };
+      const sourceKey = `${uid}|${documentId}|`;
+      const existing = await this.findSourceRow(uid, documentId);
 
       const attributes = strapi.contentTypes[uid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string }> | undefined;
       const populate = relationFields(mapping, attributes);
@@ -143,10 +153,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         status: 'published',
         populate: populate as never,
       })) as Record<string, unknown> | null;
+      // A type without i18n is written in the town's default language.
+      const language = locale ? languageOfLocale(locale) : config.defaultLocale;
+      if (existing) {
+        if (entry) await this.addLanguageVersions(existing, this.versionsOf(mapping, entry, attributes, language));
+        return { documentId: existing.documentId, existed: true };
+      }
       if (!entry) return null;
       if (mapping.skip && entry[mapping.skip] === true) return null;
 
-      const urgency: Urgency = entryUrgency(mapping, entry);
+      const entryUrgencyValue: Urgency = entryUrgency(mapping, entry);
+      // An editor's follow-up mark from the side panel makes this broadcast continue an earlier one.
+      const mark = await followUps().markOf(uid, documentId);
+      const followUp = mark ? await followUps().followUpFields(mark.originalDocumentId, mark.kind, mark.includeNew, entryUrgencyValue).catch(() => null) : null;
+      const urgency: Urgency = followUp?.urgency ?? entryUrgencyValue;
       const slugs = mapping.topics ? topicSlugsOf(entry[mapping.topics]) : [];
       const topics = slugs.length
         ? await strapi.db.query(UID.topic).findMany({
@@ -168,16 +188,67 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           sourceDocumentId: documentId,
           sourceLocale: locale,
           sourceKey,
+          ...(followUp ? { updateOf: followUp.updateOf, followUpKind: followUp.followUpKind, followUpIncludeNew: followUp.followUpIncludeNew } : {}),
+          languageVersions: this.versionsOf(mapping, entry, attributes, language),
         } as never,
         status: 'published',
       })) as { documentId: string };
       return { documentId: created.documentId, existed: false };
     },
 
-    /** The announcement of a mapped source entry, if it was broadcast. */
-    async findBySource(uid: string, documentId: string, locale: string | null): Promise<string | null> {
-      const row = (await query().findOne({ where: { sourceKey: `${uid}|${documentId}|${locale ?? ''}` }, select: ['documentId'] })) as { documentId: string } | null;
-      return row?.documentId ?? null;
+    /** The announcement of a mapped source document (any locale), if it was broadcast. */
+    async findBySource(uid: string, documentId: string): Promise<string | null> {
+      return (await this.findSourceRow(uid, documentId))?.documentId ?? null;
+    },
+
+    /** Found by source document, not `sourceKey`: rows from before per-document broadcasts carry their first locale in the key. */
+    async findSourceRow(uid: string, documentId: string): Promise<{ documentId: string; languageVersions: LanguageVersions | null } | null> {
+      return (await query().findOne({
+        where: { sourceUid: uid, sourceDocumentId: documentId },
+        select: ['documentId', 'languageVersions'],
+        orderBy: { id: 'asc' },
+      })) as { documentId: string; languageVersions: LanguageVersions | null } | null;
+    },
+
+    /**
+     * One source entry's versions: its own language's, and, for a German entry whose type maps
+     * `plainLanguageSummary` and has one filled in, the Leichte Sprache version (the summary as text).
+     */
+    versionsOf(mapping: ContentTypeMapping, entry: Record<string, unknown>, attributes: Record<string, { type?: string }> | undefined, language: Language | null): LanguageVersions {
+      const version: LanguageVersion = {
+        title: String(entry[mapping.title] ?? '').slice(0, 255),
+        text: plainTextOf(entry[mapping.text], attributes?.[mapping.text]?.type),
+        url: fillUrl(mapping.url, entry),
+      };
+      const versions: LanguageVersions = language ? { [language]: version } : {};
+      if (mapping.plainLanguageSummary && language === 'de') {
+        const summary = plainTextOf(entry[mapping.plainLanguageSummary], attributes?.[mapping.plainLanguageSummary]?.type).trim();
+        if (summary) versions['de-x-ls'] = { ...version, text: summary };
+      }
+      return versions;
+    },
+
+    /** Adds the versions the announcement lacks (the first published one of each language stays), on every row of the document. */
+    async addLanguageVersions(announcement: { documentId: string; languageVersions: LanguageVersions | null }, added: LanguageVersions) {
+      const current = announcement.languageVersions ?? {};
+      const merged: LanguageVersions = { ...added, ...current };
+      if (Object.keys(merged).length === Object.keys(current).length) return;
+      await query().updateMany({ where: { documentId: announcement.documentId }, data: { languageVersions: merged } });
+    },
+
+    /** An unpublished locale's version is taken back, so citizens not reached yet get another language instead of withdrawn text. */
+    async removeLanguageVersion(documentId: string, language: Language) {
+      const row = (await query().findOne({ where: { documentId }, select: ['languageVersions'] })) as { languageVersions: LanguageVersions | null } | null;
+      if (!row?.languageVersions?.[language]) return;
+      // Leichte Sprache made from the German entry's summary goes with it.
+      const gone = language === 'de' ? ['de', 'de-x-ls'] : [language];
+      const rest = Object.fromEntries(Object.entries(row.languageVersions).filter(([code]) => !gone.includes(code)));
+      await query().updateMany({ where: { documentId }, data: { languageVersions: rest } });
+    },
+
+    /** The delivery hook: the announcement in the version this citizen gets, and the language the channel speaks to them in. */
+    contentFor(announcement: AnnouncementRow, citizenLocale: string | null | undefined, followUp?: FollowUpContext | null) {
+      return contentInLanguage(this.contentOf(announcement, followUp), announcement.languageVersions, citizenLocale, runtime().config());
     },
 
     /** Recomputes the counters from the delivery rows: one grouped query, always consistent. */
@@ -235,8 +306,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return row;
     },
 
-    contentOf(announcement: AnnouncementRow): AnnouncementContent {
+    contentOf(announcement: AnnouncementRow, followUp?: FollowUpContext | null): AnnouncementContent {
       return {
+        ...(followUp ? { followUp: { kind: followUp.kind, originalTitle: followUp.originalTitle, originalUrl: followUp.originalUrl } } : {}),
         title: announcement.title,
         text: announcement.text,
         url: announcement.url,
@@ -252,19 +324,31 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return announcement;
     },
 
-    /** An explicit second broadcast for an edited item: a new announcement pointing at the first. */
-    async sendUpdate(documentId: string, input: { title?: string; text?: string }) {
+    /** The documentIds whose recipients a follow-up goes to: its thread's original and the other follow-ups. */
+    async threadDocumentIds(announcement: Pick<AnnouncementRow, 'documentId' | 'updateOf'>): Promise<string[]> {
+      if (!announcement.updateOf) return [announcement.documentId];
+      const rows = (await query().findMany({ where: { updateOf: announcement.updateOf }, select: ['documentId'] })) as Array<{ documentId: string }>;
+      return [...new Set([announcement.updateOf, ...rows.map((row) => row.documentId)])].filter((id) => id !== announcement.documentId);
+    },
+
+    /**
+     * The admin's "send update": a new announcement in the thread of `documentId`, to whoever
+     * received the thread (and new matching subscribers only when asked). Same fields as a follow-up
+     * marked in the content manager.
+     */
+    async sendUpdate(documentId: string, input: { title?: string; text?: string; kind?: FollowUpKind; includeNew?: boolean }) {
       const original = await this.requirePublished(documentId);
+      const kind = input.kind ?? 'update';
+      const fields = await followUps().followUpFields(documentId, kind, input.includeNew ?? false, original.urgency ?? 'info');
       const created = await strapi.documents(UID.announcement).create({
         data: {
-          title: (input.title ?? `Update: ${original.title}`).slice(0, 255),
+          title: (input.title ?? original.title).slice(0, 255),
           text: input.text ?? original.text,
           url: original.url,
-          urgency: original.urgency ?? 'info',
           channels: original.channels,
           topics: (original.topics ?? []).map((topic) => topic.documentId),
           villages: original.villages ?? [],
-          updateOf: documentId,
+          ...fields,
         } as never,
         status: 'published',
       });

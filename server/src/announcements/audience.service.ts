@@ -54,6 +54,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return toCount(row?.n);
     },
 
+    /** Recipients per stored language (the preview's "17 in English"); `languages.countByLanguage` groups them as delivery serves them. */
+    async countRecipientsByLocale(channel: string, topicIds: number[], villageSlugs: readonly string[] = []): Promise<Array<{ locale: string | null; n: number }>> {
+      const rows = (await recipients(channel, topicIds, villageSlugs).select(`${col('locale')} as locale`).count({ n: '*' }).groupBy(col('locale'))) as Array<{ locale: string | null; n: number | string }>;
+      return rows.map((row) => ({ locale: row.locale, n: toCount(row.n) }));
+    },
+
     /**
      * The recipients of (channel, topics, villages) split by village: for each of the news'
      * villages those who named it (a citizen who named two is in both), and those who chose the

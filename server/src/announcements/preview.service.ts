@@ -11,6 +11,7 @@ import { buildAnnouncementRequest } from '../channels/whatsapp/whatsapp.payloads
 import type { ContentTypeMapping } from '../config/schema';
 import { unmatchedTopicValues } from './topic-match';
 import { urgencyOfValue } from './urgency';
+import { countByLanguage } from '../languages/languages';
 
 export type PreviewReason = 'not-mapped' | 'already-broadcast' | 'skip-flag';
 
@@ -68,8 +69,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       let announcement: AnnouncementRow | null = null;
       let entry: Record<string, unknown> | null = null;
       if (input.documentId) {
-        const sourceKey = `${input.uid}|${input.documentId}|${locale ?? ''}`;
-        announcement = (await strapi.db.query(UID.announcement).findOne({ where: { sourceKey, publishedAt: { $notNull: true } } })) as AnnouncementRow | null;
+        // One broadcast per document: another locale of news already sent is "already broadcast" too.
+        announcement = (await strapi.db.query(UID.announcement).findOne({
+          where: { sourceUid: input.uid, sourceDocumentId: input.documentId, publishedAt: { $notNull: true } },
+          orderBy: { id: 'asc' },
+        })) as AnnouncementRow | null;
         const attributes = strapi.contentTypes[input.uid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string }> | undefined;
         entry = (await strapi.documents(input.uid as 'api::article.article').findOne({
           documentId: input.documentId,
@@ -94,8 +98,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const dailyLimit: Record<string, DailyLimitSplit> = {};
       const perVillage: Record<string, number> = {};
       let wholeTown = 0;
+      const byLocale: Array<{ locale: string | null; n: number }> = [];
       for (const channel of runtime().channels().enabled()) {
         const total = await audience().countRecipients(channel.id, topicIds, villageSlugs);
+        byLocale.push(...(await audience().countRecipientsByLocale(channel.id, topicIds, villageSlugs)));
         byChannel[channel.id] = total;
         dailyLimit[channel.id] = await audience().splitByDailyLimit(channel, total, (ids) => audience().countRecipientsAmong(channel.id, topicIds, ids, villageSlugs));
         if (config.town.villages.length) {
@@ -115,6 +121,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         fields: { topics: mapping.topics ?? null, urgency: mapping.urgency ?? null, ...(mapping.villages ? { villages: mapping.villages } : {}) },
         topic: topics[0] ? { slug: topics[0].slug, name: topics[0].name } : null,
         recipients: { total, byChannel },
+        // Recipients per language they will read it in ("17 in English"); each gets the news once.
+        recipientsByLanguage: countByLanguage(byLocale, config),
         dailyLimit,
         // WhatsApp bills each delivered template: the news template's category at Meta (marketing if unknown).
         whatsappCost: byChannel.whatsapp

@@ -1,6 +1,7 @@
 import type { Core, Modules } from '@strapi/strapi';
 import { PLUGIN_ID, UID } from '../constants';
 import { getService } from '../utils/get-service';
+import { languageOfLocale } from '../languages/languages';
 
 interface DocumentContext {
   uid: string;
@@ -39,7 +40,11 @@ export function createPublishMiddleware(strapi: Core.Strapi): Modules.Documents.
     const dispatch = getService(strapi, 'dispatch');
     for (const entry of entries) {
       try {
-        if (isAnnouncement) await dispatch.start(entry.documentId);
+        if (isAnnouncement) {
+          // A hand-written announcement marked as a follow-up in the side panel becomes one before it starts.
+          await getService(strapi, 'follow-ups').applyMarkToAnnouncement(entry.documentId);
+          await dispatch.start(entry.documentId);
+        }
         else {
           // A first publish creates the announcement (whose own publish starts it); a later one may continue it.
           const announced = await announcements.announceSource(ctx.uid, entry.documentId, entry.locale ?? null);
@@ -58,16 +63,28 @@ export function createPublishMiddleware(strapi: Core.Strapi): Modules.Documents.
   return middleware as unknown as Modules.Documents.Middleware.Middleware;
 }
 
-/** Unpublishing news mid-broadcast pauses its runs with the reason `unpublished`; publishing again continues them. */
+/**
+ * Unpublishing news mid-broadcast pauses its runs with the reason `unpublished`; publishing again
+ * continues them. Unpublishing one locale while another stays published only takes that
+ * language's version back: citizens not reached yet get the next one in their chain.
+ */
 async function unpublishing(strapi: Core.Strapi, ctx: DocumentContext, next: Next, isAnnouncement: boolean) {
   const result = await next();
   const documentId = ctx.params?.documentId;
   if (!documentId) return result;
   try {
     const locales = Array.isArray(ctx.params?.locale) ? ctx.params.locale : [ctx.params?.locale ?? null];
+    const announcements = getService(strapi, 'announcements');
+    const announcementId = isAnnouncement ? documentId : await announcements.findBySource(ctx.uid, documentId);
+    if (!announcementId) return result;
+    const stillPublished = isAnnouncement ? 0 : await strapi.db.query(ctx.uid as 'api::article.article').count({ where: { documentId, publishedAt: { $notNull: true } } });
+    if (!stillPublished) {
+      await getService(strapi, 'dispatch').unpublished(announcementId);
+      return result;
+    }
     for (const locale of locales) {
-      const announcementId = isAnnouncement ? documentId : await getService(strapi, 'announcements').findBySource(ctx.uid, documentId, locale ?? null);
-      if (announcementId) await getService(strapi, 'dispatch').unpublished(announcementId);
+      const language = languageOfLocale(locale);
+      if (language) await announcements.removeLanguageVersion(announcementId, language);
     }
   } catch (error) {
     strapi.log.error(`[${PLUGIN_ID}] could not pause the broadcast of unpublished ${ctx.uid} ${documentId}: ${(error as Error).message}`);

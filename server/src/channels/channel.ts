@@ -1,4 +1,5 @@
-import type { ChannelId, Urgency } from '../constants';
+import type { ChannelId, FollowUpKind, Urgency } from '../constants';
+import type { Language } from '../../../shared/languages';
 
 /**
  * What the delivery layer may do after a failed send. The adapter decides from the provider's
@@ -41,6 +42,8 @@ export interface AnnouncementContent {
   urgency: Urgency;
   topicNames: string[];
   townName: string;
+  /** Set for an update or all-clear: which news it follows up ("Update zu: …", "Entwarnung: …"). */
+  followUp?: { kind: FollowUpKind; originalTitle: string; originalUrl: string | null };
 }
 
 export type OutboundMessage =
@@ -53,12 +56,18 @@ export type OutboundMessage =
       unsubscribeToken?: string;
       /** Signed token for the "change channel or topics" link. */
       manageToken?: string;
-      locale?: 'de' | 'en';
+      /** The citizen's language: the content is already in it; the channel's own words and template follow it. */
+      locale?: Language;
+      /**
+       * E-mail threading for a follow-up: the Message-IDs this recipient's earlier mails of the
+       * thread carried, oldest first (`References`; the last is `In-Reply-To`).
+       */
+      threadMessageIds?: string[];
     }
   /** Double opt-in: carries a one-time token the citizen sends back (button tap, or confirmation link). */
-  | { kind: 'confirmation'; to: string; token: string; townName: string; locale?: 'de' | 'en' }
+  | { kind: 'confirmation'; to: string; token: string; townName: string; locale?: Language }
   /** Free text, only valid inside the provider's customer-service window. */
-  | { kind: 'text'; to: string; text: string };
+  | { kind: 'text'; to: string; text: string; locale?: Language };
 
 export interface SendResult {
   providerMessageId: string;
@@ -155,12 +164,14 @@ export type SandboxRecorder = (entry: { channel: ChannelId; to: string; body: un
 /** Absolute URLs of the plugin's public pages, for channels that put links in messages. */
 export interface ChannelLinks {
   /** GET shows a page whose button confirms with a POST. */
-  confirm(token: string, locale?: 'de' | 'en'): string;
+  confirm(token: string, locale?: Language): string;
   /** GET shows a page with a button; POST (also RFC 8058 one-click) unsubscribes. */
-  unsubscribe(token: string, locale?: 'de' | 'en'): string;
-  signup(locale?: 'de' | 'en'): string;
+  unsubscribe(token: string, locale?: Language): string;
+  signup(locale?: Language): string;
   /** The sign-up page with this subscription's topics ticked, to add or switch a channel. */
-  manage(token: string, locale?: 'de' | 'en'): string;
+  manage(token: string, locale?: Language): string;
+  /** The page where a citizen picks another language (the manage token); null when the town offers one language. */
+  language?(token: string, locale?: Language): string | null;
 }
 
 export interface ChannelLogger {

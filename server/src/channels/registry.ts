@@ -76,6 +76,7 @@ export function createChannelRegistry({ strapi, config, pace }: { strapi: Core.S
     unsubscribe: (token, locale) => `${apiBase()}/subscriptions/unsubscribe?token=${encodeURIComponent(token)}${locale ? `&lang=${locale}` : ''}`,
     signup: (locale) => `${apiBase()}/signup${locale ? `?lang=${locale}` : ''}`,
     manage: (token, locale) => `${apiBase()}/signup?keep=${encodeURIComponent(token)}${locale ? `&lang=${locale}` : ''}`,
+    language: (token, locale) => (config.languages.length > 1 ? `${apiBase()}/subscriptions/language?token=${encodeURIComponent(token)}${locale ? `&lang=${locale}` : ''}` : null),
   };
 
   const whatsapp = config.channels.whatsapp;

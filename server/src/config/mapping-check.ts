@@ -24,6 +24,7 @@ const FITTING_TYPES = {
   urgency: ['enumeration', 'string'],
   skip: ['boolean'],
   villages: ['string', 'text', 'uid', 'enumeration', 'relation'],
+  plainLanguageSummary: ['string', 'text', 'richtext', 'blocks'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Types whose value can stand in a link; `documentId` and `locale` are on every entry. */
@@ -62,7 +63,7 @@ export function checkContentTypeMappings(
       problems.push(`${at}: the content type has no Draft & Publish; a broadcast starts at the first publish, so switch Draft & Publish on for it`);
     }
 
-    for (const field of ['title', 'text', 'topics', 'urgency', 'skip', 'villages'] as const) {
+    for (const field of ['title', 'text', 'topics', 'urgency', 'skip', 'villages', 'plainLanguageSummary'] as const) {
       const attributeName = mapping[field];
       if (!attributeName) continue;
       const attribute = attributes[attributeName];

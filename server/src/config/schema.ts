@@ -1,6 +1,7 @@
 import { createECDH } from 'node:crypto';
 import { z } from 'zod';
 import { unknownKeysMessage } from './unknown-keys';
+import { LANGUAGES } from '../../../shared/languages';
 import { VILLAGE_SLUG } from '../villages/villages';
 
 /**
@@ -47,6 +48,25 @@ const confirmationTemplateSchema = strict.object({
   quickReplyIndex: z.number().int().min(0).max(9).default(0),
   body: z.array(templateParameterSchema).default([]),
 });
+
+/** A template the town created for one citizen language: Meta keeps one template per name and language. */
+const languageTemplateSchema = strict.object({
+  name: z.string().min(1),
+  /** Meta's language code of that template (`en`, `en_US`, `de`; Leichte Sprache is a German template, `de`). */
+  language: z.string().min(2),
+});
+
+/**
+ * Per citizen language, the templates to use instead of `announcement` / `confirmation` (which
+ * serve the default language and every language without an entry here). Each must have the
+ * same placeholders and buttons as the main template: the parameters are filled the same way.
+ */
+const languageTemplatesSchema = strict.object({ announcement: languageTemplateSchema.optional(), confirmation: languageTemplateSchema.optional() });
+const templatesByLanguageSchema = strict.object({
+  de: languageTemplatesSchema.optional(),
+  en: languageTemplatesSchema.optional(),
+  'de-x-ls': languageTemplatesSchema.optional(),
+} satisfies Record<(typeof LANGUAGES)[number], unknown>);
 
 export const whatsappConfigSchema = strict.object({
   enabled: z.boolean().default(true),
@@ -116,6 +136,8 @@ export const whatsappConfigSchema = strict.object({
     .object({
       announcement: announcementTemplateSchema.prefault({ name: 'town_news' }),
       confirmation: confirmationTemplateSchema.prefault({ name: 'town_news_optin' }),
+      /** e.g. `{ en: { announcement: { name: 'town_news', language: 'en' } }, 'de-x-ls': { announcement: { name: 'town_news_einfach', language: 'de' } } }` */
+      byLanguage: templatesByLanguageSchema.default({}),
     })
     .prefault({}),
 });
@@ -236,6 +258,11 @@ const contentTypeMappingSchema = strict.object({
    * Empty means the whole town.
    */
   villages: z.string().min(1).optional(),
+  /**
+   * A short text in Leichte Sprache (a string/text attribute): citizens who chose Leichte Sprache
+   * get it instead of `text`. Empty on an entry: they get the German text.
+   */
+  plainLanguageSummary: z.string().min(1).optional(),
 });
 export type ContentTypeMapping = z.infer<typeof contentTypeMappingSchema>;
 
@@ -289,7 +316,14 @@ export const pluginConfigSchema = strict.object({
     })
     .prefault({}),
   defaultCountry: z.string().length(2).default('DE'),
-  defaultLocale: z.enum(['de', 'en']).default('de'),
+  /** The town's default language: texts for citizens whose language is unknown, and the news version everyone falls back to. */
+  defaultLocale: z.enum(LANGUAGES).default('de'),
+  /**
+   * The languages citizens may choose (sign-up page, `SPRACHE EN`, the language link); must
+   * include `defaultLocale`. `de-x-ls` is Leichte Sprache. English is on by default, as it
+   * always was; a town that offers German only sets `['de']`.
+   */
+  languages: z.array(z.enum(LANGUAGES)).min(1).default(['de', 'en']),
   /** Signs unsubscribe links; defaults to the host's first app key. */
   tokenSecret: z.string().min(16).optional(),
   /** Absolute base URL of the site, used for links in messages (confirm/unsubscribe). */
@@ -314,7 +348,11 @@ export const pluginConfigSchema = strict.object({
       current: '2026-01',
       versions: {
         '2026-01': {
-          text: { de: defaultConsentText, en: 'I want to receive the town’s news on the channels I chose. For this the town stores my contact details, my topics and this consent. I can leave at any time, for example by writing STOP.' },
+          text: {
+            de: defaultConsentText,
+            'de-x-ls':
+              'Ich will die Nachrichten von der Stadt bekommen. Dafür speichert die Stadt: meine Adresse, meine Themen, meine Sprache und diese Erlaubnis. Ich kann mich immer abmelden. Dafür schreibe ich: STOP.',
+            en: 'I want to receive the town’s news on the channels I chose. For this the town stores my contact details, my topics and this consent. I can leave at any time, for example by writing STOP.' },
           privacyPolicyUrl: 'https://example.org/datenschutz',
         },
       },
@@ -414,7 +452,9 @@ export const pluginConfigSchema = strict.object({
        * The sign-up page's first paragraph, per locale. Without it the page names the town and
        * its active topics ("Erhalten Sie Meldungen der Gemeinde Ahrensbök – Verkehr, Kultur – …").
        */
-      intro: strict.object({ de: z.string().min(1).max(1000).optional(), en: z.string().min(1).max(1000).optional() }).default({}),
+      intro: strict
+        .object({ de: z.string().min(1).max(1000).optional(), en: z.string().min(1).max(1000).optional(), 'de-x-ls': z.string().min(1).max(1000).optional() })
+        .default({}),
     })
     .prefault({}),
   /** The public RSS/Atom feed: announcements only, no personal data. */
@@ -437,6 +477,17 @@ export const pluginConfigSchema = strict.object({
         .string()
         .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin')
         .default('Europe/Berlin'),
+      /**
+       * Large towns: counting a million subscribers takes the database most of a second per
+       * request, so from `fromSubscribers` active subscribers an answer is reused for `seconds`
+       * (its `generatedAt` says when it was counted). Smaller towns are always counted afresh.
+       */
+      cache: strict
+        .object({
+          fromSubscribers: z.number().int().positive().default(250_000),
+          seconds: z.number().int().min(0).max(3600).default(60),
+        })
+        .prefault({}),
     })
     .prefault({}),
   channels: strict
@@ -447,6 +498,10 @@ export const pluginConfigSchema = strict.object({
       webpush: webpushConfigSchema.prefault({}),
     })
     .prefault({}),
+}).superRefine((config, ctx) => {
+  if (!config.languages.includes(config.defaultLocale)) {
+    ctx.addIssue({ code: 'custom', path: ['languages'], message: `must include defaultLocale (${config.defaultLocale})` });
+  }
 });
 
 export type PluginConfig = z.infer<typeof pluginConfigSchema>;

@@ -8,6 +8,7 @@ import outboxMessage from './outbox-message/schema';
 import inboundWebhook from './inbound-webhook/schema';
 import templateEvent from './template-event/schema';
 import broadcastRun from './broadcast-run/schema';
+import followUpMark from './follow-up-mark/schema';
 
 export default {
   topic: { schema: topic },
@@ -20,4 +21,5 @@ export default {
   'inbound-webhook': { schema: inboundWebhook },
   'template-event': { schema: templateEvent },
   'broadcast-run': { schema: broadcastRun },
+  'follow-up-mark': { schema: followUpMark },
 };

@@ -14,14 +14,24 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     async list(ctx: Context) {
-      const { results, pagination } = await announcements().list(parseOrThrow(listQuerySchema, ctx.query));
-      const runs = await dispatch().runsOfMany(results.map((row) => row.documentId));
-      ctx.body = { data: results.map((row) => ({ ...withProgress(row), runs: (runs.get(row.documentId) ?? []).map(runView) })), meta: { pagination } };
+      // One row per story: an original with its updates and all-clear (`followUps`, oldest first).
+      const { results, pagination } = await getService(strapi, 'follow-ups').listThreads(parseOrThrow(listQuerySchema, ctx.query));
+      const runs = await dispatch().runsOfMany(results.flatMap((thread) => [thread.head, ...thread.followUps].map((row) => row.documentId)));
+      const view = (row: (typeof results)[number]['head']) => ({ ...withProgress(row), runs: (runs.get(row.documentId) ?? []).map(runView) });
+      ctx.body = { data: results.map((thread) => ({ ...view(thread.head), followUps: thread.followUps.map(view) })), meta: { pagination } };
     },
     async detail(ctx: Context) {
       const id = documentId(ctx);
       await announcements().refreshCounters(id);
-      ctx.body = { data: await getService(strapi, 'broadcast-insights').detail(await announcements().requirePublished(id)) };
+      const row = await announcements().requirePublished(id);
+      // The story this broadcast belongs to: the original and every follow-up, oldest first.
+      const thread = await getService(strapi, 'follow-ups').thread(row.updateOf ?? row.documentId);
+      ctx.body = {
+        data: {
+          ...(await getService(strapi, 'broadcast-insights').detail(row)),
+          thread: thread.length > 1 ? thread.map((member) => ({ ...withProgress(member), current: member.documentId === row.documentId })) : [],
+        },
+      };
     },
     async pause(ctx: Context) {
       ctx.body = { data: withProgress(await dispatch().pause(documentId(ctx))) };

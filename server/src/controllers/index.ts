@@ -10,6 +10,7 @@ import preview from './preview';
 import channelStatus from './channel-status';
 import inbox from './inbox';
 import sandboxPhone from './sandbox-phone';
+import followUps from './follow-ups';
 
 export default {
   public: publicApi,
@@ -24,4 +25,5 @@ export default {
   'channel-status': channelStatus,
   inbox,
   'sandbox-phone': sandboxPhone,
+  'follow-ups': followUps,
 };

@@ -2,10 +2,12 @@ import type { Core } from '@strapi/strapi';
 import { isHttpError } from '../http/errors';
 import type { Context } from 'koa';
 import { UID, type ChannelId } from '../constants';
-import { renderLinkPage, renderLinkResult, type LinkPageKind } from '../signup/link-pages';
+import { renderLanguagePage, renderLanguageResult, renderLinkPage, renderLinkResult, type LinkPageKind } from '../signup/link-pages';
+import { pageLanguage } from './signup-page';
+import { LANGUAGE_NAMES, citizenLanguage } from '../languages/languages';
 import type { SignupAnswer } from '../subscribers/subscriptions.service';
 import { getService } from '../utils/get-service';
-import { oneClickBodySchema, pushRenewBodySchema, pushUnsubscribeBodySchema, signupBodySchema, tokenBodySchema, tokenQuerySchema } from '../validation/public';
+import { languageBodySchema, oneClickBodySchema, pushRenewBodySchema, pushUnsubscribeBodySchema, signupBodySchema, tokenBodySchema, tokenQuerySchema } from '../validation/public';
 import { parseOrThrow } from '../validation/parse';
 import { HOUR_MS } from '../utils/time';
 
@@ -29,7 +31,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     ctx.body = html;
   };
 
-  const localeOf = (ctx: Context, lang?: string) => (lang === 'en' || lang === 'de' ? lang : ctx.query.lang === 'en' ? 'en' : ctx.query.lang === 'de' ? 'de' : config().defaultLocale);
+  const localeOf = (ctx: Context, lang?: string) => pageLanguage(config(), lang ?? ctx.query.lang);
 
   /** A form POST from a link page: do it, and answer with a page instead of JSON. */
   const handleForm = async (ctx: Context, kind: LinkPageKind, act: (token: string) => Promise<void>) => {
@@ -83,7 +85,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async consent(ctx: Context) {
-      const locale = ctx.query.locale === 'en' ? 'en' : config().defaultLocale;
+      const locale = pageLanguage(config(), ctx.query.locale);
       const shown = getService(strapi, 'consent-ledger').consentText(config().consent.current, locale);
       ctx.body = { data: shown && { version: shown.version, locale: shown.locale, text: shown.text, sha256: shown.sha256, privacyPolicyUrl: shown.privacyPolicyUrl } };
     },
@@ -139,6 +141,41 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async unsubscribePage(ctx: Context) {
       const { token } = parseOrThrow(tokenQuerySchema, ctx.query);
       servePage(ctx, renderLinkPage('unsubscribe', { locale: localeOf(ctx), townName: config().town.name, action: ctx.path, token }));
+    },
+
+    /** GET behind the language link: one button per language the town offers; changes nothing. */
+    async languagePage(ctx: Context) {
+      const { token } = parseOrThrow(tokenQuerySchema, ctx.query);
+      const subscriber = await getService(strapi, 'subscriptions').subscriberOfManageToken(token);
+      const current = subscriber ? citizenLanguage(subscriber.locale, config()) : null;
+      servePage(
+        ctx,
+        renderLanguagePage({
+          locale: localeOf(ctx, current ?? undefined),
+          townName: config().town.name,
+          action: ctx.path,
+          token,
+          languages: config().languages.map((code) => ({ code, name: LANGUAGE_NAMES[code].own })),
+          current,
+        })
+      );
+    },
+
+    /** The language page's buttons (a form) or JSON `{ token, language }`: 400 for a language the town does not offer. */
+    async changeLanguage(ctx: Context) {
+      const { token, language } = parseOrThrow(languageBodySchema, ctx.request.body);
+      const subscriptions = getService(strapi, 'subscriptions');
+      if (isForm(ctx)) {
+        try {
+          const chosen = await subscriptions.changeLanguageByToken(token, language, requestMeta(ctx));
+          return servePage(ctx, renderLanguageResult({ locale: chosen, ok: true }));
+        } catch (error) {
+          if (!isHttpError(error, 'ValidationError')) throw error;
+          return servePage(ctx, renderLanguageResult({ locale: localeOf(ctx), ok: false }), 400);
+        }
+      }
+      const chosen = await subscriptions.changeLanguageByToken(token, language, requestMeta(ctx));
+      ctx.body = { data: { language: chosen } };
     },
 
     async unsubscribe(ctx: Context) {

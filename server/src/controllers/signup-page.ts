@@ -6,10 +6,23 @@ import { getService } from '../utils/get-service';
 import { renderSignupPage, SIGNUP_SCRIPT } from '../signup/page';
 import { SERVICE_WORKER_SCRIPT, webAppManifest } from '../signup/service-worker';
 import { ofTown } from '../signup/municipality';
+import { LANGUAGE_NAMES, languageOfCode, type Language } from '../languages/languages';
+import type { PluginConfig } from '../config/schema';
 
 const CHANNEL_LABELS: Record<string, string> = { whatsapp: 'WhatsApp', email: 'E-Mail', telegram: 'Telegram' };
 /** Web Push is no brand a citizen knows: the option says what it does. */
-const WEBPUSH_LABEL = { de: 'Mitteilungen in diesem Browser', en: 'Notifications in this browser' } as const;
+const WEBPUSH_LABEL = { de: 'Mitteilungen in diesem Browser', en: 'Notifications in this browser', 'de-x-ls': 'Mitteilungen in diesem Browser' } as const satisfies Record<Language, string>;
+const MANIFEST_NAME: Record<Language, (ofTownPhrase: string) => string> = {
+  de: (phrase) => `Nachrichten ${phrase}`,
+  en: (phrase) => `News of ${phrase}`,
+  'de-x-ls': (phrase) => `Nachrichten ${phrase}`,
+};
+
+/** The page's language: `?lang=` when the town offers it, else the town's default (a page link never answers 400). */
+export const pageLanguage = (config: Pick<PluginConfig, 'languages' | 'defaultLocale'>, lang: unknown): Language => {
+  const asked = languageOfCode(lang);
+  return asked && config.languages.includes(asked) ? asked : config.defaultLocale;
+};
 
 /**
  * In sandbox mode (no VAPID keys) browsers still need some P-256 key to subscribe with: one made
@@ -21,7 +34,7 @@ const sandboxKey = () => (sandboxPublicKey ??= createECDH('prime256v1').generate
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async page(ctx: Context) {
     const config = getService(strapi, 'runtime').config();
-    const locale = ctx.query.lang === 'en' ? 'en' : ctx.query.lang === 'de' ? 'de' : config.defaultLocale;
+    const locale = pageLanguage(config, ctx.query.lang);
     const consent = getService(strapi, 'consent-ledger').consentText(config.consent.current, locale);
     const topics = (await strapi.db.query(UID.topic).findMany({
       where: { active: true },
@@ -43,8 +56,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     // Towns embed this page in an iframe on their own site; the default SAMEORIGIN would block that.
     ctx.remove('X-Frame-Options');
     ctx.set('Content-Security-Policy', `default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors ${config.signup.frameAncestors}`);
+    const here = (code: Language) => `${prefix}/signup?lang=${code}${keep ? `&keep=${encodeURIComponent(keep)}` : ''}`;
     ctx.body = renderSignupPage({
       locale,
+      languages: config.languages.map((code) => ({ code, name: LANGUAGE_NAMES[code].own, href: here(code) })),
+      ...(keep && kept ? { languageLink: `${prefix}/subscriptions/language?token=${encodeURIComponent(keep)}&lang=${locale}` } : {}),
       town: { name: config.town.name, kind: config.town.kind },
       intro: config.signup.intro[locale],
       topics: topics.map((topic) => ({ ...topic, checked: kept?.includes(topic.slug) ?? false })),
@@ -63,7 +79,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
               publicKey: webpush.vapid?.publicKey ?? sandboxKey(),
               serviceWorkerUrl: `${prefix}/signup/sw.js`,
               scope: `${prefix}/`,
-              manifestUrl: `${prefix}/signup/manifest.webmanifest${locale === 'en' ? '?lang=en' : ''}`,
+              manifestUrl: `${prefix}/signup/manifest.webmanifest${locale === config.defaultLocale ? '' : `?lang=${locale}`}`,
               unsubscribeUrl: `${prefix}/webpush/unsubscribe`,
             },
           }
@@ -81,14 +97,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
 
   async manifest(ctx: Context) {
     const config = getService(strapi, 'runtime').config();
-    const locale = ctx.query.lang === 'en' ? 'en' : config.defaultLocale;
+    const locale = pageLanguage(config, ctx.query.lang);
     const prefix = `${strapi.config.get('api.rest.prefix', '/api')}/town-crier`;
     ctx.type = 'application/manifest+json; charset=utf-8';
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.body = webAppManifest({
-      name: locale === 'en' ? `News of ${ofTown(config.town, 'en')}` : `Nachrichten ${ofTown(config.town, 'de')}`,
+      name: MANIFEST_NAME[locale](ofTown(config.town, locale)),
       shortName: config.town.name,
-      startUrl: `${prefix}/signup${locale === 'en' ? '?lang=en' : ''}`,
+      startUrl: `${prefix}/signup${locale === config.defaultLocale ? '' : `?lang=${locale}`}`,
       scope: `${prefix}/`,
       icon: config.channels.webpush.icon ?? null,
       locale,

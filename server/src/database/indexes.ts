@@ -32,6 +32,9 @@ export async function ensureIndexes(strapi: Core.Strapi): Promise<void> {
     unique: true,
     where: `${column(UID.announcement, 'publishedAt')} IS NOT NULL`,
   });
+  // Threads: the follow-ups of an original; the editor's follow-up mark of a news entry.
+  await index('tc_announcements_thread_idx', UID.announcement, ['updateOf']);
+  await index('tc_follow_up_marks_entry_uq', UID.followUpMark, ['entryKey'], { unique: true });
   await index('tc_deliveries_recipient_uq', UID.delivery, ['announcementDocumentId', 'subscriberId', 'channel'], { unique: true });
   await index('tc_deliveries_status_idx', UID.delivery, ['announcementDocumentId', 'status']);
   await index('tc_deliveries_provider_idx', UID.delivery, ['providerMessageId']);

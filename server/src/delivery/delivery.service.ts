@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { DELIVERY_STATUS_RANK, JOB_NAMES, OPEN_DELIVERY_STATUSES, PLUGIN_ID, UID, type ChannelId, type DeliveryStatus, type Urgency } from '../constants';
+import { DELIVERY_STATUS_RANK, JOB_NAMES, OPEN_DELIVERY_STATUSES, PLUGIN_ID, RECEIVED_DELIVERY_STATUSES, UID, type ChannelId, type DeliveryStatus, type Urgency } from '../constants';
 import type { Channel, ChannelEvent, ClassifiedError } from '../channels/channel';
 import { deliverJobSchema, freshRound, jobIds, type DeliverJob } from '../queue/jobs';
 import type { RunningJob } from '../queue/job-queue';
@@ -192,20 +192,40 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const admission = await dispatch.admit(data.announcementDocumentId, data.channel, subscriber.id, announcement.urgency);
       if (admission.kind === 'hold') return this.hold(delivery, admission.untilMs);
       const channel = runtime().channels().get(data.channel);
+      // A follow-up names the news it continues; its e-mail threads under this citizen's earlier mails.
+      const followUp = await getService(strapi, 'follow-ups').contextOf(announcement);
+      const threadMessageIds = followUp && data.channel === 'email' ? await this.threadMessageIds(announcement, subscriber.id) : undefined;
+      // Languages: the citizen's version of the news (server/src/languages/), and their language for the channel's own words.
+      const { content, language } = announcements().contentFor(announcement, subscriber.locale, followUp);
 
       await this.send(channel, delivery, job, () =>
         channel.send({
           kind: 'announcement',
           to: subscriber.address as string,
           deliveryRef: `d:${delivery.id}`,
-          content: announcements().contentOf(announcement),
+          content,
+          ...(threadMessageIds?.length ? { threadMessageIds } : {}),
           unsubscribeToken: getService(strapi, 'subscriptions').unsubscribeToken(subscriber.id),
           manageToken: getService(strapi, 'subscriptions').manageToken(subscriber.id),
-          locale: subscriber.locale === 'en' ? 'en' : 'de',
+          locale: language,
         })
       );
       await dispatch.sent(data.announcementDocumentId, data.channel);
       scheduleCounterRefresh(data.announcementDocumentId);
+    },
+
+    /** The Message-IDs of the thread's earlier mails this subscriber received, oldest first. */
+    async threadMessageIds(announcement: { documentId: string; updateOf?: string | null }, subscriberId: number): Promise<string[]> {
+      const documentIds = await announcements().threadDocumentIds(announcement);
+      const rows = (await strapi.db.connection(deliveryTable())
+        .select('provider_message_id')
+        .whereIn('announcement_document_id', documentIds)
+        .where({ subscriber_id: subscriberId, channel: 'email' })
+        .whereIn('status', [...RECEIVED_DELIVERY_STATUSES])
+        .whereNotNull('provider_message_id')
+        .orderBy('sent_at', 'asc')
+        .orderBy('id', 'asc')) as Array<{ provider_message_id: string }>;
+      return rows.map((row) => row.provider_message_id);
     },
 
     /**

@@ -6,6 +6,7 @@ import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { dbTimestamp } from '../utils/time';
 import { decodeVillages, villageWhere } from '../villages/villages';
+import { followUpRecipients, type SubscriberPage } from './follow-up-recipients';
 
 const INSERT_CHUNK = 200;
 
@@ -79,11 +80,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const topicIds = (announcement.topics ?? []).map((topic) => topic.id);
       const villageSlugs = decodeVillages(announcement.villages);
       const batchSize = config.broadcast.fanOutBatchSize;
+      const byTopic: SubscriberPage = (channel, afterId, limit) => nextSubscribers(channel, topicIds, afterId, limit, villageSlugs);
+      // A follow-up goes to whoever received its thread (./follow-up-recipients.ts), not by topic.
+      const pageOf: SubscriberPage = announcement.updateOf
+        ? followUpRecipients(strapi, {
+            documentIds: await announcements.threadDocumentIds(announcement),
+            includeNew: Boolean(announcement.followUpIncludeNew),
+            newSubscribers: byTopic,
+          })
+        : byTopic;
       for (const channel of plan.rows) {
         if (!runtime.channels().find(channel)) continue;
         let cursor = 0;
         for (;;) {
-          const page = await nextSubscribers(channel, topicIds, cursor, batchSize, villageSlugs);
+          const page = await pageOf(channel, cursor, batchSize);
           if (!page.length) break;
           cursor = page[page.length - 1].id;
           const stamp = dbTimestamp(strapi);

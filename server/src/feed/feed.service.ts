@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { Feed } from 'feed';
-import { UID } from '../constants';
+import { UID, type FollowUpKind } from '../constants';
+import { followUpTexts, localeOf, titleWithFollowUp } from '../messages/texts';
 import { getService } from '../utils/get-service';
 
 export type FeedFormat = 'rss' | 'atom';
@@ -21,7 +22,11 @@ interface FeedAnnouncement {
   publishedAt: string | Date;
   sendAt: string | Date | null;
   topics?: Array<{ name: string }>;
+  updateOf: string | null;
+  followUpKind: FollowUpKind | null;
 }
+
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 /**
  * The privacy-friendly channel nobody signs up for: a public RSS/Atom feed of the announcements
@@ -36,11 +41,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
 
     const announcements = (await strapi.db.query(UID.announcement).findMany({
       where: { publishedAt: { $notNull: true }, broadcastStatus: { $in: ['sending', 'sent'] } },
-      select: ['documentId', 'title', 'text', 'url', 'publishedAt', 'sendAt'],
+      select: ['documentId', 'title', 'text', 'url', 'publishedAt', 'sendAt', 'updateOf', 'followUpKind'],
       populate: { topics: { select: ['name'] } },
       orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
       limit: config.feed.limit,
     })) as FeedAnnouncement[];
+
+    // A follow-up names and links the news it continues (its thread's original).
+    const originalIds = [...new Set(announcements.map((item) => item.updateOf).filter((id): id is string => Boolean(id)))];
+    const originals = new Map<string, { documentId: string; title: string; url: string | null }>(
+      originalIds.length
+        ? ((await strapi.db.query(UID.announcement).findMany({
+            where: { documentId: { $in: originalIds }, publishedAt: { $notNull: true } },
+            select: ['documentId', 'title', 'url'],
+          })) as Array<{ documentId: string; title: string; url: string | null }>).map((row) => [row.documentId, row])
+        : []
+    );
+    const locale = localeOf(config.defaultLocale);
 
     const dateOf = (item: FeedAnnouncement) => new Date(item.sendAt ?? item.publishedAt);
     // A fixed date for an empty feed keeps its ETag stable between requests.
@@ -60,8 +77,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       author: { name: config.town.name, link: config.feed.siteUrl ?? base },
     });
     for (const announcement of announcements) {
+      const original = announcement.updateOf ? originals.get(announcement.updateOf) : undefined;
+      const followUp = original ? { kind: announcement.followUpKind ?? 'update', originalTitle: original.title } : undefined;
+      const originalLink = original
+        ? original.url
+          ? `<p><a href="${escapeHtml(original.url)}" rel="related">${escapeHtml(followUpTexts.original[locale])}: ${escapeHtml(original.title)}</a></p>`
+          : `<p>${escapeHtml(followUpTexts.original[locale])}: ${escapeHtml(original.title)}</p>`
+        : null;
       feed.addItem({
-        title: announcement.title,
+        title: titleWithFollowUp({ title: announcement.title, followUp }, locale),
+        ...(originalLink
+          ? { content: `${originalLink}\n${announcement.text.split(/\n{2,}/).map((part) => `<p>${escapeHtml(part.trim())}</p>`).join('\n')}` }
+          : {}),
         // Announcements without a web article still need a link; the feed itself is the honest fallback.
         link: announcement.url ?? (config.feed.siteUrl ?? base),
         id: `urn:town-crier:announcement:${announcement.documentId}`,

@@ -6,6 +6,7 @@ import type { RunningJob } from '../queue/job-queue';
 import { RetryLater } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { withManageUrl } from './manage-link';
+import { citizenLanguage, type Language } from '../languages/languages';
 
 /**
  * One-to-one messages (confirmation, welcome, replies) on the channel's own queue, so they
@@ -19,7 +20,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async process(job: RunningJob) {
       const data = messageJobSchema.parse(job.data);
       let to: string | null = null;
-      let locale: 'de' | 'en' = 'de';
+      let locale: Language = runtime().config().defaultLocale;
       let channelId: ChannelId = 'whatsapp';
       if (data.message === 'reply') {
         const inbound = (await strapi.db.query(UID.inboundMessage).findOne({ where: { id: data.inboundMessageId } })) as {
@@ -41,7 +42,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (data.message === 'confirmation' && subscriber.status !== 'pending') return;
         to = subscriber.address;
         channelId = subscriber.channel;
-        locale = subscriber.locale === 'en' ? 'en' : 'de';
+        locale = citizenLanguage(subscriber.locale, runtime().config());
       }
       if (!to) return;
       const channel = runtime().channels().get(channelId);
@@ -62,7 +63,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             data.message === 'text'
               ? withManageUrl(data.text, () => `${runtime().config().publicUrl}/api/town-crier/signup?keep=${encodeURIComponent(getService(strapi, 'subscriptions').manageToken(data.subscriberId))}&lang=${locale}`)
               : data.text;
-          await channel.send({ kind: 'text', to, text });
+          await channel.send({ kind: 'text', to, text, locale });
         }
       } catch (error) {
         const classified = channel.classifyError(error);

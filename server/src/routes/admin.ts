@@ -24,6 +24,9 @@ export default () => ({
     route('POST', '/broadcasts/:documentId/send-test', 'broadcasts.sendTest', PERMISSIONS.manageBroadcasts),
 
     route('GET', '/preview', 'preview.preview', PERMISSIONS.manageBroadcasts),
+    route('GET', '/follow-ups', 'follow-ups.state', PERMISSIONS.manageBroadcasts),
+    route('POST', '/follow-ups/mark', 'follow-ups.mark', PERMISSIONS.manageBroadcasts),
+    route('POST', '/follow-ups/unmark', 'follow-ups.unmark', PERMISSIONS.manageBroadcasts),
 
     route('GET', '/channels', 'channel-status.list', PERMISSIONS.readChannels),
     route('POST', '/channels/whatsapp/templates', 'channel-status.submitTemplates', PERMISSIONS.manageBroadcasts),

@@ -20,6 +20,8 @@ export default () => ({
     { method: 'GET', path: '/subscriptions/unsubscribe', handler: 'public.unsubscribePage', config: { auth: false } },
     { method: 'POST', path: '/subscriptions/confirm', handler: 'public.confirm', config: { auth: false } },
     { method: 'POST', path: '/subscriptions/unsubscribe', handler: 'public.unsubscribe', config: { auth: false } },
+    { method: 'GET', path: '/subscriptions/language', handler: 'public.languagePage', config: { auth: false } },
+    { method: 'POST', path: '/subscriptions/language', handler: 'public.changeLanguage', config: { auth: false } },
     { method: 'POST', path: '/webpush/unsubscribe', handler: 'public.pushUnsubscribe', config: { auth: false } },
     { method: 'POST', path: '/webpush/renew', handler: 'public.pushRenew', config: { auth: false } },
     { method: 'GET', path: '/signup', handler: 'signup-page.page', config: { auth: false } },

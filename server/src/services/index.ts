@@ -14,6 +14,7 @@ import stats from '../stats/stats.service';
 import audience from '../announcements/audience.service';
 import preview from '../announcements/preview.service';
 import broadcastInsights from '../announcements/broadcast-insights.service';
+import followUps from '../announcements/follow-ups.service';
 import channelStatus from '../channels/channel-status.service';
 import inbox from '../inbox/inbox.service';
 import sandboxPhone from '../sandbox/sandbox-phone.service';
@@ -38,6 +39,7 @@ export default {
   audience,
   preview,
   'broadcast-insights': broadcastInsights,
+  'follow-ups': followUps,
   'channel-status': channelStatus,
   inbox,
   'sandbox-phone': sandboxPhone,

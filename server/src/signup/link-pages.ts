@@ -3,8 +3,10 @@
  * mail-security proxies open every link in a mail, so the page only shows a button, and the
  * button's POST (a plain HTML form, no script needed) does the work.
  */
+import type { Language } from '../../../shared/languages';
+
 export type LinkPageKind = 'confirm' | 'unsubscribe';
-type Locale = 'de' | 'en';
+type Locale = Language;
 
 const escapeHtml = (value: string) =>
   value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -42,7 +44,23 @@ const copy = {
       failed: 'This unsubscribe link is invalid.',
     },
   },
-} as const;
+  'de-x-ls': {
+    confirm: {
+      title: 'Anmeldung bestätigen',
+      intro: (town: string) => `Sie wollen die Nachrichten von ${town} per E-Mail bekommen? Dann drücken Sie bitte auf den Knopf.`,
+      button: 'Ja, ich will die Nachrichten',
+      done: (town: string) => `Danke! Sie bekommen jetzt die Nachrichten von ${town}. In jeder E-Mail ist ein Link. Damit können Sie sich wieder abmelden.`,
+      failed: 'Der Link geht nicht mehr. Bitte melden Sie sich noch einmal an.',
+    },
+    unsubscribe: {
+      title: 'Abmelden',
+      intro: (town: string) => `Sie wollen keine Nachrichten mehr von ${town}? Dann drücken Sie bitte auf den Knopf.`,
+      button: 'Ja, keine Nachrichten mehr',
+      done: (town: string) => `Sie sind jetzt abgemeldet. Sie bekommen keine Nachrichten mehr von ${town}.`,
+      failed: 'Der Link geht nicht.',
+    },
+  },
+} as const satisfies Record<Locale, unknown>;
 
 function page(locale: Locale, title: string, body: string): string {
   return `<!doctype html>
@@ -88,4 +106,54 @@ export function renderLinkPage(kind: LinkPageKind, model: { locale: Locale; town
 export function renderLinkResult(kind: LinkPageKind, model: { locale: Locale; townName: string; ok: boolean }): string {
   const t = copy[model.locale][kind];
   return page(model.locale, t.title, model.ok ? `<p role="status">${escapeHtml(t.done(model.townName))}</p>` : `<p role="alert">${escapeHtml(t.failed)}</p>`);
+}
+
+const languageCopy = {
+  de: {
+    title: 'Sprache wählen',
+    intro: (town: string) => `In welcher Sprache möchten Sie die Nachrichten von ${town} erhalten?`,
+    current: 'Ihre Sprache jetzt',
+    done: 'Sie erhalten die Nachrichten ab jetzt auf Deutsch.',
+    failed: 'Dieser Link ist ungültig.',
+  },
+  en: {
+    title: 'Choose your language',
+    intro: (town: string) => `In which language would you like to receive the news of ${town}?`,
+    current: 'Your language now',
+    done: 'From now on you will receive the news in English.',
+    failed: 'This link is invalid.',
+  },
+  'de-x-ls': {
+    title: 'Sprache wählen',
+    intro: (town: string) => `Sie bekommen die Nachrichten von ${town}. In welcher Sprache wollen Sie die Nachrichten bekommen? Bitte drücken Sie auf einen Knopf.`,
+    current: 'Ihre Sprache jetzt',
+    done: 'Sie bekommen die Nachrichten jetzt in Leichter Sprache.',
+    failed: 'Der Link geht nicht.',
+  },
+} as const satisfies Record<Locale, unknown>;
+
+/**
+ * The GET page behind the language link (e-mail footer, feed, WhatsApp's HELP): one button per
+ * language the town offers, each a POST; nothing changes until one is pressed.
+ */
+export function renderLanguagePage(model: { locale: Locale; townName: string; action: string; token: string; languages: Array<{ code: Locale; name: string }>; current: Locale | null }): string {
+  const t = languageCopy[model.locale];
+  const buttons = model.languages
+    .map(
+      (language) => `<form method="post" action="${escapeHtml(model.action)}" style="margin:0 0 .75rem">
+  <input type="hidden" name="token" value="${escapeHtml(model.token)}">
+  <input type="hidden" name="language" value="${language.code}">
+  <button type="submit" lang="${language.code}"${language.code === model.current ? ' aria-describedby="current-language"' : ''}>${escapeHtml(language.name)}</button>${
+    language.code === model.current ? ` <span id="current-language">(${escapeHtml(t.current)})</span>` : ''
+  }
+</form>`
+    )
+    .join('\n');
+  return page(model.locale, t.title, `<p>${escapeHtml(t.intro(model.townName))}</p>\n${buttons}`);
+}
+
+/** The answer to a language button, in the language just chosen. */
+export function renderLanguageResult(model: { locale: Locale; ok: boolean }): string {
+  const t = languageCopy[model.locale];
+  return page(model.locale, t.title, model.ok ? `<p role="status">${escapeHtml(t.done)}</p>` : `<p role="alert">${escapeHtml(t.failed)}</p>`);
 }

@@ -38,7 +38,7 @@ export interface Town {
 }
 
 /** The genitive phrase after "Nachrichten" / "the news of". */
-export function ofTown(town: Town, locale: 'de' | 'en'): string {
+export function ofTown(town: Town, locale: 'de' | 'en' | 'de-x-ls'): string {
   if (locale === 'en') return `${ENGLISH[town.kind] ?? 'the municipality of'} ${town.name}`;
   const genitive = GERMAN_GENITIVE[town.kind];
   return genitive ? `${genitive} ${town.name}` : `von ${town.kind} ${town.name}`;

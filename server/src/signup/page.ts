@@ -3,12 +3,17 @@
  * there without JavaScript; the small script only submits the form and announces the result.
  */
 import { ofTown, type Town } from './municipality';
+import type { Language } from '../../../shared/languages';
 
 export interface SignupPageModel {
-  locale: 'de' | 'en';
+  locale: Language;
+  /** The languages the town offers, each with the link to this page in it; the current one is marked. One alone shows no choice. */
+  languages?: Array<{ code: Language; name: string; href: string }>;
   town: Town;
   /** The town's own first paragraph (`signup.intro`); without it the page names the town and its topics. */
   intro?: string;
+  /** Opened from a citizen's manage link in a town with several languages: the page that changes only their language. */
+  languageLink?: string;
   /** `checked`: ticked in advance, when the page was opened from a "change channel or topics" link. */
   topics: Array<{ slug: string; name: string; description: string | null; checked?: boolean }>;
   /** The town's villages (Ortsteile); none: the page asks no village. `checked` as for topics. */
@@ -48,8 +53,9 @@ const copy = {
     agree: 'Ich willige ein (Text oben).',
     privacy: 'Datenschutzerklärung',
     submit: 'Anmelden',
-    other: 'Andere Sprache: English',
-    otherHref: '?lang=en',
+    language: 'Sprache der Nachrichten',
+    languageHint: 'Sie erhalten die Nachrichten und alle Antworten in der Sprache, in der Sie diese Seite lesen.',
+    languageOnly: 'Sie sind schon angemeldet und möchten nur die Sprache ändern? Hier entlang.',
   },
   en: {
     title: (ofTownPhrase: string) => `Subscribe to the news of ${ofTownPhrase}`,
@@ -74,10 +80,102 @@ const copy = {
     agree: 'I agree (text above).',
     privacy: 'Privacy policy',
     submit: 'Subscribe',
-    other: 'Andere Sprache: Deutsch',
-    otherHref: '?lang=de',
+    language: 'Language of the news',
+    languageHint: 'You receive the news and every answer in the language you read this page in.',
+    languageOnly: 'Already subscribed and only want to change the language? This way.',
   },
-} as const;
+  'de-x-ls': {
+    title: (ofTownPhrase: string) => `Nachrichten ${ofTownPhrase} bekommen`,
+    intro: (ofTownPhrase: string, topics: string) =>
+      topics ? `Hier können Sie sich anmelden. Dann bekommen Sie die Nachrichten ${ofTownPhrase}. Zum Beispiel zu diesen Themen: ${topics}.` : `Hier können Sie sich anmelden. Dann bekommen Sie die Nachrichten ${ofTownPhrase}.`,
+    channel: 'Wie wollen Sie die Nachrichten bekommen?',
+    channelHint: 'Sie können einen Weg wählen. Oder mehrere Wege. Die Nachrichten sind immer gleich.',
+    phone: 'Handy-Nummer',
+    phoneHint: 'Zum Beispiel: 0151 23456789',
+    email: 'E-Mail-Adresse',
+    emailHint: 'Sie bekommen dann eine E-Mail. In der E-Mail ist ein Link. Bitte öffnen Sie den Link.',
+    telegramHint: 'Sie drücken auf Anmelden. Dann kommt ein Link zu Telegram. Öffnen Sie den Link. Drücken Sie dann in Telegram auf: Starten.',
+    webpushHint: 'Sie drücken auf Anmelden. Dann fragt Ihr Browser: Darf die Seite Mitteilungen zeigen? Drücken Sie dann auf: Erlauben. Sie brauchen keine Handy-Nummer. Und keine E-Mail-Adresse.',
+    webpushIphone: 'Sie haben ein iPhone oder iPad? Dann öffnen Sie diese Seite in Safari. Drücken Sie auf: Teilen. Drücken Sie dann auf: Zum Home-Bildschirm. Öffnen Sie die Seite dann über das neue Bild auf dem Home-Bildschirm. Melden Sie sich dort an.',
+    webpushLeave: 'Keine Mitteilungen mehr',
+    name: 'Ihr Name (Sie müssen den Namen nicht sagen)',
+    topics: 'Themen',
+    topicsHint: 'Sie wählen kein Thema? Dann bekommen Sie alle Nachrichten.',
+    consent: 'Ihre Erlaubnis',
+    agree: 'Ja, ich erlaube das (der Text steht oben).',
+    privacy: 'Was passiert mit meinen Daten?',
+    submit: 'Anmelden',
+    villages: 'Ortsteile',
+    villagesHint: (town: string) => `Wo wohnen Sie? Wählen Sie Ihren Ortsteil. Sie können auch mehrere wählen. Sie wählen keinen Ortsteil? Dann bekommen Sie die Nachrichten aus allen Ortsteilen ${town}.`,
+    language: 'Sprache',
+    languageHint: 'Sie bekommen die Nachrichten in der Sprache von dieser Seite.',
+    languageOnly: 'Sie sind schon angemeldet? Sie wollen nur eine andere Sprache? Dann klicken Sie hier.',
+  },
+} as const satisfies Record<Language, unknown>;
+
+/** What the page's script says after a click, per language; handed to it in `data-say`. */
+export const scriptCopy = {
+  de: {
+    channels: 'Bitte wählen Sie mindestens einen Weg.',
+    consent: 'Bitte stimmen Sie der Einwilligung zu.',
+    address: 'Bitte geben Sie eine gültige Handynummer ein.',
+    email: 'Bitte geben Sie eine gültige E-Mail-Adresse ein.',
+    busy: 'Zu viele Versuche. Bitte später erneut versuchen.',
+    failed: 'Das hat nicht geklappt. Bitte prüfen Sie Ihre Angaben.',
+    done: 'Fast geschafft!',
+    whatsapp: 'Bitte bestätigen Sie Ihre Anmeldung in WhatsApp.',
+    whatsappLink: 'Oder schreiben Sie uns direkt: WhatsApp öffnen',
+    mail: 'Bitte bestätigen Sie Ihre Anmeldung über den Link in der E-Mail, die wir Ihnen geschickt haben.',
+    telegramIntro: 'Bitte bestätigen Sie Ihre Anmeldung in Telegram:',
+    telegram: 'Telegram öffnen und „Starten“ tippen',
+    webpush: 'Mitteilungen in diesem Browser sind eingeschaltet.',
+    webpushUnsupported: 'Dieser Browser kann keine Mitteilungen empfangen. Auf dem iPhone: erst „Zum Home-Bildschirm“ hinzufügen (siehe oben).',
+    webpushDenied: 'Mitteilungen sind für diese Seite nicht erlaubt. Sie können das in den Einstellungen des Browsers ändern.',
+    webpushLeft: 'Sie erhalten keine Mitteilungen mehr in diesem Browser.',
+    webpushFramed: 'Browser erlauben Mitteilungen nur auf einer eigenen Seite. Bitte öffnen Sie die Anmeldung hier:',
+    webpushOpen: 'Anmeldung in eigenem Fenster öffnen',
+  },
+  en: {
+    channels: 'Please choose at least one way.',
+    consent: 'Please give your consent.',
+    address: 'Please enter a valid mobile number.',
+    email: 'Please enter a valid e-mail address.',
+    busy: 'Too many attempts. Please try again later.',
+    failed: 'That did not work. Please check your details.',
+    done: 'Almost done!',
+    whatsapp: 'Please confirm your subscription in WhatsApp.',
+    whatsappLink: 'Or write to us directly: open WhatsApp',
+    mail: 'Please confirm your subscription with the link in the e-mail we sent you.',
+    telegramIntro: 'Please confirm your subscription in Telegram:',
+    telegram: 'Open Telegram and tap “Start”',
+    webpush: 'Notifications in this browser are on.',
+    webpushUnsupported: 'This browser cannot receive notifications. On an iPhone: first “Add to Home Screen” (see above).',
+    webpushDenied: 'Notifications are blocked for this page. You can change that in the browser’s settings.',
+    webpushLeft: 'You will get no more notifications in this browser.',
+    webpushFramed: 'Browsers allow notifications only on a page of its own. Please open the sign-up here:',
+    webpushOpen: 'Open the sign-up in its own window',
+  },
+  'de-x-ls': {
+    channels: 'Bitte wählen Sie einen Weg.',
+    consent: 'Bitte setzen Sie den Haken bei: Ja, ich erlaube das.',
+    address: 'Die Handy-Nummer ist falsch. Bitte prüfen Sie die Nummer.',
+    email: 'Die E-Mail-Adresse ist falsch. Bitte prüfen Sie die Adresse.',
+    busy: 'Sie haben es zu oft versucht. Bitte versuchen Sie es später noch einmal.',
+    failed: 'Das hat nicht geklappt. Bitte prüfen Sie Ihre Angaben.',
+    done: 'Fast fertig!',
+    whatsapp: 'Bitte schauen Sie in WhatsApp. Dort ist eine Nachricht von uns. Bitte drücken Sie dort auf den Knopf.',
+    whatsappLink: 'Oder schreiben Sie uns bei WhatsApp: WhatsApp öffnen',
+    mail: 'Wir haben Ihnen eine E-Mail geschickt. In der E-Mail ist ein Link. Bitte öffnen Sie den Link.',
+    telegramIntro: 'Bitte öffnen Sie Telegram:',
+    telegram: 'Telegram öffnen. Dann auf „Starten“ drücken.',
+    webpush: 'Sie bekommen jetzt Mitteilungen in diesem Browser.',
+    webpushUnsupported: 'Dieser Browser kann keine Mitteilungen zeigen. Sie haben ein iPhone? Dann lesen Sie bitte oben: Zum Home-Bildschirm.',
+    webpushDenied: 'Der Browser zeigt keine Mitteilungen von dieser Seite. Sie können das in den Einstellungen vom Browser ändern.',
+    webpushLeft: 'Sie bekommen keine Mitteilungen mehr in diesem Browser.',
+    webpushFramed: 'Mitteilungen gehen nur auf einer eigenen Seite. Bitte öffnen Sie die Anmeldung hier:',
+    webpushOpen: 'Anmeldung in neuem Fenster öffnen',
+  },
+} as const satisfies Record<Language, unknown>;
 
 export function renderSignupPage(model: SignupPageModel): string {
   const t = copy[model.locale];
@@ -136,6 +234,19 @@ export function renderSignupPage(model: SignupPageModel): string {
     return `
           <p class="hint" id="${escapeHtml(id)}-hint">${escapeHtml(t.telegramHint)}</p>`;
   };
+  // The language is chosen by reading the page in it: consent text, answers and news then match.
+  const languageChoice =
+    model.languages && model.languages.length > 1
+      ? `<nav class="lang" aria-labelledby="lang-label"><p class="hint"><span id="lang-label">${escapeHtml(t.language)}:</span> ${model.languages
+          .map((language) =>
+            language.code === model.locale
+              ? `<strong aria-current="page" lang="${language.code}">${escapeHtml(language.name)}</strong>`
+              : `<a href="${escapeHtml(language.href)}" hreflang="${language.code}" lang="${language.code}">${escapeHtml(language.name)}</a>`
+          )
+          .join(' · ')}</p><p class="hint">${escapeHtml(t.languageHint)}</p>${
+          model.languageLink ? `<p class="hint"><a href="${escapeHtml(model.languageLink)}" id="language-only">${escapeHtml(t.languageOnly)}</a></p>` : ''
+        }</nav>`
+      : '';
   const onlyOne = model.channels.length === 1;
   const channels = model.channels
     .map(
@@ -192,8 +303,8 @@ export function renderSignupPage(model: SignupPageModel): string {
   <h1>${escapeHtml(title)}</h1>
   <div id="form-status" role="status" aria-live="polite" tabindex="-1"></div>
   <p id="intro">${escapeHtml(intro)}</p>
-  <p class="lang"><a href="${t.otherHref}" hreflang="${model.locale === 'de' ? 'en' : 'de'}">${escapeHtml(t.other)}</a></p>
-  <form id="town-crier-signup" novalidate data-api="${escapeHtml(model.apiUrl)}" data-locale="${model.locale}" data-consent-version="${escapeHtml(model.consent.version)}"${
+  ${languageChoice}
+  <form id="town-crier-signup" novalidate data-api="${escapeHtml(model.apiUrl)}" data-locale="${model.locale}" data-say="${escapeHtml(JSON.stringify(scriptCopy[model.locale]))}" data-consent-version="${escapeHtml(model.consent.version)}"${
     model.webpush
       ? ` data-push-key="${escapeHtml(model.webpush.publicKey)}" data-push-worker="${escapeHtml(model.webpush.serviceWorkerUrl)}" data-push-scope="${escapeHtml(model.webpush.scope)}" data-push-unsubscribe="${escapeHtml(model.webpush.unsubscribeUrl)}"`
       : ''
@@ -239,27 +350,8 @@ export function renderSignupPage(model: SignupPageModel): string {
 export const SIGNUP_SCRIPT = `(() => {
   const form = document.getElementById('town-crier-signup');
   if (!form) return;
-  const de = form.dataset.locale !== 'en';
-  const say = {
-    channels: de ? 'Bitte wählen Sie mindestens einen Weg.' : 'Please choose at least one way.',
-    consent: de ? 'Bitte stimmen Sie der Einwilligung zu.' : 'Please give your consent.',
-    address: de ? 'Bitte geben Sie eine gültige Handynummer ein.' : 'Please enter a valid mobile number.',
-    email: de ? 'Bitte geben Sie eine gültige E-Mail-Adresse ein.' : 'Please enter a valid e-mail address.',
-    busy: de ? 'Zu viele Versuche. Bitte später erneut versuchen.' : 'Too many attempts. Please try again later.',
-    failed: de ? 'Das hat nicht geklappt. Bitte prüfen Sie Ihre Angaben.' : 'That did not work. Please check your details.',
-    done: de ? 'Fast geschafft!' : 'Almost done!',
-    whatsapp: de ? 'Bitte bestätigen Sie Ihre Anmeldung in WhatsApp.' : 'Please confirm your subscription in WhatsApp.',
-    whatsappLink: de ? 'Oder schreiben Sie uns direkt: WhatsApp öffnen' : 'Or write to us directly: open WhatsApp',
-    mail: de ? 'Bitte bestätigen Sie Ihre Anmeldung über den Link in der E-Mail, die wir Ihnen geschickt haben.' : 'Please confirm your subscription with the link in the e-mail we sent you.',
-    telegramIntro: de ? 'Bitte bestätigen Sie Ihre Anmeldung in Telegram:' : 'Please confirm your subscription in Telegram:',
-    telegram: de ? 'Telegram öffnen und „Starten“ tippen' : 'Open Telegram and tap “Start”',
-    webpush: de ? 'Mitteilungen in diesem Browser sind eingeschaltet.' : 'Notifications in this browser are on.',
-    webpushUnsupported: de ? 'Dieser Browser kann keine Mitteilungen empfangen. Auf dem iPhone: erst „Zum Home-Bildschirm“ hinzufügen (siehe oben).' : 'This browser cannot receive notifications. On an iPhone: first “Add to Home Screen” (see above).',
-    webpushDenied: de ? 'Mitteilungen sind für diese Seite nicht erlaubt. Sie können das in den Einstellungen des Browsers ändern.' : 'Notifications are blocked for this page. You can change that in the browser’s settings.',
-    webpushLeft: de ? 'Sie erhalten keine Mitteilungen mehr in diesem Browser.' : 'You will get no more notifications in this browser.',
-    webpushFramed: de ? 'Browser erlauben Mitteilungen nur auf einer eigenen Seite. Bitte öffnen Sie die Anmeldung hier:' : 'Browsers allow notifications only on a page of its own. Please open the sign-up here:',
-    webpushOpen: de ? 'Anmeldung in eigenem Fenster öffnen' : 'Open the sign-up in its own window',
-  };
+  const say = JSON.parse(form.dataset.say || '{}');
+
   // Embedded in the town's website (an iframe from another origin), browsers refuse the permission
   // prompt: the option then points to the page itself instead of failing after the click.
   const framed = (() => { try { return window.self !== window.top; } catch (error) { return true; } })();

@@ -14,20 +14,25 @@ self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim(
 self.addEventListener('push', (event) => {
   let data = {};
   try { data = event.data ? event.data.json() : {}; } catch (error) { data = { title: event.data ? event.data.text() : '' }; }
-  const de = data.locale !== 'en';
+  // German wording for German and Leichte Sprache; the notification's own text is already in the citizen's language.
+  const say = data.locale === 'en'
+    ? { leave: 'Unsubscribe', fallback: 'New announcement', lang: 'en' }
+    : data.locale === 'de-x-ls'
+      ? { leave: 'Keine Mitteilungen mehr', fallback: 'Neue Nachricht', lang: 'de' }
+      : { leave: 'Mitteilungen abbestellen', fallback: 'Neue Nachricht', lang: 'de' };
   const options = {
     body: data.body || '',
-    lang: de ? 'de' : 'en',
+    lang: say.lang,
     tag: data.tag || undefined,
     // A newer push about the same news replaces the older one; it should still be noticed.
     renotify: Boolean(data.tag),
     // Emergencies stay on screen until the citizen dismisses them, where the platform allows it.
     requireInteraction: data.urgency === 'emergency',
-    data: { url: data.url || null, unsubscribeUrl: data.unsubscribeUrl || null, unsubscribeToken: data.unsubscribeToken || null },
-    actions: data.unsubscribeToken ? [{ action: 'unsubscribe', title: de ? 'Mitteilungen abbestellen' : 'Unsubscribe' }] : [],
+    data: { url: data.url || null, unsubscribeUrl: data.unsubscribeUrl || null, unsubscribeToken: data.unsubscribeToken || null, locale: data.locale || 'de' },
+    actions: data.unsubscribeToken ? [{ action: 'unsubscribe', title: say.leave }] : [],
   };
   if (data.icon) { options.icon = data.icon; options.badge = data.icon; }
-  event.waitUntil(self.registration.showNotification(data.title || (de ? 'Neue Nachricht' : 'New announcement'), options));
+  event.waitUntil(self.registration.showNotification(data.title || say.fallback, options));
 });
 
 self.addEventListener('notificationclick', (event) => {
@@ -41,11 +46,12 @@ self.addEventListener('notificationclick', (event) => {
       }
       const subscription = await self.registration.pushManager.getSubscription();
       if (subscription) await subscription.unsubscribe();
-      const de = notification.lang !== 'en';
-      await self.registration.showNotification(de ? 'Abbestellt' : 'Unsubscribed', {
-        body: de ? 'Sie erhalten keine Mitteilungen mehr in diesem Browser.' : 'You will get no more notifications in this browser.',
-        lang: de ? 'de' : 'en',
-      });
+      const left = data.locale === 'en'
+        ? { title: 'Unsubscribed', body: 'You will get no more notifications in this browser.', lang: 'en' }
+        : data.locale === 'de-x-ls'
+          ? { title: 'Abgemeldet', body: 'Sie bekommen keine Mitteilungen mehr in diesem Browser.', lang: 'de' }
+          : { title: 'Abbestellt', body: 'Sie erhalten keine Mitteilungen mehr in diesem Browser.', lang: 'de' };
+      await self.registration.showNotification(left.title, { body: left.body, lang: left.lang });
     })());
     return;
   }
@@ -68,7 +74,7 @@ self.addEventListener('pushsubscriptionchange', (event) => {
 `;
 
 /** The web app manifest: an iPhone (iOS 16.4+) offers Web Push only to a page added to the Home Screen. */
-export function webAppManifest(options: { name: string; shortName: string; startUrl: string; scope: string; icon: string | null; locale: 'de' | 'en' }) {
+export function webAppManifest(options: { name: string; shortName: string; startUrl: string; scope: string; icon: string | null; locale: string }) {
   return {
     name: options.name,
     short_name: options.shortName.slice(0, 12),

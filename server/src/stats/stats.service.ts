@@ -299,10 +299,43 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return { sent: toCount(row?.sent), delivered: toCount(row?.delivered), read: toCount(row?.read), failed: toCount(row?.failed) };
   };
 
+  /**
+   * Answers of large towns, reused for `stats.cache.seconds` (see the config). Requests that
+   * arrive while an answer is being counted share that count instead of starting their own, so
+   * a dashboard open in ten browsers costs the database one count, not ten. A small town's
+   * answer is dropped as soon as it is counted: its next request counts afresh.
+   */
+  const answers = new Map<string, { at: number; value: Promise<unknown>; reusable: boolean }>();
+  const reuse = async <T>(key: string, now: Date, count: () => Promise<T>, activeOf: (value: T) => number): Promise<T> => {
+    const { fromSubscribers, seconds } = config().stats.cache;
+    const held = answers.get(key);
+    if (held && (!held.reusable || now.getTime() - held.at < seconds * 1000) && now.getTime() >= held.at) return held.value as Promise<T>;
+    const entry = { at: now.getTime(), value: count() as Promise<unknown>, reusable: false };
+    answers.set(key, entry);
+    try {
+      const value = (await entry.value) as T;
+      if (seconds > 0 && activeOf(value) >= fromSubscribers) entry.reusable = true;
+      else if (answers.get(key) === entry) answers.delete(key);
+      return value;
+    } catch (error) {
+      if (answers.get(key) === entry) answers.delete(key);
+      throw error;
+    }
+  };
+
   return {
     timeZone,
 
     async overview(now = new Date()) {
+      return reuse(`overview:${dayOf(now, timeZone())}`, now, () => this.countOverview(now), (value) => value.subscribers.active);
+    },
+
+    async growth(days: number, now = new Date()) {
+      return reuse(`growth:${days}:${dayOf(now, timeZone())}`, now, () => this.countGrowth(days, now), (value) => value.days[value.days.length - 1]?.active ?? 0);
+    },
+
+    /** The overview counted now, whatever the cache holds. */
+    async countOverview(now: Date) {
       const zone = timeZone();
       const target = config().stats.subscriberTarget;
       const [{ subscribers, breakdowns: split }, month, last30Days] = await Promise.all([
@@ -323,7 +356,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       };
     },
 
-    async growth(days: number, now = new Date()) {
+    async countGrowth(days: number, now: Date) {
       return { timeZone: timeZone(), target: config().stats.subscriberTarget, days: await dailySeries(days, now) };
     },
 

@@ -11,6 +11,8 @@ export interface ConsentEventInput {
   method: string;
   consentVersion?: string | null;
   locale?: string;
+  /** The citizen's language, on `requested` and `language-changed` events. */
+  language?: string | null;
   ip?: string | null;
   userAgent?: string | null;
   at?: Date;
@@ -25,7 +27,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const config = getService(strapi, 'runtime').config();
     const entry = config.consent.versions[version];
     if (!entry) return null;
-    const text = entry.text[locale] ?? entry.text[config.defaultLocale] ?? Object.values(entry.text)[0];
+    // Leichte Sprache without its own consent text shows the German one.
+    const text = entry.text[locale] ?? (locale === 'de-x-ls' ? entry.text.de : undefined) ?? entry.text[config.defaultLocale] ?? Object.values(entry.text)[0];
     return { version, locale, text, sha256: sha256(text), privacyPolicyUrl: entry.privacyPolicyUrl };
   },
 
@@ -41,6 +44,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
         consentTextHash: shown?.sha256 ?? null,
         ipTruncated: truncateIp(input.ip),
         userAgent: input.userAgent ? input.userAgent.slice(0, 255) : null,
+        language: input.language ?? null,
         occurredAt: input.at ?? new Date(),
         ...(input.detail ? { detail: input.detail } : {}),
       },

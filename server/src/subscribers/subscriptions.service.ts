@@ -9,6 +9,7 @@ import { isBusinessScopedUserId } from '../channels/whatsapp/whatsapp.identity';
 import { parsePushSubscription, pushAddressOf, type PushSubscription } from '../channels/webpush/webpush.subscription';
 import { normaliseEmailAddress } from './email-address';
 import { normalisePhoneNumber } from './phone';
+import type { Language } from '../../../shared/languages';
 import { decodeVillages, encodeVillages } from '../villages/villages';
 import { newConfirmCode, newConfirmationToken, sha256, signManageToken, signUnsubscribeToken, verifyManageToken, verifyUnsubscribeToken } from './tokens';
 
@@ -20,7 +21,8 @@ export interface SignupInput {
   topics: string[];
   /** Slugs of `town.villages`; empty: the whole town. */
   villages?: string[];
-  locale?: 'de' | 'en';
+  /** The citizen's language; one the town offers (config `languages`), else 400. */
+  locale?: Language;
   consent: { accepted: true; version: string };
   source?: string;
   /** Web Push: the browser's subscription, which is the address (endpoint and keys). */
@@ -109,8 +111,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = () => getService(strapi, 'runtime');
   const ledger = () => getService(strapi, 'consent-ledger');
   /** The ledger's `requested` entry for a sign-up on the town's form, whatever the channel. */
+  // The chosen language is personal data like the topics: the ledger keeps it with the request.
   const recordRequest = (subscriberId: number, channel: ChannelId, consentVersion: string, locale: string, meta: RequestMeta, at: Date) =>
-    ledger().record({ subscriberId, channel, type: 'requested', method: 'web-form', consentVersion, locale, ip: meta.ip, userAgent: meta.userAgent, at });
+    ledger().record({ subscriberId, channel, type: 'requested', method: 'web-form', consentVersion, locale, language: locale, ip: meta.ip, userAgent: meta.userAgent, at });
   /**
    * Where a citizen lives is personal data: the ledger says when they chose their villages (at
    * sign-up, when the town has villages) and every change since, with what they chose.
@@ -238,6 +241,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async prepareSignup(input: SignupInput, field: Array<string | number> = []): Promise<SignupPlan> {
       const config = runtime().config();
       if (!runtime().channels().find(input.channel)) throw fieldError([...field, 'channel'], `Channel ${input.channel} is not available`);
+      if (input.locale && !config.languages.includes(input.locale)) {
+        throw fieldError('locale', `The town offers the languages ${config.languages.join(', ')}; ${input.locale} is not one of them`);
+      }
       if (!config.consent.versions[input.consent.version]) {
         throw fieldError('consent.version', 'Unknown consent version; load the current one from GET /api/town-crier/consent');
       }
@@ -363,6 +369,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         row = (await subscribers().create({ data: { ...data, channel: 'webpush', address, status: 'pending' } })) as SubscriberRow;
       }
       await recordRequest(row.id, 'webpush', input.consent.version, locale, meta, now);
+      if (existing?.locale && existing.locale !== locale) {
+        // The same browser signing up again from the page in another language: a change of language, in the ledger as such.
+        await ledger().record({ subscriberId: row.id, channel: 'webpush', type: 'language-changed', method: 'signup-page', language: locale, ip: meta.ip, userAgent: meta.userAgent, at: now });
+      }
       await recordVillages(row.id, 'webpush', plan.villages, 'web-form', meta, now);
       await this.activate(row, CONFIRM_METHOD.webpush);
       return { status: 'active', channel: 'webpush', expiresAt: now.toISOString() };
@@ -540,6 +550,39 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return (subscriber.topics ?? []).filter((topic) => topic.active).map((topic) => topic.slug);
     },
 
+    /**
+     * A citizen's new language (keyword `SPRACHE EN`, or the language link): stored, and recorded
+     * in the ledger like any change of what the citizen told the town. The same language again
+     * changes nothing. A language the town does not offer is a 400 naming `field`.
+     */
+    async changeLanguage(subscriberId: number, language: string, method: string, meta: RequestMeta = {}, field = 'language'): Promise<Language> {
+      const config = runtime().config();
+      const wanted = config.languages.find((code) => code === language);
+      if (!wanted) throw fieldError(field, `The town offers the languages ${config.languages.join(', ')}; ${language} is not one of them`);
+      const subscriber = (await subscribers().findOne({ where: { id: subscriberId } })) as SubscriberRow | null;
+      if (!subscriber?.address) throw fieldError('token', 'This link is invalid');
+      if (subscriber.locale === wanted) return wanted;
+      await strapi.db.transaction(async () => {
+        await subscribers().update({ where: { id: subscriberId }, data: { locale: wanted } });
+        await ledger().record({ subscriberId, channel: subscriber.channel, type: 'language-changed', method, language: wanted, ip: meta.ip, userAgent: meta.userAgent });
+      });
+      return wanted;
+    },
+
+    /** The (not erased) subscription a manage token names, or null. */
+    async subscriberOfManageToken(token: string): Promise<SubscriberRow | null> {
+      const id = verifyManageToken(tokenSecret(), token);
+      const subscriber = id ? ((await subscribers().findOne({ where: { id } })) as SubscriberRow | null) : null;
+      return subscriber?.address ? subscriber : null;
+    },
+
+    /** The language link (`/subscriptions/language?token=…`): the manage token names the subscription. */
+    async changeLanguageByToken(token: string, language: string, meta: RequestMeta) {
+      const id = verifyManageToken(tokenSecret(), token);
+      if (!id) throw fieldError('token', 'This link is invalid');
+      return this.changeLanguage(id, language, 'language-link', meta);
+    },
+
     /** The village slugs of the subscription a manage token names; null when the token is not valid. */
     async villagesOfManageToken(token: string): Promise<string[] | null> {
       const id = verifyManageToken(tokenSecret(), token);
@@ -690,7 +733,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const now = new Date();
       await subscribers().update({
         where: { id },
-        data: { address: null, whatsappUserId: null, pushSubscription: null, name: null, villages: null, signupLinkId: null, tokenHash: null, confirmCode: null, status: 'unsubscribed', unsubscribedAt: subscriber.status === 'unsubscribed' ? undefined : now, erasedAt: now },
+        data: { address: null, whatsappUserId: null, pushSubscription: null, name: null, locale: null, villages: null, signupLinkId: null, tokenHash: null, confirmCode: null, status: 'unsubscribed', unsubscribedAt: subscriber.status === 'unsubscribed' ? undefined : now, erasedAt: now },
       });
       const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: id }, select: ['id'] })) as Array<{ id: number }>;
       await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: inbox.map((row) => row.id) } } });
@@ -702,7 +745,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       // updateMany cannot filter through a relation, so the ledger rows are found first.
       const events = (await ledger().forSubscriber(id)) as Array<{ id: number }>;
-      await strapi.db.query(UID.consentEvent).updateMany({ where: { id: { $in: events.map((event) => event.id) } }, data: { ipTruncated: null, userAgent: null, detail: null } });
+      await strapi.db.query(UID.consentEvent).updateMany({ where: { id: { $in: events.map((event) => event.id) } }, data: { ipTruncated: null, userAgent: null, detail: null, language: null } });
       await ledger().record({ subscriberId: id, channel: subscriber.channel, type: 'erased', method: 'admin', at: now });
     },
 

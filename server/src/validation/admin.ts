@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNEL_IDS } from '../constants';
+import { CHANNEL_IDS, FOLLOW_UP_KINDS } from '../constants';
 
 export const documentIdParamsSchema = z.object({ documentId: z.string().min(1).max(64) });
 export const subscriberIdParamsSchema = z.object({ id: z.coerce.number().int().positive() });
@@ -9,7 +9,28 @@ export const listQuerySchema = z.object({
   page: z.coerce.number().int().positive().default(1),
   pageSize: z.coerce.number().int().positive().max(100).default(20),
 });
-export const sendUpdateBodySchema = z.object({ title: z.string().min(1).max(255).optional(), text: z.string().min(1).max(4000).optional() }).strict();
+/** "Send update": a follow-up in the thread; `kind` and `includeNew` as the side panel's mark has them. */
+export const sendUpdateBodySchema = z
+  .object({
+    title: z.string().min(1).max(255).optional(),
+    text: z.string().min(1).max(4000).optional(),
+    kind: z.enum(FOLLOW_UP_KINDS).default('update'),
+    includeNew: z.boolean().default(false),
+  })
+  .strict();
+const contentTypeUid = z.string().regex(/^[\w-]+::[\w-]+\.[\w-]+$/, 'must be a content-type UID such as api::article.article');
+/** The side panel's follow-up state of one entry; without documentId (an entry not saved yet) only the candidates. */
+export const followUpQuerySchema = z.object({ uid: contentTypeUid, documentId: z.string().min(1).max(64).optional() });
+export const followUpMarkBodySchema = z
+  .object({
+    uid: contentTypeUid,
+    documentId: z.string().min(1).max(64),
+    originalDocumentId: z.string().min(1).max(64),
+    kind: z.enum(FOLLOW_UP_KINDS),
+    includeNew: z.boolean().default(false),
+  })
+  .strict();
+export const followUpUnmarkBodySchema = z.object({ uid: contentTypeUid, documentId: z.string().min(1).max(64) }).strict();
 /** One-click submission of the plugin's WhatsApp templates; without a list, both. */
 export const submitTemplatesBodySchema = z.object({ templates: z.array(z.enum(['announcement', 'confirmation'])).min(1).max(2).optional() }).strict();
 export const sendTestBodySchema = z.object({ address: z.string().min(3).max(254), channel: z.enum(CHANNEL_IDS).default('whatsapp') }).strict();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHANNEL_IDS } from '../constants';
+import { LANGUAGES } from '../../../shared/languages';
 import { pushSubscriptionSchema } from '../channels/webpush/webpush.subscription';
 
 /** E-mail addresses may be 254 characters; phone numbers are far shorter. Telegram needs none. */
@@ -23,7 +24,7 @@ export const signupBodySchema = z
     topics: z.array(z.string().max(100)).max(50).default([]),
     /** Slugs of the town's villages (Ortsteile); none: the whole town. */
     villages: z.array(z.string().max(60)).max(100).default([]),
-    locale: z.enum(['de', 'en']).optional(),
+    locale: z.enum(LANGUAGES).optional(),
     consent: z.object({
       accepted: z.literal(true, { error: 'Consent must be given' }),
       version: z.string().min(1).max(50),
@@ -50,7 +51,10 @@ const tokenSchema = z.string().min(8).max(200);
 export const tokenBodySchema = z.object({ token: tokenSchema }).strict();
 
 /** The link pages' query: `?token=…` and an optional language. */
-export const tokenQuerySchema = z.object({ token: tokenSchema, lang: z.enum(['de', 'en']).optional() });
+export const tokenQuerySchema = z.object({ token: tokenSchema, lang: z.string().max(20).optional() });
+
+/** The language link: the manage token and the new language (JSON, or the page's form). */
+export const languageBodySchema = z.object({ token: tokenSchema, language: z.enum(LANGUAGES), lang: z.string().max(20).optional() });
 
 /** RFC 8058: a mail client's one-click unsubscribe POSTs exactly this form field; the token is in the URL. */
 /** The page's and the service worker's own unsubscribe, and `pushsubscriptionchange`. */

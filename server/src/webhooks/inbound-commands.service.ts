@@ -4,7 +4,8 @@ import { PLUGIN_ID, UID, type ChannelId } from '../constants';
 import type { ChannelEvent } from '../channels/channel';
 import { getService } from '../utils/get-service';
 import { HOUR_MS } from '../utils/time';
-import { localeOf, texts } from '../messages/texts';
+import { LANGUAGE_KEYWORDS, texts } from '../messages/texts';
+import { citizenLanguage, languageOfKeyword } from '../languages/languages';
 import { confirmMethodOf } from '../subscribers/subscriptions.service';
 import { MANAGE_URL_PLACEHOLDER } from '../messages/manage-link';
 import { findVillage, resolveVillages, WHOLE_TOWN_WORDS, type Village } from '../villages/villages';
@@ -12,7 +13,7 @@ import { findVillage, resolveVillages, WHOLE_TOWN_WORDS, type Village } from '..
 type InboundMessage = Extract<ChannelEvent, { type: 'message' }>;
 
 /** Keywords citizens write; matched case- and accent-insensitively on the first word. */
-const COMMANDS: Record<string, 'stop' | 'start' | 'help' | 'topics'> = {
+const COMMANDS: Record<string, 'stop' | 'start' | 'help' | 'topics' | 'language'> = {
   STOP: 'stop',
   STOPP: 'stop',
   ABMELDEN: 'stop',
@@ -27,6 +28,8 @@ const COMMANDS: Record<string, 'stop' | 'start' | 'help' | 'topics'> = {
   ORTSTEILE: 'topics',
   VILLAGE: 'topics',
   VILLAGES: 'topics',
+  SPRACHE: 'language',
+  LANGUAGE: 'language',
 };
 
 /**
@@ -94,7 +97,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const config = runtime().config();
       const town = config.town.name;
       let subscriber = await subscriptions().findByAddress(channel, event.from, event.userId);
-      const locale = localeOf(subscriber?.locale);
+      const locale = citizenLanguage(subscriber?.locale, config);
       if (subscriber) {
         // The citizen's message opens the provider's 24-hour window for free-text answers.
         await strapi.db.query(UID.subscriber).update({ where: { id: subscriber.id }, data: { lastInboundAt: event.at } });
@@ -109,7 +112,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             ...(event.userId ? { userId: event.userId } : {}),
           });
           // A Telegram chat is only known from here on; the welcome goes out in the language chosen at sign-up.
-          return reply(channel, event, texts.welcome[localeOf(confirmed.locale ?? subscriber?.locale)](town));
+          return reply(channel, event, texts.welcome[citizenLanguage(confirmed.locale ?? subscriber?.locale, config)](town));
         } catch {
           return reply(channel, event, texts.wrongCode[locale]());
         }
@@ -129,6 +132,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (parsed?.command === 'help') {
         const privacy = getService(strapi, 'consent-ledger').consentText(config.consent.current, locale)?.privacyPolicyUrl ?? '';
         return reply(channel, event, texts.help[locale](town, privacy));
+      }
+      if (parsed?.command === 'language') {
+        // `SPRACHE EN`, `LANGUAGE DE`, `SPRACHE LS` (Leichte Sprache); alone or unknown: the choices.
+        if (!subscriber?.address || subscriber.status === 'unsubscribed') return reply(channel, event, texts.notSubscribed[locale](`${config.publicUrl}/api/town-crier/signup`));
+        const wanted = languageOfKeyword(parsed.argument);
+        if (!wanted || !config.languages.includes(wanted)) {
+          return reply(channel, event, texts.languageChoices[locale](config.languages.map((language) => LANGUAGE_KEYWORDS[language]).join(', ')));
+        }
+        const chosen = await subscriptions().changeLanguage(subscriber.id, wanted, `${channel}-keyword`);
+        return reply(channel, event, texts.languageChanged[chosen]());
       }
       if (parsed?.command === 'topics') {
         const villages = config.town.villages;

@@ -1,4 +1,6 @@
 import type { AnnouncementContent } from '../channel';
+import { followUpTexts, titleWithFollowUp } from '../../messages/texts';
+import type { Language } from '../../../../shared/languages';
 
 /**
  * What the e-mail channel puts into a mail: a subject, readable HTML and the same content as
@@ -12,7 +14,7 @@ export interface MailContent {
   html: string;
 }
 
-type Locale = 'de' | 'en';
+type Locale = Language;
 
 const escapeHtml = (value: string) =>
   value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -40,6 +42,7 @@ const copy = {
     confirmAction: 'Anmeldung bestätigen',
     confirmIgnore: 'Wenn Sie das nicht waren, ignorieren Sie diese E-Mail einfach; ohne Bestätigung erhalten Sie nichts und Ihre Adresse wird gelöscht.',
     news: (town: string) => `Nachrichten von ${town}`,
+    language: 'Andere Sprache wählen',
   },
   en: {
     emergency: 'Emergency',
@@ -54,8 +57,24 @@ const copy = {
     confirmAction: 'Confirm subscription',
     confirmIgnore: 'If this was not you, just ignore this e-mail: without confirmation you receive nothing and your address is deleted.',
     news: (town: string) => `News of ${town}`,
+    language: 'Choose another language',
   },
-} as const;
+  'de-x-ls': {
+    emergency: 'Gefahr',
+    important: 'Wichtig',
+    readMore: 'Mehr lesen',
+    topics: 'Themen',
+    why: (town: string) => `Sie bekommen diese E-Mail. Denn Sie wollen die Nachrichten von ${town} bekommen.`,
+    unsubscribe: 'Keine Nachrichten mehr bekommen',
+    manage: 'Andere Themen wählen',
+    confirmSubject: (town: string) => `Bitte bestätigen Sie: Sie wollen die Nachrichten von ${town} bekommen`,
+    confirmIntro: (town: string) => `Jemand hat Ihre E-Mail-Adresse angemeldet. Für die Nachrichten von ${town}. Waren Sie das?`,
+    confirmAction: 'Ja, ich will die Nachrichten bekommen',
+    confirmIgnore: 'Sie waren das nicht? Dann müssen Sie nichts tun. Sie bekommen dann keine Nachrichten. Wir löschen Ihre Adresse.',
+    news: (town: string) => `Nachrichten von ${town}`,
+    language: 'Andere Sprache wählen',
+  },
+} as const satisfies Record<Locale, unknown>;
 
 function layout(locale: Locale, title: string, body: string, footer: string): string {
   return `<!doctype html>
@@ -72,15 +91,17 @@ ${body}
 }
 
 const subjectPrefix = (content: AnnouncementContent, locale: Locale) =>
-  content.urgency === 'emergency' ? `${copy[locale].emergency}: ` : content.urgency === 'important' ? `${copy[locale].important}: ` : '';
+  // An all-clear names itself ("Entwarnung: …") instead of repeating the warning's urgency.
+  content.followUp?.kind === 'all-clear' ? '' : content.urgency === 'emergency' ? `${copy[locale].emergency}: ` : content.urgency === 'important' ? `${copy[locale].important}: ` : '';
 
 export function announcementMail(
   content: AnnouncementContent,
-  { unsubscribeUrl, manageUrl }: { unsubscribeUrl: string | null; manageUrl?: string | null },
+  { unsubscribeUrl, manageUrl, languageUrl }: { unsubscribeUrl: string | null; manageUrl?: string | null; languageUrl?: string | null },
   locale: Locale = 'de'
 ): MailContent {
   const t = copy[locale];
-  const subject = `${subjectPrefix(content, locale)}${content.title}`.replace(/\s+/g, ' ').trim();
+  const subject = `${subjectPrefix(content, locale)}${titleWithFollowUp(content, locale)}`.replace(/\s+/g, ' ').trim();
+  const originalUrl = content.followUp?.originalUrl && content.followUp.originalUrl !== content.url ? content.followUp.originalUrl : null;
   const topics = content.topicNames.length ? `${t.topics}: ${content.topicNames.join(', ')}` : '';
   const textParts = [
     t.news(content.townName),
@@ -89,11 +110,13 @@ export function announcementMail(
     '',
     content.text.trim(),
     ...(content.url ? ['', `${t.readMore}: ${content.url}`] : []),
+    ...(originalUrl ? ['', `${followUpTexts.original[locale]}: ${originalUrl}`] : []),
     ...(topics ? ['', topics] : []),
     '',
     '-- ',
     t.why(content.townName),
     ...(manageUrl ? [`${t.manage}: ${manageUrl}`] : []),
+    ...(languageUrl ? [`${t.language}: ${languageUrl}`] : []),
     ...(unsubscribeUrl ? [`${t.unsubscribe}: ${unsubscribeUrl}`] : []),
   ];
   const body = [
@@ -101,10 +124,12 @@ export function announcementMail(
     `<h1 style="font-size:22px;line-height:1.3;margin:0 0 .75em">${escapeHtml(subject)}</h1>`,
     paragraphs(content.text),
     content.url ? `<p style="margin:1.5em 0"><a href="${escapeHtml(content.url)}" style="color:#0b5fff">${escapeHtml(t.readMore)}</a></p>` : '',
+    originalUrl ? `<p style="margin:0 0 1.5em"><a href="${escapeHtml(originalUrl)}" style="color:#0b5fff">${escapeHtml(followUpTexts.original[locale])}</a></p>` : '',
     topics ? `<p style="margin:0;font-size:14px;color:#444444">${escapeHtml(topics)}</p>` : '',
   ].join('\n');
   const footerLinks = [
     manageUrl ? `<a href="${escapeHtml(manageUrl)}" style="color:#0b5fff">${escapeHtml(t.manage)}</a>` : '',
+    languageUrl ? `<a href="${escapeHtml(languageUrl)}" style="color:#0b5fff">${escapeHtml(t.language)}</a>` : '',
     unsubscribeUrl ? `<a href="${escapeHtml(unsubscribeUrl)}" style="color:#0b5fff">${escapeHtml(t.unsubscribe)}</a>` : '',
   ].filter(Boolean);
   const footer = `${escapeHtml(t.why(content.townName))}${footerLinks.length ? `<br>${footerLinks.join(' · ')}` : ''}`;

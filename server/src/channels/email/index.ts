@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Language } from '../../../../shared/languages';
 import type { EmailConfig } from '../../config/schema';
 import type { Channel, ChannelLinks, ClassifiedError, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
 import { announcementMail, confirmationMail, textMail, type MailContent } from './email.content';
@@ -46,12 +47,22 @@ function senderDomain(from: string): string {
 export function createEmailChannel({ config, townName, links, sandboxRecorder, sandbox, sendMail }: EmailChannelOptions): Channel {
   const domain = senderDomain(config.from);
 
-  const listHeaders = (unsubscribeToken: string | undefined, locale: 'de' | 'en' | undefined): Record<string, string> => {
+  const listHeaders = (unsubscribeToken: string | undefined, locale: Language | undefined): Record<string, string> => {
     if (!unsubscribeToken) return {};
     const targets = [`<${links.unsubscribe(unsubscribeToken, locale)}>`];
     if (config.unsubscribeMailto) targets.unshift(`<mailto:${config.unsubscribeMailto}?subject=unsubscribe>`);
     return { 'List-Unsubscribe': targets.join(', '), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
   };
+
+  /**
+   * An announcement's Message-ID is derived from its delivery (and the address), so a resend of
+   * the same delivery carries the same id and the delivery row records it as `providerMessageId`:
+   * a follow-up's `In-Reply-To` names it. Other mails get a random one.
+   */
+  const messageIdOf = (message: OutboundMessage) =>
+    message.kind === 'announcement' && message.deliveryRef.startsWith('d:')
+      ? `<town-crier.${message.deliveryRef.slice(2)}.${createHash('sha256').update(`${message.deliveryRef}|${message.to}|${domain}`).digest('hex').slice(0, 16)}@${domain}>`
+      : `<${randomUUID()}@${domain}>`;
 
   const build = (message: OutboundMessage): MailOptions => {
     let content: MailContent;
@@ -59,12 +70,19 @@ export function createEmailChannel({ config, townName, links, sandboxRecorder, s
     if (message.kind === 'announcement') {
       const unsubscribeUrl = message.unsubscribeToken ? links.unsubscribe(message.unsubscribeToken, message.locale) : null;
       const manageUrl = message.manageToken ? links.manage(message.manageToken, message.locale) : null;
-      content = announcementMail(message.content, { unsubscribeUrl, manageUrl }, message.locale);
+      const languageUrl = message.manageToken ? (links.language?.(message.manageToken, message.locale) ?? null) : null;
+      content = announcementMail(message.content, { unsubscribeUrl, manageUrl, languageUrl }, message.locale);
       headers = listHeaders(message.unsubscribeToken, message.locale);
+      // A follow-up threads under the mails of its thread this citizen got (RFC 5322 3.6.4).
+      const thread = (message.threadMessageIds ?? []).filter((id) => /^<[^<>\s]+@[^<>\s]+>$/.test(id));
+      if (thread.length) {
+        headers['In-Reply-To'] = thread[thread.length - 1];
+        headers.References = thread.join(' ');
+      }
     } else if (message.kind === 'confirmation') {
       content = confirmationMail(message.townName, links.confirm(message.token, message.locale), message.locale);
     } else {
-      content = textMail(townName, message.text);
+      content = textMail(townName, message.text, message.locale);
     }
     // Auto-Submitted keeps vacation responders from answering a town's broadcast.
     headers['Auto-Submitted'] = 'auto-generated';
@@ -74,7 +92,7 @@ export function createEmailChannel({ config, townName, links, sandboxRecorder, s
       ...(config.replyTo ? { replyTo: config.replyTo } : {}),
       ...content,
       headers,
-      messageId: `<${randomUUID()}@${domain}>`,
+      messageId: messageIdOf(message),
     };
   };
 

@@ -1,5 +1,6 @@
 import type { AnnouncementContent, OutboundMessage } from '../channel';
 import { TelegramPayloadError } from './telegram.errors';
+import { followUpTexts, titleWithFollowUp } from '../../messages/texts';
 
 /** Telegram's limit is 4096 characters after entity parsing; the rest of the message needs some of them. */
 const TEXT_BUDGET = 3500;
@@ -12,15 +13,20 @@ const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0,
 const label = {
   de: { emergency: 'Eilmeldung', important: 'Wichtig', readMore: 'Weiterlesen' },
   en: { emergency: 'Emergency', important: 'Important', readMore: 'Read more' },
+  'de-x-ls': { emergency: 'Gefahr', important: 'Wichtig', readMore: 'Mehr lesen' },
 } as const;
 
-export function announcementHtml(content: AnnouncementContent, locale: 'de' | 'en' = 'de'): string {
+export function announcementHtml(content: AnnouncementContent, locale: keyof typeof label = 'de'): string {
   const t = label[locale];
-  const prefix = content.urgency === 'emergency' ? `🚨 ${t.emergency}: ` : content.urgency === 'important' ? `${t.important}: ` : '';
-  const parts = [`<b>${escapeTelegramHtml(`${prefix}${content.title}`)}</b>`];
+  // An all-clear names itself ("Entwarnung: …") instead of repeating the warning's urgency.
+  const allClear = content.followUp?.kind === 'all-clear';
+  const prefix = allClear ? '✅ ' : content.urgency === 'emergency' ? `🚨 ${t.emergency}: ` : content.urgency === 'important' ? `${t.important}: ` : '';
+  const parts = [`<b>${escapeTelegramHtml(`${prefix}${titleWithFollowUp(content, locale)}`)}</b>`];
   const text = content.text.trim();
   if (text) parts.push(escapeTelegramHtml(cut(text, TEXT_BUDGET)));
   if (content.url) parts.push(`<a href="${escapeTelegramHtml(content.url)}">${t.readMore}</a>`);
+  const original = content.followUp?.originalUrl;
+  if (original && original !== content.url) parts.push(`<a href="${escapeTelegramHtml(original)}">${followUpTexts.original[locale]}</a>`);
   parts.push(`<i>${escapeTelegramHtml(content.townName)}</i>`);
   return parts.join('\n\n');
 }

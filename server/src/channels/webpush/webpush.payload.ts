@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AnnouncementContent } from '../channel';
+import { titleWithFollowUp } from '../../messages/texts';
+import type { Language } from '../../../../shared/languages';
 
 /** What the service worker (server/src/signup/service-worker.ts) reads from each push. */
 export interface WebpushPayload {
@@ -13,7 +15,7 @@ export interface WebpushPayload {
   /** POSTed by the notification's "abbestellen" action (JSON `{ token }`). */
   unsubscribeUrl: string | null;
   unsubscribeToken: string | null;
-  locale: 'de' | 'en';
+  locale: Language;
 }
 
 /** Short enough for a notification; push services take about 4 kB of encrypted payload in all. */
@@ -35,10 +37,11 @@ export function topicOf(content: Pick<AnnouncementContent, 'url' | 'title'>): st
 
 export function announcementPayload(
   content: AnnouncementContent,
-  options: { icon: string | null; unsubscribeUrl: string | null; unsubscribeToken: string | null; locale: 'de' | 'en' }
+  options: { icon: string | null; unsubscribeUrl: string | null; unsubscribeToken: string | null; locale: Language }
 ): WebpushPayload {
   return {
-    title: shorten(content.title, 120),
+    // A follow-up says which news it continues: "Entwarnung: Sturmwarnung – Sturm vorbei".
+    title: shorten(titleWithFollowUp(content, options.locale), 120),
     body: shorten(content.text.replace(/\s+/g, ' ').trim(), MAX_BODY_CHARS),
     url: content.url,
     icon: options.icon,

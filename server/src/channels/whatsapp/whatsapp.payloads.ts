@@ -1,7 +1,9 @@
 import type { WhatsappConfig } from '../../config/schema';
+import { followUpTexts, titleWithFollowUp, type Locale } from '../../messages/texts';
 import type { Urgency } from '../../constants';
 import type { AnnouncementContent, OutboundMessage } from '../channel';
 import { recipientFields } from './whatsapp.identity';
+import { LANGUAGES, type Language } from '../../../../shared/languages';
 
 /**
  * Request bodies for `POST /{version}/{phone-number-id}/messages`. Pure functions: the same
@@ -137,6 +139,8 @@ const URGENCY_LABELS: Record<'de' | 'en', Record<Urgency, string>> = {
   en: { info: 'Info', important: 'Important', emergency: 'Emergency' },
 };
 
+const templateLocale = (languageCode: string): Locale => (languageCode.toLowerCase().startsWith('de') ? 'de' : 'en');
+
 /** Citizens read the urgency in the template's language, not our enum value. */
 function urgencyLabel(urgency: Urgency, languageCode: string): string {
   const language = languageCode.toLowerCase().startsWith('de') ? 'de' : 'en';
@@ -146,13 +150,15 @@ function urgencyLabel(urgency: Urgency, languageCode: string): string {
 function parameterValue(source: TemplateParameterSource, content: AnnouncementContent, languageCode: string): string {
   switch (source) {
     case 'title':
-      return content.title;
+      // A follow-up says which news it continues: "Entwarnung: Sturmwarnung – Sturm vorbei".
+      return titleWithFollowUp(content, templateLocale(languageCode));
     case 'text':
       return content.text;
     case 'url':
       return content.url ?? '';
     case 'urgency':
-      return urgencyLabel(content.urgency, languageCode);
+      // An all-clear of an emergency is urgent, but it is no warning.
+      return content.followUp?.kind === 'all-clear' ? followUpTexts.allClearLabel[templateLocale(languageCode)] : urgencyLabel(content.urgency, languageCode);
     case 'topic':
       return content.topicNames.join(', ');
     case 'town':
@@ -267,13 +273,37 @@ export function buildTextRequest(message: Extract<OutboundMessage, { kind: 'text
   };
 }
 
+/**
+ * The template for one citizen language: `templates.byLanguage[language]` names another approved
+ * template (Meta keeps one per name and language); its placeholders and buttons are the main
+ * template's. A language without an entry uses the main template.
+ */
+export function templateFor<Kind extends 'announcement' | 'confirmation'>(templates: WhatsappConfig['templates'], kind: Kind, language: Language | undefined): WhatsappConfig['templates'][Kind] {
+  const chosen = language ? templates.byLanguage[language]?.[kind] : undefined;
+  return chosen ? { ...templates[kind], name: chosen.name, language: chosen.language } : templates[kind];
+}
+
+/** Every template the config names, per kind and citizen language (the template-status check looks for each). */
+export function configuredTemplates(templates: WhatsappConfig['templates']) {
+  const entries: Array<{ kind: 'announcement' | 'confirmation'; forLanguage: Language | null; template: WhatsappConfig['templates']['announcement'] | WhatsappConfig['templates']['confirmation'] }> = [
+    { kind: 'announcement', forLanguage: null, template: templates.announcement },
+    { kind: 'confirmation', forLanguage: null, template: templates.confirmation },
+  ];
+  for (const language of LANGUAGES) {
+    for (const kind of ['announcement', 'confirmation'] as const) {
+      if (templates.byLanguage[language]?.[kind]) entries.push({ kind, forLanguage: language, template: templateFor(templates, kind, language) });
+    }
+  }
+  return entries;
+}
+
 /** The request body for any outbound message. */
 export function buildMessageRequest(message: OutboundMessage, templates: WhatsappConfig['templates']): WhatsappMessageRequest {
   switch (message.kind) {
     case 'announcement':
-      return buildAnnouncementRequest(message, templates.announcement);
+      return buildAnnouncementRequest(message, templateFor(templates, 'announcement', message.locale));
     case 'confirmation':
-      return buildConfirmationRequest(message, templates.confirmation);
+      return buildConfirmationRequest(message, templateFor(templates, 'confirmation', message.locale));
     case 'text':
       return buildTextRequest(message);
   }

@@ -1,6 +1,7 @@
 import type { WhatsappConfig } from '../../config/schema';
 import { whatsappStatusTexts } from '../../messages/texts';
 import type { MetaTemplate, MetaTemplateComponent } from './whatsapp.business-api';
+import { configuredTemplates } from './whatsapp.payloads';
 
 /**
  * Compares the templates the config names with what Meta has, and says what is wrong in plain
@@ -47,10 +48,14 @@ const sameLanguage = (a: string, b: string) => a.toLowerCase().replace('-', '_')
 
 export function templateProblems(templates: WhatsappConfig['templates'], atMeta: MetaTemplate[], categoryChanges: CategoryChange[] = []): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
-  const expected = [
-    { kind: 'announcement', name: templates.announcement.name, language: templates.announcement.language, header: templates.announcement.header.length, body: templates.announcement.body.length, button: templates.announcement.urlButtonIndex === undefined ? null : { type: 'URL', index: templates.announcement.urlButtonIndex } },
-    { kind: 'confirmation', name: templates.confirmation.name, language: templates.confirmation.language, header: 0, body: templates.confirmation.body.length, button: { type: 'QUICK_REPLY', index: templates.confirmation.quickReplyIndex } },
-  ];
+  // The main templates and every per-language one (`templates.byLanguage`); a template named twice is checked once.
+  const expected = configuredTemplates(templates)
+    .map(({ kind, template }) =>
+      kind === 'announcement'
+        ? { kind, name: template.name, language: template.language, header: templates.announcement.header.length, body: templates.announcement.body.length, button: templates.announcement.urlButtonIndex === undefined ? null : { type: 'URL', index: templates.announcement.urlButtonIndex } }
+        : { kind, name: template.name, language: template.language, header: 0, body: templates.confirmation.body.length, button: { type: 'QUICK_REPLY', index: templates.confirmation.quickReplyIndex } }
+    )
+    .filter((wanted, index, all) => all.findIndex((other) => other.kind === wanted.kind && other.name === wanted.name && sameLanguage(other.language, wanted.language)) === index);
   for (const wanted of expected) {
     const add = (code: TemplateProblemCode, message: { de: string; en: string }) => problems.push({ code, kind: wanted.kind, template: wanted.name, message });
     const found = atMeta.find((template) => template.name === wanted.name && sameLanguage(template.language, wanted.language));

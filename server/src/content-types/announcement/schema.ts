@@ -15,7 +15,10 @@ export const WORKER_OWNED_FIELDS = [
   'sourceDocumentId',
   'sourceLocale',
   'sourceKey',
+  'languageVersions',
   'updateOf',
+  'followUpKind',
+  'followUpIncludeNew',
   'broadcastStatus',
   'statusReason',
   'resumesAt',
@@ -49,10 +52,26 @@ export default {
     sourceUid: { type: 'string' },
     sourceDocumentId: { type: 'string' },
     sourceLocale: { type: 'string' },
-    /** `uid|documentId|locale`; unique among published rows (a partial index made in bootstrap). */
+    /**
+     * `uid|documentId|` (one broadcast per news document, whatever its locales; older rows carry
+     * the locale of their first publish); unique among published rows (a partial index made in bootstrap).
+     */
     sourceKey: { type: 'string' },
-    /** Set for an explicit "send update" of an earlier announcement. */
+    /**
+     * The news in each citizen language, `{ de: { title, text, url }, en: …, 'de-x-ls': … }`: one
+     * per published Strapi locale, and Leichte Sprache from the plain-language summary. Each
+     * citizen gets one of them (server/src/languages/). Null for an announcement written by hand.
+     */
+    languageVersions: { type: 'json' },
+    /**
+     * A follow-up's thread: the documentId of the thread's first announcement (the original).
+     * Fan-out sends a follow-up to the citizens who received the thread, not by topic.
+     */
     updateOf: { type: 'string' },
+    /** `update` or `all-clear`, set together with `updateOf`. */
+    followUpKind: { type: 'enumeration', enum: ['update', 'all-clear'] },
+    /** The follow-up also goes to matching subscribers who did not receive the original. */
+    followUpIncludeNew: { type: 'boolean', default: false },
     /** Not `status`: that name is the draft/published switch of the document service. */
     broadcastStatus: { type: 'enumeration', enum: ['scheduled', 'queued', 'sending', 'paused', 'sent', 'cancelled', 'failed'] },
     statusReason: { type: 'string' },

@@ -8,9 +8,11 @@ export default {
   attributes: {
     subscriber: { type: 'relation', relation: 'manyToOne', target: 'plugin::town-crier.subscriber' },
     channel: { type: 'string', required: true },
-    type: { type: 'enumeration', enum: ['requested', 'confirmed', 'withdrawn', 'erased', 'changed'], required: true },
+    type: { type: 'enumeration', enum: ['requested', 'confirmed', 'withdrawn', 'erased', 'changed', 'language-changed'], required: true },
     /** For `changed`: what the citizen chose, e.g. `villages: dakendorf, gnissau` (personal data: emptied by erasure). */
     detail: { type: 'text' },
+    /** The language the citizen chose (`requested`) or changed to (`language-changed`): personal data, emptied by erasure. */
+    language: { type: 'string' },
     consentVersion: { type: 'string' },
     consentTextHash: { type: 'string' },
     method: { type: 'string', required: true },
