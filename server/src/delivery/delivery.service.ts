@@ -329,8 +329,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** The reconciler's part: open deliveries of a moving run whose job is gone (no round of it is live) get a fresh one. */
-    async requeueOrphans(announcementDocumentId: string, channel: ChannelId, liveBases: Set<string>) {
-      await this.enqueueOpen(announcementDocumentId, [channel], 0, (data) => !liveBases.has(jobIds.deliver(data)));
+    async requeueOrphans(announcementDocumentId: string, channel: ChannelId, isLive: (job: DeliverJob) => boolean) {
+      await this.enqueueOpen(announcementDocumentId, [channel], 0, (data) => !isLive(data));
     },
 
     async enqueueOpen(announcementDocumentId: string, channels: ChannelId[] | undefined, delayMs: number, wanted: (data: DeliverJob) => boolean) {

@@ -13,7 +13,7 @@ import {
   type Urgency,
 } from '../constants';
 import type { ClassifiedError } from '../channels/channel';
-import { freshRound, jobIds } from '../queue/jobs';
+import { freshRound, jobIds, LiveDeliveries } from '../queue/jobs';
 import { getService } from '../utils/get-service';
 import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
 import { BOOKING_GRACE_MS, reachMember, reachWindowKey, reachWindowMs } from '../delivery/reach';
@@ -465,10 +465,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const byAnnouncement = new Map<string, RunRow[]>();
       for (const run of open) byAnnouncement.set(run.announcementDocumentId, [...(byAnnouncement.get(run.announcementDocumentId) ?? []), run]);
       const liveControl = new Set(await queue.liveJobIds(CONTROL_QUEUE));
-      const liveDeliver = new Map<ChannelId, Set<string>>();
+      // A channel queue holds one job per open delivery: a million of them must not become a million strings.
+      const liveDeliver = new Map<ChannelId, LiveDeliveries>();
       const liveOn = async (channel: ChannelId) => {
-        if (!liveDeliver.has(channel)) liveDeliver.set(channel, new Set((await queue.liveJobIds(channel)).map(jobIds.deliverBase)));
-        return liveDeliver.get(channel) as Set<string>;
+        let live = liveDeliver.get(channel);
+        if (!live) {
+          const collected = new LiveDeliveries();
+          await queue.forEachLiveJobId(channel, (id) => collected.add(id));
+          liveDeliver.set(channel, (live = collected));
+        }
+        return live;
       };
       const now = new Date();
 
@@ -508,7 +514,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         await this.finishIfDone(documentId);
         for (const run of startable) {
           if (stopped.has(run.channel) || !(MOVING_RUN_STATES as readonly string[]).includes(run.state)) continue;
-          await delivery().requeueOrphans(documentId, run.channel, await liveOn(run.channel));
+          const live = await liveOn(run.channel);
+          await delivery().requeueOrphans(documentId, run.channel, (data) => live.has(data));
         }
       }
     },

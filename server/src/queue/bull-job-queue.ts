@@ -101,6 +101,9 @@ redis.call('PEXPIRE', booked, math.ceil(at - now + grace + window))
 return at
 `;
 
+/** Ids read from Redis per round trip when the reconciler scans a queue. */
+const LIVE_ID_PAGE = 5000;
+
 export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
   const queues = new Map<string, Bull.Queue>();
   const baseBackoffMs = options.baseBackoffMs ?? 2_000;
@@ -182,6 +185,28 @@ export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
         bull.client.zrange(key('delayed'), 0, -1),
       ]);
       return [...waiting, ...active, ...paused, ...delayed];
+    },
+    async forEachLiveJobId(queue, visit) {
+      const client = get(queue).client;
+      const key = (name: string) => `${options.prefix}:${queue}:${name}`;
+      // ZSCAN returns every member present for the whole scan, even while due jobs leave the set.
+      let cursor = '0';
+      do {
+        const [next, entries] = await client.zscan(key('delayed'), cursor, 'COUNT', LIVE_ID_PAGE);
+        cursor = next;
+        for (let index = 0; index < entries.length; index += 2) visit(entries[index]);
+      } while (cursor !== '0');
+      // Bull pushes new jobs on the left and takes them from the right, so pages counted from the
+      // left can repeat an id (harmless) but not skip one.
+      for (const list of ['paused', 'wait']) {
+        for (let start = 0; ; start += LIVE_ID_PAGE) {
+          const ids = await client.lrange(key(list), start, start + LIVE_ID_PAGE - 1);
+          ids.forEach(visit);
+          if (ids.length < LIVE_ID_PAGE) break;
+        }
+      }
+      // Active jobs are few (the workers' concurrency) and leave from anywhere: one read.
+      (await client.lrange(key('active'), 0, -1)).forEach(visit);
     },
     async removeJob(queue, id) {
       const job = await get(queue).getJob(id);

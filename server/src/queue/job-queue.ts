@@ -56,6 +56,12 @@ export interface JobQueue {
   hasJob(queue: string, id: string): Promise<boolean>;
   /** Ids of every job still to run in `queue` (waiting, delayed, active, paused): what the reconciler compares rows with. */
   liveJobIds(queue: string): Promise<string[]>;
+  /**
+   * The same ids, handed to `visit` a page at a time, so a queue of a million deliveries never
+   * sits in memory as one array. Read in the order jobs move (delayed → paused → waiting → active),
+   * so a job that moves on during the scan is met again, not missed.
+   */
+  forEachLiveJobId(queue: string, visit: (id: string) => void): Promise<void>;
   removeJob(queue: string, id: string): Promise<void>;
   counts(queue: string): Promise<QueueCounts>;
   pause(queue: string): Promise<void>;

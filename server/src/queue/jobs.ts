@@ -45,6 +45,28 @@ export const jobIds = {
   deliverBase: (id: string) => id.split(':').slice(0, 4).join(':'),
 };
 
+/**
+ * The deliveries live in a queue, as subscriber ids per announcement: a number per live job
+ * instead of its id string, so the reconciler's view of a million queued deliveries stays small.
+ */
+export class LiveDeliveries {
+  private readonly byAnnouncement = new Map<string, Set<number>>();
+
+  /** Counts a job id in; ids that are not deliver jobs are ignored. */
+  add(jobId: string) {
+    const [kind, announcementDocumentId, subscriberId] = jobId.split(':', 3);
+    const id = Number(subscriberId);
+    if (kind !== 'deliver' || !announcementDocumentId || !Number.isInteger(id)) return;
+    let subscribers = this.byAnnouncement.get(announcementDocumentId);
+    if (!subscribers) this.byAnnouncement.set(announcementDocumentId, (subscribers = new Set()));
+    subscribers.add(id);
+  }
+
+  has(job: Pick<DeliverJob, 'announcementDocumentId' | 'subscriberId'>) {
+    return this.byAnnouncement.get(job.announcementDocumentId)?.has(job.subscriberId) ?? false;
+  }
+}
+
 let roundCounter = 0;
 /** A round id no earlier round of this work can have had. */
 export const freshRound = () => `${Date.now().toString(36)}${(roundCounter++ % 1296).toString(36).padStart(2, '0')}${Math.floor(Math.random() * 1296).toString(36)}`;
