@@ -41,7 +41,8 @@ export const WhatsappAccountPanel = ({ account, onChanged }: { account: Whatsapp
         <Box background="warning100" hasRadius padding={3} data-testid="whatsapp-account-problems">
           <Flex direction="column" alignItems="flex-start" gap={1}>
             {account.problems.map((problem) => (
-              <Typography key={`${problem.code}-${problem.template ?? ''}-${problem.message.en}`} textColor="warning700">
+              // warning700 on warning100 reads 4.0:1 (axe wants 4.5): the text stays dark, the box says "warning".
+              <Typography key={`${problem.code}-${problem.template ?? ''}-${problem.message.en}`} textColor="neutral800">
                 ⚠ {german ? problem.message.de : problem.message.en}
               </Typography>
             ))}

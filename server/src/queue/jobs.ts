@@ -62,6 +62,10 @@ export class LiveDeliveries {
     subscribers.add(id);
   }
 
+  clear() {
+    this.byAnnouncement.clear();
+  }
+
   has(job: Pick<DeliverJob, 'announcementDocumentId' | 'subscriberId'>) {
     return this.byAnnouncement.get(job.announcementDocumentId)?.has(job.subscriberId) ?? false;
   }
