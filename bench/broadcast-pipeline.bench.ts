@@ -1,20 +1,27 @@
 /**
  * Figures for the broadcast pipeline, printed, never asserted (targets from issue 5):
  * 1. unthrottled throughput of publish → fan-out → bull → adapter → fake Cloud API, side by side
- *    with plain axios calls to the same fake (target: ≥ 0.75 of plain and ≥ 1,000 messages/s);
+ *    with plain axios calls to the same fake (target: ≥ 0.75 of plain and ≥ 1,000 messages/s),
+ *    BENCH_RUNS times (default 3), min/median/max and the load average printed; the fake runs in
+ *    its own process for both sides;
  * 2. pacing accuracy at 80 messages/s (target: no one-second window above 80, average ≥ 76);
  * 3. 100,000 subscribers: publish → first message (target < 1 s) and the worker's peak memory (target < 300 MB).
  * Run: npm run bench (SQLite) or DATABASE_URL=postgres://… npm run bench (PostgreSQL).
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import axios from 'axios';
 import { afterAll, it } from 'vitest';
 import { bootStrapi, eventually, type TestStrapi } from '../tests/support/strapi';
 import { startFakeWhatsappCloudApi, type FakeCloudApi } from '../tests/support/fake-whatsapp-cloud-api';
 import { WHATSAPP } from '../tests/support/whatsapp';
+
+// Without `businessAccountId` the plugin reads no messaging tier from the fake, so `dailyRecipientLimit` below applies.
+const { businessAccountId: _businessAccountId, ...WHATSAPP_SENDER } = WHATSAPP;
 import { startWorkerProcess } from '../tests/support/worker-process';
 import { seedActiveSubscribers } from './seed';
+import { busiestSecond, load, spread, startFakeProcess, type FakeProcess } from './support/fake-cloud-api-process';
 
 const THROUGHPUT_MESSAGES = Number(process.env.BENCH_THROUGHPUT_MESSAGES ?? 5_000);
 const PACED_MESSAGES = Number(process.env.BENCH_PACED_MESSAGES ?? 1_600);
@@ -23,9 +30,11 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
 let test: TestStrapi | undefined;
 let fake: FakeCloudApi | undefined;
+let fakeProcess: FakeProcess | undefined;
 afterAll(async () => {
   await test?.close();
   await fake?.close();
+  await fakeProcess?.close();
 });
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
@@ -34,6 +43,8 @@ const templateSends = (api: FakeCloudApi) => api.requests.filter((request) => (r
 async function bootWith(pluginConfig: Record<string, unknown>) {
   await test?.close();
   await fake?.close();
+  await fakeProcess?.close();
+  fakeProcess = undefined;
   fake = await startFakeWhatsappCloudApi({ accessToken: WHATSAPP.accessToken, phoneNumberId: WHATSAPP.phoneNumberId });
   test = await bootStrapi({
     pluginConfig: {
@@ -52,67 +63,97 @@ async function publishAnnouncement(target: TestStrapi, title: string) {
   } as never)) as { documentId: string };
 }
 
-it(`throughput: ${THROUGHPUT_MESSAGES.toLocaleString('en')} messages through the pipeline vs plain axios`, async () => {
-  const { test: app, fake: api } = await bootWith({ whatsapp: { messagesPerSecond: 100_000 } });
-  await seedActiveSubscribers(app, THROUGHPUT_MESSAGES);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
-  // Plain axios: the same request bodies, the same concurrency, a keep-alive agent; no database, no queue.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const client = axios.create({ baseURL: api.baseUrl, httpAgent: agent, headers: { Authorization: `Bearer ${WHATSAPP.accessToken}` } });
+/** Boots Strapi against the fake Cloud API in its own process (both sides of the comparison talk to it over HTTP). */
+async function bootWithFakeProcess(whatsapp: Record<string, unknown>) {
+  await test?.close();
+  await fake?.close();
+  test = undefined;
+  fake = undefined;
+  await fakeProcess?.close();
+  fakeProcess = await startFakeProcess();
+  test = await bootStrapi({
+    pluginConfig: {
+      channels: { whatsapp: { ...WHATSAPP_SENDER, baseUrl: fakeProcess.baseUrl, apiVersion: fakeProcess.apiVersion, dailyRecipientLimit: 10_000_000, ...whatsapp } },
+      broadcast: { deliveryConcurrency: CONCURRENCY, ...(process.env.BENCH_BATCH_SIZE ? { deliveryBatchSize: Number(process.env.BENCH_BATCH_SIZE) } : {}) },
+    },
+  });
+  return { test, api: fakeProcess };
+}
+
+it(`throughput: ${THROUGHPUT_MESSAGES.toLocaleString('en')} messages through the pipeline vs plain axios, ${RUNS} runs`, async () => {
+  const { test: app, api } = await bootWithFakeProcess({ messagesPerSecond: 100_000 });
+  await seedActiveSubscribers(app, THROUGHPUT_MESSAGES);
   const body = (i: number) => ({
     messaging_product: 'whatsapp',
     to: `4915${100_000_000 + i}`,
     type: 'template',
     template: { name: 'town_news', language: { code: 'de' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Benchmark' }] }] },
   });
-  let next = 0;
-  const plainStarted = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < THROUGHPUT_MESSAGES) {
-        const i = next++;
-        await client.post(`/${api.apiVersion}/${WHATSAPP.phoneNumberId}/messages`, body(i));
-      }
-    })
-  );
-  const plainRate = THROUGHPUT_MESSAGES / ((performance.now() - plainStarted) / 1000);
-  agent.destroy();
-  api.reset();
+  const plain: number[] = [];
+  const pipeline: number[] = [];
+  const endToEnd: number[] = [];
+  const ratios: number[] = [];
+  for (let run = 1; run <= RUNS; run += 1) {
+    // Plain axios: the same request bodies, the same concurrency, a keep-alive agent; no database, no queue.
+    await api.reset();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const client = axios.create({ baseURL: api.baseUrl, httpAgent: agent, headers: { Authorization: `Bearer ${WHATSAPP.accessToken}` } });
+    let next = 0;
+    const plainStarted = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < THROUGHPUT_MESSAGES) {
+          const i = next++;
+          await client.post(`/${api.apiVersion}/${WHATSAPP.phoneNumberId}/messages`, body(i));
+        }
+      })
+    );
+    const plainRate = THROUGHPUT_MESSAGES / ((performance.now() - plainStarted) / 1000);
+    agent.destroy();
+    await api.reset();
 
-  const started = performance.now();
-  await publishAnnouncement(app, 'Durchsatz');
-  await eventually(async () => templateSends(api).length >= THROUGHPUT_MESSAGES, { timeoutMs: 30 * 60_000, intervalMs: 100 });
-  const sends = templateSends(api);
-  const first = sends[0].receivedAt;
-  const last = sends[sends.length - 1].receivedAt;
-  const pipelineRate = (sends.length - 1) / ((last - first) / 1000);
-  const endToEnd = sends.length / ((last - started) / 1000);
-  const distinct = new Set(sends.map((request) => (request.body as { to: string }).to)).size;
+    const started = Date.now();
+    await publishAnnouncement(app, `Durchsatz ${run}`);
+    await eventually(async () => (await api.count()) >= THROUGHPUT_MESSAGES, { timeoutMs: 30 * 60_000, intervalMs: 100 });
+    const sends = await api.sends();
+    const first = sends[0][0];
+    const last = sends[sends.length - 1][0];
+    const pipelineRate = (sends.length - 1) / ((last - first) / 1000);
+    const distinct = new Set(sends.map(([, to]) => to)).size;
+    plain.push(plainRate);
+    pipeline.push(pipelineRate);
+    endToEnd.push(sends.length / ((last - started) / 1000));
+    ratios.push(pipelineRate / plainRate);
+    console.log(
+      `throughput run ${run} [${app.dialect}, concurrency ${CONCURRENCY}]: plain ${plainRate.toFixed(0)}/s, pipeline ${pipelineRate.toFixed(0)}/s, ratio ${(pipelineRate / plainRate).toFixed(2)}; ` +
+        `${sends.length} sends to ${distinct} distinct numbers (expected ${THROUGHPUT_MESSAGES}); load average ${load()}`
+    );
+  }
   console.log(
     [
-      `throughput [${app.dialect}, concurrency ${CONCURRENCY}]:`,
-      `  plain axios       ${plainRate.toFixed(0)} messages/s`,
-      `  pipeline          ${pipelineRate.toFixed(0)} messages/s (first to last send), ${endToEnd.toFixed(0)}/s including publish and fan-out`,
-      `  ratio             ${(pipelineRate / plainRate).toFixed(2)} (target ≥ 0.75; ≥ 1,000 messages/s)`,
-      `  sent ${sends.length} requests to ${distinct} distinct numbers (expected ${THROUGHPUT_MESSAGES} each)`,
+      `throughput [${app.dialect}, concurrency ${CONCURRENCY}, ${RUNS} runs, ${os.cpus().length} cores, fake Cloud API in its own process]:`,
+      `  plain axios       ${spread(plain)} messages/s`,
+      `  pipeline          ${spread(pipeline)} messages/s (first to last send)`,
+      `  incl. publish     ${spread(endToEnd)} messages/s (publish to last send)`,
+      `  ratio             ${spread(ratios, 2)} (target ≥ 0.75; ≥ 1,000 messages/s)`,
+      `  load average      ${load()} (1 / 5 / 15 min)`,
     ].join('\n')
   );
 });
 
 it(`pacing: ${PACED_MESSAGES.toLocaleString('en')} messages at 80/s`, async () => {
-  const { test: app, fake: api } = await bootWith({ whatsapp: { messagesPerSecond: 80 } });
+  const { test: app, api } = await bootWithFakeProcess({ messagesPerSecond: 80 });
   await seedActiveSubscribers(app, PACED_MESSAGES);
   await publishAnnouncement(app, 'Takt');
-  await eventually(async () => templateSends(api).length >= PACED_MESSAGES, { timeoutMs: 10 * 60_000, intervalMs: 200 });
-  const times = templateSends(api).map((request) => request.receivedAt);
-  // Busiest one-second window anywhere (sliding, not aligned to clock seconds).
-  let busiest = 0;
-  for (let lo = 0, hi = 0; hi < times.length; hi += 1) {
-    while (times[hi] - times[lo] >= 1000) lo += 1;
-    busiest = Math.max(busiest, hi - lo + 1);
-  }
+  await eventually(async () => (await api.count()) >= PACED_MESSAGES, { timeoutMs: 10 * 60_000, intervalMs: 200 });
+  const times = (await api.sends()).map(([at]) => at).sort((a, b) => a - b);
+  const busiest = busiestSecond(times);
   const average = (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000);
-  console.log(`pacing [${app.dialect}]: configured 80/s → busiest one-second window ${busiest} (target ≤ 80), average ${average.toFixed(1)}/s (target ≥ 76) over ${times.length} messages`);
+  console.log(
+    `pacing [${app.dialect}]: configured 80/s → busiest one-second window ${busiest} (target ≤ 80), average ${average.toFixed(1)}/s (target ≥ 76) over ${times.length} messages; load average ${load()}`
+  );
 });
 
 it(`a town of ${LARGE_TOWN.toLocaleString('en')}: publish → first message, worker memory`, async () => {
