@@ -31,11 +31,8 @@ export async function seedActiveSubscribers(target: TestStrapi, count: number) {
  * spread over two years, five sources, six topics with 0–2 links each (70 % chose a topic).
  * Deterministic: the same rows every run.
  */
-export async function seedTownSql(target: TestStrapi, count: number) {
-  const db = target.strapi.db;
-  const knex = db.connection;
-  const subscribers = db.metadata.get('plugin::town-crier.subscriber').tableName;
-  const link = (db.metadata.get('plugin::town-crier.subscriber').attributes.topics as unknown as { joinTable: { name: string; joinColumn: { name: string }; inverseJoinColumn: { name: string } } }).joinTable;
+/** The benchmarks' six topics; their ids, in this order. */
+export async function seedBenchTopics(target: TestStrapi): Promise<number[]> {
   const topicIds: number[] = [];
   for (const [name, slug] of [
     ['Verkehr', 'verkehr'],
@@ -45,8 +42,17 @@ export async function seedTownSql(target: TestStrapi, count: number) {
     ['Rathaus', 'rathaus'],
     ['Schule', 'schule'],
   ]) {
-    topicIds.push(((await db.query('plugin::town-crier.topic').create({ data: { name, slug, active: true } })) as { id: number }).id);
+    topicIds.push(((await target.strapi.db.query('plugin::town-crier.topic').create({ data: { name, slug, active: true } })) as { id: number }).id);
   }
+  return topicIds;
+}
+
+export async function seedTownSql(target: TestStrapi, count: number) {
+  const db = target.strapi.db;
+  const knex = db.connection;
+  const subscribers = db.metadata.get('plugin::town-crier.subscriber').tableName;
+  const link = (db.metadata.get('plugin::town-crier.subscriber').attributes.topics as unknown as { joinTable: { name: string; joinColumn: { name: string }; inverseJoinColumn: { name: string } } }).joinTable;
+  const topicIds = await seedBenchTopics(target);
   // i % 100: < 85 active, < 93 withdrawn, else pending. Confirmation up to 730 days back.
   await knex.raw(
     `INSERT INTO ${subscribers} (document_id, channel, address, status, source, locale, confirmed_at, unsubscribed_at, created_at, updated_at, published_at)

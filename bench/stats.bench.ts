@@ -9,6 +9,7 @@
 import os from 'node:os';
 import { afterAll, beforeAll, it } from 'vitest';
 import { bootStrapi, createSuperAdmin, type TestStrapi } from '../tests/support/strapi';
+import { seedBenchTopics } from './seed';
 
 const SUBSCRIBERS = Number(process.env.BENCH_STATS_SUBSCRIBERS ?? 100_000);
 const DELIVERIES = Number(process.env.BENCH_STATS_DELIVERIES ?? 1_000_000);
@@ -50,17 +51,7 @@ beforeAll(async () => {
   const rnd = random(42);
   const started = Date.now();
 
-  const topicIds: number[] = [];
-  for (const [name, slug] of [
-    ['Verkehr', 'verkehr'],
-    ['Kultur', 'kultur'],
-    ['Sport', 'sport'],
-    ['Baustellen', 'baustellen'],
-    ['Rathaus', 'rathaus'],
-    ['Schule', 'schule'],
-  ]) {
-    topicIds.push(((await db.query('plugin::town-crier.topic').create({ data: { name, slug, active: true } })) as { id: number }).id);
-  }
+  const topicIds = await seedBenchTopics(test);
 
   const sources = ['web', 'flyer', 'qr-code', 'newsletter', null];
   await insertAll(db.metadata.get('plugin::town-crier.subscriber').tableName, SUBSCRIBERS, (i) => {
