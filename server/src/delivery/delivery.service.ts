@@ -23,7 +23,7 @@ export interface DeliveryRow {
 
 const OPEN_STATUSES: readonly string[] = OPEN_DELIVERY_STATUSES;
 
-interface DeliveryUpdate {
+export interface DeliveryUpdate {
   status?: DeliveryStatus;
   providerMessageId?: string;
   attempts?: number;
