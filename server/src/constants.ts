@@ -143,6 +143,8 @@ export const OPEN_DELIVERY_STATUSES = ['pending', 'waiting'] as const;
 export const JOB_NAMES = {
   fanOut: 'fan-out',
   deliver: 'deliver',
+  /** Many deliveries of one announcement and channel in one job (`broadcast.deliveryBatchSize`). */
+  deliverBatch: 'deliver-batch',
   message: 'message',
   webhook: 'webhook',
 } as const;

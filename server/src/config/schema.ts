@@ -391,6 +391,11 @@ export const pluginConfigSchema = strict.object({
       maxAttempts: z.number().int().positive().default(6),
       /** Deliveries one worker process sends at the same time, per channel (the rate limit still applies). */
       deliveryConcurrency: z.number().int().positive().max(256).default(16),
+      /**
+       * Deliveries one queued job carries: one job, one read and grouped writes serve this many
+       * messages instead of one each (docs/performance.md). 1 sends every delivery as a job of its own.
+       */
+      deliveryBatchSize: z.number().int().positive().max(500).default(50),
       /** First retry delay for temporary errors; doubles with every attempt, with jitter. */
       retryBaseDelayMs: z.number().int().positive().default(2000),
       /**

@@ -1,12 +1,15 @@
 import type { Core } from '@strapi/strapi';
 import { DELIVERY_STATUS_RANK, JOB_NAMES, OPEN_DELIVERY_STATUSES, PLUGIN_ID, RECEIVED_DELIVERY_STATUSES, UID, type ChannelId, type DeliveryStatus, type Urgency } from '../constants';
 import type { Channel, ChannelEvent, ClassifiedError } from '../channels/channel';
-import { deliverJobSchema, freshRound, jobIds, type DeliverJob } from '../queue/jobs';
+import { deliverBatchJobSchema, deliverJobSchema, freshRound, jobIds, type DeliverJob } from '../queue/jobs';
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { reachMember, reachWindowKey, reachWindowMs } from './reach';
 import { dbTimestamp, toDate } from '../utils/time';
 import { afterWhatsappUnreachable } from '../subscribers/unreachable-hint';
+import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
+import { GroupCommit } from './group-commit';
+import { SendSlots } from './send-slots';
 
 export interface DeliveryRow {
   id: number;
@@ -40,6 +43,55 @@ export interface DeliveryUpdate {
  */
 const AMBIGUOUS_CLASS = 'ambiguous';
 
+/** How one send is counted against `broadcast.maxAttempts`, and who retries it. */
+interface Attempt {
+  /** Failed sends of this delivery before this one (in this job and the jobs before it). */
+  attemptsMade: number;
+  maxAttempts: number;
+  /** A batch cannot ask the queue to rerun one delivery: it hands a retry to a job of its own. */
+  batched: boolean;
+}
+
+/** A delivery and its recipient, read together right before sending. */
+interface RecipientRow {
+  id: number;
+  subscriber_id: number;
+  status: DeliveryStatus;
+  attempts: number | null;
+  limited_holds: number | null;
+  last_error_class?: string | null;
+  status_at?: unknown;
+  subscriber_status: string | null;
+  address: string | null;
+  locale: string | null;
+  marketing_stopped_at: unknown;
+  undeliverable_at: unknown;
+}
+
+const RECIPIENT_COLUMNS = [
+  'd.id',
+  'd.subscriber_id',
+  'd.status',
+  'd.attempts',
+  'd.limited_holds',
+  'd.last_error_class',
+  'd.status_at',
+  's.status as subscriber_status',
+  's.address',
+  's.locale',
+  's.marketing_stopped_at',
+  's.undeliverable_at',
+];
+
+/** Someone the news cannot reach any more: left, no address, or known unreachable on this channel. */
+const unreachable = (row: RecipientRow) => row.subscriber_status !== 'active' || !row.address || Boolean(row.marketing_stopped_at) || Boolean(row.undeliverable_at);
+
+interface SentRecord {
+  id: number;
+  providerMessageId: string;
+  attempts: number;
+}
+
 /**
  * The per-recipient step: re-check, pace, send through the channel adapter, and act on the
  * adapter's classification of any error. Retry decisions come from that classification only.
@@ -66,6 +118,57 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   const deliveryTable = () => strapi.db.metadata.get(UID.delivery).tableName;
   const subscriberTable = () => strapi.db.metadata.get(UID.subscriber).tableName;
+
+  const slotsByChannel = new Map<ChannelId, SendSlots>();
+  const slots = (channel: ChannelId) => {
+    let found = slotsByChannel.get(channel);
+    if (!found) slotsByChannel.set(channel, (found = new SendSlots(runtime().config().broadcast.deliveryConcurrency)));
+    return found;
+  };
+
+  /**
+   * Claims of many sends in one statement (group commit). A delivery asked for twice in one
+   * group is claimed for the first ask only: the second is a second job for the same row.
+   */
+  const claims = new GroupCommit<number, boolean>(async (ids) => {
+    const knex = strapi.db.connection;
+    const stamp = dbTimestamp(strapi, new Date());
+    const fresh = () => knex(deliveryTable()).whereIn('status', OPEN_STATUSES).whereNull('claimed_at');
+    let claimed: Set<number>;
+    if (strapi.db.dialect.useReturning()) {
+      const rows = (await fresh().whereIn('id', [...new Set(ids)]).update({ claimed_at: stamp }, ['id'])) as Array<{ id: number | string } | number>;
+      claimed = new Set(rows.map((row) => Number(typeof row === 'object' ? row.id : row)));
+    } else {
+      // Without RETURNING (MySQL) a group cannot tell which rows it took: one statement each.
+      claimed = new Set();
+      for (const id of new Set(ids)) if (await fresh().where('id', id).update({ claimed_at: stamp })) claimed.add(id);
+    }
+    return ids.map((id) => claimed.delete(id));
+  });
+
+  /**
+   * Sent outcomes of many sends in one statement (group commit): the provider's message ids go
+   * in through one CASE. A fast provider's `delivered` webhook can land before this write; such
+   * a row keeps its newer status and only gets the send's facts.
+   */
+  const sentRecords = new GroupCommit<SentRecord, void>(async (records) => {
+    const knex = strapi.db.connection;
+    const stamp = dbTimestamp(strapi, new Date());
+    const byAttempts = new Map<number, SentRecord[]>();
+    for (const record of records) byAttempts.set(record.attempts, [...(byAttempts.get(record.attempts) ?? []), record]);
+    for (const [attempts, group] of byAttempts) {
+      const ids = group.map((record) => record.id);
+      const messageIds = () => knex.raw(`CASE id ${group.map(() => 'WHEN ? THEN ?').join(' ')} END`, group.flatMap((record) => [record.id, record.providerMessageId]));
+      const marked = await knex(deliveryTable())
+        .whereIn('id', ids)
+        .whereIn('status', OPEN_STATUSES)
+        .update({ status: 'sent', provider_message_id: messageIds(), attempts, sent_at: stamp, status_at: stamp, last_error_code: null, last_error_class: null, claimed_at: null });
+      if (marked < ids.length) {
+        await knex(deliveryTable()).whereIn('id', ids).whereNotIn('status', OPEN_STATUSES).update({ provider_message_id: messageIds(), attempts, sent_at: stamp });
+      }
+    }
+    return records.map(() => undefined);
+  });
 
   /**
    * Raw knex on the hot path: the query engine's update reads the row back, which doubled the
@@ -129,79 +232,159 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         .connection(`${deliveryTable()} as d`)
         .leftJoin(`${subscriberTable()} as s`, 's.id', 'd.subscriber_id')
         .where({ 'd.announcement_document_id': data.announcementDocumentId, 'd.subscriber_id': data.subscriberId, 'd.channel': data.channel })
-        .first(
-          'd.id',
-          'd.status',
-          'd.attempts',
-          'd.limited_holds',
-          's.status as subscriber_status',
-          's.address',
-          's.locale',
-          's.marketing_stopped_at',
-          's.undeliverable_at'
-        )) as
-        | {
-            id: number;
-            status: DeliveryStatus;
-            attempts: number | null;
-            limited_holds: number | null;
-            subscriber_status: string | null;
-            address: string | null;
-            locale: string | null;
-            marketing_stopped_at: unknown;
-            undeliverable_at: unknown;
-          }
-        | undefined;
+        .first(...RECIPIENT_COLUMNS)) as RecipientRow | undefined;
       // Bull may run a job twice after a stall; a delivery that left `pending`/`waiting` is done.
       if (!found || !OPEN_STATUSES.includes(found.status)) return;
-      const delivery: DeliveryRow = {
-        id: found.id,
-        announcementDocumentId: data.announcementDocumentId,
-        subscriberId: data.subscriberId,
-        channel: data.channel,
-        status: found.status,
-        attempts: Number(found.attempts ?? 0),
-        limitedHolds: Number(found.limited_holds ?? 0),
-        lastErrorCode: null,
-      };
 
-      const dispatch = getService(strapi, 'dispatch');
-      const byRun = await dispatch.runAdmits(data.announcementDocumentId, data.channel);
+      const byRun = await getService(strapi, 'dispatch').runAdmits(data.announcementDocumentId, data.channel);
       if (byRun.kind === 'skip') {
-        await update(delivery.id, { status: 'skipped' });
+        await update(found.id, { status: 'skipped' });
         return scheduleCounterRefresh(data.announcementDocumentId);
       }
       // A paused run (or news being unpublished) keeps its deliveries open without a job; resume or a re-publish enqueues them again.
       const announcement = byRun.kind === 'send' ? await findAnnouncement(data.announcementDocumentId) : null;
       if (!announcement) {
-        await update(delivery.id, { status: 'waiting' });
+        await update(found.id, { status: 'waiting' });
+        return;
+      }
+      if (unreachable(found)) {
+        await update(found.id, { status: 'skipped' });
+        return scheduleCounterRefresh(data.announcementDocumentId);
+      }
+      const attempt: Attempt = { attemptsMade: job.attemptsMade + (data.attemptsBefore ?? 0), maxAttempts: job.maxAttempts, batched: false };
+      const sent = await slots(data.channel).with(() => this.sendTo(found, announcement, data.channel, attempt));
+      if (sent) await getService(strapi, 'dispatch').sent(data.announcementDocumentId, data.channel);
+      scheduleCounterRefresh(data.announcementDocumentId);
+    },
+
+    /**
+     * A batch: the deliveries of one announcement on one channel for up to
+     * `broadcast.deliveryBatchSize` subscribers. One job, one read, and claims and outcomes
+     * written together with the other sends in flight; each delivery is still re-checked, paced,
+     * admitted to the reach window and claimed right before its own send, holding one of the
+     * channel's send slots, so every guarantee of a single delivery holds for each of them.
+     */
+    async processBatch(job: RunningJob) {
+      const data = deliverBatchJobSchema.parse(job.data);
+      const { announcementDocumentId: documentId, channel: channelId } = data;
+      const dispatch = getService(strapi, 'dispatch');
+      const rows = (await strapi.db
+        .connection(`${deliveryTable()} as d`)
+        .leftJoin(`${subscriberTable()} as s`, 's.id', 'd.subscriber_id')
+        .where({ 'd.announcement_document_id': documentId, 'd.channel': channelId })
+        .whereIn('d.subscriber_id', data.subscriberIds)
+        .whereIn('d.status', OPEN_STATUSES)
+        .select(...RECIPIENT_COLUMNS)) as RecipientRow[];
+      if (!rows.length) return;
+      const settle = (chosen: RecipientRow[], status: DeliveryStatus) =>
+        strapi.db.connection(deliveryTable()).whereIn('id', chosen.map((row) => row.id)).whereIn('status', OPEN_STATUSES).update({ status, claimed_at: null });
+
+      const byRun = await dispatch.runAdmits(documentId, channelId);
+      if (byRun.kind === 'skip') {
+        await settle(rows, 'skipped');
+        return scheduleCounterRefresh(documentId);
+      }
+      const announcement = byRun.kind === 'send' ? await findAnnouncement(documentId) : null;
+      if (!announcement) {
+        await settle(rows, 'waiting');
+        return;
+      }
+      const gone = rows.filter(unreachable);
+      if (gone.length) await settle(gone, 'skipped');
+      const now = Date.now();
+      const ambiguousWait = dispatch.ambiguousWaitMs(channelId, announcement.urgency);
+      // A send that may have gone out has a delayed job of its own for when its wait is over;
+      // a batch run again after a crash must not send it sooner.
+      const sendable = rows.filter(
+        (row) => !unreachable(row) && !(row.last_error_class === AMBIGUOUS_CLASS && (toDate(row.status_at)?.getTime() ?? 0) + ambiguousWait > now)
+      );
+      if (!sendable.length) return scheduleCounterRefresh(documentId);
+
+      // Quiet hours hold the whole batch with one write and one delayed job, not a job per delivery.
+      const quiet = runtime().config().broadcast.quietHours;
+      if (announcement.urgency !== 'emergency' && isQuiet(quiet, new Date(now))) {
+        const until = quietHoursEnd(quiet, new Date(now));
+        await settle(sendable, 'waiting');
+        await dispatch.noteHold(documentId, channelId, 'quiet-hours', until);
+        await this.enqueueDeliveries(documentId, channelId, sendable.map((row) => Number(row.subscriber_id)), { round: `q${freshRound()}`, delayMs: until.getTime() - now });
         return;
       }
 
-      if (found.subscriber_status !== 'active' || !found.address || found.marketing_stopped_at || found.undeliverable_at) {
-        await update(delivery.id, { status: 'skipped' });
-        return scheduleCounterRefresh(data.announcementDocumentId);
+      const maxAttempts = runtime().config().broadcast.maxAttempts;
+      let sentAny = false;
+      let firstError: unknown;
+      await Promise.all(
+        sendable.map((row) =>
+          slots(channelId).with(async () => {
+            try {
+              if (await this.sendTo(row, announcement, channelId, { attemptsMade: 0, maxAttempts, batched: true })) sentAny = true;
+            } catch (error) {
+              // The others still go; the batch is run again, where this row's claim makes it wait.
+              firstError ??= error;
+            }
+          })
+        )
+      );
+      if (sentAny) await dispatch.sent(documentId, channelId);
+      scheduleCounterRefresh(documentId);
+      if (firstError) throw firstError;
+    },
+
+    /**
+     * One delivery, holding a send slot: the run's word, the claim, quiet hours and the reach
+     * window, then the send and its outcome. Answers whether the message went out.
+     */
+    async sendTo(
+      found: RecipientRow,
+      announcement: NonNullable<Awaited<ReturnType<typeof findAnnouncement>>>,
+      channelId: ChannelId,
+      attempt: Attempt
+    ): Promise<boolean> {
+      const dispatch = getService(strapi, 'dispatch');
+      const documentId = announcement.documentId;
+      const subscriberId = Number(found.subscriber_id);
+      // The run may have been paused, cancelled or stopped while this delivery waited for its slot.
+      const byRun = await dispatch.runAdmits(documentId, channelId);
+      if (byRun.kind !== 'send') {
+        await update(found.id, { status: byRun.kind === 'skip' ? 'skipped' : 'waiting' }, true);
+        return false;
       }
-      const subscriber = { id: data.subscriberId, address: found.address, locale: found.locale };
-      delivery.urgency = announcement.urgency;
+      const delivery: DeliveryRow = {
+        id: found.id,
+        announcementDocumentId: documentId,
+        subscriberId,
+        channel: channelId,
+        status: found.status,
+        attempts: Number(found.attempts ?? 0),
+        limitedHolds: Number(found.limited_holds ?? 0),
+        lastErrorCode: null,
+        urgency: announcement.urgency,
+      };
+      const subscriber = { id: subscriberId, address: found.address as string, locale: found.locale };
 
       // The row is claimed before the request: a claim found later (a crash, a second job) is a send that may have gone out.
-      const claim = await this.claim(delivery.id, dispatch.ambiguousWaitMs(data.channel, announcement.urgency));
-      if (!claim.claimed) return claim.retryAtMs ? this.retryAt(delivery, claim.retryAtMs) : undefined;
+      const claim = await this.claim(delivery.id, dispatch.ambiguousWaitMs(channelId, announcement.urgency));
+      if (!claim.claimed) {
+        if (claim.retryAtMs) await this.retryAt(delivery, claim.retryAtMs);
+        return false;
+      }
 
-      const admission = await dispatch.admit(data.announcementDocumentId, data.channel, subscriber.id, announcement.urgency);
-      if (admission.kind === 'hold') return this.hold(delivery, admission.untilMs);
-      const channel = runtime().channels().get(data.channel);
+      const admission = await dispatch.admit(documentId, channelId, subscriber.id, announcement.urgency);
+      if (admission.kind === 'hold') {
+        await this.hold(delivery, admission.untilMs);
+        return false;
+      }
+      const channel = runtime().channels().get(channelId);
       // A follow-up names the news it continues; its e-mail threads under this citizen's earlier mails.
       const followUp = await getService(strapi, 'follow-ups').contextOf(announcement);
-      const threadMessageIds = followUp && data.channel === 'email' ? await this.threadMessageIds(announcement, subscriber.id) : undefined;
+      const threadMessageIds = followUp && channelId === 'email' ? await this.threadMessageIds(announcement, subscriber.id) : undefined;
       // Languages: the citizen's version of the news (server/src/languages/), and their language for the channel's own words.
       const { content, language } = announcements().contentFor(announcement, subscriber.locale, followUp);
 
-      await this.send(channel, delivery, job, () =>
+      return this.send(channel, delivery, attempt, () =>
         channel.send({
           kind: 'announcement',
-          to: subscriber.address as string,
+          to: subscriber.address,
           deliveryRef: `d:${delivery.id}`,
           content,
           ...(threadMessageIds?.length ? { threadMessageIds } : {}),
@@ -210,8 +393,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           locale: language,
         })
       );
-      await dispatch.sent(data.announcementDocumentId, data.channel);
-      scheduleCounterRefresh(data.announcementDocumentId);
     },
 
     /** The Message-IDs of the thread's earlier mails this subscriber received, oldest first. */
@@ -236,9 +417,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async claim(id: number, waitMs: number): Promise<{ claimed: true } | { claimed: false; retryAtMs?: number }> {
       const knex = strapi.db.connection;
+      if (await claims.submit(id)) return { claimed: true };
       const now = new Date();
-      const fresh = await knex(deliveryTable()).where('id', id).whereIn('status', OPEN_STATUSES).whereNull('claimed_at').update({ claimed_at: dbTimestamp(strapi, now) });
-      if (fresh) return { claimed: true };
       const row = (await knex(deliveryTable()).where('id', id).first('status', 'claimed_at')) as { status: string; claimed_at: unknown } | undefined;
       if (!row || !OPEN_STATUSES.includes(row.status)) return { claimed: false };
       const since = toDate(row.claimed_at);
@@ -258,6 +438,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
+     * A temporary error in a batch: the delivery gets a delayed job of its own, which goes on
+     * counting its attempts, with the backoff the queue would have used (`retryBaseDelayMs`,
+     * doubling, with jitter).
+     */
+    async retryAlone(delivery: DeliveryRow, attemptsBefore: number) {
+      const exponential = runtime().config().broadcast.retryBaseDelayMs * 2 ** Math.max(0, attemptsBefore - 1);
+      const data: DeliverJob = { announcementDocumentId: delivery.announcementDocumentId, subscriberId: delivery.subscriberId, channel: delivery.channel, attemptsBefore };
+      await runtime()
+        .queue()
+        .add(delivery.channel, { name: JOB_NAMES.deliver, id: jobIds.deliver(data, `r${freshRound()}`), data, delayMs: Math.round(exponential / 2 + Math.random() * (exponential / 2)) });
+    },
+
+    /**
      * Waiting is not failing: the delivery goes back to `waiting` and a fresh job, delayed until
      * `untilMs`, takes over; this job completes, so no attempt is used up.
      */
@@ -269,34 +462,33 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         .add(delivery.channel, { name: JOB_NAMES.deliver, id: jobIds.deliver(data, `h${freshRound()}`), data, delayMs: Math.max(0, untilMs - Date.now()) });
     },
 
-    /** Sends once and records the outcome; throws only to ask the queue for a retry. */
-    async send(channel: Channel, delivery: DeliveryRow, job: RunningJob, sendOnce: () => Promise<{ providerMessageId: string }>) {
+    /**
+     * Sends once and records the outcome; answers whether the message went out. A single job
+     * throws only to ask the queue for a retry; a batch hands the retry to a job of its own.
+     */
+    async send(channel: Channel, delivery: DeliveryRow, attempt: Attempt, sendOnce: () => Promise<{ providerMessageId: string }>): Promise<boolean> {
       const attempts = delivery.attempts + 1;
       try {
         const result = await sendOnce();
-        const sentAt = new Date();
-        const marked = await update(
-          delivery.id,
-          { status: 'sent', providerMessageId: result.providerMessageId, attempts, sentAt, statusAt: sentAt, lastErrorCode: null, lastErrorClass: null },
-          true
-        );
-        // A fast provider's `delivered` webhook can land before this write; it must not move back to `sent`.
-        if (!marked) await update(delivery.id, { providerMessageId: result.providerMessageId, attempts, sentAt });
-        return;
+        await sentRecords.submit({ id: delivery.id, providerMessageId: result.providerMessageId, attempts });
+        return true;
       } catch (error) {
         const classified = channel.classifyError(error);
         const record = { attempts, lastErrorCode: classified.code, lastErrorClass: classified.errorClass };
         strapi.log.warn(`[${PLUGIN_ID}] delivery ${delivery.id} on ${channel.id}: ${classified.errorClass} ${classified.code} ${classified.message}`);
         const dispatch = getService(strapi, 'dispatch');
         const limitedHolds = delivery.limitedHolds ?? 0;
-        const verdict = dispatch.verdict(classified, job.attemptsMade, job.maxAttempts, dispatch.ambiguousWaitMs(channel.id, delivery.urgency ?? null), limitedHolds);
+        const verdict = dispatch.verdict(classified, attempt.attemptsMade, attempt.maxAttempts, dispatch.ambiguousWaitMs(channel.id, delivery.urgency ?? null), limitedHolds);
         switch (verdict.kind) {
           case 'retry':
             await update(delivery.id, { ...record, status: 'waiting' });
-            throw error;
+            if (!attempt.batched) throw error;
+            await this.retryAlone(delivery, attempt.attemptsMade + 1);
+            return false;
           case 'hold':
-            if (verdict.ambiguous) return this.hold(delivery, verdict.untilMs, { ...record, lastErrorClass: AMBIGUOUS_CLASS, statusAt: new Date() });
-            return this.hold(delivery, verdict.untilMs, verdict.limited ? { ...record, limitedHolds: limitedHolds + 1 } : record);
+            if (verdict.ambiguous) await this.hold(delivery, verdict.untilMs, { ...record, lastErrorClass: AMBIGUOUS_CLASS, statusAt: new Date() });
+            else await this.hold(delivery, verdict.untilMs, verdict.limited ? { ...record, limitedHolds: limitedHolds + 1 } : record);
+            return false;
           case 'failed':
             await update(delivery.id, {
               ...record,
@@ -306,15 +498,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
               statusAt: new Date(),
             });
             await markRecipient(delivery.subscriberId, verdict.recipientEffect, channel.id);
-            return;
+            return false;
           case 'failed-announcement':
             await update(delivery.id, { ...record, status: 'failed', statusAt: new Date() });
             await dispatch.runRejected(delivery.announcementDocumentId, channel.id, classified.code);
-            return;
+            return false;
           case 'stop-channel':
             await update(delivery.id, { ...record, status: 'waiting' });
             await dispatch.channelStopped(channel.id, classified);
-            return;
+            return false;
         }
       }
     },
@@ -350,22 +542,51 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const rows: Array<{ id: number; subscriber_id: number; channel: ChannelId; last_error_class: string | null; status_at: unknown }> = await query;
         if (!rows.length) break;
         cursor = rows[rows.length - 1].id;
-        const byChannel = new Map<ChannelId, Array<{ data: DeliverJob; delayMs: number }>>();
+        // Deliveries that may go at `delayMs` travel in batches; a send that may have gone out
+        // waits out its own time in a job of its own.
+        const together = new Map<ChannelId, number[]>();
+        const alone = new Map<ChannelId, Array<{ data: DeliverJob; delayMs: number }>>();
         const now = Date.now();
         for (const row of rows) {
-          const data: DeliverJob = { announcementDocumentId, subscriberId: row.subscriber_id, channel: row.channel };
+          const data: DeliverJob = { announcementDocumentId, subscriberId: Number(row.subscriber_id), channel: row.channel };
           if (!wanted(data)) continue;
           const ambiguousSince = row.last_error_class === AMBIGUOUS_CLASS ? toDate(row.status_at) : null;
           const ambiguousWait = getService(strapi, 'dispatch').ambiguousWaitMs(row.channel, urgency);
           const wait = Math.max(delayMs, ambiguousSince ? ambiguousSince.getTime() + ambiguousWait - now : 0);
-          byChannel.set(row.channel, [...(byChannel.get(row.channel) ?? []), { data, delayMs: wait }]);
+          if (wait === delayMs) together.set(row.channel, [...(together.get(row.channel) ?? []), data.subscriberId]);
+          else alone.set(row.channel, [...(alone.get(row.channel) ?? []), { data, delayMs: wait }]);
         }
-        for (const [channel, jobs] of byChannel) {
+        for (const [channel, subscriberIds] of together) await this.enqueueDeliveries(announcementDocumentId, channel, subscriberIds, { round, delayMs });
+        for (const [channel, jobs] of alone) {
           await runtime()
             .queue()
             .addBulk(channel, jobs.map(({ data, delayMs: wait }) => ({ name: JOB_NAMES.deliver, id: jobIds.deliver(data, round), data, delayMs: wait })));
         }
       }
+    },
+
+    /**
+     * Queues the deliveries of `subscriberIds` on one channel: in jobs of `deliveryBatchSize`
+     * (one job for a single delivery when the size is 1). Without a round the ids are
+     * deterministic, so fan-out adding the same page twice queues it once.
+     */
+    async enqueueDeliveries(announcementDocumentId: string, channel: ChannelId, subscriberIds: number[], { round, delayMs = 0 }: { round?: string; delayMs?: number } = {}) {
+      if (!subscriberIds.length) return;
+      const size = runtime().config().broadcast.deliveryBatchSize;
+      const delay = Math.max(0, delayMs);
+      if (size === 1) {
+        const jobs = subscriberIds.map((subscriberId) => ({ announcementDocumentId, subscriberId, channel }));
+        await runtime()
+          .queue()
+          .addBulk(channel, jobs.map((data) => ({ name: JOB_NAMES.deliver, id: jobIds.deliver(data, round), data, delayMs: delay })));
+        return;
+      }
+      const batches = [];
+      for (let start = 0; start < subscriberIds.length; start += size) {
+        const data = deliverBatchJobSchema.parse({ announcementDocumentId, channel, subscriberIds: subscriberIds.slice(start, start + size) });
+        batches.push({ name: JOB_NAMES.deliverBatch, id: jobIds.deliverBatch(data, round), data, delayMs: delay });
+      }
+      await runtime().queue().addBulk(channel, batches);
     },
 
     /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
-import { JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../constants';
-import { deliverJobSchema, fanOutJobSchema, jobIds, type DeliverJob } from '../queue/jobs';
+import { PLUGIN_ID, UID, type ChannelId } from '../constants';
+import { fanOutJobSchema } from '../queue/jobs';
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { dbTimestamp } from '../utils/time';
@@ -11,7 +11,8 @@ import { followUpRecipients, type SubscriberPage } from './follow-up-recipients'
 const INSERT_CHUNK = 200;
 
 /**
- * Announcement → one delivery row per matching subscriber and channel → one deliver job each.
+ * Announcement → one delivery row per matching subscriber and channel → deliver jobs of a batch
+ * of them each (`broadcast.deliveryBatchSize`).
  * Subscribers are paged by id cursor, so memory stays flat however many there are, and every
  * step is idempotent (unique delivery rows, deterministic job ids): a fan-out that dies half
  * way is simply run again.
@@ -118,13 +119,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
               .ignore();
           }
           // A paused run gets its rows now and its jobs when it is resumed.
-          const jobs: DeliverJob[] = rows
-            .filter((row) => row.status === 'pending' && plan.jobs.includes(channel))
-            .map((row) => deliverJobSchema.parse({ announcementDocumentId, subscriberId: row.subscriber_id, channel }));
-          await runtime.queue().addBulk(
-            channel,
-            jobs.map((data) => ({ name: JOB_NAMES.deliver, id: jobIds.deliver(data), data }))
-          );
+          if (plan.jobs.includes(channel)) {
+            await getService(strapi, 'delivery').enqueueDeliveries(
+              announcementDocumentId,
+              channel,
+              rows.filter((row) => row.status === 'pending').map((row) => row.subscriber_id)
+            );
+          }
           if (page.length < batchSize) break;
         }
       }

@@ -13,8 +13,21 @@ export const deliverJobSchema = z.object({
   announcementDocumentId: z.string().min(1),
   subscriberId: z.number().int().positive(),
   channel: z.enum(CHANNEL_IDS),
+  /**
+   * Failed sends of this delivery before this job: a batch hands a delivery whose send may be
+   * retried to a job of its own, which goes on counting from there (`broadcast.maxAttempts`).
+   */
+  attemptsBefore: z.number().int().min(0).optional(),
 });
 export type DeliverJob = z.infer<typeof deliverJobSchema>;
+
+/** Up to one batch size of deliveries of one announcement on one channel, named by subscriber. */
+export const deliverBatchJobSchema = z.object({
+  announcementDocumentId: z.string().min(1),
+  channel: z.enum(CHANNEL_IDS),
+  subscriberIds: z.array(z.number().int().positive()).min(1).max(1000),
+});
+export type DeliverBatchJob = z.infer<typeof deliverBatchJobSchema>;
 
 export const messageJobSchema = z.discriminatedUnion('message', [
   /** Double opt-in: a fresh one-time token is made when the message is sent. */
@@ -43,7 +56,27 @@ export const jobIds = {
     `deliver:${job.announcementDocumentId}:${job.subscriberId}:${job.channel}${round ? `:${round}` : ''}`,
   /** The base id of any round of a deliver job (`deliver:<doc>:<subscriber>:<channel>`). */
   deliverBase: (id: string) => id.split(':').slice(0, 4).join(':'),
+  /**
+   * `batch:<doc>:<channel>:<round>:<subscribers>`: the subscriber ids travel in the id itself
+   * (ascending, the first in base 36, then the gaps), so the reconciler learns which deliveries
+   * a queued batch covers from the ids alone, without reading a million job payloads.
+   */
+  deliverBatch: (job: DeliverBatchJob, round = '0') => `batch:${job.announcementDocumentId}:${job.channel}:${round}:${encodeIds(job.subscriberIds)}`,
 };
+
+function encodeIds(ids: number[]): string {
+  const sorted = [...ids].sort((a, b) => a - b);
+  return sorted.map((id, index) => (index === 0 ? id : id - sorted[index - 1]).toString(36)).join('.');
+}
+
+/** The subscriber ids of a batch job id, or none when the id is not one. */
+export function batchSubscriberIds(jobId: string): { announcementDocumentId: string; subscriberIds: number[] } | null {
+  const parts = jobId.split(':');
+  if (parts.length !== 5 || parts[0] !== 'batch') return null;
+  let previous = 0;
+  const subscriberIds = parts[4].split('.').map((part, index) => (previous = index === 0 ? parseInt(part, 36) : previous + parseInt(part, 36)));
+  return subscriberIds.every(Number.isInteger) ? { announcementDocumentId: parts[1], subscriberIds } : null;
+}
 
 /**
  * The deliveries live in a queue, as subscriber ids per announcement: a number per live job
@@ -52,11 +85,20 @@ export const jobIds = {
 export class LiveDeliveries {
   private readonly byAnnouncement = new Map<string, Set<number>>();
 
-  /** Counts a job id in; ids that are not deliver jobs are ignored. */
+  /** Counts a job id in (a single delivery or a batch); ids that are neither are ignored. */
   add(jobId: string) {
+    const batch = batchSubscriberIds(jobId);
+    if (batch) {
+      for (const id of batch.subscriberIds) this.addOne(batch.announcementDocumentId, id);
+      return;
+    }
     const [kind, announcementDocumentId, subscriberId] = jobId.split(':', 3);
     const id = Number(subscriberId);
     if (kind !== 'deliver' || !announcementDocumentId || !Number.isInteger(id)) return;
+    this.addOne(announcementDocumentId, id);
+  }
+
+  private addOne(announcementDocumentId: string, id: number) {
     let subscribers = this.byAnnouncement.get(announcementDocumentId);
     if (!subscribers) this.byAnnouncement.set(announcementDocumentId, (subscribers = new Set()));
     subscribers.add(id);

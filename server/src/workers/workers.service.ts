@@ -19,6 +19,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   const channelProcessor = async (job: RunningJob) => {
     if (job.name === JOB_NAMES.deliver) return getService(strapi, 'delivery').process(job);
+    if (job.name === JOB_NAMES.deliverBatch) return getService(strapi, 'delivery').processBatch(job);
     if (job.name === JOB_NAMES.message) return getService(strapi, 'messages').process(job);
     strapi.log.warn(`[${PLUGIN_ID}] unknown channel job ${job.name}`);
   };

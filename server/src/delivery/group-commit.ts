@@ -1,0 +1,41 @@
+/**
+ * Group commit: callers submit one item each and wait for its answer; items that arrive while a
+ * write is running are written together by the next one. Under light load every item is written
+ * at once, alone; under heavy load one statement serves many messages. No timer: nothing waits
+ * for company that is not already queued.
+ */
+export class GroupCommit<Item, Answer> {
+  private queued: Array<{ item: Item; resolve: (answer: Answer) => void; reject: (error: unknown) => void }> = [];
+  private running = false;
+
+  constructor(
+    /** Writes a group and answers for each item, in order. */
+    private readonly write: (items: Item[]) => Promise<Answer[]>,
+    /** The most items one write takes (an SQL `IN` list stays short). */
+    private readonly maxGroup = 200
+  ) {}
+
+  submit(item: Item): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
+      this.queued.push({ item, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain() {
+    this.running = true;
+    try {
+      while (this.queued.length) {
+        const group = this.queued.splice(0, this.maxGroup);
+        try {
+          const answers = await this.write(group.map((entry) => entry.item));
+          group.forEach((entry, index) => entry.resolve(answers[index]));
+        } catch (error) {
+          for (const entry of group) entry.reject(error);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}
