@@ -1,8 +1,9 @@
 /**
  * Group commit: callers submit one item each and wait for its answer; items that arrive while a
  * write is running are written together by the next one. Under light load every item is written
- * at once, alone; under heavy load one statement serves many messages. No timer: nothing waits
- * for company that is not already queued.
+ * at once; under heavy load one statement serves many messages. A write starts on the next turn
+ * of the event loop, so the sends of one batch that reach this point together are written
+ * together; no timer makes anything wait for company that is not already on its way.
  */
 export class GroupCommit<Item, Answer> {
   private queued: Array<{ item: Item; resolve: (answer: Answer) => void; reject: (error: unknown) => void }> = [];
@@ -18,12 +19,14 @@ export class GroupCommit<Item, Answer> {
   submit(item: Item): Promise<Answer> {
     return new Promise<Answer>((resolve, reject) => {
       this.queued.push({ item, resolve, reject });
-      if (!this.running) void this.drain();
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
   private async drain() {
-    this.running = true;
     try {
       while (this.queued.length) {
         const group = this.queued.splice(0, this.maxGroup);
