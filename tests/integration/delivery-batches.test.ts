@@ -31,7 +31,11 @@ describe('delivery batches', () => {
       },
       { timeoutMs: 60_000 }
     );
-  const fannedOut = (articleId: string) => eventually(async () => (await announcementFor(test, articleId))?.fanOutDoneAt && (await announcementFor(test, articleId)));
+  const fannedOut = (articleId: string) =>
+    eventually(async () => {
+      const row = await announcementFor(test, articleId);
+      return row?.fanOutDoneAt ? row : null;
+    });
 
   beforeAll(async () => {
     fake = (await fakeWhatsapp()).fake;
@@ -93,12 +97,12 @@ describe('delivery batches', () => {
     const title = 'Sitzung des Gemeinderats';
     const articleId = await publishArticle(test, { title });
     const announcement = await fannedOut(articleId);
-    const rows = await deliveriesOf(test, announcement!.documentId);
+    const rows = await deliveriesOf(test, announcement.documentId);
     const subscriberIds = rows.map((row) => row.subscriberId);
     // A second copy of every batch under other ids, as a stalled job run twice would be.
     const copies = [];
     for (let start = 0; start < subscriberIds.length; start += BATCH) {
-      const data = { announcementDocumentId: announcement!.documentId, channel: 'whatsapp', subscriberIds: subscriberIds.slice(start, start + BATCH) };
+      const data = { announcementDocumentId: announcement.documentId, channel: 'whatsapp', subscriberIds: subscriberIds.slice(start, start + BATCH) };
       copies.push({ name: 'deliver-batch', id: `copy-${start}-a`, data }, { name: 'deliver-batch', id: `copy-${start}-b`, data });
     }
     await queue().addBulk('whatsapp', copies);

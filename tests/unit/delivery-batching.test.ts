@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchSubscriberIds, jobIds, LiveDeliveries } from '../../server/src/queue/jobs';
-import { GroupCommit } from '../../server/src/delivery/group-commit';
+import { GroupCommit } from '../../server/src/utils/group-commit';
 import { SendSlots } from '../../server/src/delivery/send-slots';
 
 describe('batch job ids', () => {

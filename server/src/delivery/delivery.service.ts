@@ -8,7 +8,7 @@ import { reachMember, reachWindowKey, reachWindowMs } from './reach';
 import { dbTimestamp, toDate } from '../utils/time';
 import { afterWhatsappUnreachable } from '../subscribers/unreachable-hint';
 import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
-import { GroupCommit } from './group-commit';
+import { GroupCommit } from '../utils/group-commit';
 import { SendSlots } from './send-slots';
 
 export interface DeliveryRow {

@@ -15,6 +15,7 @@ import {
 import type { ClassifiedError } from '../channels/channel';
 import { freshRound, jobIds, LiveDeliveries } from '../queue/jobs';
 import { getService } from '../utils/get-service';
+import { GroupCommit } from '../utils/group-commit';
 import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
 import { BOOKING_GRACE_MS, reachMember, reachWindowKey, reachWindowMs } from '../delivery/reach';
 import { toDate } from '../utils/time';
@@ -60,6 +61,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const announcementQuery = () => strapi.db.query(UID.announcement);
 
   const runCache = new Map<string, { runs: RunRow[]; until: number }>();
+
+  // Sends that are admitted together go through the reach window in one atomic call (group
+  // commit), each still counted right before its own send.
+  const reachWindows = new Map<string, GroupCommit<{ member: string; limit: number }, { admitted: true } | { admitted: false; retryAtMs: number }>>();
+  const reachWindow = (key: string) => {
+    let found = reachWindows.get(key);
+    if (!found) {
+      found = new GroupCommit(async (asks) =>
+        runtime()
+          .queue()
+          .admitOrBookMany(key, asks.map((ask) => ask.member), asks[0].limit, reachWindowMs(runtime().config()), Date.now(), BOOKING_GRACE_MS)
+      );
+      reachWindows.set(key, found);
+    }
+    return found;
+  };
   const forget = (documentId: string) => runCache.delete(documentId);
 
   const afterCommit = async (task: () => void) => {
@@ -352,9 +369,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       const adapter = runtime().channels().get(channel);
       if (adapter.dailyRecipientLimit) {
-        const admission = await runtime()
-          .queue()
-          .admitOrBook(reachWindowKey(channel), reachMember(subscriberId), adapter.dailyRecipientLimit, reachWindowMs(runtime().config()), now.getTime(), BOOKING_GRACE_MS);
+        const admission = await reachWindow(reachWindowKey(channel)).submit({ member: reachMember(subscriberId), limit: adapter.dailyRecipientLimit });
         if (!admission.admitted) {
           await this.noteHold(documentId, channel, 'daily-limit', new Date(admission.retryAtMs));
           return { kind: 'hold', untilMs: Math.max(now.getTime() + 1000, admission.retryAtMs), reason: 'daily-limit' };

@@ -26,14 +26,20 @@ export interface BullJobQueueOptions {
 const CLASSIFIED_BACKOFF = 'town-crier-classified';
 
 // The next free slot is max(now, last slot + interval); reserving it moves the timeline on, so
-// concurrent callers get distinct slots and never wake up together to race for one.
-const RESERVE_SLOT_SCRIPT = `
+// concurrent callers get distinct slots and never wake up together to race for one. One call
+// reserves `count` consecutive slots for sends that asked together (answers their waits, in order).
+const RESERVE_SLOTS_SCRIPT = `
 local key = KEYS[1]
-local interval, now = tonumber(ARGV[1]), tonumber(ARGV[2])
+local interval, now, count = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local slot = tonumber(redis.call('GET', key) or '0')
 if slot < now then slot = now end
-redis.call('SET', key, tostring(slot + interval), 'PX', math.ceil(slot + interval - now) + 60000)
-return tostring(slot - now)
+local waits = {}
+for i = 1, count do
+  waits[i] = tostring(slot - now)
+  slot = slot + interval
+end
+redis.call('SET', key, tostring(slot), 'PX', math.ceil(slot - now) + 60000)
+return waits
 `;
 
 // Lua keeps the check and the insert atomic, so two workers can never both take the last slot.
@@ -58,47 +64,62 @@ return tonumber(oldest[2]) + window
 // of booking i−limit (the day after). A booked recipient is admitted when its time has come
 // and there is room; a newcomer only when no booking is waiting for the room. Bookings not
 // claimed within `grace` after their time (a cancelled broadcast) are dropped.
-const ADMIT_OR_BOOK_SCRIPT = `
-local key, booked, member = KEYS[1], KEYS[2], ARGV[1]
-local limit, window, now, grace = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-redis.call('ZREMRANGEBYSCORE', booked, '-inf', now - grace)
-if redis.call('ZSCORE', key, member) then
-  redis.call('ZREM', booked, member)
-  return -1
-end
-local count = redis.call('ZCARD', key)
-local mine = redis.call('ZSCORE', booked, member)
-if mine then
-  mine = tonumber(mine)
-  if mine > now then return mine end
-  if count < limit then
-    redis.call('ZADD', key, now, member)
-    redis.call('PEXPIRE', key, window)
+// One member's admission, as a Lua function: the single call and the grouped call run the same rule.
+const ADMIT_OR_BOOK_FUNCTION = `
+local function admitOrBook(key, booked, member, limit, window, now, grace)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  redis.call('ZREMRANGEBYSCORE', booked, '-inf', now - grace)
+  if redis.call('ZSCORE', key, member) then
     redis.call('ZREM', booked, member)
     return -1
   end
-  redis.call('ZREM', booked, member)
+  local count = redis.call('ZCARD', key)
+  local mine = redis.call('ZSCORE', booked, member)
+  if mine then
+    mine = tonumber(mine)
+    if mine > now then return mine end
+    if count < limit then
+      redis.call('ZADD', key, now, member)
+      redis.call('PEXPIRE', key, window)
+      redis.call('ZREM', booked, member)
+      return -1
+    end
+    redis.call('ZREM', booked, member)
+  end
+  local waiting = redis.call('ZCARD', booked)
+  if count + waiting < limit then
+    redis.call('ZADD', key, now, member)
+    redis.call('PEXPIRE', key, window)
+    return -1
+  end
+  local free = limit - count
+  local at
+  if waiting < limit then
+    local entry = redis.call('ZRANGE', key, waiting - free, waiting - free, 'WITHSCORES')
+    at = tonumber(entry[2]) + window
+  else
+    local entry = redis.call('ZRANGE', booked, waiting - limit, waiting - limit, 'WITHSCORES')
+    at = tonumber(entry[2]) + window
+  end
+  if at <= now then at = now + 1 end
+  redis.call('ZADD', booked, at, member)
+  redis.call('PEXPIRE', booked, math.ceil(at - now + grace + window))
+  return at
 end
-local waiting = redis.call('ZCARD', booked)
-if count + waiting < limit then
-  redis.call('ZADD', key, now, member)
-  redis.call('PEXPIRE', key, window)
-  return -1
+`;
+
+const ADMIT_OR_BOOK_SCRIPT = `${ADMIT_OR_BOOK_FUNCTION}
+return admitOrBook(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
+`;
+
+// The members of sends that asked together, one after another in one atomic call (ARGV[5..]).
+const ADMIT_OR_BOOK_MANY_SCRIPT = `${ADMIT_OR_BOOK_FUNCTION}
+local limit, window, now, grace = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local answers = {}
+for i = 5, #ARGV do
+  answers[#answers + 1] = tostring(admitOrBook(KEYS[1], KEYS[2], ARGV[i], limit, window, now, grace))
 end
-local free = limit - count
-local at
-if waiting < limit then
-  local entry = redis.call('ZRANGE', key, waiting - free, waiting - free, 'WITHSCORES')
-  at = tonumber(entry[2]) + window
-else
-  local entry = redis.call('ZRANGE', booked, waiting - limit, waiting - limit, 'WITHSCORES')
-  at = tonumber(entry[2]) + window
-end
-if at <= now then at = now + 1 end
-redis.call('ZADD', booked, at, member)
-redis.call('PEXPIRE', booked, math.ceil(at - now + grace + window))
-return at
+return answers
 `;
 
 /** Ids read from Redis per round trip when the reconciler scans a queue. */
@@ -149,6 +170,12 @@ export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
   });
 
   const anyQueue = () => get('control');
+
+  const reserveSlots = async (key: string, intervalMs: number, nowMs: number, count: number) => {
+    const fullKey = `${options.prefix}:window:slot:${key}`;
+    const waits = (await anyQueue().client.eval(RESERVE_SLOTS_SCRIPT, 1, fullKey, intervalMs, nowMs, count)) as string[];
+    return waits.map((wait) => Math.max(0, Number(wait)));
+  };
 
   return {
     async add(queue, job) {
@@ -241,14 +268,20 @@ export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
       const result = Number(await anyQueue().client.eval(ADMIT_OR_BOOK_SCRIPT, 2, fullKey, `${fullKey}:booked`, member, limit, windowMs, nowMs, graceMs));
       return result < 0 ? { admitted: true } : { admitted: false, retryAtMs: result };
     },
+    async admitOrBookMany(key, members, limit, windowMs, nowMs, graceMs) {
+      if (!members.length) return [];
+      const fullKey = `${options.prefix}:window:${key}`;
+      const answers = (await anyQueue().client.eval(ADMIT_OR_BOOK_MANY_SCRIPT, 2, fullKey, `${fullKey}:booked`, limit, windowMs, nowMs, graceMs, ...members)) as string[];
+      return answers.map((answer) => (Number(answer) < 0 ? { admitted: true as const } : { admitted: false as const, retryAtMs: Number(answer) }));
+    },
     async releaseBookings(key, members) {
       const fullKey = `${options.prefix}:window:${key}:booked`;
       for (let i = 0; i < members.length; i += 1000) await anyQueue().client.zrem(fullKey, ...members.slice(i, i + 1000));
     },
     async reserveSlot(key, intervalMs, nowMs) {
-      const fullKey = `${options.prefix}:window:slot:${key}`;
-      return Math.max(0, Number(await anyQueue().client.eval(RESERVE_SLOT_SCRIPT, 1, fullKey, intervalMs, nowMs)));
+      return (await reserveSlots(key, intervalMs, nowMs, 1))[0];
     },
+    reserveSlots,
     async claimOnce(key, ttlMs) {
       const fullKey = `${options.prefix}:window:claim:${key}`;
       return (await anyQueue().client.set(fullKey, '1', 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK';

@@ -79,6 +79,15 @@ export interface JobQueue {
    * recipients so leave in step with the window, one slot each, never all at its edge.
    */
   admitOrBook(key: string, member: string, limit: number, windowMs: number, nowMs: number, graceMs: number): Promise<{ admitted: true } | { admitted: false; retryAtMs: number }>;
+  /** `admitOrBook` for several members in one atomic call, one after another; answers in their order. */
+  admitOrBookMany(
+    key: string,
+    members: string[],
+    limit: number,
+    windowMs: number,
+    nowMs: number,
+    graceMs: number
+  ): Promise<Array<{ admitted: true } | { admitted: false; retryAtMs: number }>>;
   /** Gives booked slots back (their deliveries were cancelled or skipped). */
   releaseBookings(key: string, members: string[]): Promise<void>;
   /**
@@ -86,6 +95,8 @@ export interface JobQueue {
    * every process; answers how many ms from `nowMs` the slot is (0: now). Callers wait that long.
    */
   reserveSlot(key: string, intervalMs: number, nowMs: number): Promise<number>;
+  /** `count` consecutive slots in one call, for sends that asked together; answers each one's wait, in order. */
+  reserveSlots(key: string, intervalMs: number, nowMs: number, count: number): Promise<number[]>;
   /**
    * Claims `key` for `ttlMs` across every process: true for the first caller only. Two webhook
    * jobs for the same citizen can run at once, and only one of them may send the interim reply.
