@@ -8,7 +8,9 @@
  * 3. 100,000 subscribers: publish → first message (target < 1 s) and the worker's peak memory (target < 300 MB).
  * Run: npm run bench (SQLite) or DATABASE_URL=postgres://… npm run bench (PostgreSQL).
  * BENCH_PROFILE=1: a CPU profile of this process (Strapi and its worker) from publish to the last
- * send of the first throughput run, written to bench/results/ and summarised (bench/support/cpu-profile.ts).
+ * send of the first throughput run, written to bench/results/ and summarised (bench/support/cpu-profile.ts),
+ * with the OS's CPU time of this process, the fake, Redis and the PostgreSQL backends over the same
+ * phase (bench/support/process-cpu.ts) and the SQL statements per message.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -25,6 +27,7 @@ const { businessAccountId: _businessAccountId, ...WHATSAPP_SENDER } = WHATSAPP;
 import { startWorkerProcess } from '../tests/support/worker-process';
 import { seedActiveSubscribers } from './seed';
 import { startCpuProfile, summarizeCpuProfile } from './support/cpu-profile';
+import { pidsOf, startProcessCpu } from './support/process-cpu';
 import { busiestSecond, load, spread, startFakeProcess, type FakeProcess } from './support/fake-cloud-api-process';
 
 const THROUGHPUT_MESSAGES = Number(process.env.BENCH_THROUGHPUT_MESSAGES ?? 5_000);
@@ -128,13 +131,21 @@ it(`throughput: ${THROUGHPUT_MESSAGES.toLocaleString('en')} messages through the
       queries.set(kind, (queries.get(kind) ?? 0) + 1);
     };
     if (profiler) app.strapi.db.connection.on('query', countQuery);
-    // The sampled thread is not the whole process (libuv pool, GC helpers) and, under load, is not always on a core: its OS CPU time says how busy it really was.
-    const cpuBefore = process.cpuUsage();
+    // The sampled thread is not the whole process (libuv pool, GC helpers) nor the machine: the OS's CPU time per process says who used the cores.
+    const database = process.env.TOWN_CRIER_TEST_DATABASE_URL ? new URL(process.env.TOWN_CRIER_TEST_DATABASE_URL).pathname.slice(1) : undefined;
+    const processCpu = profiler
+      ? startProcessCpu({
+          'benchmark process': () => [process.pid],
+          'fake Cloud API': () => [api.pid],
+          ...(database ? { 'PostgreSQL backends of this database': () => pidsOf(` ${database} `) } : {}),
+          'redis-server (shared)': () => pidsOf('redis-server'),
+        })
+      : undefined;
     const started = Date.now();
     await publishAnnouncement(app, `Durchsatz ${run}`);
     await eventually(async () => (await api.count()) >= THROUGHPUT_MESSAGES, { timeoutMs: 30 * 60_000, intervalMs: 100 });
     const profile = await profiler?.stop();
-    const cpu = process.cpuUsage(cpuBefore);
+    const cpu = processCpu?.stop();
     const wallMs = Date.now() - started;
     app.strapi.db.connection.off('query', countQuery);
     const sends = await api.sends();
@@ -149,7 +160,11 @@ it(`throughput: ${THROUGHPUT_MESSAGES.toLocaleString('en')} messages through the
       console.log(
         [
           `CPU profile, throughput run ${run} [${app.dialect}, concurrency ${CONCURRENCY}], publish to last send; load average ${load()}; Redis prefix ${app.prefix}; ${path.relative(root, file)}`,
-          `process CPU (user + system, all threads) ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms in ${wallMs} ms wall = ${((cpu.user + cpu.system) / 1000 / sends.length).toFixed(3)} ms per message`,
+          `CPU by process (OS, user + system, ms) in ${wallMs.toLocaleString('en')} ms wall on ${os.cpus().length} cores: ` +
+            Object.entries(cpu?.used ?? {})
+              .map(([name, ms]) => `${name} ${ms.toLocaleString('en')} (${(ms / sends.length).toFixed(2)}/message)`)
+              .join(', ') +
+            `; whole machine ${(cpu?.machine ?? 0).toLocaleString('en')}`,
           `${statements.toLocaleString('en')} SQL statements = ${perMessage(statements)} per message: ${byKind.map(([kind, n]) => `${kind} ${perMessage(n)}`).join(', ')}`,
           ...summarizeCpuProfile(profile, { messages: sends.length, root }),
         ].join('\n')
