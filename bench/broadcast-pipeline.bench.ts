@@ -7,10 +7,15 @@
  * 2. pacing accuracy at 80 messages/s (target: no one-second window above 80, average ≥ 76);
  * 3. 100,000 subscribers: publish → first message (target < 1 s) and the worker's peak memory (target < 300 MB).
  * Run: npm run bench (SQLite) or DATABASE_URL=postgres://… npm run bench (PostgreSQL).
+ * BENCH_PROFILE=1: a CPU profile of this process (Strapi and its worker) from publish to the last
+ * send of the first throughput run, written to bench/results/ and summarised (bench/support/cpu-profile.ts),
+ * with the OS's CPU time of this process, the fake, Redis and the PostgreSQL backends over the same
+ * phase (bench/support/process-cpu.ts) and the SQL statements per message.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
+import path from 'node:path';
 import axios from 'axios';
 import { afterAll, it } from 'vitest';
 import { bootStrapi, eventually, type TestStrapi } from '../tests/support/strapi';
@@ -21,6 +26,8 @@ import { WHATSAPP } from '../tests/support/whatsapp';
 const { businessAccountId: _businessAccountId, ...WHATSAPP_SENDER } = WHATSAPP;
 import { startWorkerProcess } from '../tests/support/worker-process';
 import { seedActiveSubscribers } from './seed';
+import { startCpuProfile, summarizeCpuProfile } from './support/cpu-profile';
+import { pidsOf, startProcessCpu } from './support/process-cpu';
 import { busiestSecond, load, spread, startFakeProcess, type FakeProcess } from './support/fake-cloud-api-process';
 
 const THROUGHPUT_MESSAGES = Number(process.env.BENCH_THROUGHPUT_MESSAGES ?? 5_000);
@@ -114,10 +121,55 @@ it(`throughput: ${THROUGHPUT_MESSAGES.toLocaleString('en')} messages through the
     agent.destroy();
     await api.reset();
 
+    // One run is profiled: its pipeline phase, not the plain-axios side or the seeding.
+    const profiler = process.env.BENCH_PROFILE === '1' && run === 1 ? await startCpuProfile() : undefined;
+    // With the profile, the SQL statements of the same phase are counted too (knex's `query` event).
+    const queries = new Map<string, number>();
+    const countQuery = ({ sql }: { sql: string }) => {
+      // "select town_crier_deliveries": the verb and the first table named.
+      const kind = `${sql.trim().split(/\s/)[0].toLowerCase()} ${/(?:from|into|update)\s+[`"]?(\w+)/i.exec(sql)?.[1] ?? ''}`.trim();
+      queries.set(kind, (queries.get(kind) ?? 0) + 1);
+    };
+    if (profiler) app.strapi.db.connection.on('query', countQuery);
+    // The sampled thread is not the whole process (libuv pool, GC helpers) nor the machine: the OS's CPU time per process says who used the cores.
+    const database = process.env.TOWN_CRIER_TEST_DATABASE_URL ? new URL(process.env.TOWN_CRIER_TEST_DATABASE_URL).pathname.slice(1) : undefined;
+    const processCpu = profiler
+      ? startProcessCpu({
+          'benchmark process': () => [process.pid],
+          'fake Cloud API': () => [api.pid],
+          ...(database ? { 'PostgreSQL backends of this database': () => pidsOf(` ${database} `) } : {}),
+          'redis-server (shared)': () => pidsOf('redis-server'),
+        })
+      : undefined;
     const started = Date.now();
     await publishAnnouncement(app, `Durchsatz ${run}`);
     await eventually(async () => (await api.count()) >= THROUGHPUT_MESSAGES, { timeoutMs: 30 * 60_000, intervalMs: 100 });
+    const profile = await profiler?.stop();
+    const cpu = processCpu?.stop();
+    const wallMs = Date.now() - started;
+    app.strapi.db.connection.off('query', countQuery);
     const sends = await api.sends();
+    if (profile) {
+      const root = path.resolve(__dirname, '..');
+      const file = path.join(root, 'bench', 'results', `throughput-${app.dialect}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify(profile));
+      const perMessage = (n: number) => (n / sends.length).toFixed(2);
+      const statements = [...queries.values()].reduce((sum, n) => sum + n, 0);
+      const byKind = [...queries.entries()].sort((x, y) => y[1] - x[1]).slice(0, 6);
+      console.log(
+        [
+          `CPU profile, throughput run ${run} [${app.dialect}, concurrency ${CONCURRENCY}], publish to last send; load average ${load()}; Redis prefix ${app.prefix}; ${path.relative(root, file)}`,
+          `CPU by process (OS, user + system, ms) in ${wallMs.toLocaleString('en')} ms wall on ${os.cpus().length} cores: ` +
+            Object.entries(cpu?.used ?? {})
+              .map(([name, ms]) => `${name} ${ms.toLocaleString('en')} (${(ms / sends.length).toFixed(2)}/message)`)
+              .join(', ') +
+            `; whole machine ${(cpu?.machine ?? 0).toLocaleString('en')}`,
+          `${statements.toLocaleString('en')} SQL statements = ${perMessage(statements)} per message: ${byKind.map(([kind, n]) => `${kind} ${perMessage(n)}`).join(', ')}`,
+          ...summarizeCpuProfile(profile, { messages: sends.length, root }),
+        ].join('\n')
+      );
+    }
     const first = sends[0][0];
     const last = sends[sends.length - 1][0];
     const pipelineRate = (sends.length - 1) / ((last - first) / 1000);
