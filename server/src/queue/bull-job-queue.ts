@@ -2,6 +2,7 @@
  * Bull-backed JobQueue: the only file that imports `bull`. Queues are created lazily on first
  * use and all closed by `close()`, which `destroy` calls.
  */
+import { createHash } from 'node:crypto';
 import Bull from 'bull';
 import type { JobQueue, JobHandler, ProcessOptions, QueueJobSpec, QueueCounts } from './job-queue';
 import { RetryLater } from './job-queue';
@@ -171,9 +172,24 @@ export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
 
   const anyQueue = () => get('control');
 
+  // Scripts go by their SHA1 (EVALSHA): the hot path sends a few bytes instead of the script's
+  // text with every message. A Redis that lost its script cache answers NOSCRIPT once.
+  const shas = new Map<string, string>();
+  const runScript = async (lua: string, numberOfKeys: number, ...args: Array<string | number>): Promise<unknown> => {
+    const client = anyQueue().client;
+    let sha = shas.get(lua);
+    if (!sha) shas.set(lua, (sha = createHash('sha1').update(lua).digest('hex')));
+    try {
+      return await client.evalsha(sha, numberOfKeys, ...args);
+    } catch (error) {
+      if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
+      return client.eval(lua, numberOfKeys, ...args);
+    }
+  };
+
   const reserveSlots = async (key: string, intervalMs: number, nowMs: number, count: number) => {
     const fullKey = `${options.prefix}:window:slot:${key}`;
-    const waits = (await anyQueue().client.eval(RESERVE_SLOTS_SCRIPT, 1, fullKey, intervalMs, nowMs, count)) as string[];
+    const waits = (await runScript(RESERVE_SLOTS_SCRIPT, 1, fullKey, intervalMs, nowMs, count)) as string[];
     return waits.map((wait) => Math.max(0, Number(wait)));
   };
 
@@ -260,18 +276,18 @@ export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
     },
     async admitToWindow(key, member, limit, windowMs, nowMs) {
       const fullKey = `${options.prefix}:window:${key}`;
-      const result = Number(await anyQueue().client.eval(ADMIT_SCRIPT, 1, fullKey, member, limit, windowMs, nowMs));
+      const result = Number(await runScript(ADMIT_SCRIPT, 1, fullKey, member, limit, windowMs, nowMs));
       return result < 0 ? { admitted: true } : { admitted: false, retryAtMs: result };
     },
     async admitOrBook(key, member, limit, windowMs, nowMs, graceMs) {
       const fullKey = `${options.prefix}:window:${key}`;
-      const result = Number(await anyQueue().client.eval(ADMIT_OR_BOOK_SCRIPT, 2, fullKey, `${fullKey}:booked`, member, limit, windowMs, nowMs, graceMs));
+      const result = Number(await runScript(ADMIT_OR_BOOK_SCRIPT, 2, fullKey, `${fullKey}:booked`, member, limit, windowMs, nowMs, graceMs));
       return result < 0 ? { admitted: true } : { admitted: false, retryAtMs: result };
     },
     async admitOrBookMany(key, members, limit, windowMs, nowMs, graceMs) {
       if (!members.length) return [];
       const fullKey = `${options.prefix}:window:${key}`;
-      const answers = (await anyQueue().client.eval(ADMIT_OR_BOOK_MANY_SCRIPT, 2, fullKey, `${fullKey}:booked`, limit, windowMs, nowMs, graceMs, ...members)) as string[];
+      const answers = (await runScript(ADMIT_OR_BOOK_MANY_SCRIPT, 2, fullKey, `${fullKey}:booked`, limit, windowMs, nowMs, graceMs, ...members)) as string[];
       return answers.map((answer) => (Number(answer) < 0 ? { admitted: true as const } : { admitted: false as const, retryAtMs: Number(answer) }));
     },
     async releaseBookings(key, members) {
