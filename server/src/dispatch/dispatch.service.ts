@@ -60,7 +60,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runsQuery = () => strapi.db.query(UID.run);
   const announcementQuery = () => strapi.db.query(UID.announcement);
 
-  const runCache = new Map<string, { runs: RunRow[]; until: number }>();
+  const runCache = new Map<string, { runs: Promise<RunRow[]>; until: number }>();
 
   // Sends that are admitted together go through the reach window in one atomic call (group
   // commit), each still counted right before its own send.
@@ -126,11 +126,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** A run as the hot path sees it: read at most every half second per announcement and process. */
     async cachedRun(documentId: string, channel: ChannelId): Promise<RunRow | undefined> {
       const cached = runCache.get(documentId);
-      if (cached && cached.until > Date.now()) return cached.runs.find((run) => run.channel === channel);
-      const runs = await this.runsOf(documentId);
+      if (cached && cached.until > Date.now()) return (await cached.runs).find((run) => run.channel === channel);
+      // The sends of a batch ask together: one read serves all of them.
+      const runs = this.runsOf(documentId);
       if (runCache.size > 200) runCache.clear();
-      runCache.set(documentId, { runs, until: Date.now() + RUN_CACHE_MS });
-      return runs.find((run) => run.channel === channel);
+      const entry = { runs, until: Date.now() + RUN_CACHE_MS };
+      runCache.set(documentId, entry);
+      try {
+        return (await runs).find((run) => run.channel === channel);
+      } catch (error) {
+        if (runCache.get(documentId) === entry) runCache.delete(documentId);
+        throw error;
+      }
     },
 
     /**

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { SUBSCRIBER_STATUSES, UID } from '../constants';
+import { PLUGIN_ID, SUBSCRIBER_STATUSES, UID } from '../constants';
 import { columnName, joinTableOf, tableName, toCount } from '../database/names';
 import { getService } from '../utils/get-service';
 import { addDays, dayBoundaries, dayOf } from '../utils/calendar-days';
@@ -302,14 +302,38 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   /**
    * Answers of large towns, reused for `stats.cache.seconds` (see the config). Requests that
    * arrive while an answer is being counted share that count instead of starting their own, so
-   * a dashboard open in ten browsers costs the database one count, not ten. A small town's
-   * answer is dropped as soon as it is counted: its next request counts afresh.
+   * a dashboard open in ten browsers costs the database one count, not ten. Once an answer is
+   * older than `seconds` it is still served while one recount runs in the background, so no
+   * request of a large town waits for a count of a million rows (its `generatedAt` says when it
+   * was counted); only an answer nobody asked for in `STALE_AFTER` × `seconds` is counted afresh
+   * first, so a dashboard opened in the morning never shows last night. A small town's answer is
+   * dropped as soon as it is counted: its next request counts afresh.
    */
-  const answers = new Map<string, { at: number; value: Promise<unknown>; reusable: boolean }>();
+  const STALE_AFTER = 10;
+  const answers = new Map<string, { at: number; value: Promise<unknown>; reusable: boolean; refreshing?: boolean }>();
   const reuse = async <T>(key: string, now: Date, count: () => Promise<T>, activeOf: (value: T) => number): Promise<T> => {
     const { fromSubscribers, seconds } = config().stats.cache;
     const held = answers.get(key);
-    if (held && (!held.reusable || now.getTime() - held.at < seconds * 1000) && now.getTime() >= held.at) return held.value as Promise<T>;
+    const age = held ? now.getTime() - held.at : -1;
+    if (held && age >= 0) {
+      if (!held.reusable || age < seconds * 1000) return held.value as Promise<T>;
+      if (age < STALE_AFTER * seconds * 1000) {
+        if (!held.refreshing) {
+          held.refreshing = true;
+          count()
+            .then((value) => {
+              if (answers.get(key) !== held) return;
+              if (activeOf(value) >= fromSubscribers) answers.set(key, { at: now.getTime(), value: Promise.resolve(value), reusable: true });
+              else answers.delete(key);
+            })
+            .catch((error: Error) => {
+              held.refreshing = false;
+              strapi.log.warn(`[${PLUGIN_ID}] statistics ${key}: recount failed, the answer of ${new Date(held.at).toISOString()} stays: ${error.message}`);
+            });
+        }
+        return held.value as Promise<T>;
+      }
+    }
     const entry = { at: now.getTime(), value: count() as Promise<unknown>, reusable: false };
     answers.set(key, entry);
     try {
