@@ -484,8 +484,9 @@ export const pluginConfigSchema = strict.object({
         .default('Europe/Berlin'),
       /**
        * Large towns: counting a million subscribers takes the database most of a second per
-       * request, so from `fromSubscribers` active subscribers an answer is reused for `seconds`
-       * (its `generatedAt` says when it was counted). Smaller towns are always counted afresh.
+       * request, so from `fromSubscribers` active subscribers an answer is reused for `seconds`,
+       * then served while one recount runs in the background (its `generatedAt` says when it was
+       * counted). Smaller towns are always counted afresh.
        */
       cache: strict
         .object({
