@@ -4,7 +4,7 @@ import { bootStrapi, eventually, REDIS_URL, type TestStrapi } from '../support/s
 import type { FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
 import { fakeWhatsapp, sentTo, WHATSAPP } from '../support/whatsapp';
 import { announcementFor, deliveriesOf, publishArticle, seedSubscriber } from '../support/seed';
-import { checkExactlyOnce } from '../support/exactly-once';
+import { checkExactlyOnce, digitsOf, receivedPerRecipient } from '../support/exactly-once';
 
 const ACTIVE = 120;
 const BATCH = 50;
@@ -133,5 +133,24 @@ describe('delivery batches', () => {
     expect(sentTo(fake, hopeless).filter((request) => JSON.stringify(request.body).includes(title))).toHaveLength(3);
     const result = checkExactlyOnce(fake, title, active.filter((address) => address !== hopeless), [hopeless]);
     expect(result).toMatchObject({ missing: [], duplicated: [], toOthers: [], strangers: [], total: ACTIVE - 1 });
+  });
+  it('sends nothing to a citizen who writes STOP while their delivery waits in a batch for a send slot', async () => {
+    fake.setLatency(100);
+    const title = 'Straßenfest am Samstag';
+    const leaver = active[active.length - 1];
+    const subscribers = test.strapi.db.query('plugin::town-crier.subscriber');
+    const leaverId = ((await subscribers.findOne({ where: { address: leaver } })) as { id: number }).id;
+    const articleId = await publishArticle(test, { title });
+    // 120 sends, 8 at a time, 100 ms each: the last batch read its rows at the start, and the
+    // leaver's send is more than a second away when they write STOP.
+    await eventually(async () => receivedPerRecipient(fake, title).size >= 8, { intervalMs: 5 });
+    expect(receivedPerRecipient(fake, title).has(digitsOf(leaver))).toBe(false);
+    await (test.strapi.plugin('town-crier').service('subscriptions') as { withdraw(id: number, method: string): Promise<boolean> }).withdraw(leaverId, 'whatsapp-keyword');
+
+    const announcement = await finished(articleId);
+    expect(announcement).toMatchObject({ recipientsCount: ACTIVE, sentCount: ACTIVE - 1, skippedCount: 1, failedCount: 0 });
+    const result = checkExactlyOnce(fake, title, active.filter((address) => address !== leaver), [leaver]);
+    expect(result).toMatchObject({ missing: [], duplicated: [], toOthers: [], strangers: [], total: ACTIVE - 1 });
+    await subscribers.update({ where: { id: leaverId }, data: { status: 'active', unsubscribedAt: null } });
   });
 });

@@ -11,8 +11,14 @@ import { GroupCommit } from '../utils/group-commit';
  */
 export const PACING_SHARE = 0.96;
 
-/** How late a send's timer may fire before the send takes a fresh slot, and how often it may. */
-const MIN_LATE_MS = 2;
+/**
+ * How late a send's timer may fire before the send takes a fresh slot (one slot, within these
+ * bounds), and how often it may. Sends leave at most `lateness` after their slot, so a sliding
+ * second holds at most the slots of 1000 + lateness ms: with the 4 % share, up to 40 ms of lateness
+ * keeps every second within the rate.
+ */
+const MIN_LATE_MS = 10;
+const MAX_LATE_MS = 40;
 const MAX_LATE_RETRIES = 3;
 
 /** Resolves once the send may go, with the slot time it was given. */
@@ -44,7 +50,7 @@ export function createPacer(queue: () => JobQueue): Pace {
       // A timer that fires late (a busy CPU: several workers on few cores) would send this
       // message together with the next slots' and crowd one second at the provider; a send
       // that woke up more than a slot late takes a fresh slot instead (a few times at most).
-      if (Date.now() - slotAt <= Math.max(intervalMs, MIN_LATE_MS) || attempt >= MAX_LATE_RETRIES) return slotAt;
+      if (Date.now() - slotAt <= Math.min(Math.max(intervalMs, MIN_LATE_MS), MAX_LATE_MS) || attempt >= MAX_LATE_RETRIES) return slotAt;
     }
   };
 }

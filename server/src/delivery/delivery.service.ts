@@ -130,13 +130,40 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * Claims of many sends in one statement (group commit). A delivery asked for twice in one
    * group is claimed for the first ask only: the second is a second job for the same row.
    */
+  /**
+   * The recipients a message may still go to, asked in the claim itself: someone who wrote STOP
+   * while their delivery waited for a send slot is not claimed, however long ago the batch read them.
+   */
+  const reachableSubscribers = () =>
+    strapi.db
+      .connection(subscriberTable())
+      .select('id')
+      .where('status', 'active')
+      .whereNotNull('address')
+      .whereNull('marketing_stopped_at')
+      .whereNull('undeliverable_at');
+
+  /**
+   * Grouped writes touch many rows in one statement; on PostgreSQL two of them (a claim group and
+   * a cancel's skip) can lock the same rows in different orders, and the database aborts one
+   * (40P01, deadlock detected). The aborted one changed nothing and is simply run again.
+   */
+  const onceMoreOnDeadlock = async <T>(write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } catch (error) {
+      if ((error as { code?: string }).code !== '40P01') throw error;
+      return write();
+    }
+  };
+
   const claims = new GroupCommit<number, boolean>(async (ids) => {
     const knex = strapi.db.connection;
     const stamp = dbTimestamp(strapi, new Date());
-    const fresh = () => knex(deliveryTable()).whereIn('status', OPEN_STATUSES).whereNull('claimed_at');
+    const fresh = () => knex(deliveryTable()).whereIn('status', OPEN_STATUSES).whereNull('claimed_at').whereIn('subscriber_id', reachableSubscribers());
     let claimed: Set<number>;
     if (strapi.db.dialect.useReturning()) {
-      const rows = (await fresh().whereIn('id', [...new Set(ids)]).update({ claimed_at: stamp }, ['id'])) as Array<{ id: number | string } | number>;
+      const rows = (await onceMoreOnDeadlock(() => fresh().whereIn('id', [...new Set(ids)]).update({ claimed_at: stamp }, ['id']))) as Array<{ id: number | string } | number>;
       claimed = new Set(rows.map((row) => Number(typeof row === 'object' ? row.id : row)));
     } else {
       // Without RETURNING (MySQL) a group cannot tell which rows it took: one statement each.
@@ -159,12 +186,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     for (const [attempts, group] of byAttempts) {
       const ids = group.map((record) => record.id);
       const messageIds = () => knex.raw(`CASE id ${group.map(() => 'WHEN ? THEN ?').join(' ')} END`, group.flatMap((record) => [record.id, record.providerMessageId]));
-      const marked = await knex(deliveryTable())
-        .whereIn('id', ids)
-        .whereIn('status', OPEN_STATUSES)
-        .update({ status: 'sent', provider_message_id: messageIds(), attempts, sent_at: stamp, status_at: stamp, last_error_code: null, last_error_class: null, claimed_at: null });
+      const marked = await onceMoreOnDeadlock(() =>
+        knex(deliveryTable())
+          .whereIn('id', ids)
+          .whereIn('status', OPEN_STATUSES)
+          .update({ status: 'sent', provider_message_id: messageIds(), attempts, sent_at: stamp, status_at: stamp, last_error_code: null, last_error_class: null, claimed_at: null })
+      );
       if (marked < ids.length) {
-        await knex(deliveryTable()).whereIn('id', ids).whereNotIn('status', OPEN_STATUSES).update({ provider_message_id: messageIds(), attempts, sent_at: stamp });
+        await onceMoreOnDeadlock(() => knex(deliveryTable()).whereIn('id', ids).whereNotIn('status', OPEN_STATUSES).update({ provider_message_id: messageIds(), attempts, sent_at: stamp }));
       }
     }
     return records.map(() => undefined);
@@ -276,8 +305,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         .whereIn('d.status', OPEN_STATUSES)
         .select(...RECIPIENT_COLUMNS)) as RecipientRow[];
       if (!rows.length) return;
-      const settle = (chosen: RecipientRow[], status: DeliveryStatus) =>
-        strapi.db.connection(deliveryTable()).whereIn('id', chosen.map((row) => row.id)).whereIn('status', OPEN_STATUSES).update({ status, claimed_at: null });
+      // A row claimed by a send in flight elsewhere keeps its claim (and with it the wait for that
+      // send's status) when the batch is parked or held; the claim protocol settles it later.
+      const settle = (chosen: RecipientRow[], status: DeliveryStatus) => {
+        const query = strapi.db.connection(deliveryTable()).whereIn('id', chosen.map((row) => row.id)).whereIn('status', OPEN_STATUSES);
+        if (status === 'waiting') query.whereNull('claimed_at');
+        return query.update({ status, claimed_at: null });
+      };
 
       const byRun = await dispatch.runAdmits(documentId, channelId);
       if (byRun.kind === 'skip') {
@@ -319,8 +353,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             try {
               if (await this.sendTo(row, announcement, channelId, { attemptsMade: 0, maxAttempts, batched: true })) sentAny = true;
             } catch (error) {
-              // The others still go; the batch is run again, where this row's claim makes it wait.
-              firstError ??= error;
+              // An unexpected error (the database or Redis away for a moment): the others still go,
+              // and this delivery gets a job of its own, where a claim it left makes it wait. The
+              // batch is not run again: its other rows may already have jobs of their own (a
+              // retry, a hold), which a rerun would overtake.
+              strapi.log.warn(`[${PLUGIN_ID}] delivery ${row.id} on ${channelId}: ${(error as Error).message}; trying it again on its own`);
+              const delivery: DeliveryRow = { id: row.id, announcementDocumentId: documentId, subscriberId: Number(row.subscriber_id), channel: channelId, status: row.status, attempts: 0, lastErrorCode: null };
+              await this.retryAt(delivery, Date.now() + runtime().config().broadcast.retryBaseDelayMs).catch(() => {
+                // Without Redis the reconciler finds the open row later; the batch fails so bull tries too.
+                firstError ??= error;
+              });
             }
           })
         )
@@ -365,7 +407,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // The row is claimed before the request: a claim found later (a crash, a second job) is a send that may have gone out.
       const claim = await this.claim(delivery.id, dispatch.ambiguousWaitMs(channelId, announcement.urgency));
       if (!claim.claimed) {
-        if (claim.retryAtMs) await this.retryAt(delivery, claim.retryAtMs);
+        // STOP (or a bounce) since the row was read: nothing is sent, and the numbers add up.
+        if (claim.unreachable) await update(delivery.id, { status: 'skipped' }, true);
+        else if (claim.retryAtMs) await this.retryAt(delivery, claim.retryAtMs);
         return false;
       }
 
@@ -415,16 +459,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * waits `waitMs` from the claim for the status webhook (which settles the row) before the
      * claim is taken over and the message sent again.
      */
-    async claim(id: number, waitMs: number): Promise<{ claimed: true } | { claimed: false; retryAtMs?: number }> {
+    async claim(id: number, waitMs: number): Promise<{ claimed: true } | { claimed: false; retryAtMs?: number; unreachable?: boolean }> {
       const knex = strapi.db.connection;
       if (await claims.submit(id)) return { claimed: true };
       const now = new Date();
-      const row = (await knex(deliveryTable()).where('id', id).first('status', 'claimed_at')) as { status: string; claimed_at: unknown } | undefined;
+      const row = (await knex(deliveryTable()).where('id', id).first('status', 'claimed_at', 'subscriber_id')) as { status: string; claimed_at: unknown; subscriber_id: number } | undefined;
       if (!row || !OPEN_STATUSES.includes(row.status)) return { claimed: false };
+      if (!(await reachableSubscribers().where('id', row.subscriber_id).first())) return { claimed: false, unreachable: true };
       const since = toDate(row.claimed_at);
       if (!since) return { claimed: false, retryAtMs: now.getTime() + 1000 };
       if (since.getTime() + waitMs > now.getTime()) return { claimed: false, retryAtMs: since.getTime() + waitMs };
-      const taken = await knex(deliveryTable()).where('id', id).whereIn('status', OPEN_STATUSES).where('claimed_at', row.claimed_at as never).update({ claimed_at: dbTimestamp(strapi, now) });
+      const taken = await knex(deliveryTable())
+        .where('id', id)
+        .whereIn('status', OPEN_STATUSES)
+        .where('claimed_at', row.claimed_at as never)
+        .whereIn('subscriber_id', reachableSubscribers())
+        .update({ claimed_at: dbTimestamp(strapi, now) });
       if (taken) strapi.log.info(`[${PLUGIN_ID}] delivery ${id}: no status for a send in flight since ${since.toISOString()}; sending again`);
       return taken ? { claimed: true } : { claimed: false, retryAtMs: now.getTime() + 1000 };
     },
@@ -525,7 +575,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await this.enqueueOpen(announcementDocumentId, [channel], 0, (data) => !isLive(data));
     },
 
-    async enqueueOpen(announcementDocumentId: string, channels: ChannelId[] | undefined, delayMs: number, wanted: (data: DeliverJob) => boolean) {
+    async enqueueOpen(announcementDocumentId: string, channels: ChannelId[] | undefined, givenDelayMs: number, wanted: (data: DeliverJob) => boolean) {
+      // A hold whose time has passed is no delay (and its deliveries still travel in batches).
+      const delayMs = Math.max(0, givenDelayMs);
       const round = freshRound();
       const urgency = (await announcements().findPublished(announcementDocumentId))?.urgency ?? null;
       let cursor = 0;
