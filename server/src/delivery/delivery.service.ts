@@ -142,6 +142,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       .whereNotNull('address')
       .whereNull('marketing_stopped_at')
       .whereNull('undeliverable_at');
+  /**
+   * The same condition inside an UPDATE, correlated by the row's subscriber id. Only the rare
+   * take-over of a stale claim uses it: on the hot path it cost PostgreSQL 0.6 ms a message (its
+   * planner reached for the status index), so claims read their recipients by primary key instead.
+   */
+  const recipientReachable = (query: ReturnType<typeof strapi.db.connection>) =>
+    query.whereExists(reachableSubscribers().whereRaw('?? = ??', [`${subscriberTable()}.id`, `${deliveryTable()}.subscriber_id`]).limit(1));
 
   /**
    * Grouped writes touch many rows in one statement; on PostgreSQL two of them (a claim group and
@@ -157,20 +164,32 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
-  const claims = new GroupCommit<number, boolean>(async (ids) => {
+  const claims = new GroupCommit<{ id: number; subscriberId: number }, boolean>(async (asks) => {
     const knex = strapi.db.connection;
     const stamp = dbTimestamp(strapi, new Date());
-    const fresh = () => knex(deliveryTable()).whereIn('status', OPEN_STATUSES).whereNull('claimed_at').whereIn('subscriber_id', reachableSubscribers());
+    // The recipients, by primary key only (with their status in the WHERE, PostgreSQL's planner
+    // reached for the status index and read the town), right before the claim: STOP since the
+    // batch read them means no claim.
+    const recipients = (await knex(subscriberTable())
+      .select('id', 'status', 'marketing_stopped_at', 'undeliverable_at', knex.raw('CASE WHEN address IS NULL THEN 0 ELSE 1 END AS has_address'))
+      .whereIn('id', [...new Set(asks.map((ask) => ask.subscriberId))])) as Array<{ id: number | string; status: string; marketing_stopped_at: unknown; undeliverable_at: unknown; has_address: number | string }>;
+    const reachable = new Set(
+      recipients
+        .filter((row) => row.status === 'active' && Number(row.has_address) === 1 && !row.marketing_stopped_at && !row.undeliverable_at)
+        .map((row) => Number(row.id))
+    );
+    const ids = asks.filter((ask) => reachable.has(ask.subscriberId)).map((ask) => ask.id);
+    const fresh = () => knex(deliveryTable()).whereIn('status', OPEN_STATUSES).whereNull('claimed_at');
     let claimed: Set<number>;
     if (strapi.db.dialect.useReturning()) {
-      const rows = (await onceMoreOnDeadlock(() => fresh().whereIn('id', [...new Set(ids)]).update({ claimed_at: stamp }, ['id']))) as Array<{ id: number | string } | number>;
+      const rows = ids.length ? ((await onceMoreOnDeadlock(() => fresh().whereIn('id', [...new Set(ids)]).update({ claimed_at: stamp }, ['id']))) as Array<{ id: number | string } | number>) : [];
       claimed = new Set(rows.map((row) => Number(typeof row === 'object' ? row.id : row)));
     } else {
       // Without RETURNING (MySQL) a group cannot tell which rows it took: one statement each.
       claimed = new Set();
       for (const id of new Set(ids)) if (await fresh().where('id', id).update({ claimed_at: stamp })) claimed.add(id);
     }
-    return ids.map((id) => claimed.delete(id));
+    return asks.map((ask) => claimed.delete(ask.id));
   });
 
   /**
@@ -405,7 +424,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const subscriber = { id: subscriberId, address: found.address as string, locale: found.locale };
 
       // The row is claimed before the request: a claim found later (a crash, a second job) is a send that may have gone out.
-      const claim = await this.claim(delivery.id, dispatch.ambiguousWaitMs(channelId, announcement.urgency));
+      const claim = await this.claim(delivery.id, subscriberId, dispatch.ambiguousWaitMs(channelId, announcement.urgency));
       if (!claim.claimed) {
         // STOP (or a bounce) since the row was read: nothing is sent, and the numbers add up.
         if (claim.unreachable) await update(delivery.id, { status: 'skipped' }, true);
@@ -459,9 +478,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * waits `waitMs` from the claim for the status webhook (which settles the row) before the
      * claim is taken over and the message sent again.
      */
-    async claim(id: number, waitMs: number): Promise<{ claimed: true } | { claimed: false; retryAtMs?: number; unreachable?: boolean }> {
+    async claim(id: number, subscriberId: number, waitMs: number): Promise<{ claimed: true } | { claimed: false; retryAtMs?: number; unreachable?: boolean }> {
       const knex = strapi.db.connection;
-      if (await claims.submit(id)) return { claimed: true };
+      if (await claims.submit({ id, subscriberId })) return { claimed: true };
       const now = new Date();
       const row = (await knex(deliveryTable()).where('id', id).first('status', 'claimed_at', 'subscriber_id')) as { status: string; claimed_at: unknown; subscriber_id: number } | undefined;
       if (!row || !OPEN_STATUSES.includes(row.status)) return { claimed: false };
@@ -469,12 +488,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const since = toDate(row.claimed_at);
       if (!since) return { claimed: false, retryAtMs: now.getTime() + 1000 };
       if (since.getTime() + waitMs > now.getTime()) return { claimed: false, retryAtMs: since.getTime() + waitMs };
-      const taken = await knex(deliveryTable())
-        .where('id', id)
-        .whereIn('status', OPEN_STATUSES)
-        .where('claimed_at', row.claimed_at as never)
-        .whereIn('subscriber_id', reachableSubscribers())
-        .update({ claimed_at: dbTimestamp(strapi, now) });
+      const taken = await recipientReachable(knex(deliveryTable()).where('id', id).whereIn('status', OPEN_STATUSES).where('claimed_at', row.claimed_at as never)).update({
+        claimed_at: dbTimestamp(strapi, now),
+      });
       if (taken) strapi.log.info(`[${PLUGIN_ID}] delivery ${id}: no status for a send in flight since ${since.toISOString()}; sending again`);
       return taken ? { claimed: true } : { claimed: false, retryAtMs: now.getTime() + 1000 };
     },
