@@ -83,8 +83,21 @@ const RECIPIENT_COLUMNS = [
   's.undeliverable_at',
 ];
 
+/** The delivery part of a recipient row, as the send and its verdicts use it. */
+const deliveryOf = (row: RecipientRow, announcementDocumentId: string, channel: ChannelId, urgency: Urgency | null = null): DeliveryRow => ({
+  id: row.id,
+  announcementDocumentId,
+  subscriberId: Number(row.subscriber_id),
+  channel,
+  status: row.status,
+  attempts: Number(row.attempts ?? 0),
+  limitedHolds: Number(row.limited_holds ?? 0),
+  lastErrorCode: null,
+  urgency,
+});
+
 /** Someone the news cannot reach any more: left, no address, or known unreachable on this channel. */
-const unreachable = (row: RecipientRow) => row.subscriber_status !== 'active' || !row.address || Boolean(row.marketing_stopped_at) || Boolean(row.undeliverable_at);
+const unreachable = (row: Pick<RecipientRow, 'subscriber_status' | 'address' | 'marketing_stopped_at' | 'undeliverable_at'>) => row.subscriber_status !== 'active' || !row.address || Boolean(row.marketing_stopped_at) || Boolean(row.undeliverable_at);
 
 interface SentRecord {
   id: number;
@@ -127,28 +140,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /**
-   * Claims of many sends in one statement (group commit). A delivery asked for twice in one
-   * group is claimed for the first ask only: the second is a second job for the same row.
+   * The subscribers of `subscriberIds` the news may still go to, read by primary key alone (with
+   * their status in the WHERE, PostgreSQL's planner reached for the status index and read the
+   * town; inside the claim's UPDATE as an EXISTS it cost 0.6 ms a message). Asked right before
+   * a claim: someone who wrote STOP while their delivery waited for a send slot is not claimed,
+   * however long ago their batch read them.
    */
-  /**
-   * The recipients a message may still go to, asked in the claim itself: someone who wrote STOP
-   * while their delivery waited for a send slot is not claimed, however long ago the batch read them.
-   */
-  const reachableSubscribers = () =>
-    strapi.db
+  const reachableOf = async (subscriberIds: number[]): Promise<Set<number>> => {
+    const rows = (await strapi.db
       .connection(subscriberTable())
-      .select('id')
-      .where('status', 'active')
-      .whereNotNull('address')
-      .whereNull('marketing_stopped_at')
-      .whereNull('undeliverable_at');
-  /**
-   * The same condition inside an UPDATE, correlated by the row's subscriber id. Only the rare
-   * take-over of a stale claim uses it: on the hot path it cost PostgreSQL 0.6 ms a message (its
-   * planner reached for the status index), so claims read their recipients by primary key instead.
-   */
-  const recipientReachable = (query: ReturnType<typeof strapi.db.connection>) =>
-    query.whereExists(reachableSubscribers().whereRaw('?? = ??', [`${subscriberTable()}.id`, `${deliveryTable()}.subscriber_id`]).limit(1));
+      .select('id', 'status as subscriber_status', 'address', 'marketing_stopped_at', 'undeliverable_at')
+      .whereIn('id', [...new Set(subscriberIds)])) as Array<Parameters<typeof unreachable>[0] & { id: number | string }>;
+    return new Set(rows.filter((row) => !unreachable(row)).map((row) => Number(row.id)));
+  };
 
   /**
    * Grouped writes touch many rows in one statement; on PostgreSQL two of them (a claim group and
@@ -164,20 +168,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
+  /**
+   * Claims of many sends in one statement (group commit). A delivery asked for twice in one
+   * group is claimed for the first ask only: the second is a second job for the same row.
+   */
   const claims = new GroupCommit<{ id: number; subscriberId: number }, boolean>(async (asks) => {
     const knex = strapi.db.connection;
     const stamp = dbTimestamp(strapi, new Date());
-    // The recipients, by primary key only (with their status in the WHERE, PostgreSQL's planner
-    // reached for the status index and read the town), right before the claim: STOP since the
-    // batch read them means no claim.
-    const recipients = (await knex(subscriberTable())
-      .select('id', 'status', 'marketing_stopped_at', 'undeliverable_at', knex.raw('CASE WHEN address IS NULL THEN 0 ELSE 1 END AS has_address'))
-      .whereIn('id', [...new Set(asks.map((ask) => ask.subscriberId))])) as Array<{ id: number | string; status: string; marketing_stopped_at: unknown; undeliverable_at: unknown; has_address: number | string }>;
-    const reachable = new Set(
-      recipients
-        .filter((row) => row.status === 'active' && Number(row.has_address) === 1 && !row.marketing_stopped_at && !row.undeliverable_at)
-        .map((row) => Number(row.id))
-    );
+    const reachable = await reachableOf(asks.map((ask) => ask.subscriberId));
     const ids = asks.filter((ask) => reachable.has(ask.subscriberId)).map((ask) => ask.id);
     const fresh = () => knex(deliveryTable()).whereIn('status', OPEN_STATUSES).whereNull('claimed_at');
     let claimed: Set<number>;
@@ -377,8 +375,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
               // batch is not run again: its other rows may already have jobs of their own (a
               // retry, a hold), which a rerun would overtake.
               strapi.log.warn(`[${PLUGIN_ID}] delivery ${row.id} on ${channelId}: ${(error as Error).message}; trying it again on its own`);
-              const delivery: DeliveryRow = { id: row.id, announcementDocumentId: documentId, subscriberId: Number(row.subscriber_id), channel: channelId, status: row.status, attempts: 0, lastErrorCode: null };
-              await this.retryAt(delivery, Date.now() + runtime().config().broadcast.retryBaseDelayMs).catch(() => {
+              await this.retryAt(deliveryOf(row, documentId, channelId), Date.now() + runtime().config().broadcast.retryBaseDelayMs).catch(() => {
                 // Without Redis the reconciler finds the open row later; the batch fails so bull tries too.
                 firstError ??= error;
               });
@@ -410,17 +407,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         await update(found.id, { status: byRun.kind === 'skip' ? 'skipped' : 'waiting' }, true);
         return false;
       }
-      const delivery: DeliveryRow = {
-        id: found.id,
-        announcementDocumentId: documentId,
-        subscriberId,
-        channel: channelId,
-        status: found.status,
-        attempts: Number(found.attempts ?? 0),
-        limitedHolds: Number(found.limited_holds ?? 0),
-        lastErrorCode: null,
-        urgency: announcement.urgency,
-      };
+      const delivery = deliveryOf(found, documentId, channelId, announcement.urgency);
       const subscriber = { id: subscriberId, address: found.address as string, locale: found.locale };
 
       // The row is claimed before the request: a claim found later (a crash, a second job) is a send that may have gone out.
@@ -484,23 +471,31 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const now = new Date();
       const row = (await knex(deliveryTable()).where('id', id).first('status', 'claimed_at', 'subscriber_id')) as { status: string; claimed_at: unknown; subscriber_id: number } | undefined;
       if (!row || !OPEN_STATUSES.includes(row.status)) return { claimed: false };
-      if (!(await reachableSubscribers().where('id', row.subscriber_id).first())) return { claimed: false, unreachable: true };
+      if (!(await reachableOf([Number(row.subscriber_id)])).size) return { claimed: false, unreachable: true };
       const since = toDate(row.claimed_at);
       if (!since) return { claimed: false, retryAtMs: now.getTime() + 1000 };
       if (since.getTime() + waitMs > now.getTime()) return { claimed: false, retryAtMs: since.getTime() + waitMs };
-      const taken = await recipientReachable(knex(deliveryTable()).where('id', id).whereIn('status', OPEN_STATUSES).where('claimed_at', row.claimed_at as never)).update({
-        claimed_at: dbTimestamp(strapi, now),
-      });
+      const taken = await knex(deliveryTable()).where('id', id).whereIn('status', OPEN_STATUSES).where('claimed_at', row.claimed_at as never).update({ claimed_at: dbTimestamp(strapi, now) });
       if (taken) strapi.log.info(`[${PLUGIN_ID}] delivery ${id}: no status for a send in flight since ${since.toISOString()}; sending again`);
       return taken ? { claimed: true } : { claimed: false, retryAtMs: now.getTime() + 1000 };
     },
 
     /** Runs this delivery again at `untilMs` without touching its row (someone else's send is in flight). */
     async retryAt(delivery: DeliveryRow, untilMs: number) {
-      const data: DeliverJob = { announcementDocumentId: delivery.announcementDocumentId, subscriberId: delivery.subscriberId, channel: delivery.channel };
+      await this.queueAlone(delivery, 'c', untilMs - Date.now());
+    },
+
+    /** A job of its own for one delivery, in a fresh round (`c` a claim's wait, `h` a hold, `r` a retry). */
+    async queueAlone(delivery: DeliveryRow, roundKind: 'c' | 'h' | 'r', delayMs: number, attemptsBefore?: number) {
+      const data: DeliverJob = {
+        announcementDocumentId: delivery.announcementDocumentId,
+        subscriberId: delivery.subscriberId,
+        channel: delivery.channel,
+        ...(attemptsBefore ? { attemptsBefore } : {}),
+      };
       await runtime()
         .queue()
-        .add(delivery.channel, { name: JOB_NAMES.deliver, id: jobIds.deliver(data, `c${freshRound()}`), data, delayMs: Math.max(0, untilMs - Date.now()) });
+        .add(delivery.channel, { name: JOB_NAMES.deliver, id: jobIds.deliver(data, `${roundKind}${freshRound()}`), data, delayMs: Math.max(0, Math.round(delayMs)) });
     },
 
     /**
@@ -510,10 +505,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async retryAlone(delivery: DeliveryRow, attemptsBefore: number) {
       const exponential = runtime().config().broadcast.retryBaseDelayMs * 2 ** Math.max(0, attemptsBefore - 1);
-      const data: DeliverJob = { announcementDocumentId: delivery.announcementDocumentId, subscriberId: delivery.subscriberId, channel: delivery.channel, attemptsBefore };
-      await runtime()
-        .queue()
-        .add(delivery.channel, { name: JOB_NAMES.deliver, id: jobIds.deliver(data, `r${freshRound()}`), data, delayMs: Math.round(exponential / 2 + Math.random() * (exponential / 2)) });
+      await this.queueAlone(delivery, 'r', exponential / 2 + Math.random() * (exponential / 2), attemptsBefore);
     },
 
     /**
@@ -522,10 +514,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async hold(delivery: DeliveryRow, untilMs: number, record: DeliveryUpdate = {}) {
       await update(delivery.id, { ...record, status: 'waiting' });
-      const data: DeliverJob = { announcementDocumentId: delivery.announcementDocumentId, subscriberId: delivery.subscriberId, channel: delivery.channel };
-      await runtime()
-        .queue()
-        .add(delivery.channel, { name: JOB_NAMES.deliver, id: jobIds.deliver(data, `h${freshRound()}`), data, delayMs: Math.max(0, untilMs - Date.now()) });
+      await this.queueAlone(delivery, 'h', untilMs - Date.now());
     },
 
     /**
