@@ -12,9 +12,8 @@ import { getService } from '../utils/get-service';
 export function scheduleRetention(strapi: Core.Strapi) {
   const runtime = getService(strapi, 'runtime');
   const run = async () => {
-    const subscriptions = getService(strapi, 'subscriptions');
-    const expired = await subscriptions.expirePending();
-    const purged = await subscriptions.purgeWithdrawn();
+    const expired = await getService(strapi, 'subscriptions').expirePending();
+    const purged = await getService(strapi, 'privacy').purgeWithdrawn();
     const total = expired.deleted + expired.reverted + purged.subscribers + purged.messages + purged.outbox;
     if (total > 0) {
       strapi.log.info(
