@@ -5,6 +5,23 @@ import { getService } from '../utils/get-service';
 import { DAY_MS } from '../utils/time';
 import { decodeVillages } from '../villages/villages';
 import type { SubscriberRow } from './subscriptions.service';
+import { chunksOf } from '../utils/chunks';
+
+/** Withdrawn subscribers purged per step: far below what SQLite (32,766) and PostgreSQL (65,535) accept in one `IN (…)`. */
+const PURGE_CHUNK = 1000;
+
+/** Every personal field of a subscriber row, emptied (erasure and retention). The language is personal data too. */
+const PERSONAL_FIELDS_CLEARED = {
+  address: null,
+  whatsappUserId: null,
+  pushSubscription: null,
+  name: null,
+  locale: null,
+  villages: null,
+  signupLinkId: null,
+  tokenHash: null,
+  confirmCode: null,
+};
 
 /**
  * Citizens' rights over what is stored about them: the export (GDPR Art. 15), erasure
@@ -48,7 +65,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const now = new Date();
       await subscribers().update({
         where: { id },
-        data: { address: null, whatsappUserId: null, pushSubscription: null, name: null, locale: null, villages: null, signupLinkId: null, tokenHash: null, confirmCode: null, status: 'unsubscribed', unsubscribedAt: subscriber.status === 'unsubscribed' ? undefined : now, erasedAt: now },
+        data: { ...PERSONAL_FIELDS_CLEARED, status: 'unsubscribed', unsubscribedAt: subscriber.status === 'unsubscribed' ? undefined : now, erasedAt: now },
       });
       const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: id }, select: ['id'] })) as Array<{ id: number }>;
       await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: inbox.map((row) => row.id) } } });
@@ -67,7 +84,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /**
      * Retention: ledger and delivery records of subscribers withdrawn longer than the retention
      * period, and inbox messages and sandbox outbox rows older than it (a sender who never
-     * subscribed has no withdrawal to count from).
+     * subscribed has no withdrawal to count from). Withdrawn rows go a chunk at a time, and a
+     * purged row is marked (`purgedAt`) so no later run selects it again: a town with a hundred
+     * thousand former subscribers is purged in steps, never with one list too long for the database.
      */
     async purgeWithdrawn(now = new Date()) {
       const cutoff = new Date(now.getTime() - runtime().config().retentionDays * DAY_MS);
@@ -76,15 +95,32 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // A stored webhook is normally gone within seconds; one whose processing kept failing goes
       // after a week, when the provider has long stopped redelivering it.
       await strapi.db.query(UID.inboundWebhook).deleteMany({ where: { receivedAt: { $lt: new Date(now.getTime() - 7 * DAY_MS) } } });
-      const stale = (await subscribers().findMany({ where: { status: 'unsubscribed', unsubscribedAt: { $lt: cutoff } }, select: ['id'] })) as Array<{ id: number }>;
-      const ids = stale.map((row) => row.id);
-      if (!ids.length) return { subscribers: 0, messages, outbox };
+      let purged = 0;
+      for (;;) {
+        const stale = (await subscribers().findMany({
+          where: { status: 'unsubscribed', unsubscribedAt: { $lt: cutoff }, purgedAt: { $null: true } },
+          select: ['id'],
+          orderBy: { id: 'asc' },
+          limit: PURGE_CHUNK,
+        })) as Array<{ id: number }>;
+        if (!stale.length) break;
+        const ids = stale.map((row) => row.id);
+        await this.purgeSubscribers(ids, now);
+        purged += ids.length;
+        if (stale.length < PURGE_CHUNK) break;
+      }
+      return { subscribers: purged, messages, outbox };
+    },
+
+    /** One chunk of withdrawn subscribers past retention: their records go, their rows keep no personal field. */
+    async purgeSubscribers(ids: number[], now: Date) {
       await strapi.db.query(UID.delivery).deleteMany({ where: { subscriberId: { $in: ids } } });
       await ledger().deleteForSubscribers(ids);
       const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: { id: { $in: ids } } }, select: ['id'] })) as Array<{ id: number }>;
-      await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: inbox.map((row) => row.id) } } });
-      await subscribers().updateMany({ where: { id: { $in: ids } }, data: { address: null, whatsappUserId: null, pushSubscription: null, name: null, villages: null, signupLinkId: null, erasedAt: now } });
-      return { subscribers: ids.length, messages, outbox };
+      for (const chunk of chunksOf(inbox.map((row) => row.id), PURGE_CHUNK)) await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: chunk } } });
+      await subscribers().updateMany({ where: { id: { $in: ids } }, data: { ...PERSONAL_FIELDS_CLEARED, purgedAt: now } });
+      // An erased row keeps the moment of its erasure.
+      await subscribers().updateMany({ where: { id: { $in: ids }, erasedAt: { $null: true } }, data: { erasedAt: now } });
     },
   };
 };
