@@ -7,6 +7,7 @@ import { RetryLater } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { withManageUrl } from './manage-link';
 import { citizenLanguage, type Language } from '../languages/languages';
+import { maskPersonalData } from '../utils/log';
 
 /**
  * One-to-one messages (confirmation, welcome, replies) on the channel's own queue, so they
@@ -67,7 +68,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
       } catch (error) {
         const classified = channel.classifyError(error);
-        strapi.log.warn(`[${PLUGIN_ID}] ${data.message} message on ${channel.id}: ${classified.errorClass} ${classified.code} ${classified.message}`);
+        strapi.log.warn(`[${PLUGIN_ID}] ${data.message} message on ${channel.id}: ${classified.errorClass} ${classified.code} ${maskPersonalData(classified.message)}`);
         if (classified.errorClass === 'retry' && job.attemptsMade + 1 < job.maxAttempts) throw error;
         if (classified.errorClass === 'retry-later' && !classified.ambiguous) throw new RetryLater(classified.retryAfterMs ?? 60_000, classified.code);
         if (classified.errorClass === 'fatal-channel') await getService(strapi, 'dispatch').channelStopped(channel.id, classified);

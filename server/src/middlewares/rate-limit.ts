@@ -6,6 +6,7 @@ import type { Context, Next } from 'koa';
 import { PLUGIN_ID } from '../constants';
 import { getService } from '../utils/get-service';
 import { HOUR_MS, within } from '../utils/time';
+import { maskedMessage } from '../utils/log';
 
 /** The header a town's sign-up stand sends its token in (see docs/privacy.md). */
 export const STAND_HEADER = 'x-town-crier-stand';
@@ -58,7 +59,7 @@ export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
     try {
       result = await within(1000, runtime.queue().admitToWindow(`signup-ip:${who}`, randomUUID(), limit, HOUR_MS, now));
     } catch (error) {
-      strapi.log.warn(`[${PLUGIN_ID}] per-IP sign-up limit not checked, Redis did not answer: ${(error as Error).message}`);
+      strapi.log.warn(`[${PLUGIN_ID}] per-IP sign-up limit not checked, Redis did not answer: ${maskedMessage(error)}`);
       return next();
     }
     if (!result.admitted) {

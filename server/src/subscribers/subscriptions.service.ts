@@ -3,7 +3,7 @@ import type { Core } from '@strapi/strapi';
 import { rateLimitError, validationError } from '../http/errors';
 import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../constants';
 import { getService } from '../utils/get-service';
-import { maskAddress } from '../utils/log';
+import { maskAddress, maskedMessage } from '../utils/log';
 import { DAY_MS, HOUR_MS, toDate, within } from '../utils/time';
 import { isBusinessScopedUserId } from '../channels/whatsapp/whatsapp.identity';
 import { parsePushSubscription, pushAddressOf, type PushSubscription } from '../channels/webpush/webpush.subscription';
@@ -135,7 +135,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     runtime()
       .queue()
       .add(channel, { name: JOB_NAMES.message, data })
-      .catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] could not enqueue a ${String(data.message)} message: ${error.message}`));
+      .catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] could not enqueue a ${String(data.message)} message: ${maskedMessage(error)}`));
   };
 
   const whatsappLink = (code: string) => {
@@ -158,7 +158,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     try {
       return await within(1000, runtime().queue().admitToWindow(key, randomUUID(), limit, HOUR_MS, now.getTime()));
     } catch (error) {
-      strapi.log.warn(`[${PLUGIN_ID}] ${key.split(':')[0]} limit not checked, Redis did not answer: ${(error as Error).message}`);
+      strapi.log.warn(`[${PLUGIN_ID}] ${key.split(':')[0]} limit not checked, Redis did not answer: ${maskedMessage(error)}`);
       return { admitted: true as const };
     }
   };

@@ -3,6 +3,7 @@ import { JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../constants';
 import type { MessageJob } from '../queue/jobs';
 import { localeOf, texts } from '../messages/texts';
 import { getService } from '../utils/get-service';
+import { maskedMessage } from '../utils/log';
 
 /**
  * Channels a hint can go to, in this order of preference. Web Push carries only announcements
@@ -33,7 +34,7 @@ interface Row {
 export async function afterWhatsappUnreachable(strapi: Core.Strapi, whatsappSubscriberId: number): Promise<UnreachableHintOutcome> {
   // The delivery outcome is recorded already; a hint that cannot be worked out must not undo it.
   return hint(strapi, whatsappSubscriberId).catch((error: Error) => {
-    strapi.log.warn(`[${PLUGIN_ID}] unreachable hint for subscriber ${whatsappSubscriberId}: ${error.message}`);
+    strapi.log.warn(`[${PLUGIN_ID}] unreachable hint for subscriber ${whatsappSubscriberId}: ${maskedMessage(error)}`);
     return 'not-possible' as const;
   });
 }
@@ -64,7 +65,7 @@ async function hint(strapi: Core.Strapi, whatsappSubscriberId: number): Promise<
   } catch (error) {
     // Not queued: the next failure may try again.
     await subscribers.update({ where: { id: whatsapp.id }, data: { unreachableHintAt: null } });
-    strapi.log.warn(`[${PLUGIN_ID}] unreachable hint for subscriber ${whatsapp.id} not queued: ${(error as Error).message}`);
+    strapi.log.warn(`[${PLUGIN_ID}] unreachable hint for subscriber ${whatsapp.id} not queued: ${maskedMessage(error)}`);
     return 'not-possible';
   }
   strapi.log.info(`[${PLUGIN_ID}] WhatsApp subscriber ${whatsapp.id} unreachable: hint queued on ${target.channel}`);

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID } from '../constants';
 import { getService } from '../utils/get-service';
+import { maskedMessage } from '../utils/log';
 
 /**
  * Retention and the expiry of unconfirmed sign-ups, on every worker's own timer: what the
@@ -24,6 +25,6 @@ export function scheduleRetention(strapi: Core.Strapi) {
   };
   runtime.every('retention', runtime.config().retentionEverySeconds * 1000, run);
   setImmediate(() => {
-    run().catch((error: Error) => strapi.log.error(`[${PLUGIN_ID}] retention: ${error.message}`));
+    run().catch((error: Error) => strapi.log.error(`[${PLUGIN_ID}] retention: ${maskedMessage(error)}`));
   });
 }
