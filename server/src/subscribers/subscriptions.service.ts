@@ -1,9 +1,11 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { rateLimitError, validationError } from '../http/errors';
-import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../constants';
+import { CONTROL_QUEUE, PLUGIN_ID, UID, type ChannelId } from '../constants';
 import { getService } from '../utils/get-service';
 import { maskAddress, maskedMessage } from '../utils/log';
+import { keyedHash, tokenSecret as serverSecret } from '../utils/secret';
+import type { OutgoingMessage } from '../queue/jobs';
 import { DAY_MS, HOUR_MS, toDate, within } from '../utils/time';
 import { isBusinessScopedUserId } from '../channels/whatsapp/whatsapp.identity';
 import { parsePushSubscription, pushAddressOf, type PushSubscription } from '../channels/webpush/webpush.subscription';
@@ -123,19 +125,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ? ledger().record({ subscriberId, channel, type: 'changed', method, detail: villagesDetail(slugs), ip: meta.ip, userAgent: meta.userAgent, at })
       : Promise.resolve();
 
-  const tokenSecret = () => {
-    const configured = runtime().config().tokenSecret;
-    if (configured) return configured;
-    const keys = strapi.config.get('server.app.keys') as string[] | undefined;
-    if (!keys?.length) throw new Error(`${PLUGIN_ID}: set tokenSecret or server.app.keys`);
-    return keys[0];
-  };
+  const tokenSecret = () => serverSecret(strapi);
 
-  const enqueueMessage = (channel: ChannelId, data: Record<string, unknown>) => {
-    runtime()
-      .queue()
-      .add(channel, { name: JOB_NAMES.message, data })
-      .catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] could not enqueue a ${String(data.message)} message: ${maskedMessage(error)}`));
+  /** Queues a one-to-one message; its text waits in the database, the job carries ids (messages.service). */
+  const enqueueMessage = (channel: ChannelId, data: OutgoingMessage) => {
+    getService(strapi, 'messages')
+      .enqueue(channel, data)
+      .catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] could not enqueue a ${data.message} message: ${maskedMessage(error)}`));
   };
 
   const whatsappLink = (code: string) => {
@@ -147,7 +143,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * Redis key part for one address: an HMAC, so Redis never holds the number or e-mail address
    * itself, and one that cannot be reversed by trying every phone number without the secret.
    */
-  const addressKey = (channel: ChannelId, address: string) => createHmac('sha256', tokenSecret()).update(`${channel}:${address}`).digest('hex').slice(0, 32);
+  const addressKey = (channel: ChannelId, address: string) => keyedHash(strapi, `${channel}:${address}`);
 
   /**
    * One attempt against a limit shared by every process (a window in Redis). While Redis is

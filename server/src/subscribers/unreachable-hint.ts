@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
-import { JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../constants';
-import type { MessageJob } from '../queue/jobs';
+import { PLUGIN_ID, UID, type ChannelId } from '../constants';
+import type { OutgoingMessage } from '../queue/jobs';
 import { localeOf, texts } from '../messages/texts';
 import { getService } from '../utils/get-service';
 import { maskedMessage } from '../utils/log';
@@ -29,7 +29,7 @@ interface Row {
  * now marked unreachable. If the town enabled it (`channels.whatsapp.unreachableHint`), the
  * citizen gets one plain-text hint on another confirmed channel they signed up for in the same
  * form (rows sharing `signupLinkId`), once per WhatsApp row ever. The job carries the target row's
- * id and the fixed town text only, like every `text` message job.
+ * id and the id of the fixed text's row, like every `text` message job.
  */
 export async function afterWhatsappUnreachable(strapi: Core.Strapi, whatsappSubscriberId: number): Promise<UnreachableHintOutcome> {
   // The delivery outcome is recorded already; a hint that cannot be worked out must not undo it.
@@ -59,9 +59,9 @@ async function hint(strapi: Core.Strapi, whatsappSubscriberId: number): Promise<
   // Claimed before the job is added: two failures arriving at once send one hint.
   const claimed = (await subscribers.updateMany({ where: { id: whatsapp.id, unreachableHintAt: null }, data: { unreachableHintAt: new Date() } })) as { count: number };
   if (!claimed.count) return 'already-sent';
-  const job: MessageJob = { message: 'text', subscriberId: target.id, text: texts.whatsappUnreachableHint[localeOf(target.locale)](config.town.name) };
+  const message: OutgoingMessage = { message: 'text', subscriberId: target.id, text: texts.whatsappUnreachableHint[localeOf(target.locale)](config.town.name) };
   try {
-    await runtime.queue().add(target.channel, { name: JOB_NAMES.message, data: job });
+    await getService(strapi, 'messages').enqueue(target.channel, message);
   } catch (error) {
     // Not queued: the next failure may try again.
     await subscribers.update({ where: { id: whatsapp.id }, data: { unreachableHintAt: null } });
