@@ -7,6 +7,10 @@ import { decodeVillages } from '../villages/villages';
 import type { SubscriberRow } from './subscriptions.service';
 import { chunksOf } from '../utils/chunks';
 
+/** Inbox rows written from the subscriber's address or, on WhatsApp, from their BSUID. */
+const fromAddressesOf = (subscriber: Pick<SubscriberRow, 'channel' | 'address' | 'whatsappUserId'>) =>
+  [subscriber.address, subscriber.whatsappUserId].filter((value): value is string => Boolean(value)).map((fromAddress) => ({ channel: subscriber.channel, fromAddress }));
+
 /** Withdrawn subscribers purged per step: far below what SQLite (32,766) and PostgreSQL (65,535) accept in one `IN (…)`. */
 const PURGE_CHUNK = 1000;
 
@@ -47,12 +51,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           return { slug, name: village?.name ?? null };
         }),
       };
-      const [consentEvents, deliveries, inbox] = await Promise.all([
+      const identity = row as unknown as SubscriberRow;
+      const [consentEvents, deliveries, inbox, waiting, webhooks] = await Promise.all([
         ledger().forSubscriber(id),
         strapi.db.query(UID.delivery).findMany({ where: { subscriberId: id }, orderBy: { id: 'asc' } }),
-        strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: id }, orderBy: { id: 'asc' } }),
+        strapi.db.query(UID.inboundMessage).findMany({ where: { $or: [{ subscriber: id }, ...fromAddressesOf(identity)] }, orderBy: { id: 'asc' } }),
+        strapi.db.query(UID.outgoingMessage).findMany({ where: { subscriberId: id }, orderBy: { id: 'asc' } }),
+        this.storedWebhooksOf(identity),
       ]);
-      return { subscriber, consentEvents, deliveries, inboundMessages: inbox };
+      return { subscriber, consentEvents, deliveries, inboundMessages: inbox, outgoingMessages: waiting, storedWebhooks: webhooks };
     },
 
     /**
@@ -67,14 +74,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         where: { id },
         data: { ...PERSONAL_FIELDS_CLEARED, status: 'unsubscribed', unsubscribedAt: subscriber.status === 'unsubscribed' ? undefined : now, erasedAt: now },
       });
-      const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: id }, select: ['id'] })) as Array<{ id: number }>;
-      await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: inbox.map((row) => row.id) } } });
-      if (subscriber.address) {
-        // What the address wrote before signing up (or while not linked to the row), and what
-        // the sandbox recorded as sent to it, hold the address too.
-        await strapi.db.query(UID.inboundMessage).deleteMany({ where: { channel: subscriber.channel, fromAddress: subscriber.address } });
-        await strapi.db.query(UID.outboxMessage).deleteMany({ where: { channel: subscriber.channel, toAddress: subscriber.address } });
-      }
+      // What the address (or, on WhatsApp, the citizen's BSUID) wrote before signing up or while
+      // not linked to the row, and what the sandbox recorded as sent to it, hold the address too.
+      const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { $or: [{ subscriber: id }, ...fromAddressesOf(subscriber)] }, select: ['id'] })) as Array<{ id: number }>;
+      if (subscriber.address) await strapi.db.query(UID.outboxMessage).deleteMany({ where: { channel: subscriber.channel, toAddress: subscriber.address } });
+      // A webhook not yet processed (or stuck) names the number and carries the texts.
+      const webhooks = await this.storedWebhooksOf(subscriber);
+      if (webhooks.length) await strapi.db.query(UID.inboundWebhook).deleteMany({ where: { id: { $in: webhooks.map((hook) => hook.id) } } });
+      await this.forgetProviderMessageIds(id);
+      await this.deleteInboundMessages(inbox.map((row) => row.id));
+      // Texts still waiting to be sent to the citizen (their queue job then finds nothing to send).
+      await strapi.db.query(UID.outgoingMessage).deleteMany({ where: { subscriberId: id } });
       // updateMany cannot filter through a relation, so the ledger rows are found first.
       const events = (await ledger().forSubscriber(id)) as Array<{ id: number }>;
       await strapi.db.query(UID.consentEvent).updateMany({ where: { id: { $in: events.map((event) => event.id) } }, data: { ipTruncated: null, userAgent: null, detail: null, language: null } });
@@ -95,6 +105,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // A stored webhook is normally gone within seconds; one whose processing kept failing goes
       // after a week, when the provider has long stopped redelivering it.
       await strapi.db.query(UID.inboundWebhook).deleteMany({ where: { receivedAt: { $lt: new Date(now.getTime() - 7 * DAY_MS) } } });
+      // A text waits for its job seconds to hours (a held channel); one whose job was lost goes after a week.
+      await strapi.db.query(UID.outgoingMessage).deleteMany({ where: { createdAt: { $lt: new Date(now.getTime() - 7 * DAY_MS) } } });
       let purged = 0;
       for (;;) {
         const stale = (await subscribers().findMany({
@@ -112,12 +124,40 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { subscribers: purged, messages, outbox };
     },
 
+    /**
+     * The provider's id of each message sent to the subscriber embeds the address (Telegram
+     * `tg:<chat id>:<message id>`, a WhatsApp wamid is base64 of the number): on erasure the
+     * delivery rows keep their status and cost for the counts, not the id.
+     */
+    async forgetProviderMessageIds(subscriberId: number) {
+      await strapi.db.query(UID.delivery).updateMany({ where: { subscriberId, providerMessageId: { $notNull: true } }, data: { providerMessageId: null } });
+    },
+
+    /** Stored webhooks of the subscriber's channel that mention the address or BSUID (as a whole, not inside a longer number). */
+    async storedWebhooksOf(subscriber: Pick<SubscriberRow, 'channel' | 'address' | 'whatsappUserId'>) {
+      const needles = [subscriber.address?.replace(/^\+/, ''), subscriber.whatsappUserId].filter((value): value is string => Boolean(value));
+      if (!needles.length) return [];
+      const patterns = needles.map((needle) => new RegExp(`(?<![A-Za-z0-9.])${needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9])`));
+      // Stored webhooks are few (each is deleted once processed), so they are read and matched here.
+      const rows = (await strapi.db.query(UID.inboundWebhook).findMany({ where: { channel: subscriber.channel }, orderBy: { id: 'asc' } })) as Array<{ id: number; payload: unknown }>;
+      return rows.filter((row) => patterns.some((pattern) => pattern.test(JSON.stringify(row.payload))));
+    },
+
+    /** Inbox messages and the replies still waiting to be sent to their senders. */
+    async deleteInboundMessages(ids: number[]) {
+      for (const chunk of chunksOf([...new Set(ids)], PURGE_CHUNK)) {
+        await strapi.db.query(UID.outgoingMessage).deleteMany({ where: { inboundMessageId: { $in: chunk } } });
+        await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: chunk } } });
+      }
+    },
+
     /** One chunk of withdrawn subscribers past retention: their records go, their rows keep no personal field. */
     async purgeSubscribers(ids: number[], now: Date) {
       await strapi.db.query(UID.delivery).deleteMany({ where: { subscriberId: { $in: ids } } });
       await ledger().deleteForSubscribers(ids);
       const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: { id: { $in: ids } } }, select: ['id'] })) as Array<{ id: number }>;
-      for (const chunk of chunksOf(inbox.map((row) => row.id), PURGE_CHUNK)) await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: chunk } } });
+      await this.deleteInboundMessages(inbox.map((row) => row.id));
+      await strapi.db.query(UID.outgoingMessage).deleteMany({ where: { subscriberId: { $in: ids } } });
       await subscribers().updateMany({ where: { id: { $in: ids } }, data: { ...PERSONAL_FIELDS_CLEARED, purgedAt: now } });
       // An erased row keeps the moment of its erasure.
       await subscribers().updateMany({ where: { id: { $in: ids }, erasedAt: { $null: true } }, data: { erasedAt: now } });
