@@ -11,6 +11,7 @@ import { normaliseEmailAddress } from './email-address';
 import { normalisePhoneNumber } from './phone';
 import type { Language } from '../../../shared/languages';
 import { decodeVillages, encodeVillages } from '../villages/villages';
+import { retireDeliveries } from '../stats/broadcast-totals';
 import { newConfirmCode, newConfirmationToken, sha256, signManageToken, signUnsubscribeToken, verifyManageToken, verifyUnsubscribeToken } from './tokens';
 
 export interface SignupInput {
@@ -764,7 +765,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const stale = (await subscribers().findMany({ where: { status: 'unsubscribed', unsubscribedAt: { $lt: cutoff } }, select: ['id'] })) as Array<{ id: number }>;
       const ids = stale.map((row) => row.id);
       if (!ids.length) return { subscribers: 0, messages, outbox };
-      await strapi.db.query(UID.delivery).deleteMany({ where: { subscriberId: { $in: ids } } });
+      // Tallied as they go, so the broadcasts they belonged to keep their totals.
+      await retireDeliveries(strapi, ids);
       await ledger().deleteForSubscribers(ids);
       const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: { id: { $in: ids } } }, select: ['id'] })) as Array<{ id: number }>;
       await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: inbox.map((row) => row.id) } } });
