@@ -5,6 +5,7 @@ import announcements from '../announcements/announcements.service';
 import fanOut from '../fan-out/fan-out.service';
 import delivery from '../delivery/delivery.service';
 import dispatch from '../dispatch/dispatch.service';
+import publishOutbox from '../dispatch/publish-outbox.service';
 import messages from '../messages/messages.service';
 import webhookEvents from '../webhooks/webhook-events.service';
 import inboundCommands from '../webhooks/inbound-commands.service';
@@ -30,6 +31,7 @@ export default {
   'fan-out': fanOut,
   delivery,
   dispatch,
+  'publish-outbox': publishOutbox,
   messages,
   'webhook-events': webhookEvents,
   'inbound-commands': inboundCommands,
