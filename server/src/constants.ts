@@ -17,6 +17,8 @@ export const UID = {
   templateEvent: 'plugin::town-crier.template-event',
   run: 'plugin::town-crier.broadcast-run',
   followUpMark: 'plugin::town-crier.follow-up-mark',
+  deliveryTally: 'plugin::town-crier.delivery-tally',
+  publishIntent: 'plugin::town-crier.publish-intent',
 } as const;
 
 export const CHANNEL_IDS = ['whatsapp', 'email', 'telegram', 'webpush'] as const;

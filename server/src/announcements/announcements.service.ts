@@ -10,6 +10,7 @@ import { plainTextOf } from './plain-text';
 import { entryUrgency } from './urgency';
 import { contentInLanguage, languageOfLocale, type Language, type LanguageVersion, type LanguageVersions } from '../languages/languages';
 import { resolveVillages, villageValuesOf } from '../villages/villages';
+import { deliveryCounts } from '../stats/broadcast-totals';
 
 export interface AnnouncementRow {
   id: number;
@@ -251,11 +252,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return contentInLanguage(this.contentOf(announcement, followUp), announcement.languageVersions, citizenLocale, runtime().config());
     },
 
-    /** Recomputes the counters from the delivery rows: one grouped query, always consistent. */
     /**
-     * Counters are a cache of the delivery rows. Refreshes of one announcement run one after
+     * Counters are a cache of the delivery rows, written by the processes that change those rows
+     * (fan-out, outcomes, editor actions), never by a read. Refreshes of one announcement run one after
      * another in this process: two overlapping ones could otherwise finish in the wrong order and
-     * leave an older count behind. (Across processes the admin's detail view refreshes again.)
+     * leave an older count behind. (The admin's detail view reads them fresh, without writing.)
      */
     refreshCounters(documentId: string): Promise<Counters> {
       const previous = counterRefreshes.get(documentId) ?? Promise.resolve();
@@ -268,16 +269,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async countDeliveries(documentId: string): Promise<Counters> {
-      const knex = strapi.db.connection;
-      const table = strapi.db.metadata.get(UID.delivery).tableName;
-      const rows: Array<{ status: string; n: number | string }> = await knex(table)
-        .select('status')
-        .count({ n: '*' })
-        .where('announcement_document_id', documentId)
-        .groupBy('status');
-      const by = Object.fromEntries(rows.map((row) => [row.status, Number(row.n)])) as Record<string, number>;
+      const { open, ...stored } = await this.currentCounters(documentId);
+      await this.writeCounters(documentId, stored);
+      return { ...stored, open };
+    },
+
+    /**
+     * The counters as the delivery rows (and retention's tallies of deleted ones) say now,
+     * without writing them: what a read such as the admin's broadcast detail shows.
+     */
+    async currentCounters(documentId: string): Promise<Counters> {
+      const by: Record<string, number> = {};
+      for (const { status, count } of await deliveryCounts(strapi, documentId)) by[status] = (by[status] ?? 0) + count;
       const count = (...statuses: string[]) => statuses.reduce((sum, status) => sum + (by[status] ?? 0), 0);
-      const counters = {
+      return {
         recipientsCount: count('pending', 'waiting', 'sent', 'failed', 'delivered', 'read', 'skipped'),
         // Cumulative: a read message was also delivered and sent.
         sentCount: count('sent', 'delivered', 'read'),
@@ -285,9 +290,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         readCount: count('read'),
         failedCount: count('failed'),
         skippedCount: count('skipped'),
+        open: count('pending', 'waiting'),
       };
-      await this.writeCounters(documentId, counters);
-      return { ...counters, open: count('pending', 'waiting') };
     },
 
     async list({ page = 1, pageSize = 20 }: { page?: number; pageSize?: number } = {}) {

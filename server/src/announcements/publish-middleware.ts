@@ -20,7 +20,8 @@ interface PublishedEntry {
  * A publish reaches the document service three ways: the `publish` action, and `create` or
  * `update` with `status: 'published'` (which call the inner publish without the middleware
  * seeing a `publish`). All three are caught here. Which publish is the first one is decided
- * by the announcements service, so duplicated events cannot broadcast twice.
+ * by the announcements service, so duplicated events cannot broadcast twice. What the publish
+ * means is written as an intent in the publish's own transaction (`dispatch/publish-outbox.service.ts`).
  */
 export function createPublishMiddleware(strapi: Core.Strapi): Modules.Documents.Middleware.Middleware {
   const middleware = async (ctx: DocumentContext, next: Next) => {
@@ -35,28 +36,15 @@ export function createPublishMiddleware(strapi: Core.Strapi): Modules.Documents.
     if (!isAnnouncement && !mapping) return next();
     if (isUnpublish) return unpublishing(strapi, ctx, next, isAnnouncement);
 
-    const result = await next();
-    const entries = publishedEntries(ctx.action, result);
-    const announcements = getService(strapi, 'announcements');
-    const dispatch = getService(strapi, 'dispatch');
-    for (const entry of entries) {
-      try {
-        if (isAnnouncement) {
-          // A hand-written announcement marked as a follow-up in the side panel becomes one before it starts.
-          await getService(strapi, 'follow-ups').applyMarkToAnnouncement(entry.documentId);
-          await dispatch.start(entry.documentId);
-        }
-        else {
-          // A first publish creates the announcement (whose own publish starts it); a later one may continue it.
-          const announced = await announcements.announceSource(ctx.uid, entry.documentId, entry.locale ?? null);
-          if (announced?.existed) await dispatch.republished(announced.documentId);
-        }
-      } catch (error) {
-        // The editor's publish stands even when the broadcast cannot be prepared; the
-        // admin's broadcast list is where the problem shows.
-        strapi.log.error(`[${PLUGIN_ID}] could not prepare the broadcast for ${ctx.uid} ${entry.documentId}: ${maskedMessage(error)}`);
-      }
-    }
+    // The intent to broadcast commits with the publish (one transaction: Strapi's own joins it),
+    // and is carried out right after; whatever a crash or an error leaves, the reconciler finishes.
+    const outbox = getService(strapi, 'publish-outbox');
+    const { result, intents } = await strapi.db.transaction(async () => {
+      const published = await next();
+      return { result: published, intents: await outbox.record(ctx.uid, publishedEntries(ctx.action, published)) };
+    });
+    // The editor's publish stands even when the broadcast cannot be prepared now; the error is logged.
+    await outbox.carryOut(intents);
     return result;
   };
   // Strapi types `next` per action as a union of every repository method's result; this

@@ -54,13 +54,18 @@ export function problemText({ code, values }: ChannelProblem): string {
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = () => getService(strapi, 'runtime');
 
+  /**
+   * The error that stopped the channel, from its own runs: the announcement's derived reason may
+   * be another channel's (the first run's reason wins there), which would hide this one.
+   */
   const pausedReason = async (channelId: string): Promise<string | null> => {
-    const row = (await strapi.db.query(UID.announcement).findOne({
-      where: { statusReason: { $startsWith: `channel-error:${channelId}:` }, publishedAt: { $notNull: true } },
-      orderBy: { updatedAt: 'desc' },
-      select: ['statusReason'],
-    })) as { statusReason: string } | null;
-    return row ? row.statusReason.split(':').slice(2).join(':') : null;
+    const prefix = `channel-error:${channelId}:`;
+    const row = (await strapi.db.query(UID.run).findOne({
+      where: { channel: channelId, state: 'paused', reason: { $startsWith: prefix } },
+      orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+      select: ['reason'],
+    })) as { reason: string } | null;
+    return row ? row.reason.slice(prefix.length) : null;
   };
 
   const statusOf = async (id: string, settings: ChannelSettings, channel: Channel | undefined, now: number) => {

@@ -10,6 +10,8 @@ import outgoingMessage from './outgoing-message/schema';
 import templateEvent from './template-event/schema';
 import broadcastRun from './broadcast-run/schema';
 import followUpMark from './follow-up-mark/schema';
+import deliveryTally from './delivery-tally/schema';
+import publishIntent from './publish-intent/schema';
 
 export default {
   topic: { schema: topic },
@@ -24,4 +26,6 @@ export default {
   'template-event': { schema: templateEvent },
   'broadcast-run': { schema: broadcastRun },
   'follow-up-mark': { schema: followUpMark },
+  'delivery-tally': { schema: deliveryTally },
+  'publish-intent': { schema: publishIntent },
 };

@@ -22,8 +22,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
     async detail(ctx: Context) {
       const id = documentId(ctx);
-      await announcements().refreshCounters(id);
-      const row = await announcements().requirePublished(id);
+      // A read writes nothing: the counters are counted for this answer, not stored (their owners store them).
+      const stored = await announcements().requirePublished(id);
+      const { open: _open, ...counters } = await announcements().currentCounters(id);
+      const row = { ...stored, ...counters };
       // The story this broadcast belongs to: the original and every follow-up, oldest first.
       const thread = await getService(strapi, 'follow-ups').thread(row.updateOf ?? row.documentId);
       ctx.body = {

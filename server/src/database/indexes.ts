@@ -39,6 +39,9 @@ export async function ensureIndexes(strapi: Core.Strapi): Promise<void> {
   await index('tc_deliveries_status_idx', UID.delivery, ['announcementDocumentId', 'status']);
   await index('tc_deliveries_provider_idx', UID.delivery, ['providerMessageId']);
   await index('tc_deliveries_sent_idx', UID.delivery, ['channel', 'sentAt']);
+  // Retention's tallies: one row per (announcement, channel, status), added to in place.
+  await index('tc_delivery_tallies_uq', UID.deliveryTally, ['announcementDocumentId', 'channel', 'status'], { unique: true });
+  await index('tc_publish_intents_lease_idx', UID.publishIntent, ['leaseUntil']);
   await index('tc_runs_channel_uq', UID.run, ['announcementDocumentId', 'channel'], { unique: true });
   await index('tc_runs_state_idx', UID.run, ['state']);
   await index('tc_consent_events_time_idx', UID.consentEvent, ['occurredAt']);

@@ -11,6 +11,7 @@ import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
 import { GroupCommit } from '../utils/group-commit';
 import { SendSlots } from './send-slots';
 import { maskPersonalData, maskedMessage } from '../utils/log';
+import { deliveryCounts } from '../stats/broadcast-totals';
 
 export interface DeliveryRow {
   id: number;
@@ -667,16 +668,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Open, failed and all deliveries per channel: whether a run is finished. */
     async countByChannel(announcementDocumentId: string): Promise<Map<ChannelId, { open: number; failed: number; total: number }>> {
-      const rows = (await strapi.db
-        .connection(deliveryTable())
-        .select('channel', 'status')
-        .count({ n: '*' })
-        .where('announcement_document_id', announcementDocumentId)
-        .groupBy('channel', 'status')) as Array<{ channel: ChannelId; status: DeliveryStatus; n: number | string }>;
+      // With retention's tallies of deleted rows: a run's numbers stay true after its records go.
+      const rows = await deliveryCounts(strapi, announcementDocumentId);
       const counts = new Map<ChannelId, { open: number; failed: number; total: number }>();
       for (const row of rows) {
         const entry = counts.get(row.channel) ?? { open: 0, failed: 0, total: 0 };
-        const n = Number(row.n);
+        const n = row.count;
         entry.total += n;
         if (OPEN_STATUSES.includes(row.status)) entry.open += n;
         if (row.status === 'failed') entry.failed += n;

@@ -203,8 +203,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const reason = missingLink.length ? 'link-missing' : (hold?.reason ?? null);
       const rows = channels.map((channel) => ({ announcementDocumentId: documentId, channel, state, reason, resumesAt: missingLink.length ? null : (hold?.until ?? null) }));
       for (const row of rows) {
-        // The unique index on (announcement, channel) keeps a concurrent second start from opening a run twice.
-        await runsQuery().create({ data: row }).catch(() => undefined);
+        // The unique index on (announcement, channel) keeps a concurrent second start from opening a run twice;
+        // any other error must fail the start, so the publish's intent stays for the reconciler (publish-outbox).
+        await runsQuery()
+          .create({ data: row })
+          .catch(async (error: Error) => {
+            if (!(await runsQuery().findOne({ where: { announcementDocumentId: documentId, channel: row.channel }, select: ['id'] }))) throw error;
+          });
       }
       forget(documentId);
       await this.derive(documentId);

@@ -6,6 +6,7 @@ import announcements from '../announcements/announcements.service';
 import fanOut from '../fan-out/fan-out.service';
 import delivery from '../delivery/delivery.service';
 import dispatch from '../dispatch/dispatch.service';
+import publishOutbox from '../dispatch/publish-outbox.service';
 import messages from '../messages/messages.service';
 import webhookEvents from '../webhooks/webhook-events.service';
 import inboundCommands from '../webhooks/inbound-commands.service';
@@ -32,6 +33,7 @@ export default {
   'fan-out': fanOut,
   delivery,
   dispatch,
+  'publish-outbox': publishOutbox,
   messages,
   'webhook-events': webhookEvents,
   'inbound-commands': inboundCommands,

@@ -6,6 +6,7 @@ import { DAY_MS } from '../utils/time';
 import { decodeVillages } from '../villages/villages';
 import type { SubscriberRow } from './subscriptions.service';
 import { chunksOf } from '../utils/chunks';
+import { retireDeliveries } from '../stats/broadcast-totals';
 
 /** Inbox rows written from the subscriber's address or, on WhatsApp, from their BSUID. */
 const fromAddressesOf = (subscriber: Pick<SubscriberRow, 'channel' | 'address' | 'whatsappUserId'>) =>
@@ -153,7 +154,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** One chunk of withdrawn subscribers past retention: their records go, their rows keep no personal field. */
     async purgeSubscribers(ids: number[], now: Date) {
-      await strapi.db.query(UID.delivery).deleteMany({ where: { subscriberId: { $in: ids } } });
+      // Tallied as they go, so the broadcasts they belonged to keep their totals.
+      await retireDeliveries(strapi, ids);
       await ledger().deleteForSubscribers(ids);
       const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: { id: { $in: ids } } }, select: ['id'] })) as Array<{ id: number }>;
       await this.deleteInboundMessages(inbox.map((row) => row.id));

@@ -52,6 +52,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const queue = runtime().queue();
       if (!(await queue.ping())) return;
       await getService(strapi, 'delivery').rebuildReachWindows();
+      // Publishes a crash or an error left half done become their broadcast first (dispatch/publish-outbox).
+      await getService(strapi, 'publish-outbox').adopt();
       await getService(strapi, 'dispatch').reconcile();
       await getService(strapi, 'subscriptions').expirePending();
     },

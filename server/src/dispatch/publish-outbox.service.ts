@@ -1,0 +1,96 @@
+import type { Core } from '@strapi/strapi';
+import { PLUGIN_ID, UID } from '../constants';
+import { getService } from '../utils/get-service';
+import { maskedMessage } from '../utils/log';
+
+/** A publish that still has to become a broadcast (a `publish-intent` row). */
+export interface PublishIntent {
+  id: number;
+  sourceUid: string;
+  entryDocumentId: string;
+  entryLocale: string | null;
+  attempts: number;
+}
+
+/** How long the process that wrote an intent has to carry it out before the reconciler may (it normally takes milliseconds). */
+export const PUBLISH_LEASE_MS = 60_000;
+const ADOPT_BATCH = 100;
+
+/**
+ * Publish is atomic with its broadcast through an outbox. Strapi 5 runs each document-service
+ * call in its own transaction, so the announcement, its runs and the news entry that caused them
+ * cannot share one; instead the publish middleware writes an intent row in the publish's own
+ * transaction, carries it out right after commit (announcement, then one run per channel) and
+ * deletes it. A crash or an error in between leaves the intent behind, and the reconciler carries
+ * it out: each step finds what an earlier try already did (the source's announcement, the runs),
+ * so the news goes out once.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const intents = () => strapi.db.query(UID.publishIntent);
+
+  return {
+    /** Called inside the publish transaction: the intents commit or roll back with the publish. */
+    async record(sourceUid: string, entries: Array<{ documentId: string; locale?: string | null }>, now = new Date()): Promise<PublishIntent[]> {
+      const recorded: PublishIntent[] = [];
+      for (const entry of entries) {
+        recorded.push(
+          (await intents().create({
+            data: { sourceUid, entryDocumentId: entry.documentId, entryLocale: entry.locale ?? null, leaseUntil: new Date(now.getTime() + PUBLISH_LEASE_MS), attempts: 0 },
+          })) as PublishIntent
+        );
+      }
+      return recorded;
+    },
+
+    /**
+     * Turns each intent into its broadcast and deletes it. An error is logged and the intent is
+     * released for the reconciler's next round; the editor's publish stands either way.
+     */
+    async carryOut(recorded: PublishIntent[]) {
+      for (const intent of recorded) {
+        try {
+          await this.broadcastOf(intent);
+          await intents().delete({ where: { id: intent.id } });
+        } catch (error) {
+          strapi.log.error(
+            `[${PLUGIN_ID}] could not prepare the broadcast for ${intent.sourceUid} ${intent.entryDocumentId}: ${maskedMessage(error)}; the reconciler tries again.`
+          );
+          await intents()
+            .update({ where: { id: intent.id }, data: { leaseUntil: null, attempts: (intent.attempts ?? 0) + 1 } })
+            .catch(() => undefined);
+        }
+      }
+    },
+
+    /** What a publish means: an announcement's own publish starts it; a news entry's first publish creates its announcement. */
+    async broadcastOf(intent: PublishIntent) {
+      const dispatch = getService(strapi, 'dispatch');
+      if (intent.sourceUid === UID.announcement) {
+        // A hand-written announcement marked as a follow-up in the side panel becomes one before it starts.
+        await getService(strapi, 'follow-ups').applyMarkToAnnouncement(intent.entryDocumentId);
+        await dispatch.start(intent.entryDocumentId);
+        return;
+      }
+      // A first publish creates the announcement (whose own publish, with its own intent, starts it); a later one may continue it.
+      const announced = await getService(strapi, 'announcements').announceSource(intent.sourceUid, intent.entryDocumentId, intent.entryLocale);
+      if (announced?.existed) await dispatch.republished(announced.documentId);
+    },
+
+    /**
+     * The reconciler's part: intents whose writer gave up or died (lease over) are claimed, one
+     * process each (the claim is a conditional update), and carried out. Answers how many.
+     */
+    async adopt(now = new Date()): Promise<number> {
+      const free = { $or: [{ leaseUntil: { $null: true } }, { leaseUntil: { $lt: now } }] };
+      const rows = (await intents().findMany({ where: free, orderBy: { id: 'asc' }, limit: ADOPT_BATCH })) as PublishIntent[];
+      let adopted = 0;
+      for (const row of rows) {
+        const claimed = (await intents().updateMany({ where: { id: row.id, ...free }, data: { leaseUntil: new Date(now.getTime() + PUBLISH_LEASE_MS) } })) as { count: number };
+        if (!claimed.count) continue;
+        await this.carryOut([row]);
+        adopted += 1;
+      }
+      return adopted;
+    },
+  };
+};
