@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { unknownKeysMessage } from './unknown-keys';
 import { LANGUAGES } from '../../../shared/languages';
 import { VILLAGE_SLUG } from '../villages/villages';
+import { parsePushServiceEntry } from '../channels/webpush/webpush.endpoint';
 
 /**
  * Every object of the config refuses keys it does not know: a typo must stop startup, not
@@ -234,6 +235,21 @@ export const webpushConfigSchema = strict
      * TLS-inspecting proxy (and the test push service). Not needed for Google, Mozilla or Apple.
      */
     caCertificate: z.string().optional(),
+    /**
+     * Push services besides the built-in ones (FCM, Mozilla, Apple, WNS), by host: `push.example.net`,
+     * `push.example.net:8443`, `*.push.example.net`. An IP address with its port (`127.0.0.1:8443`)
+     * trusts a local test push service; production refuses such entries (docs/channels.md).
+     */
+    pushServices: z
+      .array(z.string().trim().min(1).max(260))
+      .max(50)
+      .default([])
+      .superRefine((entries, ctx) => {
+        entries.forEach((entry, index) => {
+          const rule = parsePushServiceEntry(entry);
+          if (typeof rule === 'string') ctx.addIssue({ code: 'custom', path: [index], message: rule });
+        });
+      }),
     sandbox: z.boolean().optional(),
   });
 export type WebpushConfig = z.infer<typeof webpushConfigSchema>;
@@ -363,6 +379,8 @@ export const pluginConfigSchema = strict.object({
   rateLimit: strict
     .object({
       signupsPerIpPerHour: z.number().int().positive().default(10),
+      /** Web Push's unsubscribe and renew (a browser calls them rarely), per client address. */
+      pushRequestsPerIpPerHour: z.number().int().positive().default(30),
       signupsPerAddressPerHour: z.number().int().positive().default(3),
       confirmationsPerAddressPerDay: z.number().int().positive().default(3),
       /** Paid WhatsApp confirmation templates per hour, town-wide; beyond it citizens confirm with `START <code>`. */
@@ -384,7 +402,7 @@ export const pluginConfigSchema = strict.object({
           enabled: z.boolean().default(true),
           start: timeOfDay.default('21:00'),
           end: timeOfDay.default('07:00'),
-          timeZone: z.string().default('Europe/Berlin'),
+          timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').default('Europe/Berlin'),
         })
         .prefault({}),
       fanOutBatchSize: z.number().int().positive().max(5000).default(1000),
