@@ -8,6 +8,7 @@ import { WEBHOOK_BODY_MAX_BYTES } from './middlewares/body-limit';
 import { keepAnnouncementsOffTheHomePage } from './content-types/announcement/worker-fields';
 import { unmatchedTopicValues } from './announcements/topic-match';
 import type { PluginConfig } from './config/schema';
+import { PROXY_WARNING, proxyTrustsClientAddress } from './http/proxy-check';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = getService(strapi, 'runtime');
@@ -17,6 +18,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await lowerCaseLegacyEmailAddresses(strapi);
   await strapi.admin.services.permission.actionProvider.registerMany(PERMISSION_ACTIONS);
   warnWithoutRawBody(strapi);
+  if (proxyTrustsClientAddress(strapi)) strapi.log.warn(`[${PLUGIN_ID}] ${PROXY_WARNING}`);
   keepAnnouncementsOffTheHomePage(strapi);
   // Once the server listens, every bootstrap has run (the site's own may create topics).
   strapi.server.httpServer.once('listening', () => {
