@@ -4,6 +4,7 @@ import type { RequestOptions } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { parse as legacyParse } from 'node:url';
+import { within } from '../../utils/time';
 
 /**
  * Where the town's server may send a push. An endpoint is chosen by an anonymous visitor, and
@@ -176,6 +177,8 @@ export class PushAddressRefusedError extends Error {
 
 type Resolver = (hostname: string) => Promise<LookupAddress[]>;
 
+const SIGNUP_RESOLVE_TIMEOUT_MS = 5000;
+
 const systemResolver: Resolver = (hostname) =>
   new Promise((resolve, reject) => dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))));
 
@@ -188,7 +191,8 @@ export async function resolvedAddressProblem(endpoint: string, services: PushSer
   const host = bare(new URL(endpoint).hostname);
   let addresses: LookupAddress[];
   try {
-    addresses = await resolve(host);
+    // A resolver that never answers must not hold the citizen's request (or a worker) open.
+    addresses = await within(SIGNUP_RESOLVE_TIMEOUT_MS, resolve(host));
   } catch {
     return 'names a push service host that does not resolve; please try again later';
   }
