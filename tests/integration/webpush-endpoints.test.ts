@@ -129,22 +129,26 @@ describe('Web Push endpoints: only push services, never the town’s own network
     expect(listener.connections).toBe(0);
   });
 
-  it('lets one subscriber’s 403 (and 401, 400) concern that subscriber only: the others’ news goes out, now and next time', async () => {
+  it('lets one subscriber’s 403 (and 401, 400, a redirect) concern that subscriber only: the others’ news goes out, now and next time', async () => {
     const forbidden = fake.subscribe();
     const unauthorised = fake.subscribe();
     const malformed = fake.subscribe();
+    const redirected = fake.subscribe();
     const fine = fake.subscribe();
-    for (const browser of [forbidden, unauthorised, malformed, fine]) expect((await signup(browser.json)).status).toBe(202);
+    for (const browser of [forbidden, unauthorised, malformed, redirected, fine]) expect((await signup(browser.json)).status).toBe(202);
     fake.reset();
     fake.script(forbidden.id, [{ status: 403 }, { status: 403 }]);
     fake.script(unauthorised.id, [{ status: 401 }, { status: 401 }]);
     fake.script(malformed.id, [{ status: 400 }]);
+    // A push service's redirect is not followed: it would lead the server wherever the answer says.
+    fake.script(redirected.id, [{ status: 307, headers: { Location: `https://127.0.0.1:${listener.port}/admin` } }]);
 
     const first = await publishArticle(test, { title: 'Stromausfall in der Altstadt', topic: 'verkehr' });
     const { announcement, deliveries } = await settled(first);
     expect(announcement.broadcastStatus).toBe('sent');
     expect(pushesTo(fine)).toHaveLength(1);
-    expect(deliveries.filter((delivery) => delivery.status === 'failed')).toHaveLength(3);
+    expect(deliveries.filter((delivery) => delivery.status === 'failed')).toHaveLength(4);
+    expect(listener.connections).toBe(0);
     const queue = (test.strapi.plugin('town-crier').service('runtime') as { queue(): { isPaused(channel: string): Promise<boolean> } }).queue();
     expect(await queue.isPaused('webpush')).toBe(false);
 
@@ -152,7 +156,7 @@ describe('Web Push endpoints: only push services, never the town’s own network
     expect((await settled(second)).announcement.broadcastStatus).toBe('sent');
     expect(pushesTo(fine)).toHaveLength(2);
     // Each refusing browser was tried once, and is marked rather than tried at every broadcast.
-    for (const browser of [forbidden, unauthorised, malformed]) expect((await rowOf(browser.json.endpoint))!.undeliverableAt).toBeTruthy();
+    for (const browser of [forbidden, unauthorised, malformed, redirected]) expect((await rowOf(browser.json.endpoint))!.undeliverableAt).toBeTruthy();
   });
 
   it('checks again at send time: a stored endpoint on loopback, or a listed host that resolves to loopback, gets no connection', async () => {
