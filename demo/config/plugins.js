@@ -105,6 +105,11 @@ module.exports = ({ env }) => ({
               }
             : { sandbox: true }),
           ...(env('WEBPUSH_ICON') ? { icon: env('WEBPUSH_ICON') } : {}),
+          // Push services besides Google, Mozilla, Apple and Microsoft, comma-separated hosts; a local test
+          // push service only as its exact IP and port (`127.0.0.1:8443`), which production refuses.
+          pushServices: env.array('WEBPUSH_PUSH_SERVICES', []).filter(Boolean),
+          // The PEM certificate of such a test push service (a self-signed one), when it has one.
+          ...(env('WEBPUSH_CA_CERTIFICATE') ? { caCertificate: env('WEBPUSH_CA_CERTIFICATE').replace(/\\n/g, '\n') } : {}),
         },
       },
     },

@@ -9,6 +9,7 @@ import { keepAnnouncementsOffTheHomePage } from './content-types/announcement/wo
 import { unmatchedTopicValues } from './announcements/topic-match';
 import type { PluginConfig } from './config/schema';
 import { maskedMessage } from './utils/log';
+import { PROXY_WARNING, proxyTrustsClientAddress } from './http/proxy-check';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = getService(strapi, 'runtime');
@@ -18,6 +19,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await lowerCaseLegacyEmailAddresses(strapi);
   await strapi.admin.services.permission.actionProvider.registerMany(PERMISSION_ACTIONS);
   warnWithoutRawBody(strapi);
+  if (proxyTrustsClientAddress(strapi)) strapi.log.warn(`[${PLUGIN_ID}] ${PROXY_WARNING}`);
   keepAnnouncementsOffTheHomePage(strapi);
   // Once the server listens, every bootstrap has run (the site's own may create topics).
   strapi.server.httpServer.once('listening', () => {

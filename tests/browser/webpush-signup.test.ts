@@ -77,6 +77,7 @@ describe('Web Push on the sign-up page in Chromium', () => {
             vapid: { subject: 'mailto:rathaus@ahrensboek.de', publicKey: vapid.publicKey, privateKey: vapid.privateKey },
             icon: 'https://ahrensboek.de/wappen-192.png',
             caCertificate: fake.certificate,
+            pushServices: [new URL(fake.origin).host],
           },
         },
       },

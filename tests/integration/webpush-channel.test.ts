@@ -52,6 +52,8 @@ describe('Web Push channel', () => {
             vapid: { subject: 'mailto:rathaus@musterstadt.de', publicKey: vapid.publicKey, privateKey: vapid.privateKey },
             icon: 'https://musterstadt.de/wappen-192.png',
             caCertificate: fake.certificate,
+            // The fake push service runs on 127.0.0.1: trusted explicitly, at its own port only.
+            pushServices: [new URL(fake.origin).host],
           },
         },
       },

@@ -14,7 +14,7 @@ interface OutboxEntry {
 
 /**
  * Web Push without VAPID keys: sandbox mode, as in the demo. Nothing leaves the machine (the
- * endpoint below points nowhere); the sandbox phone shows the notification as it would appear.
+ * endpoint below is a push service's, but nothing is ever sent to it, nor resolved); the sandbox phone shows the notification as it would appear.
  */
 describe('Web Push in sandbox mode', () => {
   let test: TestStrapi;
@@ -37,7 +37,7 @@ describe('Web Push in sandbox mode', () => {
 
     const consent = (await test.request.get('/api/town-crier/consent')).body.data.version;
     const subscription = {
-      endpoint: `https://push.invalid/send/${randomBytes(16).toString('hex')}`,
+      endpoint: `https://fcm.googleapis.com/fcm/send/${randomBytes(16).toString('hex')}`,
       keys: { p256dh: createECDH('prime256v1').generateKeys().toString('base64url'), auth: randomBytes(16).toString('base64url') },
     };
     const signup = await test.request.post('/api/town-crier/subscriptions').send({ channels: [{ channel: 'webpush', subscription }], topics: ['verkehr'], consent: { accepted: true, version: consent } });

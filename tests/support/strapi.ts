@@ -31,6 +31,8 @@ export interface TestStrapi {
 export interface BootOptions {
   /** Plugin config; merged over the test defaults below. */
   pluginConfig?: Record<string, unknown>;
+  /** Sees every warning and error logged from the very start (startup warnings included). */
+  onLog?: (level: 'warn' | 'error', message: string) => void;
 }
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -107,6 +109,16 @@ export async function bootStrapi(options: BootOptions = {}): Promise<TestStrapi>
   const runnerListeners = snapshotProcessListeners();
   const strapi = createStrapi({ appDir: APP_DIR, distDir: APP_DIR });
   strapi.log.level = process.env.TOWN_CRIER_TEST_LOG ?? 'error';
+  const { onLog } = options;
+  if (onLog) {
+    for (const level of ['warn', 'error'] as const) {
+      const original = strapi.log[level].bind(strapi.log);
+      (strapi.log as unknown as Record<string, (message: string) => void>)[level] = (message: string) => {
+        onLog(level, String(message));
+        original(message);
+      };
+    }
+  }
   await strapi.load();
   await strapi.server.mount();
 

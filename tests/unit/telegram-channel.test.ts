@@ -92,3 +92,23 @@ describe('Telegram webhook', () => {
     expect(webhook.parse({ nonsense: true })).toEqual([]);
   });
 });
+
+describe('Telegram text limits', () => {
+  const isWellFormed = (text: string) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+
+  it('never cuts an emoji in half at the 4,096-character limit', () => {
+    // The 4,095th code unit is the first half of an emoji: a plain slice would leave it alone.
+    const text = `${'a'.repeat(4094)}${'🚧'.repeat(10)}`;
+    const body = buildSendMessage({ kind: 'text', to: '123', text });
+    expect(body.text.length).toBeLessThanOrEqual(4096);
+    expect(isWellFormed(body.text)).toBe(true);
+    expect(body.text.endsWith('…')).toBe(true);
+  });
+
+  it('never cuts an emoji in half in an announcement’s text', () => {
+    for (let pad = 3490; pad < 3500; pad += 1) {
+      const html = announcementHtml({ title: 'Baustelle', text: `${'a'.repeat(pad)}${'🚧'.repeat(20)}`, url: null, urgency: 'info', topicNames: [], townName: 'Musterstadt' });
+      expect(isWellFormed(html), `pad ${pad}`).toBe(true);
+    }
+  });
+});

@@ -2,7 +2,7 @@ import webpush from 'web-push';
 import { describe, expect, it } from 'vitest';
 import config from '../../server/src/config';
 import { classifyWebpushError, retryAfterMs, topicOf, announcementPayload } from '../../server/src/channels/webpush';
-import { toWebpushSendError, WebpushSendError, WebpushUnsupportedMessageError } from '../../server/src/channels/webpush/webpush.errors';
+import { toWebpushSendError, WebpushSendError, WebpushUnsupportedMessageError, WebpushVapidError } from '../../server/src/channels/webpush/webpush.errors';
 
 const keys = webpush.generateVAPIDKeys();
 const other = webpush.generateVAPIDKeys();
@@ -44,7 +44,9 @@ describe('Web Push errors', () => {
     [404, 'permanent-recipient', 'withdrawn'],
     [500, 'retry', undefined],
     [503, 'retry', undefined],
-    [401, 'fatal-channel', undefined],
+    // A 401/403 concerns the subscription it came for (made for another VAPID key), never the channel.
+    [401, 'permanent-recipient', 'undeliverable'],
+    [403, 'permanent-recipient', 'undeliverable'],
     [400, 'permanent-recipient', 'undeliverable'],
   ])('classifies %i as %s', (status, errorClass, effect) => {
     const classified = classifyWebpushError(fromLibrary(status));
@@ -61,6 +63,18 @@ describe('Web Push errors', () => {
 
   it('marks nothing on the subscriber for a message kind Web Push does not carry', () => {
     expect(classifyWebpushError(new WebpushUnsupportedMessageError('text'))).toEqual({ errorClass: 'permanent-recipient', code: 'unsupported-message', message: 'Web Push sends no text messages' });
+  });
+
+  it('stops the channel only for a VAPID problem that is the town’s own', () => {
+    // Keys that cannot sign: nothing any push service says matters.
+    expect(classifyWebpushError(new WebpushVapidError('Vapid private key should be 32 bytes long when decoded.'))).toMatchObject({ errorClass: 'fatal-channel', code: 'vapid-keys' });
+    // A 403 whose Date shows this server's clock 13 hours off: every token it signs is expired.
+    const now = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const skewed = toWebpushSendError(Object.assign(new Error('Received unexpected response code'), { statusCode: 403, headers: { date: new Date(now - 13 * 3600_000).toUTCString() }, body: '' }), now);
+    expect(classifyWebpushError(skewed)).toMatchObject({ errorClass: 'fatal-channel', code: '403-clock' });
+    // The same 403 with clocks that agree concerns that one subscription.
+    const inTime = toWebpushSendError(Object.assign(new Error('Received unexpected response code'), { statusCode: 403, headers: { date: new Date(now - 5_000).toUTCString() }, body: '' }), now);
+    expect(classifyWebpushError(inTime)).toMatchObject({ errorClass: 'permanent-recipient', recipientEffect: 'undeliverable' });
   });
 
   it('retries network failures', () => {

@@ -48,6 +48,11 @@ export function useProblemLabel() {
         return t('channels.problem.dailyLimitUsedUp', 'Daily reach limit used up: broadcasts wait until slots free up.');
       case 'redis-unreachable':
         return t('channels.problem.redisUnreachable', 'Redis cannot be reached: nothing is queued or sent.');
+      case 'proxy-without-max-ips':
+        return t(
+          'channels.problem.proxyWithoutMaxIps',
+          'Strapi trusts X-Forwarded-For (server.proxy.koa) without maxIpsCount: clients can choose their own address, past the per-IP limits and into the consent records. Set maxIpsCount: 1 in config/server.'
+        );
       default:
         return code;
     }

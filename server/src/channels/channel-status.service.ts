@@ -5,6 +5,7 @@ import { getService } from '../utils/get-service';
 import { DAY_MS } from '../utils/time';
 import type { Channel } from './channel';
 import { CHANNEL_CREDENTIALS } from './credentials';
+import { proxyTrustsClientAddress } from '../http/proxy-check';
 
 /** What each channel's config must hold to send and to verify webhooks, and the template names it uses. */
 interface ChannelSettings {
@@ -138,12 +139,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const registry = runtime().channels();
       const ids = [...new Set([...Object.keys(configured), ...registry.enabled().map((channel) => channel.id as string)])];
       const redisUp = await runtime().queue().ping();
+      // Site-wide problems, shown on every channel: each one affects them all.
+      const siteWide = [...(redisUp ? [] : [problem('redis-unreachable')]), ...(proxyTrustsClientAddress(strapi) ? [problem('proxy-without-max-ips')] : [])];
       const rows = [];
       for (const id of ids) {
         const row = await statusOf(id, configured[id] ?? {}, registry.find(id), now);
-        if (!redisUp) {
-          row.issues.push(problem('redis-unreachable'));
-          row.problems.push(problemText(problem('redis-unreachable')));
+        for (const issue of siteWide) {
+          row.issues.push(issue);
+          row.problems.push(problemText(issue));
         }
         rows.push(row);
       }

@@ -5,6 +5,7 @@ import { PLUGIN_ID, UID, type ChannelId } from '../constants';
 import type { Channel, ChannelLinks, ChannelLogger, OutboundMessage, SandboxRecorder } from './channel';
 import type { Pace } from './pacing';
 import { CHANNEL_CREDENTIALS } from './credentials';
+import { publicLinks } from '../http/public-links';
 import { createEmailChannel, type MailOptions } from './email';
 import { createTelegramChannel } from './telegram';
 import { createWhatsappChannel } from './whatsapp';
@@ -69,15 +70,7 @@ export function createChannelRegistry({ strapi, config, pace }: { strapi: Core.S
     return sandbox;
   };
 
-  // Read when a link is made, not at startup: the host's REST prefix is config like any other.
-  const apiBase = () => `${config.publicUrl.replace(/\/$/, '')}${strapi.config.get('api.rest.prefix', '/api')}/${PLUGIN_ID}`;
-  const links: ChannelLinks = {
-    confirm: (token, locale) => `${apiBase()}/subscriptions/confirm?token=${encodeURIComponent(token)}${locale ? `&lang=${locale}` : ''}`,
-    unsubscribe: (token, locale) => `${apiBase()}/subscriptions/unsubscribe?token=${encodeURIComponent(token)}${locale ? `&lang=${locale}` : ''}`,
-    signup: (locale) => `${apiBase()}/signup${locale ? `?lang=${locale}` : ''}`,
-    manage: (token, locale) => `${apiBase()}/signup?keep=${encodeURIComponent(token)}${locale ? `&lang=${locale}` : ''}`,
-    language: (token, locale) => (config.languages.length > 1 ? `${apiBase()}/subscriptions/language?token=${encodeURIComponent(token)}${locale ? `&lang=${locale}` : ''}` : null),
-  };
+  const links: ChannelLinks = publicLinks(strapi, config);
 
   const whatsapp = config.channels.whatsapp;
   if (whatsapp.enabled) {

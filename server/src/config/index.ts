@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { pluginConfigSchema, type PluginConfig } from './schema';
 import { PLUGIN_ID } from '../constants';
 import { UNKNOWN_KEY_SEPARATOR } from './unknown-keys';
+import { productionConfigProblems } from './production';
 
 /**
  * Turns a zod failure into one sentence per bad key, e.g. `channels.whatsapp.apiVersion: must look like v24.0`
@@ -36,6 +37,9 @@ export default {
   default: {},
   // Strapi calls this synchronously and stops startup on a throw; an async validator would be ignored.
   validator(config: unknown) {
-    parsePluginConfig(config);
+    const parsed = parsePluginConfig(config);
+    if (process.env.NODE_ENV !== 'production') return;
+    const problems = productionConfigProblems(parsed);
+    if (problems.length) throw new Error(`Invalid ${PLUGIN_ID} plugin config for production (NODE_ENV=production): ${problems.join('; ')}`);
   },
 };

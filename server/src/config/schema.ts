@@ -1,19 +1,9 @@
-import { createECDH } from 'node:crypto';
 import { z } from 'zod';
-import { unknownKeysMessage } from './unknown-keys';
+import { strict } from './strict';
+import { webpushConfigSchema } from './webpush.schema';
 import { LANGUAGES } from '../../../shared/languages';
 import { VILLAGE_SLUG } from '../villages/villages';
 
-/**
- * Every object of the config refuses keys it does not know: a typo must stop startup, not
- * silently drop an option (`skipp: 'nicht_senden'` would send "do not send" news to everyone).
- */
-const strict = {
-  object: <Shape extends z.core.$ZodLooseShape>(shape: Shape) =>
-    z.strictObject(shape, {
-      error: (issue) => (issue.code === 'unrecognized_keys' ? unknownKeysMessage(issue.keys, Object.keys(shape)) : undefined),
-    }),
-};
 
 /**
  * The plugin's configuration, validated synchronously at startup by Strapi's `validator` hook.
@@ -178,65 +168,7 @@ export const telegramConfigSchema = strict.object({
 });
 export type TelegramConfig = z.infer<typeof telegramConfigSchema>;
 
-/** base64url without padding, as `npx web-push generate-vapid-keys` prints it. */
-const base64Url = (value: string) => Buffer.from(value, 'base64url');
-
-/**
- * What is wrong with a VAPID key pair, or null. The public key must be an uncompressed P-256
- * point (65 bytes starting 0x04), the private key 32 bytes, and the two must belong together:
- * a pair that does not match is refused at startup rather than by every push service later.
- */
-export function vapidKeyProblem(publicKey: string, privateKey: string): string | null {
-  if (!/^[A-Za-z0-9_-]+$/.test(publicKey) || base64Url(publicKey).length !== 65 || base64Url(publicKey)[0] !== 4) {
-    return 'publicKey must be an uncompressed P-256 public key, 65 bytes in base64url (87 characters); generate a pair with `npx web-push generate-vapid-keys`';
-  }
-  if (!/^[A-Za-z0-9_-]+$/.test(privateKey) || base64Url(privateKey).length !== 32) {
-    return 'privateKey must be a P-256 private key, 32 bytes in base64url (43 characters); generate a pair with `npx web-push generate-vapid-keys`';
-  }
-  try {
-    const ecdh = createECDH('prime256v1');
-    ecdh.setPrivateKey(base64Url(privateKey));
-    if (!ecdh.getPublicKey().equals(base64Url(publicKey))) return 'publicKey and privateKey are not one pair';
-  } catch {
-    return 'privateKey is not a valid P-256 private key';
-  }
-  return null;
-}
-
-export const webpushConfigSchema = strict
-  .object({
-    enabled: z.boolean().default(false),
-    /**
-     * The town's VAPID identity (RFC 8292). Without it the channel runs in sandbox mode; the
-     * public key is also handed to browsers as `applicationServerKey` when they subscribe.
-     */
-    vapid: strict
-      .object({
-        /** `mailto:` or `https:` contact the push services may use when something goes wrong. */
-        subject: z.string().regex(/^(mailto:.+@.+|https:\/\/.+)$/, 'must be a mailto: address or an https: URL'),
-        publicKey: z.string().trim(),
-        privateKey: z.string().trim(),
-      })
-      .superRefine((vapid, ctx) => {
-        const problem = vapidKeyProblem(vapid.publicKey, vapid.privateKey);
-        if (problem) ctx.addIssue({ code: 'custom', path: ['publicKey'], message: problem });
-      })
-      .optional(),
-    /** The town's icon (an absolute https URL, ideally 192×192 px) shown beside each notification. */
-    icon: z.string().url().optional(),
-    /** How long a push service keeps an undelivered notification (seconds); emergencies use the same. */
-    ttlSeconds: z.number().int().min(0).max(2_419_200).default(86_400),
-    /** Push services take thousands per second; this keeps the town's own server calm. */
-    messagesPerSecond: z.number().int().positive().max(1000).default(50),
-    requestTimeoutMs: z.number().int().positive().default(10_000),
-    /**
-     * A PEM certificate to trust besides the public roots, for a push service reached through a
-     * TLS-inspecting proxy (and the test push service). Not needed for Google, Mozilla or Apple.
-     */
-    caCertificate: z.string().optional(),
-    sandbox: z.boolean().optional(),
-  });
-export type WebpushConfig = z.infer<typeof webpushConfigSchema>;
+export { vapidKeyProblem, webpushConfigSchema, type WebpushConfig } from './webpush.schema';
 
 const contentTypeMappingSchema = strict.object({
   /** Attribute names on the news type. */
@@ -363,6 +295,8 @@ export const pluginConfigSchema = strict.object({
   rateLimit: strict
     .object({
       signupsPerIpPerHour: z.number().int().positive().default(10),
+      /** Web Push's unsubscribe and renew (a browser calls them rarely), per client address. */
+      pushRequestsPerIpPerHour: z.number().int().positive().default(30),
       signupsPerAddressPerHour: z.number().int().positive().default(3),
       confirmationsPerAddressPerDay: z.number().int().positive().default(3),
       /** Paid WhatsApp confirmation templates per hour, town-wide; beyond it citizens confirm with `START <code>`. */
@@ -384,7 +318,7 @@ export const pluginConfigSchema = strict.object({
           enabled: z.boolean().default(true),
           start: timeOfDay.default('21:00'),
           end: timeOfDay.default('07:00'),
-          timeZone: z.string().default('Europe/Berlin'),
+          timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').default('Europe/Berlin'),
         })
         .prefault({}),
       fanOutBatchSize: z.number().int().positive().max(5000).default(1000),

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
-import { isHttpError } from '../http/errors';
+import { isHttpError, validationError } from '../http/errors';
+import { isStandRequest } from '../middlewares/rate-limit';
 import type { Context } from 'koa';
 import { UID, type ChannelId } from '../constants';
 import { renderLanguagePage, renderLanguageResult, renderLinkPage, renderLinkResult, type LinkPageKind } from '../signup/link-pages';
@@ -57,6 +58,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   const subscribeNow = async (ctx: Context) => {
     const { channel, address, channels, website, ...shared } = parseOrThrow(signupBodySchema, ctx.request.body);
+    // "Signed up at the town hall's stand" is the stand's word alone: it carries the stand's token.
+    if (shared.source?.toLowerCase() === 'stand' && !isStandRequest(ctx, config().rateLimit.signupStand)) {
+      const message = 'The source "stand" is only for the town’s sign-up stand (its token)';
+      throw validationError(message, { errors: [{ path: ['source'], message, name: 'ValidationError' }] });
+    }
     ctx.status = 202;
     const subscriptions = getService(strapi, 'subscriptions');
     if (channels) {

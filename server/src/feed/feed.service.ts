@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
+import { pluginApiUrl } from '../http/public-links';
 import { Feed } from 'feed';
 import { UID, type FollowUpKind } from '../constants';
 import { followUpTexts, localeOf, titleWithFollowUp } from '../messages/texts';
@@ -37,7 +38,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async render(format: FeedFormat): Promise<RenderedFeed> {
     const config = getService(strapi, 'runtime').config();
     const base = config.publicUrl.replace(/\/$/, '');
-    const feedUrl = (suffix: string) => `${base}/api/town-crier/${suffix}`;
+    const feedUrl = (suffix: string) => pluginApiUrl(strapi, config.publicUrl, suffix);
 
     const announcements = (await strapi.db.query(UID.announcement).findMany({
       where: { publishedAt: { $notNull: true }, broadcastStatus: { $in: ['sending', 'sent'] } },

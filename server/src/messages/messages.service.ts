@@ -6,6 +6,7 @@ import type { RunningJob } from '../queue/job-queue';
 import { RetryLater } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { withManageUrl } from './manage-link';
+import { publicLinks } from '../http/public-links';
 import { citizenLanguage, type Language } from '../languages/languages';
 import { maskPersonalData } from '../utils/log';
 
@@ -98,7 +99,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         } else {
           const text =
             data.message === 'text'
-              ? withManageUrl(stored as string, () => `${runtime().config().publicUrl}/api/town-crier/signup?keep=${encodeURIComponent(getService(strapi, 'subscriptions').manageToken(data.subscriberId))}&lang=${locale}`)
+              ? withManageUrl(stored as string, () => publicLinks(strapi, runtime().config()).manage(getService(strapi, 'subscriptions').manageToken(data.subscriberId), locale))
               : (stored as string);
           await channel.send({ kind: 'text', to, text, locale });
         }

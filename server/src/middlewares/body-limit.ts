@@ -4,7 +4,7 @@ import type { Context, Next } from 'koa';
 import { PLUGIN_ID } from '../constants';
 import { answerWithError, payloadTooLargeError } from '../http/errors';
 
-/** Public sign-up, confirm and unsubscribe bodies: nothing a citizen sends needs more. */
+/** Public sign-up, confirm and unsubscribe bodies, and Web Push's unsubscribe and renew: nothing a citizen sends needs more. */
 export const PUBLIC_BODY_MAX_BYTES = 8 * 1024;
 /**
  * Provider webhooks: Meta batches up to 1,000 updates in one POST; a failed status with its
@@ -29,7 +29,7 @@ export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
     if (!path.startsWith(prefix)) return null;
     const rest = path.slice(prefix.length);
     if (rest.startsWith('webhooks/')) return WEBHOOK_BODY_MAX_BYTES;
-    if (rest.startsWith('subscriptions')) return PUBLIC_BODY_MAX_BYTES;
+    if (rest.startsWith('subscriptions') || rest.startsWith('webpush/')) return PUBLIC_BODY_MAX_BYTES;
     return null;
   };
 

@@ -34,6 +34,17 @@ const sameSecret = (given: string, expected: string) => {
   return timingSafeEqual(a, b);
 };
 
+/** True when the request carries the configured sign-up stand's token. */
+export function isStandRequest(ctx: Context, stand: { token: string } | undefined): boolean {
+  const token = ctx.request.get(STAND_HEADER);
+  return Boolean(stand && token && sameSecret(token, stand.token));
+}
+
+/** Which count a route draws on: sign-ups, or Web Push's unsubscribe and renew (their own, so neither uses up the other). */
+interface RateLimitRouteConfig {
+  bucket?: 'signup' | 'webpush';
+}
+
 /**
  * Per-client limit on the public sign-up route, kept in Redis so every process behind a load
  * balancer shares one count (N processes no longer allow N times the limit), and bounded: each
@@ -46,20 +57,20 @@ const sameSecret = (given: string, expected: string) => {
  * the configured token and is counted on its own, higher limit; a wrong token is simply not a
  * stand. While Redis does not answer, nothing can be sent either, so requests pass.
  */
-export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
+export default (routeConfig: RateLimitRouteConfig | undefined, { strapi }: { strapi: Core.Strapi }) => {
+  const bucket = routeConfig?.bucket ?? 'signup';
   return async (ctx: Context, next: Next) => {
     const runtime = getService(strapi, 'runtime');
     const { rateLimit } = runtime.config();
     const stand = rateLimit.signupStand;
-    const token = ctx.request.get(STAND_HEADER);
-    const isStand = Boolean(stand && token && sameSecret(token, stand.token));
-    const limit = isStand && stand ? stand.signupsPerHour : rateLimit.signupsPerIpPerHour;
+    const isStand = bucket === 'signup' && isStandRequest(ctx, stand);
+    const limit = bucket === 'webpush' ? rateLimit.pushRequestsPerIpPerHour : isStand && stand ? stand.signupsPerHour : rateLimit.signupsPerIpPerHour;
     // Keyed with the server secret: all 2^32 IPv4 addresses are quickly hashed, an HMAC is not reversed that way.
     const who = isStand ? 'stand' : `ip:${keyedHash(strapi, `ip:${clientKey(ctx.request.ip || 'unknown')}`)}`;
     const now = Date.now();
     let result: { admitted: true } | { admitted: false; retryAtMs: number };
     try {
-      result = await within(1000, runtime.queue().admitToWindow(`signup-ip:${who}`, randomUUID(), limit, HOUR_MS, now));
+      result = await within(1000, runtime.queue().admitToWindow(`${bucket === 'webpush' ? 'webpush-ip' : 'signup-ip'}:${who}`, randomUUID(), limit, HOUR_MS, now));
     } catch (error) {
       strapi.log.warn(`[${PLUGIN_ID}] per-IP sign-up limit not checked, Redis did not answer: ${maskedMessage(error)}`);
       return next();
@@ -67,7 +78,7 @@ export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
     if (!result.admitted) {
       const retryAfterSeconds = Math.max(1, Math.ceil((result.retryAtMs - now) / 1000));
       ctx.set('Retry-After', String(retryAfterSeconds));
-      throw rateLimitError('Too many sign-ups from this address; please try again later', { retryAfterSeconds });
+      throw rateLimitError(bucket === 'webpush' ? 'Too many requests from this address; please try again later' : 'Too many sign-ups from this address; please try again later', { retryAfterSeconds });
     }
     return next();
   };

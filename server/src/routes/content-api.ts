@@ -3,6 +3,8 @@
  * limits act before parsing, in the application's middleware list (middlewares/body-limit.ts).
  */
 
+const webpushThrottle = { name: 'plugin::town-crier.rate-limit', config: { bucket: 'webpush' } };
+
 export default () => ({
   type: 'content-api',
   routes: [
@@ -22,8 +24,9 @@ export default () => ({
     { method: 'POST', path: '/subscriptions/unsubscribe', handler: 'public.unsubscribe', config: { auth: false } },
     { method: 'GET', path: '/subscriptions/language', handler: 'public.languagePage', config: { auth: false } },
     { method: 'POST', path: '/subscriptions/language', handler: 'public.changeLanguage', config: { auth: false } },
-    { method: 'POST', path: '/webpush/unsubscribe', handler: 'public.pushUnsubscribe', config: { auth: false } },
-    { method: 'POST', path: '/webpush/renew', handler: 'public.pushRenew', config: { auth: false } },
+    // Anonymous like a sign-up, so counted per client like one (a budget of their own).
+    { method: 'POST', path: '/webpush/unsubscribe', handler: 'public.pushUnsubscribe', config: { auth: false, middlewares: [webpushThrottle] } },
+    { method: 'POST', path: '/webpush/renew', handler: 'public.pushRenew', config: { auth: false, middlewares: [webpushThrottle] } },
     { method: 'GET', path: '/signup', handler: 'signup-page.page', config: { auth: false } },
     { method: 'GET', path: '/signup.js', handler: 'signup-page.script', config: { auth: false } },
     { method: 'GET', path: '/signup/sw.js', handler: 'signup-page.serviceWorker', config: { auth: false } },

@@ -9,6 +9,7 @@ import type { OutgoingMessage } from '../queue/jobs';
 import { DAY_MS, HOUR_MS, toDate, within } from '../utils/time';
 import { isBusinessScopedUserId } from '../channels/whatsapp/whatsapp.identity';
 import { parsePushSubscription, pushAddressOf, type PushSubscription } from '../channels/webpush/webpush.subscription';
+import { assertPushEndpoint } from './push-endpoint';
 import { normaliseEmailAddress } from './email-address';
 import { normalisePhoneNumber } from './phone';
 import type { Language } from '../../../shared/languages';
@@ -248,6 +249,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (input.channel === 'webpush') {
         const parsed = parsePushSubscription(input.subscription);
         if (!parsed) throw fieldError([...field, 'subscription'], 'A push subscription from the browser (endpoint and keys) is required for this channel');
+        await assertPushEndpoint(strapi, parsed.endpoint, [...field, 'subscription']);
         pushSubscription = parsed;
         address = pushAddressOf(parsed.endpoint);
       } else {
@@ -354,6 +356,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         source: input.source ?? 'web',
         consentVersion: input.consent.version,
         pushSubscription: plan.pushSubscription,
+        // A browser subscribing anew (fresh keys) is reachable again, whatever its last push answered.
+        undeliverableAt: null,
         expiresAt: null,
         signupLinkId: plan.signupLinkId ?? null,
       };
@@ -387,12 +391,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async renewPushSubscription(oldEndpoint: string, next: unknown): Promise<boolean> {
       const parsed = parsePushSubscription(next);
       if (!parsed) throw fieldError('subscription', 'A push subscription from the browser (endpoint and keys) is required');
+      await assertPushEndpoint(strapi, parsed.endpoint, ['subscription']);
       const subscriber = (await subscribers().findOne({ where: { channel: 'webpush', address: pushAddressOf(oldEndpoint) } })) as SubscriberRow | null;
       if (!subscriber || subscriber.status !== 'active') return false;
       const address = pushAddressOf(parsed.endpoint);
       const taken = address !== subscriber.address && (await subscribers().findOne({ where: { channel: 'webpush', address } }));
       if (taken) return false;
-      await subscribers().update({ where: { id: subscriber.id }, data: { address, pushSubscription: parsed } });
+      await subscribers().update({ where: { id: subscriber.id }, data: { address, pushSubscription: parsed, undeliverableAt: null } });
       return true;
     },
 

@@ -8,6 +8,7 @@ import { LANGUAGE_KEYWORDS, texts } from '../messages/texts';
 import { citizenLanguage, languageOfKeyword } from '../languages/languages';
 import { confirmMethodOf } from '../subscribers/subscriptions.service';
 import { MANAGE_URL_PLACEHOLDER } from '../messages/manage-link';
+import { publicLinks } from '../http/public-links';
 import { findVillage, resolveVillages, WHOLE_TOWN_WORDS, type Village } from '../villages/villages';
 
 type InboundMessage = Extract<ChannelEvent, { type: 'message' }>;
@@ -125,7 +126,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       if (parsed?.command === 'start') {
         const result = await subscriptions().confirmByCode(channel, event.from, parsed.argument, `${channel}-keyword`, event.userId);
-        if (result.outcome === 'unknown') return reply(channel, event, texts.notSubscribed[locale](`${config.publicUrl}/api/town-crier/signup`));
+        if (result.outcome === 'unknown') return reply(channel, event, texts.notSubscribed[locale](publicLinks(strapi, config).signup()));
         if (result.outcome === 'wrong-code') return reply(channel, event, texts.wrongCode[locale]());
         return reply(channel, event, texts.welcome[locale](town));
       }
@@ -135,7 +136,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       if (parsed?.command === 'language') {
         // `SPRACHE EN`, `LANGUAGE DE`, `SPRACHE LS` (Leichte Sprache); alone or unknown: the choices.
-        if (!subscriber?.address || subscriber.status === 'unsubscribed') return reply(channel, event, texts.notSubscribed[locale](`${config.publicUrl}/api/town-crier/signup`));
+        if (!subscriber?.address || subscriber.status === 'unsubscribed') return reply(channel, event, texts.notSubscribed[locale](publicLinks(strapi, config).signup()));
         const wanted = languageOfKeyword(parsed.argument);
         if (!wanted || !config.languages.includes(wanted)) {
           return reply(channel, event, texts.languageChoices[locale](config.languages.map((language) => LANGUAGE_KEYWORDS[language]).join(', ')));

@@ -1,14 +1,13 @@
 import type { AnnouncementContent, OutboundMessage } from '../channel';
 import { TelegramPayloadError } from './telegram.errors';
 import { followUpTexts, titleWithFollowUp } from '../../messages/texts';
+import { shorten } from '../../utils/shorten';
 
 /** Telegram's limit is 4096 characters after entity parsing; the rest of the message needs some of them. */
 const TEXT_BUDGET = 3500;
 
 /** Telegram's HTML parse mode needs exactly these escaped, in text and in attribute values. */
 export const escapeTelegramHtml = (value: string) => value.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
-
-const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text);
 
 const label = {
   de: { emergency: 'Eilmeldung', important: 'Wichtig', readMore: 'Weiterlesen' },
@@ -23,7 +22,7 @@ export function announcementHtml(content: AnnouncementContent, locale: keyof typ
   const prefix = allClear ? '✅ ' : content.urgency === 'emergency' ? `🚨 ${t.emergency}: ` : content.urgency === 'important' ? `${t.important}: ` : '';
   const parts = [`<b>${escapeTelegramHtml(`${prefix}${titleWithFollowUp(content, locale)}`)}</b>`];
   const text = content.text.trim();
-  if (text) parts.push(escapeTelegramHtml(cut(text, TEXT_BUDGET)));
+  if (text) parts.push(escapeTelegramHtml(shorten(text, TEXT_BUDGET)));
   if (content.url) parts.push(`<a href="${escapeTelegramHtml(content.url)}">${t.readMore}</a>`);
   const original = content.followUp?.originalUrl;
   if (original && original !== content.url) parts.push(`<a href="${escapeTelegramHtml(original)}">${followUpTexts.original[locale]}</a>`);
@@ -43,7 +42,7 @@ export function buildSendMessage(message: OutboundMessage): SendMessageBody {
   if (message.kind === 'announcement') {
     return { chat_id: message.to, text: announcementHtml(message.content, message.locale), parse_mode: 'HTML', link_preview_options: { is_disabled: true } };
   }
-  if (message.kind === 'text') return { chat_id: message.to, text: cut(message.text, 4096) };
+  if (message.kind === 'text') return { chat_id: message.to, text: shorten(message.text, 4096) };
   // Telegram opt-in is the deep link itself: the bot may not write first, so there is nothing to send.
   throw new TelegramPayloadError('Telegram confirms through the t.me deep link; no confirmation message is sent');
 }

@@ -1,15 +1,19 @@
-import { Agent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import webpush from 'web-push';
 import type { WebpushConfig } from '../../config/schema';
 import type { Channel, ChannelLinks, ClassifiedError, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
 import { announcementPayload, topicOf } from './webpush.payload';
-import { classifyWebpushError, toWebpushSendError, WebpushSubscriptionError, WebpushUnsupportedMessageError } from './webpush.errors';
+import { classifyWebpushError, toWebpushSendError, WebpushEndpointRefusedError, WebpushSubscriptionError, WebpushUnsupportedMessageError, WebpushVapidError } from './webpush.errors';
+import { createPushAgent, endpointProblem, pushServicesOf } from './webpush.endpoint';
 import type { PushSubscription } from './webpush.subscription';
 
 export { classifyWebpushError, retryAfterMs } from './webpush.errors';
 export { announcementPayload, topicOf } from './webpush.payload';
 export { pushAddressOf, parsePushSubscription, type PushSubscription } from './webpush.subscription';
+export { endpointProblem, pushServicesOf, resolvedAddressProblem, type PushServices } from './webpush.endpoint';
+
+/** web-push's default: the VAPID JWT is valid for 12 hours (RFC 8292 allows at most 24). */
+const JWT_VALIDITY_SECONDS = 12 * 60 * 60;
 
 export interface WebpushChannelOptions {
   config: WebpushConfig;
@@ -26,7 +30,22 @@ export interface WebpushChannelOptions {
  * the keys to read it live in the citizen's browser.
  */
 export function createWebpushChannel({ config, links, sandboxRecorder, sandbox, subscriptionOf }: WebpushChannelOptions): Channel {
-  const agent = config.caCertificate ? new Agent({ ca: [...rootCertificates, config.caCertificate], keepAlive: true }) : new Agent({ keepAlive: true });
+  const services = pushServicesOf(config.pushServices);
+  const agent = createPushAgent(config.caCertificate ? { ca: [...rootCertificates, config.caCertificate], keepAlive: true } : { keepAlive: true }, services);
+
+  /**
+   * The town's own VAPID header for this push service. Signed here rather than inside web-push,
+   * so a key that cannot sign is told apart from a push service refusing one subscription.
+   */
+  const vapidHeader = (endpoint: string): string => {
+    const vapid = config.vapid as NonNullable<WebpushConfig['vapid']>;
+    try {
+      const expiresAt = Math.floor(Date.now() / 1000) + JWT_VALIDITY_SECONDS;
+      return webpush.getVapidHeaders(new URL(endpoint).origin, vapid.subject, vapid.publicKey, vapid.privateKey, 'aes128gcm', expiresAt).Authorization;
+    } catch (error) {
+      throw new WebpushVapidError(error instanceof Error ? error.message : 'VAPID signature failed');
+    }
+  };
 
   const send = async (message: OutboundMessage): Promise<SendResult> => {
     // Web Push has no double opt-in and no free-text replies: only announcements go out.
@@ -45,10 +64,14 @@ export function createWebpushChannel({ config, links, sandboxRecorder, sandbox, 
     }
     const subscription = await subscriptionOf(message.to);
     if (!subscription) throw new WebpushSubscriptionError('no stored push subscription for this subscriber');
-    const vapid = config.vapid as NonNullable<WebpushConfig['vapid']>;
+    // Rows stored before the allow-list, or under a config that trusted more: checked on every send.
+    const refusal = endpointProblem(subscription.endpoint, services);
+    if (refusal) throw new WebpushEndpointRefusedError(refusal);
+    const authorization = vapidHeader(subscription.endpoint);
     try {
       const result = await webpush.sendNotification(subscription, JSON.stringify(payload), {
-        vapidDetails: vapid,
+        // No vapidDetails: the header above is the only Authorization (web-push would sign again).
+        headers: { Authorization: authorization },
         TTL: config.ttlSeconds,
         urgency,
         topic: payload.tag,

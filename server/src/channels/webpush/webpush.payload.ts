@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AnnouncementContent } from '../channel';
 import { titleWithFollowUp } from '../../messages/texts';
+import { shorten } from '../../utils/shorten';
 import type { Language } from '../../../../shared/languages';
 
 /** What the service worker (server/src/signup/service-worker.ts) reads from each push. */
@@ -21,7 +22,6 @@ export interface WebpushPayload {
 /** Short enough for a notification; push services take about 4 kB of encrypted payload in all. */
 export const MAX_BODY_CHARS = 280;
 
-const shorten = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text);
 
 /**
  * RFC 8030 `Topic`: at most 32 characters of the base64url alphabet. Derived from the article's
