@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { notFoundError, validationError } from '../http/errors';
-import { JOB_NAMES, UID, type ChannelId } from '../constants';
+import { UID, type ChannelId } from '../constants';
+import { messageJob } from '../queue/jobs';
 import { getService } from '../utils/get-service';
 import { DAY_MS, toDate } from '../utils/time';
 
@@ -133,7 +134,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       if (!runtime().channels().find(row.channel)) throw validationError(`Channel ${row.channel} is not enabled`);
       // Awaited, unlike automatic replies: the staff member must learn when it could not be queued.
-      await runtime().queue().add(row.channel, { name: JOB_NAMES.message, data: { message: 'reply', inboundMessageId: id, text } });
+      await runtime().queue().add(row.channel, messageJob({ message: 'reply', inboundMessageId: id, text }));
       const now = new Date();
       await messages().update({
         where: { id },

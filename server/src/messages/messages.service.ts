@@ -50,7 +50,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (data.message === 'confirmation' && channel.dailyRecipientLimit) {
         // A template to someone who has not written is business-initiated and uses up reach.
         // Booked like a broadcast's recipient, so it queues behind those already waiting for the window.
-        const admission = await runtime().queue().admitOrBook(reachWindowKey(channel.id), reachMember(data.subscriberId), channel.dailyRecipientLimit, reachWindowMs(runtime().config()), Date.now(), BOOKING_GRACE_MS);
+        const admission = await runtime().limits().admitOrBook(reachWindowKey(channel.id), reachMember(data.subscriberId), channel.dailyRecipientLimit, reachWindowMs(runtime().config()), Date.now(), BOOKING_GRACE_MS);
         if (!admission.admitted) throw new RetryLater(admission.retryAtMs - Date.now(), 'daily reach limit');
       }
 

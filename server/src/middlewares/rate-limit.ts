@@ -56,7 +56,7 @@ export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
     const now = Date.now();
     let result: { admitted: true } | { admitted: false; retryAtMs: number };
     try {
-      result = await within(1000, runtime.queue().admitToWindow(`signup-ip:${who}`, randomUUID(), limit, HOUR_MS, now));
+      result = await within(1000, runtime.limits().admitToWindow(`signup-ip:${who}`, randomUUID(), limit, HOUR_MS, now));
     } catch (error) {
       strapi.log.warn(`[${PLUGIN_ID}] per-IP sign-up limit not checked, Redis did not answer: ${(error as Error).message}`);
       return next();

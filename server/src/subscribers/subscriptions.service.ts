@@ -1,7 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { notFoundError, rateLimitError, validationError } from '../http/errors';
-import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../constants';
+import { CONTROL_QUEUE, PLUGIN_ID, UID, type ChannelId } from '../constants';
+import { messageJob, type MessageJob } from '../queue/jobs';
 import { getService } from '../utils/get-service';
 import { maskAddress } from '../utils/log';
 import { DAY_MS, HOUR_MS, toDate, within } from '../utils/time';
@@ -131,10 +132,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return keys[0];
   };
 
-  const enqueueMessage = (channel: ChannelId, data: Record<string, unknown>) => {
+  const enqueueMessage = (channel: ChannelId, data: MessageJob) => {
     runtime()
       .queue()
-      .add(channel, { name: JOB_NAMES.message, data })
+      .add(channel, messageJob(data))
       .catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] could not enqueue a ${String(data.message)} message: ${error.message}`));
   };
 
@@ -156,7 +157,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    */
   const admit = async (key: string, limit: number, now: Date) => {
     try {
-      return await within(1000, runtime().queue().admitToWindow(key, randomUUID(), limit, HOUR_MS, now.getTime()));
+      return await within(1000, runtime().limits().admitToWindow(key, randomUUID(), limit, HOUR_MS, now.getTime()));
     } catch (error) {
       strapi.log.warn(`[${PLUGIN_ID}] ${key.split(':')[0]} limit not checked, Redis did not answer: ${(error as Error).message}`);
       return { admitted: true as const };

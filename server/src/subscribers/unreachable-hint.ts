@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
-import { JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../constants';
-import type { MessageJob } from '../queue/jobs';
+import { PLUGIN_ID, UID, type ChannelId } from '../constants';
+import { messageJob, type MessageJob } from '../queue/jobs';
 import { localeOf, texts } from '../messages/texts';
 import { getService } from '../utils/get-service';
 
@@ -60,7 +60,7 @@ async function hint(strapi: Core.Strapi, whatsappSubscriberId: number): Promise<
   if (!claimed.count) return 'already-sent';
   const job: MessageJob = { message: 'text', subscriberId: target.id, text: texts.whatsappUnreachableHint[localeOf(target.locale)](config.town.name) };
   try {
-    await runtime.queue().add(target.channel, { name: JOB_NAMES.message, data: job });
+    await runtime.queue().add(target.channel, messageJob(job));
   } catch (error) {
     // Not queued: the next failure may try again.
     await subscribers.update({ where: { id: whatsapp.id }, data: { unreachableHintAt: null } });

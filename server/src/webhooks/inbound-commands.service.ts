@@ -181,7 +181,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // The database check above misses a message processed at the same moment in another job;
       // the Redis claim settles which of them answers.
       const senderKey = createHash('sha256').update(`${channel}:${event.from}`).digest('hex').slice(0, 32);
-      if (!(await runtime().queue().claimOnce(`inbox-reply:${senderKey}`, config.inbox.replyEveryHours * HOUR_MS))) return;
+      if (!(await runtime().limits().claimOnce(`inbox-reply:${senderKey}`, config.inbox.replyEveryHours * HOUR_MS))) return;
       const text = config.inbox.enabled ? config.inbox.interimReply : config.inbox.notMonitoredReply;
       await strapi.db.query(UID.inboundMessage).update({ where: { id: inbound.id }, data: { autoRepliedAt: new Date() } });
       getService(strapi, 'subscriptions').enqueueMessage(channel, { message: 'reply', inboundMessageId: inbound.id, text });
