@@ -78,6 +78,7 @@ describe.each(implementations)('JobQueue contract: $name', ({ create }) => {
     await jobs.add(queue, { name: 'x', data: {}, id: 'same' });
     await jobs.addBulk(queue, [{ name: 'x', data: {}, id: 'same' }]);
     expect(await jobs.liveJobIds(queue)).toEqual(['same']);
+    expect((await jobs.counts(queue)).nextDelayedAt).toBeNull();
     expect(await jobs.counts(queue)).toMatchObject({ paused: 1, waiting: 0 });
   });
 
@@ -145,12 +146,16 @@ describe.each(implementations)('JobQueue contract: $name', ({ create }) => {
     await jobs.add(queue, { name: 'x', data: {}, id: 'job-active' });
     await eventually(async () => runs.length === 1);
     await jobs.add(queue, { name: 'x', data: {}, id: 'job-waiting' });
+    const addedAt = Date.now();
     await jobs.add(queue, { name: 'x', data: {}, id: 'job-later', delayMs: 3_600_000 });
     expect(new Set(await jobs.liveJobIds(queue))).toEqual(new Set(['job-active', 'job-waiting', 'job-later']));
     const visited: string[] = [];
     await jobs.forEachLiveJobId(queue, (id) => visited.push(id));
     expect(new Set(visited)).toEqual(new Set(['job-active', 'job-waiting', 'job-later']));
-    expect(await jobs.counts(queue)).toMatchObject({ active: 1, waiting: 1, delayed: 1, overdue: 0, paused: 0, failed: 0 });
+    const counts = await jobs.counts(queue);
+    expect(counts).toMatchObject({ active: 1, waiting: 1, delayed: 1, paused: 0, failed: 0 });
+    expect(counts.nextDelayedAt).toBeGreaterThanOrEqual(addedAt + 3_600_000);
+    expect(counts.nextDelayedAt).toBeLessThanOrEqual(Date.now() + 3_600_000);
     release();
     await eventually(async () => (await jobs.counts(queue)).active === 0 && runs.length === 2);
     expect(await jobs.liveJobIds(queue)).toEqual(['job-later']);

@@ -148,13 +148,13 @@ export function createBullJobQueue(options: BullJobQueueOptions): BullJobQueue {
     },
     async counts(queue): Promise<QueueCounts> {
       const bull = get(queue);
-      // Bull scores a delayed job by its time × 0x1000 (plus a counter in the low bits).
-      const [counts, overdue] = await Promise.all([bull.getJobCounts(), bull.client.zcount(`${options.prefix}:${queue}:delayed`, '-inf', Date.now() * 0x1000 + 0xfff)]);
+      const [counts, next] = await Promise.all([bull.getJobCounts(), bull.client.zrange(`${options.prefix}:${queue}:delayed`, 0, 0, 'WITHSCORES')]);
       return {
         waiting: counts.waiting,
         active: counts.active,
         delayed: counts.delayed,
-        overdue,
+        // Bull scores a delayed job by its time × 0x1000 (plus a counter in the low bits).
+        nextDelayedAt: next.length ? Math.floor(Number(next[1]) / 0x1000) : null,
         failed: counts.failed,
         paused: (counts as Bull.JobCounts & { paused?: number }).paused ?? 0,
       };

@@ -45,8 +45,8 @@ export interface QueueCounts {
   waiting: number;
   active: number;
   delayed: number;
-  /** Of the delayed jobs, those whose time has come and that are about to move to waiting. */
-  overdue: number;
+  /** When the earliest delayed job is due (ms since the epoch; in the past: it is about to move to waiting), or null. */
+  nextDelayedAt: number | null;
   failed: number;
   paused: number;
 }

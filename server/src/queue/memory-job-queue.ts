@@ -164,13 +164,12 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions): JobQueue {
     },
     async counts(name): Promise<QueueCounts> {
       const queue = get(name);
-      const now = Date.now();
       const waiting = queue.waitingJobs().length;
       return {
         waiting: queue.paused ? 0 : waiting,
         active: queue.active.size,
         delayed: queue.delayed.size,
-        overdue: [...queue.delayed].filter((job) => job.dueAt <= now).length,
+        nextDelayedAt: queue.delayed.size ? Math.min(...[...queue.delayed].map((job) => job.dueAt)) : null,
         failed: queue.failed,
         paused: queue.paused ? waiting : 0,
       };
