@@ -8,6 +8,7 @@ import { WEBHOOK_BODY_MAX_BYTES } from './middlewares/body-limit';
 import { keepAnnouncementsOffTheHomePage } from './content-types/announcement/worker-fields';
 import { unmatchedTopicValues } from './announcements/topic-match';
 import type { PluginConfig } from './config/schema';
+import { maskedMessage } from './utils/log';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = getService(strapi, 'runtime');
@@ -20,7 +21,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   keepAnnouncementsOffTheHomePage(strapi);
   // Once the server listens, every bootstrap has run (the site's own may create topics).
   strapi.server.httpServer.once('listening', () => {
-    warnAboutUnmatchedTopics(strapi, config).catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] could not compare topic values with topics: ${error.message}`));
+    warnAboutUnmatchedTopics(strapi, config).catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] could not compare topic values with topics: ${maskedMessage(error)}`));
   });
 
   runtime.start();

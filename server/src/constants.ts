@@ -13,6 +13,7 @@ export const UID = {
   inboundMessage: 'plugin::town-crier.inbound-message',
   outboxMessage: 'plugin::town-crier.outbox-message',
   inboundWebhook: 'plugin::town-crier.inbound-webhook',
+  outgoingMessage: 'plugin::town-crier.outgoing-message',
   templateEvent: 'plugin::town-crier.template-event',
   run: 'plugin::town-crier.broadcast-run',
   followUpMark: 'plugin::town-crier.follow-up-mark',

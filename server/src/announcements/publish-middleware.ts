@@ -2,6 +2,7 @@ import type { Core, Modules } from '@strapi/strapi';
 import { PLUGIN_ID, UID } from '../constants';
 import { getService } from '../utils/get-service';
 import { languageOfLocale } from '../languages/languages';
+import { maskedMessage } from '../utils/log';
 
 interface DocumentContext {
   uid: string;
@@ -53,7 +54,7 @@ export function createPublishMiddleware(strapi: Core.Strapi): Modules.Documents.
       } catch (error) {
         // The editor's publish stands even when the broadcast cannot be prepared; the
         // admin's broadcast list is where the problem shows.
-        strapi.log.error(`[${PLUGIN_ID}] could not prepare the broadcast for ${ctx.uid} ${entry.documentId}: ${(error as Error).message}`);
+        strapi.log.error(`[${PLUGIN_ID}] could not prepare the broadcast for ${ctx.uid} ${entry.documentId}: ${maskedMessage(error)}`);
       }
     }
     return result;
@@ -87,7 +88,7 @@ async function unpublishing(strapi: Core.Strapi, ctx: DocumentContext, next: Nex
       if (language) await announcements.removeLanguageVersion(announcementId, language);
     }
   } catch (error) {
-    strapi.log.error(`[${PLUGIN_ID}] could not pause the broadcast of unpublished ${ctx.uid} ${documentId}: ${(error as Error).message}`);
+    strapi.log.error(`[${PLUGIN_ID}] could not pause the broadcast of unpublished ${ctx.uid} ${documentId}: ${maskedMessage(error)}`);
   }
   return result;
 }

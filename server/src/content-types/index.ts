@@ -6,6 +6,7 @@ import delivery from './delivery/schema';
 import inboundMessage from './inbound-message/schema';
 import outboxMessage from './outbox-message/schema';
 import inboundWebhook from './inbound-webhook/schema';
+import outgoingMessage from './outgoing-message/schema';
 import templateEvent from './template-event/schema';
 import broadcastRun from './broadcast-run/schema';
 import followUpMark from './follow-up-mark/schema';
@@ -19,6 +20,7 @@ export default {
   'inbound-message': { schema: inboundMessage },
   'outbox-message': { schema: outboxMessage },
   'inbound-webhook': { schema: inboundWebhook },
+  'outgoing-message': { schema: outgoingMessage },
   'template-event': { schema: templateEvent },
   'broadcast-run': { schema: broadcastRun },
   'follow-up-mark': { schema: followUpMark },

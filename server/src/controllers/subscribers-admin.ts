@@ -8,14 +8,14 @@ import { subscriberIdParamsSchema } from '../validation/admin';
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async export(ctx: Context) {
     const { id } = parseOrThrow(subscriberIdParamsSchema, ctx.params);
-    ctx.body = { data: await getService(strapi, 'subscriptions').exportSubscriber(id) };
+    ctx.body = { data: await getService(strapi, 'privacy').exportSubscriber(id) };
   },
   async erase(ctx: Context) {
     const { id } = parseOrThrow(subscriberIdParamsSchema, ctx.params);
-    await getService(strapi, 'subscriptions').erase(id);
+    await getService(strapi, 'privacy').erase(id);
     ctx.body = { data: { erased: true } };
   },
   async purge(ctx: Context) {
-    ctx.body = { data: await getService(strapi, 'subscriptions').purgeWithdrawn() };
+    ctx.body = { data: await getService(strapi, 'privacy').purgeWithdrawn() };
   },
 });

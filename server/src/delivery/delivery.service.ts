@@ -10,6 +10,7 @@ import { afterWhatsappUnreachable } from '../subscribers/unreachable-hint';
 import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
 import { GroupCommit } from '../utils/group-commit';
 import { SendSlots } from './send-slots';
+import { maskPersonalData, maskedMessage } from '../utils/log';
 
 export interface DeliveryRow {
   id: number;
@@ -123,7 +124,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       getService(strapi, 'dispatch')
         .finishIfDone(documentId)
         .then(() => announcements().refreshCounters(documentId))
-        .catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] counters for ${documentId}: ${error.message}`));
+        .catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] counters for ${documentId}: ${maskedMessage(error)}`));
     }, 1000);
     timer.unref();
     pendingRefresh.set(documentId, timer);
@@ -374,7 +375,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
               // and this delivery gets a job of its own, where a claim it left makes it wait. The
               // batch is not run again: its other rows may already have jobs of their own (a
               // retry, a hold), which a rerun would overtake.
-              strapi.log.warn(`[${PLUGIN_ID}] delivery ${row.id} on ${channelId}: ${(error as Error).message}; trying it again on its own`);
+              strapi.log.warn(`[${PLUGIN_ID}] delivery ${row.id} on ${channelId}: ${maskedMessage(error)}; trying it again on its own`);
               await this.retryAt(deliveryOf(row, documentId, channelId), Date.now() + runtime().config().broadcast.retryBaseDelayMs).catch(() => {
                 // Without Redis the reconciler finds the open row later; the batch fails so bull tries too.
                 firstError ??= error;
@@ -530,7 +531,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       } catch (error) {
         const classified = channel.classifyError(error);
         const record = { attempts, lastErrorCode: classified.code, lastErrorClass: classified.errorClass };
-        strapi.log.warn(`[${PLUGIN_ID}] delivery ${delivery.id} on ${channel.id}: ${classified.errorClass} ${classified.code} ${classified.message}`);
+        strapi.log.warn(`[${PLUGIN_ID}] delivery ${delivery.id} on ${channel.id}: ${classified.errorClass} ${classified.code} ${maskPersonalData(classified.message)}`);
         const dispatch = getService(strapi, 'dispatch');
         const limitedHolds = delivery.limitedHolds ?? 0;
         const verdict = dispatch.verdict(classified, attempt.attemptsMade, attempt.maxAttempts, dispatch.ambiguousWaitMs(channel.id, delivery.urgency ?? null), limitedHolds);

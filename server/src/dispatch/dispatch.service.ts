@@ -20,6 +20,7 @@ import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
 import { BOOKING_GRACE_MS, reachMember, reachWindowKey, reachWindowMs } from '../delivery/reach';
 import { toDate } from '../utils/time';
 import { RUN_TRANSITIONS, deriveStatus, isTimedReason, type RunRow } from './runs';
+import { maskedMessage, maskPersonalData } from '../utils/log';
 
 /** What the delivery step does with one recipient right now. */
 export type Admission =
@@ -215,7 +216,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       runtime()
         .queue()
         .add(CONTROL_QUEUE, { name: JOB_NAMES.fanOut, id: jobIds.fanOut(documentId, freshRound()), data: { announcementDocumentId: documentId }, delayMs: Math.max(0, delayMs) })
-        .catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] could not enqueue announcement ${documentId} (${error.message}); the reconciler will retry.`));
+        .catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] could not enqueue announcement ${documentId} (${maskedMessage(error)}); the reconciler will retry.`));
     },
 
     async pause(documentId: string) {
@@ -466,7 +467,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       for (const { announcementDocumentId } of affected) {
         await this.transition(announcementDocumentId, 'paused', { channels: [channel], reason: `channel-error:${channel}:${error.code}`, from: ['queued', 'sending'] });
       }
-      strapi.log.error(`[${PLUGIN_ID}] ${channel} stopped: ${error.message} (code ${error.code}). Fix the cause, then resume the broadcast.`);
+      strapi.log.error(`[${PLUGIN_ID}] ${channel} stopped: ${maskPersonalData(error.message)} (code ${error.code}). Fix the cause, then resume the broadcast.`);
     },
 
     // ——— The reconciler's part ———

@@ -1,7 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { notFoundError, validationError } from '../http/errors';
 import { UID, type ChannelId } from '../constants';
-import { messageJob } from '../queue/jobs';
 import { getService } from '../utils/get-service';
 import { DAY_MS, toDate } from '../utils/time';
 
@@ -134,7 +133,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       if (!runtime().channels().find(row.channel)) throw validationError(`Channel ${row.channel} is not enabled`);
       // Awaited, unlike automatic replies: the staff member must learn when it could not be queued.
-      await runtime().queue().add(row.channel, messageJob({ message: 'reply', inboundMessageId: id, text }));
+      // The text waits in the database; the job names it (docs/privacy.md).
+      await getService(strapi, 'messages').enqueue(row.channel, { message: 'reply', inboundMessageId: id, text });
       const now = new Date();
       await messages().update({
         where: { id },

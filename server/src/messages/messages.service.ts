@@ -1,12 +1,13 @@
 import type { Core } from '@strapi/strapi';
 import { BOOKING_GRACE_MS, reachMember, reachWindowKey, reachWindowMs } from '../delivery/reach';
 import { PLUGIN_ID, UID, type ChannelId } from '../constants';
-import { messageJobSchema } from '../queue/jobs';
+import { messageJob, messageJobSchema, type MessageJob, type OutgoingMessage } from '../queue/jobs';
 import type { RunningJob } from '../queue/job-queue';
 import { RetryLater } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { withManageUrl } from './manage-link';
 import { citizenLanguage, type Language } from '../languages/languages';
+import { maskPersonalData } from '../utils/log';
 
 /**
  * One-to-one messages (confirmation, welcome, replies) on the channel's own queue, so they
@@ -15,10 +16,46 @@ import { citizenLanguage, type Language } from '../languages/languages';
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = () => getService(strapi, 'runtime');
+  const outgoing = () => strapi.db.query(UID.outgoingMessage);
 
   return {
+    /**
+     * Queues a one-to-one message on the channel's queue. A text (a command's answer with the
+     * citizen's villages or words, a staff reply) waits in the database; the job names its row,
+     * so Redis holds ids only, also in the completed and failed jobs bull keeps.
+     */
+    async enqueue(channel: ChannelId, message: OutgoingMessage) {
+      let data: MessageJob = message;
+      if (message.message !== 'confirmation') {
+        const row = (await outgoing().create({
+          data: {
+            channel,
+            text: message.text,
+            ...(message.message === 'text' ? { subscriberId: message.subscriberId } : { inboundMessageId: message.inboundMessageId }),
+          },
+        })) as { id: number };
+        data = message.message === 'text' ? { message: 'text', subscriberId: message.subscriberId, textId: row.id } : { message: 'reply', inboundMessageId: message.inboundMessageId, textId: row.id };
+      }
+      try {
+        await runtime().queue().add(channel, messageJob(data));
+      } catch (error) {
+        if (data.message !== 'confirmation' && data.textId) await outgoing().delete({ where: { id: data.textId } });
+        throw error;
+      }
+    },
+
     async process(job: RunningJob) {
       const data = messageJobSchema.parse(job.data);
+      // The text of a `text` or `reply` job; gone when it was sent already, or erased meanwhile.
+      let stored: string | undefined;
+      if (data.message !== 'confirmation') {
+        stored = data.textId ? ((await outgoing().findOne({ where: { id: data.textId }, select: ['text'] })) as { text: string } | null)?.text : data.text;
+        if (!stored) return;
+      }
+      // Sent or given up: the text has done its work.
+      const done = async () => {
+        if (data.message !== 'confirmation' && data.textId) await outgoing().deleteMany({ where: { id: data.textId } });
+      };
       let to: string | null = null;
       let locale: Language = runtime().config().defaultLocale;
       let channelId: ChannelId = 'whatsapp';
@@ -37,14 +74,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           status: string;
           locale: string | null;
         } | null;
-        if (!subscriber?.address) return;
+        if (!subscriber?.address) return done();
         // A confirmation only makes sense while the sign-up is pending; after STOP nothing but the STOP receipt goes out.
         if (data.message === 'confirmation' && subscriber.status !== 'pending') return;
         to = subscriber.address;
         channelId = subscriber.channel;
         locale = citizenLanguage(subscriber.locale, runtime().config());
       }
-      if (!to) return;
+      if (!to) return done();
       const channel = runtime().channels().get(channelId);
 
       if (data.message === 'confirmation' && channel.dailyRecipientLimit) {
@@ -61,13 +98,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         } else {
           const text =
             data.message === 'text'
-              ? withManageUrl(data.text, () => `${runtime().config().publicUrl}/api/town-crier/signup?keep=${encodeURIComponent(getService(strapi, 'subscriptions').manageToken(data.subscriberId))}&lang=${locale}`)
-              : data.text;
+              ? withManageUrl(stored as string, () => `${runtime().config().publicUrl}/api/town-crier/signup?keep=${encodeURIComponent(getService(strapi, 'subscriptions').manageToken(data.subscriberId))}&lang=${locale}`)
+              : (stored as string);
           await channel.send({ kind: 'text', to, text, locale });
         }
       } catch (error) {
         const classified = channel.classifyError(error);
-        strapi.log.warn(`[${PLUGIN_ID}] ${data.message} message on ${channel.id}: ${classified.errorClass} ${classified.code} ${classified.message}`);
+        strapi.log.warn(`[${PLUGIN_ID}] ${data.message} message on ${channel.id}: ${classified.errorClass} ${classified.code} ${maskPersonalData(classified.message)}`);
         if (classified.errorClass === 'retry' && job.attemptsMade + 1 < job.maxAttempts) throw error;
         if (classified.errorClass === 'retry-later' && !classified.ambiguous) throw new RetryLater(classified.retryAfterMs ?? 60_000, classified.code);
         if (classified.errorClass === 'fatal-channel') await getService(strapi, 'dispatch').channelStopped(channel.id, classified);
@@ -75,6 +112,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           await getService(strapi, 'subscriptions').withdraw(data.subscriberId, `${channel.id}-blocked`);
         }
       }
+      await done();
     },
   };
 };

@@ -5,7 +5,9 @@ import { rateLimitError } from '../http/errors';
 import type { Context, Next } from 'koa';
 import { PLUGIN_ID } from '../constants';
 import { getService } from '../utils/get-service';
+import { keyedHash } from '../utils/secret';
 import { HOUR_MS, within } from '../utils/time';
+import { maskedMessage } from '../utils/log';
 
 /** The header a town's sign-up stand sends its token in (see docs/privacy.md). */
 export const STAND_HEADER = 'x-town-crier-stand';
@@ -38,7 +40,7 @@ const sameSecret = (given: string, expected: string) => {
  * client is one sorted set of at most `limit` entries that expires with its hour. The client
  * address is Koa's `ctx.request.ip`, which honours `X-Forwarded-For` only when the host sets
  * `server.proxy.koa: true` (with `maxIpsCount: 1`, only the entry the town's proxy added).
- * Redis keys carry a hash of the address, never the address.
+ * Redis keys carry an HMAC of the address (keyed with the server secret), never the address.
  *
  * A sign-up stand (the tablet at the town hall, where one address serves many citizens) sends
  * the configured token and is counted on its own, higher limit; a wrong token is simply not a
@@ -52,13 +54,14 @@ export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
     const token = ctx.request.get(STAND_HEADER);
     const isStand = Boolean(stand && token && sameSecret(token, stand.token));
     const limit = isStand && stand ? stand.signupsPerHour : rateLimit.signupsPerIpPerHour;
-    const who = isStand ? 'stand' : `ip:${createHash('sha256').update(clientKey(ctx.request.ip || 'unknown')).digest('hex').slice(0, 32)}`;
+    // Keyed with the server secret: all 2^32 IPv4 addresses are quickly hashed, an HMAC is not reversed that way.
+    const who = isStand ? 'stand' : `ip:${keyedHash(strapi, `ip:${clientKey(ctx.request.ip || 'unknown')}`)}`;
     const now = Date.now();
     let result: { admitted: true } | { admitted: false; retryAtMs: number };
     try {
       result = await within(1000, runtime.limits().admitToWindow(`signup-ip:${who}`, randomUUID(), limit, HOUR_MS, now));
     } catch (error) {
-      strapi.log.warn(`[${PLUGIN_ID}] per-IP sign-up limit not checked, Redis did not answer: ${(error as Error).message}`);
+      strapi.log.warn(`[${PLUGIN_ID}] per-IP sign-up limit not checked, Redis did not answer: ${maskedMessage(error)}`);
       return next();
     }
     if (!result.admitted) {

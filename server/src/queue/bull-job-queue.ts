@@ -6,6 +6,7 @@ import Bull from 'bull';
 import type { JobQueue, JobHandler, ProcessOptions, QueueJobSpec, QueueCounts } from './job-queue';
 import { RetryLater } from './job-queue';
 import type { RedisCommands } from './redis-limits';
+import { maskError } from '../utils/log';
 
 export interface BullJobQueueOptions {
   redisUrl: string;
@@ -104,13 +105,18 @@ export function createBullJobQueue(options: BullJobQueueOptions): BullJobQueue {
     },
     process(queue: string, handler: JobHandler, processOptions: ProcessOptions) {
       void get(queue).process('*', processOptions.concurrency, async (job: Bull.Job) => {
-        await handler({
-          id: String(job.id),
-          name: job.name,
-          data: job.data,
-          attemptsMade: job.attemptsMade,
-          maxAttempts: job.opts.attempts ?? options.maxAttempts,
-        });
+        try {
+          await handler({
+            id: String(job.id),
+            name: job.name,
+            data: job.data,
+            attemptsMade: job.attemptsMade,
+            maxAttempts: job.opts.attempts ?? options.maxAttempts,
+          });
+        } catch (error) {
+          // Bull keeps the message and stack in Redis (`failedReason`, `stacktrace`), where erasure cannot reach.
+          throw maskError(error);
+        }
       });
     },
     async liveJobIds(queue) {

@@ -33,11 +33,20 @@ export type DeliverBatchJob = z.infer<typeof deliverBatchJobSchema>;
 export const messageJobSchema = z.discriminatedUnion('message', [
   /** Double opt-in: a fresh one-time token is made when the message is sent. */
   z.object({ message: z.literal('confirmation'), subscriberId: z.number().int().positive() }),
-  z.object({ message: z.literal('text'), subscriberId: z.number().int().positive(), text: z.string().min(1) }),
+  /**
+   * The text waits in the database (`outgoing-message`, by `textId`): it may repeat what the
+   * citizen chose or wrote. `text` only in jobs of older versions.
+   */
+  z.object({ message: z.literal('text'), subscriberId: z.number().int().positive(), textId: z.number().int().positive().optional(), text: z.string().min(1).optional() }),
   /** A reply to someone who wrote in and may not be a subscriber. */
-  z.object({ message: z.literal('reply'), inboundMessageId: z.number().int().positive(), text: z.string().min(1) }),
+  z.object({ message: z.literal('reply'), inboundMessageId: z.number().int().positive(), textId: z.number().int().positive().optional(), text: z.string().min(1).optional() }),
 ]);
 export type MessageJob = z.infer<typeof messageJobSchema>;
+/** What a caller queues: the text itself, which `messages.enqueue` stores and replaces by its row id. */
+export type OutgoingMessage =
+  | { message: 'confirmation'; subscriberId: number }
+  | { message: 'text'; subscriberId: number; text: string }
+  | { message: 'reply'; inboundMessageId: number; text: string };
 
 /**
  * A one-to-one message job: a citizen is waiting for it (a confirmation, a keyword answer, a STOP

@@ -1,6 +1,7 @@
 import runtime from './runtime';
 import subscriptions from '../subscribers/subscriptions.service';
 import consentLedger from '../subscribers/consent-ledger.service';
+import privacy from '../subscribers/privacy.service';
 import announcements from '../announcements/announcements.service';
 import fanOut from '../fan-out/fan-out.service';
 import delivery from '../delivery/delivery.service';
@@ -26,6 +27,7 @@ export default {
   runtime,
   subscriptions,
   'consent-ledger': consentLedger,
+  privacy,
   announcements,
   'fan-out': fanOut,
   delivery,

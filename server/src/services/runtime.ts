@@ -8,6 +8,7 @@ import { createRedisLimits } from '../queue/redis-limits';
 import { createChannelRegistry, type ChannelRegistry } from '../channels/registry';
 import { createPacer } from '../channels/pacing';
 import { PLUGIN_ID } from '../constants';
+import { maskedMessage } from '../utils/log';
 
 /**
  * Owns everything the plugin opens: the parsed config, the job queue (Redis connections) and
@@ -54,8 +55,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         maxAttempts: cfg.broadcast.maxAttempts,
         baseBackoffMs: cfg.broadcast.retryBaseDelayMs,
         stalledJobMs: cfg.broadcast.stalledJobSeconds * 1000,
-        onError: (error) => strapi.log.warn(`[${PLUGIN_ID}] queue: ${error.message}`),
-        onJobFailed: (queueName, jobName, error) => strapi.log.warn(`[${PLUGIN_ID}] ${queueName}/${jobName} attempt failed: ${error.message.slice(0, 300)}`),
+        onError: (error) => strapi.log.warn(`[${PLUGIN_ID}] queue: ${maskedMessage(error)}`),
+        onJobFailed: (queueName, jobName, error) => strapi.log.warn(`[${PLUGIN_ID}] ${queueName}/${jobName} attempt failed: ${maskedMessage(error).slice(0, 300)}`),
       });
       queue = bull;
       limits = createRedisLimits({ prefix: cfg.redis.prefix, connection: () => bull.connection() });
@@ -65,7 +66,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Runs `task` every `everyMs` until `stop`; errors are logged, never thrown into the timer. */
     every(name: string, everyMs: number, task: () => Promise<void>) {
       const timer = setInterval(() => {
-        task().catch((error: Error) => strapi.log.error(`[${PLUGIN_ID}] ${name}: ${error.message}`));
+        task().catch((error: Error) => strapi.log.error(`[${PLUGIN_ID}] ${name}: ${maskedMessage(error)}`));
       }, everyMs);
       timer.unref();
       timers.add(timer);

@@ -4,6 +4,7 @@ import { columnName, joinTableOf, tableName, toCount } from '../database/names';
 import { getService } from '../utils/get-service';
 import { addDays, dayBoundaries, dayOf } from '../utils/calendar-days';
 import { dbTimestamp } from '../utils/time';
+import { maskedMessage } from '../utils/log';
 
 /**
  * Aggregate statistics, straight from SQL. Nothing here returns a person: only counts, and a
@@ -328,7 +329,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             })
             .catch((error: Error) => {
               held.refreshing = false;
-              strapi.log.warn(`[${PLUGIN_ID}] statistics ${key}: recount failed, the answer of ${new Date(held.at).toISOString()} stays: ${error.message}`);
+              strapi.log.warn(`[${PLUGIN_ID}] statistics ${key}: recount failed, the answer of ${new Date(held.at).toISOString()} stays: ${maskedMessage(error)}`);
             });
         }
         return held.value as Promise<T>;

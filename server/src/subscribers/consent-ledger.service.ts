@@ -3,6 +3,7 @@ import { UID, type ConsentEventType } from '../constants';
 import { getService } from '../utils/get-service';
 import { sha256 } from './tokens';
 import { truncateIp } from './ip';
+import { chunksOf } from '../utils/chunks';
 
 export interface ConsentEventInput {
   subscriberId: number | null;
@@ -59,8 +60,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async deleteForSubscribers(subscriberIds: number[]) {
     if (!subscriberIds.length) return;
     // The relation lives in a join table; filtering a bulk delete through it is not supported.
-    const rows = (await strapi.db.query(UID.consentEvent).findMany({ where: { subscriber: { id: { $in: subscriberIds } } }, select: ['id'] })) as Array<{ id: number }>;
-    await strapi.db.query(UID.consentEvent).deleteMany({ where: { id: { $in: rows.map((row) => row.id) } } });
+    // In chunks: SQLite and PostgreSQL refuse an `IN (…)` list past 32,766 or 65,535 values.
+    for (const ids of chunksOf(subscriberIds, 1000)) {
+      const rows = (await strapi.db.query(UID.consentEvent).findMany({ where: { subscriber: { id: { $in: ids } } }, select: ['id'] })) as Array<{ id: number }>;
+      for (const events of chunksOf(rows.map((row) => row.id), 1000)) await strapi.db.query(UID.consentEvent).deleteMany({ where: { id: { $in: events } } });
+    }
   },
 
   async forSubscriber(subscriberId: number) {

@@ -1,10 +1,11 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
-import { notFoundError, rateLimitError, validationError } from '../http/errors';
+import { rateLimitError, validationError } from '../http/errors';
 import { CONTROL_QUEUE, PLUGIN_ID, UID, type ChannelId } from '../constants';
-import { messageJob, type MessageJob } from '../queue/jobs';
 import { getService } from '../utils/get-service';
-import { maskAddress } from '../utils/log';
+import { maskAddress, maskedMessage } from '../utils/log';
+import { keyedHash, tokenSecret as serverSecret } from '../utils/secret';
+import type { OutgoingMessage } from '../queue/jobs';
 import { DAY_MS, HOUR_MS, toDate, within } from '../utils/time';
 import { isBusinessScopedUserId } from '../channels/whatsapp/whatsapp.identity';
 import { parsePushSubscription, pushAddressOf, type PushSubscription } from '../channels/webpush/webpush.subscription';
@@ -124,19 +125,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ? ledger().record({ subscriberId, channel, type: 'changed', method, detail: villagesDetail(slugs), ip: meta.ip, userAgent: meta.userAgent, at })
       : Promise.resolve();
 
-  const tokenSecret = () => {
-    const configured = runtime().config().tokenSecret;
-    if (configured) return configured;
-    const keys = strapi.config.get('server.app.keys') as string[] | undefined;
-    if (!keys?.length) throw new Error(`${PLUGIN_ID}: set tokenSecret or server.app.keys`);
-    return keys[0];
-  };
+  const tokenSecret = () => serverSecret(strapi);
 
-  const enqueueMessage = (channel: ChannelId, data: MessageJob) => {
-    runtime()
-      .queue()
-      .add(channel, messageJob(data))
-      .catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] could not enqueue a ${String(data.message)} message: ${error.message}`));
+  /** Queues a one-to-one message; its text waits in the database, the job carries ids (messages.service). */
+  const enqueueMessage = (channel: ChannelId, data: OutgoingMessage) => {
+    getService(strapi, 'messages')
+      .enqueue(channel, data)
+      .catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] could not enqueue a ${data.message} message: ${maskedMessage(error)}`));
   };
 
   const whatsappLink = (code: string) => {
@@ -148,7 +143,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * Redis key part for one address: an HMAC, so Redis never holds the number or e-mail address
    * itself, and one that cannot be reversed by trying every phone number without the secret.
    */
-  const addressKey = (channel: ChannelId, address: string) => createHmac('sha256', tokenSecret()).update(`${channel}:${address}`).digest('hex').slice(0, 32);
+  const addressKey = (channel: ChannelId, address: string) => keyedHash(strapi, `${channel}:${address}`);
 
   /**
    * One attempt against a limit shared by every process (a window in Redis). While Redis is
@@ -159,7 +154,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     try {
       return await within(1000, runtime().limits().admitToWindow(key, randomUUID(), limit, HOUR_MS, now.getTime()));
     } catch (error) {
-      strapi.log.warn(`[${PLUGIN_ID}] ${key.split(':')[0]} limit not checked, Redis did not answer: ${(error as Error).message}`);
+      strapi.log.warn(`[${PLUGIN_ID}] ${key.split(':')[0]} limit not checked, Redis did not answer: ${maskedMessage(error)}`);
       return { admitted: true as const };
     }
   };
@@ -703,75 +698,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return { deleted: fresh.length, reverted: returning.length };
     },
 
-    /** Everything stored about one subscriber (GDPR Art. 15). */
-    async exportSubscriber(id: number) {
-      const row = (await subscribers().findOne({ where: { id }, populate: ['topics'] })) as (Record<string, unknown> & { villages?: string | null }) | null;
-      if (!row) throw notFoundError('No such subscriber');
-      // The villages as the citizen chose them (names from the config), not the stored `|a|b|`.
-      const configured = runtime().config().town.villages;
-      const subscriber = {
-        ...row,
-        villages: decodeVillages(row.villages).map((slug) => {
-          const village = configured.find((entry) => entry.slug === slug);
-          return { slug, name: village?.name ?? null };
-        }),
-      };
-      const [consentEvents, deliveries, inbox] = await Promise.all([
-        ledger().forSubscriber(id),
-        strapi.db.query(UID.delivery).findMany({ where: { subscriberId: id }, orderBy: { id: 'asc' } }),
-        strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: id }, orderBy: { id: 'asc' } }),
-      ]);
-      return { subscriber, consentEvents, deliveries, inboundMessages: inbox };
-    },
-
-    /**
-     * Erasure (GDPR Art. 17): personal data is gone; the row stays without it so anonymous
-     * counts (sign-ups per month, per topic) still add up, and the ledger says it was erased.
-     */
-    async erase(id: number) {
-      const subscriber = (await subscribers().findOne({ where: { id } })) as SubscriberRow | null;
-      if (!subscriber) throw notFoundError('No such subscriber');
-      const now = new Date();
-      await subscribers().update({
-        where: { id },
-        data: { address: null, whatsappUserId: null, pushSubscription: null, name: null, locale: null, villages: null, signupLinkId: null, tokenHash: null, confirmCode: null, status: 'unsubscribed', unsubscribedAt: subscriber.status === 'unsubscribed' ? undefined : now, erasedAt: now },
-      });
-      const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: id }, select: ['id'] })) as Array<{ id: number }>;
-      await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: inbox.map((row) => row.id) } } });
-      if (subscriber.address) {
-        // What the address wrote before signing up (or while not linked to the row), and what
-        // the sandbox recorded as sent to it, hold the address too.
-        await strapi.db.query(UID.inboundMessage).deleteMany({ where: { channel: subscriber.channel, fromAddress: subscriber.address } });
-        await strapi.db.query(UID.outboxMessage).deleteMany({ where: { channel: subscriber.channel, toAddress: subscriber.address } });
-      }
-      // updateMany cannot filter through a relation, so the ledger rows are found first.
-      const events = (await ledger().forSubscriber(id)) as Array<{ id: number }>;
-      await strapi.db.query(UID.consentEvent).updateMany({ where: { id: { $in: events.map((event) => event.id) } }, data: { ipTruncated: null, userAgent: null, detail: null, language: null } });
-      await ledger().record({ subscriberId: id, channel: subscriber.channel, type: 'erased', method: 'admin', at: now });
-    },
-
-    /**
-     * Retention: ledger and delivery records of subscribers withdrawn longer than the retention
-     * period, and inbox messages and sandbox outbox rows older than it (a sender who never
-     * subscribed has no withdrawal to count from).
-     */
-    async purgeWithdrawn(now = new Date()) {
-      const cutoff = new Date(now.getTime() - runtime().config().retentionDays * DAY_MS);
-      const { count: messages } = (await strapi.db.query(UID.inboundMessage).deleteMany({ where: { receivedAt: { $lt: cutoff } } })) as { count: number };
-      const { count: outbox } = (await strapi.db.query(UID.outboxMessage).deleteMany({ where: { createdAt: { $lt: cutoff } } })) as { count: number };
-      // A stored webhook is normally gone within seconds; one whose processing kept failing goes
-      // after a week, when the provider has long stopped redelivering it.
-      await strapi.db.query(UID.inboundWebhook).deleteMany({ where: { receivedAt: { $lt: new Date(now.getTime() - 7 * DAY_MS) } } });
-      const stale = (await subscribers().findMany({ where: { status: 'unsubscribed', unsubscribedAt: { $lt: cutoff } }, select: ['id'] })) as Array<{ id: number }>;
-      const ids = stale.map((row) => row.id);
-      if (!ids.length) return { subscribers: 0, messages, outbox };
-      await strapi.db.query(UID.delivery).deleteMany({ where: { subscriberId: { $in: ids } } });
-      await ledger().deleteForSubscribers(ids);
-      const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: { id: { $in: ids } } }, select: ['id'] })) as Array<{ id: number }>;
-      await strapi.db.query(UID.inboundMessage).deleteMany({ where: { id: { $in: inbox.map((row) => row.id) } } });
-      await subscribers().updateMany({ where: { id: { $in: ids } }, data: { address: null, whatsappUserId: null, pushSubscription: null, name: null, villages: null, signupLinkId: null, erasedAt: now } });
-      return { subscribers: ids.length, messages, outbox };
-    },
+    // Export, erasure and retention live in privacy.service.ts; these names stay for callers.
+    exportSubscriber: (id: number) => getService(strapi, 'privacy').exportSubscriber(id),
+    erase: (id: number) => getService(strapi, 'privacy').erase(id),
+    purgeWithdrawn: (now?: Date) => getService(strapi, 'privacy').purgeWithdrawn(now),
 
     /** WhatsApp's in-app "stop marketing messages" and a blocked Telegram bot are withdrawals like STOP. */
     async handlePreference(channel: ChannelId, address: string, value: 'stop' | 'resume', userId?: string) {

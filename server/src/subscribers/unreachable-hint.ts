@@ -1,8 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID, UID, type ChannelId } from '../constants';
-import { messageJob, type MessageJob } from '../queue/jobs';
+import type { OutgoingMessage } from '../queue/jobs';
 import { localeOf, texts } from '../messages/texts';
 import { getService } from '../utils/get-service';
+import { maskedMessage } from '../utils/log';
 
 /**
  * Channels a hint can go to, in this order of preference. Web Push carries only announcements
@@ -28,12 +29,12 @@ interface Row {
  * now marked unreachable. If the town enabled it (`channels.whatsapp.unreachableHint`), the
  * citizen gets one plain-text hint on another confirmed channel they signed up for in the same
  * form (rows sharing `signupLinkId`), once per WhatsApp row ever. The job carries the target row's
- * id and the fixed town text only, like every `text` message job.
+ * id and the id of the fixed text's row, like every `text` message job.
  */
 export async function afterWhatsappUnreachable(strapi: Core.Strapi, whatsappSubscriberId: number): Promise<UnreachableHintOutcome> {
   // The delivery outcome is recorded already; a hint that cannot be worked out must not undo it.
   return hint(strapi, whatsappSubscriberId).catch((error: Error) => {
-    strapi.log.warn(`[${PLUGIN_ID}] unreachable hint for subscriber ${whatsappSubscriberId}: ${error.message}`);
+    strapi.log.warn(`[${PLUGIN_ID}] unreachable hint for subscriber ${whatsappSubscriberId}: ${maskedMessage(error)}`);
     return 'not-possible' as const;
   });
 }
@@ -58,13 +59,13 @@ async function hint(strapi: Core.Strapi, whatsappSubscriberId: number): Promise<
   // Claimed before the job is added: two failures arriving at once send one hint.
   const claimed = (await subscribers.updateMany({ where: { id: whatsapp.id, unreachableHintAt: null }, data: { unreachableHintAt: new Date() } })) as { count: number };
   if (!claimed.count) return 'already-sent';
-  const job: MessageJob = { message: 'text', subscriberId: target.id, text: texts.whatsappUnreachableHint[localeOf(target.locale)](config.town.name) };
+  const message: OutgoingMessage = { message: 'text', subscriberId: target.id, text: texts.whatsappUnreachableHint[localeOf(target.locale)](config.town.name) };
   try {
-    await runtime.queue().add(target.channel, messageJob(job));
+    await getService(strapi, 'messages').enqueue(target.channel, message);
   } catch (error) {
     // Not queued: the next failure may try again.
     await subscribers.update({ where: { id: whatsapp.id }, data: { unreachableHintAt: null } });
-    strapi.log.warn(`[${PLUGIN_ID}] unreachable hint for subscriber ${whatsapp.id} not queued: ${(error as Error).message}`);
+    strapi.log.warn(`[${PLUGIN_ID}] unreachable hint for subscriber ${whatsapp.id} not queued: ${maskedMessage(error)}`);
     return 'not-possible';
   }
   strapi.log.info(`[${PLUGIN_ID}] WhatsApp subscriber ${whatsapp.id} unreachable: hint queued on ${target.channel}`);

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID, UID, type ChannelId } from '../constants';
 import type { ChannelEvent } from '../channels/channel';
 import { getService } from '../utils/get-service';
+import { keyedHash } from '../utils/secret';
 import { HOUR_MS } from '../utils/time';
 import { LANGUAGE_KEYWORDS, texts } from '../messages/texts';
 import { citizenLanguage, languageOfKeyword } from '../languages/languages';
@@ -180,7 +180,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (recentReply > 0) return;
       // The database check above misses a message processed at the same moment in another job;
       // the Redis claim settles which of them answers.
-      const senderKey = createHash('sha256').update(`${channel}:${event.from}`).digest('hex').slice(0, 32);
+      // Keyed: an unkeyed hash of `channel:+49…` could be found by hashing every number.
+      const senderKey = keyedHash(strapi, `${channel}:${event.from}`);
       if (!(await runtime().limits().claimOnce(`inbox-reply:${senderKey}`, config.inbox.replyEveryHours * HOUR_MS))) return;
       const text = config.inbox.enabled ? config.inbox.interimReply : config.inbox.notMonitoredReply;
       await strapi.db.query(UID.inboundMessage).update({ where: { id: inbound.id }, data: { autoRepliedAt: new Date() } });

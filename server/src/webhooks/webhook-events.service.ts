@@ -5,6 +5,7 @@ import type { HeaderBag } from '../channels/channel';
 import { webhookJobSchema } from '../queue/jobs';
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
+import { maskPersonalData, maskedMessage } from '../utils/log';
 
 type WebhookStampKind = 'received' | 'verified';
 const STAMP_FLUSH_MS = 10_000;
@@ -32,7 +33,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     runtime()
       .limits()
       .setStamp(key, at)
-      .catch((error: Error) => strapi.log.debug?.(`[${PLUGIN_ID}] could not record the webhook time: ${error.message}`));
+      .catch((error: Error) => strapi.log.debug?.(`[${PLUGIN_ID}] could not record the webhook time: ${maskedMessage(error)}`));
   };
 
   const webhookOf = (channelId: string) => {
@@ -101,7 +102,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         else if (event.type === 'template-update') await getService(strapi, 'whatsapp-account').recordTemplateUpdate(event);
         else if (event.type === 'user-id-update') await getService(strapi, 'subscriptions').updateWhatsappUserId(event.previous, event.current);
         else if (event.type === 'account-error') {
-          strapi.log.error(`[${PLUGIN_ID}] ${channelId} reports an account error: ${event.error.code} ${event.error.message}`);
+          strapi.log.error(`[${PLUGIN_ID}] ${channelId} reports an account error: ${event.error.code} ${maskPersonalData(event.error.message)}`);
         }
       }
     },

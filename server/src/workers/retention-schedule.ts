@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID } from '../constants';
 import { getService } from '../utils/get-service';
+import { maskedMessage } from '../utils/log';
 
 /**
  * Retention and the expiry of unconfirmed sign-ups, on every worker's own timer: what the
@@ -12,9 +13,8 @@ import { getService } from '../utils/get-service';
 export function scheduleRetention(strapi: Core.Strapi) {
   const runtime = getService(strapi, 'runtime');
   const run = async () => {
-    const subscriptions = getService(strapi, 'subscriptions');
-    const expired = await subscriptions.expirePending();
-    const purged = await subscriptions.purgeWithdrawn();
+    const expired = await getService(strapi, 'subscriptions').expirePending();
+    const purged = await getService(strapi, 'privacy').purgeWithdrawn();
     const total = expired.deleted + expired.reverted + purged.subscribers + purged.messages + purged.outbox;
     if (total > 0) {
       strapi.log.info(
@@ -25,6 +25,6 @@ export function scheduleRetention(strapi: Core.Strapi) {
   };
   runtime.every('retention', runtime.config().retentionEverySeconds * 1000, run);
   setImmediate(() => {
-    run().catch((error: Error) => strapi.log.error(`[${PLUGIN_ID}] retention: ${error.message}`));
+    run().catch((error: Error) => strapi.log.error(`[${PLUGIN_ID}] retention: ${maskedMessage(error)}`));
   });
 }

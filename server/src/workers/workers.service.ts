@@ -3,6 +3,7 @@ import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID } from '../constants';
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { scheduleRetention } from './retention-schedule';
+import { maskedMessage } from '../utils/log';
 
 /**
  * Wires queues to processors and runs the reconciler. Only instances with `worker: true`
@@ -38,7 +39,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       runtime().onStop(async () => getService(strapi, 'delivery').stop());
       // At startup too: work may have been lost while no process was running.
       setImmediate(() => {
-        this.reconcile().catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] reconciler: ${error.message}`));
+        this.reconcile().catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] reconciler: ${maskedMessage(error)}`));
       });
     },
 

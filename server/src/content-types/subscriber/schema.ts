@@ -40,6 +40,8 @@ export default {
     confirmedAt: { type: 'datetime' },
     unsubscribedAt: { type: 'datetime' },
     erasedAt: { type: 'datetime' },
+    /** When retention removed this withdrawn row's records; a purged row is never selected again. */
+    purgedAt: { type: 'datetime' },
     /** Pending signups are deleted after this moment. */
     expiresAt: { type: 'datetime' },
     /** SHA-256 of the one-time token carried in links and in the confirmation button payload. */
