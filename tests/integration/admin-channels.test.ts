@@ -75,7 +75,7 @@ describe('channel status', () => {
     expect(new Date(whatsapp.lastWebhookAt as string).getTime()).toBeGreaterThanOrEqual(before);
     expect(new Date(whatsapp.lastWebhookAt as string).getTime()).toBeLessThanOrEqual(new Date(whatsapp.lastVerifiedWebhookAt as string).getTime());
     expect(whatsapp.problems).toEqual([]);
-    const queue = (test.strapi.plugin('town-crier').service('runtime') as { queue(): { getStamp(key: string): Promise<number | null> } }).queue();
+    const queue = (test.strapi.plugin('town-crier').service('runtime') as { limits(): { getStamp(key: string): Promise<number | null> } }).limits();
     expect(await queue.getStamp('webhook:whatsapp:verified')).toBe(new Date(whatsapp.lastVerifiedWebhookAt as string).getTime());
   });
 

@@ -17,10 +17,10 @@ describe('editor preview', () => {
   const ids: Record<string, number> = {};
 
   const get = (path: string) => test.request.get(`/town-crier${path}`).set('Authorization', `Bearer ${token}`);
-  const queue = () =>
+  const limits = () =>
     (test.strapi.plugin('town-crier').service('runtime') as {
-      queue(): { admitToWindow(key: string, member: string, limit: number, windowMs: number, nowMs: number): Promise<unknown>; pause(name: string): Promise<void> };
-    }).queue();
+      limits(): { admitToWindow(key: string, member: string, limit: number, windowMs: number, nowMs: number): Promise<unknown> };
+    }).limits();
 
   beforeAll(async () => {
     test = await bootStrapi({ pluginConfig: { channels: { whatsapp: { accessToken: '', dailyRecipientLimit: 6 } } } });
@@ -49,9 +49,9 @@ describe('editor preview', () => {
       // Three of six slots used in the last 24 h: two by Verkehr recipients (admitted again
       // without a new slot), one by a confirmation message.
       const now = Date.now();
-      await queue().admitToWindow('reach:whatsapp', String(ids.verkehr1), 6, 86_400_000, now - HOUR);
-      await queue().admitToWindow('reach:whatsapp', String(ids.verkehr2), 6, 86_400_000, now - HOUR);
-      await queue().admitToWindow('reach:whatsapp', 's:999', 6, 86_400_000, now - HOUR);
+      await limits().admitToWindow('reach:whatsapp', String(ids.verkehr1), 6, 86_400_000, now - HOUR);
+      await limits().admitToWindow('reach:whatsapp', String(ids.verkehr2), 6, 86_400_000, now - HOUR);
+      await limits().admitToWindow('reach:whatsapp', 's:999', 6, 86_400_000, now - HOUR);
 
       const response = await get('/preview?uid=api::article.article&topic=verkehr');
       expect(response.status).toBe(200);

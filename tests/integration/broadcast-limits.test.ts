@@ -99,8 +99,8 @@ describe('pacing: the daily reach limit, quiet hours and scheduled sending', () 
 
   it('rebuilds the daily reach window from the delivery rows when Redis lost it', async () => {
     const queue = (test.strapi.plugin('town-crier').service('runtime') as {
-      queue(): { windowSize(key: string, windowMs: number, nowMs: number): Promise<number> };
-    }).queue();
+      limits(): { windowSize(key: string, windowMs: number, nowMs: number): Promise<number> };
+    }).limits();
     const reconcile = () => (test.strapi.plugin('town-crier').service('workers') as { reconcile(): Promise<void> }).reconcile();
     expect(await queue.windowSize('reach:whatsapp', DAY_MS, Date.now())).toBe(3);
 

@@ -10,7 +10,6 @@ const ANNOUNCEMENT = 'plugin::town-crier.announcement';
 interface Queue {
   pause(queue: string): Promise<void>;
   resume(queue: string): Promise<void>;
-  removeJob(queue: string, id: string): Promise<void>;
   counts(queue: string): Promise<{ waiting: number; active: number; delayed: number }>;
   isPaused(queue: string): Promise<boolean>;
 }

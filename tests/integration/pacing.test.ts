@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBullJobQueue } from '../../server/src/queue/bull-job-queue';
+import { createRedisLimits } from '../../server/src/queue/redis-limits';
 import { createPacer } from '../../server/src/channels/pacing';
 import { REDIS_URL } from '../support/strapi';
 
@@ -21,14 +22,17 @@ describe('pacing sends evenly, per sliding second', () => {
   // Two queue clients: two processes' worth of Redis connections sharing one window.
   const first = createBullJobQueue({ redisUrl: REDIS_URL, prefix, maxAttempts: 1 });
   const second = createBullJobQueue({ redisUrl: REDIS_URL, prefix, maxAttempts: 1 });
+  const firstLimits = createRedisLimits({ prefix, connection: () => first.connection() });
+  const secondLimits = createRedisLimits({ prefix, connection: () => second.connection() });
   afterAll(async () => {
+    await firstLimits.obliterate();
     await first.obliterate();
     await first.close();
     await second.close();
   });
 
   it('never admits more than the rate in any second, across workers, and keeps most of it', async () => {
-    const paces = [createPacer(() => first), createPacer(() => second)];
+    const paces = [createPacer(() => firstLimits), createPacer(() => secondLimits)];
     const admitted: number[] = [];
     // Eight concurrent senders, four per "process", 45 sends at 15/s.
     let remaining = 45;
@@ -52,11 +56,11 @@ describe('pacing sends evenly, per sliding second', () => {
   });
 
   it('paces each channel on its own', async () => {
-    const pace = createPacer(() => first);
+    const pace = createPacer(() => firstLimits);
     const telegram = [await pace('telegram', 5), await pace('telegram', 5)];
     // Telegram's next slot is a fifth of a second on; e-mail's timeline is another one.
     expect(telegram[1] - telegram[0]).toBeGreaterThanOrEqual(200);
     const probe = Date.now();
-    expect(await first.reserveSlot('pace:email', 200, probe)).toBe(0);
+    expect(await firstLimits.reserveSlot('pace:email', 200, probe)).toBe(0);
   });
 });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootStrapi, createSuperAdmin, eventually, REDIS_URL, type TestStrapi } from '../support/strapi';
+import { drained } from '../support/drained';
 import { inboundTextWebhook, signedWebhookRequest, statusWebhook, type FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
 import { fakeWhatsapp, postWebhook, sentTo, WHATSAPP } from '../support/whatsapp';
 import { seedSubscriber, seedTopics } from '../support/seed';
@@ -320,7 +321,7 @@ describe('privacy attacks', () => {
       expect(response.body.data.whatsappLink).toMatch(/^https:\/\/wa\.me\/49452512345\?text=START%20[A-Z2-9]{6}$/);
     }
     // Every template the fake has seen in this file, sign-ups of earlier tests included.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await drained(test);
     const templates = fake.requests.filter((request) => (request.body as { type?: string } | undefined)?.type === 'template');
     expect(templates.length).toBeLessThanOrEqual(TEMPLATES_PER_HOUR);
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../support/strapi';
+import { drained } from '../support/drained';
 import { statusWebhook, type FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
 import { fakeWhatsapp, postWebhook, sentTo } from '../support/whatsapp';
 import { announcementFor, deliveriesOf, publishArticle, seedSubscriber, seedTopics } from '../support/seed';
@@ -179,7 +180,8 @@ describe('WhatsApp error policy: marketing cap, unreachable numbers', () => {
       expect(unreachable.undeliverableAt).toBeTruthy();
       expect(await deliveryOf(lateIds[name])).toMatchObject({ status: 'failed', lastErrorClass: 'permanent-recipient' });
     }
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // A wait started again (1 s here) would be a delayed job: waited for until it has run.
+    await drained(test, { delayedWithinMs: 5_000 });
     expect(sentTo(fake, late.capped)).toHaveLength(3);
     expect(await deliveryOf(lateIds.capped)).toMatchObject({ status: 'failed', lastErrorCode: 'marketing-cap-reached', limitedHolds: 2 });
     expect((await subscriber(lateIds.capped)).undeliverableAt).toBeFalsy();

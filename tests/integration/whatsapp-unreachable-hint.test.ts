@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootStrapi, createSuperAdmin, eventually, REDIS_URL, type TestStrapi } from '../support/strapi';
+import { drained } from '../support/drained';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { inboundTextWebhook, statusWebhook, type FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
 import { fakeWhatsapp, postWebhook, sentTo } from '../support/whatsapp';
@@ -75,8 +76,8 @@ describe('WhatsApp unreachable: one hint on a channel from the same sign-up', ()
     return (detail.body.data.runs as Array<{ channel: string; becameUnreachable: number; unreachableHintSent: number; unreachableHintNotPossible: number }>).find((run) => run.channel === 'whatsapp')!;
   };
   const hintsTo = (address: string) => smtp.mailsTo(address).filter((mail) => /WhatsApp-Nachrichten/.test(mail.parsed.text ?? ''));
-  /** Jobs run one after another on a queue; a short pause lets any hint that was (wrongly) queued arrive. */
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
+  /** Waits until the queues have run everything queued, so any hint that was (wrongly) queued has arrived. */
+  const settle = () => drained(test);
 
   beforeAll(async () => {
     smtp = await startTestSmtpServer();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bootStrapi, eventually, type TestStrapi } from '../support/strapi';
+import { drained } from '../support/drained';
 import { inboundTextWebhook, statusWebhook, userPreferenceWebhook, toMetaJson, type FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
 import { fakeWhatsapp, postWebhook, sentTo, WHATSAPP } from '../support/whatsapp';
 import { announcementFor, deliveriesOf, publishArticle, seedSubscriber, seedTopics } from '../support/seed';
@@ -65,7 +66,7 @@ describe('WhatsApp webhooks and what citizens write', () => {
     const forged = await postWebhook(test, payload, 'not-the-app-secret');
     expect(forged.status).toBe(401);
     // Had either been processed, STOP would have unsubscribed Erika and answered her.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await drained(test);
     expect((await subscriber(erikaId)).status).toBe('active');
     expect(fake.requests).toHaveLength(0);
   });

@@ -128,8 +128,9 @@ export async function bootStrapi(options: BootOptions = {}): Promise<TestStrapi>
     prefix,
     dialect: pg ? 'postgres' : 'sqlite',
     async close() {
-      const runtime = strapi.plugin('town-crier').service('runtime') as { queue(): { obliterate(): Promise<void> } };
+      const runtime = strapi.plugin('town-crier').service('runtime') as { queue(): { obliterate(): Promise<void> }; limits(): { obliterate(): Promise<void> } };
       await runtime.queue().obliterate().catch(() => undefined);
+      await runtime.limits().obliterate().catch(() => undefined);
       await destroyKeepingListeners(strapi, runnerListeners);
       if (pg) await pg.drop();
       if (sqliteDir) rmSync(sqliteDir, { recursive: true, force: true });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createPacer } from '../../server/src/channels/pacing';
-import type { JobQueue } from '../../server/src/queue/job-queue';
+import type { Limits } from '../../server/src/queue/limits';
 
 /**
  * A send whose timer fires late (a busy CPU) must not go out on its old slot, where it would meet
- * the sends of the next slots at the provider: it takes a fresh one. The queue here is a stand-in
+ * the sends of the next slots at the provider: it takes a fresh one. The limits here are a stand-in
  * for the shared timeline (the real one is tested across processes in tests/integration/pacing.test.ts).
  */
 describe('pacer', () => {
@@ -18,7 +18,7 @@ describe('pacer', () => {
         next = slot + count * intervalMs;
         return Array.from({ length: count }, (_, index) => slot + index * intervalMs - nowMs);
       },
-    } as unknown as JobQueue;
+    } as unknown as Limits;
     return { queue, asks };
   };
 

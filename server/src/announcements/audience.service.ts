@@ -78,7 +78,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** The channel's rolling 24-hour reach window as it stands now (0 when Redis cannot say). */
     async usedLast24h(channel: Channel, nowMs = Date.now()): Promise<number> {
       if (!channel.dailyRecipientLimit) return 0;
-      return runtime().queue().windowSize(reachWindowKey(channel.id), reachWindowMs(runtime().config()), nowMs);
+      return runtime().limits().windowSize(reachWindowKey(channel.id), reachWindowMs(runtime().config()), nowMs);
     },
 
     /**
@@ -89,7 +89,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async splitByDailyLimit(channel: Channel, total: number, inWindow: (subscriberIds: number[]) => Promise<number>, nowMs = Date.now()): Promise<DailyLimitSplit> {
       const limit = channel.dailyRecipientLimit;
       if (!limit) return { limit: null, usedLast24h: 0, sendableNow: total, later: 0 };
-      const members = await runtime().queue().windowMembers(reachWindowKey(channel.id), reachWindowMs(runtime().config()), nowMs);
+      const members = await runtime().limits().windowMembers(reachWindowKey(channel.id), reachWindowMs(runtime().config()), nowMs);
       const already = members.length ? await inWindow(subscriberIdsOf(members)) : 0;
       const free = Math.max(0, limit - members.length);
       const sendableNow = Math.min(total, already + free);

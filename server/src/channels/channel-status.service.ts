@@ -82,7 +82,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const hasWebhooks = channel ? Boolean(channel.webhook) : id !== 'email';
     const limit = channel ? channel.dailyRecipientLimit : (settings.dailyRecipientLimit ?? null);
     const [usedLast24h, lastWebhookAt, lastVerifiedWebhookAt, paused] = await Promise.all([
-      channel && limit ? queue.windowSize(reachWindowKey(id), reachWindowMs(runtime().config()), now).catch(() => 0) : Promise.resolve(0),
+      channel && limit ? runtime().limits().windowSize(reachWindowKey(id), reachWindowMs(runtime().config()), now).catch(() => 0) : Promise.resolve(0),
       webhookEvents.lastWebhookAt(id, 'received'),
       webhookEvents.lastWebhookAt(id, 'verified'),
       channel ? queue.isPaused(id).catch(() => false) : Promise.resolve(false),

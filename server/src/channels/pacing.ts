@@ -1,4 +1,4 @@
-import type { JobQueue } from '../queue/job-queue';
+import type { Limits } from '../queue/limits';
 import { GroupCommit } from '../utils/group-commit';
 
 /**
@@ -24,7 +24,7 @@ const MAX_LATE_RETRIES = 3;
 /** Resolves once the send may go, with the slot time it was given. */
 export type Pace = (channelId: string, ratePerSecond: number) => Promise<number>;
 
-export function createPacer(queue: () => JobQueue): Pace {
+export function createPacer(limits: () => Limits): Pace {
   // Sends that ask for a slot together get consecutive slots from one call (group commit): the
   // same timeline, one Redis round trip instead of one per message.
   const timelines = new Map<string, GroupCommit<number, number>>();
@@ -33,7 +33,7 @@ export function createPacer(queue: () => JobQueue): Pace {
     if (!found) {
       found = new GroupCommit<number, number>(async (intervals) => {
         const now = Date.now();
-        const waits = await queue().reserveSlots(key, intervals[0], now, intervals.length);
+        const waits = await limits().reserveSlots(key, intervals[0], now, intervals.length);
         return waits.map((waitMs) => now + waitMs);
       });
       timelines.set(key, found);

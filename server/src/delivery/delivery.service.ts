@@ -662,7 +662,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await query().update({ status: 'skipped' });
       for (const limited of runtime().channels().enabled().filter((adapter) => adapter.dailyRecipientLimit)) {
         const members = held.filter((row) => row.channel === limited.id).map((row) => reachMember(Number(row.subscriber_id)));
-        if (members.length) await runtime().queue().releaseBookings(reachWindowKey(limited.id), members).catch(() => undefined);
+        if (members.length) await runtime().limits().releaseBookings(reachWindowKey(limited.id), members).catch(() => undefined);
       }
     },
 
@@ -801,7 +801,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       for (const channel of runtime().channels().enabled()) {
         if (!channel.dailyRecipientLimit) continue;
         const seeded = await runtime()
-          .queue()
+          .limits()
           .seedWindowOnce(reachWindowKey(channel.id), reachWindowMs(runtime().config()), async () => {
             const rows = (await strapi.db
               .connection(deliveryTable())

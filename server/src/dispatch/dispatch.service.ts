@@ -71,7 +71,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (!found) {
       found = new GroupCommit(async (asks) =>
         runtime()
-          .queue()
+          .limits()
           .admitOrBookMany(key, asks.map((ask) => ask.member), asks[0].limit, reachWindowMs(runtime().config()), Date.now(), BOOKING_GRACE_MS)
       );
       reachWindows.set(key, found);

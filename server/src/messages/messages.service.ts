@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { BOOKING_GRACE_MS, reachMember, reachWindowKey, reachWindowMs } from '../delivery/reach';
-import { JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../constants';
-import { messageJobSchema, type MessageJob, type OutgoingMessage } from '../queue/jobs';
+import { PLUGIN_ID, UID, type ChannelId } from '../constants';
+import { messageJob, messageJobSchema, type MessageJob, type OutgoingMessage } from '../queue/jobs';
 import type { RunningJob } from '../queue/job-queue';
 import { RetryLater } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
@@ -38,7 +38,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         data = message.message === 'text' ? { message: 'text', subscriberId: message.subscriberId, textId: row.id } : { message: 'reply', inboundMessageId: message.inboundMessageId, textId: row.id };
       }
       try {
-        await runtime().queue().add(channel, { name: JOB_NAMES.message, data });
+        await runtime().queue().add(channel, messageJob(data));
       } catch (error) {
         if (data.message !== 'confirmation' && data.textId) await outgoing().delete({ where: { id: data.textId } });
         throw error;
@@ -88,7 +88,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (data.message === 'confirmation' && channel.dailyRecipientLimit) {
         // A template to someone who has not written is business-initiated and uses up reach.
         // Booked like a broadcast's recipient, so it queues behind those already waiting for the window.
-        const admission = await runtime().queue().admitOrBook(reachWindowKey(channel.id), reachMember(data.subscriberId), channel.dailyRecipientLimit, reachWindowMs(runtime().config()), Date.now(), BOOKING_GRACE_MS);
+        const admission = await runtime().limits().admitOrBook(reachWindowKey(channel.id), reachMember(data.subscriberId), channel.dailyRecipientLimit, reachWindowMs(runtime().config()), Date.now(), BOOKING_GRACE_MS);
         if (!admission.admitted) throw new RetryLater(admission.retryAtMs - Date.now(), 'daily reach limit');
       }
 

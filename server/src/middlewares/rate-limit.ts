@@ -70,7 +70,7 @@ export default (routeConfig: RateLimitRouteConfig | undefined, { strapi }: { str
     const now = Date.now();
     let result: { admitted: true } | { admitted: false; retryAtMs: number };
     try {
-      result = await within(1000, runtime.queue().admitToWindow(`${bucket === 'webpush' ? 'webpush-ip' : 'signup-ip'}:${who}`, randomUUID(), limit, HOUR_MS, now));
+      result = await within(1000, runtime.limits().admitToWindow(`${bucket === 'webpush' ? 'webpush-ip' : 'signup-ip'}:${who}`, randomUUID(), limit, HOUR_MS, now));
     } catch (error) {
       strapi.log.warn(`[${PLUGIN_ID}] per-IP sign-up limit not checked, Redis did not answer: ${maskedMessage(error)}`);
       return next();

@@ -1,17 +1,29 @@
 /**
- * The queue port. Guarantees every implementation keeps:
+ * The job queue port: durable jobs only (n8n's `IJobQueue` is the model). Reach windows, bookings,
+ * pacing, claims and stamps are the `Limits` port (`limits.ts`). Guarantees every implementation
+ * keeps (checked by `tests/integration/queue-ports.contract.test.ts` against each):
  * - at-least-once: a job may run again after a crash or stall, so handlers must be idempotent;
  * - a job added with an id that is still stored is not added again;
- * - `admitToWindow` holds across all processes sharing the Redis (provider pacing and the daily reach limit use it);
+ * - jobs of the `priority` lane that are due go before every due job of the `bulk` lane on the same
+ *   queue, first in first out within a lane; a delayed job joins its lane when it is due. The
+ *   lane decides the order only: pacing and the daily reach are kept by the send itself;
+ * - a paused queue starts no job; its jobs wait, in order, until it is resumed;
  * - retries are the handler's decision: it throws `RetryLater` to be run again after a delay,
  *   returns to finish; any other throw is retried with exponential backoff until attempts run out.
  */
+export type JobLane = 'priority' | 'bulk';
+
 export interface QueueJobSpec<Data = unknown> {
   name: string;
   data: Data;
   /** Deterministic id: adding the same id twice is a no-op while the first job is stored. */
   id?: string;
   delayMs?: number;
+  /**
+   * `priority`: one-to-one messages (a confirmation, a keyword answer, a STOP receipt, a staff
+   * reply), which a citizen waits for, go before broadcast batches. Default `bulk`.
+   */
+  lane?: JobLane;
 }
 
 export interface RunningJob {
@@ -33,6 +45,8 @@ export interface QueueCounts {
   waiting: number;
   active: number;
   delayed: number;
+  /** When the earliest delayed job is due (ms since the epoch; in the past: it is about to move to waiting), or null. */
+  nextDelayedAt: number | null;
   failed: number;
   paused: number;
 }
@@ -53,7 +67,6 @@ export interface JobQueue {
   addBulk(queue: string, jobs: QueueJobSpec[]): Promise<void>;
   /** Registers this process as a consumer of `queue`. Call once per queue. */
   process(queue: string, handler: JobHandler, options: ProcessOptions): void;
-  hasJob(queue: string, id: string): Promise<boolean>;
   /** Ids of every job still to run in `queue` (waiting, delayed, active, paused): what the reconciler compares rows with. */
   liveJobIds(queue: string): Promise<string[]>;
   /**
@@ -62,62 +75,13 @@ export interface JobQueue {
    * so a job that moves on during the scan is met again, not missed.
    */
   forEachLiveJobId(queue: string, visit: (id: string) => void): Promise<void>;
-  removeJob(queue: string, id: string): Promise<void>;
   counts(queue: string): Promise<QueueCounts>;
   pause(queue: string): Promise<void>;
   resume(queue: string): Promise<void>;
   isPaused(queue: string): Promise<boolean>;
-  /**
-   * Atomically counts `member` into a rolling window of at most `limit` distinct members.
-   * Answers `{ admitted: true }` when it fits (or was already counted), otherwise when the
-   * oldest member leaves the window. This is how the daily reach limit holds across processes.
-   */
-  admitToWindow(key: string, member: string, limit: number, windowMs: number, nowMs: number): Promise<{ admitted: true } | { admitted: false; retryAtMs: number }>;
-  /**
-   * Like `admitToWindow`, but a member who finds no room books its own future slot (the next
-   * one nobody booked) and is answered that time; asked again then, it is admitted. Held
-   * recipients so leave in step with the window, one slot each, never all at its edge.
-   */
-  admitOrBook(key: string, member: string, limit: number, windowMs: number, nowMs: number, graceMs: number): Promise<{ admitted: true } | { admitted: false; retryAtMs: number }>;
-  /** `admitOrBook` for several members in one atomic call, one after another; answers in their order. */
-  admitOrBookMany(
-    key: string,
-    members: string[],
-    limit: number,
-    windowMs: number,
-    nowMs: number,
-    graceMs: number
-  ): Promise<Array<{ admitted: true } | { admitted: false; retryAtMs: number }>>;
-  /** Gives booked slots back (their deliveries were cancelled or skipped). */
-  releaseBookings(key: string, members: string[]): Promise<void>;
-  /**
-   * Reserves the next send slot on a shared timeline where slots are `intervalMs` apart, across
-   * every process; answers how many ms from `nowMs` the slot is (0: now). Callers wait that long.
-   */
-  reserveSlot(key: string, intervalMs: number, nowMs: number): Promise<number>;
-  /** `count` consecutive slots in one call, for sends that asked together; answers each one's wait, in order. */
-  reserveSlots(key: string, intervalMs: number, nowMs: number, count: number): Promise<number[]>;
-  /**
-   * Claims `key` for `ttlMs` across every process: true for the first caller only. Two webhook
-   * jobs for the same citizen can run at once, and only one of them may send the interim reply.
-   */
-  claimOnce(key: string, ttlMs: number): Promise<boolean>;
-  /**
-   * Fills a window from the system of record once per Redis lifetime: when this Redis has not
-   * seen `key` seeded (a new Redis, or one that lost its data), `load` is asked for the members
-   * and their times, which are added without moving members already there.
-   */
-  seedWindowOnce(key: string, windowMs: number, load: () => Promise<Array<{ member: string; atMs: number }>>): Promise<number>;
-  /** How many distinct members are in the window now. */
-  windowSize(key: string, windowMs: number, nowMs: number): Promise<number>;
-  /** The members in the window now; someone already counted is admitted again without a new slot. */
-  windowMembers(key: string, windowMs: number, nowMs: number): Promise<string[]>;
-  /** Stores a moment under `key` for every process to read (e.g. when the last webhook arrived). */
-  setStamp(key: string, atMs: number): Promise<void>;
-  getStamp(key: string): Promise<number | null>;
-  /** Answers whether Redis is reachable right now. */
+  /** Answers whether the store behind the queue (Redis) is reachable right now. */
   ping(): Promise<boolean>;
-  /** Removes every key this queue owns (tests and uninstall). */
+  /** Removes every job of every queue this instance has used (tests and uninstall). */
   obliterate(): Promise<void>;
   close(): Promise<void>;
 }

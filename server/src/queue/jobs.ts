@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CHANNEL_IDS } from '../constants';
+import { CHANNEL_IDS, JOB_NAMES } from '../constants';
+import type { QueueJobSpec } from './job-queue';
 
 /**
  * Job payloads. Redis may hold jobs written by an older plugin version, so every processor
@@ -46,6 +47,13 @@ export type OutgoingMessage =
   | { message: 'confirmation'; subscriberId: number }
   | { message: 'text'; subscriberId: number; text: string }
   | { message: 'reply'; inboundMessageId: number; text: string };
+
+/**
+ * A one-to-one message job: a citizen is waiting for it (a confirmation, a keyword answer, a STOP
+ * receipt, a staff reply), so it goes in the priority lane, before the broadcast batches waiting on
+ * the channel's queue. It still takes its pacing slot and, for a confirmation, its reach admission.
+ */
+export const messageJob = (data: MessageJob): QueueJobSpec<MessageJob> => ({ name: JOB_NAMES.message, data, lane: 'priority' });
 
 /** A stored webhook (its payload waits in the database); `payload` only in jobs of older versions. */
 export const webhookJobSchema = z.object({ channel: z.enum(CHANNEL_IDS), webhookId: z.number().int().positive().optional(), payload: z.unknown().optional() });

@@ -2,20 +2,23 @@ import type { Core } from '@strapi/strapi';
 import { readPluginConfig } from '../config';
 import type { PluginConfig } from '../config/schema';
 import type { JobQueue } from '../queue/job-queue';
+import type { Limits } from '../queue/limits';
 import { createBullJobQueue } from '../queue/bull-job-queue';
+import { createRedisLimits } from '../queue/redis-limits';
 import { createChannelRegistry, type ChannelRegistry } from '../channels/registry';
 import { createPacer } from '../channels/pacing';
 import { PLUGIN_ID } from '../constants';
 import { maskedMessage } from '../utils/log';
 
 /**
- * Owns everything the plugin opens: the parsed config, the job queue (Redis connections),
- * the channel adapters and timers. `bootstrap` calls `start`, `destroy` calls `stop`, and
+ * Owns everything the plugin opens: the parsed config, the job queue (Redis connections) and
+ * the limits that share its connection, the channel adapters and timers. `bootstrap` calls `start`, `destroy` calls `stop`, and
  * nothing else in the plugin opens a connection of its own.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   let config: PluginConfig | null = null;
   let queue: JobQueue | null = null;
+  let limits: Limits | null = null;
   let channels: ChannelRegistry | null = null;
   const timers = new Set<NodeJS.Timeout>();
   const closers: Array<() => Promise<void>> = [];
@@ -35,13 +38,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return required(queue, 'job queue');
     },
 
+    /** Reach windows, bookings, pacing, claims and stamps: see queue/limits.ts. */
+    limits(): Limits {
+      return required(limits, 'limits');
+    },
+
     channels(): ChannelRegistry {
       return required(channels, 'channel registry');
     },
 
     start() {
       const cfg = this.config();
-      queue = createBullJobQueue({
+      const bull = createBullJobQueue({
         redisUrl: cfg.redis.url,
         prefix: cfg.redis.prefix,
         maxAttempts: cfg.broadcast.maxAttempts,
@@ -50,7 +58,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         onError: (error) => strapi.log.warn(`[${PLUGIN_ID}] queue: ${maskedMessage(error)}`),
         onJobFailed: (queueName, jobName, error) => strapi.log.warn(`[${PLUGIN_ID}] ${queueName}/${jobName} attempt failed: ${maskedMessage(error).slice(0, 300)}`),
       });
-      channels = createChannelRegistry({ strapi, config: cfg, pace: createPacer(() => this.queue()) });
+      queue = bull;
+      limits = createRedisLimits({ prefix: cfg.redis.prefix, connection: () => bull.connection() });
+      channels = createChannelRegistry({ strapi, config: cfg, pace: createPacer(() => this.limits()) });
     },
 
     /** Runs `task` every `everyMs` until `stop`; errors are logged, never thrown into the timer. */
@@ -75,6 +85,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await queue?.close();
       channels = null;
       queue = null;
+      limits = null;
     },
   };
 };

@@ -153,7 +153,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    */
   const admit = async (key: string, limit: number, now: Date) => {
     try {
-      return await within(1000, runtime().queue().admitToWindow(key, randomUUID(), limit, HOUR_MS, now.getTime()));
+      return await within(1000, runtime().limits().admitToWindow(key, randomUUID(), limit, HOUR_MS, now.getTime()));
     } catch (error) {
       strapi.log.warn(`[${PLUGIN_ID}] ${key.split(':')[0]} limit not checked, Redis did not answer: ${maskedMessage(error)}`);
       return { admitted: true as const };

@@ -183,7 +183,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // the Redis claim settles which of them answers.
       // Keyed: an unkeyed hash of `channel:+49…` could be found by hashing every number.
       const senderKey = keyedHash(strapi, `${channel}:${event.from}`);
-      if (!(await runtime().queue().claimOnce(`inbox-reply:${senderKey}`, config.inbox.replyEveryHours * HOUR_MS))) return;
+      if (!(await runtime().limits().claimOnce(`inbox-reply:${senderKey}`, config.inbox.replyEveryHours * HOUR_MS))) return;
       const text = config.inbox.enabled ? config.inbox.interimReply : config.inbox.notMonitoredReply;
       await strapi.db.query(UID.inboundMessage).update({ where: { id: inbound.id }, data: { autoRepliedAt: new Date() } });
       getService(strapi, 'subscriptions').enqueueMessage(channel, { message: 'reply', inboundMessageId: inbound.id, text });

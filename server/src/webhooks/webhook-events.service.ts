@@ -31,7 +31,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (at - (flushed.get(key) ?? 0) < STAMP_FLUSH_MS) return;
     flushed.set(key, at);
     runtime()
-      .queue()
+      .limits()
       .setStamp(key, at)
       .catch((error: Error) => strapi.log.debug?.(`[${PLUGIN_ID}] could not record the webhook time: ${maskedMessage(error)}`));
   };
@@ -71,7 +71,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async lastWebhookAt(channelId: string, kind: WebhookStampKind): Promise<Date | null> {
       const key = `webhook:${channelId}:${kind}`;
       const shared = await runtime()
-        .queue()
+        .limits()
         .getStamp(key)
         .catch(() => null);
       const latest = Math.max(seen.get(key) ?? 0, shared ?? 0);
