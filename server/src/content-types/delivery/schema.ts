@@ -26,5 +26,11 @@ export default {
     statusAt: { type: 'datetime' },
     /** Set while a send is in flight; a claim found after a crash marks a send that may have reached the provider. */
     claimedAt: { type: 'datetime' },
+    /**
+     * Until when a waiting delivery is held (a provider's wait such as 131049's 24 hours, quiet
+     * hours, the reach window, an ambiguous send's wait for its receipt). Resume, a channel's
+     * resume and the reconciler re-enqueue it no sooner; cleared when the delivery is claimed.
+     */
+    holdUntil: { type: 'datetime' },
   },
 } as const;
