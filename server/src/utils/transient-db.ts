@@ -16,7 +16,7 @@ const POSTGRES_CODES = new Set([
   '53300', // too_many_connections
 ]);
 const NODE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
-const MESSAGES = [/Connection terminated/i, /Client was closed/i, /Timeout acquiring a connection/i, /connection is not open/i, /database is locked/i];
+const MESSAGES = [/Connection terminated/i, /Connection ended unexpectedly/i, /Client was closed/i, /encountered a connection error and is not queryable/i, /Timeout acquiring a connection/i, /connection is not open/i, /database is locked/i];
 
 export function isTransientDatabaseError(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
