@@ -68,13 +68,15 @@ describe('delivery outcomes: the database, Meta and an editor in the way', () =>
     // A locked SQLite file blocks the process while the driver waits for it (better-sqlite3 is
     // synchronous): sends in flight meanwhile must not time out, or they turn ambiguous.
     config.channels.whatsapp.requestTimeoutMs = 30_000;
+    // English citizens get a template of their own, which Meta has not approved yet in one test.
+    config.channels.whatsapp.templates = { byLanguage: { en: { announcement: { name: 'town_news_en', language: 'en' } } } };
     test = await bootStrapi({
       pluginConfig: {
         ...config,
         broadcast: { maxAttempts: 10, retryBaseDelayMs: 50, deliveryConcurrency: 8 },
       },
     });
-    const sizes: Record<string, number> = { database: 40, template: 120, hold: 2, race: 1, cancel: 1 };
+    const sizes: Record<string, number> = { database: 40, template: 120, hold: 2, race: 1, cancel: 1, language: 8 };
     Object.assign(topicOf, await seedTopics(test, Object.keys(sizes).map((slug) => [slug, slug] as [string, string])));
     let n = 0;
     for (const [slug, size] of Object.entries(sizes)) {
@@ -85,6 +87,8 @@ describe('delivery outcomes: the database, Meta and an editor in the way', () =>
         people[slug].push(address);
       }
     }
+    // Half of the language test's citizens read English.
+    for (const address of people.language.slice(0, 4)) await test.strapi.db.query('plugin::town-crier.subscriber').update({ where: { address }, data: { locale: 'en' } });
     token = await createSuperAdmin(test);
   });
   afterAll(async () => {
@@ -112,7 +116,7 @@ describe('delivery outcomes: the database, Meta and an editor in the way', () =>
         }, 0);
         return;
       }
-      const killer = new Client({ connectionString: process.env.TOWN_CRIER_TEST_DATABASE_URL });
+      const killer = new Client({ connectionString: process.env.TOWN_CRIER_TEST_DATABASE_URL as string });
       await killer.connect();
       await killer.query(`SELECT pg_terminate_backend(${Number((connection as { processID: number }).processID)})`);
       await killer.end();
@@ -163,6 +167,29 @@ describe('delivery outcomes: the database, Meta and an editor in the way', () =>
     const sent = await finished(articleId);
     expect(sent).toMatchObject({ recipientsCount: 120, sentCount: 120, skippedCount: 0, failedCount: 0, statusReason: null });
     expect(checkExactlyOnce(fake, title, people.template, [])).toMatchObject({ missing: [], duplicated: [], strangers: [], total: 120 });
+  });
+
+  it("finding 2: a missing template of one language holds that language's citizens only; after the fix, Retry failed reaches them once", async () => {
+    const english = people.language.slice(0, 4);
+    const german = people.language.slice(4);
+    let englishMissing = true;
+    const isEnglish = (body: Record<string, unknown>) => (body.template as { language?: { code?: string } } | undefined)?.language?.code === 'en';
+    fake.failNext((body) => englishMissing && isEnglish(body), { ...TEMPLATE_MISSING, details: 'template name (town_news_en) does not exist in en' }, Number.MAX_SAFE_INTEGER);
+    const title = 'Neue Buslinie ab Montag';
+    const articleId = await publishArticle(test, { title, topic: 'language' });
+    const done = await finished(articleId, ['sent', 'paused', 'failed']);
+    // The German citizens' template works: the run is not held for them.
+    expect(done).toMatchObject({ broadcastStatus: 'sent', sentCount: german.length, failedCount: english.length, skippedCount: 0 });
+    expect(checkExactlyOnce(fake, title, german, english)).toMatchObject({ missing: [], duplicated: [], toOthers: [] });
+
+    englishMissing = false;
+    expect((await admin(`${done.documentId}/retry-failed`)).status).toBe(200);
+    const sent = await eventually(async () => {
+      const row = await announcementFor(test, articleId);
+      return row?.broadcastStatus === 'sent' && row.sentCount === people.language.length && row;
+    });
+    expect(sent).toMatchObject({ failedCount: 0, skippedCount: 0 });
+    expect(checkExactlyOnce(fake, title, people.language, [])).toMatchObject({ missing: [], duplicated: [], strangers: [], total: people.language.length });
   });
 
   it('finding 3: a 131049 hold keeps its 24-hour wait through pause/resume and through Redis losing its jobs', async () => {

@@ -23,6 +23,8 @@ export interface DeliveryRow {
   limitedHolds?: number;
   lastErrorCode: string | null;
   urgency?: Urgency | null;
+  /** Sent with a template of the citizen's language (`templates.byLanguage`), not the main one. */
+  languageTemplate?: boolean;
 }
 
 const OPEN_STATUSES: readonly string[] = OPEN_DELIVERY_STATUSES;
@@ -359,13 +361,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!rows.length) return;
       // A row claimed by a send in flight elsewhere keeps its claim (and with it the wait for that
       // send's status) when the batch is parked or held; the claim protocol settles it later.
-      const settle = (chosen: RecipientRow[], status: DeliveryStatus, holdUntil?: Date) =>
-        strapi.db
-          .connection(deliveryTable())
-          .whereIn('id', chosen.map((row) => row.id))
-          .whereIn('status', OPEN_STATUSES)
-          .whereNull('claimed_at')
-          .update({ status, ...(holdUntil ? { hold_until: dbTimestamp(strapi, holdUntil) } : {}) });
+      const settle = (chosen: RecipientRow[], status: DeliveryStatus) =>
+        strapi.db.connection(deliveryTable()).whereIn('id', chosen.map((row) => row.id)).whereIn('status', OPEN_STATUSES).whereNull('claimed_at').update({ status });
 
       const byRun = await dispatch.runAdmits(documentId, channelId);
       if (byRun.kind === 'skip') {
@@ -393,7 +390,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const quiet = runtime().config().broadcast.quietHours;
       if (announcement.urgency !== 'emergency' && isQuiet(quiet, new Date(now))) {
         const until = quietHoursEnd(quiet, new Date(now));
-        await settle(sendable, 'waiting', until);
+        await settle(sendable, 'waiting');
         await dispatch.noteHold(documentId, channelId, 'quiet-hours', until);
         await this.enqueueDeliveries(documentId, channelId, sendable.map((row) => Number(row.subscriber_id)), { round: `q${freshRound()}`, delayMs: until.getTime() - now });
         return;
@@ -459,7 +456,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       const admission = await dispatch.admit(documentId, channelId, subscriber.id, announcement.urgency);
       if (admission.kind === 'hold') {
-        await this.hold(delivery, admission.untilMs);
+        // Quiet hours and the reach window are asked again at every send (and follow a config
+        // change), so their hold needs no until-time on the row.
+        await this.hold(delivery, admission.untilMs, {}, false);
         return false;
       }
       const channel = runtime().channels().get(channelId);
@@ -468,6 +467,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const threadMessageIds = followUp && channelId === 'email' ? await this.threadMessageIds(announcement, subscriber.id) : undefined;
       // Languages: the citizen's version of the news (server/src/languages/), and their language for the channel's own words.
       const { content, language } = announcements().contentFor(announcement, subscriber.locale, followUp);
+      delivery.languageTemplate = channelId === 'whatsapp' && Boolean(language && runtime().config().channels.whatsapp.templates.byLanguage[language]?.announcement);
 
       return this.send(channel, delivery, attempt, claim.stamp, () =>
         channel.send({
@@ -552,8 +552,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * Waiting is not failing: the delivery goes back to `waiting` and a fresh job, delayed until
      * `untilMs`, takes over; this job completes, so no attempt is used up.
      */
-    async hold(delivery: DeliveryRow, untilMs: number, outcome: DeliveryUpdate = {}) {
-      await record(delivery.id, { ...outcome, status: 'waiting', holdUntil: new Date(untilMs) });
+    async hold(delivery: DeliveryRow, untilMs: number, outcome: DeliveryUpdate = {}, keepUntil = true) {
+      await record(delivery.id, { ...outcome, status: 'waiting', ...(keepUntil ? { holdUntil: new Date(untilMs) } : {}) });
       await this.queueAlone(delivery, 'h', untilMs - Date.now());
     },
 
@@ -622,6 +622,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           await markRecipient(delivery.subscriberId, verdict.recipientEffect, channel.id);
           return false;
         case 'failed-announcement':
+          if (delivery.languageTemplate) {
+            // Only this language's template was refused (not approved yet): its citizens wait for
+            // "Retry failed" after the fix; everyone else's template works and the run goes on.
+            await record(delivery.id, { ...outcome, status: 'failed', statusAt: new Date() });
+            return false;
+          }
           // The message itself was refused (a template error): nobody is given up on. The
           // delivery waits with the run, which pauses with the reason until the town fixes it.
           await record(delivery.id, { ...outcome, status: 'waiting', statusAt: new Date() });
