@@ -142,20 +142,21 @@ describe('publish → broadcast', () => {
     await test.strapi.db.query('plugin::town-crier.subscriber').update({ where: { id: ids.everything }, data: { undeliverableAt: null } });
   });
 
-  it('fails the announcement, not the recipients, on a template error', async () => {
+  it('pauses the announcement, and fails no recipient, on a template error', async () => {
     // A template error hits every send of the announcement alike.
     fake.failNext(() => true, { status: 400, code: 132001, message: 'Template name does not exist in the translation' }, 5);
     await queue().pause('whatsapp');
     const articleId = await publishArticle(test, { title: 'Vorlage fehlt', topic: 'verkehr' });
     await eventually(async () => (await announcementFor(test, articleId))?.fanOutDoneAt);
     await queue().resume('whatsapp');
+    // Issue 23: the run pauses with the reason; every delivery not sent waits for the fixed template and a resume.
     const announcement = await eventually(async () => {
       const row = await announcementFor(test, articleId);
       const deliveries = row ? await deliveriesOf(test, row.documentId) : [];
-      return row?.broadcastStatus === 'failed' && deliveries.every((d) => ['failed', 'skipped'].includes(d.status)) && row;
+      return row?.broadcastStatus === 'paused' && deliveries.every((d) => ['waiting', 'pending'].includes(d.status)) && row;
     });
     expect(announcement.statusReason).toBe('template-error:132001');
-    // Deliveries not yet started when the first error came back are skipped, not sent.
+    // Deliveries not yet started when the first error came back are held, not sent.
     expect(fake.requests.length).toBeLessThanOrEqual(2);
     // A send already on its way when the first error came back still reaches the fake (and would meet the
     // same template error at Meta); it must land before the scripted errors are cleared.
@@ -164,6 +165,7 @@ describe('publish → broadcast', () => {
       return counts.waiting + counts.active + counts.delayed === 0;
     });
     fake.reset();
+    expect((await test.request.post(`/town-crier/broadcasts/${announcement.documentId}/cancel`).set('Authorization', `Bearer ${adminToken}`)).status).toBe(200);
   });
 
   it('pauses the channel on a fatal error, shows why, and continues once an admin resumes', async () => {

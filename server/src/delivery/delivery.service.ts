@@ -10,6 +10,7 @@ import { afterWhatsappUnreachable } from '../subscribers/unreachable-hint';
 import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
 import { GroupCommit } from '../utils/group-commit';
 import { SendSlots } from './send-slots';
+import { isTransientDatabaseError, retryTransient } from '../utils/transient-db';
 import { maskPersonalData, maskedMessage } from '../utils/log';
 import { deliveryCounts } from '../stats/broadcast-totals';
 
@@ -24,6 +25,8 @@ export interface DeliveryRow {
   limitedHolds?: number;
   lastErrorCode: string | null;
   urgency?: Urgency | null;
+  /** Sent with a template of the citizen's language (`templates.byLanguage`), not the main one. */
+  languageTemplate?: boolean;
 }
 
 const OPEN_STATUSES: readonly string[] = OPEN_DELIVERY_STATUSES;
@@ -37,7 +40,12 @@ export interface DeliveryUpdate {
   lastErrorClass?: string | null;
   sentAt?: Date;
   statusAt?: Date;
+  /** Until when a waiting delivery is held; every requeue honours it. */
+  holdUntil?: Date | null;
 }
+
+/** A claim's stamp as written to `claimed_at` (what the send's outcome write matches). */
+type ClaimStamp = Date | number;
 
 /**
  * `lastErrorClass` of a delivery whose send may have gone out (timeout after the request left).
@@ -63,6 +71,7 @@ interface RecipientRow {
   limited_holds: number | null;
   last_error_class?: string | null;
   status_at?: unknown;
+  hold_until?: unknown;
   subscriber_status: string | null;
   address: string | null;
   locale: string | null;
@@ -78,6 +87,7 @@ const RECIPIENT_COLUMNS = [
   'd.limited_holds',
   'd.last_error_class',
   'd.status_at',
+  'd.hold_until',
   's.status as subscriber_status',
   's.address',
   's.locale',
@@ -105,7 +115,18 @@ interface SentRecord {
   id: number;
   providerMessageId: string;
   attempts: number;
+  /** The send's own claim: a row whose claim is gone (a failed status came first, a hold) keeps what it has. */
+  claimedAt: ClaimStamp;
 }
+
+/** A hold still this far away is not due: the job that meets it early leaves it to the job of its hold. */
+const HOLD_TOLERANCE_MS = 1000;
+const heldUntil = (row: { hold_until?: unknown }, nowMs: number) => {
+  const until = toDate(row.hold_until);
+  return until && until.getTime() > nowMs + HOLD_TOLERANCE_MS ? until : null;
+};
+/** A claim older than this is no send in flight any more (HTTP timeouts are seconds): a cancel may skip its row. */
+const IN_FLIGHT_MAX_MS = 5 * 60_000;
 
 /**
  * The per-recipient step: re-check, pace, send through the channel adapter, and act on the
@@ -174,7 +195,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * Claims of many sends in one statement (group commit). A delivery asked for twice in one
    * group is claimed for the first ask only: the second is a second job for the same row.
    */
-  const claims = new GroupCommit<{ id: number; subscriberId: number }, boolean>(async (asks) => {
+  const claims = new GroupCommit<{ id: number; subscriberId: number }, ClaimStamp | null>(async (asks) => {
     const knex = strapi.db.connection;
     const stamp = dbTimestamp(strapi, new Date());
     const reachable = await reachableOf(asks.map((ask) => ask.subscriberId));
@@ -182,14 +203,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const fresh = () => knex(deliveryTable()).whereIn('status', OPEN_STATUSES).whereNull('claimed_at');
     let claimed: Set<number>;
     if (strapi.db.dialect.useReturning()) {
-      const rows = ids.length ? ((await onceMoreOnDeadlock(() => fresh().whereIn('id', [...new Set(ids)]).update({ claimed_at: stamp }, ['id']))) as Array<{ id: number | string } | number>) : [];
+      const rows = ids.length ? ((await onceMoreOnDeadlock(() => fresh().whereIn('id', [...new Set(ids)]).update({ claimed_at: stamp, hold_until: null }, ['id']))) as Array<{ id: number | string } | number>) : [];
       claimed = new Set(rows.map((row) => Number(typeof row === 'object' ? row.id : row)));
     } else {
       // Without RETURNING (MySQL) a group cannot tell which rows it took: one statement each.
       claimed = new Set();
-      for (const id of new Set(ids)) if (await fresh().where('id', id).update({ claimed_at: stamp })) claimed.add(id);
+      for (const id of new Set(ids)) if (await fresh().where('id', id).update({ claimed_at: stamp, hold_until: null })) claimed.add(id);
     }
-    return asks.map((ask) => claimed.delete(ask.id));
+    return asks.map((ask) => (claimed.delete(ask.id) ? stamp : null));
   });
 
   /**
@@ -200,19 +221,28 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const sentRecords = new GroupCommit<SentRecord, void>(async (records) => {
     const knex = strapi.db.connection;
     const stamp = dbTimestamp(strapi, new Date());
-    const byAttempts = new Map<number, SentRecord[]>();
-    for (const record of records) byAttempts.set(record.attempts, [...(byAttempts.get(record.attempts) ?? []), record]);
-    for (const [attempts, group] of byAttempts) {
+    // One statement per (attempts, claim): the claims of one claim group share their stamp.
+    const groups = new Map<string, SentRecord[]>();
+    for (const record of records) {
+      const key = `${record.attempts}:${+record.claimedAt}`;
+      groups.set(key, [...(groups.get(key) ?? []), record]);
+    }
+    for (const group of groups.values()) {
+      const { attempts, claimedAt } = group[0];
       const ids = group.map((record) => record.id);
       const messageIds = () => knex.raw(`CASE id ${group.map(() => 'WHEN ? THEN ?').join(' ')} END`, group.flatMap((record) => [record.id, record.providerMessageId]));
       const marked = await onceMoreOnDeadlock(() =>
         knex(deliveryTable())
           .whereIn('id', ids)
           .whereIn('status', OPEN_STATUSES)
-          .update({ status: 'sent', provider_message_id: messageIds(), attempts, sent_at: stamp, status_at: stamp, last_error_code: null, last_error_class: null, claimed_at: null })
+          .where('claimed_at', claimedAt as never)
+          .update({ status: 'sent', provider_message_id: messageIds(), attempts, sent_at: stamp, status_at: stamp, last_error_code: null, last_error_class: null, claimed_at: null, hold_until: null })
       );
       if (marked < ids.length) {
-        await onceMoreOnDeadlock(() => knex(deliveryTable()).whereIn('id', ids).whereNotIn('status', OPEN_STATUSES).update({ provider_message_id: messageIds(), attempts, sent_at: stamp }));
+        // A status that came first (delivered, read, failed) wins; the row gets the send's facts only.
+        await onceMoreOnDeadlock(() =>
+          knex(deliveryTable()).whereIn('id', ids).whereNotIn('status', OPEN_STATUSES).where('claimed_at', claimedAt as never).update({ provider_message_id: messageIds(), attempts, sent_at: stamp, claimed_at: null })
+        );
       }
     }
     return records.map(() => undefined);
@@ -222,7 +252,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * Raw knex on the hot path: the query engine's update reads the row back, which doubled the
    * cost of every message. Columns are the content type's attributes in snake_case.
    */
-  const update = async (id: number, data: DeliveryUpdate, onlyIfOpen = false) => {
+  const update = async (id: number, data: DeliveryUpdate, guard: 'any' | 'open' | 'open-unclaimed' = 'any') => {
     const row: Record<string, unknown> = {};
     if (data.status !== undefined) row.status = data.status;
     if (data.providerMessageId !== undefined) row.provider_message_id = data.providerMessageId;
@@ -232,12 +262,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (data.lastErrorClass !== undefined) row.last_error_class = data.lastErrorClass;
     if (data.sentAt) row.sent_at = dbTimestamp(strapi, data.sentAt);
     if (data.statusAt) row.status_at = dbTimestamp(strapi, data.statusAt);
+    if (data.holdUntil !== undefined) row.hold_until = data.holdUntil ? dbTimestamp(strapi, data.holdUntil) : null;
     // Every outcome (sent, failed, waiting, skipped) ends the send in flight.
     if (data.status !== undefined) row.claimed_at = null;
     const query = strapi.db.connection(deliveryTable()).where('id', id);
-    if (onlyIfOpen) query.whereIn('status', OPEN_STATUSES);
+    if (guard !== 'any') query.whereIn('status', OPEN_STATUSES);
+    // A row claimed by a send in flight elsewhere is that send's to settle.
+    if (guard === 'open-unclaimed') query.whereNull('claimed_at');
     return query.update(row);
   };
+  /** An outcome write: a transient database error is tried again, not taken for the send's failure. */
+  const record = (id: number, data: DeliveryUpdate, guard: 'any' | 'open' | 'open-unclaimed' = 'any') => retryTransient(() => update(id, data, guard));
 
   // Announcements are read for every message; a short-lived copy spares thousands of identical
   // queries per broadcast. Cancel and pause are still seen within this time, and a cancel also
@@ -283,20 +318,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         .first(...RECIPIENT_COLUMNS)) as RecipientRow | undefined;
       // Bull may run a job twice after a stall; a delivery that left `pending`/`waiting` is done.
       if (!found || !OPEN_STATUSES.includes(found.status)) return;
+      // A hold not yet due (a job of an older round met it early): the job queued with the hold sends it.
+      if (heldUntil(found, Date.now())) return;
 
       const byRun = await getService(strapi, 'dispatch').runAdmits(data.announcementDocumentId, data.channel);
       if (byRun.kind === 'skip') {
-        await update(found.id, { status: 'skipped' });
+        await update(found.id, { status: 'skipped' }, 'open-unclaimed');
         return scheduleCounterRefresh(data.announcementDocumentId);
       }
       // A paused run (or news being unpublished) keeps its deliveries open without a job; resume or a re-publish enqueues them again.
       const announcement = byRun.kind === 'send' ? await findAnnouncement(data.announcementDocumentId) : null;
       if (!announcement) {
-        await update(found.id, { status: 'waiting' });
+        await update(found.id, { status: 'waiting' }, 'open-unclaimed');
         return;
       }
       if (unreachable(found)) {
-        await update(found.id, { status: 'skipped' });
+        await update(found.id, { status: 'skipped' }, 'open-unclaimed');
         return scheduleCounterRefresh(data.announcementDocumentId);
       }
       const attempt: Attempt = { attemptsMade: job.attemptsMade + (data.attemptsBefore ?? 0), maxAttempts: job.maxAttempts, batched: false };
@@ -326,11 +363,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!rows.length) return;
       // A row claimed by a send in flight elsewhere keeps its claim (and with it the wait for that
       // send's status) when the batch is parked or held; the claim protocol settles it later.
-      const settle = (chosen: RecipientRow[], status: DeliveryStatus) => {
-        const query = strapi.db.connection(deliveryTable()).whereIn('id', chosen.map((row) => row.id)).whereIn('status', OPEN_STATUSES);
-        if (status === 'waiting') query.whereNull('claimed_at');
-        return query.update({ status, claimed_at: null });
-      };
+      const settle = (chosen: RecipientRow[], status: DeliveryStatus) =>
+        strapi.db.connection(deliveryTable()).whereIn('id', chosen.map((row) => row.id)).whereIn('status', OPEN_STATUSES).whereNull('claimed_at').update({ status });
 
       const byRun = await dispatch.runAdmits(documentId, channelId);
       if (byRun.kind === 'skip') {
@@ -348,8 +382,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const ambiguousWait = dispatch.ambiguousWaitMs(channelId, announcement.urgency);
       // A send that may have gone out has a delayed job of its own for when its wait is over;
       // a batch run again after a crash must not send it sooner.
+      // So must a delivery held until later (131049's 24 hours): its hold's own job sends it.
       const sendable = rows.filter(
-        (row) => !unreachable(row) && !(row.last_error_class === AMBIGUOUS_CLASS && (toDate(row.status_at)?.getTime() ?? 0) + ambiguousWait > now)
+        (row) => !unreachable(row) && !heldUntil(row, now) && !(row.last_error_class === AMBIGUOUS_CLASS && (toDate(row.status_at)?.getTime() ?? 0) + ambiguousWait > now)
       );
       if (!sendable.length) return scheduleCounterRefresh(documentId);
 
@@ -406,7 +441,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // The run may have been paused, cancelled or stopped while this delivery waited for its slot.
       const byRun = await dispatch.runAdmits(documentId, channelId);
       if (byRun.kind !== 'send') {
-        await update(found.id, { status: byRun.kind === 'skip' ? 'skipped' : 'waiting' }, true);
+        await update(found.id, { status: byRun.kind === 'skip' ? 'skipped' : 'waiting' }, 'open-unclaimed');
         return false;
       }
       const delivery = deliveryOf(found, documentId, channelId, announcement.urgency);
@@ -416,14 +451,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const claim = await this.claim(delivery.id, subscriberId, dispatch.ambiguousWaitMs(channelId, announcement.urgency));
       if (!claim.claimed) {
         // STOP (or a bounce) since the row was read: nothing is sent, and the numbers add up.
-        if (claim.unreachable) await update(delivery.id, { status: 'skipped' }, true);
+        if (claim.unreachable) await update(delivery.id, { status: 'skipped' }, 'open-unclaimed');
         else if (claim.retryAtMs) await this.retryAt(delivery, claim.retryAtMs);
         return false;
       }
 
       const admission = await dispatch.admit(documentId, channelId, subscriber.id, announcement.urgency);
       if (admission.kind === 'hold') {
-        await this.hold(delivery, admission.untilMs);
+        // Quiet hours and the reach window are asked again at every send (and follow a config
+        // change), so their hold needs no until-time on the row.
+        await this.hold(delivery, admission.untilMs, {}, false);
         return false;
       }
       const channel = runtime().channels().get(channelId);
@@ -432,8 +469,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const threadMessageIds = followUp && channelId === 'email' ? await this.threadMessageIds(announcement, subscriber.id) : undefined;
       // Languages: the citizen's version of the news (server/src/languages/), and their language for the channel's own words.
       const { content, language } = announcements().contentFor(announcement, subscriber.locale, followUp);
+      delivery.languageTemplate = channelId === 'whatsapp' && Boolean(language && runtime().config().channels.whatsapp.templates.byLanguage[language]?.announcement);
 
-      return this.send(channel, delivery, attempt, () =>
+      return this.send(channel, delivery, attempt, claim.stamp, () =>
         channel.send({
           kind: 'announcement',
           to: subscriber.address,
@@ -467,9 +505,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * waits `waitMs` from the claim for the status webhook (which settles the row) before the
      * claim is taken over and the message sent again.
      */
-    async claim(id: number, subscriberId: number, waitMs: number): Promise<{ claimed: true } | { claimed: false; retryAtMs?: number; unreachable?: boolean }> {
+    async claim(id: number, subscriberId: number, waitMs: number): Promise<{ claimed: true; stamp: ClaimStamp } | { claimed: false; retryAtMs?: number; unreachable?: boolean }> {
       const knex = strapi.db.connection;
-      if (await claims.submit({ id, subscriberId })) return { claimed: true };
+      const stamp = await claims.submit({ id, subscriberId });
+      if (stamp !== null) return { claimed: true, stamp };
       const now = new Date();
       const row = (await knex(deliveryTable()).where('id', id).first('status', 'claimed_at', 'subscriber_id')) as { status: string; claimed_at: unknown; subscriber_id: number } | undefined;
       if (!row || !OPEN_STATUSES.includes(row.status)) return { claimed: false };
@@ -477,9 +516,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const since = toDate(row.claimed_at);
       if (!since) return { claimed: false, retryAtMs: now.getTime() + 1000 };
       if (since.getTime() + waitMs > now.getTime()) return { claimed: false, retryAtMs: since.getTime() + waitMs };
-      const taken = await knex(deliveryTable()).where('id', id).whereIn('status', OPEN_STATUSES).where('claimed_at', row.claimed_at as never).update({ claimed_at: dbTimestamp(strapi, now) });
+      const takeOver = dbTimestamp(strapi, now);
+      const taken = await knex(deliveryTable()).where('id', id).whereIn('status', OPEN_STATUSES).where('claimed_at', row.claimed_at as never).update({ claimed_at: takeOver, hold_until: null });
       if (taken) strapi.log.info(`[${PLUGIN_ID}] delivery ${id}: no status for a send in flight since ${since.toISOString()}; sending again`);
-      return taken ? { claimed: true } : { claimed: false, retryAtMs: now.getTime() + 1000 };
+      return taken ? { claimed: true, stamp: takeOver } : { claimed: false, retryAtMs: now.getTime() + 1000 };
     },
 
     /** Runs this delivery again at `untilMs` without touching its row (someone else's send is in flight). */
@@ -514,57 +554,91 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * Waiting is not failing: the delivery goes back to `waiting` and a fresh job, delayed until
      * `untilMs`, takes over; this job completes, so no attempt is used up.
      */
-    async hold(delivery: DeliveryRow, untilMs: number, record: DeliveryUpdate = {}) {
-      await update(delivery.id, { ...record, status: 'waiting' });
+    async hold(delivery: DeliveryRow, untilMs: number, outcome: DeliveryUpdate = {}, keepUntil = true) {
+      await record(delivery.id, { ...outcome, status: 'waiting', ...(keepUntil ? { holdUntil: new Date(untilMs) } : {}) });
       await this.queueAlone(delivery, 'h', untilMs - Date.now());
     },
 
     /**
-     * Sends once and records the outcome; answers whether the message went out. A single job
-     * throws only to ask the queue for a retry; a batch hands the retry to a job of its own.
+     * Sends once and records the outcome; answers whether the message went out. Only the
+     * provider call goes through the channel's error classifier: the outcome write after it is
+     * the database's business (see `recordSent`). A single job throws only to ask the queue for
+     * a retry; a batch hands the retry to a job of its own.
      */
-    async send(channel: Channel, delivery: DeliveryRow, attempt: Attempt, sendOnce: () => Promise<{ providerMessageId: string }>): Promise<boolean> {
+    async send(channel: Channel, delivery: DeliveryRow, attempt: Attempt, claimedAt: ClaimStamp, sendOnce: () => Promise<{ providerMessageId: string }>): Promise<boolean> {
       const attempts = delivery.attempts + 1;
+      let providerMessageId: string;
       try {
-        const result = await sendOnce();
-        await sentRecords.submit({ id: delivery.id, providerMessageId: result.providerMessageId, attempts });
-        return true;
+        ({ providerMessageId } = await sendOnce());
       } catch (error) {
-        const classified = channel.classifyError(error);
-        const record = { attempts, lastErrorCode: classified.code, lastErrorClass: classified.errorClass };
-        strapi.log.warn(`[${PLUGIN_ID}] delivery ${delivery.id} on ${channel.id}: ${classified.errorClass} ${classified.code} ${maskPersonalData(classified.message)}`);
-        const dispatch = getService(strapi, 'dispatch');
-        const limitedHolds = delivery.limitedHolds ?? 0;
-        const verdict = dispatch.verdict(classified, attempt.attemptsMade, attempt.maxAttempts, dispatch.ambiguousWaitMs(channel.id, delivery.urgency ?? null), limitedHolds);
-        switch (verdict.kind) {
-          case 'retry':
-            await update(delivery.id, { ...record, status: 'waiting' });
-            if (!attempt.batched) throw error;
-            await this.retryAlone(delivery, attempt.attemptsMade + 1);
+        return this.failedSend(channel, delivery, attempt, attempts, error);
+      }
+      await this.recordSent(channel, delivery, { id: delivery.id, providerMessageId, attempts, claimedAt });
+      return true;
+    },
+
+    /**
+     * The provider took the message: the row must say so. A transient database error is tried
+     * again with the claim kept. If the row still cannot be written, the claim stays on it, and
+     * the claim is what every later job reads as "a send that may have gone out": it waits the
+     * ambiguous wait for the status webhook before anything is sent again. Never "send now".
+     */
+    async recordSent(channel: Channel, delivery: DeliveryRow, sent: SentRecord) {
+      try {
+        await retryTransient(() => sentRecords.submit(sent));
+      } catch (error) {
+        const waitMs = getService(strapi, 'dispatch').ambiguousWaitMs(channel.id, delivery.urgency ?? null);
+        strapi.log.error(
+          `[${PLUGIN_ID}] delivery ${delivery.id} on ${channel.id}: sent, but the outcome could not be written (${isTransientDatabaseError(error) ? 'database busy' : maskedMessage(error)}); it waits ${Math.round(waitMs / 1000)} s for its status before any new send`
+        );
+        await this.retryAt(delivery, Date.now() + waitMs).catch(() => undefined);
+      }
+    },
+
+    /** The provider refused or did not answer: the channel's classification decides what follows. */
+    async failedSend(channel: Channel, delivery: DeliveryRow, attempt: Attempt, attempts: number, error: unknown): Promise<false> {
+      const classified = channel.classifyError(error);
+      const outcome = { attempts, lastErrorCode: classified.code, lastErrorClass: classified.errorClass };
+      strapi.log.warn(`[${PLUGIN_ID}] delivery ${delivery.id} on ${channel.id}: ${classified.errorClass} ${classified.code} ${maskPersonalData(classified.message)}`);
+      const dispatch = getService(strapi, 'dispatch');
+      const limitedHolds = delivery.limitedHolds ?? 0;
+      const verdict = dispatch.verdict(classified, attempt.attemptsMade, attempt.maxAttempts, dispatch.ambiguousWaitMs(channel.id, delivery.urgency ?? null), limitedHolds);
+      switch (verdict.kind) {
+        case 'retry':
+          await record(delivery.id, { ...outcome, status: 'waiting' });
+          if (!attempt.batched) throw error;
+          await this.retryAlone(delivery, attempt.attemptsMade + 1);
+          return false;
+        case 'hold':
+          if (verdict.ambiguous) await this.hold(delivery, verdict.untilMs, { ...outcome, lastErrorClass: AMBIGUOUS_CLASS, statusAt: new Date() });
+          else await this.hold(delivery, verdict.untilMs, verdict.limited ? { ...outcome, limitedHolds: limitedHolds + 1 } : outcome);
+          return false;
+        case 'failed':
+          await record(delivery.id, {
+            ...outcome,
+            ...(verdict.code ? { lastErrorCode: verdict.code } : {}),
+            ...(verdict.errorClass ? { lastErrorClass: verdict.errorClass } : {}),
+            status: 'failed',
+            statusAt: new Date(),
+          });
+          await markRecipient(delivery.subscriberId, verdict.recipientEffect, channel.id);
+          return false;
+        case 'failed-announcement':
+          if (delivery.languageTemplate) {
+            // Only this language's template was refused (not approved yet): its citizens wait for
+            // "Retry failed" after the fix; everyone else's template works and the run goes on.
+            await record(delivery.id, { ...outcome, status: 'failed', statusAt: new Date() });
             return false;
-          case 'hold':
-            if (verdict.ambiguous) await this.hold(delivery, verdict.untilMs, { ...record, lastErrorClass: AMBIGUOUS_CLASS, statusAt: new Date() });
-            else await this.hold(delivery, verdict.untilMs, verdict.limited ? { ...record, limitedHolds: limitedHolds + 1 } : record);
-            return false;
-          case 'failed':
-            await update(delivery.id, {
-              ...record,
-              ...(verdict.code ? { lastErrorCode: verdict.code } : {}),
-              ...(verdict.errorClass ? { lastErrorClass: verdict.errorClass } : {}),
-              status: 'failed',
-              statusAt: new Date(),
-            });
-            await markRecipient(delivery.subscriberId, verdict.recipientEffect, channel.id);
-            return false;
-          case 'failed-announcement':
-            await update(delivery.id, { ...record, status: 'failed', statusAt: new Date() });
-            await dispatch.runRejected(delivery.announcementDocumentId, channel.id, classified.code);
-            return false;
-          case 'stop-channel':
-            await update(delivery.id, { ...record, status: 'waiting' });
-            await dispatch.channelStopped(channel.id, classified);
-            return false;
-        }
+          }
+          // The message itself was refused (a template error): nobody is given up on. The
+          // delivery waits with the run, which pauses with the reason until the town fixes it.
+          await record(delivery.id, { ...outcome, status: 'waiting', statusAt: new Date() });
+          await dispatch.runRejected(delivery.announcementDocumentId, channel.id, classified.code);
+          return false;
+        case 'stop-channel':
+          await record(delivery.id, { ...outcome, status: 'waiting' });
+          await dispatch.channelStopped(channel.id, classified);
+          return false;
       }
     },
 
@@ -591,17 +665,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       for (;;) {
         const query = strapi.db
           .connection(deliveryTable())
-          .select('id', 'subscriber_id', 'channel', 'last_error_class', 'status_at')
+          .select('id', 'subscriber_id', 'channel', 'last_error_class', 'status_at', 'hold_until')
           .where('announcement_document_id', announcementDocumentId)
           .whereIn('status', OPEN_DELIVERY_STATUSES)
           .where('id', '>', cursor)
           .orderBy('id')
           .limit(1000);
         if (channels) query.whereIn('channel', channels);
-        const rows: Array<{ id: number; subscriber_id: number; channel: ChannelId; last_error_class: string | null; status_at: unknown }> = await query;
+        const rows: Array<{ id: number; subscriber_id: number; channel: ChannelId; last_error_class: string | null; status_at: unknown; hold_until: unknown }> = await query;
         if (!rows.length) break;
         cursor = rows[rows.length - 1].id;
-        // Deliveries that may go at `delayMs` travel in batches; a send that may have gone out
+        // Deliveries that may go at `delayMs` travel in batches; a send that may have gone out,
+        // and a delivery held until later (a provider's wait, quiet hours, the reach window),
         // waits out its own time in a job of its own.
         const together = new Map<ChannelId, number[]>();
         const alone = new Map<ChannelId, Array<{ data: DeliverJob; delayMs: number }>>();
@@ -611,7 +686,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           if (!wanted(data)) continue;
           const ambiguousSince = row.last_error_class === AMBIGUOUS_CLASS ? toDate(row.status_at) : null;
           const ambiguousWait = getService(strapi, 'dispatch').ambiguousWaitMs(row.channel, urgency);
-          const wait = Math.max(delayMs, ambiguousSince ? ambiguousSince.getTime() + ambiguousWait - now : 0);
+          const holdUntil = toDate(row.hold_until);
+          const wait = Math.max(delayMs, ambiguousSince ? ambiguousSince.getTime() + ambiguousWait - now : 0, holdUntil ? holdUntil.getTime() - now : 0);
           if (wait === delayMs) together.set(row.channel, [...(together.get(row.channel) ?? []), data.subscriberId]);
           else alone.set(row.channel, [...(alone.get(row.channel) ?? []), { data, delayMs: wait }]);
         }
@@ -653,13 +729,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * still queued find their delivery skipped and do nothing.
      */
     async skipOpen(announcementDocumentId: string, channel?: ChannelId) {
+      // A send in flight keeps its row: its own outcome says whether the message went out (a job
+      // after a failed send finds the run over and skips it then). A claim this old is no send in flight.
+      const inFlightSince = dbTimestamp(strapi, new Date(Date.now() - IN_FLIGHT_MAX_MS));
       const query = () => {
-        const open = strapi.db.connection(deliveryTable()).where('announcement_document_id', announcementDocumentId).whereIn('status', OPEN_DELIVERY_STATUSES);
+        const open = strapi.db
+          .connection(deliveryTable())
+          .where('announcement_document_id', announcementDocumentId)
+          .whereIn('status', OPEN_DELIVERY_STATUSES)
+          .where((unclaimed) => unclaimed.whereNull('claimed_at').orWhere('claimed_at', '<', inFlightSince as never));
         return channel ? open.where('channel', channel) : open;
       };
       // Slots booked in the reach window for these recipients are given back, so later news is not held behind them.
       const held = (await query().clone().select('subscriber_id', 'channel').where('status', 'waiting')) as Array<{ subscriber_id: number; channel: ChannelId }>;
-      await query().update({ status: 'skipped' });
+      await query().update({ status: 'skipped', claimed_at: null, hold_until: null });
       for (const limited of runtime().channels().enabled().filter((adapter) => adapter.dailyRecipientLimit)) {
         const members = held.filter((row) => row.channel === limited.id).map((row) => reachMember(Number(row.subscriber_id)));
         if (members.length) await runtime().limits().releaseBookings(reachWindowKey(limited.id), members).catch(() => undefined);
@@ -773,7 +856,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         return current.limited_holds === null ? query.whereNull('limited_holds') : query.where('limited_holds', current.limited_holds);
       };
       if (verdict.kind === 'hold') {
-        if (!(await guarded().update({ ...data, status: 'waiting', limited_holds: limitedHolds + 1 }))) return false;
+        if (!(await guarded().update({ ...data, status: 'waiting', limited_holds: limitedHolds + 1, hold_until: dbTimestamp(strapi, new Date(verdict.untilMs)) }))) return false;
         const delivery: DeliveryRow = { id: row.id, announcementDocumentId: row.announcement_document_id, subscriberId: row.subscriber_id, channel: channelId, status: 'waiting', attempts: 0, lastErrorCode: error.code };
         await dispatch.reopenedForWait(row.announcement_document_id, channelId, new Date(verdict.untilMs));
         await this.retryAt(delivery, verdict.untilMs);

@@ -285,10 +285,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const runs = await this.runsOf(documentId);
       if (runs.length && runs.every((run) => run.state === 'cancelled')) throw applicationError('A cancelled broadcast cannot be retried');
       const reopened = await delivery().reopenFailed(documentId);
-      if (reopened.count > 0) {
-        // A failed run (a template error since fixed) goes again from where it stopped.
-        await this.transition(documentId, 'sending', { channels: reopened.channels, from: ['sent', 'failed', 'sending'] });
-        await delivery().requeueOpen(documentId, { channels: reopened.channels });
+      // A run paused by a template error (since fixed) goes again from where it stopped: its
+      // deliveries not yet sent are all still open.
+      const rejected = runs.filter((run) => run.state === 'paused' && reasonKind(run.reason) === 'template-error').map((run) => run.channel);
+      if (rejected.length) await this.continueRuns(documentId, rejected, await announcements().requirePublished(documentId));
+      const others = reopened.channels.filter((channel) => !rejected.includes(channel));
+      if (others.length) {
+        await this.transition(documentId, 'sending', { channels: others, from: ['sent', 'failed', 'sending'] });
+        await delivery().requeueOpen(documentId, { channels: others });
       }
       await announcements().refreshCounters(documentId);
       return { reopened: reopened.count };
@@ -458,11 +462,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await this.transition(documentId, 'sending', { channels: [channel], reason: 'retry-after', resumesAt: until, from: ['sent'] });
     },
 
-    /** The message itself was rejected (template error): this channel's run fails; other channels go on. */
+    /**
+     * The message itself was rejected (a template error): this channel's run pauses with the
+     * reason; other channels go on. Every delivery not yet sent stays open, so once the town
+     * fixes the template, resume (or "Retry failed") continues for everyone not yet reached.
+     */
     async runRejected(documentId: string, channel: ChannelId, code: string) {
-      const moved = await this.transition(documentId, 'failed', { channels: [channel], reason: `template-error:${code}`, from: ['scheduled', 'queued', 'sending', 'paused'] });
-      if (moved.length) await delivery().skipOpen(documentId, channel);
-      await announcements().refreshCounters(documentId);
+      const moved = await this.transition(documentId, 'paused', { channels: [channel], reason: `template-error:${code}`, from: ['scheduled', 'queued', 'sending'] });
+      if (moved.length) strapi.log.error(`[${PLUGIN_ID}] ${channel} refused the message of ${documentId} (code ${code}); its run is paused until the template is fixed and the broadcast resumed.`);
+      delivery().scheduleCounterRefresh(documentId);
     },
 
     /** A fatal channel error stops the channel until an admin fixes it and resumes; only this channel's runs pause. */

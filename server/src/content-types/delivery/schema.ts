@@ -26,5 +26,12 @@ export default {
     statusAt: { type: 'datetime' },
     /** Set while a send is in flight; a claim found after a crash marks a send that may have reached the provider. */
     claimedAt: { type: 'datetime' },
+    /**
+     * Until when a waiting delivery is held by a wait the provider asked for (131049's 24 hours,
+     * 80007, 132015) or an ambiguous send's wait for its receipt. Resume, a channel's resume and
+     * the reconciler re-enqueue it no sooner; cleared when the delivery is claimed. Quiet hours
+     * and the reach window are asked again at every send and are not stored here.
+     */
+    holdUntil: { type: 'datetime' },
   },
 } as const;
