@@ -302,6 +302,15 @@ export function createBullJobQueue(options: BullJobQueueOptions): JobQueue {
       const fullKey = `${options.prefix}:window:claim:${key}`;
       return (await anyQueue().client.set(fullKey, '1', 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK';
     },
+    async claimFor(key, owner, ttlMs) {
+      const client = anyQueue().client;
+      const fullKey = `${options.prefix}:window:claim:${key}`;
+      if ((await client.set(fullKey, owner, 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK') return true;
+      return (await client.get(fullKey)) === owner;
+    },
+    async settleClaim(key, ttlMs) {
+      await anyQueue().client.set(`${options.prefix}:window:claim:${key}`, 'done', 'PX', Math.max(1, Math.round(ttlMs)));
+    },
     async seedWindowOnce(key, windowMs, load) {
       const client = anyQueue().client;
       const fullKey = `${options.prefix}:window:${key}`;

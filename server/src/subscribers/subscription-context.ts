@@ -46,6 +46,7 @@ export interface SubscriberRow {
   tokenHash: string | null;
   consentVersion: string | null;
   lastInboundAt: unknown;
+  unsubscribedAt?: unknown;
   whatsappUserId?: string | null;
 }
 
@@ -140,7 +141,8 @@ export const subscriptionContext = (strapi: Core.Strapi) => {
    * Redis key part for one address: an HMAC, so Redis never holds the number or e-mail address
    * itself, and one that cannot be reversed by trying every phone number without the secret.
    */
-  const addressKey = (channel: ChannelId, address: string) => createHmac('sha256', tokenSecret()).update(`${channel}:${address}`).digest('hex').slice(0, 32);
+  const opaqueKey = (value: string) => createHmac('sha256', tokenSecret()).update(value).digest('hex').slice(0, 32);
+  const addressKey = (channel: ChannelId, address: string) => opaqueKey(`${channel}:${address}`);
 
   /**
    * One attempt against a limit shared by every process (a window in Redis). While Redis is
@@ -161,7 +163,7 @@ export const subscriptionContext = (strapi: Core.Strapi) => {
     return bot ? `https://t.me/${bot}?start=${token}` : null;
   };
 
-  return { subscribers, runtime, ledger, recordRequest, recordVillages, tokenSecret, enqueueMessage, whatsappLink, addressKey, admit, telegramLink };
+  return { subscribers, runtime, ledger, recordRequest, recordVillages, tokenSecret, opaqueKey, enqueueMessage, whatsappLink, addressKey, admit, telegramLink };
 };
 
 export type SubscriptionContext = ReturnType<typeof subscriptionContext>;

@@ -9,8 +9,16 @@ import { fieldError, TYPED_ADDRESS, type SubscriberRow, type SubscriptionContext
 
 /** Who a subscription is: its address in canonical form, the row behind an address or BSUID, and the signed tokens that name it. */
 export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContext) => {
-  const { subscribers, runtime, tokenSecret } = context;
+  const { subscribers, runtime, tokenSecret, opaqueKey } = context;
   return {
+    /**
+     * A Redis key part for a provider message id: an HMAC, since ids can embed the address
+     * (Telegram's `tg:<chat id>:…`, a WhatsApp wamid decodes to the number).
+     */
+    inboundMessageKey(channel: ChannelId, providerMessageId: string) {
+      return opaqueKey(`inbound:${channel}:${providerMessageId}`);
+    },
+
     /** The address in the channel's canonical form; null for Telegram, whose chat id comes later. */
     normaliseAddress(channel: ChannelId, raw: string | undefined, field: Array<string | number> = ['address']): string | null {
       if (!TYPED_ADDRESS[channel]) return null;

@@ -73,10 +73,12 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
     },
 
     /** Withdrawal: the subscriber stops receiving anything, and the ledger says when and how. */
-    async withdraw(subscriberId: number, method: string, meta: RequestMeta = {}) {
+    async withdraw(subscriberId: number, method: string, meta: RequestMeta = {}, at = new Date()) {
       const subscriber = (await subscribers().findOne({ where: { id: subscriberId } })) as SubscriberRow | null;
       if (!subscriber || subscriber.status === 'unsubscribed') return false;
-      const now = new Date();
+      // When the citizen withdrew: for a STOP the provider's time of the message, so a START
+      // written before it and delivered after it can be told apart (inbound-commands.service.ts).
+      const now = at;
       // As in activate: one `withdrawn` entry however many STOPs arrive at once, written with the status.
       return strapi.db.transaction(async () => {
         const { count } = (await subscribers().updateMany({
