@@ -9,7 +9,31 @@ import type identityModule from './subscription-identity';
 /** From pending to active: a confirmation link, button, deep link or `START <code>`, and what happens to sign-ups nobody confirmed. */
 export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContext, identity: ReturnType<typeof identityModule>) => {
   const { subscribers, ledger } = context;
+  /**
+   * A WhatsApp sender whose number and BSUID Meta gave together: the row the same person already
+   * has under that BSUID alone (a sign-up with a username, no number), other than `row`.
+   */
+  const twinUnderUserId = async (row: SubscriberRow, address: string, userId: string | undefined) => {
+    if (row.channel !== 'whatsapp' || !userId || isBusinessScopedUserId(address)) return null;
+    return (await subscribers().findOne({ where: { channel: 'whatsapp', id: { $ne: row.id }, $or: [{ address: userId }, { whatsappUserId: userId }] } })) as SubscriberRow | null;
+  };
   return {
+    /**
+     * One row per person and channel: a pending sign-up confirmed by a sender who already has a
+     * row (found by number or BSUID) moves onto that row, which from now on is addressed by the
+     * proven number and knows the BSUID. Otherwise news would arrive twice, and a STOP written
+     * with the username would withdraw only one of the two rows.
+     */
+    async mergeIntoSenderRow(pending: SubscriberRow, existing: SubscriberRow, address: string, userId: string | undefined, method: string) {
+      const merged = await this.mergePendingInto(pending, existing, method);
+      const proven = {
+        ...(isBusinessScopedUserId(address) || existing.address === address ? {} : { address }),
+        ...(userId && existing.whatsappUserId !== userId ? { whatsappUserId: userId } : {}),
+      };
+      if (existing.channel === 'whatsapp' && Object.keys(proven).length) await subscribers().update({ where: { id: existing.id }, data: proven });
+      return { ...merged, ...proven };
+    },
+
     /**
      * Confirms the pending subscriber holding this one-time token. `from` is the sender when the
      * token came back through a channel (a WhatsApp button, Telegram's `/start <token>`): it must
@@ -31,6 +55,8 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
       // The token went only to this subscriber's WhatsApp; a tap from a username (BSUID, no number) is theirs.
       const sameWhatsappUser = from.channel === 'whatsapp' && (isBusinessScopedUserId(from.address) || (Boolean(from.userId) && from.userId === subscriber.whatsappUserId));
       if (subscriber.address !== from.address && !sameWhatsappUser) throw invalid();
+      const twin = subscriber.status === 'pending' ? await twinUnderUserId(subscriber, from.address, from.userId) : null;
+      if (twin) return this.mergeIntoSenderRow(subscriber, twin, from.address, from.userId, method);
       await identity.rememberWhatsappUserId(subscriber, from.userId);
       return this.activate(subscriber, method);
     },
@@ -86,11 +112,9 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
         const expiresAt = toDate(pending?.expiresAt);
         const live = pending && !(expiresAt && expiresAt.getTime() < Date.now());
         if (pending && live && (pending.address === null || pending.address === address || !senderHasNumber)) {
-          const existing = await identity.findByAddress(channel, address, userId);
-          if (existing && existing.id !== pending.id) {
-            await identity.rememberWhatsappUserId(existing, userId);
-            return { outcome: 'confirmed' as const, subscriber: await this.mergePendingInto(pending, existing, method) };
-          }
+          const found = await identity.findByAddress(channel, address, userId);
+          const existing = found && found.id !== pending.id ? found : await twinUnderUserId(pending, address, userId);
+          if (existing) return { outcome: 'confirmed' as const, subscriber: await this.mergeIntoSenderRow(pending, existing, address, userId, method) };
           const proven = { address, whatsappUserId: userId ?? (senderHasNumber ? pending.whatsappUserId : address) ?? null };
           await subscribers().update({ where: { id: pending.id }, data: proven });
           return { outcome: 'confirmed' as const, subscriber: await this.activate({ ...pending, ...proven }, method) };
@@ -103,6 +127,8 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
       if (subscriber.status === 'pending' && code && subscriber.confirmCode !== sha256(code.toUpperCase())) {
         return { outcome: 'wrong-code' as const, subscriber };
       }
+      const twin = subscriber.status === 'pending' ? await twinUnderUserId(subscriber, address, userId) : null;
+      if (twin) return { outcome: 'confirmed' as const, subscriber: await this.mergeIntoSenderRow(subscriber, twin, address, userId, method) };
       return { outcome: 'confirmed' as const, subscriber: await this.activate(subscriber, method) };
     },
 
@@ -139,7 +165,8 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
      * ledger entries. A returning citizen's row (confirmed and withdrawn before, then signed up
      * again) only goes back to `unsubscribed`: the earlier consent and withdrawal stay as proof,
      * the retention clock keeps running from the first withdrawal, and what the unconfirmed
-     * request brought (name, its `requested` entries with IP and browser) goes. Otherwise anyone
+     * request brought (name, topics, villages, language, source, its `requested` entries with IP
+     * and browser) goes. Otherwise anyone
      * could erase a citizen's history by signing the number up and not confirming.
      */
     async expirePending(now = new Date()) {
@@ -159,10 +186,14 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
         const events = (await ledger().forSubscriber(row.id)) as Array<{ id: number; type: string; occurredAt: unknown }>;
         const request = events.filter((event) => (event.type === 'requested' || event.type === 'changed') && since && (toDate(event.occurredAt)?.getTime() ?? 0) > since.getTime());
         if (request.length) await strapi.db.query(UID.consentEvent).deleteMany({ where: { id: { $in: request.map((event) => event.id) } } });
-        await subscribers().updateMany({
+        const { count } = (await subscribers().updateMany({
           where: { id: row.id, status: 'pending' },
-          data: { status: 'unsubscribed', name: null, expiresAt: null, confirmCode: null, tokenHash: null, signupLinkId: null },
-        });
+          // What the request chose goes too: it may have been a stranger's, and the owner's own
+          // START later must not take on the stranger's topics, villages, language or source.
+          data: { status: 'unsubscribed', name: null, expiresAt: null, confirmCode: null, tokenHash: null, signupLinkId: null, villages: null, locale: null, source: null },
+        })) as { count: number };
+        // updateMany leaves relations alone: the topics are cleared on their own.
+        if (count) await subscribers().update({ where: { id: row.id }, data: { topics: [] } });
       }
       return { deleted: fresh.length, reverted: returning.length };
     },
