@@ -27,6 +27,11 @@ export interface SignupInput {
    * no topics chosen, the new sign-up takes that subscription's topics.
    */
   topicsFrom?: string;
+  /**
+   * The manage token of the link the sign-up page was opened with: the subscription it names
+   * (same channel; its address may be left out) takes the change at once (subscription-manage.ts).
+   */
+  manage?: string;
 }
 
 export interface RequestMeta {
@@ -71,6 +76,8 @@ export interface SignupAnswer {
   expiresAt: string;
   whatsappLink?: string | null;
   telegramLink?: string | null;
+  /** A change made with the manage token: what changed (topic and village names, the language); empty: nothing. */
+  changed?: { topics?: string[]; villages?: string[]; language?: Language };
 }
 
 export interface SignupPlan {
@@ -85,6 +92,8 @@ export interface SignupPlan {
   pushSubscription?: PushSubscription;
   /** Shared by the rows one form signs up together (`signupMany` with several channels); see unreachable-hint.ts. */
   signupLinkId?: string | null;
+  /** The manage token named this very row: the change applies at once when it is active. */
+  managed?: boolean;
 }
 
 /** Channels whose address the citizen types; Telegram's chat id only arrives with the deep link. */

@@ -11,9 +11,15 @@ import { fieldError, CONFIRM_METHOD, type SubscriberRow, type RequestMeta, type 
 import type identityModule from './subscription-identity';
 import type confirmationModule from './subscription-confirmation';
 import type preferencesModule from './subscription-preferences';
+import type manageModule from './subscription-manage';
+import { texts } from '../messages/texts';
+import { MANAGE_URL_PLACEHOLDER } from '../messages/manage-link';
+import { citizenLanguage } from '../languages/languages';
 
 /** Sign-up → subscriber and consent ledger. Every answer to the public is the same whether the number was unknown, pending or already active, so nobody can learn who is subscribed. */
-export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContext, identity: ReturnType<typeof identityModule>, confirmation: ReturnType<typeof confirmationModule>, preferences: ReturnType<typeof preferencesModule>) => {
+export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContext, identity: ReturnType<typeof identityModule>, confirmation: ReturnType<typeof confirmationModule>, preferences: ReturnType<typeof preferencesModule>,
+  manage: ReturnType<typeof manageModule>
+) => {
   const { subscribers, runtime, ledger, recordRequest, recordVillages, enqueueMessage, whatsappLink, addressKey, admit, telegramLink } = context;
   return {
     /**
@@ -57,15 +63,22 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
         throw fieldError('consent.version', 'Unknown consent version; load the current one from GET /api/town-crier/consent');
       }
       let pushSubscription: PushSubscription | undefined;
-      let address: string | null;
+      let address: string | null = null;
       if (input.channel === 'webpush') {
         const parsed = parsePushSubscription(input.subscription);
         if (!parsed) throw fieldError([...field, 'subscription'], 'A push subscription from the browser (endpoint and keys) is required for this channel');
         pushSubscription = parsed;
         address = pushAddressOf(parsed.endpoint);
-      } else {
-        address = identity.normaliseAddress(input.channel, input.address, [...field, 'address']);
       }
+      // Opened from the citizen's own "change topics" link: the token names the subscription; on
+      // its channel the address may be left out (the page does not show it).
+      const managed = input.manage ? await identity.subscriberOfManageToken(input.manage) : null;
+      if (input.manage && !managed) throw fieldError('manage', 'This link is invalid');
+      const managedHere =
+        managed && managed.channel === input.channel && input.channel !== 'webpush' && (!input.address || identity.normaliseAddress(input.channel, input.address, [...field, 'address']) === managed.address)
+          ? managed
+          : null;
+      if (input.channel !== 'webpush') address = managedHere ? managedHere.address : identity.normaliseAddress(input.channel, input.address, [...field, 'address']);
       let slugs = input.topics;
       let villageSlugs = input.villages ?? [];
       if (input.topicsFrom) {
@@ -84,8 +97,8 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
         // A fixed "an hour": the exact time left would tell when someone else last tried this address.
         if (!admitted.admitted) throw rateLimitError('Too many sign-ups for this address; please try again later', { retryAfterSeconds: 3600 });
       }
-      const existing = address ? ((await subscribers().findOne({ where: { channel: input.channel, address } })) as SubscriberRow | null) : null;
-      return { input, address, topicIds, villages, existing, now, ...(pushSubscription ? { pushSubscription } : {}) };
+      const existing = managedHere ?? (address ? ((await subscribers().findOne({ where: { channel: input.channel, address } })) as SubscriberRow | null) : null);
+      return { input, address, topicIds, villages, existing, now, ...(pushSubscription ? { pushSubscription } : {}), ...(managedHere ? { managed: true } : {}) };
     },
 
     async commitSignup(plan: SignupPlan, meta: RequestMeta): Promise<SignupAnswer> {
@@ -104,7 +117,14 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
       if (telegramToken) answer.telegramLink = telegramLink(telegramToken);
 
       if (existing?.status === 'active') {
-        strapi.log.info(`[${PLUGIN_ID}] sign-up for an already active ${input.channel} subscriber ${maskAddress(address)}: nothing sent`);
+        if (plan.managed) return manage.applyManagedChange({ ...plan, existing }, meta);
+        // Never silence for the owner, never a change by a stranger: the mailbox gets one message
+        // an hour with its manage link, where the owner makes the change (and sees it take effect).
+        if (input.channel === 'email' && address && (await admit(`change-request:${addressKey(input.channel, address)}`, 1, now)).admitted) {
+          const town = config.town.name;
+          enqueueMessage(input.channel, { message: 'text', subscriberId: existing.id, text: texts.changeRequest[citizenLanguage(existing.locale, config)](town, MANAGE_URL_PLACEHOLDER) });
+          strapi.log.info(`[${PLUGIN_ID}] sign-up for an already active ${input.channel} subscriber ${maskAddress(address)}: the manage link sent`);
+        }
         return input.channel === 'whatsapp' ? { ...answer, whatsappLink: whatsappLink(newConfirmCode()) } : answer;
       }
 

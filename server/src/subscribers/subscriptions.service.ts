@@ -7,6 +7,7 @@ import { subscriptionContext, type SubscriberRow } from './subscription-context'
 import identityModule from './subscription-identity';
 import confirmationModule from './subscription-confirmation';
 import preferencesModule from './subscription-preferences';
+import manageModule from './subscription-manage';
 import signupModule from './subscription-signup';
 
 export { confirmMethodOf, villagesDetail } from './subscription-context';
@@ -23,12 +24,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const identity = identityModule({ strapi }, context);
   const confirmation = confirmationModule({ strapi }, context, identity);
   const preferences = preferencesModule({ strapi }, context, identity);
-  const signup = signupModule({ strapi }, context, identity, confirmation, preferences);
+  const manage = manageModule({ strapi }, context, preferences);
+  const signup = signupModule({ strapi }, context, identity, confirmation, preferences, manage);
 
   return {
     ...identity,
     ...confirmation,
     ...preferences,
+    ...manage,
     ...signup,
 
     /** Everything stored about one subscriber (GDPR Art. 15). */
