@@ -22,6 +22,8 @@ export interface SignupPageModel {
   channels: Array<{ id: string; label: string }>;
   scriptUrl: string;
   apiUrl: string;
+  /** Opened with a valid manage token: the page submits it, and that channel's address may stay empty. */
+  manage?: { token: string; channel: string };
   /** Present when the Web Push channel is enabled. */
   webpush?: { publicKey: string; serviceWorkerUrl: string; scope: string; manifestUrl: string; unsubscribeUrl: string };
 }
@@ -134,6 +136,13 @@ export const scriptCopy = {
     webpushLeft: 'Sie erhalten keine Mitteilungen mehr in diesem Browser.',
     webpushFramed: 'Browser erlauben Mitteilungen nur auf einer eigenen Seite. Bitte öffnen Sie die Anmeldung hier:',
     webpushOpen: 'Anmeldung in eigenem Fenster öffnen',
+    saved: 'Ihre Änderung ist gespeichert und gilt ab sofort.',
+    nothingChanged: 'Ihre Auswahl war schon so gespeichert; es hat sich nichts geändert.',
+    topicsNow: 'Themen:',
+    villagesNow: 'Ortsteile:',
+    languageNow: 'Sprache:',
+    everything: 'alle',
+    manageNote: 'Sie ändern Ihre Anmeldung. Ihre Adresse müssen Sie nicht noch einmal eingeben; die Änderung gilt sofort.',
   },
   en: {
     channels: 'Please choose at least one way.',
@@ -154,6 +163,13 @@ export const scriptCopy = {
     webpushLeft: 'You will get no more notifications in this browser.',
     webpushFramed: 'Browsers allow notifications only on a page of its own. Please open the sign-up here:',
     webpushOpen: 'Open the sign-up in its own window',
+    saved: 'Your change is saved and takes effect at once.',
+    nothingChanged: 'Your choice was saved like this already; nothing has changed.',
+    topicsNow: 'Topics:',
+    villagesNow: 'Villages:',
+    languageNow: 'Language:',
+    everything: 'all',
+    manageNote: 'You are changing your subscription. You need not enter your address again; the change takes effect at once.',
   },
   'de-x-ls': {
     channels: 'Bitte wählen Sie einen Weg.',
@@ -174,6 +190,13 @@ export const scriptCopy = {
     webpushLeft: 'Sie bekommen keine Mitteilungen mehr in diesem Browser.',
     webpushFramed: 'Mitteilungen gehen nur auf einer eigenen Seite. Bitte öffnen Sie die Anmeldung hier:',
     webpushOpen: 'Anmeldung in neuem Fenster öffnen',
+    saved: 'Ihre Änderung ist gespeichert. Sie gilt ab jetzt.',
+    nothingChanged: 'Das war schon so gespeichert. Es hat sich nichts geändert.',
+    topicsNow: 'Themen:',
+    villagesNow: 'Ortsteile:',
+    languageNow: 'Sprache:',
+    everything: 'alle',
+    manageNote: 'Sie ändern Ihre Anmeldung. Sie müssen Ihre Adresse nicht noch einmal schreiben. Die Änderung gilt sofort.',
   },
 } as const satisfies Record<Language, unknown>;
 
@@ -253,7 +276,7 @@ export function renderSignupPage(model: SignupPageModel): string {
       (channel) => `
         <div class="channel">
           <div class="option">
-            <input type="checkbox" id="channel-${escapeHtml(channel.id)}" name="channels" value="${escapeHtml(channel.id)}"${onlyOne ? ' checked' : ''}>
+            <input type="checkbox" id="channel-${escapeHtml(channel.id)}" name="channels" value="${escapeHtml(channel.id)}"${onlyOne || model.manage?.channel === channel.id ? ' checked' : ''}>
             <label for="channel-${escapeHtml(channel.id)}">${escapeHtml(channel.label)}</label>
           </div>
           <div class="detail">${detail(channel.id)}
@@ -302,9 +325,10 @@ export function renderSignupPage(model: SignupPageModel): string {
 <main>
   <h1>${escapeHtml(title)}</h1>
   <div id="form-status" role="status" aria-live="polite" tabindex="-1"></div>
-  <p id="intro">${escapeHtml(intro)}</p>
+  <p id="intro">${escapeHtml(intro)}</p>${model.manage ? `
+  <p id="manage-note">${escapeHtml(scriptCopy[model.locale].manageNote)}</p>` : ''}
   ${languageChoice}
-  <form id="town-crier-signup" novalidate data-api="${escapeHtml(model.apiUrl)}" data-locale="${model.locale}" data-say="${escapeHtml(JSON.stringify(scriptCopy[model.locale]))}" data-consent-version="${escapeHtml(model.consent.version)}"${
+  <form id="town-crier-signup" novalidate data-api="${escapeHtml(model.apiUrl)}" data-locale="${model.locale}" data-say="${escapeHtml(JSON.stringify(scriptCopy[model.locale]))}" data-consent-version="${escapeHtml(model.consent.version)}"${model.manage ? ` data-manage="${escapeHtml(model.manage.token)}" data-manage-channel="${escapeHtml(model.manage.channel)}"` : ''}${
     model.webpush
       ? ` data-push-key="${escapeHtml(model.webpush.publicKey)}" data-push-worker="${escapeHtml(model.webpush.serviceWorkerUrl)}" data-push-scope="${escapeHtml(model.webpush.scope)}" data-push-unsubscribe="${escapeHtml(model.webpush.unsubscribeUrl)}"`
       : ''
@@ -435,6 +459,8 @@ export const SIGNUP_SCRIPT = `(() => {
       if (channel === 'webpush') continue;
       if (!spec) { channels.push({ channel }); continue; }
       const value = field(spec[0]).value.trim();
+      // The manage link's own channel: the token names the subscription, the address may stay empty.
+      if (!value && channel === form.dataset.manageChannel) { channels.push({ channel }); continue; }
       if (!value) return failChannel(channel);
       channels.push({ channel, address: value });
     }
@@ -465,6 +491,7 @@ export const SIGNUP_SCRIPT = `(() => {
       consent: { accepted: true, version: form.dataset.consentVersion },
       source: 'signup-page',
     };
+    if (form.dataset.manage) body.manage = form.dataset.manage;
     const name = field('name').value.trim();
     if (name) body.name = name;
     const website = field('website').value;
@@ -479,10 +506,25 @@ export const SIGNUP_SCRIPT = `(() => {
     if (response.status === 202) {
       // The answer goes to the top of the page, where a phone user sees it, and the form is emptied.
       const status = field('form-status');
-      status.append(say.done + ' ');
+      const answers = (json.data && json.data.channels) || [];
+      status.append((answers.length && answers.every((answer) => answer.changed) ? say.saved : say.done) + ' ');
       const list = document.createElement('ul');
-      for (const answer of (json.data && json.data.channels) || []) {
+      for (const answer of answers) {
         const item = document.createElement('li');
+        if (answer.changed) {
+          // What changed, as the citizen named it; the language by its own name on the page's switch.
+          const parts = [];
+          const names = (values) => (values.length ? values.join(', ') : say.everything);
+          if (answer.changed.topics) parts.push(say.topicsNow + ' ' + names(answer.changed.topics) + '.');
+          if (answer.changed.villages) parts.push(say.villagesNow + ' ' + names(answer.changed.villages) + '.');
+          if (answer.changed.language) {
+            const own = document.querySelector('.lang [lang="' + answer.changed.language + '"]');
+            parts.push(say.languageNow + ' ' + (own ? own.textContent : answer.changed.language) + '.');
+          }
+          item.append(parts.length ? parts.join(' ') : say.nothingChanged);
+          list.append(item);
+          continue;
+        }
         const link = (href, text) => { const a = document.createElement('a'); a.href = href; a.textContent = text; a.target = '_blank'; a.rel = 'noopener'; return a; };
         if (answer.channel === 'whatsapp') {
           item.append(say.whatsapp);
@@ -499,7 +541,8 @@ export const SIGNUP_SCRIPT = `(() => {
         list.append(item);
       }
       status.append(list);
-      form.reset();
+      // The manage page keeps showing the citizen's (new) choice.
+      if (!form.dataset.manage) form.reset();
       // The page's top: the heading and the answer right below it, whatever was scrolled before.
       status.focus({ preventScroll: true });
       window.scrollTo(0, 0);
