@@ -250,6 +250,17 @@ describe.each(implementations)('Limits contract: $name', ({ create }) => {
     expect(await limits.claimOnce('inbox-reply:y', 60_000)).toBe(true);
   });
 
+  it('gives a claim back to its own owner until the work is settled, then to nobody', async () => {
+    expect(await limits.claimFor('inbound:m1', 'job-1', 60_000)).toBe(true);
+    expect(await limits.claimFor('inbound:m1', 'job-2', 60_000)).toBe(false);
+    // The same job, run again after a crash, finishes what it started.
+    expect(await limits.claimFor('inbound:m1', 'job-1', 60_000)).toBe(true);
+    await limits.settleClaim('inbound:m1', 60_000);
+    expect(await limits.claimFor('inbound:m1', 'job-1', 60_000)).toBe(false);
+    expect(await limits.claimFor('inbound:m1', 'job-2', 60_000)).toBe(false);
+    expect(await limits.claimFor('inbound:m2', 'job-2', 60_000)).toBe(true);
+  });
+
   it('seeds a window once from the system of record, without moving members already there', async () => {
     const now = 7_000_000;
     await limits.admitToWindow('seeded', 'a', 10, HOUR, now);

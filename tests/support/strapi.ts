@@ -25,6 +25,7 @@ export interface TestStrapi {
   /** The Redis key prefix of this boot. */
   prefix: string;
   dialect: 'sqlite' | 'postgres';
+  database: TestDatabase;
   close(): Promise<void>;
 }
 
@@ -33,6 +34,17 @@ export interface BootOptions {
   pluginConfig?: Record<string, unknown>;
   /** Sees every warning and error logged from the very start (startup warnings included). */
   onLog?: (level: 'warn' | 'error', message: string) => void;
+  /** `close()` leaves the database for a later boot (a restart); drop it with `database.drop()`. */
+  keepDatabase?: boolean;
+  /** Boots on the database an earlier boot kept: the same data, as after a restart or an upgrade. */
+  database?: TestDatabase;
+}
+
+/** The database of one boot: a SQLite file, or a PostgreSQL database. */
+export interface TestDatabase {
+  sqliteFile?: string;
+  url?: string;
+  drop(): Promise<void>;
 }
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -82,8 +94,15 @@ async function preparePostgres(url: string) {
 export async function bootStrapi(options: BootOptions = {}): Promise<TestStrapi> {
   const prefix = `tc-test-${process.pid}-${randomBytes(4).toString('hex')}`;
   const databaseUrl = process.env.DATABASE_URL;
-  const pg = databaseUrl ? await preparePostgres(databaseUrl) : null;
-  const sqliteDir = pg ? null : mkdtempSync(path.join(tmpdir(), 'town-crier-test-'));
+  const pg = options.database ? null : databaseUrl ? await preparePostgres(databaseUrl) : null;
+  const sqliteDir = pg || options.database ? null : mkdtempSync(path.join(tmpdir(), 'town-crier-test-'));
+  const database: TestDatabase = options.database ?? {
+    ...(pg ? { url: pg.url } : { sqliteFile: path.join(sqliteDir as string, 'data.db') }),
+    drop: async () => {
+      if (pg) await pg.drop();
+      if (sqliteDir) rmSync(sqliteDir, { recursive: true, force: true });
+    },
+  };
 
   const pluginConfig = deepMerge(
     {
@@ -98,12 +117,12 @@ export async function bootStrapi(options: BootOptions = {}): Promise<TestStrapi>
 
   process.env.STRAPI_TELEMETRY_DISABLED = 'true';
   process.env.TOWN_CRIER_TEST_PLUGIN_CONFIG = JSON.stringify(pluginConfig);
-  if (pg) {
-    process.env.TOWN_CRIER_TEST_DATABASE_URL = pg.url;
+  if (database.url) {
+    process.env.TOWN_CRIER_TEST_DATABASE_URL = database.url;
     delete process.env.TOWN_CRIER_TEST_SQLITE_FILE;
   } else {
     delete process.env.TOWN_CRIER_TEST_DATABASE_URL;
-    process.env.TOWN_CRIER_TEST_SQLITE_FILE = path.join(sqliteDir as string, 'data.db');
+    process.env.TOWN_CRIER_TEST_SQLITE_FILE = database.sqliteFile;
   }
 
   const runnerListeners = snapshotProcessListeners();
@@ -126,14 +145,14 @@ export async function bootStrapi(options: BootOptions = {}): Promise<TestStrapi>
     strapi,
     request: supertest(strapi.server.httpServer),
     prefix,
-    dialect: pg ? 'postgres' : 'sqlite',
+    dialect: database.url ? 'postgres' : 'sqlite',
+    database,
     async close() {
       const runtime = strapi.plugin('town-crier').service('runtime') as { queue(): { obliterate(): Promise<void> }; limits(): { obliterate(): Promise<void> } };
       await runtime.queue().obliterate().catch(() => undefined);
       await runtime.limits().obliterate().catch(() => undefined);
       await destroyKeepingListeners(strapi, runnerListeners);
-      if (pg) await pg.drop();
-      if (sqliteDir) rmSync(sqliteDir, { recursive: true, force: true });
+      if (!options.keepDatabase && !options.database) await database.drop();
     },
   };
 }

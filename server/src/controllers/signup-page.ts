@@ -45,6 +45,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const keep = typeof ctx.query.keep === 'string' && ctx.query.keep.length <= 200 ? ctx.query.keep : null;
     const kept = keep ? await getService(strapi, 'subscriptions').topicsOfManageToken(keep) : null;
     const keptVillages = keep ? await getService(strapi, 'subscriptions').villagesOfManageToken(keep) : null;
+    // The citizen's own subscription (not a browser's push subscription, which has its own button):
+    // the page submits the token with the change, which then takes effect at once.
+    const managed = keep ? await getService(strapi, 'subscriptions').subscriberOfManageToken(keep) : null;
+    const manage = keep && managed && managed.channel !== 'webpush' && getService(strapi, 'runtime').channels().find(managed.channel) ? { token: keep, channel: managed.channel } : null;
     const prefix = `${strapi.config.get('api.rest.prefix', '/api')}/town-crier`;
     const webpush = getService(strapi, 'runtime').channels().find('webpush') ? config.channels.webpush : null;
     ctx.type = 'text/html; charset=utf-8';
@@ -61,6 +65,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       locale,
       languages: config.languages.map((code) => ({ code, name: LANGUAGE_NAMES[code].own, href: here(code) })),
       ...(keep && kept ? { languageLink: `${prefix}/subscriptions/language?token=${encodeURIComponent(keep)}&lang=${locale}` } : {}),
+      ...(manage ? { manage } : {}),
       town: { name: config.town.name, kind: config.town.kind },
       intro: config.signup.intro[locale],
       topics: topics.map((topic) => ({ ...topic, checked: kept?.includes(topic.slug) ?? false })),

@@ -48,6 +48,15 @@ export const texts = {
     en: (unknown: string[], all: string[]) => `We do not know this village: ${unknown.join(', ')}. Nothing changed. Villages: ${all.join(', ')}.`,
     'de-x-ls': (unknown: string[], all: string[]) => `Diesen Ortsteil gibt es nicht: ${unknown.join(', ')}. Wir haben nichts geändert. Diese Ortsteile gibt es: ${all.join(', ')}.`,
   },
+  /** An active address signed up again without its manage link: the owner makes the change there; a stranger's try changes nothing. */
+  changeRequest: {
+    de: (town: string, url: string) =>
+      `Mit Ihrer Adresse wurde eine neue Anmeldung für die Nachrichten von ${town} abgeschickt. Sie sind schon angemeldet, und es hat sich nichts geändert. Möchten Sie Ihre Themen, Ortsteile oder Sprache ändern? Bestätigen Sie Ihre Änderung über diesen Link: Dort sehen Sie Ihre Auswahl, ändern sie und tippen auf „Anmelden“. Die Änderung gilt dann sofort: ${url} Waren Sie das nicht, brauchen Sie nichts zu tun.`,
+    en: (town: string, url: string) =>
+      `A new sign-up for the news of ${town} was sent with your address. You are subscribed already, and nothing has changed. Do you want to change your topics, villages or language? Confirm your change with this link: it shows your choice; change it and tap “Subscribe”, and it takes effect at once: ${url} If this was not you, there is nothing to do.`,
+    'de-x-ls': (town: string, url: string) =>
+      `Jemand hat Ihre Adresse für die Nachrichten von ${town} angemeldet. Sie sind schon angemeldet. Es hat sich nichts geändert. Sie wollen andere Themen oder Ortsteile? Dann öffnen Sie diesen Link: ${url} Dort wählen Sie neu. Das waren nicht Sie? Dann müssen Sie nichts tun.`,
+  },
   changeTopics: {
     de: (url: string) => `Themen ändern oder einen anderen Kanal wählen: ${url}`,
     en: (url: string) => `Change topics or choose another channel: ${url}`,

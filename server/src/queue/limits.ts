@@ -40,6 +40,13 @@ export interface Limits {
    */
   claimOnce(key: string, ttlMs: number): Promise<boolean>;
   /**
+   * Claims `key` for `owner` for `ttlMs`: true for the first owner, and again for the same owner
+   * (a job run again after a crash finishes what it started). `settleClaim` marks the work done,
+   * so nobody, not even the same owner, claims it again until the key expires.
+   */
+  claimFor(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  settleClaim(key: string, ttlMs: number): Promise<void>;
+  /**
    * Fills a window from the system of record once per store lifetime: when this store has not
    * seen `key` seeded (a new Redis, or one that lost its data), `load` is asked for the members
    * and their times, which are added without moving members already there. Answers how many.

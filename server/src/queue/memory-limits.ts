@@ -19,6 +19,7 @@ export function createMemoryLimits(): Limits {
   const seeded = new Set<string>();
   const slots = new Map<string, number>();
   const claims = new Map<string, number>();
+  const owned = new Map<string, { owner: string; until: number }>();
   const stamps = new Map<string, { atMs: number; until: number }>();
 
   const windowOf = (key: string) => {
@@ -101,6 +102,17 @@ export function createMemoryLimits(): Limits {
       if ((claims.get(key) ?? 0) > now) return false;
       claims.set(key, now + Math.max(1, Math.round(ttlMs)));
       return true;
+    },
+    async claimFor(key, owner, ttlMs) {
+      const now = Date.now();
+      const held = owned.get(key);
+      if (held && held.until > now) return held.owner === owner;
+      owned.set(key, { owner, until: now + Math.max(1, Math.round(ttlMs)) });
+      return true;
+    },
+    async settleClaim(key, ttlMs) {
+      // Nobody owns "done": not even the job that did the work claims it again.
+      owned.set(key, { owner: 'done', until: Date.now() + Math.max(1, Math.round(ttlMs)) });
     },
     async seedWindowOnce(key, _windowMs, load) {
       if (seeded.has(key)) return 0;

@@ -178,6 +178,15 @@ export function createRedisLimits(options: { prefix: string; connection: () => R
     async claimOnce(key, ttlMs) {
       return (await options.connection().set(`${prefix}:window:claim:${key}`, '1', 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK';
     },
+    async claimFor(key, owner, ttlMs) {
+      const client = options.connection();
+      const fullKey = `${prefix}:window:claim:${key}`;
+      if ((await client.set(fullKey, owner, 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK') return true;
+      return (await client.get(fullKey)) === owner;
+    },
+    async settleClaim(key, ttlMs) {
+      await options.connection().set(`${prefix}:window:claim:${key}`, 'done', 'PX', Math.max(1, Math.round(ttlMs)));
+    },
     async seedWindowOnce(key, windowMs, load) {
       const client = options.connection();
       const fullKey = windowKey(key);

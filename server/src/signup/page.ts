@@ -22,6 +22,8 @@ export interface SignupPageModel {
   channels: Array<{ id: string; label: string }>;
   scriptUrl: string;
   apiUrl: string;
+  /** Opened with a valid manage token: the page submits it, and that channel's address may stay empty. */
+  manage?: { token: string; channel: string };
   /** Present when the Web Push channel is enabled. */
   webpush?: { publicKey: string; serviceWorkerUrl: string; scope: string; manifestUrl: string; unsubscribeUrl: string };
 }
@@ -134,6 +136,13 @@ export const scriptCopy = {
     webpushLeft: 'Sie erhalten keine Mitteilungen mehr in diesem Browser.',
     webpushFramed: 'Browser erlauben Mitteilungen nur auf einer eigenen Seite. Bitte öffnen Sie die Anmeldung hier:',
     webpushOpen: 'Anmeldung in eigenem Fenster öffnen',
+    saved: 'Ihre Änderung ist gespeichert und gilt ab sofort.',
+    nothingChanged: 'Ihre Auswahl war schon so gespeichert; es hat sich nichts geändert.',
+    topicsNow: 'Themen:',
+    villagesNow: 'Ortsteile:',
+    languageNow: 'Sprache:',
+    everything: 'alle',
+    manageNote: 'Sie ändern Ihre Anmeldung. Ihre Adresse müssen Sie nicht noch einmal eingeben; die Änderung gilt sofort.',
   },
   en: {
     channels: 'Please choose at least one way.',
@@ -154,6 +163,13 @@ export const scriptCopy = {
     webpushLeft: 'You will get no more notifications in this browser.',
     webpushFramed: 'Browsers allow notifications only on a page of its own. Please open the sign-up here:',
     webpushOpen: 'Open the sign-up in its own window',
+    saved: 'Your change is saved and takes effect at once.',
+    nothingChanged: 'Your choice was saved like this already; nothing has changed.',
+    topicsNow: 'Topics:',
+    villagesNow: 'Villages:',
+    languageNow: 'Language:',
+    everything: 'all',
+    manageNote: 'You are changing your subscription. You need not enter your address again; the change takes effect at once.',
   },
   'de-x-ls': {
     channels: 'Bitte wählen Sie einen Weg.',
@@ -174,6 +190,13 @@ export const scriptCopy = {
     webpushLeft: 'Sie bekommen keine Mitteilungen mehr in diesem Browser.',
     webpushFramed: 'Mitteilungen gehen nur auf einer eigenen Seite. Bitte öffnen Sie die Anmeldung hier:',
     webpushOpen: 'Anmeldung in neuem Fenster öffnen',
+    saved: 'Ihre Änderung ist gespeichert. Sie gilt ab jetzt.',
+    nothingChanged: 'Das war schon so gespeichert. Es hat sich nichts geändert.',
+    topicsNow: 'Ihre Themen sind jetzt:',
+    villagesNow: 'Ihre Ortsteile sind jetzt:',
+    languageNow: 'Ihre Sprache ist jetzt:',
+    everything: 'alles',
+    manageNote: 'Sie ändern Ihre Anmeldung. Sie müssen Ihre Adresse nicht noch einmal schreiben. Die Änderung gilt sofort.',
   },
 } as const satisfies Record<Language, unknown>;
 
@@ -253,7 +276,7 @@ export function renderSignupPage(model: SignupPageModel): string {
       (channel) => `
         <div class="channel">
           <div class="option">
-            <input type="checkbox" id="channel-${escapeHtml(channel.id)}" name="channels" value="${escapeHtml(channel.id)}"${onlyOne ? ' checked' : ''}>
+            <input type="checkbox" id="channel-${escapeHtml(channel.id)}" name="channels" value="${escapeHtml(channel.id)}"${onlyOne || model.manage?.channel === channel.id ? ' checked' : ''}>
             <label for="channel-${escapeHtml(channel.id)}">${escapeHtml(channel.label)}</label>
           </div>
           <div class="detail">${detail(channel.id)}
@@ -302,9 +325,10 @@ export function renderSignupPage(model: SignupPageModel): string {
 <main>
   <h1>${escapeHtml(title)}</h1>
   <div id="form-status" role="status" aria-live="polite" tabindex="-1"></div>
-  <p id="intro">${escapeHtml(intro)}</p>
+  <p id="intro">${escapeHtml(intro)}</p>${model.manage ? `
+  <p id="manage-note">${escapeHtml(scriptCopy[model.locale].manageNote)}</p>` : ''}
   ${languageChoice}
-  <form id="town-crier-signup" novalidate data-api="${escapeHtml(model.apiUrl)}" data-locale="${model.locale}" data-say="${escapeHtml(JSON.stringify(scriptCopy[model.locale]))}" data-consent-version="${escapeHtml(model.consent.version)}"${
+  <form id="town-crier-signup" novalidate data-api="${escapeHtml(model.apiUrl)}" data-locale="${model.locale}" data-say="${escapeHtml(JSON.stringify(scriptCopy[model.locale]))}" data-consent-version="${escapeHtml(model.consent.version)}"${model.manage ? ` data-manage="${escapeHtml(model.manage.token)}" data-manage-channel="${escapeHtml(model.manage.channel)}"` : ''}${
     model.webpush
       ? ` data-push-key="${escapeHtml(model.webpush.publicKey)}" data-push-worker="${escapeHtml(model.webpush.serviceWorkerUrl)}" data-push-scope="${escapeHtml(model.webpush.scope)}" data-push-unsubscribe="${escapeHtml(model.webpush.unsubscribeUrl)}"`
       : ''
@@ -343,172 +367,4 @@ export function renderSignupPage(model: SignupPageModel): string {
 </html>`;
 }
 
-/**
- * Submits the form as one JSON request listing every chosen channel, and announces what to do
- * next on each; error texts name the field and move focus to it.
- */
-export const SIGNUP_SCRIPT = `(() => {
-  const form = document.getElementById('town-crier-signup');
-  if (!form) return;
-  const say = JSON.parse(form.dataset.say || '{}');
-
-  // Embedded in the town's website (an iframe from another origin), browsers refuse the permission
-  // prompt: the option then points to the page itself instead of failing after the click.
-  const framed = (() => { try { return window.self !== window.top; } catch (error) { return true; } })();
-  const pushKey = form.dataset.pushKey;
-  const pushSupported = () => 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
-  // The worker is registered when the page loads (so an installed Home Screen app has it at once);
-  // permission is asked only after the citizen's own click on "Anmelden".
-  const registration = pushKey && pushSupported()
-    ? navigator.serviceWorker.register(form.dataset.pushWorker, { scope: form.dataset.pushScope }).catch(() => null)
-    : Promise.resolve(null);
-  const activeRegistration = async () => {
-    const reg = await registration;
-    if (!reg) return null;
-    if (reg.active) return reg;
-    const worker = reg.installing || reg.waiting;
-    if (!worker) return null;
-    await new Promise((resolve) => worker.addEventListener('statechange', () => { if (worker.state === 'activated') resolve(); }));
-    return reg;
-  };
-  const keyBytes = (base64) => {
-    const raw = atob(base64.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (base64.length % 4)) % 4));
-    return Uint8Array.from(raw, (c) => c.charCodeAt(0));
-  };
-  const pushSubscription = async () => {
-    if (!pushSupported()) throw new Error('unsupported');
-    const permission = await Notification.requestPermission();
-    if (permission !== 'granted') throw new Error('denied');
-    const reg = await activeRegistration();
-    if (!reg) throw new Error('unsupported');
-    const existing = await reg.pushManager.getSubscription();
-    const subscription = existing || (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(pushKey) }));
-    return subscription.toJSON();
-  };
-  const leave = document.getElementById('webpush-leave');
-  if (leave) {
-    registration.then(async (reg) => {
-      const subscription = reg && (await reg.pushManager.getSubscription());
-      if (subscription) leave.hidden = false;
-    });
-    leave.addEventListener('click', async () => {
-      const reg = await registration;
-      const subscription = reg && (await reg.pushManager.getSubscription());
-      if (subscription) {
-        await fetch(form.dataset.pushUnsubscribe, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ endpoint: subscription.endpoint }) });
-        await subscription.unsubscribe();
-      }
-      leave.hidden = true;
-      document.getElementById('form-status').textContent = say.webpushLeft;
-    });
-  }
-  const field = (id) => document.getElementById(id);
-  const inputs = { whatsapp: ['address', 'address-error', 'address'], email: ['address-email', 'address-email-error', 'email'] };
-  // Typing a number (or an address) chooses that way: nobody should have to tick the box as well.
-  for (const [channel, spec] of Object.entries(inputs)) {
-    const input = field(spec[0]);
-    const box = field('channel-' + channel);
-    if (input && box) input.addEventListener('input', () => { if (input.value.trim()) box.checked = true; });
-  }
-  const clear = () => {
-    for (const el of document.querySelectorAll('[role=alert], [role=status]')) el.textContent = '';
-    for (const el of form.querySelectorAll('[aria-invalid]')) el.setAttribute('aria-invalid', 'false');
-  };
-  const fail = (id, input, text) => {
-    field(id).textContent = text;
-    if (input) { input.setAttribute('aria-invalid', 'true'); input.focus(); }
-  };
-  const failChannel = (channel) => {
-    const spec = inputs[channel];
-    if (spec) return fail(spec[1], field(spec[0]), say[spec[2]]);
-    fail('form-error', null, say.failed);
-  };
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clear();
-    const chosen = [...form.querySelectorAll('input[name=channels]:checked')].map((input) => input.value);
-    const consent = field('consent');
-    if (!chosen.length) return fail('channels-error', form.querySelector('input[name=channels]'), say.channels);
-    const channels = [];
-    for (const channel of chosen) {
-      const spec = inputs[channel];
-      if (channel === 'webpush') continue;
-      if (!spec) { channels.push({ channel }); continue; }
-      const value = field(spec[0]).value.trim();
-      if (!value) return failChannel(channel);
-      channels.push({ channel, address: value });
-    }
-    if (!consent.checked) return fail('consent-error', consent, say.consent);
-    if (chosen.includes('webpush') && framed) {
-      const note = field('webpush-error');
-      note.textContent = say.webpushFramed + ' ';
-      const open = document.createElement('a');
-      open.href = location.href.split('#')[0];
-      open.target = '_blank';
-      open.rel = 'noopener';
-      open.textContent = say.webpushOpen;
-      note.append(open);
-      return field('channel-webpush').focus();
-    }
-    if (chosen.includes('webpush')) {
-      try {
-        channels.push({ channel: 'webpush', subscription: await pushSubscription() });
-      } catch (error) {
-        return fail('webpush-error', field('channel-webpush'), error.message === 'denied' ? say.webpushDenied : say.webpushUnsupported);
-      }
-    }
-    const body = {
-      channels,
-      topics: [...form.querySelectorAll('input[name=topics]:checked')].map((input) => input.value),
-      villages: [...form.querySelectorAll('input[name=villages]:checked')].map((input) => input.value),
-      locale: form.dataset.locale,
-      consent: { accepted: true, version: form.dataset.consentVersion },
-      source: 'signup-page',
-    };
-    const name = field('name').value.trim();
-    if (name) body.name = name;
-    const website = field('website').value;
-    if (website) body.website = website;
-    // A sign-up stand (the town hall's tablet) opens the page as .../signup#stand=<token>: the
-    // fragment never reaches a server or its logs, and the token gives the stand its own limit.
-    const stand = new URLSearchParams(location.hash.slice(1)).get('stand');
-    const headers = { 'Content-Type': 'application/json' };
-    if (stand) { headers['X-Town-Crier-Stand'] = stand; body.source = 'stand'; }
-    const response = await fetch(form.dataset.api, { method: 'POST', headers, body: JSON.stringify(body) });
-    const json = await response.json().catch(() => ({}));
-    if (response.status === 202) {
-      // The answer goes to the top of the page, where a phone user sees it, and the form is emptied.
-      const status = field('form-status');
-      status.append(say.done + ' ');
-      const list = document.createElement('ul');
-      for (const answer of (json.data && json.data.channels) || []) {
-        const item = document.createElement('li');
-        const link = (href, text) => { const a = document.createElement('a'); a.href = href; a.textContent = text; a.target = '_blank'; a.rel = 'noopener'; return a; };
-        if (answer.channel === 'whatsapp') {
-          item.append(say.whatsapp);
-          if (answer.whatsappLink) { item.append(' '); item.append(link(answer.whatsappLink, say.whatsappLink)); }
-        } else if (answer.channel === 'email') {
-          item.append(say.mail);
-        } else if (answer.channel === 'webpush') {
-          item.append(say.webpush);
-          if (leave) leave.hidden = false;
-        } else if (answer.channel === 'telegram' && answer.telegramLink) {
-          item.append(say.telegramIntro + ' ');
-          item.append(link(answer.telegramLink, say.telegram));
-        }
-        list.append(item);
-      }
-      status.append(list);
-      form.reset();
-      // The page's top: the heading and the answer right below it, whatever was scrolled before.
-      status.focus({ preventScroll: true });
-      window.scrollTo(0, 0);
-      return;
-    }
-    if (response.status === 429) return fail('form-error', null, say.busy);
-    const path = (json.error && json.error.details && json.error.details.errors && json.error.details.errors[0] && json.error.details.errors[0].path) || [];
-    if (path[0] === 'channels' && channels[Number(path[1])]) return failChannel(channels[Number(path[1])].channel);
-    if (path[0] === 'consent') return fail('consent-error', consent, say.consent);
-    fail('form-error', null, say.failed);
-  });
-})();`;
+export { SIGNUP_SCRIPT } from './signup-script';

@@ -32,6 +32,8 @@ export const signupBodySchema = z
     source: z.string().trim().max(100).optional(),
     /** Manage token of an existing subscription whose topics a sign-up without topics takes over. */
     topicsFrom: z.string().min(8).max(200).optional(),
+    /** Manage token of the link the page was opened with: that subscription takes the change at once. */
+    manage: z.string().min(8).max(200).optional(),
     /** Honeypot: invisible to people, filled in by bots. */
     website: z.string().max(500).optional(),
   })

@@ -3,7 +3,7 @@ import { PLUGIN_ID, UID, type ChannelId } from '../constants';
 import type { ChannelEvent } from '../channels/channel';
 import { getService } from '../utils/get-service';
 import { keyedHash } from '../utils/secret';
-import { HOUR_MS } from '../utils/time';
+import { HOUR_MS, toDate } from '../utils/time';
 import { LANGUAGE_KEYWORDS, texts } from '../messages/texts';
 import { citizenLanguage, languageOfKeyword } from '../languages/languages';
 import { confirmMethodOf } from '../subscribers/subscriptions.service';
@@ -59,6 +59,16 @@ export function parseCommand(text: string | undefined) {
   return command ? { command, argument: argument.replace(/[^A-Z0-9]/g, '') || null } : null;
 }
 
+/**
+ * Whether a message was written no later than the subscriber's last withdrawal (the provider's
+ * time of a STOP, or the server's time of an unsubscribe link). On a tie the withdrawal wins:
+ * providers give seconds, and staying unsubscribed is the safe side.
+ */
+function writtenBeforeWithdrawal(subscriber: { status: string; unsubscribedAt?: unknown } | null, writtenAt: Date) {
+  const withdrawnAt = subscriber?.status === 'active' ? null : toDate(subscriber?.unsubscribedAt);
+  return Boolean(withdrawnAt && writtenAt.getTime() <= withdrawnAt.getTime());
+}
+
 /** What citizens write: commands act, anything else goes to the town's inbox. */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = () => getService(strapi, 'runtime');
@@ -105,6 +115,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         await subscriptions().rememberWhatsappUserId(subscriber, event.userId);
       }
 
+      const parsed = parseCommand(event.buttonPayload?.startsWith('UNSUB') ? 'STOP' : event.text);
+      const confirms = Boolean(event.buttonPayload?.startsWith('CONFIRM:')) || parsed?.command === 'start';
+      if (confirms && writtenBeforeWithdrawal(subscriber, event.at)) {
+        // Meta delivers webhooks out of order: a START (or a tap, or Telegram's /start) written
+        // before the citizen's STOP must not undo it. Nothing happens and nothing is answered.
+        strapi.log.info(`[${PLUGIN_ID}] ${channel} confirmation written before the citizen's withdrawal arrived late: ignored`);
+        return;
+      }
+
       if (event.buttonPayload?.startsWith('CONFIRM:')) {
         try {
           const confirmed = await subscriptions().confirmByToken(event.buttonPayload.slice('CONFIRM:'.length), confirmMethodOf(channel), {
@@ -119,9 +138,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
       }
 
-      const parsed = parseCommand(event.buttonPayload?.startsWith('UNSUB') ? 'STOP' : event.text);
       if (parsed?.command === 'stop') {
-        if (subscriber) await subscriptions().withdraw(subscriber.id, `${channel}-keyword`);
+        if (subscriber) await subscriptions().withdraw(subscriber.id, `${channel}-keyword`, {}, event.at);
         return reply(channel, event, texts.unsubscribed[locale](town));
       }
       if (parsed?.command === 'start') {

@@ -1,14 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { forbiddenError, notFoundError, unauthorizedError } from '../http/errors';
 import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID, UID, type ChannelId } from '../constants';
-import type { HeaderBag } from '../channels/channel';
+import type { ChannelEvent, HeaderBag } from '../channels/channel';
 import { webhookJobSchema } from '../queue/jobs';
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { maskPersonalData, maskedMessage } from '../utils/log';
+import { DAY_MS } from '../utils/time';
 
 type WebhookStampKind = 'received' | 'verified';
+type InboundMessageEvent = Extract<ChannelEvent, { type: 'message' }>;
 const STAMP_FLUSH_MS = 10_000;
+/** Meta retries an unacknowledged webhook for up to 7 days; a day more for clocks and queues. */
+const REDELIVERY_WINDOW_MS = 8 * DAY_MS;
 
 /**
  * Provider webhook → verify → queue → delivery status and inbound commands.
@@ -78,18 +83,40 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return latest > 0 ? new Date(latest) : null;
     },
 
+    /**
+     * A citizen's message acts once, however often it reaches us: Meta redelivers a webhook we
+     * answered slowly, and a webhook job that failed half way runs again with the messages it
+     * already handled. The message id (as an HMAC: ids can embed the number) is claimed in Redis
+     * for as long as providers redeliver, and marked done once the command has acted and its
+     * reply is queued.
+     */
+    async handleMessageOnce(channelId: ChannelId, event: InboundMessageEvent, runId: string) {
+      const key = `inbound:${getService(strapi, 'subscriptions').inboundMessageKey(channelId, event.providerMessageId)}`;
+      const limits = runtime().limits();
+      if (!(await limits.claimFor(key, runId, REDELIVERY_WINDOW_MS))) {
+        strapi.log.debug?.(`[${PLUGIN_ID}] ${channelId} message handled before (redelivered or retried): skipped`);
+        return;
+      }
+      await getService(strapi, 'inbound-commands').handle(channelId, event);
+      await limits.settleClaim(key, REDELIVERY_WINDOW_MS);
+    },
+
     /** Also the sandbox phone's entry point: it feeds payloads through the same code as real webhooks. */
     async process(job: RunningJob) {
       const { channel: channelId, webhookId, payload } = webhookJobSchema.parse(job.data);
-      if (webhookId === undefined) return this.processPayload(channelId, payload);
+      if (webhookId === undefined) return this.processPayload(channelId, payload, job.id);
       const stored = (await strapi.db.query(UID.inboundWebhook).findOne({ where: { id: webhookId } })) as { payload: unknown } | null;
       // Gone: processed by an earlier run of this job (at-least-once), or removed by retention.
       if (!stored) return;
-      await this.processPayload(channelId, stored.payload);
+      await this.processPayload(channelId, stored.payload, job.id);
       await strapi.db.query(UID.inboundWebhook).delete({ where: { id: webhookId } });
     },
 
-    async processPayload(channelId: ChannelId, payload: unknown) {
+    /**
+     * `runId` names this processing: the job's id, which stays the same when bull runs the job
+     * again, so a run cut off by a crash finishes the message it was handling.
+     */
+    async processPayload(channelId: ChannelId, payload: unknown, runId: string = randomUUID()) {
       const { webhook } = webhookOf(channelId);
       const events = webhook.parse(payload).sort((a, b) => a.at.getTime() - b.at.getTime());
       const statuses = events.filter((event): event is Extract<typeof event, { type: 'status' }> => event.type === 'status');
@@ -97,7 +124,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await getService(strapi, 'costs').recordPricing(channelId, statuses);
       for (const event of events) {
         if (event.type === 'status') continue;
-        else if (event.type === 'message') await getService(strapi, 'inbound-commands').handle(channelId, event);
+        else if (event.type === 'message') await this.handleMessageOnce(channelId, event, runId);
         else if (event.type === 'preference') await getService(strapi, 'subscriptions').handlePreference(channelId, event.from, event.value, event.userId);
         else if (event.type === 'template-update') await getService(strapi, 'whatsapp-account').recordTemplateUpdate(event);
         else if (event.type === 'user-id-update') await getService(strapi, 'subscriptions').updateWhatsappUserId(event.previous, event.current);
