@@ -1,3 +1,5 @@
+import { ANNOUNCEMENT_STATUSES, FOLLOW_UP_KINDS, URGENCIES } from '../../constants';
+
 /**
  * What goes out. Draft & publish: the first publish broadcasts. Worker-owned fields (broadcastStatus,
  * counters, reasons) are written to every row of the document, so a re-publish that re-creates
@@ -44,7 +46,7 @@ export default {
     text: { type: 'text', required: true },
     url: { type: 'string' },
     topics: { type: 'relation', relation: 'manyToMany', target: 'plugin::town-crier.topic' },
-    urgency: { type: 'enumeration', enum: ['info', 'important', 'emergency'], default: 'info' },
+    urgency: { type: 'enumeration', enum: [...URGENCIES], default: 'info' },
     /** Village slugs (`town.villages`) the news is for, e.g. `["dakendorf"]`; empty or null: the whole town. */
     villages: { type: 'json' },
     channels: { type: 'json' },
@@ -69,11 +71,11 @@ export default {
      */
     updateOf: { type: 'string' },
     /** `update` or `all-clear`, set together with `updateOf`. */
-    followUpKind: { type: 'enumeration', enum: ['update', 'all-clear'] },
+    followUpKind: { type: 'enumeration', enum: [...FOLLOW_UP_KINDS] },
     /** The follow-up also goes to matching subscribers who did not receive the original. */
     followUpIncludeNew: { type: 'boolean', default: false },
     /** Not `status`: that name is the draft/published switch of the document service. */
-    broadcastStatus: { type: 'enumeration', enum: ['scheduled', 'queued', 'sending', 'paused', 'sent', 'cancelled', 'failed'] },
+    broadcastStatus: { type: 'enumeration', enum: [...ANNOUNCEMENT_STATUSES] },
     statusReason: { type: 'string' },
     /** When the broadcast continues (daily reach limit, quiet hours, grace delay). */
     resumesAt: { type: 'datetime' },
