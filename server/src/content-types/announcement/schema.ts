@@ -1,4 +1,5 @@
 import { ANNOUNCEMENT_STATUSES, FOLLOW_UP_KINDS, URGENCIES } from '../../constants';
+import { EDITOR_CONTENT_TYPES } from '../../../../shared/contracts/content-types';
 
 /**
  * What goes out. Draft & publish: the first publish broadcasts. Worker-owned fields (broadcastStatus,
@@ -37,7 +38,7 @@ export const WORKER_OWNED_FIELDS = [
 export default {
   kind: 'collectionType',
   collectionName: 'town_crier_announcements',
-  info: { singularName: 'announcement', pluralName: 'announcements', displayName: 'Town Crier announcement' },
+  info: { singularName: 'announcement', pluralName: 'announcements', displayName: EDITOR_CONTENT_TYPES.announcement.displayName },
   options: { draftAndPublish: true },
   pluginOptions: { 'content-manager': { visible: true }, 'content-type-builder': { visible: false } },
   config: { attributes: Object.fromEntries(WORKER_OWNED_FIELDS.map((field) => [field, { hidden: true }])) },
