@@ -116,7 +116,8 @@ export interface BroadcastDetail extends Broadcast {
   runs: BroadcastRun[];
   text: string | null;
   url: string | null;
-  topics: Array<{ name: string; slug: string }>;
+  /** Absent when the stored row was read without its topics. */
+  topics?: Array<{ name: string; slug: string }>;
   failuresByCode: FailureGroup[];
   waiting: null | { reason: WaitingReason; until: string | null };
   estimatedFinishAt: string | null;
@@ -156,7 +157,8 @@ export interface ChannelStatus {
   mode: 'live' | 'sandbox';
   configured: boolean;
   templates: { announcement?: string; confirmation?: string };
-  messagesPerSecond: number;
+  /** Null: the channel sets no rate of its own. */
+  messagesPerSecond: number | null;
   dailyRecipientLimit: number | null;
   usedLast24h: number;
   lastWebhookAt: string | null;
@@ -174,7 +176,7 @@ export interface InboxMessage {
   from: string;
   name: string | null;
   text: string;
-  receivedAt: string;
+  receivedAt: string | null;
   handledAt: string | null;
   windowOpen: boolean;
 }
@@ -193,10 +195,11 @@ export interface InboxResponse {
 export interface OutboxMessage {
   id: number;
   channel: string;
-  to: string;
+  /** Null for a message whose address was erased. */
+  to: string | null;
   /** The sandbox's id for the message (`sandbox.…`), which receipts name. */
   providerMessageId?: string | null;
-  createdAt: string;
+  createdAt: string | null;
   body: unknown;
   /** WhatsApp adds header, footer and where the template's wording came from (`template`). */
   preview: RenderedWhatsappPreview;
@@ -291,6 +294,11 @@ export interface OutboxResponse {
 export interface BroadcastListResponse {
   data: Broadcast[];
   meta: { pagination: Pagination };
+}
+
+/** POST /broadcasts/:documentId/retry-failed: the broadcast, and how many failed deliveries were opened again. */
+export interface RetryFailedResult extends Broadcast {
+  reopened: number;
 }
 
 /** Strapi's `{ data }` envelope of the admin API. */

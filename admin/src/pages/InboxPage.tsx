@@ -114,7 +114,7 @@ const InboxItem = ({ message, cannedReplies, onChange }: { message: InboxMessage
             )}
           </Flex>
           <Typography variant="pi" textColor="neutral600">
-            {formatDate(message.receivedAt, DATE_TIME)}
+            {message.receivedAt ? formatDate(message.receivedAt, DATE_TIME) : ''}
           </Typography>
         </Flex>
         <Typography style={{ whiteSpace: 'pre-wrap' }} data-testid="inbox-text">

@@ -73,7 +73,7 @@ export const SandboxPage = () => {
   const [chosenChannel, setChosenChannel] = useState<string | null>(null);
   const channel = chosenChannel && channels.includes(chosenChannel) ? chosenChannel : (channels[0] ?? 'whatsapp');
   const recipients = useMemo(
-    () => Array.from(new Set((everyone.data?.data ?? []).filter((message) => message.channel === channel).map((message) => message.to))).slice(0, 12),
+    () => Array.from(new Set((everyone.data?.data ?? []).filter((message) => message.channel === channel).flatMap((message) => (message.to ? [message.to] : [])))).slice(0, 12),
     [everyone.data, channel]
   );
   const words = addressWords(channel);
@@ -225,7 +225,7 @@ const Phone = ({ number, channel: phoneChannel }: { number: string; channel: str
   };
 
   const timeline = useMemo(() => {
-    const incoming = messages.map((message) => ({ kind: 'town' as const, at: message.createdAt, message }));
+    const incoming = messages.map((message) => ({ kind: 'town' as const, at: message.createdAt ?? '', message }));
     const outgoing = own.map((action) => ({ kind: 'citizen' as const, at: action.at, action }));
     return [...incoming, ...outgoing].sort((a, b) => a.at.localeCompare(b.at));
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -259,7 +259,7 @@ const Phone = ({ number, channel: phoneChannel }: { number: string; channel: str
                     <Typography style={{ whiteSpace: 'pre-wrap', fontSize: 14 }}>{entry.message.preview.text}</Typography>
                   )}
                   <Typography variant="pi" textColor="neutral500" style={{ display: 'block', textAlign: 'right' }}>
-                    {formatTime(entry.message.createdAt)}
+                    {entry.message.createdAt ? formatTime(entry.message.createdAt) : ''}
                     {entry.message.providerMessageId && marked[entry.message.providerMessageId] === 'read' ? ' ✓✓' : entry.message.providerMessageId && marked[entry.message.providerMessageId] ? ' ✓' : ''}
                   </Typography>
                 </Box>
