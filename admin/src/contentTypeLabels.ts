@@ -1,5 +1,4 @@
-import announcement from '../../server/src/content-types/announcement/schema';
-import topic from '../../server/src/content-types/topic/schema';
+import { EDITOR_CONTENT_TYPES } from '../../shared/contracts/content-types';
 import { getTranslation } from './utils/getTranslation';
 
 /**
@@ -11,8 +10,7 @@ import { getTranslation } from './utils/getTranslation';
  */
 export const CONTENT_TYPE_LABELS: Array<{ uid: string; displayName: string; name: string; fields: Record<string, string> }> = [
   {
-    uid: 'plugin::town-crier.announcement',
-    displayName: announcement.info.displayName,
+    ...EDITOR_CONTENT_TYPES.announcement,
     name: getTranslation('contentTypes.announcement'),
     fields: {
       title: getTranslation('contentTypes.announcement.title'),
@@ -26,8 +24,7 @@ export const CONTENT_TYPE_LABELS: Array<{ uid: string; displayName: string; name
     },
   },
   {
-    uid: 'plugin::town-crier.topic',
-    displayName: topic.info.displayName,
+    ...EDITOR_CONTENT_TYPES.topic,
     name: getTranslation('contentTypes.topic'),
     fields: {
       name: getTranslation('contentTypes.topic.name'),

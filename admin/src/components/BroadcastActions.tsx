@@ -1,15 +1,11 @@
 import { useState } from 'react';
-import { useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { useNotification } from '@strapi/strapi/admin';
 import { Button, Checkbox, Dialog, Field, Flex, Modal, Radio, Textarea, TextInput } from '@strapi/design-system';
-import { PLUGIN_ID } from '../pluginId';
-import { toApiError } from '../api/useApi';
-import type { Broadcast } from '../api/types';
+import { OPEN_RUN_STATES, PAUSABLE_RUN_STATES, UPDATABLE_STATES, isStateIn } from '../../../shared/contracts/broadcasts';
+import { toApiError, useAdminClient, type Broadcast, type BroadcastAction, type FollowUpKind, type SendUpdateBody } from '../api/client';
 import { useT } from '../hooks/useT';
 
-type Action = 'pause' | 'resume' | 'cancel' | 'retry-failed';
-
-const PAUSABLE = ['scheduled', 'queued', 'sending'];
-const CANCELLABLE = ['scheduled', 'queued', 'sending', 'paused'];
+type Action = BroadcastAction;
 
 /**
  * The editor's controls for one broadcast. Compact (in the list) shows pause/resume only;
@@ -17,10 +13,10 @@ const CANCELLABLE = ['scheduled', 'queued', 'sending', 'paused'];
  */
 export const BroadcastActions = ({ broadcast, onDone, compact }: { broadcast: Broadcast; onDone(): void | Promise<void>; compact?: boolean }) => {
   const t = useT();
-  const { post } = useFetchClient();
+  const client = useAdminClient();
   const { toggleNotification } = useNotification();
   const [busy, setBusy] = useState<Action | 'send-update' | null>(null);
-  const status = broadcast.broadcastStatus ?? '';
+  const status = broadcast.broadcastStatus;
   const doneMessage = (action: Action | 'send-update') =>
     ({
       pause: t('actions.done.pause', 'Broadcast paused'),
@@ -30,10 +26,11 @@ export const BroadcastActions = ({ broadcast, onDone, compact }: { broadcast: Br
       'send-update': t('actions.done.sendUpdate', 'The update is on its way to everyone who got the announcement'),
     })[action];
 
-  const run = async (action: Action | 'send-update', body?: Record<string, string | boolean>) => {
+  const run = async (action: Action | 'send-update', update?: SendUpdateBody) => {
     setBusy(action);
     try {
-      await post(`/${PLUGIN_ID}/broadcasts/${broadcast.documentId}/${action}`, body ?? {});
+      if (action === 'send-update') await client.sendUpdate(broadcast.documentId, update ?? {});
+      else await client.broadcastAction(broadcast.documentId, action);
       toggleNotification({ type: 'success', message: doneMessage(action) });
       await onDone();
       return true;
@@ -57,7 +54,7 @@ export const BroadcastActions = ({ broadcast, onDone, compact }: { broadcast: Br
 
   return (
     <Flex gap={2} wrap="wrap">
-      {PAUSABLE.includes(status) && (
+      {isStateIn(PAUSABLE_RUN_STATES, status) && (
         <Button variant="secondary" size="S" loading={busy === 'pause'} onClick={() => run('pause')} data-testid="action-pause">
           {t('broadcasts.pause', 'Pause')}
         </Button>
@@ -72,8 +69,8 @@ export const BroadcastActions = ({ broadcast, onDone, compact }: { broadcast: Br
           {t('broadcasts.retryFailed', 'Retry failed ({count})', { count: broadcast.failed })}
         </Button>
       )}
-      {!compact && ['sending', 'paused', 'sent', 'queued'].includes(status) && <SendUpdate busy={busy === 'send-update'} onSend={(body) => run('send-update', body)} />}
-      {!compact && CANCELLABLE.includes(status) && (
+      {!compact && isStateIn(UPDATABLE_STATES, status) && <SendUpdate busy={busy === 'send-update'} onSend={(body) => run('send-update', body)} />}
+      {!compact && isStateIn(OPEN_RUN_STATES, status) && (
         <Dialog.Root>
           <Dialog.Trigger>
             <Button variant="danger-light" size="S" loading={busy === 'cancel'} data-testid="action-cancel">
@@ -108,15 +105,15 @@ export const BroadcastActions = ({ broadcast, onDone, compact }: { broadcast: Br
  * An update or all-clear to everyone the thread reached (the original's recipients who are still
  * subscribed), and to new matching subscribers only when the editor ticks the box.
  */
-const SendUpdate = ({ busy, onSend }: { busy: boolean; onSend(body: Record<string, string | boolean>): Promise<boolean> }) => {
+const SendUpdate = ({ busy, onSend }: { busy: boolean; onSend(body: SendUpdateBody): Promise<boolean> }) => {
   const t = useT();
   const [open, setOpen] = useState(false);
   const [title, setTitle] = useState('');
   const [text, setText] = useState('');
-  const [kind, setKind] = useState<'update' | 'all-clear'>('update');
+  const [kind, setKind] = useState<FollowUpKind>('update');
   const [includeNew, setIncludeNew] = useState(false);
   const submit = async () => {
-    const body: Record<string, string | boolean> = { kind, includeNew };
+    const body: SendUpdateBody = { kind, includeNew };
     if (title.trim()) body.title = title.trim();
     if (text.trim()) body.text = text.trim();
     if (await onSend(body)) {

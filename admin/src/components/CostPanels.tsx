@@ -1,6 +1,6 @@
 import { useIntl } from 'react-intl';
 import { Flex, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
-import type { CostSummary, MonthCost } from '../api/cost-types';
+import type { CostSummary, MonthCost } from '../api/client';
 import { useT } from '../hooks/useT';
 import { Panel } from './ui';
 

@@ -1,16 +1,15 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { Button, Checkbox, Field, Flex, Link as DSLink, Radio, SingleSelect, SingleSelectOption, Typography } from '@strapi/design-system';
-import { useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { useNotification } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../pluginId';
-import { toApiError, useApi } from '../api/useApi';
-import type { FollowUpState } from '../api/types';
+import { queries, toApiError, useAdminClient, useQuery, type FollowUpKind, type FollowUpMarkBody, type FollowUpState } from '../api/client';
 import { useT } from '../hooks/useT';
 import { usePluginPermissions } from '../hooks/usePluginPermissions';
 import { useDateTime } from './ui';
 import type { EditViewPanelProps } from './PublishPreviewPanel';
 
-type Kind = 'update' | 'all-clear';
+type Kind = FollowUpKind;
 
 /**
  * Content-manager side panel "Follow-up": marks the entry as an update or all-clear
@@ -22,9 +21,7 @@ type Kind = 'update' | 'all-clear';
 export const FollowUpPanel = (props: EditViewPanelProps): { title: string; content: ReactNode } | null => {
   const t = useT();
   const permissions = usePluginPermissions();
-  const query = new URLSearchParams({ uid: props.model });
-  if (props.documentId) query.set('documentId', props.documentId);
-  const state = useApi<FollowUpState>(permissions.manageBroadcasts ? `/${PLUGIN_ID}/follow-ups?${query.toString()}` : null);
+  const state = useQuery(permissions.manageBroadcasts ? queries.followUps({ uid: props.model, documentId: props.documentId || undefined }) : null);
   const { reload } = state;
   const updatedAt = props.document?.updatedAt;
   // A publish turns the mark into the broadcast: read again at once.
@@ -68,7 +65,7 @@ export const FollowUpPanel = (props: EditViewPanelProps): { title: string; conte
 const FollowUpForm = ({ uid, documentId, state, onSaved }: { uid: string; documentId: string; state: FollowUpState; onSaved(): Promise<void> }) => {
   const t = useT();
   const dateTime = useDateTime();
-  const { post } = useFetchClient();
+  const client = useAdminClient();
   const { toggleNotification } = useNotification();
   const [original, setOriginal] = useState<string>(state.mark?.originalDocumentId ?? '');
   const [kind, setKind] = useState<Kind>(state.mark?.kind ?? 'update');
@@ -81,11 +78,12 @@ const FollowUpForm = ({ uid, documentId, state, onSaved }: { uid: string; docume
     setIncludeNew(state.mark?.includeNew ?? false);
   }, [markKey, state.mark]);
 
-  const send = async (path: 'mark' | 'unmark', body: Record<string, unknown>) => {
+  const send = async (change: { mark: FollowUpMarkBody } | { unmark: { uid: string; documentId: string } }) => {
     setBusy(true);
     try {
-      await post(`/${PLUGIN_ID}/follow-ups/${path}`, body);
-      toggleNotification({ type: 'success', message: path === 'mark' ? t('followUp.saved', 'Saved: it goes out as a follow-up when you publish.') : t('followUp.removed', 'The entry is ordinary news again.') });
+      if ('mark' in change) await client.markFollowUp(change.mark);
+      else await client.unmarkFollowUp(change.unmark);
+      toggleNotification({ type: 'success', message: 'mark' in change ? t('followUp.saved', 'Saved: it goes out as a follow-up when you publish.') : t('followUp.removed', 'The entry is ordinary news again.') });
       await onSaved();
     } catch (error) {
       const { status } = toApiError(error);
@@ -147,11 +145,11 @@ const FollowUpForm = ({ uid, documentId, state, onSaved }: { uid: string; docume
         </Typography>
       )}
       <Flex gap={2} wrap="wrap">
-        <Button size="S" loading={busy} disabled={!original} onClick={() => send('mark', { uid, documentId, originalDocumentId: original, kind, includeNew })} data-testid="town-crier-follow-up-save">
+        <Button size="S" loading={busy} disabled={!original} onClick={() => send({ mark: { uid, documentId, originalDocumentId: original, kind, includeNew } })} data-testid="town-crier-follow-up-save">
           {t('followUp.save', 'Mark as follow-up')}
         </Button>
         {state.mark && (
-          <Button size="S" variant="tertiary" loading={busy} onClick={() => send('unmark', { uid, documentId })}>
+          <Button size="S" variant="tertiary" loading={busy} onClick={() => send({ unmark: { uid, documentId } })}>
             {t('followUp.remove', 'Not a follow-up')}
           </Button>
         )}

@@ -1,6 +1,6 @@
 import { useIntl } from 'react-intl';
 import { Flex, Typography } from '@strapi/design-system';
-import type { GrowthDay } from '../api/types';
+import type { GrowthDay } from '../api/client';
 import { useT } from '../hooks/useT';
 
 const WIDTH = 760;

@@ -4,9 +4,8 @@ import { Link } from 'react-router-dom';
 import { Flex, Link as DSLink, Typography } from '@strapi/design-system';
 import { useDebounce, useForm } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../pluginId';
-import { urgencyOf } from '../../../server/src/constants';
-import { useApi } from '../api/useApi';
-import type { PublishPreview } from '../api/types';
+import { OPEN_RUN_STATES, isStateIn, urgencyOf } from '../../../shared/contracts/broadcasts';
+import { queries, useQuery, type PublishPreview } from '../api/client';
 import { useT } from '../hooks/useT';
 import { usePluginPermissions } from '../hooks/usePluginPermissions';
 import { useReasonLabel } from '../hooks/useReasonLabel';
@@ -21,8 +20,6 @@ export interface EditViewPanelProps {
   activeTab: 'draft' | 'published' | null;
   collectionType: string;
 }
-
-const IN_PROGRESS = ['scheduled', 'queued', 'sending', 'paused'];
 
 /**
  * The mapped fields per content type, once a preview named them: a panel mounted again (the
@@ -42,18 +39,20 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
   const reasonLabel = useReasonLabel();
   const [fields, setFields] = useState<PublishPreview['fields']>(() => MAPPED_FIELDS.get(props.model));
   const form = useFormFollower(fields);
-  const query = new URLSearchParams({ uid: props.model });
-  if (props.documentId) query.set('documentId', props.documentId);
-  if (props.document?.locale) query.set('locale', String(props.document.locale));
-  if (form.topic !== undefined) query.set('topic', form.topic);
-  if (form.villages !== undefined) query.set('villages', form.villages);
+  const query = {
+    uid: props.model,
+    documentId: props.documentId || undefined,
+    locale: props.document?.locale ? String(props.document.locale) : undefined,
+    topic: form.topic,
+    villages: form.villages,
+  };
   const [settled, setSettled] = useState(false);
   // Nothing to follow on a type the plugin does not broadcast, or once the broadcast has ended.
-  const preview = useApi<PublishPreview>(permissions.manageBroadcasts ? `/${PLUGIN_ID}/preview?${query.toString()}` : null, {
+  const preview = useQuery(permissions.manageBroadcasts ? queries.preview(query) : null, {
     pollMs: settled ? undefined : 10_000,
   });
   const nowSettled =
-    preview.data?.reason === 'not-mapped' || (preview.data?.announcement != null && !IN_PROGRESS.includes(preview.data.announcement.broadcastStatus ?? ''));
+    preview.data?.reason === 'not-mapped' || (preview.data?.announcement != null && !isStateIn(OPEN_RUN_STATES, preview.data.announcement.broadcastStatus));
   useEffect(() => setSettled(nowSettled), [nowSettled]);
   const { reload } = preview;
   const updatedAt = props.document?.updatedAt;
@@ -88,19 +87,19 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
             <StatusBadge status={announcement.broadcastStatus} />
           </Flex>
           <BroadcastProgress counters={announcement} compact />
-          {announcement.statusReason && IN_PROGRESS.includes(announcement.broadcastStatus ?? '') && (
+          {announcement.statusReason && isStateIn(OPEN_RUN_STATES, announcement.broadcastStatus) && (
             <Typography variant="pi" textColor="neutral600">
               {reasonLabel(announcement.statusReason)}
               {announcement.resumesAt ? ` · ${t('panel.until', 'until {time}', { time: formatTime(announcement.resumesAt) })}` : ''}
             </Typography>
           )}
-          {(announcement.waiting ?? 0) > 0 && IN_PROGRESS.includes(announcement.broadcastStatus ?? '') && (
+          {(announcement.waiting ?? 0) > 0 && isStateIn(OPEN_RUN_STATES, announcement.broadcastStatus) && (
             <Typography variant="pi" textColor="neutral600" data-testid="town-crier-panel-waiting">
               {t('panel.waiting', '{waiting} of {total} recipients are still waiting.', { waiting: announcement.waiting, total: announcement.recipients })}
             </Typography>
           )}
           <DSLink tag={Link} to={`/plugins/${PLUGIN_ID}/broadcasts/${announcement.documentId}`}>
-            {IN_PROGRESS.includes(announcement.broadcastStatus ?? '') ? t('panel.follow', 'Follow the broadcast') : t('panel.open', 'Open the broadcast')}
+            {isStateIn(OPEN_RUN_STATES, announcement.broadcastStatus) ? t('panel.follow', 'Follow the broadcast') : t('panel.open', 'Open the broadcast')}
           </DSLink>
         </Flex>
       ),

@@ -1,10 +1,8 @@
 import { useState } from 'react';
 import { useIntl } from 'react-intl';
-import { useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { useNotification } from '@strapi/strapi/admin';
 import { Box, Button, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
-import { PLUGIN_ID } from '../pluginId';
-import { toApiError } from '../api/useApi';
-import type { WhatsappAccountStatus } from '../api/whatsapp-account-types';
+import { toApiError, useAdminClient, type WhatsappAccountStatus } from '../api/client';
 import { useT } from '../hooks/useT';
 
 /**
@@ -15,7 +13,7 @@ import { useT } from '../hooks/useT';
 export const WhatsappAccountPanel = ({ account, onChanged }: { account: WhatsappAccountStatus; onChanged(): void | Promise<void> }) => {
   const t = useT();
   const { locale, formatDate, formatNumber } = useIntl();
-  const { post } = useFetchClient();
+  const client = useAdminClient();
   const { toggleNotification } = useNotification();
   const [busy, setBusy] = useState(false);
   const german = locale.toLowerCase().startsWith('de');
@@ -24,7 +22,7 @@ export const WhatsappAccountPanel = ({ account, onChanged }: { account: Whatsapp
   const submit = async () => {
     setBusy(true);
     try {
-      await post(`/${PLUGIN_ID}/channels/whatsapp/templates`, {});
+      await client.submitWhatsappTemplates();
       toggleNotification({ type: 'success', message: t('whatsapp.templates.submitted', 'Templates submitted: Meta reviews them (up to 24 hours).') });
       await onChanged();
     } catch (error) {

@@ -1,9 +1,9 @@
 import { Typography } from '@strapi/design-system';
-import type { RenderedWhatsappPreview } from '../api/types';
+import type { RenderedWhatsappPreview } from '../api/client';
 import { useT } from '../hooks/useT';
 
 /**
- * A WhatsApp message's text as the server rendered it (server/src/channels/whatsapp/whatsapp.render.ts):
+ * A WhatsApp message's text as the server rendered it (the server's WhatsApp renderer):
  * header, body, footer; and, when the template's wording is not Meta's own, a note saying so.
  * The sandbox phone and the content manager's side panel both show it; buttons are their own.
  */

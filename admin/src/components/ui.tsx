@@ -1,8 +1,8 @@
 import { useCallback, type ReactNode } from 'react';
 import { useIntl } from 'react-intl';
 import { Alert, Box, Button, Flex, Loader, Typography } from '@strapi/design-system';
-import type { ApiError } from '../api/useApi';
-import type { Broadcast, BroadcastStatus, CountCell } from '../api/types';
+import type { ApiError } from '../api/client';
+import type { Broadcast, BroadcastStatus, CountCell } from '../api/client';
 import { useT } from '../hooks/useT';
 
 /**

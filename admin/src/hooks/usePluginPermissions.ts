@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { useAuth } from '@strapi/strapi/admin';
 import { PERMISSIONS } from '../../../shared/permissions';
-import type { PluginPermissions } from '../api/types';
+import type { PluginPermissions } from '../api/client';
 
 /** The server's vocabulary (shared/permissions.ts): one declaration for routes and pages. */
 export const ACTIONS: Record<keyof PluginPermissions, string> = PERMISSIONS;

@@ -1,9 +1,9 @@
-import type { ChannelProblem } from '../../../server/src/constants';
+import type { ChannelProblem } from '../../../shared/contracts/channels';
 import { useT } from './useT';
 
 /**
  * The channel status page's problems in the admin's language. One case per code of
- * CHANNEL_PROBLEMS (server/src/constants.ts); tests/unit/admin-translations.test.ts fails when
+ * CHANNEL_PROBLEMS (shared/contracts/channels.ts); tests/unit/admin-translations.test.ts fails when
  * a code has no case here.
  */
 export function useProblemLabel() {

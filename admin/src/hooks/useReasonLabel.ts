@@ -1,10 +1,10 @@
-import { reasonKind, type RunReasonKind } from '../../../server/src/constants';
+import { WAITING_REASON_KINDS, reasonKind, type RunReasonKind } from '../../../shared/contracts/broadcasts';
 import { useT } from './useT';
 
 type Translate = ReturnType<typeof useT>;
 
 /**
- * Plain words for every reason in the server's vocabulary (`RUN_REASONS` in server/src/constants.ts).
+ * Plain words for every reason in the server's vocabulary (`RUN_REASONS` in shared/contracts/broadcasts.ts).
  * The record must name every kind (TypeScript checks it), and tests/unit/reasons.test.ts checks
  * each has a German and an English text. Details after the kind (`channel-error:whatsapp:190`)
  * fill the placeholders; no raw token reaches the screen.
@@ -25,14 +25,13 @@ export const REASON_LABELS: Record<RunReasonKind, (t: Translate, detail: string[
   'all-deliveries-failed': (t) => t('reason.allFailed', 'No message could be delivered'),
 };
 
-/** The admin's own waiting reasons (broadcast detail), mapped onto the server's vocabulary. */
-const WAITING_ALIASES: Record<string, RunReasonKind> = { scheduled: 'send-at', grace: 'grace-period', paused: 'paused-by-editor' };
 
 export function useReasonLabel() {
   const t = useT();
   return (reason: string | null | undefined): string => {
     if (!reason) return '';
-    const kind = reasonKind(reason) ?? WAITING_ALIASES[reason];
+    // The broadcast detail's waiting reasons are words of their own, each meaning one run reason (the contract maps them).
+    const kind = reasonKind(reason) ?? (WAITING_REASON_KINDS as Record<string, RunReasonKind | undefined>)[reason];
     if (!kind) return t('reason.unknown', 'Waiting');
     return REASON_LABELS[kind](t, reason.split(':').slice(1));
   };

@@ -3,8 +3,7 @@ import { Box, Tabs } from '@strapi/design-system';
 import { SANDBOX_BADGE } from '../components/ui';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { PLUGIN_ID } from '../pluginId';
-import { useApi } from '../api/useApi';
-import type { InboxResponse, OutboxMessage } from '../api/types';
+import { queries, useQuery } from '../api/client';
 import { useT } from '../hooks/useT';
 import { usePluginPermissions } from '../hooks/usePluginPermissions';
 import { OverviewPage } from './OverviewPage';
@@ -26,8 +25,8 @@ const App = () => {
   const location = useLocation();
   const permissions = usePluginPermissions();
   // The sandbox answers 404/400 unless a channel runs in sandbox mode; the inbox says whether it is enabled.
-  const sandbox = useApi<OutboxMessage[]>(permissions.manageBroadcasts ? `/${PLUGIN_ID}/sandbox/outbox?pageSize=1` : null);
-  const inbox = useApi<InboxResponse>(permissions.manageInbox ? `/${PLUGIN_ID}/inbox?status=open&pageSize=1` : null, { select: (body) => body as InboxResponse });
+  const sandbox = useQuery(permissions.manageBroadcasts ? queries.outbox({ pageSize: 1 }) : null);
+  const inbox = useQuery(permissions.manageInbox ? queries.inbox({ status: 'open', pageSize: 1 }) : null);
 
   if (permissions.isLoading) return <Page.Loading />;
 

@@ -2,9 +2,8 @@ import { useIntl } from 'react-intl';
 import { Link, useParams } from 'react-router-dom';
 import { Box, Flex, Grid, Link as DSLink, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { ArrowLeft } from '@strapi/icons';
-import { PLUGIN_ID } from '../pluginId';
-import { useApi } from '../api/useApi';
-import { toBroadcastDetail, type BroadcastDetail } from '../api/types';
+import { FINISHED_RUN_STATES, isStateIn } from '../../../shared/contracts/broadcasts';
+import { queries, useQuery } from '../api/client';
 import { useT } from '../hooks/useT';
 import { useReasonLabel } from '../hooks/useReasonLabel';
 import { BroadcastProgress, DATE_TIME, LoadError, Loading, Panel, ProgressLegend, StatCard, StatusBadge } from '../components/ui';
@@ -12,17 +11,12 @@ import { BroadcastActions } from '../components/BroadcastActions';
 import { BroadcastCostPanel } from '../components/CostPanels';
 import { FollowUpLabel } from './BroadcastsPage';
 
-const FINISHED = ['sent', 'cancelled', 'failed'];
-
 export const BroadcastDetailPage = () => {
   const t = useT();
   const { formatDate, formatNumber, locale } = useIntl();
   const reasonLabel = useReasonLabel();
   const { documentId } = useParams<{ documentId: string }>();
-  const detail = useApi<BroadcastDetail>(`/${PLUGIN_ID}/broadcasts/${documentId}`, {
-    pollMs: 5000,
-    select: (body) => toBroadcastDetail((body as { data: Record<string, unknown> }).data),
-  });
+  const detail = useQuery(queries.broadcast(documentId ?? ''), { pollMs: 5000 });
 
   const back = (
     <DSLink tag={Link} to=".." relative="path" startIcon={<ArrowLeft />}>
@@ -40,7 +34,7 @@ export const BroadcastDetailPage = () => {
     );
 
   const broadcast = detail.data;
-  const finished = FINISHED.includes(broadcast.broadcastStatus ?? '');
+  const finished = isStateIn(FINISHED_RUN_STATES, broadcast.broadcastStatus);
   const open = Math.max(0, broadcast.recipients - broadcast.sent - broadcast.failed - broadcast.skipped);
   const time = (iso: string) => formatDate(iso, DATE_TIME);
 

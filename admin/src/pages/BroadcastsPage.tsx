@@ -3,29 +3,14 @@ import { Link } from 'react-router-dom';
 import { Box, Flex, Link as DSLink, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { useIsMobile } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../pluginId';
-import { useApi } from '../api/useApi';
-import { toBroadcast, type Broadcast, type Pagination as PaginationMeta } from '../api/types';
+import { PAUSABLE_RUN_STATES, OPEN_RUN_STATES, isStateIn } from '../../../shared/contracts/broadcasts';
+import { queries, useQuery, type Broadcast } from '../api/client';
 import { useT } from '../hooks/useT';
 import { useReasonLabel } from '../hooks/useReasonLabel';
 import { BroadcastProgress, LoadError, Loading, Pager, Panel, ProgressLegend, StatusBadge, useDateTime } from '../components/ui';
 import { BroadcastActions } from '../components/BroadcastActions';
 
 const PAGE_SIZE = 20;
-
-interface BroadcastList {
-  rows: Broadcast[];
-  pagination: PaginationMeta;
-}
-
-/** Accepts the contract's `{ data, meta: { pagination } }` and the older `{ results, pagination }`. */
-const selectList = (body: unknown): BroadcastList => {
-  const value = body as { data?: unknown[]; results?: unknown[]; meta?: { pagination?: PaginationMeta }; pagination?: PaginationMeta };
-  const rows = (value.data ?? value.results ?? []) as Array<Record<string, unknown>>;
-  return { rows: rows.map(toBroadcast), pagination: value.meta?.pagination ?? value.pagination ?? { page: 1, pageSize: PAGE_SIZE, total: rows.length } };
-};
-
-const OPEN_STATUSES = ['scheduled', 'queued', 'sending', 'paused'];
-const WAITING_STATUSES = ['scheduled', 'queued', 'sending'];
 
 /**
  * Column widths of the list. Fixed layout with shares of the box, so the table is never wider
@@ -45,11 +30,12 @@ export const BroadcastsPage = () => {
   const t = useT();
   const isMobile = useIsMobile();
   const [page, setPage] = useState(1);
-  const list = useApi<BroadcastList>(`/${PLUGIN_ID}/broadcasts?page=${page}&pageSize=${PAGE_SIZE}`, { pollMs: 5000, select: selectList });
+  const list = useQuery(queries.broadcasts({ page, pageSize: PAGE_SIZE }), { pollMs: 5000 });
 
   if (list.loading && !list.data) return <Loading />;
   if (!list.data) return list.error ? <LoadError error={list.error} onRetry={list.reload} /> : null;
-  const { rows, pagination } = list.data;
+  const rows = list.data.data;
+  const { pagination } = list.data.meta;
   const pageCount = pagination.pageCount ?? Math.max(1, Math.ceil(pagination.total / pagination.pageSize));
 
   return (
@@ -172,9 +158,9 @@ const ReasonCell = ({ broadcast }: { broadcast: Broadcast }) => {
   const t = useT();
   const dateTime = useDateTime();
   const reasonLabel = useReasonLabel();
-  const status = broadcast.broadcastStatus ?? '';
-  const reason = OPEN_STATUSES.includes(status) || status === 'failed' ? reasonLabel(broadcast.statusReason) : '';
+  const status = broadcast.broadcastStatus;
+  const reason = isStateIn(OPEN_RUN_STATES, status) || status === 'failed' ? reasonLabel(broadcast.statusReason) : '';
   // A pause keeps the resumesAt of the wait it interrupted; it only means something while the broadcast runs.
-  const until = broadcast.resumesAt && WAITING_STATUSES.includes(status) ? t('broadcasts.until', 'until {time}', { time: dateTime(broadcast.resumesAt) }) : '';
+  const until = broadcast.resumesAt && isStateIn(PAUSABLE_RUN_STATES, status) ? t('broadcasts.until', 'until {time}', { time: dateTime(broadcast.resumesAt) }) : '';
   return <Wrap testId="broadcast-reason">{[reason, until].filter(Boolean).join(' · ')}</Wrap>;
 };

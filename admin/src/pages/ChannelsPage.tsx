@@ -1,8 +1,7 @@
 import { useIntl } from 'react-intl';
 import { Box, Flex, Grid, Typography } from '@strapi/design-system';
 import { PLUGIN_ID } from '../pluginId';
-import { useApi } from '../api/useApi';
-import type { ChannelStatus } from '../api/types';
+import { queries, useQuery, type ChannelStatus } from '../api/client';
 import { useT } from '../hooks/useT';
 import { useProblemLabel } from '../hooks/useProblemLabel';
 import { DATE_TIME, LIVE_BADGE, Pill, SANDBOX_BADGE, LoadError, Loading, Meter, Panel, channelName } from '../components/ui';
@@ -10,7 +9,7 @@ import { WhatsappAccountPanel } from '../components/WhatsappAccountPanel';
 
 export const ChannelsPage = () => {
   const t = useT();
-  const channels = useApi<ChannelStatus[]>(`/${PLUGIN_ID}/channels`, { pollMs: 30_000 });
+  const channels = useQuery(queries.channels(), { pollMs: 30_000 });
   if (channels.loading && !channels.data) return <Loading />;
   if (!channels.data) return channels.error ? <LoadError error={channels.error} onRetry={channels.reload} /> : null;
   if (channels.data.length === 0) return <Typography textColor="neutral600">{t('channels.none', 'No channel is set up.')}</Typography>;

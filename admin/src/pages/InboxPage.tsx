@@ -1,10 +1,8 @@
 import { useState } from 'react';
 import { useIntl } from 'react-intl';
-import { useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { useNotification } from '@strapi/strapi/admin';
 import { Badge, Box, Button, Field, Flex, Textarea, Typography } from '@strapi/design-system';
-import { PLUGIN_ID } from '../pluginId';
-import { toApiError, useApi } from '../api/useApi';
-import type { CannedReply, InboxMessage, InboxResponse } from '../api/types';
+import { queries, toApiError, useAdminClient, useQuery, type CannedReply, type InboxMessage } from '../api/client';
 import { useT } from '../hooks/useT';
 import { DATE_TIME, LoadError, Loading, Pager, Panel, Pill, channelName } from '../components/ui';
 
@@ -15,10 +13,7 @@ export const InboxPage = () => {
   const t = useT();
   const [filter, setFilter] = useState<Filter>('open');
   const [page, setPage] = useState(1);
-  const inbox = useApi<InboxResponse>(`/${PLUGIN_ID}/inbox?status=${filter}&page=${page}&pageSize=${PAGE_SIZE}`, {
-    pollMs: 15_000,
-    select: (body) => body as InboxResponse,
-  });
+  const inbox = useQuery(queries.inbox({ status: filter, page, pageSize: PAGE_SIZE }), { pollMs: 15_000 });
 
   // A filter of one list, not separate views: toggle buttons (aria-pressed), not tabs without panels.
   const filters: Array<[Filter, string]> = [
@@ -79,16 +74,16 @@ export const InboxPage = () => {
 const InboxItem = ({ message, cannedReplies, onChange }: { message: InboxMessage; cannedReplies: CannedReply[]; onChange(): Promise<void> }) => {
   const t = useT();
   const { formatDate } = useIntl();
-  const { post } = useFetchClient();
+  const client = useAdminClient();
   const { toggleNotification } = useNotification();
   const [replying, setReplying] = useState(false);
   const [reply, setReply] = useState('');
   const [busy, setBusy] = useState(false);
 
-  const call = async (path: string, body: Record<string, string> | undefined, success: string) => {
+  const call = async (request: () => Promise<unknown>, success: string) => {
     setBusy(true);
     try {
-      await post(`/${PLUGIN_ID}/inbox/${message.id}/${path}`, body ?? {});
+      await request();
       toggleNotification({ type: 'success', message: success });
       setReplying(false);
       setReply('');
@@ -119,7 +114,7 @@ const InboxItem = ({ message, cannedReplies, onChange }: { message: InboxMessage
             )}
           </Flex>
           <Typography variant="pi" textColor="neutral600">
-            {formatDate(message.receivedAt, DATE_TIME)}
+            {message.receivedAt ? formatDate(message.receivedAt, DATE_TIME) : ''}
           </Typography>
         </Flex>
         <Typography style={{ whiteSpace: 'pre-wrap' }} data-testid="inbox-text">
@@ -153,14 +148,14 @@ const InboxItem = ({ message, cannedReplies, onChange }: { message: InboxMessage
               <Button variant="tertiary" onClick={() => setReplying(false)}>
                 {t('common.close', 'Close')}
               </Button>
-              <Button loading={busy} disabled={!reply.trim()} onClick={() => call('reply', { text: reply.trim() }, t('inbox.reply.sent', 'Answer sent'))}>
+              <Button loading={busy} disabled={!reply.trim()} onClick={() => call(() => client.replyInbox(message.id, { text: reply.trim() }), t('inbox.reply.sent', 'Answer sent'))}>
                 {t('inbox.reply.send', 'Send answer')}
               </Button>
             </>
           ) : (
             <>
               {!message.handledAt && (
-                <Button variant="tertiary" loading={busy} onClick={() => call('handled', undefined, t('inbox.markedHandled', 'Marked as handled'))} data-testid="inbox-mark-handled">
+                <Button variant="tertiary" loading={busy} onClick={() => call(() => client.markInboxHandled(message.id), t('inbox.markedHandled', 'Marked as handled'))} data-testid="inbox-mark-handled">
                   {t('inbox.markHandled', 'Mark handled')}
                 </Button>
               )}

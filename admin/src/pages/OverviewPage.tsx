@@ -1,11 +1,10 @@
 import { useState } from 'react';
 import { useIntl } from 'react-intl';
-import { useFetchClient, useNotification, usePersistentState } from '@strapi/strapi/admin';
+import { useNotification, usePersistentState } from '@strapi/strapi/admin';
 import { Box, Button, Flex, Grid, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { Download } from '@strapi/icons';
 import { PLUGIN_ID } from '../pluginId';
-import { useApi, toApiError } from '../api/useApi';
-import type { CountCell, GrowthStats, OverviewStats } from '../api/types';
+import { queries, toApiError, useAdminClient, useQuery, type CountCell } from '../api/client';
 import { useT } from '../hooks/useT';
 import { GrowthChart } from '../components/GrowthChart';
 import { DATE_TIME, LoadError, Loading, Meter, Panel, StatCard, channelName, formatCell } from '../components/ui';
@@ -22,8 +21,8 @@ export const OverviewPage = () => {
   // The chosen period survives a reload and the next visit (local to this browser).
   const [storedDays, setDays] = usePersistentState<number>('town-crier-growth-days', 90);
   const days = (RANGES as readonly number[]).includes(storedDays) ? (storedDays as (typeof RANGES)[number]) : 90;
-  const overview = useApi<OverviewStats>(`/${PLUGIN_ID}/stats/overview`, { pollMs: 60_000 });
-  const growth = useApi<GrowthStats>(`/${PLUGIN_ID}/stats/growth?days=${days}`);
+  const overview = useQuery(queries.overview(), { pollMs: 60_000 });
+  const growth = useQuery(queries.growth({ days }));
 
   if (overview.loading && !overview.data) return <Loading />;
   if (!overview.data) return overview.error ? <LoadError error={overview.error} onRetry={overview.reload} /> : null;
@@ -223,14 +222,13 @@ const Breakdown = ({ title, rows, testId }: { title: string; rows: Array<{ key: 
 /** The admin token is a bearer header, so a plain link cannot download; the file is fetched and handed to the browser. */
 const CsvExportButton = ({ days }: { days: number }) => {
   const t = useT();
-  const { get } = useFetchClient();
+  const client = useAdminClient();
   const { toggleNotification } = useNotification();
   const [busy, setBusy] = useState(false);
   const download = async () => {
     setBusy(true);
     try {
-      const response = await get(`/${PLUGIN_ID}/stats/export.csv?days=${days}`, { responseType: 'blob' });
-      const blob = response.data as Blob;
+      const blob = await client.exportStatsCsv({ days });
       const url = URL.createObjectURL(blob);
       const link = document.createElement('a');
       link.href = url;

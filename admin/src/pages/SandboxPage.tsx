@@ -1,10 +1,8 @@
 import { useMemo, useState } from 'react';
 import { useIntl } from 'react-intl';
-import { useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { useNotification } from '@strapi/strapi/admin';
 import { Alert, Box, Button, Field, Flex, TextInput, Typography } from '@strapi/design-system';
-import { PLUGIN_ID } from '../pluginId';
-import { toApiError, useApi, type ApiError } from '../api/useApi';
-import type { OutboxMessage } from '../api/types';
+import { queries, toApiError, useAdminClient, useQuery, type ApiError, type OutboxMessage } from '../api/client';
 import { useT } from '../hooks/useT';
 import { LoadError, Loading, Panel, channelName } from '../components/ui';
 import { WhatsappMessageText } from '../components/WhatsappMessage';
@@ -15,21 +13,11 @@ interface CitizenAction {
   text: string;
 }
 
-/**
+/*
  * The sandbox outbox as the citizen's phone would show it. Taps and typed text go to
- * /sandbox/act, which runs them through the same webhook processing as Meta's callbacks,
- * so the answers (confirmation, STOP receipt) appear here like on a real phone.
+ * the sandbox's act route, which runs them through the same webhook processing as Meta's
+ * callbacks, so the answers (confirmation, STOP receipt) appear here like on a real phone.
  */
-interface Outbox {
-  messages: OutboxMessage[];
-  /** The channels in sandbox mode, in the server's order. */
-  channels: string[];
-}
-
-const selectOutbox = (body: unknown): Outbox => {
-  const value = body as { data?: OutboxMessage[]; meta?: { channels?: string[] } };
-  return { messages: value.data ?? [], channels: value.meta?.channels ?? ['whatsapp'] };
-};
 
 /** A refusal of the sandbox API in the admin's language; the server's English for codes the admin does not know. */
 export const useSandboxErrorLabel = () => {
@@ -80,12 +68,12 @@ export const SandboxPage = () => {
   const addressWords = useAddressWords();
   const [number, setNumber] = useState('');
   const [active, setActive] = useState<{ address: string; channel: string } | null>(null);
-  const everyone = useApi<Outbox>(`/${PLUGIN_ID}/sandbox/outbox`, { pollMs: 10_000, select: selectOutbox });
-  const channels = everyone.data?.channels ?? [];
+  const everyone = useQuery(queries.outbox({}), { pollMs: 10_000 });
+  const channels = everyone.data?.meta.channels ?? [];
   const [chosenChannel, setChosenChannel] = useState<string | null>(null);
   const channel = chosenChannel && channels.includes(chosenChannel) ? chosenChannel : (channels[0] ?? 'whatsapp');
   const recipients = useMemo(
-    () => Array.from(new Set((everyone.data?.messages ?? []).filter((message) => message.channel === channel).map((message) => message.to))).slice(0, 12),
+    () => Array.from(new Set((everyone.data?.data ?? []).filter((message) => message.channel === channel).flatMap((message) => (message.to ? [message.to] : [])))).slice(0, 12),
     [everyone.data, channel]
   );
   const words = addressWords(channel);
@@ -195,15 +183,15 @@ const RECEIPT_BUTTON = { border: '1px solid #8e8ea9', borderRadius: 10, backgrou
 const Phone = ({ number, channel: phoneChannel }: { number: string; channel: string }) => {
   const t = useT();
   const { formatTime } = useIntl();
-  const { post } = useFetchClient();
+  const client = useAdminClient();
   const { toggleNotification } = useNotification();
   const errorLabel = useSandboxErrorLabel();
-  const outbox = useApi<Outbox>(`/${PLUGIN_ID}/sandbox/outbox?to=${encodeURIComponent(number)}`, { pollMs: 2000, select: selectOutbox });
+  const outbox = useQuery(queries.outbox({ to: number }), { pollMs: 2000 });
   const [own, setOwn] = useState<CitizenAction[]>([]);
   const [draft, setDraft] = useState('');
   const [busy, setBusy] = useState(false);
   const [marked, setMarked] = useState<Record<string, 'delivered' | 'read'>>({});
-  const messages = (outbox.data?.messages ?? []).filter((message) => message.channel === phoneChannel);
+  const messages = (outbox.data?.data ?? []).filter((message) => message.channel === phoneChannel);
   // A mail cannot be answered: its citizen acts only through the mail's links (shown as buttons).
   const canWrite = phoneChannel !== 'email';
   const stopWord = phoneChannel === 'telegram' ? '/stop' : 'STOP';
@@ -211,7 +199,7 @@ const Phone = ({ number, channel: phoneChannel }: { number: string; channel: str
   const act = async (action: 'tap' | 'text', value: string, shown: string, channel = phoneChannel) => {
     setBusy(true);
     try {
-      await post(`/${PLUGIN_ID}/sandbox/act`, { channel, from: number, action, ...(action === 'tap' ? { payload: value } : { text: value }) });
+      await client.sandboxAct({ channel, from: number, action, ...(action === 'tap' ? { payload: value } : { text: value }) });
       setOwn((previous) => [...previous, { key: `${Date.now()}-${previous.length}`, at: new Date().toISOString(), text: shown }]);
       setDraft('');
       await outbox.reload();
@@ -227,7 +215,7 @@ const Phone = ({ number, channel: phoneChannel }: { number: string; channel: str
     if (!message.providerMessageId) return;
     setBusy(true);
     try {
-      await post(`/${PLUGIN_ID}/sandbox/act`, { channel: message.channel, from: number, action: 'status', messageId: message.providerMessageId, status });
+      await client.sandboxAct({ channel: message.channel, from: number, action: 'status', messageId: message.providerMessageId, status });
       setMarked((previous) => ({ ...previous, [message.providerMessageId as string]: status }));
     } catch (error) {
       toggleNotification({ type: 'danger', message: errorLabel(toApiError(error)) });
@@ -237,7 +225,7 @@ const Phone = ({ number, channel: phoneChannel }: { number: string; channel: str
   };
 
   const timeline = useMemo(() => {
-    const incoming = messages.map((message) => ({ kind: 'town' as const, at: message.createdAt, message }));
+    const incoming = messages.map((message) => ({ kind: 'town' as const, at: message.createdAt ?? '', message }));
     const outgoing = own.map((action) => ({ kind: 'citizen' as const, at: action.at, action }));
     return [...incoming, ...outgoing].sort((a, b) => a.at.localeCompare(b.at));
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -271,7 +259,7 @@ const Phone = ({ number, channel: phoneChannel }: { number: string; channel: str
                     <Typography style={{ whiteSpace: 'pre-wrap', fontSize: 14 }}>{entry.message.preview.text}</Typography>
                   )}
                   <Typography variant="pi" textColor="neutral500" style={{ display: 'block', textAlign: 'right' }}>
-                    {formatTime(entry.message.createdAt)}
+                    {entry.message.createdAt ? formatTime(entry.message.createdAt) : ''}
                     {entry.message.providerMessageId && marked[entry.message.providerMessageId] === 'read' ? ' ✓✓' : entry.message.providerMessageId && marked[entry.message.providerMessageId] ? ' ✓' : ''}
                   </Typography>
                 </Box>

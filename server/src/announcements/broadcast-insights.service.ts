@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { decodeVillages } from '../villages/villages';
-import { OPEN_DELIVERY_STATUSES, UID } from '../constants';
+import { OPEN_DELIVERY_STATUSES, OPEN_RUN_STATES, PAUSABLE_RUN_STATES, UID, isStateIn, type WaitingReason } from '../constants';
 import { columnName, tableName, toCount } from '../database/names';
 import { getService } from '../utils/get-service';
 import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
@@ -10,7 +10,7 @@ import type { AnnouncementRow } from './announcements.service';
 import { explainFailure, explainFailureInBoth } from './failure-explanations';
 import type { RunRow } from '../dispatch/runs';
 
-export type WaitingReason = 'daily-limit' | 'quiet-hours' | 'scheduled' | 'grace' | 'paused';
+export type { WaitingReason } from '../constants';
 
 /** Counter names the admin API uses, beside the stored ones. */
 export function withProgress<Row extends AnnouncementRow>(row: Row) {
@@ -24,8 +24,6 @@ export function withProgress<Row extends AnnouncementRow>(row: Row) {
     skipped: row.skippedCount ?? 0,
   };
 }
-
-const ACTIVE = ['scheduled', 'queued', 'sending'];
 
 /** A run as the admin API shows it. */
 export function runView(run: RunRow) {
@@ -87,7 +85,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   const waitingOf = (row: AnnouncementRow, now: Date): { reason: WaitingReason; until: string | null } | null => {
     if (row.broadcastStatus === 'paused') return { reason: 'paused', until: null };
-    if (!ACTIVE.includes(row.broadcastStatus ?? '')) return null;
+    if (!isStateIn(PAUSABLE_RUN_STATES, row.broadcastStatus)) return null;
     const until = toDate(row.resumesAt);
     // The worker leaves the last reason in place; once its time has passed the broadcast is moving.
     if (!until || until.getTime() <= now.getTime()) return null;
@@ -154,7 +152,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * Quiet hours push a finish that falls inside them to their end. An estimate, not a promise.
    */
   const estimateFinish = async (row: AnnouncementRow, now: Date): Promise<string | null> => {
-    if (!ACTIVE.includes(row.broadcastStatus ?? '')) return null;
+    if (!isStateIn(PAUSABLE_RUN_STATES, row.broadcastStatus)) return null;
     const resumesAt = toDate(row.resumesAt);
     const start = Math.max(now.getTime(), resumesAt?.getTime() ?? 0, toDate(row.sendAt)?.getTime() ?? 0);
     let finish = start;
@@ -193,7 +191,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const lost = unreachable.get(run.channel) ?? { count: 0, hinted: 0 };
       const adapter = runtime().channels().find(run.channel);
       const split =
-        left && adapter && ACTIVE.concat('paused').includes(run.state)
+        left && adapter && isStateIn(OPEN_RUN_STATES, run.state)
           ? await audience().splitByDailyLimit(adapter, left.count, left.inWindow, now.getTime())
           : { sendableNow: 0, later: 0 };
       views.push({

@@ -2,6 +2,9 @@ import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { applicationError } from '../http/errors';
 import { getService } from '../utils/get-service';
+import type { Sendable } from '../http/contract';
+import type { Broadcast, BroadcastDetail, BroadcastListResponse, DataResponse, RetryFailedResult } from '../../../shared/contracts/admin-api';
+
 import { parseOrThrow } from '../validation/parse';
 import { runView, withProgress } from '../announcements/broadcast-insights.service';
 import { documentIdParamsSchema, listQuerySchema, sendTestBodySchema, sendUpdateBodySchema } from '../validation/admin';
@@ -18,7 +21,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const { results, pagination } = await getService(strapi, 'follow-ups').listThreads(parseOrThrow(listQuerySchema, ctx.query));
       const runs = await dispatch().runsOfMany(results.flatMap((thread) => [thread.head, ...thread.followUps].map((row) => row.documentId)));
       const view = (row: (typeof results)[number]['head']) => ({ ...withProgress(row), runs: (runs.get(row.documentId) ?? []).map(runView) });
-      ctx.body = { data: results.map((thread) => ({ ...view(thread.head), followUps: thread.followUps.map(view) })), meta: { pagination } };
+      ctx.body = { data: results.map((thread) => ({ ...view(thread.head), followUps: thread.followUps.map(view) })), meta: { pagination } } satisfies Sendable<BroadcastListResponse>;
     },
     async detail(ctx: Context) {
       const id = documentId(ctx);
@@ -33,25 +36,25 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           ...(await getService(strapi, 'broadcast-insights').detail(row)),
           thread: thread.length > 1 ? thread.map((member) => ({ ...withProgress(member), current: member.documentId === row.documentId })) : [],
         },
-      };
+      } satisfies Sendable<DataResponse<BroadcastDetail>>;
     },
     async pause(ctx: Context) {
-      ctx.body = { data: withProgress(await dispatch().pause(documentId(ctx))) };
+      ctx.body = { data: withProgress(await dispatch().pause(documentId(ctx))) } satisfies Sendable<DataResponse<Broadcast>>;
     },
     async resume(ctx: Context) {
-      ctx.body = { data: withProgress(await dispatch().resume(documentId(ctx))) };
+      ctx.body = { data: withProgress(await dispatch().resume(documentId(ctx))) } satisfies Sendable<DataResponse<Broadcast>>;
     },
     async cancel(ctx: Context) {
-      ctx.body = { data: withProgress(await dispatch().cancel(documentId(ctx))) };
+      ctx.body = { data: withProgress(await dispatch().cancel(documentId(ctx))) } satisfies Sendable<DataResponse<Broadcast>>;
     },
     async retryFailed(ctx: Context) {
       const id = documentId(ctx);
       const { reopened } = await dispatch().retryFailed(id);
-      ctx.body = { data: { ...withProgress(await announcements().requirePublished(id)), reopened } };
+      ctx.body = { data: { ...withProgress(await announcements().requirePublished(id)), reopened } } satisfies Sendable<DataResponse<RetryFailedResult>>;
     },
     async sendUpdate(ctx: Context) {
       const body = parseOrThrow(sendUpdateBodySchema, ctx.request.body);
-      ctx.body = { data: withProgress(await announcements().sendUpdate(documentId(ctx), body)) };
+      ctx.body = { data: withProgress(await announcements().sendUpdate(documentId(ctx), body)) } satisfies Sendable<DataResponse<Broadcast>>;
     },
     /** A test goes out at once to one number, so the editor sees the real message before everyone does. */
     async sendTest(ctx: Context) {

@@ -1,6 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { getService } from '../utils/get-service';
+import type { Sendable } from '../http/contract';
+import type { InboxResponse } from '../../../shared/contracts/admin-api';
+
 import { parseOrThrow } from '../validation/parse';
 import { inboxListQuerySchema, inboxReplyBodySchema, idParamsSchema } from '../validation/admin';
 
@@ -13,7 +16,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     async list(ctx: Context) {
-      ctx.body = await inbox().list(parseOrThrow(inboxListQuerySchema, ctx.query));
+      ctx.body = (await inbox().list(parseOrThrow(inboxListQuerySchema, ctx.query))) satisfies Sendable<InboxResponse>;
     },
     async handled(ctx: Context) {
       ctx.body = { data: await inbox().markHandled(id(ctx), adminIdOf(ctx)) };

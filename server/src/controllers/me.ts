@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { PERMISSIONS } from '../permissions';
+import type { DataResponse, PluginPermissions } from '../../../shared/contracts/admin-api';
 
 interface Ability {
   can(action: string, subject?: unknown): boolean;
@@ -11,7 +12,7 @@ export default () => ({
     const ability = (ctx.state as { userAbility?: Ability }).userAbility;
     const can = (action: string) => Boolean(ability?.can(action));
     ctx.body = {
-      data: Object.fromEntries(Object.entries(PERMISSIONS).map(([name, action]) => [name, can(action)])) as Record<keyof typeof PERMISSIONS, boolean>,
-    };
+      data: Object.fromEntries(Object.entries(PERMISSIONS).map(([name, action]) => [name, can(action)])) as PluginPermissions,
+    } satisfies DataResponse<PluginPermissions>;
   },
 });

@@ -1,6 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { getService } from '../utils/get-service';
+import type { Sendable } from '../http/contract';
+import type { DataResponse, GrowthStats, OverviewStats } from '../../../shared/contracts/admin-api';
+
 import { parseOrThrow } from '../validation/parse';
 import { statsDaysQuerySchema } from '../validation/admin';
 
@@ -10,11 +13,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     async overview(ctx: Context) {
-      ctx.body = { data: await stats().overview() };
+      ctx.body = { data: await stats().overview() } satisfies Sendable<DataResponse<OverviewStats>>;
     },
     async growth(ctx: Context) {
       const { days } = parseOrThrow(statsDaysQuerySchema, ctx.query);
-      ctx.body = { data: await stats().growth(days) };
+      ctx.body = { data: await stats().growth(days) } satisfies Sendable<DataResponse<GrowthStats>>;
     },
     async exportCsv(ctx: Context) {
       const { days } = parseOrThrow(statsDaysQuerySchema, ctx.query);

@@ -36,6 +36,19 @@ export interface AccountSnapshot {
  * the messaging-limit tier and throughput. Read at startup and daily (the daily reach limit
  * follows the tier), and again after a template webhook. Needs `businessAccountId`.
  */
+/** A stored template event (content type template-event) as the status page reads it. */
+interface TemplateEventRow {
+  templateName: string;
+  language: string | null;
+  /** `status` (message_template_status_update) or `category` (template_category_update). */
+  change: 'status' | 'category';
+  status: string | null;
+  reason: string | null;
+  previousCategory: string | null;
+  newCategory: string | null;
+  occurredAt: string | Date;
+}
+
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = () => getService(strapi, 'runtime');
   const whatsappConfig = () => runtime().config().channels.whatsapp;
@@ -186,7 +199,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         where: { channel: 'whatsapp' },
         orderBy: { occurredAt: 'desc' },
         limit: 20,
-      })) as Array<Record<string, unknown>>;
+      })) as TemplateEventRow[];
       const problems: Array<{ code: string; kind?: string; template?: string; message: { de: string; en: string } }> = [];
       if (!configured) problems.push({ code: 'no-business-account', message: { de: whatsappStatusTexts.noBusinessAccount.de(), en: whatsappStatusTexts.noBusinessAccount.en() } });
       if (snapshot.error) problems.push({ code: 'unreadable', message: { de: whatsappStatusTexts.unreadable.de(snapshot.error), en: whatsappStatusTexts.unreadable.en(snapshot.error) } });

@@ -1,3 +1,6 @@
+import { ANNOUNCEMENT_STATUSES, FOLLOW_UP_KINDS, URGENCIES } from '../../constants';
+import { EDITOR_CONTENT_TYPES } from '../../../../shared/contracts/content-types';
+
 /**
  * What goes out. Draft & publish: the first publish broadcasts. Worker-owned fields (broadcastStatus,
  * counters, reasons) are written to every row of the document, so a re-publish that re-creates
@@ -35,7 +38,7 @@ export const WORKER_OWNED_FIELDS = [
 export default {
   kind: 'collectionType',
   collectionName: 'town_crier_announcements',
-  info: { singularName: 'announcement', pluralName: 'announcements', displayName: 'Town Crier announcement' },
+  info: { singularName: 'announcement', pluralName: 'announcements', displayName: EDITOR_CONTENT_TYPES.announcement.displayName },
   options: { draftAndPublish: true },
   pluginOptions: { 'content-manager': { visible: true }, 'content-type-builder': { visible: false } },
   config: { attributes: Object.fromEntries(WORKER_OWNED_FIELDS.map((field) => [field, { hidden: true }])) },
@@ -44,7 +47,7 @@ export default {
     text: { type: 'text', required: true },
     url: { type: 'string' },
     topics: { type: 'relation', relation: 'manyToMany', target: 'plugin::town-crier.topic' },
-    urgency: { type: 'enumeration', enum: ['info', 'important', 'emergency'], default: 'info' },
+    urgency: { type: 'enumeration', enum: [...URGENCIES], default: 'info' },
     /** Village slugs (`town.villages`) the news is for, e.g. `["dakendorf"]`; empty or null: the whole town. */
     villages: { type: 'json' },
     channels: { type: 'json' },
@@ -69,11 +72,11 @@ export default {
      */
     updateOf: { type: 'string' },
     /** `update` or `all-clear`, set together with `updateOf`. */
-    followUpKind: { type: 'enumeration', enum: ['update', 'all-clear'] },
+    followUpKind: { type: 'enumeration', enum: [...FOLLOW_UP_KINDS] },
     /** The follow-up also goes to matching subscribers who did not receive the original. */
     followUpIncludeNew: { type: 'boolean', default: false },
     /** Not `status`: that name is the draft/published switch of the document service. */
-    broadcastStatus: { type: 'enumeration', enum: ['scheduled', 'queued', 'sending', 'paused', 'sent', 'cancelled', 'failed'] },
+    broadcastStatus: { type: 'enumeration', enum: [...ANNOUNCEMENT_STATUSES] },
     statusReason: { type: 'string' },
     /** When the broadcast continues (daily reach limit, quiet hours, grace delay). */
     resumesAt: { type: 'datetime' },

@@ -1,3 +1,5 @@
+import { RUN_STATES } from '../../constants';
+
 /**
  * One channel's part of a broadcast: its own state and reason. Written by `dispatch/` only;
  * unique on (announcement, channel) in the database. Not an editor's concern: hidden in the
@@ -12,7 +14,7 @@ export default {
   attributes: {
     announcementDocumentId: { type: 'string', required: true },
     channel: { type: 'string', required: true },
-    state: { type: 'enumeration', enum: ['scheduled', 'queued', 'sending', 'paused', 'sent', 'cancelled', 'failed'], default: 'queued' },
+    state: { type: 'enumeration', enum: [...RUN_STATES], default: 'queued' },
     reason: { type: 'string' },
     /** When a timed hold (quiet hours, daily reach limit, send time) ends. */
     resumesAt: { type: 'datetime' },

@@ -1,3 +1,5 @@
+import { CONSENT_EVENT_TYPES } from '../../constants';
+
 /** Append-only consent ledger: what a citizen agreed to or withdrew, when, how and from where (truncated IP). */
 export default {
   kind: 'collectionType',
@@ -8,7 +10,7 @@ export default {
   attributes: {
     subscriber: { type: 'relation', relation: 'manyToOne', target: 'plugin::town-crier.subscriber' },
     channel: { type: 'string', required: true },
-    type: { type: 'enumeration', enum: ['requested', 'confirmed', 'withdrawn', 'erased', 'changed', 'language-changed'], required: true },
+    type: { type: 'enumeration', enum: [...CONSENT_EVENT_TYPES], required: true },
     /** For `changed`: what the citizen chose, e.g. `villages: dakendorf, gnissau` (personal data: emptied by erasure). */
     detail: { type: 'text' },
     /** The language the citizen chose (`requested`) or changed to (`language-changed`): personal data, emptied by erasure. */

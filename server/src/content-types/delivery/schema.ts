@@ -1,3 +1,5 @@
+import { DELIVERY_STATUSES } from '../../constants';
+
 /** One message of one announcement to one subscriber on one channel; unique on that triple in the database. */
 export default {
   kind: 'collectionType',
@@ -11,7 +13,7 @@ export default {
     announcementDocumentId: { type: 'string', required: true },
     subscriberId: { type: 'integer', required: true },
     channel: { type: 'string', required: true },
-    status: { type: 'enumeration', enum: ['pending', 'waiting', 'sent', 'failed', 'delivered', 'read', 'skipped'], default: 'pending' },
+    status: { type: 'enumeration', enum: [...DELIVERY_STATUSES], default: 'pending' },
     providerMessageId: { type: 'string' },
     attempts: { type: 'integer', default: 0 },
     /** Waits with a limit (Meta's marketing cap, 131049) used up so far; apart from attempts, since waiting is not failing. */

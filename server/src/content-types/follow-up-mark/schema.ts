@@ -1,3 +1,5 @@
+import { FOLLOW_UP_KINDS } from '../../constants';
+
 /**
  * An editor's mark, from the content manager's side panel, that a news entry is a follow-up
  * (update or all-clear) of an earlier broadcast. Kept on the plugin's side, keyed by the entry
@@ -15,7 +17,7 @@ export default {
     entryKey: { type: 'string', required: true, unique: true },
     /** The earlier broadcast (announcement documentId) this entry follows up. */
     originalDocumentId: { type: 'string', required: true },
-    kind: { type: 'enumeration', enum: ['update', 'all-clear'], required: true },
+    kind: { type: 'enumeration', enum: [...FOLLOW_UP_KINDS], required: true },
     /** Also new matching subscribers who did not receive the original (the editor's choice, off by default). */
     includeNew: { type: 'boolean', default: false },
   },

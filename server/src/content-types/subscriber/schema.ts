@@ -1,3 +1,5 @@
+import { CHANNEL_IDS, SUBSCRIBER_STATUSES } from '../../constants';
+
 /**
  * One citizen on one channel. Personal data (address, name) is private: it never leaves
  * through the content API, and erasure nulls it while the row stays for anonymous counts.
@@ -9,7 +11,7 @@ export default {
   options: { draftAndPublish: false },
   pluginOptions: { 'content-manager': { visible: false }, 'content-type-builder': { visible: false } },
   attributes: {
-    channel: { type: 'enumeration', enum: ['whatsapp', 'email', 'telegram', 'webpush'], required: true },
+    channel: { type: 'enumeration', enum: [...CHANNEL_IDS], required: true },
     /**
      * E.164 for WhatsApp (or, for a citizen known only by username, their BSUID), the lower-cased
      * address for e-mail, the chat id for Telegram (null until the citizen opens the deep link),
@@ -35,7 +37,7 @@ export default {
      */
     villages: { type: 'text', private: true },
     locale: { type: 'string', default: 'de' },
-    status: { type: 'enumeration', enum: ['pending', 'active', 'unsubscribed'], default: 'pending', required: true },
+    status: { type: 'enumeration', enum: [...SUBSCRIBER_STATUSES], default: 'pending', required: true },
     source: { type: 'string' },
     confirmedAt: { type: 'datetime' },
     unsubscribedAt: { type: 'datetime' },

@@ -1,13 +1,17 @@
-import type { PermissionName } from '../../../shared/permissions';
-import { toCostSummary, type CostSummary, type MonthCost } from './cost-types';
-import type { WhatsappAccountStatus } from './whatsapp-account-types';
-
 /**
- * Response shapes of the plugin's admin API (docs/admin-api-contract: /town-crier/...).
- * Kept in one place so every page reads the same names.
+ * The plugin's admin API (routes under /town-crier, server/src/routes/admin.ts): what each route
+ * answers. The server's controllers check what they send against these types and the admin's
+ * client (admin/src/api/client.ts) reads them, so renaming a field fails `npm run typecheck` on
+ * both sides. Request bodies and queries are the zod schemas in ./admin-requests.ts.
  */
+import type { PermissionName } from '../permissions';
+import type { CostSummary } from '../costs';
+import type { BroadcastStatus, FollowUpKind, RunState, WaitingReason } from './broadcasts';
+import type { ChannelProblem } from './channels';
 
-import type { ChannelProblem } from '../../../server/src/constants';
+export type { BroadcastStatus, FollowUpKind, RunState, WaitingReason } from './broadcasts';
+export type { ChannelProblem } from './channels';
+export type { CategoryCost, CostSummary } from '../costs';
 
 /**
  * A breakdown cell: exact count, "<5" when 1..4 people would be identifiable, or "*" for a
@@ -43,11 +47,12 @@ export interface GrowthStats {
   days: GrowthDay[];
 }
 
-export type BroadcastStatus = 'scheduled' | 'queued' | 'sending' | 'paused' | 'sent' | 'cancelled' | 'failed';
-
-export type WaitingReason = 'daily-limit' | 'quiet-hours' | 'scheduled' | 'grace' | 'paused';
-
-/** A broadcast as the UI uses it; see `toBroadcast` for the field names the server may send. */
+/**
+ * A broadcast as the API sends it (GET /broadcasts, GET /broadcasts/:documentId, the actions).
+ * The counters are `recipients`, `sent`, ...: the one name of the contract. The server still
+ * spreads the stored row beside them (`recipientsCount`, `sentCount`, ...) for older API clients;
+ * the admin reads only the names declared here.
+ */
 export interface Broadcast {
   documentId: string;
   title: string;
@@ -63,10 +68,12 @@ export interface Broadcast {
   skipped: number;
   /** Set for a follow-up: its thread's original, and whether it is an update or an all-clear. */
   updateOf?: string | null;
-  followUpKind?: 'update' | 'all-clear' | null;
+  followUpKind?: FollowUpKind | null;
   urgency?: string | null;
   /** The broadcast list shows a thread as one story: the original with its follow-ups, oldest first. */
   followUps?: Broadcast[];
+  /** The list names each channel's run (the detail adds what is left per run). */
+  runs?: RunSummary[];
 }
 
 /** One part of a thread in the detail view. */
@@ -83,12 +90,17 @@ export interface FailureGroup {
   explanations?: { de: string; en: string };
 }
 
-/** One channel's part of a broadcast (server: dispatch/ runs). */
-export interface BroadcastRun {
+/** One channel's part of a broadcast (server: dispatch/ runs), as the list shows it. */
+export interface RunSummary {
   channel: string;
-  state: BroadcastStatus;
+  state: RunState;
   reason: string | null;
   resumesAt: string | null;
+  finishedAt?: string | null;
+}
+
+/** One channel's run in the detail view, with what is left to send. */
+export interface BroadcastRun extends RunSummary {
   /** Still to send, and of those how many the daily reach window lets out today and later. */
   waiting: number;
   today: number;
@@ -104,7 +116,8 @@ export interface BroadcastDetail extends Broadcast {
   runs: BroadcastRun[];
   text: string | null;
   url: string | null;
-  topics: Array<{ name: string; slug: string }>;
+  /** Absent when the stored row was read without its topics. */
+  topics?: Array<{ name: string; slug: string }>;
   failuresByCode: FailureGroup[];
   waiting: null | { reason: WaitingReason; until: string | null };
   estimatedFinishAt: string | null;
@@ -116,7 +129,7 @@ export interface BroadcastDetail extends Broadcast {
 
 /** The content manager's follow-up action for one entry (GET /follow-ups). */
 export interface FollowUpState {
-  mark: { originalDocumentId: string; kind: 'update' | 'all-clear'; includeNew: boolean } | null;
+  mark: { originalDocumentId: string; kind: FollowUpKind; includeNew: boolean } | null;
   /** For a marked entry not yet published: the citizens who received the thread and are still subscribed. */
   reach: { total: number; byChannel: Record<string, number> } | null;
   /** Once the entry was broadcast: what it became. */
@@ -124,7 +137,7 @@ export interface FollowUpState {
     documentId: string;
     title: string;
     updateOf: string | null;
-    followUpKind: 'update' | 'all-clear' | null;
+    followUpKind: FollowUpKind | null;
     followUpIncludeNew: boolean | null;
     original: { documentId: string; title: string } | null;
   };
@@ -144,7 +157,8 @@ export interface ChannelStatus {
   mode: 'live' | 'sandbox';
   configured: boolean;
   templates: { announcement?: string; confirmation?: string };
-  messagesPerSecond: number;
+  /** Null: the channel sets no rate of its own. */
+  messagesPerSecond: number | null;
   dailyRecipientLimit: number | null;
   usedLast24h: number;
   lastWebhookAt: string | null;
@@ -162,7 +176,7 @@ export interface InboxMessage {
   from: string;
   name: string | null;
   text: string;
-  receivedAt: string;
+  receivedAt: string | null;
   handledAt: string | null;
   windowOpen: boolean;
 }
@@ -181,10 +195,11 @@ export interface InboxResponse {
 export interface OutboxMessage {
   id: number;
   channel: string;
-  to: string;
+  /** Null for a message whose address was erased. */
+  to: string | null;
   /** The sandbox's id for the message (`sandbox.…`), which receipts name. */
   providerMessageId?: string | null;
-  createdAt: string;
+  createdAt: string | null;
   body: unknown;
   /** WhatsApp adds header, footer and where the template's wording came from (`template`). */
   preview: RenderedWhatsappPreview;
@@ -242,53 +257,51 @@ export interface PublishPreview {
 
 export type PluginPermissions = Record<PermissionName, boolean>;
 
-type Row = Record<string, unknown>;
-
-const num = (row: Row, ...names: string[]): number => {
-  for (const name of names) {
-    const value = row[name];
-    if (value !== undefined && value !== null) return Number(value);
-  }
-  return 0;
-};
-
-/**
- * The contract names counters `recipients`, `sent`, ...; the stored announcement row names
- * them `recipientsCount`, `sentCount`, .... Both are accepted so the UI does not depend on
- * which one a server version returns.
- */
-export function toBroadcast(row: Row): Broadcast {
-  return {
-    documentId: String(row.documentId),
-    title: String(row.title ?? ''),
-    broadcastStatus: (row.broadcastStatus as BroadcastStatus | null) ?? null,
-    statusReason: (row.statusReason as string | null) ?? null,
-    resumesAt: (row.resumesAt as string | null) ?? null,
-    publishedAt: (row.publishedAt as string | null) ?? null,
-    recipients: num(row, 'recipients', 'recipientsCount'),
-    sent: num(row, 'sent', 'sentCount'),
-    delivered: num(row, 'delivered', 'deliveredCount'),
-    read: num(row, 'read', 'readCount'),
-    failed: num(row, 'failed', 'failedCount'),
-    skipped: num(row, 'skipped', 'skippedCount'),
-    updateOf: (row.updateOf as string | null) ?? null,
-    followUpKind: (row.followUpKind as Broadcast['followUpKind']) ?? null,
-    urgency: (row.urgency as string | null) ?? null,
-    ...(Array.isArray(row.followUps) ? { followUps: (row.followUps as Row[]).map(toBroadcast) } : {}),
-  };
+/** A month of WhatsApp cost on the overview. */
+export interface MonthCost extends CostSummary {
+  /** `YYYY-MM` in the town's time zone. */
+  month: string;
 }
 
-export function toBroadcastDetail(row: Row): BroadcastDetail {
-  return {
-    ...toBroadcast(row),
-    text: (row.text as string | null) ?? null,
-    url: (row.url as string | null) ?? null,
-    topics: Array.isArray(row.topics) ? (row.topics as Array<{ name: string; slug: string }>) : [],
-    failuresByCode: Array.isArray(row.failuresByCode) ? (row.failuresByCode as FailureGroup[]) : [],
-    waiting: (row.waiting as BroadcastDetail['waiting']) ?? null,
-    estimatedFinishAt: (row.estimatedFinishAt as string | null) ?? null,
-    cost: toCostSummary(row.cost),
-    runs: Array.isArray(row.runs) ? (row.runs as BroadcastRun[]) : [],
-    thread: Array.isArray(row.thread) ? (row.thread as Row[]).map((member) => ({ ...toBroadcast(member), current: member.current === true })) : [],
-  };
+/** The WhatsApp account as Meta has it, on the channel status (server/src/whatsapp-account/whatsapp-account.service.ts). */
+export interface WhatsappAccountStatus {
+  businessAccountConfigured: boolean;
+  fetchedAt: string | null;
+  messagingLimit: { tier: string | null; dailyLimit: number | null; throughputLevel: string | null } | null;
+  templates: Array<{ name: string; language: string; status: string; category: string | null }>;
+  templateEvents: Array<{
+    templateName: string;
+    language: string | null;
+    change: 'status' | 'category';
+    status: string | null;
+    reason: string | null;
+    previousCategory: string | null;
+    newCategory: string | null;
+    occurredAt: string;
+  }>;
+  apiVersion: { configured: string; retiresOn: string | null; newest: string };
+  marketingEndpoint: 'messages' | 'marketing_messages';
+  problems: Array<{ code: string; kind?: string; template?: string; message: { de: string; en: string } }>;
+}
+
+/** The sandbox outbox: what would have been sent, newest first, and which channels run in sandbox mode. */
+export interface OutboxResponse {
+  data: OutboxMessage[];
+  meta: { pagination: Pagination; channels: string[] };
+}
+
+/** The broadcast list: one entry per story (an original with its follow-ups). */
+export interface BroadcastListResponse {
+  data: Broadcast[];
+  meta: { pagination: Pagination };
+}
+
+/** POST /broadcasts/:documentId/retry-failed: the broadcast, and how many failed deliveries were opened again. */
+export interface RetryFailedResult extends Broadcast {
+  reopened: number;
+}
+
+/** Strapi's `{ data }` envelope of the admin API. */
+export interface DataResponse<T> {
+  data: T;
 }

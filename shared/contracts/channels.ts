@@ -1,0 +1,31 @@
+/** The channels and what the channel status page can report about them, for the server and the admin. */
+export const CHANNEL_IDS = ['whatsapp', 'email', 'telegram', 'webpush'] as const;
+export type ChannelId = (typeof CHANNEL_IDS)[number];
+
+/**
+ * What the channel status page can report about a channel, with the English wording the API
+ * sends in `problems` (for logs and scripts). The admin shows each code in the admin's language
+ * (admin/src/hooks/useProblemLabel.ts); a unit test fails when a code has no words there.
+ */
+export const CHANNEL_PROBLEMS = {
+  'sandbox-switched-on': 'sandbox mode switched on: nothing is sent',
+  'sandbox-no-credential': 'no {credential}: sandbox mode',
+  'no-phone-number-id': 'no phone number id',
+  'no-app-secret': 'no app secret: webhook signatures cannot be checked, every webhook is refused',
+  'no-verify-token': 'no verify token: Meta cannot subscribe the webhook',
+  'no-bot-username': 'no bot username: the sign-up cannot offer a t.me link',
+  'no-webhook-secret': 'no webhook secret: every webhook is refused',
+  'channel-paused': 'channel paused: {detail}',
+  'no-verified-webhook': 'no verified webhook in 24 h',
+  'webhook-signature-failed': 'the last webhook failed the signature check: is the app secret right?',
+  'daily-limit-used-up': 'daily reach limit used up: broadcasts wait until slots free up',
+  'redis-unreachable': 'Redis unreachable: nothing is queued or sent',
+  'proxy-without-max-ips': 'server.proxy.koa is on without maxIpsCount: clients choose their own address (per-IP limits, consent ledger); set maxIpsCount: 1',
+} as const;
+export type ChannelProblemCode = keyof typeof CHANNEL_PROBLEMS;
+export const CHANNEL_PROBLEM_CODES = Object.keys(CHANNEL_PROBLEMS) as ChannelProblemCode[];
+export interface ChannelProblem {
+  code: ChannelProblemCode;
+  /** Placeholders of the wording: `credential` is a settings key (accessToken, botToken, from), `detail` an error code. */
+  values?: Record<string, string>;
+}
