@@ -156,7 +156,7 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
     dir = mkdtempSync(path.join(tmpdir(), 'town-crier-consumer-'));
     writeHostApp(dir, `file:${path.resolve(tarball)}`);
     await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], dir);
-    console.log(`[consumer] ${dir}: @strapi/utils ${describeCopies(utilsCopies(dir))}`);
+    console.log(`[consumer] ${dir} on Node ${process.version}: @strapi/utils ${describeCopies(utilsCopies(dir))}`);
 
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
