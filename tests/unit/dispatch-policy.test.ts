@@ -12,7 +12,7 @@ const waits = { receiptlessWaitSeconds: 30, ambiguousWaitSeconds: 900, emergency
 describe('quiet hours', () => {
   it('hold news until the end of quiet hours in the town’s zone; emergencies go', () => {
     // 23:30 in Berlin (winter, UTC+1) is 22:30 UTC; quiet ends 07:00 Berlin = 06:00 UTC.
-    expect(quietHold(quiet, 'normal', at('2026-01-10T22:30:00Z'))?.toISOString()).toBe('2026-01-11T06:00:00.000Z');
+    expect(quietHold(quiet, 'info', at('2026-01-10T22:30:00Z'))?.toISOString()).toBe('2026-01-11T06:00:00.000Z');
     expect(quietHold(quiet, 'emergency', at('2026-01-10T22:30:00Z'))).toBeNull();
     expect(quietHold(quiet, null, at('2026-01-10T12:00:00Z'))).toBeNull();
     expect(quietHold(noQuiet, null, at('2026-01-10T22:30:00Z'))).toBeNull();
@@ -21,7 +21,7 @@ describe('quiet hours', () => {
   it('a send time still ahead is the announcement’s hold before quiet hours', () => {
     const now = at('2026-01-10T22:30:00Z');
     expect(holdOf(quiet, { sendAt: '2026-01-12T09:00:00Z' }, now)).toEqual({ reason: 'send-at', until: at('2026-01-12T09:00:00Z') });
-    expect(holdOf(quiet, { sendAt: '2026-01-01T09:00:00Z', urgency: 'normal' }, now)).toEqual({ reason: 'quiet-hours', until: at('2026-01-11T06:00:00Z') });
+    expect(holdOf(quiet, { sendAt: '2026-01-01T09:00:00Z', urgency: 'info' }, now)).toEqual({ reason: 'quiet-hours', until: at('2026-01-11T06:00:00Z') });
     expect(holdOf(quiet, { urgency: 'emergency' }, now)).toBeNull();
   });
 });
