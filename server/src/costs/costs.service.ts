@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { UID, type ChannelId } from '../constants';
 import type { ChannelEvent, ProviderPricing } from '../channels/channel';
 import { getService } from '../utils/get-service';
+import { deliveriesStore } from '../delivery/deliveries.store';
 import type { CategoryCost, CostSummary } from '../../../shared/costs';
 import { dayOf, startOfDay } from '../utils/calendar-days';
 import { dbTimestamp, HOUR_MS } from '../utils/time';
@@ -74,10 +75,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         groups.set(key, group);
       }
       for (const { pricing, providerIds, deliveryIds } of groups.values()) {
-        await strapi.db.query(UID.delivery).updateMany({
-          where: { channel: channelId, $or: [{ providerMessageId: { $in: providerIds } }, { id: { $in: deliveryIds } }] },
-          data: { billable: pricing.billable, pricingCategory: pricing.category ?? null, pricingModel: pricing.model ?? null },
-        });
+        await deliveriesStore(strapi).recordPricing(channelId, pricing, providerIds, deliveryIds);
       }
     },
 

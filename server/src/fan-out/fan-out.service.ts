@@ -1,14 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID, UID, type ChannelId } from '../constants';
 import { fanOutJobSchema } from '../queue/jobs';
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
-import { dbTimestamp } from '../utils/time';
+import { deliveriesStore, type NewDelivery } from '../delivery/deliveries.store';
 import { decodeVillages, villageWhere } from '../villages/villages';
 import { followUpRecipients, type SubscriberPage } from './follow-up-recipients';
-
-const INSERT_CHUNK = 200;
 
 /**
  * Announcement → one delivery row per matching subscriber and channel → deliver jobs of a batch
@@ -77,7 +74,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const announcement = await announcements.findPublished(announcementDocumentId);
       if (!announcement) return;
 
-      const deliveries = meta(UID.delivery).tableName;
       const topicIds = (announcement.topics ?? []).map((topic) => topic.id);
       const villageSlugs = decodeVillages(announcement.villages);
       const batchSize = config.broadcast.fanOutBatchSize;
@@ -97,33 +93,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           const page = await pageOf(channel, cursor, batchSize);
           if (!page.length) break;
           cursor = page[page.length - 1].id;
-          const stamp = dbTimestamp(strapi);
-          const rows = page.map((subscriber) => ({
-            document_id: randomBytes(12).toString('hex'),
-            announcement_document_id: announcementDocumentId,
-            subscriber_id: subscriber.id,
+          const rows: NewDelivery[] = page.map((subscriber) => ({
+            announcementDocumentId,
+            subscriberId: subscriber.id,
             channel,
             // Known-unreachable recipients are recorded, not sent to, so the numbers add up.
             status: subscriber.marketing_stopped_at || subscriber.undeliverable_at ? 'skipped' : 'pending',
-            attempts: 0,
-            limited_holds: 0,
-            created_at: stamp,
-            updated_at: stamp,
-            published_at: stamp,
           }));
-          // SQLite turns a multi-row insert into one compound SELECT, capped at 500 terms.
-          for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-            await knex()(deliveries)
-              .insert(rows.slice(start, start + INSERT_CHUNK))
-              .onConflict(['announcement_document_id', 'subscriber_id', 'channel'])
-              .ignore();
-          }
+          await deliveriesStore(strapi).insertMany(rows);
           // A paused run gets its rows now and its jobs when it is resumed.
           if (plan.jobs.includes(channel)) {
             await getService(strapi, 'delivery').enqueueDeliveries(
               announcementDocumentId,
               channel,
-              rows.filter((row) => row.status === 'pending').map((row) => row.subscriber_id)
+              rows.filter((row) => row.status === 'pending').map((row) => row.subscriberId)
             );
           }
           if (page.length < batchSize) break;

@@ -7,6 +7,7 @@ import type { JobQueue, JobHandler, ProcessOptions, QueueJobSpec, QueueCounts } 
 import { RetryLater } from './job-queue';
 import type { RedisCommands } from './redis-limits';
 import { maskError } from '../utils/log';
+import { backoffMs } from '../dispatch/policy';
 
 export interface BullJobQueueOptions {
   redisUrl: string;
@@ -53,8 +54,7 @@ export function createBullJobQueue(options: BullJobQueueOptions): BullJobQueue {
     if (error instanceof RetryLater || (error && error.name === 'RetryLater')) {
       return (error as RetryLater).delayMs;
     }
-    const exponential = baseBackoffMs * 2 ** Math.max(0, attemptsMade - 1);
-    return Math.round(exponential / 2 + Math.random() * (exponential / 2));
+    return backoffMs(baseBackoffMs, attemptsMade);
   };
 
   const get = (name: string): Bull.Queue => {

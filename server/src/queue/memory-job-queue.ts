@@ -5,6 +5,7 @@
  */
 import type { JobHandler, JobLane, JobQueue, ProcessOptions, QueueCounts, QueueJobSpec } from './job-queue';
 import { RetryLater } from './job-queue';
+import { backoffMs } from '../dispatch/policy';
 
 export interface MemoryJobQueueOptions {
   maxAttempts: number;
@@ -61,8 +62,7 @@ export function createMemoryJobQueue(options: MemoryJobQueueOptions): JobQueue {
 
   const backoff = (attemptsMade: number, error: unknown) => {
     if (error instanceof RetryLater || (error as Error | undefined)?.name === 'RetryLater') return (error as RetryLater).delayMs;
-    const exponential = baseBackoffMs * 2 ** Math.max(0, attemptsMade - 1);
-    return Math.round(exponential / 2 + Math.random() * (exponential / 2));
+    return backoffMs(baseBackoffMs, attemptsMade);
   };
 
   const schedule = (queue: MemoryQueue) => {

@@ -1,7 +1,6 @@
 import type { Core } from '@strapi/strapi';
-import { UID, type ChannelId, type DeliveryStatus } from '../constants';
+import { OPEN_DELIVERY_STATUSES, UID, type ChannelId, type DeliveryStatus } from '../constants';
 import { columnName, tableName, toCount } from '../database/names';
-import { dbTimestamp } from '../utils/time';
 
 /** How many deliveries of one announcement are in one status on one channel. */
 export interface StatusCount {
@@ -12,7 +11,7 @@ export interface StatusCount {
 
 /**
  * A broadcast's numbers: its delivery rows counted by channel and status, plus the rows retention
- * deleted, which were tallied before they went. Reads only: a GET may call it as often as it likes.
+ * deleted, which were tallied before they went (by the deliveries store's `retire`). Reads only: a GET may call it as often as it likes.
  */
 export async function deliveryCounts(strapi: Core.Strapi, documentId: string): Promise<StatusCount[]> {
   const knex = strapi.db.connection;
@@ -38,39 +37,16 @@ export async function deliveryCounts(strapi: Core.Strapi, documentId: string): P
   return [...byKey.values()];
 }
 
-/**
- * Retention's delete of withdrawn citizens' delivery records. Each (announcement, channel,
- * status) group is deleted and the number of rows that delete removed is added to that group's
- * tally, in one transaction: a second worker running retention at the same moment deletes
- * nothing more and adds nothing, so no broadcast's totals move. Answers the rows deleted.
- */
-export async function retireDeliveries(strapi: Core.Strapi, subscriberIds: number[]): Promise<number> {
-  if (!subscriberIds.length) return 0;
-  const deliveries = tableName(strapi, UID.delivery);
-  const tallies = tableName(strapi, UID.deliveryTally);
-  const d = (attribute: string) => columnName(strapi, UID.delivery, attribute);
-  const t = (attribute: string) => columnName(strapi, UID.deliveryTally, attribute);
-  return strapi.db.transaction(async ({ trx }) => {
-    const groups = (await trx(deliveries)
-      .select({ announcement: d('announcementDocumentId'), channel: d('channel'), status: d('status') })
-      .whereIn(d('subscriberId'), subscriberIds)
-      .groupBy(d('announcementDocumentId'), d('channel'), d('status'))) as Array<{ announcement: string; channel: string; status: string }>;
-    let removed = 0;
-    for (const group of groups) {
-      const count = Number(
-        await trx(deliveries)
-          .whereIn(d('subscriberId'), subscriberIds)
-          .where({ [d('announcementDocumentId')]: group.announcement, [d('channel')]: group.channel, [d('status')]: group.status })
-          .del()
-      );
-      if (!count) continue;
-      const stamp = dbTimestamp(strapi);
-      await trx(tallies)
-        .insert({ [t('announcementDocumentId')]: group.announcement, [t('channel')]: group.channel, [t('status')]: group.status, [t('count')]: count, created_at: stamp, updated_at: stamp })
-        .onConflict([t('announcementDocumentId'), t('channel'), t('status')])
-        .merge({ [t('count')]: trx.raw('??.?? + ?', [tallies, t('count'), count]), updated_at: stamp });
-      removed += count;
-    }
-    return removed;
-  });
+/** Open, failed and all deliveries of one announcement per channel: whether a run is finished. */
+export async function countsByChannel(strapi: Core.Strapi, documentId: string): Promise<Map<ChannelId, { open: number; failed: number; total: number }>> {
+  // With retention's tallies of deleted rows: a run's numbers stay true after its records go.
+  const counts = new Map<ChannelId, { open: number; failed: number; total: number }>();
+  for (const row of await deliveryCounts(strapi, documentId)) {
+    const entry = counts.get(row.channel) ?? { open: 0, failed: 0, total: 0 };
+    entry.total += row.count;
+    if ((OPEN_DELIVERY_STATUSES as readonly string[]).includes(row.status)) entry.open += row.count;
+    if (row.status === 'failed') entry.failed += row.count;
+    counts.set(row.channel, entry);
+  }
+  return counts;
 }

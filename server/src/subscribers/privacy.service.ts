@@ -6,7 +6,7 @@ import { DAY_MS } from '../utils/time';
 import { decodeVillages } from '../villages/villages';
 import type { SubscriberRow } from './subscriptions.service';
 import { chunksOf } from '../utils/chunks';
-import { retireDeliveries } from '../stats/broadcast-totals';
+import { deliveriesStore } from '../delivery/deliveries.store';
 
 /** Inbox rows written from the subscriber's address or, on WhatsApp, from their BSUID. */
 const fromAddressesOf = (subscriber: Pick<SubscriberRow, 'channel' | 'address' | 'whatsappUserId'>) =>
@@ -131,7 +131,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * delivery rows keep their status and cost for the counts, not the id.
      */
     async forgetProviderMessageIds(subscriberId: number) {
-      await strapi.db.query(UID.delivery).updateMany({ where: { subscriberId, providerMessageId: { $notNull: true } }, data: { providerMessageId: null } });
+      await deliveriesStore(strapi).forgetProviderMessageIds(subscriberId);
     },
 
     /** Stored webhooks of the subscriber's channel that mention the address or BSUID (as a whole, not inside a longer number). */
@@ -155,7 +155,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** One chunk of withdrawn subscribers past retention: their records go, their rows keep no personal field. */
     async purgeSubscribers(ids: number[], now: Date) {
       // Tallied as they go, so the broadcasts they belonged to keep their totals.
-      await retireDeliveries(strapi, ids);
+      await deliveriesStore(strapi).retire(ids);
       await ledger().deleteForSubscribers(ids);
       const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: { id: { $in: ids } } }, select: ['id'] })) as Array<{ id: number }>;
       await this.deleteInboundMessages(inbox.map((row) => row.id));

@@ -1,0 +1,310 @@
+import { randomBytes } from 'node:crypto';
+import type { Core } from '@strapi/strapi';
+import { OPEN_DELIVERY_STATUSES, RECEIVED_DELIVERY_STATUSES, UID, type ChannelId, type DeliveryStatus } from '../constants';
+import { tableName } from '../database/names';
+import { GroupCommit } from '../utils/group-commit';
+import { dbTimestamp } from '../utils/time';
+import { retryTransient } from '../utils/transient-db';
+import { OPEN_STATUSES, unreachable } from './recipients';
+import { receiptWrites } from './deliveries.store.receipts';
+import { retentionWrites } from './deliveries.store.retention';
+
+export type { ReceiptRow } from './deliveries.store.receipts';
+
+/**
+ * The delivery table's one writer (docs/architecture.md, "Who writes which table"). Fan-out's
+ * insert, claims, send outcomes, status receipts, pricing, erasure and retention all write
+ * delivery rows through the functions here; tests/unit/delivery-table-owner.test.ts fails if any
+ * other file does. Raw knex on the hot path: the query engine's update reads the row back, which
+ * doubled the cost of every message. Columns are the content type's attributes in snake_case.
+ * Status receipts and pricing are in ./deliveries.store.receipts.ts, erasure and retention in
+ * ./deliveries.store.retention.ts: parts of this store, composed below.
+ */
+
+export interface DeliveryUpdate {
+  status?: DeliveryStatus;
+  providerMessageId?: string;
+  attempts?: number;
+  limitedHolds?: number;
+  lastErrorCode?: string | null;
+  lastErrorClass?: string | null;
+  sentAt?: Date;
+  statusAt?: Date;
+  /** Until when a waiting delivery is held; every requeue honours it. */
+  holdUntil?: Date | null;
+}
+
+/** `open`: only while the delivery is still open; `open-unclaimed`: and no send elsewhere holds its claim. */
+export type UpdateGuard = 'any' | 'open' | 'open-unclaimed';
+
+/** A claim's stamp as written to `claimed_at` (what the send's outcome write matches). */
+export type ClaimStamp = Date | number;
+
+export interface SentRecord {
+  id: number;
+  providerMessageId: string;
+  attempts: number;
+  /** The send's own claim: a row whose claim is gone (a failed status came first, a hold) keeps what it has. */
+  claimedAt: ClaimStamp;
+}
+
+/** One new delivery row as fan-out creates it. */
+export interface NewDelivery {
+  announcementDocumentId: string;
+  subscriberId: number;
+  channel: ChannelId;
+  status: 'pending' | 'skipped';
+}
+
+/** A claim older than this is no send in flight any more (HTTP timeouts are seconds): a cancel may skip its row. */
+const IN_FLIGHT_MAX_MS = 5 * 60_000;
+/** SQLite turns a multi-row insert into one compound SELECT, capped at 500 terms. */
+const INSERT_CHUNK = 200;
+
+const createStore = (strapi: Core.Strapi) => {
+  const table = () => tableName(strapi, UID.delivery);
+  const knex = () => strapi.db.connection;
+
+  /**
+   * Grouped writes touch many rows in one statement; on PostgreSQL two of them (a claim group and
+   * a cancel's skip) can lock the same rows in different orders, and the database aborts one
+   * (40P01, deadlock detected). The aborted one changed nothing and is simply run again.
+   */
+  const onceMoreOnDeadlock = async <T>(write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } catch (error) {
+      if ((error as { code?: string }).code !== '40P01') throw error;
+      return write();
+    }
+  };
+
+  /**
+   * The subscribers of `subscriberIds` the news may still go to, read by primary key alone (with
+   * their status in the WHERE, PostgreSQL's planner reached for the status index and read the
+   * town; inside the claim's UPDATE as an EXISTS it cost 0.6 ms a message). Asked right before
+   * a claim: someone who wrote STOP while their delivery waited for a send slot is not claimed,
+   * however long ago their batch read them.
+   */
+  const reachableOf = async (subscriberIds: number[]): Promise<Set<number>> => {
+    const rows = (await knex()(tableName(strapi, UID.subscriber))
+      .select('id', 'status as subscriber_status', 'address', 'marketing_stopped_at', 'undeliverable_at')
+      .whereIn('id', [...new Set(subscriberIds)])) as Array<Parameters<typeof unreachable>[0] & { id: number | string }>;
+    return new Set(rows.filter((row) => !unreachable(row)).map((row) => Number(row.id)));
+  };
+
+  /**
+   * Claims of many sends in one statement (group commit). A delivery asked for twice in one
+   * group is claimed for the first ask only: the second is a second job for the same row.
+   */
+  const claims = new GroupCommit<{ id: number; subscriberId: number }, ClaimStamp | null>(async (asks) => {
+    const stamp = dbTimestamp(strapi, new Date());
+    const reachable = await reachableOf(asks.map((ask) => ask.subscriberId));
+    const ids = asks.filter((ask) => reachable.has(ask.subscriberId)).map((ask) => ask.id);
+    const fresh = () => knex()(table()).whereIn('status', OPEN_STATUSES).whereNull('claimed_at');
+    let claimed: Set<number>;
+    if (strapi.db.dialect.useReturning()) {
+      const rows = ids.length ? ((await onceMoreOnDeadlock(() => fresh().whereIn('id', [...new Set(ids)]).update({ claimed_at: stamp, hold_until: null }, ['id']))) as Array<{ id: number | string } | number>) : [];
+      claimed = new Set(rows.map((row) => Number(typeof row === 'object' ? row.id : row)));
+    } else {
+      // Without RETURNING (MySQL) a group cannot tell which rows it took: one statement each.
+      claimed = new Set();
+      for (const id of new Set(ids)) if (await fresh().where('id', id).update({ claimed_at: stamp, hold_until: null })) claimed.add(id);
+    }
+    return asks.map((ask) => (claimed.delete(ask.id) ? stamp : null));
+  });
+
+  /**
+   * Sent outcomes of many sends in one statement (group commit): the provider's message ids go
+   * in through one CASE. A fast provider's `delivered` webhook can land before this write; such
+   * a row keeps its newer status and only gets the send's facts.
+   */
+  const sentRecords = new GroupCommit<SentRecord, void>(async (records) => {
+    const stamp = dbTimestamp(strapi, new Date());
+    // One statement per (attempts, claim): the claims of one claim group share their stamp.
+    const groups = new Map<string, SentRecord[]>();
+    for (const record of records) {
+      const key = `${record.attempts}:${+record.claimedAt}`;
+      groups.set(key, [...(groups.get(key) ?? []), record]);
+    }
+    for (const group of groups.values()) {
+      const { attempts, claimedAt } = group[0];
+      const ids = group.map((record) => record.id);
+      const messageIds = () => knex().raw(`CASE id ${group.map(() => 'WHEN ? THEN ?').join(' ')} END`, group.flatMap((record) => [record.id, record.providerMessageId]));
+      const marked = await onceMoreOnDeadlock(() =>
+        knex()(table())
+          .whereIn('id', ids)
+          .whereIn('status', OPEN_STATUSES)
+          .where('claimed_at', claimedAt as never)
+          .update({ status: 'sent', provider_message_id: messageIds(), attempts, sent_at: stamp, status_at: stamp, last_error_code: null, last_error_class: null, claimed_at: null, hold_until: null })
+      );
+      if (marked < ids.length) {
+        // A status that came first (delivered, read, failed) wins; the row gets the send's facts only.
+        await onceMoreOnDeadlock(() =>
+          knex()(table()).whereIn('id', ids).whereNotIn('status', OPEN_STATUSES).where('claimed_at', claimedAt as never).update({ provider_message_id: messageIds(), attempts, sent_at: stamp, claimed_at: null })
+        );
+      }
+    }
+    return records.map(() => undefined);
+  });
+
+  const update = async (id: number, data: DeliveryUpdate, guard: UpdateGuard = 'any') => {
+    const row: Record<string, unknown> = {};
+    if (data.status !== undefined) row.status = data.status;
+    if (data.providerMessageId !== undefined) row.provider_message_id = data.providerMessageId;
+    if (data.attempts !== undefined) row.attempts = data.attempts;
+    if (data.limitedHolds !== undefined) row.limited_holds = data.limitedHolds;
+    if (data.lastErrorCode !== undefined) row.last_error_code = data.lastErrorCode;
+    if (data.lastErrorClass !== undefined) row.last_error_class = data.lastErrorClass;
+    if (data.sentAt) row.sent_at = dbTimestamp(strapi, data.sentAt);
+    if (data.statusAt) row.status_at = dbTimestamp(strapi, data.statusAt);
+    if (data.holdUntil !== undefined) row.hold_until = data.holdUntil ? dbTimestamp(strapi, data.holdUntil) : null;
+    // Every outcome (sent, failed, waiting, skipped) ends the send in flight.
+    if (data.status !== undefined) row.claimed_at = null;
+    const query = knex()(table()).where('id', id);
+    if (guard !== 'any') query.whereIn('status', OPEN_STATUSES);
+    // A row claimed by a send in flight elsewhere is that send's to settle.
+    if (guard === 'open-unclaimed') query.whereNull('claimed_at');
+    return query.update(row);
+  };
+
+  return {
+    reachableOf,
+
+    // ——— Fan-out ———
+
+    /** New delivery rows; a row that is already there (fan-out run twice) is left as it is. */
+    async insertMany(rows: NewDelivery[]) {
+      const stamp = dbTimestamp(strapi);
+      const values = rows.map((row) => ({
+        document_id: randomBytes(12).toString('hex'),
+        announcement_document_id: row.announcementDocumentId,
+        subscriber_id: row.subscriberId,
+        channel: row.channel,
+        status: row.status,
+        attempts: 0,
+        limited_holds: 0,
+        created_at: stamp,
+        updated_at: stamp,
+        published_at: stamp,
+      }));
+      for (let start = 0; start < values.length; start += INSERT_CHUNK) {
+        await knex()(table())
+          .insert(values.slice(start, start + INSERT_CHUNK))
+          .onConflict(['announcement_document_id', 'subscriber_id', 'channel'])
+          .ignore();
+      }
+    },
+
+    // ——— The send: claims and outcomes ———
+
+    /** Claims the row for one send if it is open, unclaimed and its recipient reachable; answers the claim's stamp. */
+    claim: (id: number, subscriberId: number) => claims.submit({ id, subscriberId }),
+
+    /** The row's claim as it is now. */
+    async claimOf(id: number) {
+      return (await knex()(table()).where('id', id).first('status', 'claimed_at', 'subscriber_id')) as { status: string; claimed_at: unknown; subscriber_id: number } | undefined;
+    },
+
+    /** Takes over the claim `claimedAt` (a send whose wait for its status is over); null if someone else moved first. */
+    async takeOverClaim(id: number, claimedAt: unknown): Promise<ClaimStamp | null> {
+      const takeOver = dbTimestamp(strapi, new Date());
+      const taken = await knex()(table()).where('id', id).whereIn('status', OPEN_STATUSES).where('claimed_at', claimedAt as never).update({ claimed_at: takeOver, hold_until: null });
+      return taken ? takeOver : null;
+    },
+
+    /** The provider took the message (grouped with the other sends in flight). */
+    recordSent: (sent: SentRecord) => sentRecords.submit(sent),
+
+    update,
+    /** An outcome write: a transient database error is tried again, not taken for the send's failure. */
+    record: (id: number, data: DeliveryUpdate, guard: UpdateGuard = 'any') => retryTransient(() => update(id, data, guard)),
+
+    /**
+     * Parks or skips rows of a batch with one write. A row claimed by a send in flight elsewhere
+     * keeps its claim (and with it the wait for that send's status); the claim protocol settles it later.
+     */
+    settle: (ids: number[], status: DeliveryStatus) => knex()(table()).whereIn('id', ids).whereIn('status', OPEN_STATUSES).whereNull('claimed_at').update({ status }),
+
+    // ——— Commands: cancel, retry, requeue ———
+
+    /**
+     * Skips every open delivery (of one channel, or all), so the rows add up. A send in flight
+     * keeps its row: its own outcome says whether the message went out. Answers the rows that
+     * were waiting (their reach-window bookings are given back by the caller).
+     */
+    async skipOpen(announcementDocumentId: string, channel?: ChannelId) {
+      const inFlightSince = dbTimestamp(strapi, new Date(Date.now() - IN_FLIGHT_MAX_MS));
+      const open = () => {
+        const query = knex()(table())
+          .where('announcement_document_id', announcementDocumentId)
+          .whereIn('status', OPEN_DELIVERY_STATUSES)
+          .where((unclaimed) => unclaimed.whereNull('claimed_at').orWhere('claimed_at', '<', inFlightSince as never));
+        return channel ? query.where('channel', channel) : query;
+      };
+      const held = (await open().clone().select('subscriber_id', 'channel').where('status', 'waiting')) as Array<{ subscriber_id: number; channel: ChannelId }>;
+      await open().update({ status: 'skipped', claimed_at: null, hold_until: null });
+      return held;
+    },
+
+    /** Failed deliveries whose recipient is still reachable go back to `pending`. */
+    async reopenFailed(announcementDocumentId: string): Promise<{ count: number; channels: ChannelId[] }> {
+      const where = { announcementDocumentId, status: 'failed', lastErrorClass: { $ne: 'permanent-recipient' } };
+      const rows = strapi.db.query(UID.delivery);
+      const channels = [...new Set(((await rows.findMany({ where, select: ['channel'] })) as Array<{ channel: ChannelId }>).map((row) => row.channel))];
+      const result = (await rows.updateMany({ where, data: { status: 'pending', lastErrorCode: null, lastErrorClass: null } })) as { count: number };
+      return { count: result.count, channels };
+    },
+
+    /** A page of an announcement's open deliveries (after id `cursor`), for requeueing. */
+    async openPage(announcementDocumentId: string, channels: ChannelId[] | undefined, cursor: number, limit: number) {
+      const query = knex()(table())
+        .select('id', 'subscriber_id', 'channel', 'last_error_class', 'status_at', 'hold_until')
+        .where('announcement_document_id', announcementDocumentId)
+        .whereIn('status', OPEN_DELIVERY_STATUSES)
+        .where('id', '>', cursor)
+        .orderBy('id')
+        .limit(limit);
+      if (channels) query.whereIn('channel', channels);
+      return (await query) as Array<{ id: number; subscriber_id: number; channel: ChannelId; last_error_class: string | null; status_at: unknown; hold_until: unknown }>;
+    },
+
+    /** The Message-IDs of earlier mails of `documentIds` this subscriber received, oldest first. */
+    async receivedMessageIds(documentIds: string[], subscriberId: number): Promise<string[]> {
+      const rows = (await knex()(table())
+        .select('provider_message_id')
+        .whereIn('announcement_document_id', documentIds)
+        .where({ subscriber_id: subscriberId, channel: 'email' })
+        .whereIn('status', [...RECEIVED_DELIVERY_STATUSES])
+        .whereNotNull('provider_message_id')
+        .orderBy('sent_at', 'asc')
+        .orderBy('id', 'asc')) as Array<{ provider_message_id: string }>;
+      return rows.map((row) => row.provider_message_id);
+    },
+
+    /** Who was sent to on `channel` since `since`, with their latest send. */
+    async lastSentSince(channel: ChannelId, since: Date) {
+      return (await knex()(table())
+        .select('subscriber_id')
+        .max({ sent_at: 'sent_at' })
+        .where('channel', channel)
+        .where('sent_at', '>=', dbTimestamp(strapi, since))
+        .groupBy('subscriber_id')) as Array<{ subscriber_id: number; sent_at: unknown }>;
+    },
+
+    ...receiptWrites(strapi),
+    ...retentionWrites(strapi),
+  };
+};
+
+export type DeliveriesStore = ReturnType<typeof createStore>;
+
+const stores = new WeakMap<Core.Strapi, DeliveriesStore>();
+
+/** The store of this Strapi instance (one, so its group commits gather every send in flight). */
+export function deliveriesStore(strapi: Core.Strapi): DeliveriesStore {
+  let store = stores.get(strapi);
+  if (!store) stores.set(strapi, (store = createStore(strapi)));
+  return store;
+}
+
