@@ -226,6 +226,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async pause(documentId: string) {
       await announcements().requirePublished(documentId);
+      // A broadcast from before runs existed may not have been adopted by a reconciler yet.
+      await this.runsOf(documentId);
       const moved = await this.transition(documentId, 'paused', { reason: 'paused-by-editor', from: ['scheduled', 'queued', 'sending'] });
       if (!moved.length) throw applicationError('Only a scheduled, queued or sending broadcast can be paused');
       return announcements().requirePublished(documentId);
@@ -272,6 +274,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async cancel(documentId: string) {
       await announcements().requirePublished(documentId);
+      await this.runsOf(documentId);
       const moved = await this.transition(documentId, 'cancelled', { reason: 'cancelled-by-editor' });
       if (!moved.length) throw applicationError('This broadcast is already finished');
       await delivery().skipOpen(documentId);
@@ -300,6 +303,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** The news was unpublished mid-broadcast: its runs pause and say so; publishing again continues them. */
     async unpublished(documentId: string) {
+      await this.runsOf(documentId);
       await this.transition(documentId, 'paused', { reason: 'unpublished', from: ['scheduled', 'queued', 'sending'] });
     },
 
