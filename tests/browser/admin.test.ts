@@ -171,7 +171,10 @@ async function seed(test: TestStrapi) {
     );
   }
 
-  // Written straight to the tables, so no worker touches it until an editor resumes it.
+  // Written straight to the tables as the product leaves a broadcast that is sending: its
+  // deliveries, then its WhatsApp run, then the status derived from the run. In this order the
+  // startup reconciler, which may run at any moment of the seed, never sees a sending broadcast
+  // with half its deliveries (it would finish it) or one without its run.
   const announcement = (await test.strapi.db.query('plugin::town-crier.announcement').create({
     data: {
       title: 'Vollsperrung der Hauptstraße',
@@ -180,7 +183,6 @@ async function seed(test: TestStrapi) {
       urgency: 'important',
       topics: [topics.verkehr],
       channels: ['whatsapp'],
-      broadcastStatus: 'sending',
       fanOutDoneAt: new Date(now - 3_600_000),
       publishedAt: new Date(now - 3_600_000),
     },
@@ -205,6 +207,8 @@ async function seed(test: TestStrapi) {
       },
     });
   }
+  await test.strapi.db.query('plugin::town-crier.broadcast-run').create({ data: { announcementDocumentId: announcement.documentId, channel: 'whatsapp', state: 'sending' } });
+  await test.strapi.db.query('plugin::town-crier.announcement').updateMany({ where: { documentId: announcement.documentId }, data: { broadcastStatus: 'sending' } });
   const announcements = test.strapi.plugin('town-crier').service('announcements') as { refreshCounters(documentId: string): Promise<unknown> };
   await announcements.refreshCounters(announcement.documentId);
 

@@ -111,6 +111,25 @@ describe('broadcast runs: one per channel', () => {
     expectEachOnce(title);
   });
 
+  it('pauses and cancels a broadcast from before runs existed that no reconciler has adopted yet', async () => {
+    // Written straight to the table, as a broadcast started by a version without runs left it;
+    // the startup reconciler has run already, so only the editor's action can adopt it.
+    const legacy = (await test.strapi.db.query('plugin::town-crier.announcement').create({
+      data: { title: 'Vor den Läufen begonnen', text: 'Alt.', channels: ['whatsapp'], broadcastStatus: 'sending', fanOutDoneAt: new Date(), publishedAt: new Date() },
+    })) as { documentId: string };
+    const paused = await test.request.post(`/town-crier/broadcasts/${legacy.documentId}/pause`).set(auth);
+    expect(paused.status, JSON.stringify(paused.body)).toBe(200);
+    expect(paused.body.data).toMatchObject({ broadcastStatus: 'paused', statusReason: 'paused-by-editor' });
+    expect((await detail(legacy.documentId)).runs).toMatchObject([{ channel: 'whatsapp', state: 'paused', reason: 'paused-by-editor' }]);
+
+    const other = (await test.strapi.db.query('plugin::town-crier.announcement').create({
+      data: { title: 'Auch vor den Läufen', text: 'Alt.', channels: ['whatsapp'], broadcastStatus: 'sending', fanOutDoneAt: new Date(), publishedAt: new Date() },
+    })) as { documentId: string };
+    const cancelled = await test.request.post(`/town-crier/broadcasts/${other.documentId}/cancel`).set(auth);
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(cancelled.body.data.broadcastStatus).toBe('cancelled');
+  });
+
   it('pauses only the WhatsApp run on an expired token; e-mail and Telegram finish; resume finishes WhatsApp once', async () => {
     const title = 'Token abgelaufen, andere Kanäle laufen weiter';
     whatsapp.failNext(phones[0], { status: 401, code: 190, message: 'Access token has expired' }, 1);
