@@ -106,6 +106,19 @@ module.exports = ({ env }) => ({
     config: {
       town: { name: 'Beispielstadt' },
       publicUrl: env('PUBLIC_URL', 'https://www.beispielstadt.de'),
+      // A town in production must show its own consent and privacy policy (the example is refused).
+      consent: {
+        current: '2026-12',
+        versions: {
+          '2026-12': {
+            text: {
+              de: 'Ich möchte die Nachrichten der Gemeinde Beispielstadt auf den gewählten Wegen erhalten. Dafür speichert die Gemeinde meine Kontaktdaten, meine Themen und diese Einwilligung. Ich kann mich jederzeit abmelden, zum Beispiel mit STOP.',
+              en: 'I want to receive the news of the municipality of Beispielstadt on the channels I chose. For this it stores my contact details, my topics and this consent. I can leave at any time, for example by writing STOP.',
+            },
+            privacyPolicyUrl: 'https://www.beispielstadt.de/datenschutz',
+          },
+        },
+      },
       redis: { url: env('REDIS_URL', 'redis://127.0.0.1:6379'), prefix: env('TOWN_CRIER_REDIS_PREFIX', 'town-crier') },
       contentTypes: {
         'api::meldung.meldung': {
