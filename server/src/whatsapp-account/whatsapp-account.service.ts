@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import type { WhatsappAccountStatus } from '../../../shared/contracts/admin-api';
 import { PLUGIN_ID, UID } from '../constants';
 import type { ChannelEvent } from '../channels/channel';
 import { createBusinessApi, type BusinessApi, type MessagingLimits, type MetaTemplate } from '../channels/whatsapp/whatsapp.business-api';
@@ -37,17 +38,7 @@ export interface AccountSnapshot {
  * follows the tier), and again after a template webhook. Needs `businessAccountId`.
  */
 /** A stored template event (content type template-event) as the status page reads it. */
-interface TemplateEventRow {
-  templateName: string;
-  language: string | null;
-  /** `status` (message_template_status_update) or `category` (template_category_update). */
-  change: 'status' | 'category';
-  status: string | null;
-  reason: string | null;
-  previousCategory: string | null;
-  newCategory: string | null;
-  occurredAt: string | Date;
-}
+type TemplateEventRow = Omit<WhatsappAccountStatus['templateEvents'][number], 'occurredAt'> & { occurredAt: string | Date };
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = () => getService(strapi, 'runtime');
