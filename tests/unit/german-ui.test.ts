@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHANNEL_PROBLEMS, urgencyOf } from '../../server/src/constants';
 import { EXPLAINED_CODES } from '../../server/src/announcements/failure-explanations';
-import { slugify } from '../../server/src/announcements/announcements.service';
+import { slugify } from '../../server/src/utils/slugify';
 import announcement, { WORKER_OWNED_FIELDS } from '../../server/src/content-types/announcement/schema';
 import topic from '../../server/src/content-types/topic/schema';
 import { CONTENT_TYPE_LABELS, contentManagerMessages } from '../../admin/src/contentTypeLabels';

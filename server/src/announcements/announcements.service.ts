@@ -10,6 +10,7 @@ import { plainTextOf } from './plain-text';
 import { entryUrgency } from './urgency';
 import { contentInLanguage, languageOfLocale, type Language, type LanguageVersion, type LanguageVersions } from '../languages/languages';
 import { resolveVillages, villageValuesOf } from '../villages/villages';
+import { slugify } from '../utils/slugify';
 import { deliveryCounts } from '../stats/broadcast-totals';
 
 export interface AnnouncementRow {
@@ -58,22 +59,6 @@ export function topicSlugsOf(value: unknown): string[] {
   }
   return [];
 }
-
-export const slugify = (value: string) =>
-  value
-    // German transliteration first, as Strapi's own uid fields do it: "Notfälle" → "notfaelle".
-    .replace(/ä/g, 'ae')
-    .replace(/ö/g, 'oe')
-    .replace(/ü/g, 'ue')
-    .replace(/Ä/g, 'Ae')
-    .replace(/Ö/g, 'Oe')
-    .replace(/Ü/g, 'Ue')
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/ß/g, 'ss')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '');
 
 /** The mapped fields that are relations and must be populated to read their slugs (topics, villages). */
 export function relationFields(mapping: ContentTypeMapping, attributes: Record<string, { type?: string }> | undefined): string[] {

@@ -1,7 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../constants';
 import { getService } from '../utils/get-service';
-import { relationFields, slugify, topicSlugsOf, type AnnouncementRow } from './announcements.service';
+import { relationFields, topicSlugsOf, type AnnouncementRow } from './announcements.service';
+import { slugify } from '../utils/slugify';
 import { resolveVillages, villageValuesOf } from '../villages/villages';
 import type { DailyLimitSplit } from './audience.service';
 import { withProgress } from './broadcast-insights.service';

@@ -1,4 +1,4 @@
-import { slugify } from './announcements.service';
+import { slugify } from '../utils/slugify';
 
 /**
  * Topic values of a news entry (or of its enumeration) that match no topic row, by slug or by

@@ -1,6 +1,6 @@
 import { URGENCIES, urgencyOf } from '../constants';
 import { urlPlaceholders } from '../announcements/link';
-import { slugify } from '../announcements/announcements.service';
+import { slugify } from '../utils/slugify';
 import type { ContentTypeMapping } from './schema';
 import { closestKey } from './unknown-keys';
 import { resolveVillages, villageValuesOf, type Village } from '../villages/villages';

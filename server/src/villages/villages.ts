@@ -1,4 +1,4 @@
-import { slugify } from '../announcements/announcements.service';
+import { slugify } from '../utils/slugify';
 
 /**
  * Villages (Ortsteile) live in the plugin config (`town.villages`), not in a content type:
