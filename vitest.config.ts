@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { configDefaults, defineConfig } from 'vitest/config';
+
+// Tests import server source, which imports the compiled browser scripts (not committed): compile them first.
+execFileSync(process.execPath, ['scripts/build-browser-assets.cjs'], { cwd: __dirname, stdio: 'inherit' });
 
 export default defineConfig({
   test: {

@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { defineConfig } from 'vitest/config';
+
+// Benchmarks import server source, which imports the compiled browser scripts (not committed): compile them first.
+execFileSync(process.execPath, ['scripts/build-browser-assets.cjs'], { cwd: __dirname + '/..', stdio: 'inherit' });
 
 /** Benchmarks boot the real Strapi through the test harness and print figures; they assert nothing. */
 export default defineConfig({

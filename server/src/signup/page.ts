@@ -367,4 +367,3 @@ export function renderSignupPage(model: SignupPageModel): string {
 </html>`;
 }
 
-export { SIGNUP_SCRIPT } from './signup-script';
