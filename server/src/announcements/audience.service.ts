@@ -2,9 +2,10 @@ import type { Core } from '@strapi/strapi';
 import { reachWindowKey, reachWindowMs } from '../delivery/reach';
 import { UID } from '../constants';
 import type { Channel } from '../channels/channel';
-import { columnName, joinTableOf, tableName, toCount } from '../database/names';
+import { columnName, toCount } from '../database/names';
 import { getService } from '../utils/get-service';
-import { namedVillageWhere, villageWhere, wholeTownWhere } from '../villages/villages';
+import { namedVillageWhere, wholeTownWhere } from '../villages/villages';
+import { recipientRule } from '../subscribers/recipient-rule';
 
 export interface DailyLimitSplit {
   limit: number | null;
@@ -19,34 +20,15 @@ const subscriberIdsOf = (members: string[]) => members.filter((member) => /^\d+$
 
 /**
  * Who an announcement reaches, answered before it is sent: the editor's preview and the
- * broadcast monitor's estimate. The recipient filter is the one fan-out applies
- * (fan-out.service `nextSubscribers`): active on the channel, holding one of the topics or no
- * topic at all ("all news"), in one of the news' villages or the whole town; those fan-out records as skipped (stopped marketing messages,
- * unreachable) are not counted as recipients.
+ * broadcast monitor's estimate. The recipients are those of the news rule fan-out applies
+ * (subscribers/recipient-rule.ts), without the known unreachable, whom fan-out records as skipped.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const knex = () => strapi.db.connection;
   const runtime = () => getService(strapi, 'runtime');
   const col = (attribute: string) => `s.${columnName(strapi, UID.subscriber, attribute)}`;
 
-  const recipients = (channel: string, topicIds: number[], villageSlugs: readonly string[] = []) => {
-    const link = joinTableOf(strapi, UID.subscriber, 'topics');
-    const query = knex()(`${tableName(strapi, UID.subscriber)} as s`)
-      .where(col('status'), 'active')
-      .where(col('channel'), channel)
-      .whereNull(col('marketingStoppedAt'))
-      .whereNull(col('undeliverableAt'));
-    if (topicIds.length) {
-      query.where((where) =>
-        where
-          .whereNotExists(knex()(link.table).select(knex().raw('1')).whereRaw('?? = s.id', [link.ownerColumn]))
-          .orWhereExists(knex()(link.table).select(knex().raw('1')).whereRaw('?? = s.id', [link.ownerColumn]).whereIn(link.targetColumn, topicIds))
-      );
-    }
-    const inVillages = villageWhere(col('villages'), villageSlugs);
-    if (inVillages) query.where(inVillages);
-    return query;
-  };
+  const rule = recipientRule(strapi);
+  const recipients = (channel: string, topicIds: number[], villageSlugs: readonly string[] = []) => rule.reachable(rule.news({ channel, topicIds, villageSlugs }));
 
   return {
     async countRecipients(channel: string, topicIds: number[], villageSlugs: readonly string[] = []): Promise<number> {

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { knownUnreachable } from '../subscribers/recipient-rule';
 import { OPEN_DELIVERY_STATUSES, UID, type ChannelId, type DeliveryStatus, type Urgency } from '../constants';
 import { tableName } from '../database/names';
 import { toDate } from '../utils/time';
@@ -74,7 +75,7 @@ export const deliveryOf = (row: RecipientRow, announcementDocumentId: string, ch
 
 /** Someone the news cannot reach any more: left, no address, or known unreachable on this channel. */
 export const unreachable = (row: Pick<RecipientRow, 'subscriber_status' | 'address' | 'marketing_stopped_at' | 'undeliverable_at'>) =>
-  row.subscriber_status !== 'active' || !row.address || Boolean(row.marketing_stopped_at) || Boolean(row.undeliverable_at);
+  row.subscriber_status !== 'active' || !row.address || knownUnreachable(row);
 
 /** A hold still this far away is not due: the job that meets it early leaves it to the job of its hold. */
 const HOLD_TOLERANCE_MS = 1000;

@@ -1,10 +1,11 @@
 import type { Core } from '@strapi/strapi';
-import { PLUGIN_ID, UID, type ChannelId } from '../constants';
+import { PLUGIN_ID } from '../constants';
 import { fanOutJobSchema } from '../queue/jobs';
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { deliveriesStore, type NewDelivery } from '../delivery/deliveries.store';
-import { decodeVillages, villageWhere } from '../villages/villages';
+import { decodeVillages } from '../villages/villages';
+import { knownUnreachable, recipientRule, type NewsAudience } from '../subscribers/recipient-rule';
 import { followUpRecipients, type SubscriberPage } from './follow-up-recipients';
 
 /**
@@ -15,51 +16,9 @@ import { followUpRecipients, type SubscriberPage } from './follow-up-recipients'
  * way is simply run again.
  */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const knex = () => strapi.db.connection;
-  const meta = (uid: string) => strapi.db.metadata.get(uid);
-
-  const topicLink = () => {
-    const attribute = meta(UID.subscriber).attributes.topics as unknown as {
-      joinTable: { name: string; joinColumn: { name: string }; inverseJoinColumn: { name: string } };
-    };
-    return {
-      table: attribute.joinTable.name,
-      subscriberColumn: attribute.joinTable.joinColumn.name,
-      topicColumn: attribute.joinTable.inverseJoinColumn.name,
-    };
-  };
-
-  /**
-   * One page of active subscribers of `channel` who want at least one of `topicIds` (or
-   * everything) and live in one of `villageSlugs` (or chose the whole town; no villages: all).
-   */
-  const nextSubscribers = async (channel: ChannelId, topicIds: number[], afterId: number, limit: number, villageSlugs: string[] = []) => {
-    const subscribers = meta(UID.subscriber).tableName;
-    const link = topicLink();
-    const query = knex()(`${subscribers} as s`)
-      .select('s.id', 's.marketing_stopped_at', 's.undeliverable_at')
-      .where('s.status', 'active')
-      .where('s.channel', channel)
-      .where('s.id', '>', afterId)
-      .orderBy('s.id', 'asc')
-      .limit(limit);
-    if (topicIds.length) {
-      // A subscriber with no topics chose "all news".
-      query.where((where) =>
-        where
-          .whereNotExists(knex()(link.table).select(knex().raw('1')).whereRaw(`${link.subscriberColumn} = s.id`))
-          .orWhereExists(
-            knex()(link.table)
-              .select(knex().raw('1'))
-              .whereRaw(`${link.subscriberColumn} = s.id`)
-              .whereIn(link.topicColumn, topicIds)
-          )
-      );
-    }
-    const inVillages = villageWhere('s.villages', villageSlugs);
-    if (inVillages) query.where(inVillages);
-    return (await query) as Array<{ id: number; marketing_stopped_at: unknown; undeliverable_at: unknown }>;
-  };
+  const rule = recipientRule(strapi);
+  /** One page of the news' recipients on `channel` (subscribers/recipient-rule.ts). */
+  const nextSubscribers = (audience: NewsAudience, afterId: number, limit: number) => rule.page(rule.news(audience), afterId, limit);
 
   return {
     async process(job: RunningJob) {
@@ -77,7 +36,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const topicIds = (announcement.topics ?? []).map((topic) => topic.id);
       const villageSlugs = decodeVillages(announcement.villages);
       const batchSize = config.broadcast.fanOutBatchSize;
-      const byTopic: SubscriberPage = (channel, afterId, limit) => nextSubscribers(channel, topicIds, afterId, limit, villageSlugs);
+      const byTopic: SubscriberPage = (channel, afterId, limit) => nextSubscribers({ channel, topicIds, villageSlugs }, afterId, limit);
       // A follow-up goes to whoever received its thread (./follow-up-recipients.ts), not by topic.
       const pageOf: SubscriberPage = announcement.updateOf
         ? followUpRecipients(strapi, {
@@ -98,7 +57,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             subscriberId: subscriber.id,
             channel,
             // Known-unreachable recipients are recorded, not sent to, so the numbers add up.
-            status: subscriber.marketing_stopped_at || subscriber.undeliverable_at ? 'skipped' : 'pending',
+            status: knownUnreachable(subscriber) ? 'skipped' : 'pending',
           }));
           await deliveriesStore(strapi).insertMany(rows);
           // A paused run gets its rows now and its jobs when it is resumed.

@@ -1,12 +1,8 @@
 import type { Core } from '@strapi/strapi';
-import { RECEIVED_DELIVERY_STATUSES, UID, type ChannelId } from '../constants';
+import type { ChannelId } from '../constants';
+import { recipientRule, type RecipientRow } from '../subscribers/recipient-rule';
 
-/** One fan-out page row, as `nextSubscribers` answers it. */
-export interface RecipientRow {
-  id: number;
-  marketing_stopped_at: unknown;
-  undeliverable_at: unknown;
-}
+export type { RecipientRow };
 
 export type SubscriberPage = (channel: ChannelId, afterId: number, limit: number) => Promise<RecipientRow[]>;
 
@@ -23,29 +19,8 @@ export function followUpRecipients(
   strapi: Core.Strapi,
   thread: { documentIds: string[]; includeNew: boolean; newSubscribers: SubscriberPage }
 ): SubscriberPage {
-  const knex = () => strapi.db.connection;
-  const meta = (uid: string) => strapi.db.metadata.get(uid);
-
-  const received: SubscriberPage = async (channel, afterId, limit) => {
-    const subscribers = meta(UID.subscriber).tableName;
-    const deliveries = meta(UID.delivery).tableName;
-    return (await knex()(`${subscribers} as s`)
-      .select('s.id', 's.marketing_stopped_at', 's.undeliverable_at')
-      .where('s.status', 'active')
-      .whereNull('s.erased_at')
-      .where('s.channel', channel)
-      .where('s.id', '>', afterId)
-      .whereExists(
-        knex()(`${deliveries} as d`)
-          .select(knex().raw('1'))
-          .whereRaw('d.subscriber_id = s.id')
-          .whereIn('d.announcement_document_id', thread.documentIds)
-          .where('d.channel', channel)
-          .whereIn('d.status', [...RECEIVED_DELIVERY_STATUSES])
-      )
-      .orderBy('s.id', 'asc')
-      .limit(limit)) as RecipientRow[];
-  };
+  const rule = recipientRule(strapi);
+  const received: SubscriberPage = (channel, afterId, limit) => rule.page(rule.threadReceivers(thread.documentIds, channel), afterId, limit);
 
   if (!thread.includeNew) return received;
 
@@ -61,25 +36,14 @@ export function followUpRecipients(
 
 /**
  * How many subscriber rows a follow-up of this thread reaches without new subscribers, per
- * channel: the side panel's "goes to the 212 citizens who received it". Same filter as above.
+ * channel: the side panel's "goes to the 212 citizens who received it". The follow-up rule of subscribers/recipient-rule.ts.
  */
 export async function countFollowUpRecipients(strapi: Core.Strapi, documentIds: string[]): Promise<Record<string, number>> {
-  const knex = strapi.db.connection;
-  const subscribers = strapi.db.metadata.get(UID.subscriber).tableName;
-  const deliveries = strapi.db.metadata.get(UID.delivery).tableName;
-  const rows = (await knex(`${subscribers} as s`)
-    .select('s.channel')
+  const rule = recipientRule(strapi);
+  const rows = (await rule
+    .threadReceivers(documentIds)
+    .select(`${rule.column('channel')} as channel`)
     .count({ n: 's.id' })
-    .where('s.status', 'active')
-    .whereNull('s.erased_at')
-    .whereExists(
-      knex(`${deliveries} as d`)
-        .select(knex.raw('1'))
-        .whereRaw('d.subscriber_id = s.id')
-        .whereRaw('d.channel = s.channel')
-        .whereIn('d.announcement_document_id', documentIds)
-        .whereIn('d.status', [...RECEIVED_DELIVERY_STATUSES])
-    )
-    .groupBy('s.channel')) as Array<{ channel: string; n: unknown }>;
+    .groupBy(rule.column('channel'))) as Array<{ channel: string; n: unknown }>;
   return Object.fromEntries(rows.map((row) => [row.channel, Number(row.n) || 0]));
 }
