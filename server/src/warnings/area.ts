@@ -29,11 +29,10 @@ export function arsCovers(warning: string, own: string): boolean {
 }
 
 /**
- * The villages a warning names, from the codes it covers: the municipality's code (or every
- * village's) means the whole town, [] ; otherwise the villages whose own code is covered.
+ * The villages a warning names, from the codes it covers: the municipality's code means the
+ * whole town ([]); otherwise the villages whose own code is covered.
  */
 export function villagesOfCodes(codes: readonly string[], town: TownAreaCodes): string[] {
   if (codes.includes(town.municipality)) return [];
-  const villages = Object.entries(town.villages).filter(([, code]) => codes.includes(code)).map(([slug]) => slug);
-  return villages.length === Object.keys(town.villages).length ? [] : villages;
+  return Object.entries(town.villages).filter(([, code]) => codes.includes(code)).map(([slug]) => slug);
 }
