@@ -56,6 +56,8 @@ export const warningsConfigSchema = strict.object({
   contentType: z.string().regex(/^api::[\w-]+\.[\w-]+$/, 'must be a UID like api::article.article').optional(),
   /** A topic value written into the mapped topic field of each draft, e.g. `notfaelle`. */
   topic: z.string().min(1).optional(),
+  /** Tell the editors by e-mail (Strapi's email plugin); the admin's banner shows new drafts either way. */
+  notifyByEmail: z.boolean().default(true),
   /** Who is told at once by e-mail; empty: every active admin user. */
   notifyEmails: z.array(z.email()).max(50).default([]),
   /**

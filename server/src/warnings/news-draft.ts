@@ -3,6 +3,7 @@ import type { ContentTypeMapping, PluginConfig } from '../config/schema';
 import { slugify } from '../announcements/announcements.service';
 import { urgencyFieldValue, urgencyOfSeverity, type DraftText } from './draft-content';
 import type { WarningSeverity } from '../../../shared/contracts/warnings';
+import { urgencyOf } from '../constants';
 
 type Attributes = Record<string, { type?: string; enum?: string[] }>;
 
@@ -41,9 +42,12 @@ export function draftFields(
     [mapping.text]: textValue(attributes[mapping.text]?.type, content.text),
   };
   if (mapping.urgency) {
-    const value = urgencyFieldValue(mapping, urgencyOfSeverity(severity));
+    const urgency = urgencyOfSeverity(severity);
+    const value = urgencyFieldValue(mapping, urgency);
     const attribute = attributes[mapping.urgency];
-    if (attribute?.type !== 'enumeration' || attribute.enum?.includes(value)) data[mapping.urgency] = value;
+    // An enumeration of the town's own words ("Notfall"): the first of them that means this urgency.
+    const chosen = attribute?.type !== 'enumeration' || attribute.enum?.includes(value) ? value : attribute.enum?.find((option) => urgencyOf(option) === urgency);
+    if (chosen) data[mapping.urgency] = chosen;
   }
   if (mapping.villages && villageSlugs.length && isTextual(attributes[mapping.villages]?.type)) {
     data[mapping.villages] = villageSlugs.map((slug) => config.town.villages.find((village) => village.slug === slug)?.name ?? slug).join(', ');

@@ -98,7 +98,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   const editUrl = (uid: string, documentId: string) => `${runtime().config().publicUrl.replace(/\/$/, '')}/admin/content-manager/collection-types/${uid}/${documentId}`;
 
-  const notify = (kind: NoticeKind, warning: OfficialWarning, uid: string | null, documentId: string | null) =>
+  const notify = async (kind: NoticeKind, warning: OfficialWarning, uid: string | null, documentId: string | null) =>
+    runtime().config().warnings.notifyByEmail &&
     notifyEditors(strapi, {
       configured: runtime().config().warnings.notifyEmails,
       kind,
