@@ -66,6 +66,18 @@ module.exports = ({ env }) => ({
           },
         },
       },
+      // Official weather warnings as drafts (docs/warnings.md); `npm run demo` serves a local DWD feed.
+      ...(env('DWD_WARNINGS_URL')
+        ? {
+            warnings: {
+              pollEverySeconds: 60,
+              dwd: { warnCellIds: { municipality: env('DWD_WARNCELL_ID', '801055012') }, url: env('DWD_WARNINGS_URL') },
+              topic: 'Notfälle',
+              // Without SMTP the demo's e-mail is a sandbox: the banner in the admin tells the editors.
+              notifyByEmail: Boolean(env('SMTP_HOST')),
+            },
+          }
+        : {}),
       channels: {
         whatsapp: {
           accessToken: env('WHATSAPP_ACCESS_TOKEN', ''),

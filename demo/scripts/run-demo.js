@@ -10,6 +10,7 @@ const { spawn, spawnSync } = require('node:child_process');
 const net = require('node:net');
 const path = require('node:path');
 const fs = require('node:fs');
+const { startFakeDwdFeed } = require('./fake-dwd-feed');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DEMO = path.resolve(__dirname, '..');
@@ -72,6 +73,15 @@ async function main() {
   run('building the plugin', 'npm', ['run', 'build'], { cwd: ROOT });
   fs.mkdirSync(path.join(DEMO, '.tmp'), { recursive: true });
   run('building the demo admin', process.execPath, [STRAPI, 'build'], { cwd: DEMO, env: { ...env, NODE_ENV: 'development' } });
+
+  // Official warnings (docs/warnings.md): a local DWD feed with a storm warning for Musterstadt,
+  // unless DWD_WARNINGS_URL points elsewhere.
+  if (!process.env.DWD_WARNINGS_URL) {
+    const feed = startFakeDwdFeed(PORT + 3);
+    feed.server.unref();
+    env.DWD_WARNINGS_URL = feed.url;
+    env.DWD_WARNCELL_ID = env.DWD_WARNCELL_ID || feed.cell;
+  }
 
   console.log('\n== starting Musterstadt');
   const strapi = spawn(process.execPath, [STRAPI, 'start'], { cwd: DEMO, env: { ...env, NODE_ENV: 'development' }, stdio: 'inherit' });

@@ -19,6 +19,8 @@ export const UID = {
   followUpMark: 'plugin::town-crier.follow-up-mark',
   deliveryTally: 'plugin::town-crier.delivery-tally',
   publishIntent: 'plugin::town-crier.publish-intent',
+  officialWarning: 'plugin::town-crier.official-warning',
+  warningSource: 'plugin::town-crier.warning-source',
 } as const;
 
 /**

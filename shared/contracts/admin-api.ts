@@ -8,6 +8,8 @@ import type { PermissionName } from '../permissions';
 import type { CostSummary } from '../costs';
 import type { BroadcastStatus, FollowUpKind, RunState, WaitingReason } from './broadcasts';
 import type { ChannelProblem } from './channels';
+import type { OfficialWarningOrigin } from './warnings';
+export type { OfficialWarningOrigin, OfficialWarningsOverview, WarningDraftNotice, WarningSourceStatus } from './warnings';
 
 export type { BroadcastStatus, FollowUpKind, RunState, WaitingReason } from './broadcasts';
 export type { ChannelProblem } from './channels';
@@ -253,6 +255,8 @@ export interface PublishPreview {
    * chose the whole town; `selected` empty: news for the whole town. Absent: the town has no villages.
    */
   villages?: null | { selected: Array<{ slug: string; name: string; recipients: number }>; wholeTown: number; unmatched: string[] };
+  /** Set when the draft was made from an official warning (DWD, NINA): source, severity, area, last change. */
+  officialWarning?: OfficialWarningOrigin | null;
 }
 
 export type PluginPermissions = Record<PermissionName, boolean>;

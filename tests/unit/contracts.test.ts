@@ -4,6 +4,7 @@ import { BROADCAST_STATUSES, FOLLOW_UP_KINDS, RUN_STATES, URGENCIES } from '../.
 import { CHANNEL_IDS } from '../../shared/contracts/channels';
 import { DELIVERY_STATUSES } from '../../shared/contracts/deliveries';
 import { CONSENT_EVENT_TYPES, SUBSCRIBER_STATUSES } from '../../shared/contracts/subscribers';
+import { WARNING_DRAFT_KINDS, WARNING_MESSAGE_TYPES, WARNING_SEVERITIES, WARNING_SOURCES, WARNING_STATES } from '../../shared/contracts/warnings';
 
 /**
  * The database's enumerations are the contract's lists (shared/contracts): a status added to the
@@ -21,6 +22,12 @@ const CONTRACT_OF: Record<string, readonly string[]> = {
   'follow-up-mark.kind': FOLLOW_UP_KINDS,
   'subscriber.channel': CHANNEL_IDS,
   'subscriber.status': SUBSCRIBER_STATUSES,
+  'official-warning.source': WARNING_SOURCES,
+  'official-warning.msgType': WARNING_MESSAGE_TYPES,
+  'official-warning.severity': WARNING_SEVERITIES,
+  'official-warning.state': WARNING_STATES,
+  'official-warning.lastDraftKind': WARNING_DRAFT_KINDS,
+  'warning-source.source': WARNING_SOURCES,
 };
 
 type Attribute = { type: string; enum?: readonly string[] };

@@ -12,6 +12,7 @@ import type {
   InboxMessage,
   InboxResponse,
   OutboxResponse,
+  OfficialWarningsOverview,
   OverviewStats,
   PublishPreview,
 } from '../../../shared/contracts/admin-api';
@@ -67,6 +68,7 @@ export const queries = {
   preview: (query: PreviewQuery) => dataOf<PublishPreview>(pathOf('/preview', query)),
   followUps: (query: FollowUpQuery) => dataOf<FollowUpState>(pathOf('/follow-ups', query)),
   channels: () => dataOf<ChannelStatus[]>(pathOf('/channels')),
+  warnings: () => dataOf<OfficialWarningsOverview>(pathOf('/warnings')),
   inbox: (query: InboxListQuery) => whole<InboxResponse>(pathOf('/inbox', query)),
   outbox: (query: OutboxQuery) => whole<OutboxResponse>(pathOf('/sandbox/outbox', query)),
 };

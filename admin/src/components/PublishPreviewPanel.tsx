@@ -11,6 +11,7 @@ import { usePluginPermissions } from '../hooks/usePluginPermissions';
 import { useReasonLabel } from '../hooks/useReasonLabel';
 import { BroadcastProgress, StatusBadge, channelName } from './ui';
 import { WhatsappMessageText } from './WhatsappMessage';
+import { OfficialWarningOriginLines } from './OfficialWarnings';
 
 /** The part of the content manager's edit-view context this panel reads. */
 export interface EditViewPanelProps {
@@ -132,6 +133,7 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
     title,
     content: (
       <Flex direction="column" alignItems="stretch" gap={2} data-testid="town-crier-panel">
+        {data.officialWarning && <OfficialWarningOriginLines origin={data.officialWarning} />}
         <Typography variant="omega" data-testid="town-crier-panel-summary">
           {data.recipients.total === 0
             ? t('panel.nobody', 'Publishing sends nothing yet: no subscriber follows this topic.')

@@ -1,4 +1,5 @@
 import { Layouts, Page } from '@strapi/strapi/admin';
+import { WarningDraftBanner } from '../components/OfficialWarnings';
 import { Box, Tabs } from '@strapi/design-system';
 import { SANDBOX_BADGE } from '../components/ui';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
@@ -74,6 +75,7 @@ const App = () => {
           secondaryAction={sandboxOn ? <span style={SANDBOX_BADGE}>{t('channels.sandbox', 'Sandbox')}</span> : undefined}
         />
         <Layouts.Content>
+          <WarningDraftBanner />
           {/*
             Each tab's trigger names its panel (aria-controls), so every visible tab gets a panel;
             only the current one holds the routed view. Without the panels the triggers point at

@@ -6,6 +6,7 @@ import { useT } from '../hooks/useT';
 import { useProblemLabel } from '../hooks/useProblemLabel';
 import { DATE_TIME, LIVE_BADGE, Pill, SANDBOX_BADGE, LoadError, Loading, Meter, Panel, channelName } from '../components/ui';
 import { WhatsappAccountPanel } from '../components/WhatsappAccountPanel';
+import { WarningSourcesPanel } from '../components/OfficialWarnings';
 
 export const ChannelsPage = () => {
   const t = useT();
@@ -18,6 +19,7 @@ export const ChannelsPage = () => {
       {channels.data.map((channel) => (
         <ChannelCard key={channel.id} channel={channel} onChanged={channels.reload} />
       ))}
+      <WarningSourcesPanel />
     </Flex>
   );
 };

@@ -149,6 +149,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
               },
             }
           : {}),
+        // A draft made from an official warning (DWD, NINA): where from, how severe, for which area, last changed when.
+        officialWarning: input.documentId ? await getService(strapi, 'official-warnings').originOf(input.documentId) : null,
       };
     },
 

@@ -3,6 +3,7 @@ import { pluginConfigSchema, type PluginConfig } from './schema';
 import { PLUGIN_ID } from '../constants';
 import { UNKNOWN_KEY_SEPARATOR } from './unknown-keys';
 import { productionConfigProblems } from './production';
+import { warningsConfigProblems } from '../warnings/config-check';
 
 /**
  * Turns a zod failure into one sentence per bad key, e.g. `channels.whatsapp.apiVersion: must look like v24.0`
@@ -25,6 +26,8 @@ export function parsePluginConfig(raw: unknown): PluginConfig {
   if (!result.success) {
     throw new Error(`Invalid ${PLUGIN_ID} plugin config: ${describeConfigProblems(result.error)}`);
   }
+  const problems = warningsConfigProblems(raw, result.data);
+  if (problems.length) throw new Error(`Invalid ${PLUGIN_ID} plugin config: ${problems.join('; ')}`);
   return result.data;
 }
 

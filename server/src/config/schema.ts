@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { strict } from './strict';
 import { webpushConfigSchema } from './webpush.schema';
 import { whatsappConfigSchema } from './whatsapp.schema';
+import { warningsConfigSchema } from './warnings.schema';
+import { approvalConfigSchema } from './approval.schema';
 import { LANGUAGES } from '../../../shared/languages';
 import { VILLAGE_SLUG } from '../villages/villages';
 
@@ -234,6 +236,7 @@ export const pluginConfigSchema = strict.object({
       ambiguousWaitSeconds: z.number().int().positive().default(900),
       emergencyAmbiguousWaitSeconds: z.number().int().positive().default(60),
       receiptlessWaitSeconds: z.number().int().positive().default(30),
+      approval: approvalConfigSchema.optional(),
     })
     .prefault({}),
   inbox: strict
@@ -310,6 +313,7 @@ export const pluginConfigSchema = strict.object({
         .prefault({}),
     })
     .prefault({}),
+  warnings: warningsConfigSchema.prefault({}),
   channels: strict
     .object({
       whatsapp: whatsappConfigSchema.prefault({}),

@@ -12,6 +12,8 @@ import broadcastRun from './broadcast-run/schema';
 import followUpMark from './follow-up-mark/schema';
 import deliveryTally from './delivery-tally/schema';
 import publishIntent from './publish-intent/schema';
+import officialWarning from './official-warning/schema';
+import warningSource from './warning-source/schema';
 
 export default {
   topic: { schema: topic },
@@ -28,4 +30,6 @@ export default {
   'follow-up-mark': { schema: followUpMark },
   'delivery-tally': { schema: deliveryTally },
   'publish-intent': { schema: publishIntent },
+  'official-warning': { schema: officialWarning },
+  'warning-source': { schema: warningSource },
 };

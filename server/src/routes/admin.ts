@@ -29,6 +29,8 @@ export default () => ({
     route('POST', '/follow-ups/unmark', 'follow-ups.unmark', PERMISSIONS.manageBroadcasts),
 
     route('GET', '/channels', 'channel-status.list', PERMISSIONS.readChannels),
+    // The banner (editors) and the sources' status on the channel page: who manages broadcasts reads both.
+    route('GET', '/warnings', 'warnings.overview', PERMISSIONS.manageBroadcasts),
     route('POST', '/channels/whatsapp/templates', 'channel-status.submitTemplates', PERMISSIONS.manageBroadcasts),
 
     route('GET', '/inbox', 'inbox.list', PERMISSIONS.manageInbox),

@@ -3,6 +3,7 @@ import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID } from '../constants';
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { scheduleRetention } from './retention-schedule';
+import { scheduleWarnings } from './warnings-schedule';
 import { maskedMessage } from '../utils/log';
 
 /**
@@ -36,6 +37,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       runtime().every('reconciler', config.broadcast.reconcileEverySeconds * 1000, () => this.reconcile());
       scheduleRetention(strapi);
+      scheduleWarnings(strapi);
       runtime().onStop(async () => getService(strapi, 'delivery').stop());
       // At startup too: work may have been lost while no process was running.
       setImmediate(() => {
