@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import type { ContentTypeMapping, PluginConfig } from '../config/schema';
-import { slugify } from '../announcements/announcements.service';
+import { slugify } from '../utils/slugify';
 import { urgencyFieldValue, urgencyOfSeverity, type DraftText } from './draft-content';
 import type { WarningSeverity } from '../../../shared/contracts/warnings';
 import { urgencyOf } from '../constants';
