@@ -14,7 +14,10 @@ const TEMPLATE_MISSING = { status: 404, code: 132001, message: 'Template name do
 const CAP_TITLE = 'This message was not delivered to maintain healthy ecosystem engagement.';
 
 /** The grouped "sent" outcome write of the send pipeline, as knex hands it to the driver. */
-const isSentWrite = (sql: string, bindings: unknown[] | undefined) => /^update\s+["`]town_crier_deliveries["`]\s+set\s+["`]status["`]\s*=\s*\?/i.test(sql) && bindings?.[0] === 'sent';
+/** The grouped sent write: knex's `IN`-list shape (SQLite), or PostgreSQL's one statement over arrays (deliveries.store.groups.ts). */
+const isSentWrite = (sql: string, bindings: unknown[] | undefined) =>
+  (/^update\s+["`]town_crier_deliveries["`]\s+set\s+["`]status["`]\s*=\s*\?/i.test(sql) && bindings?.[0] === 'sent') ||
+  /^update\s+"town_crier_deliveries"\s+as\s+d\s+set\s+status\s*=\s*case\b[^;]*then\s+'sent'/i.test(sql);
 
 /**
  * Issue 23, findings 1–4: what happens to a delivery between the provider's answer and its row.
