@@ -7,6 +7,7 @@
 # BENCH_NO_BUILD=1 skips `npm run build` (the benchmarks load the built plugin, dist/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export TOWN_CRIER_TEST_DB_POOL_MAX="${TOWN_CRIER_TEST_DB_POOL_MAX:-10}"
 PG_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 mkdir -p bench/results
 LOG="bench/results/throughput-$(date -u +%Y-%m-%dT%H-%M-%S).log"
