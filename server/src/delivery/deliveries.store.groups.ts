@@ -31,7 +31,8 @@ export interface SentRecord {
  *   table whose broadcast has just been fanned out), answered the group from the status index
  *   and read every open delivery of every broadcast for each group: 285–329 rows fetched per
  *   message instead of 2. The expression keeps the primary key the only way in.
- * SQLite (and any other client) keeps the statement-per-group shape with `IN` lists.
+ * SQLite's claim is one statement too (a correlated EXISTS for the recipient); its sent write and
+ * other clients keep the statement-per-group shape with `IN` lists.
  */
 export const groupedWrites = (strapi: Core.Strapi) => {
   const table = () => tableName(strapi, UID.delivery);
@@ -82,6 +83,30 @@ export const groupedWrites = (strapi: Core.Strapi) => {
     return new Set(rows.map((row) => Number(row.id)));
   };
 
+  /**
+   * SQLite: the same in one statement, the recipient as a correlated EXISTS, which SQLite answers
+   * by rowid for each claimed row (EXPLAIN QUERY PLAN: `SEARCH s USING INTEGER PRIMARY KEY`).
+   * As an `IN (subquery)` it had listed every active subscriber per claim.
+   */
+  const claimOnSqlite = async (ids: number[], stamp: ClaimStamp): Promise<Set<number>> => {
+    const rows = (await knex()(table())
+      .whereIn('id', ids)
+      .whereIn('status', OPEN_STATUSES)
+      .whereNull('claimed_at')
+      .whereExists((recipient) =>
+        recipient
+          .select(knex().raw('1'))
+          .from(`${subscribers()} as s`)
+          .whereRaw('s.id = ??.subscriber_id', [table()])
+          .where('s.status', 'active')
+          .whereRaw("coalesce(s.address, '') <> ''")
+          .whereNull('s.marketing_stopped_at')
+          .whereNull('s.undeliverable_at')
+      )
+      .update({ claimed_at: stamp, hold_until: null }, ['id'])) as Array<{ id: number | string }>;
+    return new Set(rows.map((row) => Number(row.id)));
+  };
+
   const claimElsewhere = async (subscriberIdsOf: Map<number, number>, stamp: ClaimStamp): Promise<Set<number>> => {
     const reachable = await reachableOf([...subscriberIdsOf.values()]);
     const ids = [...subscriberIdsOf.keys()].filter((id) => reachable.has(subscriberIdsOf.get(id) as number));
@@ -103,7 +128,8 @@ export const groupedWrites = (strapi: Core.Strapi) => {
   const claims = new GroupCommit<{ id: number; subscriberId: number }, ClaimStamp | null>(async (asks) => {
     const stamp = dbTimestamp(strapi, new Date());
     const subscriberIdsOf = new Map(asks.map((ask) => [ask.id, ask.subscriberId]));
-    const claimed = onPostgres() ? await claimOnPostgres([...subscriberIdsOf.keys()], stamp) : await claimElsewhere(subscriberIdsOf, stamp);
+    const ids = [...subscriberIdsOf.keys()];
+    const claimed = onPostgres() ? await claimOnPostgres(ids, stamp) : strapi.db.dialect.client === 'sqlite' ? await claimOnSqlite(ids, stamp) : await claimElsewhere(subscriberIdsOf, stamp);
     return asks.map((ask) => (claimed.delete(ask.id) ? stamp : null));
   });
 
