@@ -28,6 +28,7 @@ import { startWorkerProcess } from '../tests/support/worker-process';
 import { seedActiveSubscribers } from './seed';
 import { startCpuProfile, summarizeCpuProfile } from './support/cpu-profile';
 import { pidsOf, startProcessCpu } from './support/process-cpu';
+import { startSqlCensus } from './support/sql-census';
 import { busiestSecond, load, spread, startFakeProcess, type FakeProcess } from './support/fake-cloud-api-process';
 
 const THROUGHPUT_MESSAGES = Number(process.env.BENCH_THROUGHPUT_MESSAGES ?? 5_000);
@@ -102,6 +103,7 @@ it(`throughput: ${THROUGHPUT_MESSAGES.toLocaleString('en')} messages through the
   const pipeline: number[] = [];
   const endToEnd: number[] = [];
   const ratios: number[] = [];
+  const statementsPerMessage: number[] = [];
   for (let run = 1; run <= RUNS; run += 1) {
     // Plain axios: the same request bodies, the same concurrency, a keep-alive agent; no database, no queue.
     await api.reset();
@@ -123,14 +125,8 @@ it(`throughput: ${THROUGHPUT_MESSAGES.toLocaleString('en')} messages through the
 
     // One run is profiled: its pipeline phase, not the plain-axios side or the seeding.
     const profiler = process.env.BENCH_PROFILE === '1' && run === 1 ? await startCpuProfile() : undefined;
-    // With the profile, the SQL statements of the same phase are counted too (knex's `query` event).
-    const queries = new Map<string, number>();
-    const countQuery = ({ sql }: { sql: string }) => {
-      // "select town_crier_deliveries": the verb and the first table named.
-      const kind = `${sql.trim().split(/\s/)[0].toLowerCase()} ${/(?:from|into|update)\s+[`"]?(\w+)/i.exec(sql)?.[1] ?? ''}`.trim();
-      queries.set(kind, (queries.get(kind) ?? 0) + 1);
-    };
-    if (profiler) app.strapi.db.connection.on('query', countQuery);
+    // Every run counts its SQL statements, pool waits and rows touched (load-independent; bench/support/sql-census.ts).
+    const census = await startSqlCensus(app.strapi.db.connection, app.dialect, ['town_crier_deliveries', 'town_crier_subscribers']);
     // The sampled thread is not the whole process (libuv pool, GC helpers) nor the machine: the OS's CPU time per process says who used the cores.
     const database = process.env.TOWN_CRIER_TEST_DATABASE_URL ? new URL(process.env.TOWN_CRIER_TEST_DATABASE_URL).pathname.slice(1) : undefined;
     const processCpu = profiler
@@ -147,16 +143,15 @@ it(`throughput: ${THROUGHPUT_MESSAGES.toLocaleString('en')} messages through the
     const profile = await profiler?.stop();
     const cpu = processCpu?.stop();
     const wallMs = Date.now() - started;
-    app.strapi.db.connection.off('query', countQuery);
     const sends = await api.sends();
+    const counted = await census.stop(sends.length);
+    statementsPerMessage.push(counted.statementsPerMessage);
+    console.log([`SQL census, throughput run ${run} [${app.dialect}], publish to last send; load average ${load()}`, ...counted.lines].map((line, i) => (i ? `  ${line}` : line)).join('\n'));
     if (profile) {
       const root = path.resolve(__dirname, '..');
       const file = path.join(root, 'bench', 'results', `throughput-${app.dialect}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, JSON.stringify(profile));
-      const perMessage = (n: number) => (n / sends.length).toFixed(2);
-      const statements = [...queries.values()].reduce((sum, n) => sum + n, 0);
-      const byKind = [...queries.entries()].sort((x, y) => y[1] - x[1]).slice(0, 6);
       console.log(
         [
           `CPU profile, throughput run ${run} [${app.dialect}, concurrency ${CONCURRENCY}], publish to last send; load average ${load()}; Redis prefix ${app.prefix}; ${path.relative(root, file)}`,
@@ -165,7 +160,6 @@ it(`throughput: ${THROUGHPUT_MESSAGES.toLocaleString('en')} messages through the
               .map(([name, ms]) => `${name} ${ms.toLocaleString('en')} (${(ms / sends.length).toFixed(2)}/message)`)
               .join(', ') +
             `; whole machine ${(cpu?.machine ?? 0).toLocaleString('en')}`,
-          `${statements.toLocaleString('en')} SQL statements = ${perMessage(statements)} per message: ${byKind.map(([kind, n]) => `${kind} ${perMessage(n)}`).join(', ')}`,
           ...summarizeCpuProfile(profile, { messages: sends.length, root }),
         ].join('\n')
       );
@@ -190,6 +184,7 @@ it(`throughput: ${THROUGHPUT_MESSAGES.toLocaleString('en')} messages through the
       `  pipeline          ${spread(pipeline)} messages/s (first to last send)`,
       `  incl. publish     ${spread(endToEnd)} messages/s (publish to last send)`,
       `  ratio             ${spread(ratios, 2)} (target ≥ 0.75; ≥ 1,000 messages/s)`,
+      `  SQL per message   ${spread(statementsPerMessage, 3)} statements (round trips)`,
       `  load average      ${load()} (1 / 5 / 15 min)`,
     ].join('\n')
   );

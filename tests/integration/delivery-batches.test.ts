@@ -57,9 +57,9 @@ describe('delivery batches', () => {
     fake.setLatency(20);
     const title = 'Baustelle an der Bahnhofstraße';
     const table = test.strapi.db.metadata.get('plugin::town-crier.delivery').tableName;
-    const writes: string[] = [];
-    const count = (query: { sql: string }) => {
-      if (new RegExp(`^update [\`"]?${table}[\`"]?`, 'i').test(query.sql)) writes.push(query.sql);
+    const writes: Array<{ sql: string; bindings?: unknown[] }> = [];
+    const count = (query: { sql: string; bindings?: unknown[] }) => {
+      if (new RegExp(`^update [\`"]?${table}[\`"]?`, 'i').test(query.sql)) writes.push(query);
     };
     test.strapi.db.connection.on('query', count);
     let articleId = '';
@@ -78,8 +78,14 @@ describe('delivery batches', () => {
     // One claim and one outcome per message would be 2 × 120 writes. Grouped, there are fewer,
     // and sends that reach the database together share a statement.
     expect(writes.length).toBeLessThan(2 * ACTIVE);
-    // The longest IN list of a statement (`?` on SQLite, `$n` on PostgreSQL); the status lists name two.
-    const rowsNamed = (sql: string) => Math.max(1, ...[...sql.matchAll(/ in \(((?:\?|\$\d+)(?:, (?:\?|\$\d+))*)\)/g)].map((match) => match[1].split(',').length));
+    // The longest IN list of a statement (`?` on SQLite, `$n` on PostgreSQL; the status lists name two),
+    // or on PostgreSQL the longest array the statement carries (`= ANY(?::int[])`, `unnest(…)`).
+    const rowsNamed = ({ sql, bindings = [] }: { sql: string; bindings?: unknown[] }) =>
+      Math.max(
+        1,
+        ...[...sql.matchAll(/ in \(((?:\?|\$\d+)(?:, (?:\?|\$\d+))*)\)/g)].map((match) => match[1].split(',').length),
+        ...bindings.map((binding) => (Array.isArray(binding) ? binding.length : 1))
+      );
     expect(Math.max(...writes.map(rowsNamed))).toBeGreaterThanOrEqual(3);
     // Bull keeps finished jobs for a while: the broadcast ran as three batch jobs, none of one delivery.
     const redis = new Redis(REDIS_URL);

@@ -14,7 +14,10 @@ const TEMPLATE_MISSING = { status: 404, code: 132001, message: 'Template name do
 const CAP_TITLE = 'This message was not delivered to maintain healthy ecosystem engagement.';
 
 /** The grouped "sent" outcome write of the send pipeline, as knex hands it to the driver. */
-const isSentWrite = (sql: string, bindings: unknown[] | undefined) => /^update\s+["`]town_crier_deliveries["`]\s+set\s+["`]status["`]\s*=\s*\?/i.test(sql) && bindings?.[0] === 'sent';
+/** The grouped sent write: knex's `IN`-list shape (SQLite), or PostgreSQL's one statement over arrays (deliveries.store.groups.ts). */
+const isSentWrite = (sql: string, bindings: unknown[] | undefined) =>
+  (/^update\s+["`]town_crier_deliveries["`]\s+set\s+["`]status["`]\s*=\s*\?/i.test(sql) && bindings?.[0] === 'sent') ||
+  /^update\s+"town_crier_deliveries"\s+as\s+d\s+set\s+status\s*=\s*case\b[^;]*then\s+'sent'/i.test(sql);
 
 /**
  * Issue 23, findings 1–4: what happens to a delivery between the provider's answer and its row.
@@ -136,9 +139,9 @@ describe('delivery outcomes: the database, Meta and an editor in the way', () =>
       const articleId = await publishArticle(test, { title, topic: 'database', urgency: 'emergency' });
       // A locked SQLite file blocks the whole process for the driver's busy timeout (5 s), the fake
       // Cloud API included: a send on a keep-alive connection the server closed meanwhile breaks
-      // after it was written (ECONNRESET), and may have gone out. It rightly waits the emergency
-      // ambiguous wait (60 s) for its status before it is sent again, so the broadcast may need
-      // that long on top of the rest.
+      // with ECONNRESET. Since #26 that is a plain retry (the server never read it); a reset on a
+      // fresh connection, or after an answer began, is still ambiguous and waits the emergency
+      // ambiguous wait (60 s), so the broadcast may need that long on top of the rest.
       const announcement = await finished(articleId, ['sent'], 180_000);
       expect(faults).toBe(FAULTS);
       const result = checkExactlyOnce(fake, title, people.database, []);

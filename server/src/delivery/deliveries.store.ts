@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { OPEN_DELIVERY_STATUSES, RECEIVED_DELIVERY_STATUSES, UID, type ChannelId, type DeliveryStatus } from '../constants';
 import { tableName } from '../database/names';
-import { GroupCommit } from '../utils/group-commit';
 import { dbTimestamp } from '../utils/time';
 import { retryTransient } from '../utils/transient-db';
-import { OPEN_STATUSES, unreachable } from './recipients';
+import { OPEN_STATUSES } from './recipients';
+import { groupedWrites, type ClaimStamp, type SentRecord } from './deliveries.store.groups';
 import { receiptWrites } from './deliveries.store.receipts';
 import { retentionWrites } from './deliveries.store.retention';
 
@@ -18,7 +18,8 @@ export type { ReceiptRow } from './deliveries.store.receipts';
  * other file does. Raw knex on the hot path: the query engine's update reads the row back, which
  * doubled the cost of every message. Columns are the content type's attributes in snake_case.
  * Status receipts and pricing are in ./deliveries.store.receipts.ts, erasure and retention in
- * ./deliveries.store.retention.ts: parts of this store, composed below.
+ * ./deliveries.store.retention.ts, the grouped claims and sent outcomes of the send path in
+ * ./deliveries.store.groups.ts: parts of this store, composed below.
  */
 
 export interface DeliveryUpdate {
@@ -37,16 +38,7 @@ export interface DeliveryUpdate {
 /** `open`: only while the delivery is still open; `open-unclaimed`: and no send elsewhere holds its claim. */
 export type UpdateGuard = 'any' | 'open' | 'open-unclaimed';
 
-/** A claim's stamp as written to `claimed_at` (what the send's outcome write matches). */
-export type ClaimStamp = Date | number;
-
-export interface SentRecord {
-  id: number;
-  providerMessageId: string;
-  attempts: number;
-  /** The send's own claim: a row whose claim is gone (a failed status came first, a hold) keeps what it has. */
-  claimedAt: ClaimStamp;
-}
+export type { ClaimStamp, SentRecord } from './deliveries.store.groups';
 
 /** One new delivery row as fan-out creates it. */
 export interface NewDelivery {
@@ -65,88 +57,7 @@ const createStore = (strapi: Core.Strapi) => {
   const table = () => tableName(strapi, UID.delivery);
   const knex = () => strapi.db.connection;
 
-  /**
-   * Grouped writes touch many rows in one statement; on PostgreSQL two of them (a claim group and
-   * a cancel's skip) can lock the same rows in different orders, and the database aborts one
-   * (40P01, deadlock detected). The aborted one changed nothing and is simply run again.
-   */
-  const onceMoreOnDeadlock = async <T>(write: () => Promise<T>): Promise<T> => {
-    try {
-      return await write();
-    } catch (error) {
-      if ((error as { code?: string }).code !== '40P01') throw error;
-      return write();
-    }
-  };
-
-  /**
-   * The subscribers of `subscriberIds` the news may still go to, read by primary key alone (with
-   * their status in the WHERE, PostgreSQL's planner reached for the status index and read the
-   * town; inside the claim's UPDATE as an EXISTS it cost 0.6 ms a message). Asked right before
-   * a claim: someone who wrote STOP while their delivery waited for a send slot is not claimed,
-   * however long ago their batch read them.
-   */
-  const reachableOf = async (subscriberIds: number[]): Promise<Set<number>> => {
-    const rows = (await knex()(tableName(strapi, UID.subscriber))
-      .select('id', 'status as subscriber_status', 'address', 'marketing_stopped_at', 'undeliverable_at')
-      .whereIn('id', [...new Set(subscriberIds)])) as Array<Parameters<typeof unreachable>[0] & { id: number | string }>;
-    return new Set(rows.filter((row) => !unreachable(row)).map((row) => Number(row.id)));
-  };
-
-  /**
-   * Claims of many sends in one statement (group commit). A delivery asked for twice in one
-   * group is claimed for the first ask only: the second is a second job for the same row.
-   */
-  const claims = new GroupCommit<{ id: number; subscriberId: number }, ClaimStamp | null>(async (asks) => {
-    const stamp = dbTimestamp(strapi, new Date());
-    const reachable = await reachableOf(asks.map((ask) => ask.subscriberId));
-    const ids = asks.filter((ask) => reachable.has(ask.subscriberId)).map((ask) => ask.id);
-    const fresh = () => knex()(table()).whereIn('status', OPEN_STATUSES).whereNull('claimed_at');
-    let claimed: Set<number>;
-    if (strapi.db.dialect.useReturning()) {
-      const rows = ids.length ? ((await onceMoreOnDeadlock(() => fresh().whereIn('id', [...new Set(ids)]).update({ claimed_at: stamp, hold_until: null }, ['id']))) as Array<{ id: number | string } | number>) : [];
-      claimed = new Set(rows.map((row) => Number(typeof row === 'object' ? row.id : row)));
-    } else {
-      // Without RETURNING (MySQL) a group cannot tell which rows it took: one statement each.
-      claimed = new Set();
-      for (const id of new Set(ids)) if (await fresh().where('id', id).update({ claimed_at: stamp, hold_until: null })) claimed.add(id);
-    }
-    return asks.map((ask) => (claimed.delete(ask.id) ? stamp : null));
-  });
-
-  /**
-   * Sent outcomes of many sends in one statement (group commit): the provider's message ids go
-   * in through one CASE. A fast provider's `delivered` webhook can land before this write; such
-   * a row keeps its newer status and only gets the send's facts.
-   */
-  const sentRecords = new GroupCommit<SentRecord, void>(async (records) => {
-    const stamp = dbTimestamp(strapi, new Date());
-    // One statement per (attempts, claim): the claims of one claim group share their stamp.
-    const groups = new Map<string, SentRecord[]>();
-    for (const record of records) {
-      const key = `${record.attempts}:${+record.claimedAt}`;
-      groups.set(key, [...(groups.get(key) ?? []), record]);
-    }
-    for (const group of groups.values()) {
-      const { attempts, claimedAt } = group[0];
-      const ids = group.map((record) => record.id);
-      const messageIds = () => knex().raw(`CASE id ${group.map(() => 'WHEN ? THEN ?').join(' ')} END`, group.flatMap((record) => [record.id, record.providerMessageId]));
-      const marked = await onceMoreOnDeadlock(() =>
-        knex()(table())
-          .whereIn('id', ids)
-          .whereIn('status', OPEN_STATUSES)
-          .where('claimed_at', claimedAt as never)
-          .update({ status: 'sent', provider_message_id: messageIds(), attempts, sent_at: stamp, status_at: stamp, last_error_code: null, last_error_class: null, claimed_at: null, hold_until: null })
-      );
-      if (marked < ids.length) {
-        // A status that came first (delivered, read, failed) wins; the row gets the send's facts only.
-        await onceMoreOnDeadlock(() =>
-          knex()(table()).whereIn('id', ids).whereNotIn('status', OPEN_STATUSES).where('claimed_at', claimedAt as never).update({ provider_message_id: messageIds(), attempts, sent_at: stamp, claimed_at: null })
-        );
-      }
-    }
-    return records.map(() => undefined);
-  });
+  const { reachableOf, claims, sentRecords } = groupedWrites(strapi);
 
   const update = async (id: number, data: DeliveryUpdate, guard: UpdateGuard = 'any') => {
     const row: Record<string, unknown> = {};

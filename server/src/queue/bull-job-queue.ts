@@ -174,11 +174,11 @@ export function createBullJobQueue(options: BullJobQueueOptions): BullJobQueue {
     async isPaused(queue) {
       return get(queue).isPaused();
     },
-    async ping() {
+    async ping(timeoutMs = 1000) {
       try {
         await Promise.race([
           anyQueue().client.ping(),
-          new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000).unref()),
+          new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs).unref()),
         ]);
         return true;
       } catch {

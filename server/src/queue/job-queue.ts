@@ -79,8 +79,8 @@ export interface JobQueue {
   pause(queue: string): Promise<void>;
   resume(queue: string): Promise<void>;
   isPaused(queue: string): Promise<boolean>;
-  /** Answers whether the store behind the queue (Redis) is reachable right now. */
-  ping(): Promise<boolean>;
+  /** Answers whether the store behind the queue (Redis) answers within `timeoutMs` (default one second). */
+  ping(timeoutMs?: number): Promise<boolean>;
   /** Removes every job of every queue this instance has used (tests and uninstall). */
   obliterate(): Promise<void>;
   close(): Promise<void>;

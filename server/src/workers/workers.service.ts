@@ -6,6 +6,9 @@ import { scheduleRetention } from './retention-schedule';
 import { scheduleWarnings } from './warnings-schedule';
 import { maskedMessage } from '../utils/log';
 
+/** How long the startup reconcile waits for each ping, and then before the next (about a minute in all). */
+const STARTUP_PING_TIMEOUTS_MS = [1000, 2000, 4000, 8000, 15_000];
+
 /**
  * Wires queues to processors and runs the reconciler. Only instances with `worker: true`
  * start this; any number of them may share one Redis.
@@ -41,8 +44,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       runtime().onStop(async () => getService(strapi, 'delivery').stop());
       // At startup too: work may have been lost while no process was running.
       setImmediate(() => {
-        this.reconcile().catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] reconciler: ${maskedMessage(error)}`));
+        this.reconcileAtStartup().catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] reconciler: ${maskedMessage(error)}`));
       });
+    },
+
+    /**
+     * The startup round waits for Redis: on a busy machine (a deploy starting every process at
+     * once) the first ping can take more than its second, and skipping the round left lost work
+     * for a whole `reconcileEverySeconds` more. It asks again with longer waits, after boot (never
+     * holding it up), and leaves it to the periodic round after about a minute.
+     */
+    async reconcileAtStartup() {
+      for (const timeoutMs of STARTUP_PING_TIMEOUTS_MS) {
+        if (await runtime().queue().ping(timeoutMs)) return this.reconcile({ pinged: true });
+        await new Promise((resolve) => setTimeout(resolve, timeoutMs).unref());
+      }
+      strapi.log.warn(`[${PLUGIN_ID}] reconciler: Redis did not answer at startup; the next round runs in ${runtime().config().broadcast.reconcileEverySeconds} s`);
     },
 
     /**
@@ -50,9 +67,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * should be moving but whose work is missing (Redis was down at publish, a process died,
      * jobs were lost) is enqueued again by dispatch, in a fresh round.
      */
-    async reconcile() {
+    async reconcile(options: { pinged?: boolean } = {}) {
       const queue = runtime().queue();
-      if (!(await queue.ping())) return;
+      if (!options.pinged && !(await queue.ping())) return;
       await getService(strapi, 'delivery').rebuildReachWindows();
       // Publishes a crash or an error left half done become their broadcast first (dispatch/publish-outbox).
       await getService(strapi, 'publish-outbox').adopt();

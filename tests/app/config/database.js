@@ -2,7 +2,8 @@
 module.exports = ({ env }) => {
   const url = env('TOWN_CRIER_TEST_DATABASE_URL');
   if (url) {
-    return { connection: { client: 'postgres', connection: { connectionString: url }, pool: { min: 0, max: 5 } } };
+    // Benchmarks size the pool as docs/performance.md advises for a worker (TOWN_CRIER_TEST_DB_POOL_MAX); tests keep 5.
+    return { connection: { client: 'postgres', connection: { connectionString: url }, pool: { min: 0, max: env.int('TOWN_CRIER_TEST_DB_POOL_MAX', 5) } } };
   }
   return {
     connection: {

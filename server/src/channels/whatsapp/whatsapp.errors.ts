@@ -147,14 +147,14 @@ export class WhatsappResponseError extends Error {
 export class WhatsappSendError extends Error {
   readonly code?: string;
   readonly response?: { status: number; data: unknown };
-  readonly request?: { writableFinished: boolean };
+  readonly request?: { writableFinished: boolean; reusedSocket?: boolean };
 
-  constructor(message: string, details: { code?: string; response?: { status: number; data: unknown }; requestSent?: boolean }) {
+  constructor(message: string, details: { code?: string; response?: { status: number; data: unknown }; requestSent?: boolean; staleConnection?: boolean }) {
     super(message);
     this.name = 'WhatsappSendError';
     if (details.code !== undefined) this.code = details.code;
     if (details.response) this.response = details.response;
-    if (details.requestSent !== undefined) this.request = { writableFinished: details.requestSent };
+    if (details.requestSent !== undefined) this.request = { writableFinished: details.requestSent, ...(details.staleConnection ? { reusedSocket: true } : {}) };
   }
 }
 
@@ -180,6 +180,7 @@ export function toWhatsappSendError(error: unknown, secrets: readonly string[] =
     code: failure.networkCode,
     response: failure.status === undefined ? undefined : { status: failure.status, data },
     requestSent: failure.requestSent,
+    staleConnection: failure.staleConnection,
   });
 }
 
@@ -233,6 +234,8 @@ interface TransportFailure {
   networkCode?: string;
   /** Whether our request body was completely handed to the socket; undefined when unknown. */
   requestSent?: boolean;
+  /** The request went out on a kept-alive connection from an earlier request, and no answer had begun. */
+  staleConnection?: boolean;
   message: string;
 }
 
@@ -247,11 +250,14 @@ function readTransportFailure(error: unknown): TransportFailure | undefined {
   const request = isRecord(record.request) ? record.request : undefined;
   // Node's ClientRequest sets writableFinished once the whole body was flushed to the socket.
   const requestSent = typeof request?.writableFinished === 'boolean' ? request.writableFinished : undefined;
+  // ClientRequest.reusedSocket: the socket came from the agent's pool; `res` is set once an answer began.
+  const staleConnection = request?.reusedSocket === true && !request.res && status === undefined;
   return {
     status,
     responseBody: response?.data,
     networkCode,
     requestSent,
+    staleConnection,
     message: error instanceof Error ? error.message : String(record.message ?? ''),
   };
 }
@@ -295,6 +301,14 @@ function fromTransport(failure: TransportFailure, secrets: readonly string[]): C
       retryAfterMs: AMBIGUOUS_DELAY_MS,
       message: 'No answer from the WhatsApp Cloud API after the message was sent; it may have been delivered',
     };
+  }
+  if (code === 'ECONNRESET' && failure.staleConnection) {
+    // A kept-alive connection the provider had closed while it sat idle (its idle timeout ran
+    // out, often while this process was busy): the request was written into a socket whose other
+    // end was gone, and the reset is the answer to our bytes, not to a request Meta read. Node's
+    // documentation names this case (`request.reusedSocket`) as the one to retry. Resending cannot
+    // duplicate, so it is a plain retry, not an ambiguous wait.
+    return { errorClass: 'retry', code, message: `The WhatsApp Cloud API had closed the idle connection (${code}); sending again on a new one` };
   }
   if (BROKEN_CONNECTION_CODES.has(code) && failure.requestSent === true) {
     return {
