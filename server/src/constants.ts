@@ -19,6 +19,8 @@ export const UID = {
   followUpMark: 'plugin::town-crier.follow-up-mark',
   deliveryTally: 'plugin::town-crier.delivery-tally',
   publishIntent: 'plugin::town-crier.publish-intent',
+  messagePricing: 'plugin::town-crier.message-pricing',
+  budgetAlert: 'plugin::town-crier.budget-alert',
 } as const;
 
 /**

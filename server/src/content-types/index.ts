@@ -12,6 +12,8 @@ import broadcastRun from './broadcast-run/schema';
 import followUpMark from './follow-up-mark/schema';
 import deliveryTally from './delivery-tally/schema';
 import publishIntent from './publish-intent/schema';
+import messagePricing from './message-pricing/schema';
+import budgetAlert from './budget-alert/schema';
 
 export default {
   topic: { schema: topic },
@@ -28,4 +30,6 @@ export default {
   'follow-up-mark': { schema: followUpMark },
   'delivery-tally': { schema: deliveryTally },
   'publish-intent': { schema: publishIntent },
+  'message-pricing': { schema: messagePricing },
+  'budget-alert': { schema: budgetAlert },
 };

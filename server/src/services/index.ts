@@ -21,6 +21,7 @@ import channelStatus from '../channels/channel-status.service';
 import inbox from '../inbox/inbox.service';
 import sandboxPhone from '../sandbox/sandbox-phone.service';
 import costs from '../costs/costs.service';
+import budget from '../costs/budget.service';
 import whatsappAccount from '../whatsapp-account/whatsapp-account.service';
 
 /** Read in data-path order: signup → announcement → fan-out → delivery → webhooks. */
@@ -48,5 +49,6 @@ export default {
   inbox,
   'sandbox-phone': sandboxPhone,
   costs,
+  budget,
   'whatsapp-account': whatsappAccount,
 };
