@@ -129,11 +129,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         dailyLimit,
         // WhatsApp bills each delivered template: the news template's category at Meta (marketing if unknown).
         whatsappCost,
-        // This broadcast's WhatsApp estimate against what is left of the month's budget (null: no budget).
-        whatsappBudget:
-          whatsappCost && runtime().config().channels.whatsapp.budget.amountPerMonth !== null
-            ? await getService(strapi, 'budget').verdictForEstimate(whatsappCost.cost ?? 0)
-            : null,
+        // This broadcast's WhatsApp estimate against what is left of the month's budget (absent without a budget).
+        ...(whatsappCost && runtime().config().channels.whatsapp.budget.amountPerMonth !== null
+          ? { whatsappBudget: await getService(strapi, 'budget').verdictForEstimate(whatsappCost.cost ?? 0) }
+          : {}),
         // The WhatsApp message as citizens will read it: the template's text (Meta's, or the plugin's wording, marked unconfirmed).
         whatsappMessage: byChannel.whatsapp !== undefined && entry ? this.whatsappMessage(input.uid, mapping, entry, urgencyOfValue(mapping, urgencyValue) ?? 'info', topics.map((topic) => topic.name)) : null,
         startsAt: this.startsAt(urgencyOfValue(mapping, urgencyValue) === 'emergency' ? 'emergency' : 'info'),
