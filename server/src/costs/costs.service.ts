@@ -99,7 +99,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
       }
       await pricingLedger(strapi).record(channelId, oneToOne);
-      if (oneToOne.length || groups.size) getService(strapi, 'budget').noteSpending();
     },
 
     /**
