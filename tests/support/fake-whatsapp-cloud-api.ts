@@ -79,8 +79,10 @@ export interface FakeCloudApi {
   /**
    * The citizen wrote to the town (the test posted their inbound webhook): their 24-hour
    * customer-service window is open from `atMs` on, which decides Meta's pricing of what follows.
+   * `entryPoint`: they came through a Click-to-WhatsApp ad or a Page button, which makes every
+   * message free for 72 hours (`free_entry_point`).
    */
-  customerWrote(digits: string, atMs?: number): void;
+  customerWrote(digits: string, atMs?: number, options?: { entryPoint?: boolean }): void;
   /**
    * Meta's later billing change (reported for 2026-10, §12): service messages inside the window
    * are charged (`regular`, category `service`). Off by default, as the primary sources say.
@@ -255,6 +257,7 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
   /** Meta's pricing of each accepted send, decided when it was accepted (the window is read then). */
   const pricingOfSend = new WeakMap<RecordedRequest, NonNullable<StatusInput['pricing']>>();
   const windowOpenedAt = new Map<string, number>();
+  const entryPointAt = new Map<string, number>();
   let serviceBillable = false;
   let scripts: Script[] = [];
   const hung = new Set<ServerResponse>();
@@ -394,7 +397,14 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
     const digits = String(message.to ?? message.recipient ?? '').replace(/^\+/, '');
     const opened = windowOpenedAt.get(digits);
     const windowOpen = opened !== undefined && Date.now() - opened < WINDOW_MS && Date.now() >= opened;
+    const entered = entryPointAt.get(digits);
     const charged = (category: string) => ({ billable: true, pricing_model: 'PMP', type: 'regular', category });
+    const category = message.type === 'template' ? undefined : 'service';
+    if (entered !== undefined && Date.now() >= entered && Date.now() - entered < 72 * 3_600_000) {
+      const template = isRecord(message.template) ? message.template : {};
+      const known = [...templates, ...approvedTownTemplates()].find((candidate) => candidate.name === template.name);
+      return { billable: false, pricing_model: 'PMP', type: 'free_entry_point', category: category ?? (known?.category ?? 'MARKETING').toLowerCase() };
+    }
     const free = (category: string) => ({ billable: false, pricing_model: 'PMP', type: 'free_customer_service', category });
     if (message.type === 'template') {
       const template = isRecord(message.template) ? message.template : {};
@@ -463,8 +473,9 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
     setMessagingLimit(tier, throughputLevel = 'STANDARD') {
       messagingLimit = { tier, throughputLevel };
     },
-    customerWrote(digits, atMs = Date.now()) {
+    customerWrote(digits, atMs = Date.now(), options = {}) {
       windowOpenedAt.set(digits.replace(/^\+/, ''), atMs);
+      if (options.entryPoint) entryPointAt.set(digits.replace(/^\+/, ''), atMs);
     },
     billServiceMessages(on) {
       serviceBillable = on;
@@ -483,6 +494,7 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
     reset() {
       requests.length = 0;
       windowOpenedAt.clear();
+      entryPointAt.clear();
       serviceBillable = false;
       scripts = [];
       faults = null;
