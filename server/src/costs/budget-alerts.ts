@@ -43,6 +43,11 @@ export const budgetAlerts = (strapi: Core.Strapi) => {
       await knex()(table()).where({ month, threshold }).update({ mailed_at: dbTimestamp(strapi, at), updated_at: dbTimestamp(strapi, at) });
     },
 
+    /** Retention: claims of months long past. */
+    async prune(before: Date) {
+      await knex()(table()).where('created_at', '<', dbTimestamp(strapi, before)).delete();
+    },
+
     /** The mail could not be sent: the threshold is free again for the next check. */
     async release(month: string, threshold: number) {
       await knex()(table()).where({ month, threshold }).whereNull('mailed_at').delete();

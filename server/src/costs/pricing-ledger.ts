@@ -53,6 +53,11 @@ export const pricingLedger = (strapi: Core.Strapi) => {
         .merge(['billable', 'pricing_category', 'pricing_model', 'updated_at']);
     },
 
+    /** Retention: rows priced before `before` (the overview shows 12 months; the ledger keeps 13 and a bit). */
+    async prune(before: Date) {
+      await knex()(table()).where('priced_at', '<', dbTimestamp(strapi, before)).delete();
+    },
+
     /** Priced messages per kind, category and billable flag, priced in [from, to). */
     async counts(channel: ChannelId, from: Date, to: Date): Promise<PricedCount[]> {
       const rows = (await knex()(table())
