@@ -88,6 +88,8 @@ module.exports = ({ env }) => ({
           // With it, templates, the messaging-limit tier and template webhooks are read from Meta.
           businessAccountId: env('WHATSAPP_BUSINESS_ACCOUNT_ID', ''),
           baseUrl: env('WHATSAPP_API_URL', 'https://graph.facebook.com'),
+          // The month's WhatsApp budget in euros; the admins get an e-mail at 50, 80 and 100 % (docs/whatsapp.md).
+          budget: { amountPerMonth: env.float('WHATSAPP_BUDGET_PER_MONTH', 50) },
         },
         email: {
           enabled: env.bool('EMAIL_ENABLED', true),

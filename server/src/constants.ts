@@ -21,6 +21,8 @@ export const UID = {
   publishIntent: 'plugin::town-crier.publish-intent',
   officialWarning: 'plugin::town-crier.official-warning',
   warningSource: 'plugin::town-crier.warning-source',
+  messagePricing: 'plugin::town-crier.message-pricing',
+  budgetAlert: 'plugin::town-crier.budget-alert',
 } as const;
 
 /**

@@ -14,6 +14,9 @@ export type { OfficialWarningOrigin, OfficialWarningsOverview, WarningDraftNotic
 export type { BroadcastStatus, FollowUpKind, RunState, WaitingReason } from './broadcasts';
 export type { ChannelProblem } from './channels';
 export type { CategoryCost, CostSummary } from '../costs';
+import type { BudgetStatus, BudgetVerdict, KindCost } from './costs';
+export type { BudgetStatus, BudgetVerdict, KindCost, MessageKind } from './costs';
+export { MESSAGE_KINDS } from './costs';
 
 /**
  * A breakdown cell: exact count, "<5" when 1..4 people would be identifiable, or "*" for a
@@ -32,6 +35,8 @@ export interface OverviewStats {
   byVillage?: Array<{ key: string; label: string; count: CountCell }>;
   deliveries: { last30Days: { sent: number; delivered: number; read: number; failed: number } };
   costPerMonth?: MonthCost[];
+  /** The month's WhatsApp budget: month so far, forecast, what is left, thresholds (absent from older servers). */
+  whatsappBudget?: BudgetStatus;
   timeZone: string;
   generatedAt: string;
 }
@@ -229,6 +234,8 @@ export interface PublishPreview {
   dailyLimit: Record<string, { limit: number | null; usedLast24h: number; sendableNow: number; later: number }>;
   /** What the WhatsApp messages would cost at most, by the town's rate table. */
   whatsappCost?: { currency: string; category: string; messages: number; ratePerMessage: number | null; cost: number | null } | null;
+  /** The WhatsApp estimate against what is left of the month's budget; null without a budget. */
+  whatsappBudget?: BudgetVerdict | null;
   /** The saved draft as the WhatsApp message citizens will read (null without WhatsApp or a saved entry). */
   whatsappMessage?: RenderedWhatsappPreview | null;
   /** When Publish starts sending: `at` null means now. */
@@ -265,6 +272,8 @@ export type PluginPermissions = Record<PermissionName, boolean>;
 export interface MonthCost extends CostSummary {
   /** `YYYY-MM` in the town's time zone. */
   month: string;
+  /** Every message Meta priced in the month, by kind (absent from older servers). */
+  byKind?: KindCost[];
 }
 
 /** The WhatsApp account as Meta has it, on the channel status (server/src/whatsapp-account/whatsapp-account.service.ts). */

@@ -76,6 +76,26 @@ export interface FakeCloudApi {
   templates: FakeTemplate[];
   /** What `GET /<PHONE_NUMBER_ID>?fields=whatsapp_business_manager_messaging_limit,throughput` answers. */
   setMessagingLimit(tier: string, throughputLevel?: string): void;
+  /**
+   * The citizen wrote to the town (the test posted their inbound webhook): their 24-hour
+   * customer-service window is open from `atMs` on, which decides Meta's pricing of what follows.
+   * `entryPoint`: they came through a Click-to-WhatsApp ad or a Page button, which makes every
+   * message free for 72 hours (`free_entry_point`).
+   */
+  customerWrote(digits: string, atMs?: number, options?: { entryPoint?: boolean }): void;
+  /**
+   * Meta's later billing change (reported for 2026-10, §12): service messages inside the window
+   * are charged (`regular`, category `service`). Off by default, as the primary sources say.
+   */
+  billServiceMessages(on: boolean): void;
+  /**
+   * The `sent` statuses Meta would post for every message the fake accepted (from request
+   * `fromIndex` on), each with the `pricing` Meta's docs give it (§6): a template is charged by
+   * its category (the fake's templates, else the town's two), except a utility or authentication
+   * template inside the citizen's open window (`free_customer_service`); a free-form message is
+   * `service` and free inside the window. Echoes our `biz_opaque_callback_data`.
+   */
+  pricedStatuses(fromIndex?: number): StatusInput[];
   /** Forgets recorded requests, scripts, faults and latency; releases hung requests. */
   reset(): void;
   close(): Promise<void>;
@@ -234,6 +254,11 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
   let messagingLimit = { tier: 'TIER_250', throughputLevel: 'STANDARD' };
   let templateIds = 2_000_000_000_000_000;
   const requests: RecordedRequest[] = [];
+  /** Meta's pricing of each accepted send, decided when it was accepted (the window is read then). */
+  const pricingOfSend = new WeakMap<RecordedRequest, NonNullable<StatusInput['pricing']>>();
+  const windowOpenedAt = new Map<string, number>();
+  const entryPointAt = new Map<string, number>();
+  let serviceBillable = false;
   let scripts: Script[] = [];
   const hung = new Set<ServerResponse>();
   const connectionIds = new WeakMap<object, number>();
@@ -362,7 +387,35 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
     }
     const fault = drawFault();
     if (fault) return reply(res, recorded, errorAnswer(fault));
+    pricingOfSend.set(recorded, metaPricing(message));
     return reply(res, recorded, { status: 200, body: successBody(message) });
+  };
+
+  const WINDOW_MS = 24 * 3_600_000;
+  /** §6: what Meta charges for this message, given the recipient's window right now. */
+  const metaPricing = (message: Record<string, unknown>): NonNullable<StatusInput['pricing']> => {
+    const digits = String(message.to ?? message.recipient ?? '').replace(/^\+/, '');
+    const opened = windowOpenedAt.get(digits);
+    const windowOpen = opened !== undefined && Date.now() - opened < WINDOW_MS && Date.now() >= opened;
+    const entered = entryPointAt.get(digits);
+    const charged = (category: string) => ({ billable: true, pricing_model: 'PMP', type: 'regular', category });
+    const category = message.type === 'template' ? undefined : 'service';
+    if (entered !== undefined && Date.now() >= entered && Date.now() - entered < 72 * 3_600_000) {
+      const template = isRecord(message.template) ? message.template : {};
+      const known = [...templates, ...approvedTownTemplates()].find((candidate) => candidate.name === template.name);
+      return { billable: false, pricing_model: 'PMP', type: 'free_entry_point', category: category ?? (known?.category ?? 'MARKETING').toLowerCase() };
+    }
+    const free = (category: string) => ({ billable: false, pricing_model: 'PMP', type: 'free_customer_service', category });
+    if (message.type === 'template') {
+      const template = isRecord(message.template) ? message.template : {};
+      const language = isRecord(template.language) ? template.language.code : undefined;
+      const known = [...templates, ...approvedTownTemplates()].find((candidate) => candidate.name === template.name && (language === undefined || candidate.language === language)) ??
+        [...templates, ...approvedTownTemplates()].find((candidate) => candidate.name === template.name);
+      const category = (known?.category ?? 'MARKETING').toLowerCase();
+      // Marketing is charged inside the window too; utility and authentication are free in it.
+      return category !== 'marketing' && windowOpen ? free(category) : charged(category);
+    }
+    return serviceBillable ? charged('service') : free('service');
   };
 
   const server = http.createServer((req, res) => {
@@ -420,8 +473,29 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
     setMessagingLimit(tier, throughputLevel = 'STANDARD') {
       messagingLimit = { tier, throughputLevel };
     },
+    customerWrote(digits, atMs = Date.now(), options = {}) {
+      windowOpenedAt.set(digits.replace(/^\+/, ''), atMs);
+      if (options.entryPoint) entryPointAt.set(digits.replace(/^\+/, ''), atMs);
+    },
+    billServiceMessages(on) {
+      serviceBillable = on;
+    },
+    pricedStatuses(fromIndex = 0) {
+      return requests.slice(fromIndex).flatMap((request) => {
+        const pricing = pricingOfSend.get(request);
+        const body = request.body as Record<string, unknown>;
+        const answer = request.response?.body as { messages?: Array<{ id: string }> } | undefined;
+        const id = answer?.messages?.[0]?.id;
+        if (!pricing || request.response?.status !== 200 || !id) return [];
+        const ref = typeof body.biz_opaque_callback_data === 'string' ? body.biz_opaque_callback_data : undefined;
+        return [{ id, status: 'sent' as const, recipientDigits: String(body.to ?? body.recipient), ...(ref !== undefined ? { deliveryRef: ref } : {}), pricing }];
+      });
+    },
     reset() {
       requests.length = 0;
+      windowOpenedAt.clear();
+      entryPointAt.clear();
+      serviceBillable = false;
       scripts = [];
       faults = null;
       latency = () => 0;

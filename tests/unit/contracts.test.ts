@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import contentTypes from '../../server/src/content-types';
 import { BROADCAST_STATUSES, FOLLOW_UP_KINDS, RUN_STATES, URGENCIES } from '../../shared/contracts/broadcasts';
 import { CHANNEL_IDS } from '../../shared/contracts/channels';
+import { MESSAGE_KINDS } from '../../shared/contracts/costs';
 import { DELIVERY_STATUSES } from '../../shared/contracts/deliveries';
 import { CONSENT_EVENT_TYPES, SUBSCRIBER_STATUSES } from '../../shared/contracts/subscribers';
 import { WARNING_DRAFT_KINDS, WARNING_MESSAGE_TYPES, WARNING_SEVERITIES, WARNING_SOURCES, WARNING_STATES } from '../../shared/contracts/warnings';
@@ -20,6 +21,7 @@ const CONTRACT_OF: Record<string, readonly string[]> = {
   'consent-event.type': CONSENT_EVENT_TYPES,
   'delivery.status': DELIVERY_STATUSES,
   'follow-up-mark.kind': FOLLOW_UP_KINDS,
+  'message-pricing.kind': MESSAGE_KINDS,
   'subscriber.channel': CHANNEL_IDS,
   'subscriber.status': SUBSCRIBER_STATUSES,
   'official-warning.source': WARNING_SOURCES,

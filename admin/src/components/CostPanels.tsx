@@ -1,6 +1,6 @@
 import { useIntl } from 'react-intl';
 import { Flex, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
-import type { CostSummary, MonthCost } from '../api/client';
+import type { BudgetStatus, CostSummary, KindCost, MessageKind, MonthCost } from '../api/client';
 import { useT } from '../hooks/useT';
 import { Panel } from './ui';
 
@@ -19,6 +19,29 @@ function useCategoryLabel() {
         return t('cost.category.service', 'Service');
       default:
         return category;
+    }
+  };
+}
+
+/** What each kind of message is, in the town's words. */
+function useKindLabel() {
+  const t = useT();
+  return (kind: MessageKind) => {
+    switch (kind) {
+      case 'news':
+        return t('cost.kind.news', 'News');
+      case 'confirmation':
+        return t('cost.kind.confirmation', 'Sign-up confirmations');
+      case 'interim-reply':
+        return t('cost.kind.interim-reply', 'Interim replies');
+      case 'keyword-answer':
+        return t('cost.kind.keyword-answer', 'Keyword answers');
+      case 'stop-receipt':
+        return t('cost.kind.stop-receipt', 'STOP receipts');
+      case 'staff-reply':
+        return t('cost.kind.staff-reply', 'Staff replies');
+      default:
+        return t('cost.kind.other', 'Other');
     }
   };
 }
@@ -110,6 +133,97 @@ export const MonthlyCostPanel = ({ months }: { months: MonthCost[] | undefined }
           ))}
         </Flex>
         <RatesNote cost={latest} />
+      </Flex>
+    </Panel>
+  );
+};
+
+/** The month's messages by kind: how many Meta priced, how many it bills, and what they cost at the town's rates. */
+const KindTable = ({ byKind, money }: { byKind: KindCost[]; money: (value: number) => string }) => {
+  const t = useT();
+  const { formatNumber } = useIntl();
+  const label = useKindLabel();
+  const shown = byKind.filter((entry) => entry.messages > 0);
+  if (!shown.length) return null;
+  return (
+    <Table colCount={4} rowCount={shown.length + 1}>
+      <Thead>
+        <Tr>
+          <Th>
+            <Typography variant="sigma">{t('cost.kind', 'Kind')}</Typography>
+          </Th>
+          <Th>
+            <Typography variant="sigma">{t('cost.kind.priced', 'Messages priced by Meta')}</Typography>
+          </Th>
+          <Th>
+            <Typography variant="sigma">{t('cost.messages', 'Billable messages')}</Typography>
+          </Th>
+          <Th>
+            <Typography variant="sigma">{t('cost.amount', 'Cost')}</Typography>
+          </Th>
+        </Tr>
+      </Thead>
+      <Tbody>
+        {shown.map((entry) => (
+          <Tr key={entry.kind} data-testid={`cost-kind-${entry.kind}`}>
+            <Td>
+              <Typography>{label(entry.kind)}</Typography>
+            </Td>
+            <Td>
+              <Typography>{formatNumber(entry.messages)}</Typography>
+            </Td>
+            <Td>
+              <Typography>{formatNumber(entry.billableMessages)}</Typography>
+            </Td>
+            <Td>
+              <Typography>{money(entry.cost)}</Typography>
+            </Td>
+          </Tr>
+        ))}
+      </Tbody>
+    </Table>
+  );
+};
+
+/**
+ * Overview: the month so far against the budget, the forecast, the thresholds (mailed or not) and
+ * the month's messages by kind. Counts and categories are Meta's; the money is the town's rate table.
+ */
+export const BudgetPanel = ({ budget, latest }: { budget: BudgetStatus | undefined; latest: MonthCost | undefined }) => {
+  const t = useT();
+  const { formatNumber, formatDate } = useIntl();
+  if (!budget) return null;
+  const money = (value: number) => formatNumber(value, { style: 'currency', currency: budget.currency, maximumFractionDigits: 2 });
+  const month = formatDate(`${budget.month}-15T12:00:00Z`, { month: 'long', year: 'numeric' });
+  const over = budget.amount !== null && budget.spent >= budget.amount;
+  return (
+    <Panel title={t('budget.title', 'WhatsApp this month')} testId="whatsapp-budget">
+      <Flex direction="column" alignItems="stretch" gap={3}>
+        <Typography data-testid="budget-spent" textColor={over ? 'danger700' : undefined}>
+          {budget.amount === null
+            ? t('budget.spentNoBudget', '{month} so far: {spent}. No monthly budget is set.', { month, spent: money(budget.spent) })
+            : t('budget.spent', '{month} so far: {spent} of {amount} ({percent} %), {remaining} left.', {
+                month,
+                spent: money(budget.spent),
+                amount: money(budget.amount),
+                percent: formatNumber(budget.percentUsed ?? 0),
+                remaining: money(budget.remaining ?? 0),
+              })}
+        </Typography>
+        <Typography data-testid="budget-forecast">{t('budget.forecast', 'Forecast for the whole month: {forecast}.', { forecast: money(budget.forecast) })}</Typography>
+        {budget.amount !== null && budget.thresholds.length > 0 && (
+          <Typography variant="pi" textColor="neutral600" data-testid="budget-thresholds">
+            {t('budget.thresholds', 'The admins get an e-mail at {thresholds} % of the budget, once each per month; sent so far: {mailed}.', {
+              thresholds: budget.thresholds.join(', '),
+              mailed: budget.mailedThresholds.length ? budget.mailedThresholds.map((value) => `${value} %`).join(', ') : t('budget.noneMailed', 'none'),
+            })}
+          </Typography>
+        )}
+        <KindTable byKind={budget.byKind} money={money} />
+        <Typography variant="pi" textColor="neutral600">
+          {t('budget.source', 'Which messages Meta bills, and in which category, is what Meta says in its status webhooks for each message; the price per category is the town’s rate table.')}
+        </Typography>
+        {latest && <RatesNote cost={latest} />}
       </Flex>
     </Panel>
   );

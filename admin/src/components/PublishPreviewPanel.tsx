@@ -181,6 +181,17 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
             })}
           </Typography>
         )}
+        {data.broadcasts && data.whatsappBudget && data.whatsappBudget.remaining !== null && data.whatsappBudget.estimate > 0 && (
+          <Typography variant="pi" textColor={data.whatsappBudget.wouldExceed ? 'danger700' : 'neutral600'} data-testid="town-crier-panel-budget">
+            {(data.whatsappBudget.wouldExceed
+              ? t('panel.budget.over', 'This is more than the {remaining} left of this month’s WhatsApp budget.', {
+                  remaining: formatNumber(data.whatsappBudget.remaining, { style: 'currency', currency: data.whatsappBudget.currency, maximumFractionDigits: 2 }),
+                })
+              : t('panel.budget.within', '{remaining} are left of this month’s WhatsApp budget.', {
+                  remaining: formatNumber(data.whatsappBudget.remaining, { style: 'currency', currency: data.whatsappBudget.currency, maximumFractionDigits: 2 }),
+                }))}
+          </Typography>
+        )}
         {data.broadcasts && data.whatsappMessage && (
           <div style={{ background: '#ece5dd', borderRadius: 8, padding: 8, width: '100%' }} data-testid="town-crier-panel-whatsapp">
             <Typography variant="pi" textColor="neutral800" style={{ display: 'block', marginBottom: 4 }}>

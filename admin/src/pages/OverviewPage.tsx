@@ -8,7 +8,7 @@ import { queries, toApiError, useAdminClient, useQuery, type CountCell } from '.
 import { useT } from '../hooks/useT';
 import { GrowthChart } from '../components/GrowthChart';
 import { DATE_TIME, LoadError, Loading, Meter, Panel, StatCard, channelName, formatCell } from '../components/ui';
-import { MonthlyCostPanel } from '../components/CostPanels';
+import { BudgetPanel, MonthlyCostPanel } from '../components/CostPanels';
 
 const RANGES = [30, 90, 365] as const;
 
@@ -168,6 +168,7 @@ export const OverviewPage = () => {
         </Flex>
       </Panel>
 
+      <BudgetPanel budget={stats.whatsappBudget} latest={stats.costPerMonth?.at(-1)} />
       <MonthlyCostPanel months={stats.costPerMonth} />
 
       <Typography variant="pi" textColor="neutral600">

@@ -114,6 +114,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       const reason: PreviewReason | null = announcement ? 'already-broadcast' : mapping.skip && entry?.[mapping.skip] === true ? 'skip-flag' : null;
       const total = Object.values(byChannel).reduce((sum, n) => sum + n, 0);
+      const whatsappCost = byChannel.whatsapp
+        ? getService(strapi, 'costs').estimate(byChannel.whatsapp, getService(strapi, 'whatsapp-account').templateCategory('announcement') ?? 'marketing')
+        : null;
       const urgencyValue = mapping.urgency && entry ? entry[mapping.urgency] : undefined;
       return {
         broadcasts: reason === null,
@@ -126,9 +129,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         recipientsByLanguage: countByLanguage(byLocale, config),
         dailyLimit,
         // WhatsApp bills each delivered template: the news template's category at Meta (marketing if unknown).
-        whatsappCost: byChannel.whatsapp
-          ? getService(strapi, 'costs').estimate(byChannel.whatsapp, getService(strapi, 'whatsapp-account').templateCategory('announcement') ?? 'marketing')
-          : null,
+        whatsappCost,
+        // This broadcast's WhatsApp estimate against what is left of the month's budget (absent without a budget).
+        ...(whatsappCost && runtime().config().channels.whatsapp.budget.amountPerMonth !== null
+          ? { whatsappBudget: await getService(strapi, 'budget').verdictForEstimate(whatsappCost.cost ?? 0) }
+          : {}),
         // The WhatsApp message as citizens will read it: the template's text (Meta's, or the plugin's wording, marked unconfirmed).
         whatsappMessage: byChannel.whatsapp !== undefined && entry ? this.whatsappMessage(input.uid, mapping, entry, urgencyOfValue(mapping, urgencyValue) ?? 'info', topics.map((topic) => topic.name)) : null,
         startsAt: this.startsAt(urgencyOfValue(mapping, urgencyValue) === 'emergency' ? 'emergency' : 'info'),

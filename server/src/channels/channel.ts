@@ -65,9 +65,12 @@ export type OutboundMessage =
       threadMessageIds?: string[];
     }
   /** Double opt-in: carries a one-time token the citizen sends back (button tap, or confirmation link). */
-  | { kind: 'confirmation'; to: string; token: string; townName: string; locale?: Language }
-  /** Free text, only valid inside the provider's customer-service window. */
-  | { kind: 'text'; to: string; text: string; locale?: Language };
+  | { kind: 'confirmation'; to: string; token: string; townName: string; locale?: Language; deliveryRef?: string }
+  /**
+   * Free text, only valid inside the provider's customer-service window. `deliveryRef` on a
+   * one-to-one message names its kind (`m:<kind>`), so the provider's pricing is counted under it.
+   */
+  | { kind: 'text'; to: string; text: string; locale?: Language; deliveryRef?: string };
 
 export interface SendResult {
   providerMessageId: string;

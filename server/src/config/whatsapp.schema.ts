@@ -116,6 +116,26 @@ export const whatsappConfigSchema = strict.object({
       ratesSource: z.string().default('Placeholder: Germany per-message rates as quoted by hello-charles.com; copy the current ones from Meta’s rate card'),
     })
     .prefault({}),
+  /**
+   * The town's monthly WhatsApp budget, in the rate table's currency. The month so far is what
+   * Meta's status webhooks said it charges (category and billable flag per message) at the rates
+   * above; `thresholds` (percent of the amount) each e-mail the admins once per month.
+   * No amount: no budget, nothing is held or mailed.
+   */
+  budget: strict
+    .object({
+      amountPerMonth: z.number().positive().nullable().default(null),
+      /** Must be the rate table's currency (`costs.currency`); named here so a budget reads on its own. */
+      currency: z.string().length(3).optional(),
+      thresholds: z
+        .array(z.number().int().min(1).max(1000))
+        .max(10)
+        .default([50, 80, 100])
+        .transform((values) => [...new Set(values)].sort((a, b) => a - b)),
+      /** Who gets the threshold mails besides the active super admins (addresses, never logged). */
+      notify: z.array(z.string().email()).max(20).default([]),
+    })
+    .prefault({}),
   templates: strict
     .object({
       announcement: announcementTemplateSchema.prefault({ name: 'town_news' }),
@@ -124,5 +144,9 @@ export const whatsappConfigSchema = strict.object({
       byLanguage: templatesByLanguageSchema.default({}),
     })
     .prefault({}),
+}).superRefine((whatsapp, ctx) => {
+  if (whatsapp.budget.currency && whatsapp.budget.currency !== whatsapp.costs.currency) {
+    ctx.addIssue({ code: 'custom', path: ['budget', 'currency'], message: `must be the rate table's currency (costs.currency: ${whatsapp.costs.currency})` });
+  }
 });
 export type WhatsappConfig = z.infer<typeof whatsappConfigSchema>;

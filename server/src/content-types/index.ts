@@ -14,6 +14,8 @@ import deliveryTally from './delivery-tally/schema';
 import publishIntent from './publish-intent/schema';
 import officialWarning from './official-warning/schema';
 import warningSource from './warning-source/schema';
+import messagePricing from './message-pricing/schema';
+import budgetAlert from './budget-alert/schema';
 
 export default {
   topic: { schema: topic },
@@ -32,4 +34,6 @@ export default {
   'publish-intent': { schema: publishIntent },
   'official-warning': { schema: officialWarning },
   'warning-source': { schema: warningSource },
+  'message-pricing': { schema: messagePricing },
+  'budget-alert': { schema: budgetAlert },
 };

@@ -6,6 +6,9 @@ import { deliveriesStore } from '../delivery/deliveries.store';
 import type { CategoryCost, CostSummary } from '../../../shared/costs';
 import { dayOf, startOfDay } from '../utils/calendar-days';
 import { dbTimestamp, HOUR_MS } from '../utils/time';
+import { kindOfRef, type KindCost } from '../../../shared/contracts/costs';
+import { pricingLedger, type PricedMessage } from './pricing-ledger';
+import { costByKind, isBillable, monthOf, type PricedCount } from './budget-math';
 
 type StatusEvent = Extract<ChannelEvent, { type: 'status' }>;
 
@@ -51,7 +54,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   type GroupedRow = { category: string | null; billable: unknown; count: unknown };
   /** Counts of past months, so the overview (polled every minute) does not recount a year of deliveries. */
-  const pastMonths = new Map<string, { at: number; rows: GroupedRow[] }>();
+  const pastMonths = new Map<string, { at: number; counts: PricedCount[] }>();
   /** Billable counts grouped by category, for one broadcast or one period of sending. */
   const grouped = (filter: { announcementDocumentId?: string; sentFrom?: Date; sentTo?: Date }): Promise<GroupedRow[]> => {
     let query = strapi.db.connection(table()).select('pricing_category as category', 'billable').count({ count: '*' }).where('channel', 'whatsapp').whereNotNull('billable');
@@ -62,11 +65,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   return {
-    /** Keeps Meta's `pricing` on the delivery it belongs to (found by message id, or by our echoed reference). */
+    /**
+     * Keeps Meta's `pricing`: a news message's on its delivery (found by message id, or by our
+     * echoed `d:` reference), a one-to-one message's in the pricing ledger under the kind its
+     * `m:` reference names. A status without our reference (a message of an older version) that
+     * names no delivery is counted in the ledger as `other`.
+     */
     async recordPricing(channelId: ChannelId, events: StatusEvent[]) {
       const groups = new Map<string, { pricing: ProviderPricing; providerIds: string[]; deliveryIds: number[] }>();
+      const oneToOne: PricedMessage[] = [];
+      const unreferenced: StatusEvent[] = [];
       for (const event of events) {
         if (!event.pricing) continue;
+        if (event.deliveryRef?.startsWith('m:')) {
+          oneToOne.push({ providerMessageId: event.providerMessageId, kind: kindOfRef(event.deliveryRef), pricing: event.pricing, at: event.at });
+          continue;
+        }
+        if (!event.deliveryRef) unreferenced.push(event);
         const key = `${event.pricing.billable}|${event.pricing.category ?? ''}|${event.pricing.model ?? ''}`;
         const group = groups.get(key) ?? { pricing: event.pricing, providerIds: [], deliveryIds: [] };
         group.providerIds.push(event.providerMessageId);
@@ -77,6 +92,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       for (const { pricing, providerIds, deliveryIds } of groups.values()) {
         await deliveriesStore(strapi).recordPricing(channelId, pricing, providerIds, deliveryIds);
       }
+      if (unreferenced.length) {
+        const deliveries = new Set((await deliveriesStore(strapi).byProviderIds(channelId, unreferenced.map((event) => event.providerMessageId))).map((row) => row.provider_message_id));
+        for (const event of unreferenced) {
+          if (!deliveries.has(event.providerMessageId)) oneToOne.push({ providerMessageId: event.providerMessageId, kind: 'other', pricing: event.pricing!, at: event.at });
+        }
+      }
+      await pricingLedger(strapi).record(channelId, oneToOne);
     },
 
     /**
@@ -93,27 +115,41 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return summarise(await grouped({ announcementDocumentId }));
     },
 
-    /** Cost per calendar month (the town's time zone) of messages sent in it, the current month last. */
-    async perMonth(months = 12, now = new Date()): Promise<Array<{ month: string } & CostSummary>> {
+    /**
+     * Every WhatsApp message Meta priced in [from, to), by kind: news from the delivery rows (by
+     * their send time), one-to-one messages from the pricing ledger (by Meta's time).
+     */
+    async pricedCounts(from: Date, to: Date): Promise<PricedCount[]> {
+      const news = await grouped({ sentFrom: from, sentTo: to });
+      return [
+        ...news.map((row) => ({ kind: 'news' as const, category: row.category, billable: isBillable(row.billable), count: Number(row.count) })),
+        ...(await pricingLedger(strapi).counts('whatsapp', from, to)),
+      ];
+    },
+
+    /** The month's boundaries in the town's time zone, `offset` months from the one `now` is in. */
+    monthRange(now: Date, offset = 0) {
       const zone = runtime().config().stats.timeZone;
-      const [year, month] = dayOf(now, zone).split('-').map(Number);
-      const monthAt = (offset: number) => {
-        const index = year * 12 + (month - 1) + offset;
-        return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
-      };
+      const month = monthOf(dayOf(now, zone), offset);
+      return { month, from: startOfDay(`${month}-01`, zone), to: startOfDay(`${monthOf(`${month}-01`, 1)}-01`, zone) };
+    },
+
+    /** Cost per kind at the town's rates, for counts from `pricedCounts`. */
+    byKind(counts: PricedCount[]): { byKind: KindCost[]; spent: number } {
+      return costByKind(counts, runtime().config().channels.whatsapp.costs.ratePerMessage);
+    },
+
+    /** Cost per calendar month (the town's time zone) of messages sent in it, the current month last. */
+    async perMonth(months = 12, now = new Date()): Promise<Array<{ month: string; byKind: KindCost[] } & CostSummary>> {
       const result = [];
       for (let offset = -(months - 1); offset <= 0; offset += 1) {
-        const month = monthAt(offset);
+        const { month, from, to } = this.monthRange(now, offset);
         // A past month's rows only gain pricing from late webhooks (Meta redelivers up to 7 days),
         // so its counts are kept for an hour; the current month is counted at every call.
         const cached = offset < 0 ? pastMonths.get(month) : undefined;
-        if (cached && Date.now() - cached.at < HOUR_MS) {
-          result.push({ month, ...summarise(cached.rows) });
-          continue;
-        }
-        const rows = await grouped({ sentFrom: startOfDay(`${month}-01`, zone), sentTo: startOfDay(`${monthAt(offset + 1)}-01`, zone) });
-        if (offset < 0) pastMonths.set(month, { at: Date.now(), rows });
-        result.push({ month, ...summarise(rows) });
+        const counts = cached && Date.now() - cached.at < HOUR_MS ? cached.counts : await this.pricedCounts(from, to);
+        if (offset < 0 && counts !== cached?.counts) pastMonths.set(month, { at: Date.now(), counts });
+        result.push({ month, ...summarise(counts), byKind: this.byKind(counts).byKind });
       }
       return result;
     },

@@ -41,6 +41,10 @@ export async function ensureIndexes(strapi: Core.Strapi): Promise<void> {
   await index('tc_deliveries_sent_idx', UID.delivery, ['channel', 'sentAt']);
   // Retention's tallies: one row per (announcement, channel, status), added to in place.
   await index('tc_delivery_tallies_uq', UID.deliveryTally, ['announcementDocumentId', 'channel', 'status'], { unique: true });
+  // One pricing row per WhatsApp message, counted per month; one mail per threshold and month.
+  await index('tc_message_pricing_key_uq', UID.messagePricing, ['messageKey'], { unique: true });
+  await index('tc_message_pricing_time_idx', UID.messagePricing, ['pricedAt']);
+  await index('tc_budget_alerts_uq', UID.budgetAlert, ['month', 'threshold'], { unique: true });
   await index('tc_publish_intents_lease_idx', UID.publishIntent, ['leaseUntil']);
   await index('tc_runs_channel_uq', UID.run, ['announcementDocumentId', 'channel'], { unique: true });
   await index('tc_runs_state_idx', UID.run, ['state']);

@@ -134,7 +134,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!runtime().channels().find(row.channel)) throw validationError(`Channel ${row.channel} is not enabled`);
       // Awaited, unlike automatic replies: the staff member must learn when it could not be queued.
       // The text waits in the database; the job names it (docs/privacy.md).
-      await getService(strapi, 'messages').enqueue(row.channel, { message: 'reply', inboundMessageId: id, text });
+      await getService(strapi, 'messages').enqueue(row.channel, { message: 'reply', inboundMessageId: id, text, kind: 'staff-reply' });
       const now = new Date();
       await messages().update({
         where: { id },

@@ -9,6 +9,7 @@ import { withManageUrl } from './manage-link';
 import { publicLinks } from '../http/public-links';
 import { citizenLanguage, type Language } from '../languages/languages';
 import { maskPersonalData } from '../utils/log';
+import { messageKindRef } from '../../../shared/contracts/costs';
 
 /**
  * One-to-one messages (confirmation, welcome, replies) on the channel's own queue, so they
@@ -35,7 +36,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             ...(message.message === 'text' ? { subscriberId: message.subscriberId } : { inboundMessageId: message.inboundMessageId }),
           },
         })) as { id: number };
-        data = message.message === 'text' ? { message: 'text', subscriberId: message.subscriberId, textId: row.id } : { message: 'reply', inboundMessageId: message.inboundMessageId, textId: row.id };
+        data =
+          message.message === 'text'
+            ? { message: 'text', subscriberId: message.subscriberId, textId: row.id, kind: message.kind }
+            : { message: 'reply', inboundMessageId: message.inboundMessageId, textId: row.id, kind: message.kind };
       }
       try {
         await runtime().queue().add(channel, messageJob(data));
@@ -92,16 +96,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (!admission.admitted) throw new RetryLater(admission.retryAtMs - Date.now(), 'daily reach limit');
       }
 
+      // The kind travels to the provider and back (WhatsApp's status webhooks echo it), so Meta's
+      // pricing of this message is counted under it. Jobs of older versions: by what they are.
+      const deliveryRef = messageKindRef(data.kind ?? (data.message === 'confirmation' ? 'confirmation' : 'other'));
       try {
         if (data.message === 'confirmation') {
           const token = await getService(strapi, 'subscriptions').issueConfirmationToken(data.subscriberId);
-          await channel.send({ kind: 'confirmation', to, token, townName: runtime().config().town.name, locale });
+          await channel.send({ kind: 'confirmation', to, token, townName: runtime().config().town.name, locale, deliveryRef });
         } else {
           const text =
             data.message === 'text'
               ? withManageUrl(stored as string, () => publicLinks(strapi, runtime().config()).manage(getService(strapi, 'subscriptions').manageToken(data.subscriberId), locale))
               : (stored as string);
-          await channel.send({ kind: 'text', to, text, locale });
+          await channel.send({ kind: 'text', to, text, locale, deliveryRef });
         }
       } catch (error) {
         const classified = channel.classifyError(error);

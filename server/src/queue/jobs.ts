@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHANNEL_IDS, JOB_NAMES } from '../constants';
+import { MESSAGE_KINDS, type OneToOneKind } from '../../../shared/contracts/costs';
 import type { QueueJobSpec } from './job-queue';
 
 /**
@@ -30,23 +31,26 @@ export const deliverBatchJobSchema = z.object({
 });
 export type DeliverBatchJob = z.infer<typeof deliverBatchJobSchema>;
 
+/** What a one-to-one message is, for the cost view (absent in jobs of older versions). */
+const kindSchema = z.enum(MESSAGE_KINDS).exclude(['news']).optional();
+
 export const messageJobSchema = z.discriminatedUnion('message', [
   /** Double opt-in: a fresh one-time token is made when the message is sent. */
-  z.object({ message: z.literal('confirmation'), subscriberId: z.number().int().positive() }),
+  z.object({ message: z.literal('confirmation'), subscriberId: z.number().int().positive(), kind: kindSchema }),
   /**
    * The text waits in the database (`outgoing-message`, by `textId`): it may repeat what the
    * citizen chose or wrote. `text` only in jobs of older versions.
    */
-  z.object({ message: z.literal('text'), subscriberId: z.number().int().positive(), textId: z.number().int().positive().optional(), text: z.string().min(1).optional() }),
+  z.object({ message: z.literal('text'), subscriberId: z.number().int().positive(), textId: z.number().int().positive().optional(), text: z.string().min(1).optional(), kind: kindSchema }),
   /** A reply to someone who wrote in and may not be a subscriber. */
-  z.object({ message: z.literal('reply'), inboundMessageId: z.number().int().positive(), textId: z.number().int().positive().optional(), text: z.string().min(1).optional() }),
+  z.object({ message: z.literal('reply'), inboundMessageId: z.number().int().positive(), textId: z.number().int().positive().optional(), text: z.string().min(1).optional(), kind: kindSchema }),
 ]);
 export type MessageJob = z.infer<typeof messageJobSchema>;
 /** What a caller queues: the text itself, which `messages.enqueue` stores and replaces by its row id. */
 export type OutgoingMessage =
-  | { message: 'confirmation'; subscriberId: number }
-  | { message: 'text'; subscriberId: number; text: string }
-  | { message: 'reply'; inboundMessageId: number; text: string };
+  | { message: 'confirmation'; subscriberId: number; kind?: 'confirmation' }
+  | { message: 'text'; subscriberId: number; text: string; kind: OneToOneKind }
+  | { message: 'reply'; inboundMessageId: number; text: string; kind: OneToOneKind };
 
 /**
  * A one-to-one message job: a citizen is waiting for it (a confirmation, a keyword answer, a STOP

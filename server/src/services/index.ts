@@ -21,6 +21,7 @@ import channelStatus from '../channels/channel-status.service';
 import inbox from '../inbox/inbox.service';
 import sandboxPhone from '../sandbox/sandbox-phone.service';
 import costs from '../costs/costs.service';
+import budget from '../costs/budget.service';
 import whatsappAccount from '../whatsapp-account/whatsapp-account.service';
 import officialWarnings from '../warnings/warnings.service';
 
@@ -49,6 +50,7 @@ export default {
   inbox,
   'sandbox-phone': sandboxPhone,
   costs,
+  budget,
   'whatsapp-account': whatsappAccount,
   'official-warnings': officialWarnings,
 };

@@ -336,6 +336,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         ...split,
         deliveries: { last30Days },
         costPerMonth: await getService(strapi, 'costs').perMonth(12, now),
+        whatsappBudget: await getService(strapi, 'budget').status(now),
         timeZone: zone,
         generatedAt: now.toISOString(),
       };

@@ -7,6 +7,11 @@ import { decodeVillages } from '../villages/villages';
 import type { SubscriberRow } from './subscriptions.service';
 import { chunksOf } from '../utils/chunks';
 import { deliveriesStore } from '../delivery/deliveries.store';
+import { pricingLedger } from '../costs/pricing-ledger';
+import { budgetAlerts } from '../costs/budget-alerts';
+
+/** How long the cost ledger and the mailed thresholds are kept: the overview's 12 months and a margin. */
+const COST_HISTORY_DAYS = 400;
 
 /** Inbox rows written from the subscriber's address or, on WhatsApp, from their BSUID. */
 const fromAddressesOf = (subscriber: Pick<SubscriberRow, 'channel' | 'address' | 'whatsappUserId'>) =>
@@ -108,6 +113,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await strapi.db.query(UID.inboundWebhook).deleteMany({ where: { receivedAt: { $lt: new Date(now.getTime() - 7 * DAY_MS) } } });
       // A text waits for its job seconds to hours (a held channel); one whose job was lost goes after a week.
       await strapi.db.query(UID.outgoingMessage).deleteMany({ where: { createdAt: { $lt: new Date(now.getTime() - 7 * DAY_MS) } } });
+      // The cost history names nobody; it is kept as long as the overview's 12 months need it.
+      await pricingLedger(strapi).prune(new Date(now.getTime() - COST_HISTORY_DAYS * DAY_MS));
+      await budgetAlerts(strapi).prune(new Date(now.getTime() - COST_HISTORY_DAYS * DAY_MS));
       let purged = 0;
       for (;;) {
         const stale = (await subscribers().findMany({

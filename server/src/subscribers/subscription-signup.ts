@@ -124,7 +124,7 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
         // an hour with its manage link, where the owner makes the change (and sees it take effect).
         if (input.channel === 'email' && address && (await admit(`change-request:${addressKey(input.channel, address)}`, 1, now)).admitted) {
           const town = config.town.name;
-          enqueueMessage(input.channel, { message: 'text', subscriberId: existing.id, text: texts.changeRequest[citizenLanguage(existing.locale, config)](town, MANAGE_URL_PLACEHOLDER) });
+          enqueueMessage(input.channel, { message: 'text', subscriberId: existing.id, text: texts.changeRequest[citizenLanguage(existing.locale, config)](town, MANAGE_URL_PLACEHOLDER), kind: 'other' });
           strapi.log.info(`[${PLUGIN_ID}] sign-up for an already active ${input.channel} subscriber ${maskAddress(address)}: the manage link sent`);
         }
         return input.channel === 'whatsapp' ? { ...answer, whatsappLink: whatsappLink(newConfirmCode()) } : answer;

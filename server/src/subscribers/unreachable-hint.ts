@@ -59,7 +59,7 @@ async function hint(strapi: Core.Strapi, whatsappSubscriberId: number): Promise<
   // Claimed before the job is added: two failures arriving at once send one hint.
   const claimed = (await subscribers.updateMany({ where: { id: whatsapp.id, unreachableHintAt: null }, data: { unreachableHintAt: new Date() } })) as { count: number };
   if (!claimed.count) return 'already-sent';
-  const message: OutgoingMessage = { message: 'text', subscriberId: target.id, text: texts.whatsappUnreachableHint[localeOf(target.locale)](config.town.name) };
+  const message: OutgoingMessage = { message: 'text', subscriberId: target.id, text: texts.whatsappUnreachableHint[localeOf(target.locale)](config.town.name), kind: 'other' };
   try {
     await getService(strapi, 'messages').enqueue(target.channel, message);
   } catch (error) {

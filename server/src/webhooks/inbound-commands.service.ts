@@ -74,15 +74,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = () => getService(strapi, 'runtime');
   const subscriptions = () => getService(strapi, 'subscriptions');
 
-  const reply = async (channel: ChannelId, event: InboundMessage, text: string) => {
+  /** The answer to a keyword (a STOP's receipt is counted apart: it is the one answer a town cannot avoid). */
+  const reply = async (channel: ChannelId, event: InboundMessage, text: string, kind: 'keyword-answer' | 'stop-receipt' = 'keyword-answer') => {
     const subscriber = await subscriptions().findByAddress(channel, event.from, event.userId);
     if (subscriber) {
-      subscriptions().enqueueMessage(channel, { message: 'text', subscriberId: subscriber.id, text });
+      subscriptions().enqueueMessage(channel, { message: 'text', subscriberId: subscriber.id, text, kind });
       return;
     }
     // Someone who is not a subscriber: answer the message itself, which holds their number.
     const inbound = await storeInbound(channel, event, null, false);
-    if (inbound) subscriptions().enqueueMessage(channel, { message: 'reply', inboundMessageId: inbound.id, text });
+    if (inbound) subscriptions().enqueueMessage(channel, { message: 'reply', inboundMessageId: inbound.id, text, kind });
   };
 
   const storeInbound = async (channel: ChannelId, event: InboundMessage, subscriberId: number | null, forInbox: boolean) => {
@@ -140,7 +141,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       if (parsed?.command === 'stop') {
         if (subscriber) await subscriptions().withdraw(subscriber.id, `${channel}-keyword`, {}, event.at);
-        return reply(channel, event, texts.unsubscribed[locale](town));
+        return reply(channel, event, texts.unsubscribed[locale](town), 'stop-receipt');
       }
       if (parsed?.command === 'start') {
         const result = await subscriptions().confirmByCode(channel, event.from, parsed.argument, `${channel}-keyword`, event.userId);
@@ -204,7 +205,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!(await runtime().limits().claimOnce(`inbox-reply:${senderKey}`, config.inbox.replyEveryHours * HOUR_MS))) return;
       const text = config.inbox.enabled ? config.inbox.interimReply : config.inbox.notMonitoredReply;
       await strapi.db.query(UID.inboundMessage).update({ where: { id: inbound.id }, data: { autoRepliedAt: new Date() } });
-      getService(strapi, 'subscriptions').enqueueMessage(channel, { message: 'reply', inboundMessageId: inbound.id, text });
+      getService(strapi, 'subscriptions').enqueueMessage(channel, { message: 'reply', inboundMessageId: inbound.id, text, kind: 'interim-reply' });
       strapi.log.debug?.(`[${PLUGIN_ID}] inbox message stored on ${channel}`);
     },
   };

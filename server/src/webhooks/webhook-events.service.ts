@@ -122,6 +122,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const statuses = events.filter((event): event is Extract<typeof event, { type: 'status' }> => event.type === 'status');
       await getService(strapi, 'delivery').applyStatuses(channelId, statuses);
       await getService(strapi, 'costs').recordPricing(channelId, statuses);
+      // Meta priced messages: the budget's thresholds are checked soon.
+      if (statuses.some((status) => status.pricing)) getService(strapi, 'budget').noteSpending();
       for (const event of events) {
         if (event.type === 'status') continue;
         else if (event.type === 'message') await this.handleMessageOnce(channelId, event, runId);

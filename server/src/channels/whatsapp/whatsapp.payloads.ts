@@ -246,7 +246,7 @@ export function buildConfirmationRequest(
 ): TemplateMessageRequest {
   const content: AnnouncementContent = { title: '', text: '', url: null, urgency: 'info', topicNames: [], townName: message.townName };
   return {
-    ...envelope(message.to),
+    ...envelope(message.to, message.deliveryRef),
     type: 'template',
     template: {
       name: template.name,
@@ -267,7 +267,7 @@ export function buildConfirmationRequest(
 /** Free text; only deliverable inside the citizen's 24 h customer-service window. */
 export function buildTextRequest(message: Extract<OutboundMessage, { kind: 'text' }>): TextMessageRequest {
   return {
-    ...envelope(message.to),
+    ...envelope(message.to, message.deliveryRef),
     type: 'text',
     text: { preview_url: true, body: truncateText(message.text, TEXT_BODY_MAX_LENGTH) },
   };
