@@ -31,6 +31,8 @@ function fakeStrapi(pingAnswers: boolean[]) {
     dispatch: { reconcile: async () => calls.push('reconcile') },
     subscriptions: { expirePending: async () => ({ deleted: 0, reverted: 0 }) },
     privacy: { purgeWithdrawn: async () => ({ subscribers: 0, messages: 0, outbox: 0 }) },
+    // No warning source configured: the worker polls none.
+    'official-warnings': { sources: () => [] },
   };
   const warnings: string[] = [];
   const strapi = {
