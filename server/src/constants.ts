@@ -26,7 +26,7 @@ export const UID = {
  * the admin's vocabulary too: declared once in shared/contracts and re-exported here under the
  * names the server has always used (docs/architecture.md, "Contracts").
  */
-export { CHANNEL_IDS, CHANNEL_PROBLEMS, type ChannelId, type ChannelProblem, type ChannelProblemCode } from '../../shared/contracts/channels';
+export { CHANNEL_IDS, SIGNUP_CHANNEL_IDS, CHANNEL_PROBLEMS, type ChannelId, type ChannelProblem, type ChannelProblemCode } from '../../shared/contracts/channels';
 export { SUBSCRIBER_STATUSES, CONSENT_EVENT_TYPES, type SubscriberStatus, type ConsentEventType } from '../../shared/contracts/subscribers';
 export {
   BROADCAST_STATUSES as ANNOUNCEMENT_STATUSES,
