@@ -66,6 +66,8 @@ export const JOB_NAMES = {
   deliverBatch: 'deliver-batch',
   message: 'message',
   webhook: 'webhook',
+  /** The ActivityPub actor's Accept, and the Update or Delete of a Note already sent (activitypub/activities.ts). */
+  activitypub: 'activitypub',
 } as const;
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
 

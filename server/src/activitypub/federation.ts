@@ -3,13 +3,13 @@ import type { PluginConfig } from '../config/schema';
 import { PLUGIN_ID, UID } from '../constants';
 import { getService } from '../utils/get-service';
 import {
-  acceptActivity,
   actorDocument,
   createActivity,
   noteDocument,
   nodeinfoDocument,
   orderedCollection,
   tombstoneDocument,
+  type NoteInput,
   webfingerDocument,
   webfingerMatches,
 } from '../channels/activitypub/documents';
@@ -18,6 +18,7 @@ import { verifySignedRequest, type IncomingRequest } from '../channels/activityp
 import { activitypubFollowers } from '../subscribers/activitypub-followers';
 import { actorIdentity } from './context';
 import { actorKeys } from './keys';
+import { activitypubActivities } from './activities';
 
 export const NODEINFO_VERSION = '0.1.0';
 /** How many posts the public outbox lists (its count is all of them). */
@@ -63,27 +64,30 @@ export function createFederation(strapi: Core.Strapi, readConfig: () => PluginCo
       allowPrivateAddresses: settings().allowPrivateAddresses,
       userAgent: `town-crier/${NODEINFO_VERSION} (+${readConfig().publicUrl})`,
     }));
-  const log = (message: string) => strapi.log.info(`[${PLUGIN_ID}] activitypub: ${message}`);
 
   const broadcastDocumentIds = async (): Promise<string[]> => {
     const runs = (await strapi.db.query(UID.run).findMany({ where: { channel: 'activitypub' }, select: ['announcementDocumentId'], orderBy: { id: 'desc' } })) as Array<{ announcementDocumentId: string }>;
     return runs.map((run) => run.announcementDocumentId);
   };
 
-  /** The Note of a published news entry, as its followers got it; null when it is not (or no longer) published. */
-  const noteOf = async (documentId: string) => {
+  /** What the Note of a published news entry is made of, as its followers got it; null when it is not (or no longer) published. */
+  const noteInputOf = async (documentId: string): Promise<NoteInput | null> => {
     const announcement = await getService(strapi, 'announcements').findPublished(documentId);
     if (!announcement) return null;
     const followUp = await getService(strapi, 'follow-ups').contextOf(announcement);
     const config = readConfig();
     const { content } = getService(strapi, 'announcements').contentFor(announcement, config.defaultLocale, followUp);
-    return noteDocument(identity().urls, {
+    return {
       documentId,
       content,
       language: config.defaultLocale,
       published: new Date(announcement.publishedAt ?? announcement.createdAt).toISOString(),
       inReplyTo: followUp?.originalDocumentId ?? null,
-    });
+    };
+  };
+  const noteOf = async (documentId: string) => {
+    const input = await noteInputOf(documentId);
+    return input ? noteDocument(identity().urls, input) : null;
   };
 
   /** Fetches the signer's key; the document is kept, since for a Follow it is the follower's actor. */
@@ -104,19 +108,6 @@ export function createFederation(strapi: Core.Strapi, readConfig: () => PluginCo
       }
     };
     return { fetched, keyFor };
-  };
-
-  const sendAccept = async (follow: { id: string; actor: string }, inbox: string) => {
-    // The follower's server waits for our answer to its POST first; the Accept follows it.
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      try {
-        await federation().post(inbox, acceptActivity(identity().urls, follow));
-        return;
-      } catch (error) {
-        if (attempt === 2) log(`Accept to ${new URL(inbox).host} failed: ${(error as Error).message}`);
-        else await new Promise((resolve) => setTimeout(resolve, 2_000 * (attempt + 1)));
-      }
-    }
   };
 
   return {
@@ -192,8 +183,9 @@ export function createFederation(strapi: Core.Strapi, readConfig: () => PluginCo
         if (!followId || !inbox) return { status: 400, message: 'A Follow needs an id, and the follower an inbox' };
         const endpoints = document.endpoints as Json | undefined;
         const sharedInbox = typeof endpoints?.sharedInbox === 'string' ? endpoints.sharedInbox : null;
-        await followers.follow(actor, { inbox, sharedInbox, followId }, readConfig().defaultLocale);
-        void sendAccept({ id: followId, actor }, inbox);
+        const { subscriberId } = await followers.follow(actor, { inbox, sharedInbox, followId }, readConfig().defaultLocale);
+        // Also for a repeated Follow: its server sends one again when our Accept did not arrive.
+        await activitypubActivities(strapi).accept(subscriberId);
         return { status: 202 };
       }
       if (activity.type === 'Undo') {
@@ -215,6 +207,7 @@ export function createFederation(strapi: Core.Strapi, readConfig: () => PluginCo
 
     /** Where the channel adapter posts to. */
     client: () => federation(),
+    noteInputOf,
     endpointsOf: (actorUri: string) => followers.endpointsOf(actorUri),
   };
 }

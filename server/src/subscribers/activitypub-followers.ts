@@ -37,7 +37,7 @@ export function activitypubFollowers(strapi: Core.Strapi) {
         const row = existing
           ? ((await subscribers().update({ where: { id: existing.id }, data })) as { id: number })
           : ((await subscribers().create({ data: { channel: CHANNEL, address: actorUri, ...data } })) as { id: number });
-        await ledger().record({ subscriberId: row.id, channel: CHANNEL, type: 'requested', method: 'activitypub-follow', detail: endpoints.followId, at: now });
+        await ledger().record({ subscriberId: row.id, channel: CHANNEL, type: 'requested', method: 'activitypub-follow', at: now });
         await ledger().record({ subscriberId: row.id, channel: CHANNEL, type: 'confirmed', method: 'activitypub-follow', at: now });
         return { subscriberId: row.id, created: true };
       });

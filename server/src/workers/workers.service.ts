@@ -4,6 +4,7 @@ import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { scheduleRetention } from './retention-schedule';
 import { maskedMessage } from '../utils/log';
+import { activitypubActivities } from '../activitypub/activities';
 
 /**
  * Wires queues to processors and runs the reconciler. Only instances with `worker: true`
@@ -22,6 +23,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (job.name === JOB_NAMES.deliver) return getService(strapi, 'delivery').process(job);
     if (job.name === JOB_NAMES.deliverBatch) return getService(strapi, 'delivery').processBatch(job);
     if (job.name === JOB_NAMES.message) return getService(strapi, 'messages').process(job);
+    if (job.name === JOB_NAMES.activitypub) return activitypubActivities(strapi).process(job);
     strapi.log.warn(`[${PLUGIN_ID}] unknown channel job ${job.name}`);
   };
 
