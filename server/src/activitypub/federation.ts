@@ -18,6 +18,7 @@ import { verifySignedRequest, type IncomingRequest } from '../channels/activityp
 import { activitypubFollowers } from '../subscribers/activitypub-followers';
 import { actorIdentity } from './context';
 import { actorKeys } from './keys';
+import { languageOfLocale } from '../languages/languages';
 import { activitypubActivities } from './activities';
 
 export const NODEINFO_VERSION = '0.1.0';
@@ -76,10 +77,16 @@ export function createFederation(strapi: Core.Strapi, readConfig: () => PluginCo
     if (!announcement) return null;
     const followUp = await getService(strapi, 'follow-ups').contextOf(announcement);
     const config = readConfig();
-    const { content } = getService(strapi, 'announcements').contentFor(announcement, config.defaultLocale, followUp);
+    const announcements = getService(strapi, 'announcements');
+    const { content } = announcements.contentFor(announcement, config.defaultLocale, followUp);
+    // The broadcast keeps the text of its first publish; the Fediverse's copy shows the article as it is now, so a correction reaches it by Update.
+    const sourceLanguage = announcement.sourceLocale ? languageOfLocale(announcement.sourceLocale) : config.defaultLocale;
+    const source = sourceLanguage === config.defaultLocale ? await announcements.sourceEntry(announcement) : null;
+    const attributes = source ? (strapi.contentTypes[announcement.sourceUid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string }> | undefined) : undefined;
+    const current = source ? announcements.versionsOf(source.mapping, source.entry, attributes, config.defaultLocale)[config.defaultLocale] : undefined;
     return {
       documentId,
-      content,
+      content: current ? { ...content, title: current.title || content.title, text: current.text || content.text, url: current.url ?? content.url } : content,
       language: config.defaultLocale,
       published: new Date(announcement.publishedAt ?? announcement.createdAt).toISOString(),
       inReplyTo: followUp?.originalDocumentId ?? null,

@@ -109,10 +109,9 @@ export function createActivitypubChannel(options: ActivitypubChannelOptions): Ch
       const key = `ap:${activity.id}:${inbox}`;
       const limits = options.limits();
       const owner = message.kind === 'announcement' ? message.deliveryRef : message.to;
-      if (!(await limits.claimFor(key, owner, SHARED_INBOX_MEMORY_MS))) {
-        if (await limits.getStamp(`${key}:done`)) return { providerMessageId: `activitypub:shared:${activity.id}` };
-        throw new SharedInboxBusy();
-      }
+      // The server has it already (through another follower's delivery, or this one's before a crash).
+      if (await limits.getStamp(`${key}:done`)) return { providerMessageId: `activitypub:shared:${activity.id}` };
+      if (!(await limits.claimFor(key, owner, SHARED_INBOX_MEMORY_MS))) throw new SharedInboxBusy();
       await client.post(inbox, activity);
       await limits.setStamp(`${key}:done`, Date.now());
       await limits.settleClaim(key, SHARED_INBOX_MEMORY_MS);
