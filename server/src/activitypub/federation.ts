@@ -80,10 +80,12 @@ export function createFederation(strapi: Core.Strapi, readConfig: () => PluginCo
     const announcements = getService(strapi, 'announcements');
     const { content } = announcements.contentFor(announcement, config.defaultLocale, followUp);
     // The broadcast keeps the text of its first publish; the Fediverse's copy shows the article as it is now, so a correction reaches it by Update.
+    const source = await announcements.sourceEntry(announcement);
+    // Unpublishing the article leaves its announcement (the broadcast pauses), but the news is withdrawn.
+    if (announcement.sourceUid && config.contentTypes[announcement.sourceUid] && !source) return null;
     const sourceLanguage = announcement.sourceLocale ? languageOfLocale(announcement.sourceLocale) : config.defaultLocale;
-    const source = sourceLanguage === config.defaultLocale ? await announcements.sourceEntry(announcement) : null;
     const attributes = source ? (strapi.contentTypes[announcement.sourceUid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string }> | undefined) : undefined;
-    const current = source ? announcements.versionsOf(source.mapping, source.entry, attributes, config.defaultLocale)[config.defaultLocale] : undefined;
+    const current = source && sourceLanguage === config.defaultLocale ? announcements.versionsOf(source.mapping, source.entry, attributes, config.defaultLocale)[config.defaultLocale] : undefined;
     return {
       documentId,
       content: current ? { ...content, title: current.title || content.title, text: current.text || content.text, url: current.url ?? content.url } : content,
