@@ -60,7 +60,7 @@ export interface FediverseServer {
   /** `name` looks up `handle` by WebFinger and follows it. */
   follow(name: string, handle: string): Promise<{ actorId: string; followId: string }>;
   unfollow(name: string, handle: string, followId: string): Promise<void>;
-  lookup(handle: string): Promise<unknown>;
+  lookup(handle: string): Promise<object>;
   federation: Federation<void>;
   close(): Promise<void>;
 }
@@ -135,7 +135,7 @@ export async function startFediverseServer(names: string[]): Promise<FediverseSe
     }
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers)) if (typeof value === 'string') headers.set(name, value);
-    const answer = await federation.fetch(new Request(url, { method: request.method, headers, body: body.length ? body : undefined }), { contextData: undefined });
+    const answer = await federation.fetch(new Request(url, { method: request.method, headers, body: body.length ? new Uint8Array(body) : undefined }), { contextData: undefined });
     response.writeHead(answer.status, Object.fromEntries(answer.headers));
     response.end(Buffer.from(await answer.arrayBuffer()));
   });
@@ -158,7 +158,7 @@ export async function startFediverseServer(names: string[]): Promise<FediverseSe
     federation,
     lookup,
     async follow(name, handle) {
-      const target = (await lookup(handle)) as { id: URL; inboxId: URL | null };
+      const target = (await lookup(handle)) as unknown as { id: URL; inboxId: URL | null };
       follows += 1;
       const followId = `${origin}/users/${name}/follows/${follows}`;
       const ctx = context();
@@ -166,7 +166,7 @@ export async function startFediverseServer(names: string[]): Promise<FediverseSe
       return { actorId: ctx.getActorUri(name).href, followId };
     },
     async unfollow(name, handle, followId) {
-      const target = (await lookup(handle)) as { id: URL };
+      const target = (await lookup(handle)) as unknown as { id: URL };
       const ctx = context();
       const follow = new Follow({ id: new URL(followId), actor: ctx.getActorUri(name), object: target.id });
       await ctx.sendActivity({ identifier: name }, target as never, new Undo({ id: new URL(`${followId}/undo`), actor: ctx.getActorUri(name), object: follow }), { immediate: true });

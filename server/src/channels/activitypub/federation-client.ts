@@ -50,9 +50,9 @@ const privateRanges = (() => {
     ['::1', 128],
     ['fc00::', 7],
     ['fe80::', 10],
-    ['::ffff:0:0', 96],
   ] as const)
     list.addSubnet(net, prefix, 'ipv6');
+  // IPv4-mapped IPv6 addresses (::ffff:10.0.0.1) are checked against the IPv4 rules by BlockList itself.
   return list;
 })();
 
