@@ -213,6 +213,17 @@ describe('ActivityPub actor', () => {
     expect(fediverse.received.filter((activity) => activity.content?.includes('Sperrmüll'))).toHaveLength(0);
   });
 
+  it('exports a follower’s handle and endpoints, and erasure removes them', async () => {
+    const row = (await followerRow('alice')) as { id: number };
+    const privacy = test.strapi.plugin('town-crier').service('privacy') as { exportSubscriber(id: number): Promise<{ subscriber: Record<string, unknown> }>; erase(id: number): Promise<void> };
+    const exported = await privacy.exportSubscriber(row.id);
+    expect(exported.subscriber).toMatchObject({ address: fediverse.actorUri('alice'), activitypubFollower: { inbox: `${fediverse.origin}/users/alice/inbox` } });
+    await privacy.erase(row.id);
+    const erased = await test.strapi.db.query(SUBSCRIBER).findOne({ where: { id: row.id } });
+    expect(erased).toMatchObject({ address: null, activitypubFollower: null, status: 'unsubscribed' });
+    expect(JSON.stringify(erased)).not.toContain('/users/alice');
+  });
+
   it('answers a GET of an unknown note with 404 in Strapi’s error shape', async () => {
     const response = await test.request.get(ap('notes/no-such-document'));
     expect(response.status).toBe(404);

@@ -4,7 +4,7 @@ import { JOB_NAMES, PLUGIN_ID, UID } from '../constants';
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { acceptActivity, deleteActivity, noteDocument, updateActivity } from '../channels/activitypub/documents';
-import { classifyActivitypubError, type FollowerEndpoints } from '../channels/activitypub';
+import { classifyActivitypubError, inboxHasKey, type FollowerEndpoints } from '../channels/activitypub';
 
 /**
  * Activities that are not a broadcast: the `Accept` a new follower waits for, and the `Update`
@@ -78,7 +78,7 @@ export function activitypubActivities(strapi: Core.Strapi) {
       const limits = runtime().limits();
       const failures: string[] = [];
       for (const inbox of await followerInboxes()) {
-        const key = `ap:${activity.id as string}:${inbox}`;
+        const key = inboxHasKey(activity.id as string, inbox);
         if (await limits.getStamp(`${key}:done`)) continue;
         try {
           await federation.client().post(inbox, activity);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ActivitypubConfig } from '../../config/activitypub.schema';
 import type { Limits } from '../../queue/limits';
 import type { Channel, ClassifiedError, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
@@ -28,6 +29,12 @@ class SharedInboxBusy extends Error {
     this.name = 'SharedInboxBusy';
   }
 }
+
+/**
+ * The limits key that says a server has an activity. Hashed: an inbox without a shared inbox is
+ * the follower's own (`…/users/name/inbox`), and Redis holds no handles.
+ */
+export const inboxHasKey = (activityId: string, inbox: string) => `ap:${createHash('sha256').update(`${activityId}\n${inbox}`).digest('base64url')}`;
 
 /** How long "this server has the activity" is remembered: far longer than any broadcast lasts. */
 const SHARED_INBOX_MEMORY_MS = 14 * 86_400_000;
@@ -106,7 +113,7 @@ export function createActivitypubChannel(options: ActivitypubChannelOptions): Ch
       // Unfollowed (or erased) since the delivery was read: nothing to send to.
       if (!follower) throw new FederationHttpError(410, undefined, 'activitypub: no longer a follower');
       const inbox = follower.sharedInbox ?? follower.inbox;
-      const key = `ap:${activity.id}:${inbox}`;
+      const key = inboxHasKey(activity.id, inbox);
       const limits = options.limits();
       const owner = message.kind === 'announcement' ? message.deliveryRef : message.to;
       // The server has it already (through another follower's delivery, or this one's before a crash).
