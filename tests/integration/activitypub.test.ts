@@ -1,10 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Follow, generateCryptoKeyPair, signRequest } from '@fedify/fedify';
 import { bootStrapi, eventually, type TestStrapi } from '../support/strapi';
 import { drained } from '../support/drained';
 import { announcementFor, deliveriesOf, publishArticle } from '../support/seed';
-import { startFediverseServer, startTlsFront, type FediverseServer, type TlsFront } from '../support/fediverse-server';
+import { loadFedify, startFediverseServer, startTlsFront, type FediverseServer, type TlsFront } from '../support/fediverse-server';
 
 const SUBSCRIBER = 'plugin::town-crier.subscriber';
 const LEDGER = 'plugin::town-crier.consent-event';
@@ -84,6 +83,7 @@ describe('ActivityPub actor', () => {
   });
 
   it('refuses a Follow whose signature does not verify with 401 and adds nobody', async () => {
+    const { Follow, generateCryptoKeyPair, signRequest } = await loadFedify();
     // Mallory claims to be alice: a real signature, but by a key that is not alice's.
     const wrongKey = await generateCryptoKeyPair('RSASSA-PKCS1-v1_5');
     const follow = await new Follow({ id: new URL(`${fediverse.origin}/users/alice/follows/forged`), actor: new URL(fediverse.actorUri('alice')), object: new URL(`${publicUrl}/api/town-crier/activitypub/actor`) }).toJsonLd();

@@ -14,22 +14,11 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  Accept,
-  Create,
-  Delete,
-  Endpoints,
-  Follow,
-  MemoryKvStore,
-  Person,
-  Undo,
-  Update,
-  createFederation,
-  exportJwk,
-  generateCryptoKeyPair,
-  importJwk,
-  type Federation,
-} from '@fedify/fedify';
+import type { Federation } from '@fedify/fedify' with { 'resolution-mode': 'import' };
+
+/** Fedify ships as ES modules only; this CommonJS test code loads it with a dynamic import. */
+export type Fedify = typeof import('@fedify/fedify', { with: { 'resolution-mode': 'import' } });
+export const loadFedify = (): Promise<Fedify> => import('@fedify/fedify');
 
 export interface ReceivedActivity {
   type: 'Accept' | 'Create' | 'Update' | 'Delete';
@@ -72,6 +61,7 @@ async function readBody(request: http.IncomingMessage): Promise<Buffer> {
 }
 
 export async function startFediverseServer(names: string[]): Promise<FediverseServer> {
+  const { Accept, Create, Delete, Endpoints, Follow, MemoryKvStore, Person, Undo, Update, createFederation, exportJwk, generateCryptoKeyPair, importJwk } = await loadFedify();
   const federation = createFederation<void>({ kv: new MemoryKvStore(), allowPrivateAddress: true });
   const keys = new Map<string, CryptoKeyPair>();
   for (const name of names) keys.set(name, await generateCryptoKeyPair('RSASSA-PKCS1-v1_5'));
@@ -100,7 +90,7 @@ export async function startFediverseServer(names: string[]): Promise<FediverseSe
 
   const received: ReceivedActivity[] = [];
   const rawPosts: RawPost[] = [];
-  const record = (type: ReceivedActivity['type']) => async (ctx: { recipient: string | null }, activity: Accept | Create | Update | Delete) => {
+  const record = (type: ReceivedActivity['type']) => async (ctx: { recipient: string | null }, activity: InstanceType<Fedify['Accept' | 'Create' | 'Update' | 'Delete']>) => {
     const object = await activity.getObject().catch(() => null);
     const note = object as { id?: URL | null; replyTargetId?: URL | null; content?: unknown } | null;
     received.push({
