@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { actorUrls, noteDocument, noteHtml, webfingerMatches, deleteActivity } from '../../server/src/channels/activitypub/documents';
+import { activityPreview, actorUrls, createActivity, noteDocument, noteHtml, webfingerMatches, deleteActivity } from '../../server/src/channels/activitypub/documents';
 import { sha256Digest, signedHeaders, signatureParams, verifySignedRequest } from '../../server/src/channels/activitypub/signatures';
 import { assertPublicUrl, FederationHttpError, FederationTransportError } from '../../server/src/channels/activitypub/federation-client';
 import { classifyActivitypubError } from '../../server/src/channels/activitypub';
@@ -34,6 +34,11 @@ describe('ActivityPub documents', () => {
     expect(note).toMatchObject({ id: `${urls.base}/notes/abc`, inReplyTo: `${urls.base}/notes/orig`, to: ['https://www.w3.org/ns/activitystreams#Public'], cc: [urls.followers] });
     const deletion = deleteActivity(urls, 'abc', '2026-01-02T00:00:00.000Z');
     expect(deletion.object).toMatchObject({ id: note.id, type: 'Tombstone' });
+  });
+
+  it('shows a recorded Create in the sandbox phone as the post reads, a follow-up marked as a reply', () => {
+    const note = noteDocument(urls, { documentId: 'b', content: { title: 'Sperrung <Nord>', text: 'A & B\nC', url: 'https://stadt.example/n' }, language: 'de', published: '2026-01-01T00:00:00.000Z', inReplyTo: 'a' });
+    expect(activityPreview(createActivity(urls, note, 'b')).text).toBe('(Antwort im Thread der ersten Meldung)\n\nSperrung <Nord>\n\nA & B\nC\n\nhttps://stadt.example/n');
   });
 
   it('finds the key in an actor document (one or a list) or a key document, with its owner', () => {

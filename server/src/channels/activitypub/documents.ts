@@ -185,3 +185,21 @@ export function acceptActivity(urls: ActorUrls, follow: { id: string; actor: str
 export function orderedCollection(id: string, totalItems: number, orderedItems?: unknown[]) {
   return { '@context': AS_CONTEXT, id, type: 'OrderedCollection', totalItems, ...(orderedItems ? { orderedItems } : {}) };
 }
+
+/** What a Mastodon user sees of a post, as plain text: the sandbox phone's view of a recorded activity. */
+export function activityPreview(body: unknown): { text: string; buttons: never[] } {
+  const activity = (body ?? {}) as { type?: string; object?: { content?: string; inReplyTo?: string } };
+  const html = activity.object?.content ?? '';
+  const text = html
+    .replace(/<br\s*\/?>/g, '\n')
+    .replace(/<\/p>/g, '\n\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .trim();
+  // Shown to the town's staff in the admin, in German like the other channels' sandbox notes.
+  const reply = activity.object?.inReplyTo ? '(Antwort im Thread der ersten Meldung)\n\n' : '';
+  return { text: `${reply}${text}`, buttons: [] };
+}
