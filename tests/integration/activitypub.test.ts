@@ -42,7 +42,7 @@ describe('ActivityPub actor', () => {
         channels: {
           whatsapp: { enabled: false },
           // The follower's server listens on 127.0.0.1: private addresses are refused unless allowed.
-          activitypub: { enabled: true, displayName: 'Stadt Musterstadt', summary: 'Nachrichten aus dem Rathaus', allowPrivateAddresses: true },
+          activitypub: { enabled: true, displayName: 'Stadt Musterstadt', summary: 'Nachrichten aus dem Rathaus', allowPrivateAddresses: true, inboxRequestsPerMinute: 40 },
         },
       },
     });
@@ -222,6 +222,18 @@ describe('ActivityPub actor', () => {
     const erased = await test.strapi.db.query(SUBSCRIBER).findOne({ where: { id: row.id } });
     expect(erased).toMatchObject({ address: null, activitypubFollower: null, status: 'unsubscribed' });
     expect(JSON.stringify(erased)).not.toContain('/users/alice');
+  });
+
+  it('refuses a flood of inbox POSTs from one address with 429 before looking at them', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 40 && !statuses.includes(429); i += 1) {
+      statuses.push((await test.request.post(ap('inbox')).set('Content-Type', 'application/activity+json').send('{"type":"Like","actor":"https://x.example/u"}')).status);
+    }
+    expect(statuses[0]).toBe(401);
+    const refused = await test.request.post(ap('inbox')).set('Content-Type', 'application/activity+json').send('{}');
+    expect(refused.status).toBe(429);
+    expect(refused.body.error).toMatchObject({ status: 429, name: 'RateLimitError' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
   });
 
   it('answers a GET of an unknown note with 404 in Strapi’s error shape', async () => {

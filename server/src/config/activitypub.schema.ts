@@ -20,6 +20,8 @@ export const activitypubConfigSchema = strict.object({
   /** Distinct follower servers posted to per second (each POST carries the news for all its followers). */
   messagesPerSecond: z.number().int().positive().max(100).default(5),
   requestTimeoutMs: z.number().int().positive().default(10_000),
+  /** Inbox POSTs per client address and minute: each one may make us fetch a stranger's key. A big server's traffic for one account stays far below. */
+  inboxRequestsPerMinute: z.number().int().positive().max(100_000).default(600),
   /**
    * Fetching a follower's actor document and posting to its inbox on a private or loopback
    * address. Off in production: a `Follow` must not make the town's server call into its own network.

@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import type { Context, Next } from 'koa';
 import { PLUGIN_ID } from '../constants';
 import { ACTIVITY_JSON, nodeinfoLinks } from '../channels/activitypub/documents';
-import { answerWithError, forbiddenError, notFoundError, payloadTooLargeError, unauthorizedError, validationError } from '../http/errors';
+import { answerWithError, forbiddenError, notFoundError, payloadTooLargeError, rateLimitError, unauthorizedError, validationError } from '../http/errors';
+import { keyedHash } from '../utils/secret';
+import { clientKey } from './rate-limit';
 import { getService } from '../utils/get-service';
 
 /** An activity is a few kilobytes; Mastodon refuses inbox bodies over 1 MB, and so do we. */
@@ -53,6 +56,17 @@ export default (_config: unknown, { strapi }: { strapi: Core.Strapi }) => {
 
     const rest = path.slice(base().length + 1);
     if (ctx.method === 'POST' && rest === 'inbox') {
+      // Each POST may make us fetch a key from wherever it says: a flood is refused before that. Redis keys carry an HMAC of the address.
+      const perMinute = runtime.config().channels.activitypub.inboxRequestsPerMinute;
+      const who = keyedHash(strapi, `ap-inbox:${clientKey(ctx.request.ip || 'unknown')}`);
+      const admitted = await runtime
+        .limits()
+        .admitToWindow(`ap-inbox:${who}`, randomUUID(), perMinute, 60_000, Date.now())
+        .catch(() => ({ admitted: true as const }));
+      if (!admitted.admitted) {
+        ctx.set('Retry-After', String(Math.max(1, Math.ceil((admitted.retryAtMs - Date.now()) / 1000))));
+        return answerWithError(ctx, rateLimitError('Too many requests to this inbox; try again later'));
+      }
       const rawBody = await readBody(ctx, INBOX_BODY_MAX_BYTES);
       if (!rawBody) return answerWithError(ctx, payloadTooLargeError(`Request body too large (at most ${INBOX_BODY_MAX_BYTES} bytes)`, { maxBytes: INBOX_BODY_MAX_BYTES }));
       const answer = await federation.inbox({ method: 'POST', url: `http://placeholder${ctx.req.url ?? path}`, headers: ctx.req.headers, rawBody });
