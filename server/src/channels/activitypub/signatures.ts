@@ -38,7 +38,7 @@ export async function signedHeaders(
     {
       key: { id: identity.keyId, alg: 'rsa-v1_5-sha256', sign: async (data: Buffer) => signData('sha256', data, key) },
       fields: request.body !== undefined ? SIGNED_POST_FIELDS : SIGNED_GET_FIELDS,
-      // keyId and algorithm only: `created`/`expires` are hs2019's, and Mastodon refuses them with rsa-sha256.
+      // keyId and algorithm only: `created`/`expires` belong to hs2019, and strict servers refuse them beside rsa-sha256.
       params: ['keyid', 'alg'],
     },
     { method: request.method, url: request.url, headers }
