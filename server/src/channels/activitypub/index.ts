@@ -91,6 +91,8 @@ export function createActivitypubChannel(options: ActivitypubChannelOptions): Ch
       // Followers are welcomed by an Accept from the inbox, and staff replies have no place in a news feed.
       throw new FederationHttpError(422, undefined, `activitypub: a ${message.kind} message has no ActivityPub form`);
     }
+    // A test to one address has no Note of its own: a post on the Fediverse is public, for every follower at once.
+    if (!message.activitypub) throw new FederationHttpError(422, undefined, 'activitypub: a post goes to all followers at once; there is no test post to one address');
     return createActivityFor(urls, message);
   };
 
