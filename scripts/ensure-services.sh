@@ -54,11 +54,19 @@ ensure_chromium() {
   [ -x "$path" ] || { echo "Chromium did not install at $path." >&2; exit 1; }
 }
 
+# The ActivityPub test makes a throwaway TLS certificate for its HTTPS front (WebFinger handles resolve over HTTPS).
+ensure_openssl() {
+  command -v openssl >/dev/null && return
+  can_apt || { echo "openssl is missing (the ActivityPub test makes a TLS certificate with it): apt-get install -y openssl" >&2; exit 1; }
+  echo "openssl: installing openssl"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
+}
+
 case "${1:-all}" in
   redis) ensure_redis ;;
   postgres) ensure_postgres ;;
   chromium) ensure_chromium ;;
   # What `npm test` needs: the SQLite suite runs on Redis, the browser tests on Chromium.
-  test) ensure_redis_binary; [ -n "${REDIS_URL:-}" ] && echo "redis: using REDIS_URL" || ensure_redis; ensure_chromium ;;
-  all) ensure_redis; ensure_postgres; ensure_chromium ;;
+  test) ensure_redis_binary; [ -n "${REDIS_URL:-}" ] && echo "redis: using REDIS_URL" || ensure_redis; ensure_chromium; ensure_openssl ;;
+  all) ensure_redis; ensure_postgres; ensure_chromium; ensure_openssl ;;
 esac

@@ -125,6 +125,14 @@ module.exports = ({ env }) => ({
           // The PEM certificate of such a test push service (a self-signed one), when it has one.
           ...(env('WEBPUSH_CA_CERTIFICATE') ? { caCertificate: env('WEBPUSH_CA_CERTIFICATE').replace(/\\n/g, '\n') } : {}),
         },
+        // The site as its own Fediverse account, @news@<host of publicUrl>: WebFinger and the actor answer; in
+        // sandbox (the default here, the demo runs on localhost) its posts go to the sandbox phone, not to any server.
+        activitypub: {
+          enabled: env.bool('ACTIVITYPUB_ENABLED', true),
+          sandbox: env.bool('ACTIVITYPUB_SANDBOX', true),
+          displayName: 'Stadt Musterstadt',
+          summary: 'Nachrichten aus dem Rathaus Musterstadt',
+        },
       },
     },
   },

@@ -30,7 +30,7 @@ export const UID = {
  * the admin's vocabulary too: declared once in shared/contracts and re-exported here under the
  * names the server has always used (docs/architecture.md, "Contracts").
  */
-export { CHANNEL_IDS, CHANNEL_PROBLEMS, type ChannelId, type ChannelProblem, type ChannelProblemCode } from '../../shared/contracts/channels';
+export { CHANNEL_IDS, SIGNUP_CHANNEL_IDS, CHANNEL_PROBLEMS, type ChannelId, type ChannelProblem, type ChannelProblemCode } from '../../shared/contracts/channels';
 export { SUBSCRIBER_STATUSES, CONSENT_EVENT_TYPES, type SubscriberStatus, type ConsentEventType } from '../../shared/contracts/subscribers';
 export {
   BROADCAST_STATUSES as ANNOUNCEMENT_STATUSES,
@@ -70,6 +70,8 @@ export const JOB_NAMES = {
   deliverBatch: 'deliver-batch',
   message: 'message',
   webhook: 'webhook',
+  /** The ActivityPub actor's Accept, and the Update or Delete of a Note already sent (activitypub/activities.ts). */
+  activitypub: 'activitypub',
 } as const;
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
 

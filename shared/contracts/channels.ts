@@ -1,6 +1,8 @@
 /** The channels and what the channel status page can report about them, for the server and the admin. */
-export const CHANNEL_IDS = ['whatsapp', 'email', 'telegram', 'webpush'] as const;
+export const CHANNEL_IDS = ['whatsapp', 'email', 'telegram', 'webpush', 'activitypub'] as const;
 export type ChannelId = (typeof CHANNEL_IDS)[number];
+/** Channels a citizen signs up for on the sign-up page; Fediverse followers come by a `Follow` to the town's actor instead. */
+export const SIGNUP_CHANNEL_IDS = ['whatsapp', 'email', 'telegram', 'webpush'] as const satisfies readonly ChannelId[];
 
 /**
  * What the channel status page can report about a channel, with the English wording the API

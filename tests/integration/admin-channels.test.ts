@@ -39,6 +39,7 @@ describe('channel status', () => {
       { id: 'email', enabled: false, problems: [] },
       { id: 'telegram', enabled: false, problems: [] },
       { id: 'webpush', enabled: false, problems: [] },
+      { id: 'activitypub', enabled: false, problems: [] },
     ]);
     expect(whatsapp).toEqual({
       id: 'whatsapp',

@@ -130,6 +130,7 @@ describe('admin statistics', () => {
       { key: 'email', count: 0 },
       { key: 'telegram', count: 0 },
       { key: 'webpush', count: 0 },
+      { key: 'activitypub', count: 0 },
     ]);
     expect(data.byTopic).toEqual([
       { key: 'kultur', label: 'Kultur', count: '<5' },

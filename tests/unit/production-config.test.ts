@@ -34,4 +34,11 @@ describe('production config checks', () => {
     const config = parsePluginConfig({ ...realTown, consent: { current: 'v', versions: { v: { text: realTown.consent.versions['2026-03'].text, privacyPolicyUrl } } } });
     expect(productionConfigProblems(config)).toEqual([expect.stringMatching(/^consent\.versions\.v\.privacyPolicyUrl: /)]);
   });
+
+  it('refuses an ActivityPub actor that may fetch from private addresses (the tests’ follower server only)', () => {
+    expect(productionConfigProblems(parsePluginConfig({ ...realTown, channels: { ...realTown.channels, activitypub: { enabled: true } } }))).toEqual([]);
+    expect(productionConfigProblems(parsePluginConfig({ ...realTown, channels: { ...realTown.channels, activitypub: { enabled: true, allowPrivateAddresses: true } } }))).toEqual([
+      expect.stringMatching(/^channels\.activitypub\.allowPrivateAddresses: /),
+    ]);
+  });
 });

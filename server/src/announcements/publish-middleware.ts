@@ -1,4 +1,5 @@
 import type { Core, Modules } from '@strapi/strapi';
+import { activitypubActivities } from '../activitypub/activities';
 import { PLUGIN_ID, UID } from '../constants';
 import { getService } from '../utils/get-service';
 import { languageOfLocale } from '../languages/languages';
@@ -69,6 +70,8 @@ async function unpublishing(strapi: Core.Strapi, ctx: DocumentContext, next: Nex
     const stillPublished = isAnnouncement ? 0 : await strapi.db.query(ctx.uid as 'api::article.article').count({ where: { documentId, publishedAt: { $notNull: true } } });
     if (!stillPublished) {
       await getService(strapi, 'dispatch').unpublished(announcementId);
+      // Withdrawn news is withdrawn on the Fediverse too: a Delete to every follower server.
+      await activitypubActivities(strapi).noteChanged(announcementId, 'delete');
       return result;
     }
     for (const locale of locales) {

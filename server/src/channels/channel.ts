@@ -63,6 +63,8 @@ export type OutboundMessage =
        * thread carried, oldest first (`References`; the last is `In-Reply-To`).
        */
       threadMessageIds?: string[];
+      /** ActivityPub: the news' document id (its Note's URL), when it was published, and the news a follow-up answers. */
+      activitypub?: { documentId: string; published: string; inReplyTo: string | null; language: string };
     }
   /** Double opt-in: carries a one-time token the citizen sends back (button tap, or confirmation link). */
   | { kind: 'confirmation'; to: string; token: string; townName: string; locale?: Language; deliveryRef?: string }

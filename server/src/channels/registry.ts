@@ -10,6 +10,9 @@ import { createEmailChannel, type MailOptions } from './email';
 import { createTelegramChannel } from './telegram';
 import { createWhatsappChannel } from './whatsapp';
 import { createWebpushChannel, parsePushSubscription } from './webpush';
+import { createActivitypubChannel } from './activitypub';
+import type { Limits } from '../queue/limits';
+import type { Federation } from '../activitypub/federation';
 
 export interface ChannelRegistry {
   get(id: ChannelId): Channel;
@@ -23,7 +26,20 @@ export interface ChannelRegistry {
  * sandbox mode, which production refuses unless it was asked for explicitly: a forgotten
  * token must never look like a working broadcast.
  */
-export function createChannelRegistry({ strapi, config, pace }: { strapi: Core.Strapi; config: PluginConfig; pace?: Pace }): ChannelRegistry {
+export function createChannelRegistry({
+  strapi,
+  config,
+  pace,
+  limits,
+  federation,
+}: {
+  strapi: Core.Strapi;
+  config: PluginConfig;
+  pace?: Pace;
+  /** Shared-inbox claims of the ActivityPub channel. */
+  limits?: () => Limits;
+  federation?: () => Federation;
+}): ChannelRegistry {
   const channels = new Map<ChannelId, Channel>();
   /**
    * Every live send waits for its turn under the channel's messages per second, whoever sends
@@ -57,7 +73,7 @@ export function createChannelRegistry({ strapi, config, pace }: { strapi: Core.S
    * One rule for every channel: missing credentials mean sandbox, which production refuses
    * unless `sandbox: true` says it is meant.
    */
-  const sandboxMode = (label: string, id: ChannelId, settings: { sandbox?: boolean } & Partial<Record<'accessToken' | 'botToken' | 'from' | 'vapid', unknown>>) => {
+  const sandboxMode = (label: string, id: ChannelId, settings: { sandbox?: boolean } & Partial<Record<'accessToken' | 'botToken' | 'from' | 'vapid' | 'enabled', unknown>>) => {
     const credential = CHANNEL_CREDENTIALS[id].key;
     const explicit = settings.sandbox;
     const sandbox = explicit ?? !settings[credential];
@@ -106,6 +122,23 @@ export function createChannelRegistry({ strapi, config, pace }: { strapi: Core.S
       return parsePushSubscription(row?.pushSubscription);
     };
     register(createWebpushChannel({ config: push, links, sandboxRecorder, sandbox, subscriptionOf }));
+  }
+
+  const activitypub = config.channels.activitypub;
+  if (activitypub.enabled) {
+    if (!limits || !federation) throw new Error(`${PLUGIN_ID}: channels.activitypub needs the runtime's limits and federation`);
+    const sandbox = sandboxMode('ActivityPub', 'activitypub', activitypub);
+    register(
+      createActivitypubChannel({
+        config: activitypub,
+        urls: federation().identity().urls,
+        client: federation().client(),
+        limits,
+        followerOf: (actorUri) => federation().endpointsOf(actorUri),
+        sandboxRecorder,
+        sandbox,
+      })
+    );
   }
 
   return {

@@ -51,5 +51,8 @@ export function productionConfigProblems(config: PluginConfig): string[] {
       problems.push(`channels.webpush.pushServices.${index}: "${entry}" trusts an IP address, which is for a test push service only and refused in production`);
     }
   });
+  if (config.channels.activitypub.enabled && config.channels.activitypub.allowPrivateAddresses) {
+    problems.push('channels.activitypub.allowPrivateAddresses: lets any Follow make the server call into its own network; it is for a test follower server only and refused in production');
+  }
   return problems;
 }

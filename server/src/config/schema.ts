@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { strict } from './strict';
 import { webpushConfigSchema } from './webpush.schema';
+import { activitypubConfigSchema } from './activitypub.schema';
 import { whatsappConfigSchema } from './whatsapp.schema';
 import { warningsConfigSchema } from './warnings.schema';
 import { approvalConfigSchema } from './approval.schema';
@@ -14,6 +15,7 @@ import { VILLAGE_SLUG } from '../villages/villages';
  */
 
 export { whatsappConfigSchema, type WhatsappConfig } from './whatsapp.schema';
+export { activitypubConfigSchema, type ActivitypubConfig } from './activitypub.schema';
 
 /**
  * E-mail goes through Strapi's own email plugin, so the SMTP server or API provider is whatever
@@ -320,6 +322,7 @@ export const pluginConfigSchema = strict.object({
       email: emailConfigSchema.prefault({}),
       telegram: telegramConfigSchema.prefault({}),
       webpush: webpushConfigSchema.prefault({}),
+      activitypub: activitypubConfigSchema.prefault({}),
     })
     .prefault({}),
 }).superRefine((config, ctx) => {

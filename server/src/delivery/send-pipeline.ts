@@ -100,12 +100,21 @@ export const sendPipeline = (strapi: Core.Strapi) => {
         deliveryRef: `d:${delivery.id}`,
         content,
         ...(thread?.length ? { threadMessageIds: thread } : {}),
+        ...(channelId === 'activitypub' ? { activitypub: activitypubNote(announcement, followUp?.originalDocumentId ?? null) } : {}),
         unsubscribeToken: getService(strapi, 'subscriptions').unsubscribeToken(subscriber.id),
         manageToken: getService(strapi, 'subscriptions').manageToken(subscriber.id),
         locale: language,
       })
     );
   };
+
+  /** One Note for all followers: the town's language and the news' own publish time, as its public URL serves it. */
+  const activitypubNote = (announcement: Announcement, inReplyTo: string | null) => ({
+    documentId: announcement.documentId,
+    published: new Date(announcement.publishedAt ?? announcement.createdAt).toISOString(),
+    inReplyTo,
+    language: runtime().config().defaultLocale,
+  });
 
   return {
     sendTo,

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { activitypubActivities } from '../activitypub/activities';
 import { PLUGIN_ID, UID } from '../constants';
 import { getService } from '../utils/get-service';
 import { maskedMessage } from '../utils/log';
@@ -68,12 +69,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (intent.sourceUid === UID.announcement) {
         // A hand-written announcement marked as a follow-up in the side panel becomes one before it starts.
         await getService(strapi, 'follow-ups').applyMarkToAnnouncement(intent.entryDocumentId);
+        // Read before start opens the runs: a publish of news the Fediverse already has is a correction.
+        const corrected = await activitypubActivities(strapi).wasBroadcast(intent.entryDocumentId);
         await dispatch.start(intent.entryDocumentId);
+        if (corrected) await activitypubActivities(strapi).noteChanged(intent.entryDocumentId, 'update');
         return;
       }
       // A first publish creates the announcement (whose own publish, with its own intent, starts it); a later one may continue it.
       const announced = await getService(strapi, 'announcements').announceSource(intent.sourceUid, intent.entryDocumentId, intent.entryLocale);
-      if (announced?.existed) await dispatch.republished(announced.documentId);
+      if (announced?.existed) {
+        await dispatch.republished(announced.documentId);
+        // The entry was published again, most likely corrected: the Fediverse's copy follows.
+        await activitypubActivities(strapi).noteChanged(announced.documentId, 'update');
+      }
     },
 
     /**

@@ -3,6 +3,7 @@ import { notFoundError, validationError } from '../http/errors';
 import { UID, type ChannelId } from '../constants';
 import { getService } from '../utils/get-service';
 import { toDate } from '../utils/time';
+import { activityPreview } from '../channels/activitypub/documents';
 import { emailPreview, telegramInboundPayload, telegramPreview, webpushPreview, whatsappInboundPayload, whatsappStatusPayload, type CitizenAction, type PhoneButton } from './sandbox-payloads';
 
 // WhatsApp is rendered by the account service (the template's text as Meta has it); these need no state.
@@ -10,6 +11,7 @@ const PREVIEWS: Record<string, (body: unknown) => { text: string; buttons: Phone
   telegram: telegramPreview,
   email: emailPreview,
   webpush: webpushPreview,
+  activitypub: activityPreview,
 };
 
 interface OutboxRow {

@@ -7,6 +7,7 @@ import { createBullJobQueue } from '../queue/bull-job-queue';
 import { createRedisLimits } from '../queue/redis-limits';
 import { createChannelRegistry, type ChannelRegistry } from '../channels/registry';
 import { createPacer } from '../channels/pacing';
+import { createFederation, type Federation } from '../activitypub/federation';
 import { PLUGIN_ID } from '../constants';
 import { maskedMessage } from '../utils/log';
 
@@ -20,6 +21,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   let queue: JobQueue | null = null;
   let limits: Limits | null = null;
   let channels: ChannelRegistry | null = null;
+  let federation: Federation | null = null;
   const timers = new Set<NodeJS.Timeout>();
   const closers: Array<() => Promise<void>> = [];
 
@@ -47,6 +49,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return required(channels, 'channel registry');
     },
 
+    /** The town's ActivityPub actor: its documents, inbox and signed HTTP (activitypub/federation.ts). */
+    federation(): Federation {
+      if (!federation) federation = createFederation(strapi, () => this.config());
+      return federation;
+    },
+
     start() {
       const cfg = this.config();
       const bull = createBullJobQueue({
@@ -60,7 +68,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
       queue = bull;
       limits = createRedisLimits({ prefix: cfg.redis.prefix, connection: () => bull.connection() });
-      channels = createChannelRegistry({ strapi, config: cfg, pace: createPacer(() => this.limits()) });
+      channels = createChannelRegistry({ strapi, config: cfg, pace: createPacer(() => this.limits()), limits: () => this.limits(), federation: () => this.federation() });
     },
 
     /** Runs `task` every `everyMs` until `stop`; errors are logged, never thrown into the timer. */

@@ -25,6 +25,7 @@ const PERSONAL_FIELDS_CLEARED = {
   address: null,
   whatsappUserId: null,
   pushSubscription: null,
+  activitypubFollower: null,
   name: null,
   locale: null,
   villages: null,

@@ -5,6 +5,7 @@ import { getService } from '../utils/get-service';
 import { scheduleRetention } from './retention-schedule';
 import { scheduleWarnings } from './warnings-schedule';
 import { maskedMessage } from '../utils/log';
+import { activitypubActivities } from '../activitypub/activities';
 
 /** How long the startup reconcile waits for each ping, and then before the next (about a minute in all). */
 const STARTUP_PING_TIMEOUTS_MS = [1000, 2000, 4000, 8000, 15_000];
@@ -26,6 +27,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (job.name === JOB_NAMES.deliver) return getService(strapi, 'delivery').process(job);
     if (job.name === JOB_NAMES.deliverBatch) return getService(strapi, 'delivery').processBatch(job);
     if (job.name === JOB_NAMES.message) return getService(strapi, 'messages').process(job);
+    if (job.name === JOB_NAMES.activitypub) return activitypubActivities(strapi).process(job);
     strapi.log.warn(`[${PLUGIN_ID}] unknown channel job ${job.name}`);
   };
 

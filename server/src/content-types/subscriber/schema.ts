@@ -30,6 +30,12 @@ export default {
      * endpoint is pseudonymous personal data: private, exported and erased with the address.
      */
     pushSubscription: { type: 'json', private: true },
+    /**
+     * ActivityPub followers: where their server takes our activities (`inbox`, `sharedInbox`) and
+     * the id of their `Follow`. The address is the follower's actor URI (a handle: personal data),
+     * so this is private, exported and erased with it.
+     */
+    activitypubFollower: { type: 'json', private: true },
     topics: { type: 'relation', relation: 'manyToMany', target: 'plugin::town-crier.topic' },
     /**
      * The villages (Ortsteile, slugs of `town.villages`) the citizen chose, as `|a|b|`; null for

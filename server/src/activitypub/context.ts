@@ -1,0 +1,27 @@
+import type { Core } from '@strapi/strapi';
+import type { PluginConfig } from '../config/schema';
+import { actorUrls, type ActorUrls } from '../channels/activitypub/documents';
+import { pluginApiUrl } from '../http/public-links';
+
+export interface ActorIdentity {
+  urls: ActorUrls;
+  username: string;
+  /** The handle's domain: `@news@<domain>`. */
+  domain: string;
+  name: string;
+  summary: string;
+  websiteUrl: string;
+}
+
+/** The actor's names and URLs, from the plugin's config and the host's REST prefix. */
+export function actorIdentity(strapi: Core.Strapi, config: PluginConfig): ActorIdentity {
+  const settings = config.channels.activitypub;
+  return {
+    urls: actorUrls(pluginApiUrl(strapi, config.publicUrl, 'activitypub')),
+    username: settings.username,
+    domain: settings.domain || new URL(config.publicUrl).host,
+    name: settings.displayName || config.town.name,
+    summary: settings.summary,
+    websiteUrl: config.publicUrl,
+  };
+}
