@@ -8,9 +8,11 @@ import type { PermissionName } from '../permissions';
 import type { CostSummary } from '../costs';
 import type { BroadcastStatus, FollowUpKind, RunState, WaitingReason } from './broadcasts';
 import type { ChannelProblem } from './channels';
+import type { AuditEvent } from './audit';
 
 export type { BroadcastStatus, FollowUpKind, RunState, WaitingReason } from './broadcasts';
 export type { ChannelProblem } from './channels';
+export type { AuditAction, AuditActor, AuditActorKind, AuditEvent } from './audit';
 export type { CategoryCost, CostSummary } from '../costs';
 
 /**
@@ -299,6 +301,12 @@ export interface BroadcastListResponse {
 /** POST /broadcasts/:documentId/retry-failed: the broadcast, and how many failed deliveries were opened again. */
 export interface RetryFailedResult extends Broadcast {
   reopened: number;
+}
+
+/** GET /audit: the audit trail's events, newest first, with the page's filters applied. */
+export interface AuditListResponse {
+  data: AuditEvent[];
+  meta: { pagination: Pagination };
 }
 
 /** Strapi's `{ data }` envelope of the admin API. */

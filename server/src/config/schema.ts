@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { strict } from './strict';
 import { webpushConfigSchema } from './webpush.schema';
+import { auditConfigSchema } from './audit.schema';
 import { whatsappConfigSchema } from './whatsapp.schema';
 import { LANGUAGES } from '../../../shared/languages';
 import { VILLAGE_SLUG } from '../villages/villages';
@@ -187,6 +188,8 @@ export const pluginConfigSchema = strict.object({
       signupStand: strict.object({ token: z.string().min(24), signupsPerHour: z.number().int().positive().default(200) }).optional(),
     })
     .prefault({}),
+  /** Who did what to broadcasts and citizens, and for how long it is kept (config/audit.schema.ts). */
+  audit: auditConfigSchema.prefault({}),
   /** How often each worker runs retention and the expiry of unconfirmed sign-ups. */
   retentionEverySeconds: z.number().int().positive().default(900),
   broadcast: strict

@@ -11,6 +11,7 @@ import channelStatus from './channel-status';
 import inbox from './inbox';
 import sandboxPhone from './sandbox-phone';
 import followUps from './follow-ups';
+import audit from './audit';
 
 export default {
   public: publicApi,
@@ -26,4 +27,5 @@ export default {
   inbox,
   'sandbox-phone': sandboxPhone,
   'follow-ups': followUps,
+  audit,
 };

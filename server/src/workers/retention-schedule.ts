@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID } from '../constants';
 import { getService } from '../utils/get-service';
 import { maskedMessage } from '../utils/log';
+import { recordPurge } from '../audit/purge';
 
 /**
  * Retention and the expiry of unconfirmed sign-ups, on every worker's own timer: what the
@@ -15,6 +16,10 @@ export function scheduleRetention(strapi: Core.Strapi) {
   const run = async () => {
     const expired = await getService(strapi, 'subscriptions').expirePending();
     const purged = await getService(strapi, 'privacy').purgeWithdrawn();
+    await recordPurge(strapi, 'system', purged);
+    // The audit trail's own retention (audit.retentionDays): the one way its events are deleted.
+    const auditDeleted = await getService(strapi, 'audit').purgeExpired();
+    if (auditDeleted > 0) strapi.log.info(`[${PLUGIN_ID}] retention: ${auditDeleted} audit events past audit.retentionDays deleted`);
     const total = expired.deleted + expired.reverted + purged.subscribers + purged.messages + purged.outbox;
     if (total > 0) {
       strapi.log.info(
