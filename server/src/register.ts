@@ -4,6 +4,7 @@ import { readPluginConfig } from './config';
 import { checkContentTypeMappings, type ContentTypeLike } from './config/mapping-check';
 import { PLUGIN_ID } from './constants';
 import { createWorkerFieldsGuard } from './content-types/announcement/worker-fields';
+import { createAuditDocumentGuard } from './audit/document-guard';
 
 const BODY_LIMIT = `plugin::${PLUGIN_ID}.body-limit`;
 
@@ -19,6 +20,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   strapi.documents.use(createPublishMiddleware(strapi));
   placeBodyLimitBeforeParser(strapi);
   strapi.documents.use(createWorkerFieldsGuard());
+  strapi.documents.use(createAuditDocumentGuard());
 };
 
 /**

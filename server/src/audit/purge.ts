@@ -8,11 +8,11 @@ import type { AuditActorInput } from './actor';
  * quarter of an hour on every worker does not fill the trail with empty runs; several workers
  * purging at once each record the rows they purged themselves.
  */
-export async function recordPurge(strapi: Core.Strapi, actor: AuditActorInput, purged: { subscribers: number; messages: number; outbox: number }) {
+export async function recordPurge(strapi: Core.Strapi, actor: AuditActorInput, purged: { subscribers: number; messages: number; outbox: number }, now = new Date()) {
   if (purged.subscribers + purged.messages + purged.outbox === 0) return;
   await getService(strapi, 'audit').record({
     action: 'purged',
     actorId: actor,
     details: { subscribers: purged.subscribers, messages: purged.messages, outbox: purged.outbox },
-  });
+  }, now);
 }

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID } from '../constants';
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
-import { scheduleRetention } from './retention-schedule';
+import { runRetention, scheduleRetention } from './retention-schedule';
 import { maskedMessage } from '../utils/log';
 
 /**
@@ -41,6 +41,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       setImmediate(() => {
         this.reconcile().catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] reconciler: ${maskedMessage(error)}`));
       });
+    },
+
+    /** One retention run (the timer's), at `now`: tests pass a later clock instead of waiting days. */
+    async retention(now = new Date()) {
+      await runRetention(strapi, now);
     },
 
     /**
