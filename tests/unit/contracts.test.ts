@@ -4,6 +4,7 @@ import { BROADCAST_STATUSES, FOLLOW_UP_KINDS, RUN_STATES, URGENCIES } from '../.
 import { CHANNEL_IDS } from '../../shared/contracts/channels';
 import { DELIVERY_STATUSES } from '../../shared/contracts/deliveries';
 import { CONSENT_EVENT_TYPES, SUBSCRIBER_STATUSES } from '../../shared/contracts/subscribers';
+import { AUDIT_ACTIONS, AUDIT_ACTOR_KINDS } from '../../shared/contracts/audit';
 
 /**
  * The database's enumerations are the contract's lists (shared/contracts): a status added to the
@@ -13,6 +14,8 @@ import { CONSENT_EVENT_TYPES, SUBSCRIBER_STATUSES } from '../../shared/contracts
  */
 const CONTRACT_OF: Record<string, readonly string[]> = {
   'announcement.urgency': URGENCIES,
+  'audit-event.action': AUDIT_ACTIONS,
+  'audit-event.actorKind': AUDIT_ACTOR_KINDS,
   'announcement.followUpKind': FOLLOW_UP_KINDS,
   'announcement.broadcastStatus': BROADCAST_STATUSES,
   'broadcast-run.state': RUN_STATES,
