@@ -163,6 +163,6 @@ describe('admin route permissions', () => {
       });
     }
     const me = await test.request.get('/town-crier/me/permissions').set('Authorization', `Bearer ${superToken}`);
-    expect(me.body.data).toEqual({ readStats: true, manageBroadcasts: true, readSubscribers: true, managePersonalData: true, manageInbox: true, readChannels: true });
+    expect(me.body.data).toEqual({ readStats: true, manageBroadcasts: true, readSubscribers: true, managePersonalData: true, manageInbox: true, readChannels: true, readAudit: true });
   });
 });
