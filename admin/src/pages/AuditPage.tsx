@@ -2,7 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { useIntl } from 'react-intl';
 import { useIsMobile, useNotification } from '@strapi/strapi/admin';
-import { Box, Button, Field, Flex, Grid, Link as DSLink, SingleSelect, SingleSelectOption, Table, Tbody, Td, TextInput, Th, Thead, Tr, Typography } from '@strapi/design-system';
+import { Box, Button, DatePicker, Field, Flex, Grid, Link as DSLink, SingleSelect, SingleSelectOption, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { Cross, Download } from '@strapi/icons';
 import { AUDIT_ACTIONS, type AuditAction, type AuditActor, type AuditEvent } from '../../../shared/contracts/audit';
 import { queries, toApiError, useAdminClient, useQuery, type AuditFilterQuery } from '../api/client';
@@ -16,11 +16,16 @@ const ALL = '';
 /** Column widths: fixed layout, so long titles wrap instead of widening the table past the page. */
 const COLUMNS = { time: '17%', action: '17%', actor: '18%', target: '26%', details: '22%' } as const;
 
-/** The day's start in the admin's own time zone, as the ISO moment the server filters by. */
-const localDayStart = (day: string, plusDays = 0) => {
+/** A picked day (`YYYY-MM-DD`) as the local midnight it starts with, and back. */
+const dayToDate = (day: string, plusDays = 0): Date | undefined => {
+  if (!day) return undefined;
   const [year, month, date] = day.split('-').map(Number);
-  return new Date(year, month - 1, date + plusDays).toISOString();
+  return new Date(year, month - 1, date + plusDays);
 };
+const dateToDay = (date: Date | undefined) =>
+  date ? `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}` : '';
+/** The day's start in the admin's own time zone, as the ISO moment the server filters by. */
+const localDayStart = (day: string, plusDays = 0) => (dayToDate(day, plusDays) as Date).toISOString();
 
 interface Filter {
   action: AuditAction | '';
@@ -51,6 +56,7 @@ const actorKey = (actor: Pick<AuditActor, 'actorKind' | 'actorId'>) => `${actor.
  */
 export const AuditPage = () => {
   const t = useT();
+  const { locale } = useIntl();
   const isMobile = useIsMobile();
   const [filter, setFilter] = useState<Filter>(EMPTY);
   const [page, setPage] = useState(1);
@@ -96,13 +102,29 @@ export const AuditPage = () => {
         <Grid.Item col={3} s={6} xs={12} direction="column" alignItems="stretch">
           <Field.Root name="audit-from" width="100%">
             <Field.Label>{t('audit.filter.from', 'From')}</Field.Label>
-            <TextInput type="date" value={filter.from} max={filter.to || undefined} onChange={(event: React.ChangeEvent<HTMLInputElement>) => change({ from: event.target.value })} data-testid="audit-filter-from" />
+            <DatePicker
+              locale={locale}
+              value={dayToDate(filter.from)}
+              maxDate={dayToDate(filter.to)}
+              onChange={(date: Date | undefined) => change({ from: dateToDay(date) })}
+              onClear={() => change({ from: '' })}
+              clearLabel={t('audit.filter.clearFrom', 'Clear the start date')}
+              data-testid="audit-filter-from"
+            />
           </Field.Root>
         </Grid.Item>
         <Grid.Item col={3} s={6} xs={12} direction="column" alignItems="stretch">
           <Field.Root name="audit-to" width="100%">
             <Field.Label>{t('audit.filter.to', 'To')}</Field.Label>
-            <TextInput type="date" value={filter.to} min={filter.from || undefined} onChange={(event: React.ChangeEvent<HTMLInputElement>) => change({ to: event.target.value })} data-testid="audit-filter-to" />
+            <DatePicker
+              locale={locale}
+              value={dayToDate(filter.to)}
+              minDate={dayToDate(filter.from)}
+              onChange={(date: Date | undefined) => change({ to: dateToDay(date) })}
+              onClear={() => change({ to: '' })}
+              clearLabel={t('audit.filter.clearTo', 'Clear the end date')}
+              data-testid="audit-filter-to"
+            />
           </Field.Root>
         </Grid.Item>
       </Grid.Root>
