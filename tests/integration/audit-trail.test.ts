@@ -293,6 +293,35 @@ describe('audit trail', () => {
     expect((await events('action=paused'))[0]).toMatchObject({ actorId: editorId, actorName: 'Erika Redakteurin' });
   });
 
+  it('names the admin who published when the reconciler carries the publish out later, and only once', async () => {
+    // Every announcement insert fails (a real database error, from a trigger): the editor's publish stands, its broadcast waits.
+    const knex = test.strapi.db.connection;
+    const table = test.strapi.db.metadata.get('plugin::town-crier.announcement').tableName;
+    if (test.dialect === 'postgres') {
+      await knex.raw(`CREATE OR REPLACE FUNCTION tc_test_refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected: insert refused'; END; $$ LANGUAGE plpgsql`);
+      await knex.raw(`CREATE TRIGGER tc_test_refuse BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION tc_test_refuse()`);
+    } else {
+      await knex.raw(`CREATE TRIGGER tc_test_refuse BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'injected: insert refused'); END`);
+    }
+    let articleId: string;
+    try {
+      const published = await admin().post('/content-manager/collection-types/api::article.article/actions/publish', { title: 'Stromausfall Nordviertel', summary: 'Heute Abend kein Strom.', slug: 'stromausfall' });
+      expect(published.status).toBe(200);
+      articleId = published.body.data.documentId;
+      expect(await announcementFor(test, articleId)).toBeNull();
+    } finally {
+      await knex.raw(test.dialect === 'postgres' ? `DROP TRIGGER IF EXISTS tc_test_refuse ON ${table}` : 'DROP TRIGGER IF EXISTS tc_test_refuse');
+    }
+    // No request behind the reconciler: the actor comes from the publish intent, written with the publish.
+    const workers = test.strapi.plugin('town-crier').service('workers') as { reconcile(): Promise<void> };
+    await workers.reconcile();
+    const announcement = await eventually(() => announcementFor(test, articleId));
+    await workers.reconcile();
+    const found = await events(`action=published&broadcastId=${announcement.documentId}`);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ actorKind: 'admin', actorId: adminId, actorName: 'Ada Admin', broadcastTitle: 'Stromausfall Nordviertel' });
+  });
+
   it('is deleted by retention only, after audit.retentionDays (730), with the system’s purge recorded', async () => {
     const workers = test.strapi.plugin('town-crier').service('workers') as { retention(now: Date): Promise<void> };
     const before = await test.strapi.db.query(AUDIT).count();
