@@ -10,9 +10,6 @@ import type { AuditActorInput } from './actor';
  */
 export async function recordPurge(strapi: Core.Strapi, actor: AuditActorInput, purged: { subscribers: number; messages: number; outbox: number }, now = new Date()) {
   if (purged.subscribers + purged.messages + purged.outbox === 0) return;
-  await getService(strapi, 'audit').record({
-    action: 'purged',
-    actorId: actor,
-    details: { subscribers: purged.subscribers, messages: purged.messages, outbox: purged.outbox },
-  }, now);
+  const details = { subscribers: purged.subscribers, messages: purged.messages, outbox: purged.outbox };
+  await getService(strapi, 'audit').record({ action: 'purged', actorId: actor, details }, now);
 }
