@@ -13,6 +13,8 @@ export const PERMISSION_UIDS = {
   managePersonalData: 'subscribers.personal-data',
   manageInbox: 'inbox.manage',
   readChannels: 'channels.read',
+  /** The audit trail (who did what to broadcasts and citizens), its filters and its CSV. */
+  readAudit: 'audit.read',
 } as const;
 
 export type PermissionName = keyof typeof PERMISSION_UIDS;
@@ -28,4 +30,5 @@ export const PERMISSION_DISPLAY_NAMES: Record<PermissionName, string> = {
   managePersonalData: "Export and erase subscribers' personal data, purge after retention",
   manageInbox: 'Manage the inbox',
   readChannels: 'Read channel settings',
+  readAudit: 'Read the audit log',
 };

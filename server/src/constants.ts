@@ -23,6 +23,7 @@ export const UID = {
   warningSource: 'plugin::town-crier.warning-source',
   messagePricing: 'plugin::town-crier.message-pricing',
   budgetAlert: 'plugin::town-crier.budget-alert',
+  auditEvent: 'plugin::town-crier.audit-event',
 } as const;
 
 /**

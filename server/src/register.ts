@@ -4,6 +4,7 @@ import { readPluginConfig } from './config';
 import { checkContentTypeMappings, type ContentTypeLike } from './config/mapping-check';
 import { PLUGIN_ID } from './constants';
 import { createWorkerFieldsGuard } from './content-types/announcement/worker-fields';
+import { createAuditDocumentGuard } from './audit/document-guard';
 
 const BODY_LIMIT = `plugin::${PLUGIN_ID}.body-limit`;
 const ACTIVITYPUB = `plugin::${PLUGIN_ID}.activitypub`;
@@ -22,6 +23,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   // The town's ActivityPub actor: /.well-known/webfinger at the root, and the inbox's raw body for its digest.
   if (config.channels.activitypub.enabled) placeBeforeParser(strapi, ACTIVITYPUB);
   strapi.documents.use(createWorkerFieldsGuard());
+  strapi.documents.use(createAuditDocumentGuard());
 };
 
 /**

@@ -10,9 +10,11 @@ import type { BroadcastStatus, FollowUpKind, RunState, WaitingReason } from './b
 import type { ChannelProblem } from './channels';
 import type { OfficialWarningOrigin } from './warnings';
 export type { OfficialWarningOrigin, OfficialWarningsOverview, WarningDraftNotice, WarningSourceStatus } from './warnings';
+import type { AuditEvent } from './audit';
 
 export type { BroadcastStatus, FollowUpKind, RunState, WaitingReason } from './broadcasts';
 export type { ChannelProblem } from './channels';
+export type { AuditAction, AuditActor, AuditActorKind, AuditEvent } from './audit';
 export type { CategoryCost, CostSummary } from '../costs';
 import type { BudgetStatus, BudgetVerdict, KindCost } from './costs';
 export type { BudgetStatus, BudgetVerdict, KindCost, MessageKind } from './costs';
@@ -312,6 +314,12 @@ export interface BroadcastListResponse {
 /** POST /broadcasts/:documentId/retry-failed: the broadcast, and how many failed deliveries were opened again. */
 export interface RetryFailedResult extends Broadcast {
   reopened: number;
+}
+
+/** GET /audit: the audit trail's events, newest first, with the page's filters applied. */
+export interface AuditListResponse {
+  data: AuditEvent[];
+  meta: { pagination: Pagination };
 }
 
 /** Strapi's `{ data }` envelope of the admin API. */

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { FOLLOW_UP_KINDS } from './broadcasts';
 import { CHANNEL_IDS } from './channels';
+import { AUDIT_ACTIONS, AUDIT_ACTOR_KINDS } from './audit';
 
 export const documentIdParamsSchema = z.object({ documentId: z.string().min(1).max(64) });
 export const subscriberIdParamsSchema = z.object({ id: z.coerce.number().int().positive() });
@@ -80,6 +81,47 @@ export const sandboxActBodySchema = z
     path: ['payload'],
   });
 
+/**
+ * A moment of the audit filter: an ISO date-time with its offset, or a date alone (that day in UTC;
+ * as `to`, the whole day is included). The admin page sends date-times of the town's local midnight.
+ */
+const auditMoment = (edge: 'from' | 'to') =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/, 'must be a date (YYYY-MM-DD) or an ISO date-time with offset')
+    .transform((value, ctx) => {
+      const dateOnly = value.length === 10;
+      const moment = new Date(dateOnly ? `${value}T00:00:00Z` : value);
+      if (Number.isNaN(moment.getTime())) {
+        ctx.addIssue({ code: 'custom', message: 'is not a real date' });
+        return z.NEVER;
+      }
+      return dateOnly && edge === 'to' ? new Date(moment.getTime() + 86_400_000) : moment;
+    });
+/** The audit trail's filters (the list and its CSV): every one optional, combined with "and". */
+const auditFilterShape = {
+  action: z.enum(AUDIT_ACTIONS).optional(),
+  actorKind: z.enum(AUDIT_ACTOR_KINDS).optional(),
+  actorId: z.coerce.number().int().positive().optional(),
+  broadcastId: z.string().min(1).max(64).optional(),
+  subscriberId: z.coerce.number().int().positive().optional(),
+  /** From this moment on (inclusive). */
+  from: auditMoment('from').optional(),
+  /** Before this moment (exclusive; a date alone includes its day). */
+  to: auditMoment('to').optional(),
+};
+const fromBeforeTo = (filter: { from?: Date; to?: Date }) => !filter.from || !filter.to || filter.from < filter.to;
+/** Unknown parameters are refused: a misspelt filter must not silently show everything. */
+export const auditFilterSchema = z.object(auditFilterShape).strict().refine(fromBeforeTo, { message: 'must be after from', path: ['to'] });
+export const auditListQuerySchema = z
+  .object({
+    ...auditFilterShape,
+    page: z.coerce.number().int().positive().default(1),
+    pageSize: z.coerce.number().int().positive().max(100).default(25),
+  })
+  .strict()
+  .refine(fromBeforeTo, { message: 'must be after from', path: ['to'] });
+
 /** Actions on one broadcast that need no body (POST /broadcasts/:documentId/<action>). */
 export const BROADCAST_ACTIONS = ['pause', 'resume', 'cancel', 'retry-failed'] as const;
 export type BroadcastAction = (typeof BROADCAST_ACTIONS)[number];
@@ -99,4 +141,6 @@ export type InboxListQuery = QueryOf<typeof inboxListQuerySchema>;
 export type InboxReplyBody = z.input<typeof inboxReplyBodySchema>;
 export type OutboxQuery = QueryOf<typeof outboxQuerySchema>;
 export type SandboxActBody = z.input<typeof sandboxActBodySchema>;
+export type AuditFilterQuery = QueryOf<typeof auditFilterSchema>;
+export type AuditListQuery = QueryOf<typeof auditListQuerySchema>;
 export type StatsDaysQuery = QueryOf<typeof statsDaysQuerySchema>;

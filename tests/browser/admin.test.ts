@@ -316,13 +316,13 @@ describe('admin panel in Chromium', () => {
     await page.goto(`${baseUrl}/admin`);
     await page.getByRole('link', { name: 'Town Crier' }).first().click();
     await page.waitForURL(/\/admin\/plugins\/town-crier\/overview$/);
-    for (const tab of ['overview', 'broadcasts', 'inbox', 'sandbox', 'channels']) await page.getByTestId(`tab-${tab}`).waitFor();
+    for (const tab of ['overview', 'broadcasts', 'inbox', 'sandbox', 'channels', 'audit']) await page.getByTestId(`tab-${tab}`).waitFor();
     // The tabs switch views inside the page.
     await page.getByTestId('tab-channels').click();
     await page.waitForURL(/\/admin\/plugins\/town-crier\/channels$/);
     await page.getByTestId('channel-whatsapp').waitFor();
     const permissions = await api('/town-crier/me/permissions');
-    expect(permissions.data).toEqual({ readStats: true, manageBroadcasts: true, readSubscribers: true, managePersonalData: true, manageInbox: true, readChannels: true });
+    expect(permissions.data).toEqual({ readStats: true, manageBroadcasts: true, readSubscribers: true, managePersonalData: true, manageInbox: true, readChannels: true, readAudit: true });
   });
 
   it('overview: the cards, breakdowns and chart show the seeded figures', async () => {
@@ -628,7 +628,7 @@ describe('admin panel in Chromium', () => {
     expect(registered.status).toBe(200);
     const statsToken = registered.body.data.token as string;
     const mine = await test.request.get('/town-crier/me/permissions').set('Authorization', `Bearer ${statsToken}`);
-    expect(mine.body.data).toEqual({ readStats: true, manageBroadcasts: false, readSubscribers: false, managePersonalData: false, manageInbox: false, readChannels: false });
+    expect(mine.body.data).toEqual({ readStats: true, manageBroadcasts: false, readSubscribers: false, managePersonalData: false, manageInbox: false, readChannels: false, readAudit: false });
     const forbidden = await test.request.get('/town-crier/broadcasts').set('Authorization', `Bearer ${statsToken}`);
     expect(forbidden.status).toBe(403);
 
@@ -645,7 +645,7 @@ describe('admin panel in Chromium', () => {
       await statsPage.waitForURL(/\/admin\/plugins\/town-crier\/overview$/);
       await statsPage.getByTestId('card-active').waitFor();
       await statsPage.getByTestId('tab-overview').waitFor();
-      for (const tab of ['broadcasts', 'inbox', 'sandbox', 'channels']) expect(await statsPage.getByTestId(`tab-${tab}`).count()).toBe(0);
+      for (const tab of ['broadcasts', 'inbox', 'sandbox', 'channels', 'audit']) expect(await statsPage.getByTestId(`tab-${tab}`).count()).toBe(0);
     } finally {
       await context.close();
     }

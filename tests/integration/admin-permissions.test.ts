@@ -16,6 +16,7 @@ const ACTIONS = {
   managePersonalData: 'plugin::town-crier.subscribers.personal-data',
   manageInbox: 'plugin::town-crier.inbox.manage',
   readChannels: 'plugin::town-crier.channels.read',
+  readAudit: 'plugin::town-crier.audit.read',
 } as const;
 type ActionName = keyof typeof ACTIONS;
 
@@ -59,6 +60,9 @@ describe('admin route permissions', () => {
     { method: 'get', path: () => `/subscribers/${subscriberId}/export`, needs: 'managePersonalData' },
     { method: 'post', path: () => `/subscribers/${subscriberId}/erase`, needs: 'managePersonalData' },
     { method: 'post', path: () => '/subscribers/purge-withdrawn', needs: 'managePersonalData' },
+    { method: 'get', path: () => '/audit', needs: 'readAudit' },
+    { method: 'get', path: () => '/audit/actors', needs: 'readAudit' },
+    { method: 'get', path: () => '/audit/export.csv', needs: 'readAudit' },
     { method: 'get', path: () => '/me/permissions', needs: null },
   ];
 
@@ -159,6 +163,6 @@ describe('admin route permissions', () => {
       });
     }
     const me = await test.request.get('/town-crier/me/permissions').set('Authorization', `Bearer ${superToken}`);
-    expect(me.body.data).toEqual({ readStats: true, manageBroadcasts: true, readSubscribers: true, managePersonalData: true, manageInbox: true, readChannels: true });
+    expect(me.body.data).toEqual({ readStats: true, manageBroadcasts: true, readSubscribers: true, managePersonalData: true, manageInbox: true, readChannels: true, readAudit: true });
   });
 });

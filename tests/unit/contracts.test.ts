@@ -6,6 +6,7 @@ import { MESSAGE_KINDS } from '../../shared/contracts/costs';
 import { DELIVERY_STATUSES } from '../../shared/contracts/deliveries';
 import { CONSENT_EVENT_TYPES, SUBSCRIBER_STATUSES } from '../../shared/contracts/subscribers';
 import { WARNING_DRAFT_KINDS, WARNING_MESSAGE_TYPES, WARNING_SEVERITIES, WARNING_SOURCES, WARNING_STATES } from '../../shared/contracts/warnings';
+import { AUDIT_ACTIONS, AUDIT_ACTOR_KINDS } from '../../shared/contracts/audit';
 
 /**
  * The database's enumerations are the contract's lists (shared/contracts): a status added to the
@@ -15,6 +16,8 @@ import { WARNING_DRAFT_KINDS, WARNING_MESSAGE_TYPES, WARNING_SEVERITIES, WARNING
  */
 const CONTRACT_OF: Record<string, readonly string[]> = {
   'announcement.urgency': URGENCIES,
+  'audit-event.action': AUDIT_ACTIONS,
+  'audit-event.actorKind': AUDIT_ACTOR_KINDS,
   'announcement.followUpKind': FOLLOW_UP_KINDS,
   'announcement.broadcastStatus': BROADCAST_STATUSES,
   'broadcast-run.state': RUN_STATES,

@@ -2,6 +2,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useFetchClient } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../pluginId';
 import type {
+  AuditActor,
+  AuditListResponse,
   Broadcast,
   BroadcastDetail,
   BroadcastListResponse,
@@ -17,6 +19,8 @@ import type {
   PublishPreview,
 } from '../../../shared/contracts/admin-api';
 import type {
+  AuditFilterQuery,
+  AuditListQuery,
   BroadcastAction,
   FollowUpMarkBody,
   FollowUpQuery,
@@ -71,7 +75,10 @@ export const queries = {
   warnings: () => dataOf<OfficialWarningsOverview>(pathOf('/warnings')),
   inbox: (query: InboxListQuery) => whole<InboxResponse>(pathOf('/inbox', query)),
   outbox: (query: OutboxQuery) => whole<OutboxResponse>(pathOf('/sandbox/outbox', query)),
+  audit: (query: AuditListQuery) => whole<AuditListResponse>(pathOf('/audit', query)),
+  auditActors: () => dataOf<AuditActor[]>(pathOf('/audit/actors')),
 };
+
 
 export interface ApiError {
   status: number | undefined;
@@ -168,6 +175,8 @@ export function useAdminClient() {
       sandboxAct: (body: SandboxActBody) => send<unknown>(pathOf('/sandbox/act'), body),
       /** The statistics as CSV: the admin token is a bearer header, so the file is fetched, not linked. */
       exportStatsCsv: async (query: StatsDaysQuery): Promise<Blob> => (await get(pathOf('/stats/export.csv', query), { responseType: 'blob' })).data as Blob,
+      /** The audit trail as CSV, with the page's filters. */
+      exportAuditCsv: async (query: AuditFilterQuery): Promise<Blob> => (await get(pathOf('/audit/export.csv', query), { responseType: 'blob' })).data as Blob,
     };
   }, [get, post]);
 }

@@ -13,8 +13,9 @@ import { BroadcastDetailPage } from './BroadcastDetailPage';
 import { InboxPage } from './InboxPage';
 import { SandboxPage } from './SandboxPage';
 import { ChannelsPage } from './ChannelsPage';
+import { AuditPage } from './AuditPage';
 
-type TabId = 'overview' | 'broadcasts' | 'inbox' | 'sandbox' | 'channels';
+type TabId = 'overview' | 'broadcasts' | 'inbox' | 'sandbox' | 'channels' | 'audit';
 
 /**
  * The plugin page: one tab per view, each shown only when the role holds the action its API
@@ -39,11 +40,12 @@ const App = () => {
     { id: 'inbox', label: t('tabs.inbox', 'Inbox'), routed: permissions.manageInbox, visible: inbox.data?.meta.enabled === true, element: <InboxPage /> },
     { id: 'sandbox', label: t('tabs.sandbox', 'Sandbox phone'), routed: permissions.manageBroadcasts, visible: sandboxOn, element: <SandboxPage /> },
     { id: 'channels', label: t('tabs.channels', 'Channel status'), routed: permissions.readChannels, visible: true, element: <ChannelsPage /> },
+    { id: 'audit', label: t('tabs.audit', 'Audit log'), routed: permissions.readAudit, visible: true, element: <AuditPage /> },
   ];
   const visible = tabs.filter((tab) => tab.routed && tab.visible);
   const current = (location.pathname.split(`/plugins/${PLUGIN_ID}/`)[1] ?? '').split('/')[0] as TabId | '';
 
-  if (!permissions.readStats && !permissions.manageBroadcasts && !permissions.manageInbox && !permissions.readChannels) {
+  if (!permissions.readStats && !permissions.manageBroadcasts && !permissions.manageInbox && !permissions.readChannels && !permissions.readAudit) {
     return <Page.NoPermissions />;
   }
   const activeTab = visible.find((tab) => tab.id === current)?.id;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { strict } from './strict';
 import { webpushConfigSchema } from './webpush.schema';
 import { activitypubConfigSchema } from './activitypub.schema';
+import { auditConfigSchema } from './audit.schema';
 import { whatsappConfigSchema } from './whatsapp.schema';
 import { warningsConfigSchema } from './warnings.schema';
 import { approvalConfigSchema } from './approval.schema';
@@ -191,6 +192,8 @@ export const pluginConfigSchema = strict.object({
       signupStand: strict.object({ token: z.string().min(24), signupsPerHour: z.number().int().positive().default(200) }).optional(),
     })
     .prefault({}),
+  /** Who did what to broadcasts and citizens, and for how long it is kept (config/audit.schema.ts). */
+  audit: auditConfigSchema.prefault({}),
   /** How often each worker runs retention and the expiry of unconfirmed sign-ups. */
   retentionEverySeconds: z.number().int().positive().default(900),
   broadcast: strict

@@ -16,6 +16,7 @@ import officialWarning from './official-warning/schema';
 import warningSource from './warning-source/schema';
 import messagePricing from './message-pricing/schema';
 import budgetAlert from './budget-alert/schema';
+import auditEvent from './audit-event/schema';
 
 export default {
   topic: { schema: topic },
@@ -36,4 +37,5 @@ export default {
   'warning-source': { schema: warningSource },
   'message-pricing': { schema: messagePricing },
   'budget-alert': { schema: budgetAlert },
+  'audit-event': { schema: auditEvent },
 };

@@ -8,12 +8,18 @@ import type { Broadcast, BroadcastDetail, BroadcastListResponse, DataResponse, R
 import { parseOrThrow } from '../validation/parse';
 import { runView, withProgress } from '../announcements/broadcast-insights.service';
 import { documentIdParamsSchema, listQuerySchema, sendTestBodySchema, sendUpdateBodySchema } from '../validation/admin';
+import { actorOfRequest, coveringPublishAudit } from '../audit/actor';
+import type { AuditRecordInput } from '../audit/audit.service';
+import type { AuditAction } from '../../../shared/contracts/audit';
 
 /** Admin routes for the broadcast monitor: list, detail and the editor's controls. */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const announcements = () => getService(strapi, 'announcements');
   const dispatch = () => getService(strapi, 'dispatch');
   const documentId = (ctx: Context) => parseOrThrow(documentIdParamsSchema, ctx.params).documentId;
+  /** After the action succeeded: a refused one (already paused, already finished) throws before and records nothing. */
+  const audit = <Action extends AuditAction>(ctx: Context, input: Omit<AuditRecordInput<Action>, 'actorId'>) =>
+    getService(strapi, 'audit').record({ ...input, actorId: actorOfRequest(ctx) } as AuditRecordInput<Action>);
 
   return {
     async list(ctx: Context) {
@@ -39,22 +45,38 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       } satisfies Sendable<DataResponse<BroadcastDetail>>;
     },
     async pause(ctx: Context) {
-      ctx.body = { data: withProgress(await dispatch().pause(documentId(ctx))) } satisfies Sendable<DataResponse<Broadcast>>;
+      const id = documentId(ctx);
+      const paused = await dispatch().pause(id);
+      await audit(ctx, { action: 'paused', broadcastId: id });
+      ctx.body = { data: withProgress(paused) } satisfies Sendable<DataResponse<Broadcast>>;
     },
     async resume(ctx: Context) {
-      ctx.body = { data: withProgress(await dispatch().resume(documentId(ctx))) } satisfies Sendable<DataResponse<Broadcast>>;
+      const id = documentId(ctx);
+      const resumed = await dispatch().resume(id);
+      await audit(ctx, { action: 'resumed', broadcastId: id });
+      ctx.body = { data: withProgress(resumed) } satisfies Sendable<DataResponse<Broadcast>>;
     },
     async cancel(ctx: Context) {
-      ctx.body = { data: withProgress(await dispatch().cancel(documentId(ctx))) } satisfies Sendable<DataResponse<Broadcast>>;
+      const id = documentId(ctx);
+      const cancelled = await dispatch().cancel(id);
+      // Once per broadcast: a cancel cannot be undone, and a second one is refused above anyway.
+      await audit(ctx, { action: 'cancelled', broadcastId: id, onceKey: `cancelled:${id}` });
+      ctx.body = { data: withProgress(cancelled) } satisfies Sendable<DataResponse<Broadcast>>;
     },
     async retryFailed(ctx: Context) {
       const id = documentId(ctx);
-      const { reopened } = await dispatch().retryFailed(id);
+      const { reopened, continued } = await dispatch().retryFailed(id);
+      // A repeated click that found nothing to retry changed nothing and is not recorded.
+      if (reopened > 0 || continued > 0) await audit(ctx, { action: 'retried', broadcastId: id, details: { reopened } });
       ctx.body = { data: { ...withProgress(await announcements().requirePublished(id)), reopened } } satisfies Sendable<DataResponse<RetryFailedResult>>;
     },
     async sendUpdate(ctx: Context) {
       const body = parseOrThrow(sendUpdateBodySchema, ctx.request.body);
-      ctx.body = { data: withProgress(await announcements().sendUpdate(documentId(ctx), body)) } satisfies Sendable<DataResponse<Broadcast>>;
+      const id = documentId(ctx);
+      // One click, one event: the follow-up's own publish is this "update-sent", not a second "published".
+      const update = await coveringPublishAudit(() => announcements().sendUpdate(id, body));
+      await audit(ctx, { action: 'update-sent', broadcastId: id, details: { followUpDocumentId: update.documentId, kind: body.kind, includeNew: body.includeNew } });
+      ctx.body = { data: withProgress(update) } satisfies Sendable<DataResponse<Broadcast>>;
     },
     /** A test goes out at once to one number, so the editor sees the real message before everyone does. */
     async sendTest(ctx: Context) {
@@ -70,6 +92,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           deliveryRef: `test:${announcement.documentId}`,
           content: announcements().contentOf(announcement),
         });
+        // The channel, never the address the test went to.
+        await audit(ctx, { action: 'test-sent', broadcastId: announcement.documentId, details: { channel: body.channel } });
         ctx.body = { data: { sent: true, providerMessageId: result.providerMessageId, mode: channel.mode } };
       } catch (error) {
         const classified = channel.classifyError(error);

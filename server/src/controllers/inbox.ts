@@ -6,6 +6,8 @@ import type { InboxResponse } from '../../../shared/contracts/admin-api';
 
 import { parseOrThrow } from '../validation/parse';
 import { inboxListQuerySchema, inboxReplyBodySchema, idParamsSchema } from '../validation/admin';
+import { UID } from '../constants';
+import { actorOfRequest } from '../audit/actor';
 
 const adminIdOf = (ctx: Context): number | null => (ctx.state as { user?: { id?: number } }).user?.id ?? null;
 
@@ -23,7 +25,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
     async reply(ctx: Context) {
       const { text } = parseOrThrow(inboxReplyBodySchema, ctx.request.body);
-      ctx.body = { data: await inbox().reply(id(ctx), text, adminIdOf(ctx)) };
+      const messageId = id(ctx);
+      const replied = await inbox().reply(messageId, text, adminIdOf(ctx));
+      // The citizen by subscriber id (none when the sender never signed up); never the text or the number.
+      const message = (await strapi.db.query(UID.inboundMessage).findOne({ where: { id: messageId }, select: ['channel'], populate: { subscriber: { select: ['id'] } } })) as {
+        channel?: string;
+        subscriber?: { id: number } | null;
+      } | null;
+      await getService(strapi, 'audit').record({
+        action: 'inbox-replied',
+        actorId: actorOfRequest(ctx),
+        subscriberId: message?.subscriber?.id ?? null,
+        details: { channel: message?.channel ?? '', inboundMessageId: messageId },
+      });
+      ctx.body = { data: replied };
     },
   };
 };

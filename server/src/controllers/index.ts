@@ -12,6 +12,7 @@ import inbox from './inbox';
 import sandboxPhone from './sandbox-phone';
 import followUps from './follow-ups';
 import warnings from './warnings';
+import audit from './audit';
 
 export default {
   public: publicApi,
@@ -28,4 +29,5 @@ export default {
   'sandbox-phone': sandboxPhone,
   'follow-ups': followUps,
   warnings,
+  audit,
 };

@@ -3,19 +3,34 @@ import type { Context } from 'koa';
 import { getService } from '../utils/get-service';
 import { parseOrThrow } from '../validation/parse';
 import { subscriberIdParamsSchema } from '../validation/admin';
+import { actorOfRequest } from '../audit/actor';
+import { recordPurge } from '../audit/purge';
 
-/** Citizens' rights, for admins with the personal-data permission: export, erase, retention. */
-export default ({ strapi }: { strapi: Core.Strapi }) => ({
-  async export(ctx: Context) {
-    const { id } = parseOrThrow(subscriberIdParamsSchema, ctx.params);
-    ctx.body = { data: await getService(strapi, 'privacy').exportSubscriber(id) };
-  },
-  async erase(ctx: Context) {
-    const { id } = parseOrThrow(subscriberIdParamsSchema, ctx.params);
-    await getService(strapi, 'privacy').erase(id);
-    ctx.body = { data: { erased: true } };
-  },
-  async purge(ctx: Context) {
-    ctx.body = { data: await getService(strapi, 'privacy').purgeWithdrawn() };
-  },
-});
+/**
+ * Citizens' rights, for admins with the personal-data permission: export, erase, retention. Each
+ * is recorded in the audit trail with the citizen's subscriber id only.
+ */
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const audit = () => getService(strapi, 'audit');
+  return {
+    /** Every export is its own event: each one hands a citizen's data to someone. */
+    async export(ctx: Context) {
+      const { id } = parseOrThrow(subscriberIdParamsSchema, ctx.params);
+      const data = await getService(strapi, 'privacy').exportSubscriber(id);
+      await audit().record({ action: 'subscriber-exported', actorId: actorOfRequest(ctx), subscriberId: id });
+      ctx.body = { data };
+    },
+    /** Once per citizen: erasing an erased row again changes nothing. */
+    async erase(ctx: Context) {
+      const { id } = parseOrThrow(subscriberIdParamsSchema, ctx.params);
+      await getService(strapi, 'privacy').erase(id);
+      await audit().record({ action: 'subscriber-erased', actorId: actorOfRequest(ctx), subscriberId: id, onceKey: `subscriber-erased:${id}` });
+      ctx.body = { data: { erased: true } };
+    },
+    async purge(ctx: Context) {
+      const purged = await getService(strapi, 'privacy').purgeWithdrawn();
+      await recordPurge(strapi, actorOfRequest(ctx), purged);
+      ctx.body = { data: purged };
+    },
+  };
+};

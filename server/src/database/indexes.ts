@@ -48,6 +48,9 @@ export async function ensureIndexes(strapi: Core.Strapi): Promise<void> {
   await index('tc_publish_intents_lease_idx', UID.publishIntent, ['leaseUntil']);
   await index('tc_runs_channel_uq', UID.run, ['announcementDocumentId', 'channel'], { unique: true });
   await index('tc_runs_state_idx', UID.run, ['state']);
+  // The audit trail: listed newest first and deleted by age; an action that must appear once has a key.
+  await index('tc_audit_events_time_idx', UID.auditEvent, ['occurredAt']);
+  await index('tc_audit_events_once_uq', UID.auditEvent, ['onceKey'], { unique: true });
   await index('tc_consent_events_time_idx', UID.consentEvent, ['occurredAt']);
   await index('tc_inbound_provider_uq', UID.inboundMessage, ['providerMessageId'], { unique: true });
   // The inbox's 24-hour window: the sender's latest message.

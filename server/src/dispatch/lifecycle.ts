@@ -152,7 +152,7 @@ export const lifecycleOf = (strapi: Core.Strapi, runState: RunStateAccess) => {
         await scheduler.requeueOpen(documentId, { channels: others });
       }
       await announcements().refreshCounters(documentId);
-      return { reopened: reopened.count };
+      return { reopened: reopened.count, continued: rejected.length };
     },
 
     /** The news was unpublished mid-broadcast: its runs pause and say so; publishing again continues them. */

@@ -3,6 +3,7 @@ import { activitypubActivities } from '../activitypub/activities';
 import { PLUGIN_ID, UID } from '../constants';
 import { getService } from '../utils/get-service';
 import { maskedMessage } from '../utils/log';
+import { actorFromColumn, actorToColumn, currentActor, publishAuditIsCovered } from '../audit/actor';
 
 /** A publish that still has to become a broadcast (a `publish-intent` row). */
 export interface PublishIntent {
@@ -11,6 +12,7 @@ export interface PublishIntent {
   entryDocumentId: string;
   entryLocale: string | null;
   attempts: number;
+  actor?: string | null;
 }
 
 /** How long the process that wrote an intent has to carry it out before the reconciler may (it normally takes milliseconds). */
@@ -33,10 +35,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Called inside the publish transaction: the intents commit or roll back with the publish. */
     async record(sourceUid: string, entries: Array<{ documentId: string; locale?: string | null }>, now = new Date()): Promise<PublishIntent[]> {
       const recorded: PublishIntent[] = [];
+      // Who publishes is read now, from the request: the reconciler that may carry the intent out has no request.
+      const actor = actorToColumn(currentActor(strapi));
       for (const entry of entries) {
         recorded.push(
           (await intents().create({
-            data: { sourceUid, entryDocumentId: entry.documentId, entryLocale: entry.locale ?? null, leaseUntil: new Date(now.getTime() + PUBLISH_LEASE_MS), attempts: 0 },
+            data: { sourceUid, entryDocumentId: entry.documentId, entryLocale: entry.locale ?? null, leaseUntil: new Date(now.getTime() + PUBLISH_LEASE_MS), attempts: 0, actor },
           })) as PublishIntent
         );
       }
@@ -63,7 +67,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
     },
 
-    /** What a publish means: an announcement's own publish starts it; a news entry's first publish creates its announcement. */
+    /**
+     * What a publish means: an announcement's own publish starts it; a news entry's first publish creates its announcement.
+     * The audit trail gets "published" once per broadcast (its once-key), whichever intent carries it out first and however
+     * often: a hand-written announcement's own intent, or the news entry's intent (not the announcement's it causes,
+     * which the reconciler may carry out without the editor's request).
+     */
     async broadcastOf(intent: PublishIntent) {
       const dispatch = getService(strapi, 'dispatch');
       if (intent.sourceUid === UID.announcement) {
@@ -73,6 +82,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const corrected = await activitypubActivities(strapi).wasBroadcast(intent.entryDocumentId);
         await dispatch.start(intent.entryDocumentId);
         if (corrected) await activitypubActivities(strapi).noteChanged(intent.entryDocumentId, 'update');
+        const own = (await strapi.db.query(UID.announcement).findOne({ where: { documentId: intent.entryDocumentId, publishedAt: { $notNull: true } }, select: ['sourceUid'] })) as { sourceUid?: string | null } | null;
+        if (own && !own.sourceUid) await this.auditPublished(intent, intent.entryDocumentId);
         return;
       }
       // A first publish creates the announcement (whose own publish, with its own intent, starts it); a later one may continue it.
@@ -82,6 +93,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         // The entry was published again, most likely corrected: the Fediverse's copy follows.
         await activitypubActivities(strapi).noteChanged(announced.documentId, 'update');
       }
+      if (announced) await this.auditPublished(intent, announced.documentId);
+    },
+
+    async auditPublished(intent: PublishIntent, documentId: string) {
+      if (publishAuditIsCovered()) return;
+      const announcement = (await strapi.db.query(UID.announcement).findOne({
+        where: { documentId, publishedAt: { $notNull: true } },
+        select: ['channels', 'urgency', 'updateOf'],
+      })) as { channels?: string[] | null; urgency?: string | null; updateOf?: string | null } | null;
+      if (!announcement) return;
+      await getService(strapi, 'audit').record({
+        action: 'published',
+        actorId: actorFromColumn(intent.actor),
+        broadcastId: documentId,
+        details: { channels: announcement.channels ?? [], urgency: announcement.urgency ?? null, updateOf: announcement.updateOf ?? null },
+        onceKey: `published:${documentId}`,
+      });
     },
 
     /**

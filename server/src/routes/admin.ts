@@ -44,6 +44,11 @@ export default () => ({
     route('POST', '/subscribers/:id/erase', 'subscribers-admin.erase', PERSONAL_DATA),
     route('POST', '/subscribers/purge-withdrawn', 'subscribers-admin.purge', PERSONAL_DATA),
 
+    // The audit trail is read only: there is no route that changes or deletes an event.
+    route('GET', '/audit', 'audit.list', PERMISSIONS.readAudit),
+    route('GET', '/audit/actors', 'audit.actors', PERMISSIONS.readAudit),
+    route('GET', '/audit/export.csv', 'audit.exportCsv', PERMISSIONS.readAudit),
+
     // Any logged-in admin may ask what they may do.
     { method: 'GET', path: '/me/permissions', handler: 'me.permissions', config: { policies: ['admin::isAuthenticatedAdmin'] } },
   ],

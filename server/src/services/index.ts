@@ -24,6 +24,7 @@ import costs from '../costs/costs.service';
 import budget from '../costs/budget.service';
 import whatsappAccount from '../whatsapp-account/whatsapp-account.service';
 import officialWarnings from '../warnings/warnings.service';
+import audit from '../audit/audit.service';
 
 /** Read in data-path order: signup → announcement → fan-out → delivery → webhooks. */
 export default {
@@ -53,4 +54,5 @@ export default {
   budget,
   'whatsapp-account': whatsappAccount,
   'official-warnings': officialWarnings,
+  audit,
 };

@@ -4,6 +4,7 @@ import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { scheduleRetention } from './retention-schedule';
 import { scheduleWarnings } from './warnings-schedule';
+import { runRetention, scheduleRetention } from './retention-schedule';
 import { maskedMessage } from '../utils/log';
 import { activitypubActivities } from '../activitypub/activities';
 
@@ -48,6 +49,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       setImmediate(() => {
         this.reconcileAtStartup().catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] reconciler: ${maskedMessage(error)}`));
       });
+    },
+
+    /** One retention run (the timer's), at `now`: tests pass a later clock instead of waiting days. */
+    async retention(now = new Date()) {
+      await runRetention(strapi, now);
     },
 
     /**

@@ -18,5 +18,7 @@ export default {
     /** Until when the process that wrote it is carrying it out; after that, or when it gave up, the reconciler may. */
     leaseUntil: { type: 'datetime' },
     attempts: { type: 'integer', default: 0 },
+    /** Who published (audit/actor.ts `actorToColumn`), read from the request when the intent is written, for the audit trail. */
+    actor: { type: 'string' },
   },
 } as const;
