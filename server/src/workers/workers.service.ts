@@ -2,7 +2,6 @@ import type { Core } from '@strapi/strapi';
 import { CONTROL_QUEUE, JOB_NAMES, PLUGIN_ID } from '../constants';
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
-import { scheduleRetention } from './retention-schedule';
 import { scheduleWarnings } from './warnings-schedule';
 import { runRetention, scheduleRetention } from './retention-schedule';
 import { maskedMessage } from '../utils/log';
