@@ -1,6 +1,17 @@
 /** The channels and what the channel status page can report about them, for the server and the admin. */
-export const CHANNEL_IDS = ['whatsapp', 'email', 'telegram', 'webpush'] as const;
+export const CHANNEL_IDS = ['whatsapp', 'email', 'telegram', 'webpush', 'mastodon', 'bluesky'] as const;
 export type ChannelId = (typeof CHANNEL_IDS)[number];
+
+/**
+ * Account channels post once per broadcast to the town's own account (citizens follow the
+ * account in their app; nobody signs up for them here). The pipeline sends to one system
+ * subscriber row per channel (docs/architecture.md, "Account channels").
+ */
+export const ACCOUNT_CHANNEL_IDS = ['mastodon', 'bluesky'] as const satisfies readonly ChannelId[];
+export type AccountChannelId = (typeof ACCOUNT_CHANNEL_IDS)[number];
+export const isAccountChannel = (channel: string): channel is AccountChannelId => (ACCOUNT_CHANNEL_IDS as readonly string[]).includes(channel);
+/** The channels a citizen can sign up for. */
+export const SUBSCRIBABLE_CHANNEL_IDS = CHANNEL_IDS.filter((channel) => !isAccountChannel(channel)) as Array<Exclude<ChannelId, AccountChannelId>>;
 
 /**
  * What the channel status page can report about a channel, with the English wording the API

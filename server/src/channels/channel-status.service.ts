@@ -17,6 +17,7 @@ interface ChannelSettings {
   webhookSecret?: string;
   from?: string;
   vapid?: unknown;
+  appPassword?: string;
   phoneNumberId?: string;
   appSecret?: string;
   verifyToken?: string;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { strict } from './strict';
 import { webpushConfigSchema } from './webpush.schema';
 import { whatsappConfigSchema } from './whatsapp.schema';
+import { blueskyConfigSchema, mastodonConfigSchema, whatsappChannelConfigSchema } from './account-channels.schema';
 import { LANGUAGES } from '../../../shared/languages';
 import { VILLAGE_SLUG } from '../villages/villages';
 
@@ -48,6 +49,7 @@ export const telegramConfigSchema = strict.object({
 });
 export type TelegramConfig = z.infer<typeof telegramConfigSchema>;
 
+export { blueskyConfigSchema, mastodonConfigSchema, type BlueskyConfig, type HashtagConfig, type MastodonConfig } from './account-channels.schema';
 export { vapidKeyProblem, webpushConfigSchema, type WebpushConfig } from './webpush.schema';
 
 const contentTypeMappingSchema = strict.object({
@@ -316,8 +318,12 @@ export const pluginConfigSchema = strict.object({
       email: emailConfigSchema.prefault({}),
       telegram: telegramConfigSchema.prefault({}),
       webpush: webpushConfigSchema.prefault({}),
+      mastodon: mastodonConfigSchema.prefault({}),
+      bluesky: blueskyConfigSchema.prefault({}),
     })
     .prefault({}),
+  /** The town's WhatsApp Channel, posted to by hand (no API): a ready text and a "posted" tick per broadcast. */
+  whatsappChannel: whatsappChannelConfigSchema,
 }).superRefine((config, ctx) => {
   if (!config.languages.includes(config.defaultLocale)) {
     ctx.addIssue({ code: 'custom', path: ['languages'], message: `must include defaultLocale (${config.defaultLocale})` });

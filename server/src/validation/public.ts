@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { CHANNEL_IDS } from '../constants';
+import { SUBSCRIBABLE_CHANNEL_IDS } from '../../../shared/contracts/channels';
 import { LANGUAGES } from '../../../shared/languages';
 import { pushSubscriptionSchema } from '../channels/webpush/webpush.subscription';
 
 /** E-mail addresses may be 254 characters; phone numbers are far shorter. Telegram needs none. */
 const addressSchema = z.string().trim().min(3).max(254);
 
-const channelEntrySchema = z.object({ channel: z.enum(CHANNEL_IDS), address: addressSchema.optional(), subscription: pushSubscriptionSchema.optional() }).strict();
+const channelEntrySchema = z.object({ channel: z.enum(SUBSCRIBABLE_CHANNEL_IDS), address: addressSchema.optional(), subscription: pushSubscriptionSchema.optional() }).strict();
 
 /**
  * Public request bodies. Limits are tight on purpose: nothing a citizen sends needs more.
@@ -15,11 +15,11 @@ const channelEntrySchema = z.object({ channel: z.enum(CHANNEL_IDS), address: add
  */
 export const signupBodySchema = z
   .object({
-    channel: z.enum(CHANNEL_IDS).optional(),
+    channel: z.enum(SUBSCRIBABLE_CHANNEL_IDS).optional(),
     address: addressSchema.optional(),
     /** Web Push: `PushSubscription.toJSON()` from the citizen's browser. */
     subscription: pushSubscriptionSchema.optional(),
-    channels: z.array(channelEntrySchema).min(1).max(CHANNEL_IDS.length).optional(),
+    channels: z.array(channelEntrySchema).min(1).max(SUBSCRIBABLE_CHANNEL_IDS.length).optional(),
     name: z.string().trim().max(100).optional(),
     topics: z.array(z.string().max(100)).max(50).default([]),
     /** Slugs of the town's villages (Ortsteile); none: the whole town. */
