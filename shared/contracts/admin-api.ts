@@ -305,3 +305,15 @@ export interface RetryFailedResult extends Broadcast {
 export interface DataResponse<T> {
   data: T;
 }
+
+/**
+ * The town's WhatsApp Channel, posted to by hand (Meta offers no API): the text formatted for
+ * WhatsApp (`*bold*`, the link on its own line) and whether, by whom and when it was posted.
+ */
+export interface WhatsappChannelHandoff {
+  enabled: boolean;
+  /** The Channel's invite link, when the town configured it. */
+  channelUrl: string | null;
+  text: string;
+  posted: { at: string; by: string | null } | null;
+}

@@ -88,6 +88,9 @@ export type BroadcastAction = (typeof BROADCAST_ACTIONS)[number];
 type QueryOf<S extends z.ZodType, I = z.input<S>, O = z.output<S>> = { [K in keyof I]: unknown extends I[K] ? (K extends keyof O ? O[K] : never) : I[K] };
 
 export type SendUpdateBody = z.input<typeof sendUpdateBodySchema>;
+/** The WhatsApp Channel hand-off: ticked (posted by hand) or the tick taken back. */
+export const whatsappChannelMarkBodySchema = z.object({ posted: z.boolean() }).strict();
+export type WhatsappChannelMarkBody = z.input<typeof whatsappChannelMarkBodySchema>;
 export type SendTestBody = z.input<typeof sendTestBodySchema>;
 export type FollowUpQuery = z.input<typeof followUpQuerySchema>;
 export type FollowUpMarkBody = z.input<typeof followUpMarkBodySchema>;

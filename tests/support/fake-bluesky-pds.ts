@@ -30,6 +30,8 @@ export interface FakeBlueskyPds {
   expireAccessTokens(): void;
   rateLimitNext(times: number, resetInS: number): void;
   dropAnswerNext(times: number): void;
+  /** The next record is made at once, its answer sent `ms` later. */
+  delayAnswerNext(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function startFakeBlueskyPds({ handle, appPassword }: { handle: str
   let refreshed = 0;
   let rateLimited = { times: 0, resetInS: 0 };
   let dropped = 0;
+  let delayNext = 0;
 
   const json = (res: ServerResponse, method: string, status: number, body: unknown, headers: Record<string, string> = {}) => {
     calls.push({ method, status });
@@ -139,6 +142,13 @@ export async function startFakeBlueskyPds({ handle, appPassword }: { handle: str
             req.socket.destroy();
             return;
           }
+          const answer = { uri, cid, commit: { cid: `bafyreic${records.length}`, rev: `rev${records.length}` }, validationStatus: 'valid' };
+          if (delayNext > 0) {
+            const wait = delayNext;
+            delayNext = 0;
+            setTimeout(() => json(res, method, 200, answer), wait);
+            return;
+          }
           return json(res, method, 200, { uri, cid, commit: { cid: `bafyreic${records.length}`, rev: `rev${records.length}` }, validationStatus: 'valid' });
         }
         default:
@@ -161,6 +171,9 @@ export async function startFakeBlueskyPds({ handle, appPassword }: { handle: str
     },
     dropAnswerNext(times) {
       dropped = times;
+    },
+    delayAnswerNext(ms) {
+      delayNext = ms;
     },
     close: () =>
       new Promise<void>((resolve) => {

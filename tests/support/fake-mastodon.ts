@@ -33,6 +33,8 @@ export interface FakeMastodon {
   rejectNext(times: number, error: string): void;
   /** The next `times` posts are made, but the connection drops before the answer. */
   dropAnswerNext(times: number): void;
+  /** The next post is made at once, its answer sent `ms` later (a send in flight while the process dies). */
+  delayAnswerNext(ms: number): void;
   setToken(token: string): void;
   close(): Promise<void>;
 }
@@ -56,6 +58,7 @@ export async function startFakeMastodon({ token, maxCharacters = 500 }: { token:
   let rateLimited = { times: 0, resetInMs: 0 };
   let rejected = { times: 0, error: '' };
   let dropped = 0;
+  let delayNext = 0;
   let nextId = 109_000_000_000_000_000n;
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -139,6 +142,12 @@ export async function startFakeMastodon({ token, maxCharacters = 500 }: { token:
         return;
       }
       record(200);
+      if (delayNext > 0) {
+        const wait = delayNext;
+        delayNext = 0;
+        setTimeout(() => json(res, 200, status), wait);
+        return;
+      }
       return json(res, 200, status);
     });
   });
@@ -160,6 +169,9 @@ export async function startFakeMastodon({ token, maxCharacters = 500 }: { token:
     },
     dropAnswerNext(times) {
       dropped = times;
+    },
+    delayAnswerNext(ms) {
+      delayNext = ms;
     },
     setToken(next) {
       currentToken = next;
