@@ -253,6 +253,21 @@ export interface PublishPreview {
    * chose the whole town; `selected` empty: news for the whole town. Absent: the town has no villages.
    */
   villages?: null | { selected: Array<{ slug: string; name: string; recipients: number }>; wholeTown: number; unmatched: string[] };
+  /** The one post each account channel (Mastodon, Bluesky) will make, as the platform shows it. Absent from older servers. */
+  accountPosts?: AccountPostPreview[];
+  /** The text for the town's WhatsApp Channel (posted by hand), when the town has one. */
+  whatsappChannelText?: string | null;
+}
+
+/** One account channel's post as it will appear: the account, the text, the link, and its length in the platform's measure. */
+export interface AccountPostPreview {
+  channel: 'mastodon' | 'bluesky';
+  account: string;
+  text: string;
+  /** The full link (Bluesky shows a shortened label in the text and links this). */
+  link: string | null;
+  length: number;
+  limit: number;
 }
 
 export type PluginPermissions = Record<PermissionName, boolean>;

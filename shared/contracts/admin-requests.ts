@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { FOLLOW_UP_KINDS } from './broadcasts';
-import { CHANNEL_IDS } from './channels';
+import { SUBSCRIBABLE_CHANNEL_IDS } from './channels';
 
 export const documentIdParamsSchema = z.object({ documentId: z.string().min(1).max(64) });
 export const subscriberIdParamsSchema = z.object({ id: z.coerce.number().int().positive() });
@@ -39,7 +39,7 @@ export const followUpMarkBodySchema = z
 export const followUpUnmarkBodySchema = z.object({ uid: contentTypeUid, documentId: z.string().min(1).max(64) }).strict();
 /** One-click submission of the plugin's WhatsApp templates; without a list, both. */
 export const submitTemplatesBodySchema = z.object({ templates: z.array(z.enum(['announcement', 'confirmation'])).min(1).max(2).optional() }).strict();
-export const sendTestBodySchema = z.object({ address: z.string().min(3).max(254), channel: z.enum(CHANNEL_IDS).default('whatsapp') }).strict();
+export const sendTestBodySchema = z.object({ address: z.string().min(3).max(254), channel: z.enum(SUBSCRIBABLE_CHANNEL_IDS).default('whatsapp') }).strict();
 
 /** Statistics: how many calendar days of history (two years at most). */
 export const statsDaysQuerySchema = z.object({ days: z.coerce.number().int().min(1).max(730).default(90) });

@@ -21,8 +21,9 @@ export function accountAddress(channel: AccountChannelId, config: PluginConfig):
  * recipient is this one system subscriber row (active, all topics, the whole town). The row is
  * what makes the post exactly-once: the delivery is unique per (announcement, subscriber,
  * channel), claimed before the request, and recovered after a crash like any other. Created at
- * startup for each enabled account channel; the address follows the config. It is never
- * exported, counted as a citizen, or offered on the sign-up page.
+ * startup for each enabled account channel; the address follows the config. No confirmation
+ * date (the growth statistics count confirmations), left out of the subscriber statistics, and
+ * never offered on the sign-up page.
  */
 export async function ensureAccountSubscribers(strapi: Core.Strapi, config: PluginConfig): Promise<void> {
   const query = strapi.db.query(UID.subscriber);
@@ -31,7 +32,7 @@ export async function ensureAccountSubscribers(strapi: Core.Strapi, config: Plug
     const address = accountAddress(channel, config);
     const found = (await query.findOne({ where: { channel, source: ACCOUNT_SOURCE }, select: ['id', 'address', 'status'] })) as { id: number; address: string | null; status: string } | null;
     if (!found) {
-      await query.create({ data: { channel, address, status: 'active', source: ACCOUNT_SOURCE, locale: config.defaultLocale, confirmedAt: new Date() } });
+      await query.create({ data: { channel, address, status: 'active', source: ACCOUNT_SOURCE, locale: config.defaultLocale } });
       strapi.log.info(`[${PLUGIN_ID}] ${channel}: posts go to the town's account ${address}`);
     } else if (found.address !== address || found.status !== 'active') {
       await query.update({ where: { id: found.id }, data: { address, status: 'active' } });
