@@ -31,6 +31,7 @@ export const CHANNEL_PROBLEMS = {
   'webhook-signature-failed': 'the last webhook failed the signature check: is the app secret right?',
   'daily-limit-used-up': 'daily reach limit used up: broadcasts wait until slots free up',
   'redis-unreachable': 'Redis unreachable: nothing is queued or sent',
+  'account-credential-rejected': 'the account refused the {credential} ({detail}): create a new one, enter it, then resume',
   'proxy-without-max-ips': 'server.proxy.koa is on without maxIpsCount: clients choose their own address (per-IP limits, consent ledger); set maxIpsCount: 1',
 } as const;
 export type ChannelProblemCode = keyof typeof CHANNEL_PROBLEMS;

@@ -239,6 +239,8 @@ describe('Mastodon and Bluesky channels', () => {
 
     const channels = (await test.request.get('/town-crier/channels').set(auth)).body.data as Array<{ id: string; issues: Array<{ code: string; values?: Record<string, string> }> }>;
     expect(channels.find((channel) => channel.id === 'mastodon')?.issues).toContainEqual(expect.objectContaining({ code: 'channel-paused' }));
+    // The admin words this in German (channels.problem.accountCredentialRejected): which secret to renew.
+    expect(channels.find((channel) => channel.id === 'mastodon')?.issues).toContainEqual({ code: 'account-credential-rejected', values: { credential: 'accessToken', detail: '401' } });
     expect(channels.find((channel) => channel.id === 'bluesky')?.issues ?? []).not.toContainEqual(expect.objectContaining({ code: 'channel-paused' }));
 
     mastodon.setToken(MASTODON_TOKEN);

@@ -118,6 +118,8 @@ export async function startFakeBlueskyPds({ handle, appPassword }: { handle: str
           refreshTokens.delete(bearer);
           refreshed++;
           return json(res, method, 200, newSession());
+        case 'com.atproto.repo.listRecords':
+          return json(res, method, 200, { records: [...records].reverse().map((record) => ({ uri: record.uri, cid: record.cid, value: record.value })) });
         case 'com.atproto.repo.getRecord': {
           const found = records.find((record) => record.rkey === url.searchParams.get('rkey'));
           return found ? json(res, method, 200, { uri: found.uri, cid: found.cid, value: found.value }) : json(res, method, 400, { error: 'RecordNotFound', message: 'Could not locate record' });

@@ -81,6 +81,8 @@ export async function startFakeMastodon({ token, maxCharacters = 500 }: { token:
       if (req.method === 'GET' && path === '/api/v2/instance') {
         return json(res, 200, { domain: 'social.example', title: 'Fake Mastodon', version: '4.3.0', configuration: { statuses: { max_characters: maxCharacters, max_media_attachments: 4, characters_reserved_per_url: 23 } } });
       }
+      // The public timeline, newest first (the demo shows what the town posted).
+      if (req.method === 'GET' && path === '/api/v1/timelines/public') return json(res, 200, [...statuses].reverse());
       if (req.method !== 'POST' || path !== '/api/v1/statuses') return json(res, 404, { error: 'Record not found' });
 
       const key = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : null;
