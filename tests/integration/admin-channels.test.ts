@@ -39,6 +39,8 @@ describe('channel status', () => {
       { id: 'email', enabled: false, problems: [] },
       { id: 'telegram', enabled: false, problems: [] },
       { id: 'webpush', enabled: false, problems: [] },
+      { id: 'mastodon', enabled: false, problems: [] },
+      { id: 'bluesky', enabled: false, problems: [] },
     ]);
     expect(whatsapp).toEqual({
       id: 'whatsapp',
