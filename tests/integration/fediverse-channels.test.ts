@@ -6,6 +6,7 @@ import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server
 import { startFakeMastodon, type FakeMastodon } from '../support/fake-mastodon';
 import { startFakeBlueskyPds, type FakeBlueskyPds } from '../support/fake-bluesky-pds';
 import { announcementFor, deliveriesOf, publishArticle, seedSubscriber, seedTopics } from '../support/seed';
+import { drained } from '../support/drained';
 
 const SUBSCRIBER = 'plugin::town-crier.subscriber';
 const DELIVERY = 'plugin::town-crier.delivery';
@@ -247,6 +248,31 @@ describe('Mastodon and Bluesky channels', () => {
     expect((await test.request.post(`/town-crier/broadcasts/${announcement.documentId}/resume`).set(auth)).status).toBe(200);
     await runsSettled(articleId, { mastodon: 'sent' });
     expect(statusesWith(title)).toHaveLength(1);
+  });
+
+  it('news unpublished while the accounts wait (a rate limit) is not posted; publishing again posts it once', async () => {
+    const title = 'Zurückgezogen, bevor es gepostet wurde';
+    mastodon.rateLimitNext(1, 2500);
+    bluesky.rateLimitNext(1, 3);
+    const articleId = await publishArticle(test, { title });
+    const announcement = await eventually(async () => {
+      const row = await announcementFor(test, articleId);
+      if (!row) return false;
+      const held = (await deliveriesOf(test, row.documentId)).filter((d) => (d.channel === 'mastodon' || d.channel === 'bluesky') && d.status === 'waiting' && d.holdUntil);
+      return held.length === 2 && row;
+    });
+    const articles = test.strapi.documents('api::article.article' as never);
+    await articles.unpublish({ documentId: articleId } as never);
+    await eventually(async () => (await runOf(announcement.documentId, 'mastodon'))?.reason === 'unpublished' && (await runOf(announcement.documentId, 'bluesky'))?.reason === 'unpublished');
+    // The holds' jobs come due and find the runs paused: nothing is posted.
+    await drained(test, { delayedWithinMs: 5000, timeoutMs: 20_000 });
+    expect(statusesWith(title)).toHaveLength(0);
+    expect(recordsWith(title)).toHaveLength(0);
+
+    await articles.publish({ documentId: articleId } as never);
+    await runsSettled(articleId, { mastodon: 'sent', bluesky: 'sent' });
+    expect(statusesWith(title)).toHaveLength(1);
+    expect(recordsWith(title)).toHaveLength(1);
   });
 
   it('the WhatsApp Channel hand-off: the text formatted for WhatsApp, a tick recorded with who and when', async () => {
