@@ -61,7 +61,8 @@ describe('Mastodon and Bluesky channels', () => {
     const fake = await fakeWhatsapp();
     whatsapp = fake.fake;
     smtp = await startTestSmtpServer();
-    mastodon = await startFakeMastodon({ token: MASTODON_TOKEN });
+    // A server with its own limit (Mastodon's default is 500): the adapter must read it from /api/v2/instance.
+    mastodon = await startFakeMastodon({ token: MASTODON_TOKEN, maxCharacters: 640 });
     bluesky = await startFakeBlueskyPds(BLUESKY);
     process.env.TOWN_CRIER_TEST_SMTP_PORT = String(smtp.port);
     test = await bootStrapi({
@@ -132,6 +133,25 @@ describe('Mastodon and Bluesky channels', () => {
     // Recipients are citizens: the WhatsApp number and the e-mail address.
     expect((await detail(announcement.documentId)).recipients).toBe(2);
     expect(sentTo(whatsapp, phone)).toHaveLength(1);
+  });
+
+  it('a long article is cut to each platform’s own measure: the server’s 640 characters, Bluesky’s 300 graphemes, never inside an emoji', async () => {
+    const title = 'Haushalt 2027 beschlossen';
+    const summary = 'Der Rat hat den Haushalt beschlossen 👩🏽‍💼 mit Investitionen in Schulen, Straßen und Radwege. '.repeat(30);
+    const articleId = await publishArticle(test, { title, summary });
+    await runsSettled(articleId, { mastodon: 'sent', bluesky: 'sent' });
+    const [status] = statusesWith(title);
+    const segmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
+    const graphemes = (text: string) => [...segmenter.segment(text)].map((part) => part.segment);
+    const mastodonLength = graphemes(status.content.replace(/https?:\/\/\S+/g, '')).length + 23 * (status.content.match(/https?:\/\/\S+/g)?.length ?? 0);
+    expect(mastodonLength).toBeGreaterThan(500);
+    expect(mastodonLength).toBeLessThanOrEqual(640);
+    expect(status.content).toContain('…');
+    const text = String(recordsWith(title)[0].value.text);
+    expect(graphemes(text).length).toBeLessThanOrEqual(300);
+    expect(graphemes(text).length).toBeGreaterThan(250);
+    // Every emoji that made it into either post is whole.
+    for (const post of [status.content, text]) for (const part of graphemes(post)) if (/\p{Extended_Pictographic}/u.test(part)) expect(['👩🏽‍💼', '🎉', '🚧']).toContain(part);
   });
 
   it('a lost answer is sent again with the same key and the same record key: still one post each', async () => {
