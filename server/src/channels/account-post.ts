@@ -29,12 +29,20 @@ const ELLIPSIS = '…';
 export function cutToFit(text: string, fits: (candidate: string) => boolean): string {
   if (fits(text)) return text;
   const parts = graphemesOf(text);
-  // Binary search for the longest prefix that fits with the ellipsis: the measure only grows with length.
+  const fitsPrefix = (n: number) => fits(parts.slice(0, n).join('').trimEnd() + ELLIPSIS);
+  // Galloping, then binary search for the longest prefix that fits with the ellipsis (the measure
+  // only grows with length): candidates stay near the answer's size, so a long article costs
+  // little more than a short one.
   let low = 0;
-  let high = parts.length;
+  let high = 1;
+  while (high < parts.length && fitsPrefix(high)) {
+    low = high;
+    high *= 2;
+  }
+  high = Math.min(high, parts.length);
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    if (fits(parts.slice(0, mid).join('').trimEnd() + ELLIPSIS)) low = mid;
+    if (fitsPrefix(mid)) low = mid;
     else high = mid - 1;
   }
   if (low === 0) return fits(ELLIPSIS) ? ELLIPSIS : '';
