@@ -133,7 +133,27 @@ module.exports = ({ env }) => ({
           displayName: 'Stadt Musterstadt',
           summary: 'Nachrichten aus dem Rathaus Musterstadt',
         },
+        // The town's own accounts: one post per news. Sandbox (shown in the sandbox phone and the side
+        // panel) until a token is set; `npm run demo` with DEMO_FAKE_ACCOUNTS=1 posts to local fake servers instead.
+        mastodon: {
+          enabled: env.bool('MASTODON_ENABLED', true),
+          baseUrl: env('MASTODON_URL', 'https://social.example'),
+          accessToken: env('MASTODON_ACCESS_TOKEN', ''),
+          account: env('MASTODON_ACCOUNT', '@musterstadt@social.example'),
+          hashtags: { always: ['Musterstadt'], byTopic: { verkehr: ['Verkehr'] } },
+          ...(env('MASTODON_ACCESS_TOKEN') ? {} : { sandbox: true }),
+        },
+        bluesky: {
+          enabled: env.bool('BLUESKY_ENABLED', true),
+          service: env('BLUESKY_SERVICE', 'https://bsky.social'),
+          identifier: env('BLUESKY_IDENTIFIER', 'musterstadt.bsky.social'),
+          appPassword: env('BLUESKY_APP_PASSWORD', ''),
+          hashtags: { always: ['Musterstadt'] },
+          ...(env('BLUESKY_APP_PASSWORD') ? {} : { sandbox: true }),
+        },
       },
+      // The town's WhatsApp Channel, posted by hand: the broadcast page offers the text and a "posted" tick.
+      whatsappChannel: { enabled: env.bool('WHATSAPP_CHANNEL_ENABLED', true), url: env('WHATSAPP_CHANNEL_URL', 'https://whatsapp.com/channel/0029VaMusterstadtDemo') },
     },
   },
 });

@@ -67,9 +67,50 @@ async function waitForHealth() {
   return false;
 }
 
+/**
+ * DEMO_FAKE_ACCOUNTS=1: the town's Mastodon and Bluesky accounts post to local fake servers (the
+ * test suite's, which behave as the platforms' docs say) instead of running in sandbox mode.
+ */
+async function startFakeAccounts() {
+  if (process.env.DEMO_FAKE_ACCOUNTS !== '1') return { env: {}, lines: [] };
+  const esbuild = require(path.join(ROOT, 'node_modules', 'esbuild'));
+  const outfile = path.join(DEMO, '.tmp', 'fake-accounts.cjs');
+  esbuild.buildSync({
+    stdin: {
+      contents: "export { startFakeMastodon } from './tests/support/fake-mastodon'; export { startFakeBlueskyPds } from './tests/support/fake-bluesky-pds';",
+      resolveDir: ROOT,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile,
+  });
+  const { startFakeMastodon, startFakeBlueskyPds } = require(outfile);
+  const account = { token: 'demo-mastodon-token', handle: 'musterstadt.bsky.social', appPassword: 'demo-demo-demo-demo' };
+  const mastodon = await startFakeMastodon({ token: account.token });
+  const bluesky = await startFakeBlueskyPds({ handle: account.handle, appPassword: account.appPassword });
+  return {
+    env: {
+      MASTODON_URL: mastodon.baseUrl,
+      MASTODON_ACCESS_TOKEN: account.token,
+      BLUESKY_SERVICE: bluesky.service,
+      BLUESKY_IDENTIFIER: account.handle,
+      BLUESKY_APP_PASSWORD: account.appPassword,
+    },
+    lines: [
+      `Mastodon:     fake server, posts at ${mastodon.baseUrl}/api/v1/timelines/public`,
+      `Bluesky:      fake PDS, posts at ${bluesky.service}/xrpc/com.atproto.repo.listRecords?repo=${account.handle}&collection=app.bsky.feed.post`,
+    ],
+  };
+}
+
 async function main() {
   const redisUrl = await ensureRedis();
-  const env = { ...process.env, REDIS_URL: redisUrl, PORT: String(PORT), STRAPI_TELEMETRY_DISABLED: 'true' };
+  fs.mkdirSync(path.join(DEMO, '.tmp'), { recursive: true });
+  const fakes = await startFakeAccounts();
+  const env = { ...process.env, ...fakes.env, REDIS_URL: redisUrl, PORT: String(PORT), STRAPI_TELEMETRY_DISABLED: 'true' };
   run('building the plugin', 'npm', ['run', 'build'], { cwd: ROOT });
   fs.mkdirSync(path.join(DEMO, '.tmp'), { recursive: true });
   run('building the demo admin', process.execPath, [STRAPI, 'build'], { cwd: DEMO, env: { ...env, NODE_ENV: 'development' } });
@@ -96,6 +137,7 @@ async function main() {
   Admin:        http://localhost:${PORT}/admin   (${process.env.DEMO_ADMIN_EMAIL || 'admin@musterstadt.example'} / ${process.env.DEMO_ADMIN_PASSWORD ? '(your DEMO_ADMIN_PASSWORD)' : 'Musterstadt-2026'})
   Sign-up page: http://localhost:${PORT}/api/town-crier/signup
   WhatsApp:     ${process.env.WHATSAPP_ACCESS_TOKEN ? 'live Cloud API' : 'sandbox (no WHATSAPP_ACCESS_TOKEN): nothing leaves this machine'}
+  ${fakes.lines.length ? fakes.lines.join('\n  ') : 'Mastodon, Bluesky: sandbox (their posts show in the sandbox phone; DEMO_FAKE_ACCOUNTS=1 posts to local fake servers)'}
 `);
   }
 }

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { ensureIndexes } from './database/indexes';
 import { lowerCaseLegacyEmailAddresses } from './subscribers/legacy-email-case';
+import { ensureAccountSubscribers } from './subscribers/account-subscribers';
 import { PERMISSION_ACTIONS } from './permissions';
 import { getService } from './utils/get-service';
 import { PLUGIN_ID, UID } from './constants';
@@ -17,6 +18,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
 
   await ensureIndexes(strapi);
   await lowerCaseLegacyEmailAddresses(strapi);
+  await ensureAccountSubscribers(strapi, config);
   await strapi.admin.services.permission.actionProvider.registerMany(PERMISSION_ACTIONS);
   warnWithoutRawBody(strapi);
   if (proxyTrustsClientAddress(strapi)) strapi.log.warn(`[${PLUGIN_ID}] ${PROXY_WARNING}`);

@@ -24,6 +24,7 @@ export const UID = {
   messagePricing: 'plugin::town-crier.message-pricing',
   budgetAlert: 'plugin::town-crier.budget-alert',
   auditEvent: 'plugin::town-crier.audit-event',
+  channelHandoff: 'plugin::town-crier.channel-handoff',
 } as const;
 
 /**

@@ -266,6 +266,21 @@ export interface PublishPreview {
   villages?: null | { selected: Array<{ slug: string; name: string; recipients: number }>; wholeTown: number; unmatched: string[] };
   /** Set when the draft was made from an official warning (DWD, NINA): source, severity, area, last change. */
   officialWarning?: OfficialWarningOrigin | null;
+  /** The one post each account channel (Mastodon, Bluesky) will make, as the platform shows it. Absent from older servers. */
+  accountPosts?: AccountPostPreview[];
+  /** The text for the town's WhatsApp Channel (posted by hand), when the town has one. */
+  whatsappChannelText?: string | null;
+}
+
+/** One account channel's post as it will appear: the account, the text, the link, and its length in the platform's measure. */
+export interface AccountPostPreview {
+  channel: 'mastodon' | 'bluesky';
+  account: string;
+  text: string;
+  /** The full link (Bluesky shows a shortened label in the text and links this). */
+  link: string | null;
+  length: number;
+  limit: number;
 }
 
 export type PluginPermissions = Record<PermissionName, boolean>;
@@ -325,4 +340,16 @@ export interface AuditListResponse {
 /** Strapi's `{ data }` envelope of the admin API. */
 export interface DataResponse<T> {
   data: T;
+}
+
+/**
+ * The town's WhatsApp Channel, posted to by hand (Meta offers no API): the text formatted for
+ * WhatsApp (`*bold*`, the link on its own line) and whether, by whom and when it was posted.
+ */
+export interface WhatsappChannelHandoff {
+  enabled: boolean;
+  /** The Channel's invite link, when the town configured it. */
+  channelUrl: string | null;
+  text: string;
+  posted: { at: string; by: string | null } | null;
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { FOLLOW_UP_KINDS } from './broadcasts';
-import { CHANNEL_IDS } from './channels';
+import { CHANNEL_IDS, SUBSCRIBABLE_CHANNEL_IDS } from './channels';
 import { AUDIT_ACTIONS, AUDIT_ACTOR_KINDS } from './audit';
 
 export const documentIdParamsSchema = z.object({ documentId: z.string().min(1).max(64) });
@@ -40,7 +40,7 @@ export const followUpMarkBodySchema = z
 export const followUpUnmarkBodySchema = z.object({ uid: contentTypeUid, documentId: z.string().min(1).max(64) }).strict();
 /** One-click submission of the plugin's WhatsApp templates; without a list, both. */
 export const submitTemplatesBodySchema = z.object({ templates: z.array(z.enum(['announcement', 'confirmation'])).min(1).max(2).optional() }).strict();
-export const sendTestBodySchema = z.object({ address: z.string().min(3).max(254), channel: z.enum(CHANNEL_IDS).default('whatsapp') }).strict();
+export const sendTestBodySchema = z.object({ address: z.string().min(3).max(254), channel: z.enum(SUBSCRIBABLE_CHANNEL_IDS).default('whatsapp') }).strict();
 
 /** Statistics: how many calendar days of history (two years at most). */
 export const statsDaysQuerySchema = z.object({ days: z.coerce.number().int().min(1).max(730).default(90) });
@@ -130,6 +130,9 @@ export type BroadcastAction = (typeof BROADCAST_ACTIONS)[number];
 type QueryOf<S extends z.ZodType, I = z.input<S>, O = z.output<S>> = { [K in keyof I]: unknown extends I[K] ? (K extends keyof O ? O[K] : never) : I[K] };
 
 export type SendUpdateBody = z.input<typeof sendUpdateBodySchema>;
+/** The WhatsApp Channel hand-off: ticked (posted by hand) or the tick taken back. */
+export const whatsappChannelMarkBodySchema = z.object({ posted: z.boolean() }).strict();
+export type WhatsappChannelMarkBody = z.input<typeof whatsappChannelMarkBodySchema>;
 export type SendTestBody = z.input<typeof sendTestBodySchema>;
 export type FollowUpQuery = z.input<typeof followUpQuerySchema>;
 export type FollowUpMarkBody = z.input<typeof followUpMarkBodySchema>;

@@ -40,6 +40,8 @@ describe('channel status', () => {
       { id: 'telegram', enabled: false, problems: [] },
       { id: 'webpush', enabled: false, problems: [] },
       { id: 'activitypub', enabled: false, problems: [] },
+      { id: 'mastodon', enabled: false, problems: [] },
+      { id: 'bluesky', enabled: false, problems: [] },
     ]);
     expect(whatsapp).toEqual({
       id: 'whatsapp',

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../support/strapi';
+import { publishArticle } from '../support/seed';
 
 const SUBSCRIBER = 'plugin::town-crier.subscriber';
 
@@ -10,7 +11,7 @@ interface OutboxEntry {
 }
 
 /** The sandbox phone on e-mail and Telegram: what arrived, and the citizen's side of each channel. */
-describe('sandbox phone on e-mail and Telegram', () => {
+describe('sandbox phone on e-mail, Telegram and the town’s accounts', () => {
   let test: TestStrapi;
   let token: string;
   const get = (path: string) => test.request.get(`/town-crier${path}`).set('Authorization', `Bearer ${token}`);
@@ -24,6 +25,9 @@ describe('sandbox phone on e-mail and Telegram', () => {
           whatsapp: { accessToken: '' },
           email: { enabled: true, sandbox: true },
           telegram: { enabled: true, botUsername: 'MusterstadtBot', sandbox: true },
+          // The town's accounts without token or app password: sandbox, shown in the phone and the side panel.
+          mastodon: { enabled: true, account: '@musterstadt@social.example', hashtags: { always: ['Musterstadt'] } },
+          bluesky: { enabled: true, identifier: 'musterstadt.bsky.social' },
         },
       },
     });
@@ -75,5 +79,32 @@ describe('sandbox phone on e-mail and Telegram', () => {
 
     await post('/sandbox/act', { channel: 'telegram', from: '4242', action: 'text', text: '/stop' });
     await eventually(async () => (await test.strapi.db.query(SUBSCRIBER).findOne({ where: { id: subscriber.id } }))?.status === 'unsubscribed');
+  });
+
+  it('shows what the town’s Mastodon and Bluesky accounts would post; the side panel shows the same posts before publishing', async () => {
+    const draft = (await test.strapi.documents('api::article.article' as never).create({ data: { title: 'Stadtfest am Samstag 🎉', summary: 'Mit Musik auf dem Marktplatz.', slug: 'stadtfest' } } as never)) as { documentId: string };
+    const preview = (await get(`/preview?uid=api::article.article&documentId=${draft.documentId}`)).body.data as {
+      recipients: { byChannel: Record<string, number> };
+      accountPosts: Array<{ channel: string; account: string; text: string; length: number; limit: number }>;
+    };
+    expect(Object.keys(preview.recipients.byChannel)).not.toContain('mastodon');
+    expect(preview.accountPosts.map((post) => [post.channel, post.account, post.limit])).toEqual([
+      ['mastodon', '@musterstadt@social.example', 500],
+      ['bluesky', 'musterstadt.bsky.social', 300],
+    ]);
+    expect(preview.accountPosts[0].text).toMatch(/^Stadtfest am Samstag 🎉\n\nMit Musik auf dem Marktplatz\.\n\nhttps?:\/\/\S+\n\n#Musterstadt$/);
+
+    await publishArticle(test, { title: 'Stadtfest am Sonntag 🎉', summary: 'Mit Musik auf dem Marktplatz.' });
+    const posted = await eventually(async () => {
+      const entries = [...(await inbox('@musterstadt@social.example')), ...(await inbox('musterstadt.bsky.social'))];
+      return entries.length === 2 && entries;
+    });
+    const byChannel = Object.fromEntries(posted.map((entry) => [entry.channel, entry.preview.text]));
+    expect(byChannel.mastodon).toContain('Stadtfest am Sonntag 🎉');
+    expect(byChannel.bluesky).toMatch(/^Stadtfest am Sonntag 🎉\n\nMit Musik auf dem Marktplatz\.\n\n\S+/);
+    // Nobody answers the town's account through the phone.
+    const act = await post('/sandbox/act', { channel: 'mastodon', from: '@musterstadt@social.example', action: 'text', text: 'Hallo' });
+    expect(act.status).toBe(400);
+    expect(act.body.error.details.code).toBe('account-channel');
   });
 });

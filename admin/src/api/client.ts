@@ -17,6 +17,7 @@ import type {
   OfficialWarningsOverview,
   OverviewStats,
   PublishPreview,
+  WhatsappChannelHandoff,
 } from '../../../shared/contracts/admin-api';
 import type {
   AuditFilterQuery,
@@ -34,6 +35,7 @@ import type {
   SendUpdateBody,
   StatsDaysQuery,
   SubmitTemplatesBody,
+  WhatsappChannelMarkBody,
 } from '../../../shared/contracts/admin-requests';
 
 /**
@@ -69,6 +71,7 @@ export const queries = {
   growth: (query: StatsDaysQuery) => dataOf<GrowthStats>(pathOf('/stats/growth', query)),
   broadcasts: (query: ListQuery) => whole<BroadcastListResponse>(pathOf('/broadcasts', query)),
   broadcast: (documentId: string) => dataOf<BroadcastDetail>(pathOf(`/broadcasts/${segment(documentId)}`)),
+  whatsappChannel: (documentId: string) => dataOf<WhatsappChannelHandoff>(pathOf(`/broadcasts/${segment(documentId)}/whatsapp-channel`)),
   preview: (query: PreviewQuery) => dataOf<PublishPreview>(pathOf('/preview', query)),
   followUps: (query: FollowUpQuery) => dataOf<FollowUpState>(pathOf('/follow-ups', query)),
   channels: () => dataOf<ChannelStatus[]>(pathOf('/channels')),
@@ -166,6 +169,8 @@ export function useAdminClient() {
     return {
       /** Pause, resume, cancel or retry the failed messages of one broadcast. */
       broadcastAction: (documentId: string, action: BroadcastAction) => send<Broadcast>(pathOf(`/broadcasts/${segment(documentId)}/${action}`)),
+      /** Ticks (or unticks) "posted to the town's WhatsApp Channel". */
+      markWhatsappChannel: (documentId: string, body: WhatsappChannelMarkBody) => send<WhatsappChannelHandoff>(pathOf(`/broadcasts/${segment(documentId)}/whatsapp-channel`), body),
       sendUpdate: (documentId: string, body: SendUpdateBody) => send<Broadcast>(pathOf(`/broadcasts/${segment(documentId)}/send-update`), body),
       markFollowUp: (body: FollowUpMarkBody) => send<unknown>(pathOf('/follow-ups/mark'), body),
       unmarkFollowUp: (body: FollowUpUnmarkBody) => send<null>(pathOf('/follow-ups/unmark'), body),

@@ -12,6 +12,7 @@ import { useReasonLabel } from '../hooks/useReasonLabel';
 import { BroadcastProgress, StatusBadge, channelName } from './ui';
 import { WhatsappMessageText } from './WhatsappMessage';
 import { OfficialWarningOriginLines } from './OfficialWarnings';
+import { AccountPostCards, WhatsappChannelHandoffPanel, WhatsappChannelText } from './AccountPosts';
 
 /** The part of the content manager's edit-view context this panel reads. */
 export interface EditViewPanelProps {
@@ -99,6 +100,7 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
               {t('panel.waiting', '{waiting} of {total} recipients are still waiting.', { waiting: announcement.waiting, total: announcement.recipients })}
             </Typography>
           )}
+          <WhatsappChannelHandoffPanel documentId={announcement.documentId} compact />
           <DSLink tag={Link} to={`/plugins/${PLUGIN_ID}/broadcasts/${announcement.documentId}`}>
             {isStateIn(OPEN_RUN_STATES, announcement.broadcastStatus) ? t('panel.follow', 'Follow the broadcast') : t('panel.open', 'Open the broadcast')}
           </DSLink>
@@ -205,6 +207,15 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
                 {button.title}
               </div>
             ))}
+          </div>
+        )}
+        {data.broadcasts && data.accountPosts?.length ? <AccountPostCards posts={data.accountPosts} /> : null}
+        {data.broadcasts && data.whatsappChannelText && (
+          <div data-testid="town-crier-panel-whatsapp-channel">
+            <Typography variant="pi" textColor="neutral800" style={{ display: 'block', marginBottom: 4 }}>
+              {t('panel.whatsappChannel', 'For the town’s WhatsApp Channel (posted by hand after publishing):')}
+            </Typography>
+            <WhatsappChannelText text={data.whatsappChannelText} />
           </div>
         )}
         {data.recipients.total > 0 && form.urgency !== 'emergency' && (

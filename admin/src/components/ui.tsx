@@ -22,7 +22,7 @@ export const BADGE = { display: 'inline-block', padding: '2px 8px', borderRadius
 export const SANDBOX_BADGE = { ...BADGE, background: '#b72b1a' } as const;
 export const LIVE_BADGE = { ...BADGE, background: '#271fe0' } as const;
 
-export const CHANNEL_NAMES: Record<string, string> = { whatsapp: 'WhatsApp', email: 'E-Mail', telegram: 'Telegram', webpush: 'Web Push', activitypub: 'Fediverse (ActivityPub)', signal: 'Signal' };
+export const CHANNEL_NAMES: Record<string, string> = { whatsapp: 'WhatsApp', email: 'E-Mail', telegram: 'Telegram', webpush: 'Web Push', activitypub: 'Fediverse (ActivityPub)', mastodon: 'Mastodon', bluesky: 'Bluesky', signal: 'Signal' };
 export const channelName = (id: string) => CHANNEL_NAMES[id] ?? id;
 
 /** A titled white panel, the building block of every view. */

@@ -16,6 +16,8 @@ export function useProblemLabel() {
         return t('channels.credential.botToken', 'bot token');
       case 'from':
         return t('channels.credential.from', 'sender address (from)');
+      case 'appPassword':
+        return t('channels.credential.appPassword', 'app password');
       default:
         return key ?? '';
     }
@@ -48,6 +50,11 @@ export function useProblemLabel() {
         return t('channels.problem.dailyLimitUsedUp', 'Daily reach limit used up: broadcasts wait until slots free up.');
       case 'redis-unreachable':
         return t('channels.problem.redisUnreachable', 'Redis cannot be reached: nothing is queued or sent.');
+      case 'account-credential-rejected':
+        return t('channels.problem.accountCredentialRejected', 'The account refused the {credential} (error {code}). Create a new one in the account’s settings, enter it in the configuration, then resume the paused broadcasts.', {
+          credential: credential(values?.credential),
+          code: values?.detail ?? '',
+        });
       case 'proxy-without-max-ips':
         return t(
           'channels.problem.proxyWithoutMaxIps',

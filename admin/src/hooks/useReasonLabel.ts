@@ -20,7 +20,8 @@ export const REASON_LABELS: Record<RunReasonKind, (t: Translate, detail: string[
   'link-missing': (t) => t('reason.linkMissing', 'Waiting: the link is missing a value; fill it in and publish again'),
   'channel-error': (t, [channel = '', code = '']) => t('reason.channelError', 'Paused: the {channel} channel reported error {code}', { channel, code }),
   'channel-paused': (t, [channel = '']) => t('reason.channelPaused', 'Waiting: the {channel} channel is stopped until an administrator resumes it', { channel }),
-  'template-error': (t, [code = '']) => t('reason.templateError', 'Stopped: the message template was rejected (error {code})', { code }),
+  // Mastodon and Bluesky refuse a post with their own words after the code (`template-error:422:Validation failed: …`): shown as they said it.
+  'template-error': (t, [code = '', ...said]) => t('reason.templateError', 'Stopped: the message template was rejected (error {code})', { code }) + (said.length ? ` – ${said.join(':').trim()}` : ''),
   'cancelled-by-editor': (t) => t('reason.cancelled', 'Cancelled by an editor'),
   'all-deliveries-failed': (t) => t('reason.allFailed', 'No message could be delivered'),
 };

@@ -9,6 +9,7 @@ import { useReasonLabel } from '../hooks/useReasonLabel';
 import { BroadcastProgress, DATE_TIME, LoadError, Loading, Panel, ProgressLegend, StatCard, StatusBadge } from '../components/ui';
 import { BroadcastActions } from '../components/BroadcastActions';
 import { BroadcastCostPanel } from '../components/CostPanels';
+import { WhatsappChannelHandoffPanel } from '../components/AccountPosts';
 import { FollowUpLabel } from './BroadcastsPage';
 
 export const BroadcastDetailPage = () => {
@@ -135,6 +136,8 @@ export const BroadcastDetailPage = () => {
           </Typography>
         </Flex>
       </Panel>
+
+      <WhatsappChannelHandoffPanel documentId={broadcast.documentId} />
 
       <BroadcastCostPanel cost={broadcast.cost} />
 

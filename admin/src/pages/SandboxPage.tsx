@@ -38,6 +38,8 @@ export const useSandboxErrorLabel = () => {
         return t('sandbox.error.invalidChatId', 'A Telegram chat id is a number, e.g. 123456.');
       case 'no-receipts':
         return t('sandbox.error.noReceipts', 'Only WhatsApp reports delivered and read.');
+      case 'account-channel':
+        return t('sandbox.error.accountChannel', 'This is the town’s own account: nobody answers it here; replies stay on the platform.');
       case 'no-such-message':
         return t('sandbox.error.noSuchMessage', 'This sandbox message no longer exists.');
       default:
@@ -54,6 +56,8 @@ const useAddressWords = () => {
       ? { label: t('sandbox.address.email', 'E-mail address'), hint: t('sandbox.address.email.hint', 'A test address, e.g. anna@example.org. Sandbox mails are test data.'), placeholder: 'name@example.org' }
       : channel === 'telegram'
         ? { label: t('sandbox.address.telegram', 'Telegram chat id'), hint: t('sandbox.address.telegram.hint', 'Any number stands for a test chat, e.g. 123456.'), placeholder: '123456' }
+        : channel === 'mastodon' || channel === 'bluesky'
+          ? { label: t('sandbox.address.account', 'The town’s account'), hint: t('sandbox.address.account.hint', 'Mastodon and Bluesky post once per news to the town’s own account.'), placeholder: '@…' }
         : channel === 'webpush'
           ? {
               label: t('sandbox.address.webpush', 'Browser (Web Push)'),
@@ -193,7 +197,9 @@ const Phone = ({ number, channel: phoneChannel }: { number: string; channel: str
   const [marked, setMarked] = useState<Record<string, 'delivered' | 'read'>>({});
   const messages = (outbox.data?.data ?? []).filter((message) => message.channel === phoneChannel);
   // A mail cannot be answered: its citizen acts only through the mail's links (shown as buttons).
-  const canWrite = phoneChannel !== 'email';
+  // The town's Mastodon and Bluesky accounts only post: the phone shows what they would post.
+  const accountChannel = phoneChannel === 'mastodon' || phoneChannel === 'bluesky';
+  const canWrite = phoneChannel !== 'email' && !accountChannel;
   const stopWord = phoneChannel === 'telegram' ? '/stop' : 'STOP';
 
   const act = async (action: 'tap' | 'text', value: string, shown: string, channel = phoneChannel) => {
@@ -297,7 +303,9 @@ const Phone = ({ number, channel: phoneChannel }: { number: string; channel: str
       {!canWrite ? (
         <Box style={{ padding: 12, background: '#f0f0f0', borderRadius: '0 0 26px 26px' }}>
           <Typography variant="pi" textColor="neutral800" data-testid="sandbox-email-note">
-            {t('sandbox.emailNote', 'An e-mail cannot be answered: use the buttons under a mail, which do what its links would.')}
+            {accountChannel
+              ? t('sandbox.accountNote', 'The town’s own account: this is what it would post. Citizens follow it in their app.')
+              : t('sandbox.emailNote', 'An e-mail cannot be answered: use the buttons under a mail, which do what its links would.')}
           </Typography>
         </Box>
       ) : (

@@ -9,8 +9,9 @@ import { fillUrl, missingUrlPlaceholders } from './link';
 import { plainTextOf } from './plain-text';
 import { entryUrgency } from './urgency';
 import { contentInLanguage, languageOfLocale, type Language, type LanguageVersion, type LanguageVersions } from '../languages/languages';
-import { resolveVillages, villageValuesOf } from '../villages/villages';
+import { decodeVillages, resolveVillages, villageValuesOf } from '../villages/villages';
 import { slugify } from '../utils/slugify';
+import { isAccountChannel } from '../../../shared/contracts/channels';
 import { deliveryCounts } from '../stats/broadcast-totals';
 
 export interface AnnouncementRow {
@@ -265,7 +266,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async currentCounters(documentId: string): Promise<Counters> {
       const by: Record<string, number> = {};
-      for (const { status, count } of await deliveryCounts(strapi, documentId)) by[status] = (by[status] ?? 0) + count;
+      // Citizens only: an account channel's one post (Mastodon, Bluesky) is shown by its run, not counted as a recipient.
+      for (const { channel, status, count } of await deliveryCounts(strapi, documentId)) if (!isAccountChannel(channel)) by[status] = (by[status] ?? 0) + count;
       const count = (...statuses: string[]) => statuses.reduce((sum, status) => sum + (by[status] ?? 0), 0);
       return {
         recipientsCount: count('pending', 'waiting', 'sent', 'failed', 'delivered', 'read', 'skipped'),
@@ -303,6 +305,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         url: announcement.url,
         urgency: announcement.urgency ?? 'info',
         topicNames: (announcement.topics ?? []).map((topic) => topic.name),
+        topicSlugs: (announcement.topics ?? []).map((topic) => topic.slug),
+        villageSlugs: decodeVillages(announcement.villages),
         townName: runtime().config().town.name,
       };
     },

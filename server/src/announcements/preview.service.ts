@@ -13,6 +13,8 @@ import type { ContentTypeMapping } from '../config/schema';
 import { unmatchedTopicValues } from './topic-match';
 import { urgencyOfValue } from './urgency';
 import { countByLanguage } from '../languages/languages';
+import { accountPostPreviews, whatsappChannelPreview } from './account-previews';
+import { isAccountChannel } from '../../../shared/contracts/channels';
 
 export type PreviewReason = 'not-mapped' | 'already-broadcast' | 'skip-flag';
 
@@ -100,7 +102,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const perVillage: Record<string, number> = {};
       let wholeTown = 0;
       const byLocale: Array<{ locale: string | null; n: number }> = [];
-      for (const channel of runtime().channels().enabled()) {
+      // Recipients are citizens; an account channel's one post is shown as the post (accountPosts).
+      for (const channel of runtime().channels().enabled().filter((adapter) => !isAccountChannel(adapter.id))) {
         const total = await audience().countRecipients(channel.id, topicIds, villageSlugs);
         byLocale.push(...(await audience().countRecipientsByLocale(channel.id, topicIds, villageSlugs)));
         byChannel[channel.id] = total;
@@ -135,6 +138,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           ? { whatsappBudget: await getService(strapi, 'budget').verdictForEstimate(whatsappCost.cost ?? 0) }
           : {}),
         // The WhatsApp message as citizens will read it: the template's text (Meta's, or the plugin's wording, marked unconfirmed).
+        ...(entry ? this.accountViews(input.uid, mapping, entry, urgencyOfValue(mapping, urgencyValue) ?? 'info', topics, villages.known.map((village) => village.slug)) : {}),
         whatsappMessage: byChannel.whatsapp !== undefined && entry ? this.whatsappMessage(input.uid, mapping, entry, urgencyOfValue(mapping, urgencyValue) ?? 'info', topics.map((topic) => topic.name)) : null,
         startsAt: this.startsAt(urgencyOfValue(mapping, urgencyValue) === 'emergency' ? 'emergency' : 'info'),
         announcement: announcement ? progressOf(announcement, total) : null,
@@ -157,6 +161,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         // A draft made from an official warning (DWD, NINA): where from, how severe, for which area, last changed when.
         officialWarning: input.documentId ? await getService(strapi, 'official-warnings').originOf(input.documentId) : null,
       };
+    },
+
+    /** The saved draft as each account channel's post and as the WhatsApp Channel's text. */
+    accountViews(uid: string, mapping: ContentTypeMapping, entry: Record<string, unknown>, urgency: NonNullable<ReturnType<typeof urgencyOfValue>>, topics: Array<{ name: string; slug: string }>, villageSlugs: string[]) {
+      const config = runtime().config();
+      const attributes = strapi.contentTypes[uid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string }> | undefined;
+      const content = {
+        title: String(entry[mapping.title] ?? '').slice(0, 255),
+        text: plainTextOf(entry[mapping.text], attributes?.[mapping.text]?.type),
+        url: fillUrl(mapping.url, entry),
+        urgency,
+        topicNames: topics.map((topic) => topic.name),
+        topicSlugs: topics.map((topic) => topic.slug),
+        villageSlugs,
+        townName: config.town.name,
+      };
+      return { accountPosts: accountPostPreviews(config, content, config.defaultLocale), whatsappChannelText: whatsappChannelPreview(config, content, config.defaultLocale) };
     },
 
     /** The saved draft as the WhatsApp news message, rendered like the sandbox phone renders it; null when it cannot be built. */

@@ -6,6 +6,7 @@ import { DAY_MS } from '../utils/time';
 import type { Channel } from './channel';
 import { CHANNEL_CREDENTIALS } from './credentials';
 import { proxyTrustsClientAddress } from '../http/proxy-check';
+import { isAccountChannel } from '../../../shared/contracts/channels';
 
 /** What each channel's config must hold to send and to verify webhooks, and the template names it uses. */
 interface ChannelSettings {
@@ -17,6 +18,7 @@ interface ChannelSettings {
   webhookSecret?: string;
   from?: string;
   vapid?: unknown;
+  appPassword?: string;
   phoneNumberId?: string;
   appSecret?: string;
   verifyToken?: string;
@@ -96,6 +98,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (paused) {
       const code = await pausedReason(id);
       issues.push(problem('channel-paused', { detail: code ? `error ${code}` : 'stopped by an error', ...(code ? { errorCode: code } : {}) }));
+      // Mastodon and Bluesky: a refused token or app password is the town's to renew; say which, in words.
+      if (code && isAccountChannel(id) && ['401', '403'].includes(code)) issues.push(problem('account-credential-rejected', { credential: credential.key, detail: code }));
     }
     if (enabled && hasWebhooks && mode === 'live' && (!lastVerifiedWebhookAt || now - lastVerifiedWebhookAt.getTime() > DAY_MS)) issues.push(problem('no-verified-webhook'));
     // A good webhook is stamped "verified" just after "received"; a later "received" was refused.

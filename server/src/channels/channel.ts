@@ -41,6 +41,9 @@ export interface AnnouncementContent {
   url: string | null;
   urgency: Urgency;
   topicNames: string[];
+  /** For hashtags per topic and village (Mastodon, Bluesky). */
+  topicSlugs?: string[];
+  villageSlugs?: string[];
   townName: string;
   /** Set for an update or all-clear: which news it follows up ("Update zu: …", "Entwarnung: …"). */
   followUp?: { kind: FollowUpKind; originalTitle: string; originalUrl: string | null };
@@ -65,6 +68,14 @@ export type OutboundMessage =
       threadMessageIds?: string[];
       /** ActivityPub: the news' document id (its Note's URL), when it was published, and the news a follow-up answers. */
       activitypub?: { documentId: string; published: string; inReplyTo: string | null; language: string };
+      /**
+       * Account channels: a key unique to this delivery of this broadcast, the same on every retry
+       * (Mastodon's `Idempotency-Key`, Bluesky's record key), so a send repeated after a crash
+       * cannot post twice.
+       */
+      idempotencyKey?: string;
+      /** When the news was published: Bluesky's record key carries it as its timestamp. */
+      announcedAt?: Date;
     }
   /** Double opt-in: carries a one-time token the citizen sends back (button tap, or confirmation link). */
   | { kind: 'confirmation'; to: string; token: string; townName: string; locale?: Language; deliveryRef?: string }

@@ -4,7 +4,7 @@ import type { PluginConfig } from '../config/schema';
 import { PLUGIN_ID, UID, type ChannelId } from '../constants';
 import type { Channel, ChannelLinks, ChannelLogger, OutboundMessage, SandboxRecorder } from './channel';
 import type { Pace } from './pacing';
-import { CHANNEL_CREDENTIALS } from './credentials';
+import { CHANNEL_CREDENTIALS, type CredentialKey } from './credentials';
 import { publicLinks } from '../http/public-links';
 import { createEmailChannel, type MailOptions } from './email';
 import { createTelegramChannel } from './telegram';
@@ -13,6 +13,9 @@ import { createWebpushChannel, parsePushSubscription } from './webpush';
 import { createActivitypubChannel } from './activitypub';
 import type { Limits } from '../queue/limits';
 import type { Federation } from '../activitypub/federation';
+import { createMastodonChannel } from './mastodon';
+import { createBlueskyChannel } from './bluesky';
+import { accountAddress } from '../subscribers/account-subscribers';
 
 export interface ChannelRegistry {
   get(id: ChannelId): Channel;
@@ -73,7 +76,7 @@ export function createChannelRegistry({
    * One rule for every channel: missing credentials mean sandbox, which production refuses
    * unless `sandbox: true` says it is meant.
    */
-  const sandboxMode = (label: string, id: ChannelId, settings: { sandbox?: boolean } & Partial<Record<'accessToken' | 'botToken' | 'from' | 'vapid' | 'enabled', unknown>>) => {
+  const sandboxMode = (label: string, id: ChannelId, settings: { sandbox?: boolean } & Partial<Record<CredentialKey, unknown>>) => {
     const credential = CHANNEL_CREDENTIALS[id].key;
     const explicit = settings.sandbox;
     const sandbox = explicit ?? !settings[credential];
@@ -139,6 +142,19 @@ export function createChannelRegistry({
         sandbox,
       })
     );
+  }
+
+  const mastodon = config.channels.mastodon;
+  if (mastodon.enabled) {
+    const sandbox = sandboxMode('Mastodon', 'mastodon', mastodon);
+    register(createMastodonChannel({ config: mastodon, sandboxRecorder, sandbox, account: accountAddress('mastodon', config) }));
+  }
+
+  const bluesky = config.channels.bluesky;
+  if (bluesky.enabled) {
+    const sandbox = sandboxMode('Bluesky', 'bluesky', bluesky);
+    if (!sandbox && !bluesky.identifier) throw new Error(`${PLUGIN_ID}: channels.bluesky.identifier is empty: set the account's handle (e.g. musterstadt.bsky.social).`);
+    register(createBlueskyChannel({ config: bluesky, sandboxRecorder, sandbox }));
   }
 
   return {

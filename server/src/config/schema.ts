@@ -6,6 +6,7 @@ import { auditConfigSchema } from './audit.schema';
 import { whatsappConfigSchema } from './whatsapp.schema';
 import { warningsConfigSchema } from './warnings.schema';
 import { approvalConfigSchema } from './approval.schema';
+import { blueskyConfigSchema, mastodonConfigSchema, whatsappChannelConfigSchema } from './account-channels.schema';
 import { LANGUAGES } from '../../../shared/languages';
 import { VILLAGE_SLUG } from '../villages/villages';
 
@@ -53,6 +54,7 @@ export const telegramConfigSchema = strict.object({
 });
 export type TelegramConfig = z.infer<typeof telegramConfigSchema>;
 
+export { blueskyConfigSchema, mastodonConfigSchema, type BlueskyConfig, type HashtagConfig, type MastodonConfig } from './account-channels.schema';
 export { vapidKeyProblem, webpushConfigSchema, type WebpushConfig } from './webpush.schema';
 
 const contentTypeMappingSchema = strict.object({
@@ -326,8 +328,12 @@ export const pluginConfigSchema = strict.object({
       telegram: telegramConfigSchema.prefault({}),
       webpush: webpushConfigSchema.prefault({}),
       activitypub: activitypubConfigSchema.prefault({}),
+      mastodon: mastodonConfigSchema.prefault({}),
+      bluesky: blueskyConfigSchema.prefault({}),
     })
     .prefault({}),
+  /** The town's WhatsApp Channel, posted to by hand (no API): a ready text and a "posted" tick per broadcast. */
+  whatsappChannel: whatsappChannelConfigSchema,
 }).superRefine((config, ctx) => {
   if (!config.languages.includes(config.defaultLocale)) {
     ctx.addIssue({ code: 'custom', path: ['languages'], message: `must include defaultLocale (${config.defaultLocale})` });

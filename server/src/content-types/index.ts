@@ -17,6 +17,7 @@ import warningSource from './warning-source/schema';
 import messagePricing from './message-pricing/schema';
 import budgetAlert from './budget-alert/schema';
 import auditEvent from './audit-event/schema';
+import channelHandoff from './channel-handoff/schema';
 
 export default {
   topic: { schema: topic },
@@ -38,4 +39,5 @@ export default {
   'message-pricing': { schema: messagePricing },
   'budget-alert': { schema: budgetAlert },
   'audit-event': { schema: auditEvent },
+  'channel-handoff': { schema: channelHandoff },
 };

@@ -3,11 +3,11 @@ import type { Context } from 'koa';
 import { applicationError } from '../http/errors';
 import { getService } from '../utils/get-service';
 import type { Sendable } from '../http/contract';
-import type { Broadcast, BroadcastDetail, BroadcastListResponse, DataResponse, RetryFailedResult } from '../../../shared/contracts/admin-api';
+import type { Broadcast, BroadcastDetail, BroadcastListResponse, DataResponse, RetryFailedResult, WhatsappChannelHandoff } from '../../../shared/contracts/admin-api';
 
 import { parseOrThrow } from '../validation/parse';
 import { runView, withProgress } from '../announcements/broadcast-insights.service';
-import { documentIdParamsSchema, listQuerySchema, sendTestBodySchema, sendUpdateBodySchema } from '../validation/admin';
+import { documentIdParamsSchema, listQuerySchema, sendTestBodySchema, sendUpdateBodySchema, whatsappChannelMarkBodySchema } from '../validation/admin';
 import { actorOfRequest, coveringPublishAudit } from '../audit/actor';
 import type { AuditRecordInput } from '../audit/audit.service';
 import type { AuditAction } from '../../../shared/contracts/audit';
@@ -22,6 +22,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     getService(strapi, 'audit').record({ ...input, actorId: actorOfRequest(ctx) } as AuditRecordInput<Action>);
 
   return {
+    /** The text for the town's WhatsApp Channel and whether someone posted it (Meta has no API for Channels). */
+    async whatsappChannel(ctx: Context) {
+      ctx.body = { data: await getService(strapi, 'whatsapp-channel').state(documentId(ctx)) } satisfies Sendable<DataResponse<WhatsappChannelHandoff>>;
+    },
+    async markWhatsappChannel(ctx: Context) {
+      const { posted } = parseOrThrow(whatsappChannelMarkBodySchema, ctx.request.body ?? {});
+      ctx.body = { data: await getService(strapi, 'whatsapp-channel').mark(documentId(ctx), posted, ctx.state.user) } satisfies Sendable<DataResponse<WhatsappChannelHandoff>>;
+    },
+
     async list(ctx: Context) {
       // One row per story: an original with its updates and all-clear (`followUps`, oldest first).
       const { results, pagination } = await getService(strapi, 'follow-ups').listThreads(parseOrThrow(listQuerySchema, ctx.query));

@@ -1,4 +1,5 @@
 import { createECDH } from 'node:crypto';
+import { isAccountChannel } from '../../../shared/contracts/channels';
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { UID } from '../constants';
@@ -75,6 +76,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       channels: getService(strapi, 'runtime')
         .channels()
         .enabled()
+        // The town's Mastodon and Bluesky accounts are followed in their apps, not signed up for here.
+        .filter((channel) => !isAccountChannel(channel.id))
         .map((channel) => ({ id: channel.id, label: channel.id === 'webpush' ? WEBPUSH_LABEL[locale] : (CHANNEL_LABELS[channel.id] ?? channel.id) })),
       scriptUrl: `${prefix}/signup.js`,
       apiUrl: `${prefix}/subscriptions`,

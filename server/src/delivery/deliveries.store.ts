@@ -185,7 +185,8 @@ const createStore = (strapi: Core.Strapi) => {
       const rows = (await knex()(table())
         .select('provider_message_id')
         .whereIn('announcement_document_id', documentIds)
-        .where({ subscriber_id: subscriberId, channel: 'email' })
+        // A subscriber row is one channel's: the e-mail Message-IDs of a citizen, the posts of an account channel's account.
+        .where({ subscriber_id: subscriberId })
         .whereIn('status', [...RECEIVED_DELIVERY_STATUSES])
         .whereNotNull('provider_message_id')
         .orderBy('sent_at', 'asc')

@@ -11,6 +11,10 @@ import { AMBIGUOUS_CLASS, OPEN_STATUSES, deliveryOf, heldUntil, recipientReads, 
 import { deliveryScheduler } from './scheduler';
 import { sendOutcome, type Attempt } from './send-outcome';
 import { SendSlots } from './send-slots';
+import { isAccountChannel } from '../../../shared/contracts/channels';
+
+/** Channels whose follow-ups answer the thread's earlier messages: e-mail's References, the account channels' replies. */
+const THREADED_CHANNELS = new Set<ChannelId>(['email', 'mastodon', 'bluesky']);
 
 /**
  * The send pipeline of one delivery or one batch: read with the recipient → the run's word →
@@ -88,7 +92,8 @@ export const sendPipeline = (strapi: Core.Strapi) => {
     const channel = runtime().channels().get(channelId);
     // A follow-up names the news it continues; its e-mail threads under this citizen's earlier mails.
     const followUp = await getService(strapi, 'follow-ups').contextOf(announcement);
-    const thread = followUp && channelId === 'email' ? await threadMessageIds(announcement, subscriber.id) : undefined;
+    // An account channel's reply goes under the thread's earlier posts (their status ids / record uris).
+    const thread = followUp && THREADED_CHANNELS.has(channelId) ? await threadMessageIds(announcement, subscriber.id) : undefined;
     // Languages: the citizen's version of the news (server/src/languages/), and their language for the channel's own words.
     const { content, language } = announcements().contentFor(announcement, subscriber.locale, followUp);
     delivery.languageTemplate = channelId === 'whatsapp' && Boolean(language && runtime().config().channels.whatsapp.templates.byLanguage[language]?.announcement);
@@ -101,6 +106,7 @@ export const sendPipeline = (strapi: Core.Strapi) => {
         content,
         ...(thread?.length ? { threadMessageIds: thread } : {}),
         ...(channelId === 'activitypub' ? { activitypub: activitypubNote(announcement, followUp?.originalDocumentId ?? null) } : {}),
+        ...(isAccountChannel(channelId) ? { idempotencyKey: `tc-${documentId}-${delivery.id}`, announcedAt: toDate(announcement.publishedAt) ?? new Date(0) } : {}),
         unsubscribeToken: getService(strapi, 'subscriptions').unsubscribeToken(subscriber.id),
         manageToken: getService(strapi, 'subscriptions').manageToken(subscriber.id),
         locale: language,

@@ -129,3 +129,15 @@ export function webpushPreview(body: unknown): { text: string; buttons: PhoneBut
   const buttons: PhoneButton[] = payload?.unsubscribeToken ? [{ title: 'Mitteilungen abbestellen', payload: `unsubscribe:${payload.unsubscribeToken}` }] : [];
   return { text: lines.join('\n\n'), buttons };
 }
+
+/** A Mastodon status as the timeline shows it: its text (the link counted as 23, shown whole). */
+export function mastodonPreview(body: unknown): { text: string; buttons: PhoneButton[] } {
+  const status = (body ?? {}) as { status?: string };
+  return { text: status.status ?? '', buttons: [] };
+}
+
+/** A Bluesky post: its text, the shortened link label standing for the full link in its facet. */
+export function blueskyPreview(body: unknown): { text: string; buttons: PhoneButton[] } {
+  const request = (body ?? {}) as { record?: { text?: string } };
+  return { text: request.record?.text ?? '', buttons: [] };
+}

@@ -1,10 +1,11 @@
 import type { Core } from '@strapi/strapi';
 import { notFoundError, validationError } from '../http/errors';
+import { isAccountChannel } from '../../../shared/contracts/channels';
 import { UID, type ChannelId } from '../constants';
 import { getService } from '../utils/get-service';
 import { toDate } from '../utils/time';
 import { activityPreview } from '../channels/activitypub/documents';
-import { emailPreview, telegramInboundPayload, telegramPreview, webpushPreview, whatsappInboundPayload, whatsappStatusPayload, type CitizenAction, type PhoneButton } from './sandbox-payloads';
+import { blueskyPreview, emailPreview, mastodonPreview, telegramInboundPayload, telegramPreview, webpushPreview, whatsappInboundPayload, whatsappStatusPayload, type CitizenAction, type PhoneButton } from './sandbox-payloads';
 
 // WhatsApp is rendered by the account service (the template's text as Meta has it); these need no state.
 const PREVIEWS: Record<string, (body: unknown) => { text: string; buttons: PhoneButton[] }> = {
@@ -12,6 +13,8 @@ const PREVIEWS: Record<string, (body: unknown) => { text: string; buttons: Phone
   email: emailPreview,
   webpush: webpushPreview,
   activitypub: activityPreview,
+  mastodon: mastodonPreview,
+  bluesky: blueskyPreview,
 };
 
 interface OutboxRow {
@@ -98,6 +101,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         await getService(strapi, 'webhook-events').processPayload(channel.id, payload);
         return { accepted: true };
       }
+      // The town's own account posts; nobody answers it through the plugin (replies stay on the platform).
+      if (isAccountChannel(channel.id)) throw validationError(`${channel.id} is the town's own account: there is nothing to answer here`, { code: 'account-channel' });
       const action = { ...input, action: input.action };
       if (channel.id === 'email') {
         // A mail has no reply path into the plugin: the citizen's actions are its links.

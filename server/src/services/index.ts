@@ -25,6 +25,7 @@ import budget from '../costs/budget.service';
 import whatsappAccount from '../whatsapp-account/whatsapp-account.service';
 import officialWarnings from '../warnings/warnings.service';
 import audit from '../audit/audit.service';
+import whatsappChannel from '../whatsapp-channel/handoff.service';
 
 /** Read in data-path order: signup → announcement → fan-out → delivery → webhooks. */
 export default {
@@ -55,4 +56,5 @@ export default {
   'whatsapp-account': whatsappAccount,
   'official-warnings': officialWarnings,
   audit,
+  'whatsapp-channel': whatsappChannel,
 };

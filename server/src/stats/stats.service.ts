@@ -6,6 +6,8 @@ import { addDays, dayBoundaries, dayOf } from '../utils/calendar-days';
 import { dbTimestamp } from '../utils/time';
 import { maskedMessage } from '../utils/log';
 import { protectCells, suppressSmall, type CellCount } from './small-cells';
+import { isAccountChannel } from '../../../shared/contracts/channels';
+import { ACCOUNT_SOURCE } from '../subscribers/account-subscribers';
 
 /**
  * Aggregate statistics, straight from SQL. Nothing here returns a person: only counts, and a
@@ -133,7 +135,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   /** Channel values come from the subscriber schema, so a channel added there shows up here (with 0). */
   const knownChannels = (): string[] => {
     const attribute = strapi.getModel(UID.subscriber).attributes.channel as { enum?: string[] };
-    return attribute.enum ?? [];
+    // Nobody subscribes to an account channel: its followers are the platform's, its posts are counted per broadcast.
+    return (attribute.enum ?? []).filter((channel) => !isAccountChannel(channel));
   };
 
   /**
@@ -207,14 +210,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       >,
       villageCounts(),
     ]);
-    const count = (label: string) => counts.get(key(label)) ?? 0;
+    // The town's own accounts (Mastodon, Bluesky) are one system row each: active, no topic, the
+    // whole town. They are not citizens: taken out of every count they fall into.
+    const accountRows = toCount(((await knex()(subscribers).count({ n: '*' }).where(status, 'active').where(col('source'), ACCOUNT_SOURCE)) as Array<{ n: unknown }>)[0]?.n);
+    const accountIn = (label: string) => (label === 'status:active' ? accountRows : 0);
+    const count = (label: string) => (counts.get(key(label)) ?? 0) - accountIn(label);
     const notActiveByTopic = new Map(notActiveTopicRows.map((row) => [Number(row.key), toCount(row.n)]));
     const activeIn = (topicId: number) => count(`topic:${topicId}`) - (notActiveByTopic.get(topicId) ?? 0);
     const active = count('status:active');
     const withoutTopic = active - (count('linked') - count('linked-not-active'));
 
     const sources = new Map<string, number>();
-    for (const row of sourceRows) sources.set(row.key ?? 'unknown', (sources.get(row.key ?? 'unknown') ?? 0) + toCount(row.n));
+    for (const row of sourceRows.filter((row) => row.key !== ACCOUNT_SOURCE)) sources.set(row.key ?? 'unknown', (sources.get(row.key ?? 'unknown') ?? 0) + toCount(row.n));
     const protect = <Cell extends { exact: number }>(cells: Cell[]) => {
       const counts = protectCells(cells.map((cell) => cell.exact));
       return cells.map(({ exact: _exact, ...cell }, index) => ({ ...cell, count: counts[index] }));
@@ -237,7 +244,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       byVillage: villages.named.length
         ? protect([
             ...config().town.villages.map((village, index) => ({ key: village.slug, label: village.name, exact: villages.named[index] })),
-            { key: WHOLE_TOWN_KEY, label: 'Whole town (no village chosen)', exact: villages.wholeTown },
+            { key: WHOLE_TOWN_KEY, label: 'Whole town (no village chosen)', exact: villages.wholeTown - accountRows },
           ])
         : [],
     };

@@ -100,14 +100,14 @@ export interface SignupPlan {
 }
 
 /** Channels whose address the citizen types; Telegram's chat id only arrives with the deep link. */
-export const TYPED_ADDRESS: Record<ChannelId, boolean> = { whatsapp: true, email: true, telegram: false, webpush: false, activitypub: false };
+export const TYPED_ADDRESS: Record<ChannelId, boolean> = { whatsapp: true, email: true, telegram: false, webpush: false, activitypub: false, mastodon: false, bluesky: false };
 
 /** How a provider-side confirmation is recorded in the ledger, per channel. */
 /**
  * Web Push needs no second step: the browser's permission prompt, after the citizen's own click,
  * is the act, and the address (a push subscription) can only come from the citizen's own browser.
  */
-export const CONFIRM_METHOD: Record<ChannelId, string> = { whatsapp: 'whatsapp-button', email: 'confirmation-link', telegram: 'telegram-deep-link', webpush: 'browser-permission', activitypub: 'activitypub-follow' };
+export const CONFIRM_METHOD: Record<ChannelId, string> = { whatsapp: 'whatsapp-button', email: 'confirmation-link', telegram: 'telegram-deep-link', webpush: 'browser-permission', activitypub: 'activitypub-follow', mastodon: 'account-channel', bluesky: 'account-channel' };
 export const confirmMethodOf = (channel: ChannelId) => CONFIRM_METHOD[channel];
 
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { SIGNUP_CHANNEL_IDS } from '../constants';
 import { LANGUAGES } from '../../../shared/languages';
 import { pushSubscriptionSchema } from '../channels/webpush/webpush.subscription';
+import { SIGNUP_CHANNEL_IDS } from '../constants';
 
 /** E-mail addresses may be 254 characters; phone numbers are far shorter. Telegram needs none. */
 const addressSchema = z.string().trim().min(3).max(254);
