@@ -13,6 +13,8 @@ export const PERMISSION_UIDS = {
   managePersonalData: 'subscribers.personal-data',
   manageInbox: 'inbox.manage',
   readChannels: 'channels.read',
+  /** Four-eyes approval: approve or reject a broadcast someone else published (never one's own). */
+  approveBroadcasts: 'broadcasts.approve',
 } as const;
 
 export type PermissionName = keyof typeof PERMISSION_UIDS;
@@ -28,4 +30,5 @@ export const PERMISSION_DISPLAY_NAMES: Record<PermissionName, string> = {
   managePersonalData: "Export and erase subscribers' personal data, purge after retention",
   manageInbox: 'Manage the inbox',
   readChannels: 'Read channel settings',
+  approveBroadcasts: 'Approve or reject broadcasts published by others',
 };

@@ -19,6 +19,7 @@ export const UID = {
   followUpMark: 'plugin::town-crier.follow-up-mark',
   deliveryTally: 'plugin::town-crier.delivery-tally',
   publishIntent: 'plugin::town-crier.publish-intent',
+  approval: 'plugin::town-crier.approval',
 } as const;
 
 /**

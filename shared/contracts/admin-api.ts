@@ -8,9 +8,11 @@ import type { PermissionName } from '../permissions';
 import type { CostSummary } from '../costs';
 import type { BroadcastStatus, FollowUpKind, RunState, WaitingReason } from './broadcasts';
 import type { ChannelProblem } from './channels';
+import type { ApprovalHoldReason, ApprovalState } from './approval';
 
 export type { BroadcastStatus, FollowUpKind, RunState, WaitingReason } from './broadcasts';
 export type { ChannelProblem } from './channels';
+export type { ApprovalHoldReason, ApprovalState } from './approval';
 export type { CategoryCost, CostSummary } from '../costs';
 
 /**
@@ -74,6 +76,22 @@ export interface Broadcast {
   followUps?: Broadcast[];
   /** The list names each channel's run (the detail adds what is left per run). */
   runs?: RunSummary[];
+  /** Four-eyes approval, when the broadcast needed one (absent or null: it did not). */
+  approval?: BroadcastApproval | null;
+}
+
+/** A broadcast's four-eyes approval as the list, the detail and the actions show it. Names, never e-mail addresses. */
+export interface BroadcastApproval {
+  state: ApprovalState;
+  reasons: ApprovalHoldReason[];
+  /** The channels whose runs wait for it (empty when everything went at once). */
+  heldChannels: string[];
+  publishedBy: string | null;
+  decidedBy: string | null;
+  note: string | null;
+  decidedAt: string | null;
+  /** The logged-in admin published it: someone else must decide. */
+  ownBroadcast: boolean;
 }
 
 /** One part of a thread in the detail view. */
@@ -253,6 +271,20 @@ export interface PublishPreview {
    * chose the whole town; `selected` empty: news for the whole town. Absent: the town has no villages.
    */
   villages?: null | { selected: Array<{ slug: string; name: string; recipients: number }>; wholeTown: number; unmatched: string[] };
+  /** Whether Publish will need a second person's approval, why, and who can give it (absent from older servers). */
+  approval?: PublishApprovalPreview;
+}
+
+export interface PublishApprovalPreview {
+  /** `hold`: it waits for the approval; `send-then-approve`: it goes at once and the approval follows; null: none needed. */
+  mode: 'hold' | 'send-then-approve' | null;
+  reasons: ApprovalHoldReason[];
+  /** The channels that would wait (all of them, or only WhatsApp when over budget). */
+  heldChannels: string[];
+  /** Names of the admins who could approve it (never the one looking). */
+  approvers: string[];
+  /** The villages the logged-in editor may reach on their own; null: not limited. */
+  villageRights: string[] | null;
 }
 
 export type PluginPermissions = Record<PermissionName, boolean>;

@@ -80,6 +80,10 @@ export const sandboxActBodySchema = z
     path: ['payload'],
   });
 
+/** Four-eyes approval: approving may carry a note; a rejection must say why (the list shows it). */
+export const approveBodySchema = z.object({ note: z.string().trim().max(1000).optional() }).strict();
+export const rejectBodySchema = z.object({ note: z.string().trim().min(1, 'a rejection needs a note saying why').max(1000) }).strict();
+
 /** Actions on one broadcast that need no body (POST /broadcasts/:documentId/<action>). */
 export const BROADCAST_ACTIONS = ['pause', 'resume', 'cancel', 'retry-failed'] as const;
 export type BroadcastAction = (typeof BROADCAST_ACTIONS)[number];
@@ -89,6 +93,8 @@ type QueryOf<S extends z.ZodType, I = z.input<S>, O = z.output<S>> = { [K in key
 
 export type SendUpdateBody = z.input<typeof sendUpdateBodySchema>;
 export type SendTestBody = z.input<typeof sendTestBodySchema>;
+export type ApproveBody = z.input<typeof approveBodySchema>;
+export type RejectBody = z.input<typeof rejectBodySchema>;
 export type FollowUpQuery = z.input<typeof followUpQuerySchema>;
 export type FollowUpMarkBody = z.input<typeof followUpMarkBodySchema>;
 export type FollowUpUnmarkBody = z.input<typeof followUpUnmarkBodySchema>;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import contentTypes from '../../server/src/content-types';
 import { BROADCAST_STATUSES, FOLLOW_UP_KINDS, RUN_STATES, URGENCIES } from '../../shared/contracts/broadcasts';
 import { CHANNEL_IDS } from '../../shared/contracts/channels';
+import { APPROVAL_STATES } from '../../shared/contracts/approval';
 import { DELIVERY_STATUSES } from '../../shared/contracts/deliveries';
 import { CONSENT_EVENT_TYPES, SUBSCRIBER_STATUSES } from '../../shared/contracts/subscribers';
 
@@ -13,6 +14,7 @@ import { CONSENT_EVENT_TYPES, SUBSCRIBER_STATUSES } from '../../shared/contracts
  */
 const CONTRACT_OF: Record<string, readonly string[]> = {
   'announcement.urgency': URGENCIES,
+  'approval.state': APPROVAL_STATES,
   'announcement.followUpKind': FOLLOW_UP_KINDS,
   'announcement.broadcastStatus': BROADCAST_STATUSES,
   'broadcast-run.state': RUN_STATES,

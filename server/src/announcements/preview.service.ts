@@ -57,7 +57,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       : [];
 
   return {
-    async preview(input: PreviewInput) {
+    /** `viewerId`: the admin looking, who would publish (their village rights; they are never their own approver). */
+    async preview(input: PreviewInput, viewerId: number | null = null) {
       const config = runtime().config();
       const mapping = config.contentTypes[input.uid];
       const empty = { topic: null, recipients: { total: 0, byChannel: {} as Record<string, number> }, dailyLimit: {} as Record<string, DailyLimitSplit>, announcement: null };
@@ -114,7 +115,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const reason: PreviewReason | null = announcement ? 'already-broadcast' : mapping.skip && entry?.[mapping.skip] === true ? 'skip-flag' : null;
       const total = Object.values(byChannel).reduce((sum, n) => sum + n, 0);
       const urgencyValue = mapping.urgency && entry ? entry[mapping.urgency] : undefined;
+      // Four-eyes approval before Publish: whether it will wait for a second person, why, and who could approve.
+      const approval = await getService(strapi, 'approval').preview(
+        { urgency: urgencyOfValue(mapping, urgencyValue) ?? 'info', channels: runtime().channels().enabled().map((channel) => channel.id), villages: villageSlugs, recipientsByChannel: byChannel },
+        viewerId
+      );
       return {
+        approval,
         broadcasts: reason === null,
         reason,
         // Which of the entry's fields hold topic and urgency, so the side panel can follow the unsaved form.

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { strict } from './strict';
 import { webpushConfigSchema } from './webpush.schema';
 import { whatsappConfigSchema } from './whatsapp.schema';
+import { approvalConfigSchema } from './approval.schema';
 import { LANGUAGES } from '../../../shared/languages';
 import { VILLAGE_SLUG } from '../villages/villages';
 
@@ -234,6 +235,7 @@ export const pluginConfigSchema = strict.object({
       ambiguousWaitSeconds: z.number().int().positive().default(900),
       emergencyAmbiguousWaitSeconds: z.number().int().positive().default(60),
       receiptlessWaitSeconds: z.number().int().positive().default(30),
+      approval: approvalConfigSchema.prefault({}),
     })
     .prefault({}),
   inbox: strict

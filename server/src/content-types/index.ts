@@ -12,6 +12,7 @@ import broadcastRun from './broadcast-run/schema';
 import followUpMark from './follow-up-mark/schema';
 import deliveryTally from './delivery-tally/schema';
 import publishIntent from './publish-intent/schema';
+import approval from './approval/schema';
 
 export default {
   topic: { schema: topic },
@@ -28,4 +29,5 @@ export default {
   'follow-up-mark': { schema: followUpMark },
   'delivery-tally': { schema: deliveryTally },
   'publish-intent': { schema: publishIntent },
+  approval: { schema: approval },
 };

@@ -10,6 +10,8 @@ export interface PublishIntent {
   entryDocumentId: string;
   entryLocale: string | null;
   attempts: number;
+  /** The admin user who published (null for a script or API client). */
+  publishedBy?: number | null;
 }
 
 /** How long the process that wrote an intent has to carry it out before the reconciler may (it normally takes milliseconds). */
@@ -30,12 +32,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     /** Called inside the publish transaction: the intents commit or roll back with the publish. */
-    async record(sourceUid: string, entries: Array<{ documentId: string; locale?: string | null }>, now = new Date()): Promise<PublishIntent[]> {
+    async record(sourceUid: string, entries: Array<{ documentId: string; locale?: string | null }>, publishedBy: number | null = null, now = new Date()): Promise<PublishIntent[]> {
       const recorded: PublishIntent[] = [];
       for (const entry of entries) {
         recorded.push(
           (await intents().create({
-            data: { sourceUid, entryDocumentId: entry.documentId, entryLocale: entry.locale ?? null, leaseUntil: new Date(now.getTime() + PUBLISH_LEASE_MS), attempts: 0 },
+            data: { sourceUid, entryDocumentId: entry.documentId, entryLocale: entry.locale ?? null, leaseUntil: new Date(now.getTime() + PUBLISH_LEASE_MS), attempts: 0, publishedBy },
           })) as PublishIntent
         );
       }
@@ -68,11 +70,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (intent.sourceUid === UID.announcement) {
         // A hand-written announcement marked as a follow-up in the side panel becomes one before it starts.
         await getService(strapi, 'follow-ups').applyMarkToAnnouncement(intent.entryDocumentId);
+        // Who published it, for four-eyes approval (the publisher never approves their own).
+        if (intent.publishedBy) await getService(strapi, 'announcements').notePublisher(intent.entryDocumentId, intent.publishedBy);
         await dispatch.start(intent.entryDocumentId);
         return;
       }
       // A first publish creates the announcement (whose own publish, with its own intent, starts it); a later one may continue it.
-      const announced = await getService(strapi, 'announcements').announceSource(intent.sourceUid, intent.entryDocumentId, intent.entryLocale);
+      const announced = await getService(strapi, 'announcements').announceSource(intent.sourceUid, intent.entryDocumentId, intent.entryLocale, intent.publishedBy ?? null);
       if (announced?.existed) await dispatch.republished(announced.documentId);
     },
 

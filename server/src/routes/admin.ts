@@ -22,6 +22,8 @@ export default () => ({
     route('POST', '/broadcasts/:documentId/retry-failed', 'broadcasts.retryFailed', PERMISSIONS.manageBroadcasts),
     route('POST', '/broadcasts/:documentId/send-update', 'broadcasts.sendUpdate', PERMISSIONS.manageBroadcasts),
     route('POST', '/broadcasts/:documentId/send-test', 'broadcasts.sendTest', PERMISSIONS.manageBroadcasts),
+    route('POST', '/broadcasts/:documentId/approve', 'broadcasts.approve', PERMISSIONS.approveBroadcasts),
+    route('POST', '/broadcasts/:documentId/reject', 'broadcasts.reject', PERMISSIONS.approveBroadcasts),
 
     route('GET', '/preview', 'preview.preview', PERMISSIONS.manageBroadcasts),
     route('GET', '/follow-ups', 'follow-ups.state', PERMISSIONS.manageBroadcasts),

@@ -22,6 +22,7 @@ import inbox from '../inbox/inbox.service';
 import sandboxPhone from '../sandbox/sandbox-phone.service';
 import costs from '../costs/costs.service';
 import whatsappAccount from '../whatsapp-account/whatsapp-account.service';
+import approval from '../approval/approval.service';
 
 /** Read in data-path order: signup → announcement → fan-out → delivery → webhooks. */
 export default {
@@ -49,4 +50,5 @@ export default {
   'sandbox-phone': sandboxPhone,
   costs,
   'whatsapp-account': whatsappAccount,
+  approval,
 };

@@ -18,5 +18,7 @@ export default {
     /** Until when the process that wrote it is carrying it out; after that, or when it gave up, the reconciler may. */
     leaseUntil: { type: 'datetime' },
     attempts: { type: 'integer', default: 0 },
+    /** The admin user who published (from the request), for four-eyes approval; null for a script or API client. */
+    publishedBy: { type: 'integer' },
   },
 } as const;
