@@ -116,7 +116,8 @@ describe('four-eyes approval and send rights per village', () => {
 
     for (const citizen of Object.values(citizens)) {
       await test.strapi.db.query('plugin::town-crier.subscriber').create({
-        data: { channel: 'whatsapp', address: citizen.phone, status: 'active', topics: [], villages: citizen.villages, confirmedAt: new Date(), locale: 'de' },
+        // Stored as `|a|b|` (subscriber schema); null: the whole town.
+        data: { channel: 'whatsapp', address: citizen.phone, status: 'active', topics: [], villages: citizen.villages.length ? `|${citizen.villages.join('|')}|` : null, confirmedAt: new Date(), locale: 'de' },
       });
     }
   });
@@ -135,6 +136,7 @@ describe('four-eyes approval and send rights per village', () => {
     expect(JSON.stringify(panel.body.data.approval)).not.toContain('@');
     // Three recipients are not above the rule's three.
     const small = await as('erik').get(`/town-crier/preview?uid=${ARTICLE}&villages=muehlenfeld`);
+    expect(small.body.data.recipients.total).toBe(3);
     expect(small.body.data.approval).toMatchObject({ mode: null, reasons: [] });
   });
 

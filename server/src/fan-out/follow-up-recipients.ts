@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { inCurrentTransaction } from '../utils/current-transaction';
 import { RECEIVED_DELIVERY_STATUSES, UID, type ChannelId } from '../constants';
 
 /** One fan-out page row, as `nextSubscribers` answers it. */
@@ -67,7 +68,8 @@ export async function countFollowUpRecipients(strapi: Core.Strapi, documentIds: 
   const knex = strapi.db.connection;
   const subscribers = strapi.db.metadata.get(UID.subscriber).tableName;
   const deliveries = strapi.db.metadata.get(UID.delivery).tableName;
-  const rows = (await knex(`${subscribers} as s`)
+  // Asked at publish by four-eyes approval, inside the content manager's transaction.
+  const rows = (await inCurrentTransaction(strapi, knex(`${subscribers} as s`)
     .select('s.channel')
     .count({ n: 's.id' })
     .where('s.status', 'active')
@@ -80,6 +82,6 @@ export async function countFollowUpRecipients(strapi: Core.Strapi, documentIds: 
         .whereIn('d.announcement_document_id', documentIds)
         .whereIn('d.status', [...RECEIVED_DELIVERY_STATUSES])
     )
-    .groupBy('s.channel')) as Array<{ channel: string; n: unknown }>;
+    .groupBy('s.channel'))) as Array<{ channel: string; n: unknown }>;
   return Object.fromEntries(rows.map((row) => [row.channel, Number(row.n) || 0]));
 }
