@@ -4,7 +4,7 @@
  * sends (`z.input<typeof …>`, imported as types only, so zod stays out of the admin bundle).
  */
 import { z } from 'zod';
-import { FOLLOW_UP_KINDS } from './broadcasts';
+import { FOLLOW_UP_KINDS, URGENCIES } from './broadcasts';
 import { CHANNEL_IDS } from './channels';
 
 export const documentIdParamsSchema = z.object({ documentId: z.string().min(1).max(64) });
@@ -52,6 +52,8 @@ export const previewQuerySchema = z.object({
   topic: z.string().max(200).optional(),
   /** The villages currently in the editor's form (comma-separated names or slugs); empty = the whole town. */
   villages: z.string().max(2000).optional(),
+  /** The urgency currently in the editor's form: whether an emergency would wait for approval or go at once. */
+  urgency: z.enum(URGENCIES).optional(),
 });
 
 export const inboxListQuerySchema = listQuerySchema.extend({ status: z.enum(['open', 'handled', 'all']).default('open') });

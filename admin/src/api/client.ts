@@ -16,6 +16,7 @@ import type {
   PublishPreview,
 } from '../../../shared/contracts/admin-api';
 import type {
+  ApproveBody,
   BroadcastAction,
   FollowUpMarkBody,
   FollowUpQuery,
@@ -25,6 +26,7 @@ import type {
   ListQuery,
   OutboxQuery,
   PreviewQuery,
+  RejectBody,
   SandboxActBody,
   SendUpdateBody,
   StatsDaysQuery,
@@ -157,6 +159,9 @@ export function useAdminClient() {
     return {
       /** Pause, resume, cancel or retry the failed messages of one broadcast. */
       broadcastAction: (documentId: string, action: BroadcastAction) => send<Broadcast>(pathOf(`/broadcasts/${segment(documentId)}/${action}`)),
+      /** Four-eyes approval: a second person's yes (with an optional note) or no (with a note). */
+      approveBroadcast: (documentId: string, body: ApproveBody) => send<Broadcast>(pathOf(`/broadcasts/${segment(documentId)}/approve`), body),
+      rejectBroadcast: (documentId: string, body: RejectBody) => send<Broadcast>(pathOf(`/broadcasts/${segment(documentId)}/reject`), body),
       sendUpdate: (documentId: string, body: SendUpdateBody) => send<Broadcast>(pathOf(`/broadcasts/${segment(documentId)}/send-update`), body),
       markFollowUp: (body: FollowUpMarkBody) => send<unknown>(pathOf('/follow-ups/mark'), body),
       unmarkFollowUp: (body: FollowUpUnmarkBody) => send<null>(pathOf('/follow-ups/unmark'), body),

@@ -12,10 +12,10 @@ type Translate = ReturnType<typeof useT>;
 /** Why a broadcast waits for a second person (`awaiting-approval:<why>`, shared/contracts/approval.ts). */
 export const approvalWhy = (t: Translate, why: string): string =>
   why === 'village-rights'
-    ? t('approval.why.villageRights', 'it goes to villages the publisher may not reach alone; someone with the right must approve it')
+    ? t('approval.why.villageRights', 'it goes to villages the publisher may not reach alone')
     : why === 'over-budget'
       ? t('approval.why.overBudget', 'WhatsApp would go over the month’s budget; the other channels go on')
-      : t('approval.why.rule', 'a second person must approve it before it goes out');
+      : t('approval.why.rule', 'the town’s rules ask for it');
 
 export const REASON_LABELS: Record<RunReasonKind, (t: Translate, detail: string[]) => string> = {
   'grace-period': (t) => t('reason.grace', 'Waiting a moment in case the editor corrects the text'),
@@ -31,8 +31,8 @@ export const REASON_LABELS: Record<RunReasonKind, (t: Translate, detail: string[
   'template-error': (t, [code = '']) => t('reason.templateError', 'Stopped: the message template was rejected (error {code})', { code }),
   'cancelled-by-editor': (t) => t('reason.cancelled', 'Cancelled by an editor'),
   'all-deliveries-failed': (t) => t('reason.allFailed', 'No message could be delivered'),
-  'awaiting-approval': (t, [why = '']) => t('reason.awaitingApproval', 'Awaiting approval: {why}', { why: approvalWhy(t, why) }),
-  'approval-rejected': (t) => t('reason.approvalRejected', 'Rejected at approval: nothing was sent'),
+  'awaiting-approval': (t, [why = '']) => t('reason.awaitingApproval', 'Awaiting approval: a second person must approve it before it goes out ({why})', { why: approvalWhy(t, why) }),
+  'approval-rejected': (t) => t('reason.approvalRejected', 'Rejected at approval: nothing that waited for it goes out'),
 };
 
 

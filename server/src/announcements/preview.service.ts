@@ -23,6 +23,8 @@ export interface PreviewInput {
   topic?: string;
   /** The villages in the editor's form (comma-separated); override the saved entry's. */
   villages?: string;
+  /** The urgency in the editor's form; overrides the saved entry's (for the approval's emergency rule). */
+  urgency?: 'info' | 'important' | 'emergency';
 }
 
 /**
@@ -117,7 +119,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const urgencyValue = mapping.urgency && entry ? entry[mapping.urgency] : undefined;
       // Four-eyes approval before Publish: whether it will wait for a second person, why, and who could approve.
       const approval = await getService(strapi, 'approval').preview(
-        { urgency: urgencyOfValue(mapping, urgencyValue) ?? 'info', channels: runtime().channels().enabled().map((channel) => channel.id), villages: villageSlugs, recipientsByChannel: byChannel },
+        { urgency: input.urgency ?? urgencyOfValue(mapping, urgencyValue) ?? 'info', channels: runtime().channels().enabled().map((channel) => channel.id), villages: villageSlugs, recipientsByChannel: byChannel },
         viewerId
       );
       return {
