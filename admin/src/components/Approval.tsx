@@ -18,7 +18,7 @@ export const ApprovalLine = ({ broadcast }: { broadcast: Broadcast }) => {
   const note = approval.note ? ` „${approval.note}“` : '';
   const text =
     approval.state === 'awaiting'
-      ? t('approval.line.awaiting', 'Awaiting approval (published by {publisher})', by)
+      ? t('approval.line.awaiting', 'Published by {publisher}; another person must approve it', by)
       : approval.state === 'outstanding'
         ? t('approval.line.outstanding', 'Approval outstanding: it went out at once, a second person must approve it afterwards (published by {publisher})', by)
         : approval.state === 'approved'
@@ -28,7 +28,8 @@ export const ApprovalLine = ({ broadcast }: { broadcast: Broadcast }) => {
     <Typography
       variant="pi"
       fontWeight="semiBold"
-      textColor={approval.state === 'rejected' ? 'danger700' : approval.state === 'approved' ? 'success700' : 'warning700'}
+      // Waiting is said in the darkest text colour: the design system's warning700 on white is below 4.5:1 (axe).
+      textColor={approval.state === 'rejected' ? 'danger700' : approval.state === 'approved' ? 'success700' : 'neutral800'}
       data-testid="broadcast-approval"
       style={{ whiteSpace: 'normal', overflowWrap: 'anywhere', display: 'block' }}
     >

@@ -144,7 +144,7 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
         </Typography>
         {approval && (
           <Flex direction="column" alignItems="stretch" gap={1} background="warning100" padding={2} hasRadius data-testid="town-crier-panel-approval">
-            <Typography variant="pi" fontWeight="bold" textColor="warning700">
+            <Typography variant="pi" fontWeight="bold" textColor="neutral800">
               {approval.text}
             </Typography>
             <Typography variant="pi" textColor="neutral800">
