@@ -12,6 +12,14 @@ import { approvalsStore, type ApprovalRow } from './approvals.store';
 import { adminDirectoryOf, coversVillages } from './admin-directory';
 import { approvalMail } from './approval-mail';
 
+/** One approver's e-mail about one broadcast. */
+export interface ApprovalMail {
+  documentId: string;
+  to: string;
+  subject: string;
+  text: string;
+}
+
 /** The admin user deciding (Strapi's `ctx.state.user`). */
 export interface Decider {
   id: number;
@@ -117,29 +125,42 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return row;
     },
 
-    /** Tells the approvers once, by e-mail through Strapi's email plugin. Never throws: a mail problem is logged (without addresses). */
-    async notify(documentId: string): Promise<void> {
+    /**
+     * The e-mails that tell the approvers (once: the claim is written with them). Read in the
+     * publish's own transaction, so nothing is read through it once it has committed; the sending
+     * (`sendMails`, no database) comes after the commit. Never throws: a problem is logged without addresses.
+     */
+    async notificationsFor(documentId: string): Promise<ApprovalMail[]> {
       try {
-        if (!rules().notifyByEmail) return;
+        if (!rules().notifyByEmail) return [];
         const row = await store.find(documentId);
-        if (!row || (row.state !== 'awaiting' && row.state !== 'outstanding')) return;
+        if (!row || (row.state !== 'awaiting' && row.state !== 'outstanding')) return [];
         const approvers = await approversFor(row.publishedBy, heldBy(row, 'village-rights'), row.villages ?? []);
         if (!approvers.length) {
           strapi.log.warn(`[${PLUGIN_ID}] broadcast ${documentId} needs an approval, but no other admin holds the right to give it (broadcasts.approve)`);
-          return;
+          return [];
         }
-        if (!(await store.claimNotification(row))) return;
+        if (!(await store.claimNotification(row))) return [];
         const announcement = await announcements().requirePublished(documentId);
         const publisher = (await directory.namesOf([row.publishedBy])).get(row.publishedBy ?? -1) ?? null;
         const link = `${runtime().config().publicUrl.replace(/\/$/, '')}/admin/plugins/${PLUGIN_ID}/broadcasts/${encodeURIComponent(documentId)}`;
-        const email = strapi.plugin('email')?.service('email') as { send(mail: { to: string; subject: string; text: string }): Promise<unknown> } | undefined;
-        if (!email) return;
-        for (const approver of approvers) {
-          const mail = approvalMail({ language: approver.language, approverName: approver.name, publisherName: publisher, title: announcement.title, reasons: reasonsOf(row), outstanding: row.state === 'outstanding', link });
-          await email.send({ to: approver.email, ...mail }).catch((error: unknown) => strapi.log.warn(`[${PLUGIN_ID}] could not tell an approver of broadcast ${documentId}: ${maskedMessage(error)}`));
-        }
+        return approvers.map((approver) => ({
+          documentId,
+          to: approver.email,
+          ...approvalMail({ language: approver.language, approverName: approver.name, publisherName: publisher, title: announcement.title, reasons: reasonsOf(row), outstanding: row.state === 'outstanding', link }),
+        }));
       } catch (error) {
-        strapi.log.warn(`[${PLUGIN_ID}] could not tell the approvers of broadcast ${documentId}: ${maskedMessage(error)}`);
+        strapi.log.warn(`[${PLUGIN_ID}] could not prepare the approvers' e-mail for broadcast ${documentId}: ${maskedMessage(error)}`);
+        return [];
+      }
+    },
+
+    /** Sends them through Strapi's email plugin (the host's `plugins.email` provider). Never awaited by a publish. */
+    async sendMails(mails: ApprovalMail[]): Promise<void> {
+      const email = strapi.plugin('email')?.service('email') as { send(mail: { to: string; subject: string; text: string }): Promise<unknown> } | undefined;
+      if (!email) return;
+      for (const { documentId, ...mail } of mails) {
+        await email.send(mail).catch((error: unknown) => strapi.log.warn(`[${PLUGIN_ID}] could not tell an approver of broadcast ${documentId}: ${maskedMessage(error)}`));
       }
     },
 

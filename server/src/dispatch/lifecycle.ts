@@ -75,8 +75,10 @@ export const lifecycleOf = (strapi: Core.Strapi, runState: RunStateAccess) => {
       await runState.derive(documentId);
       const going = rows.some((row) => row.state !== 'paused');
       if (going) await afterCommit(() => api.enqueueFanOut(documentId, hold ? hold.until.getTime() - now.getTime() : 0));
-      // Never awaited: a slow mail server must not hold up the publish.
-      if (approval.recorded) void getService(strapi, 'approval').notify(documentId);
+      // The approvers' e-mails are read now (in the publish's transaction) and sent after its commit, never awaited:
+      // a slow mail server must not hold up the publish.
+      const mails = approval.recorded ? await getService(strapi, 'approval').notificationsFor(documentId) : [];
+      if (mails.length) await afterCommit(() => void getService(strapi, 'approval').sendMails(mails));
     },
 
     /**
