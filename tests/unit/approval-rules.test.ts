@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { approvalVerdict, beyondVillageRights, matchedRules, type ApprovalFacts, type ApprovalRules } from '../../server/src/approval/approval-rules';
 import { approvalConfigSchema } from '../../server/src/config/approval.schema';
+import { coversVillages } from '../../server/src/approval/admin-directory';
+import { approvalMail } from '../../server/src/approval/approval-mail';
 
 /** The pure rules of four-eyes approval (server/src/approval/approval-rules.ts): no Strapi, no database. */
 const rules = (over: Partial<ApprovalRules> = {}): ApprovalRules => ({ ...approvalConfigSchema.parse({}), ...over });
@@ -74,5 +76,23 @@ describe('approval rules', () => {
     });
     expect(approvalVerdict(rules(), facts({ whatsappOverBudget: true, channels: ['email'] })).mode).toBeNull();
     expect(approvalVerdict(rules({ enabled: true, everyBroadcast: true }), facts({ whatsappOverBudget: true })).heldChannels).toEqual({ whatsapp: 'rule', email: 'rule' });
+  });
+
+  it('who may approve village news: someone not limited, or holding every village of it (never whole-town news when limited)', () => {
+    expect(coversVillages(null, [])).toBe(true);
+    expect(coversVillages(null, ['altstadt'])).toBe(true);
+    expect(coversVillages(['altstadt', 'muehlenfeld'], ['altstadt'])).toBe(true);
+    expect(coversVillages(['muehlenfeld'], ['altstadt'])).toBe(false);
+    expect(coversVillages(['altstadt', 'muehlenfeld'], [])).toBe(false);
+  });
+
+  it('the approvers’ e-mail names the news, the publisher and why, in the approver’s language, and no citizen', () => {
+    const mail = approvalMail({ language: 'de', approverName: 'Paula Prüfer', publisherName: 'Otto Ortsvorsteher', title: 'Marktplatz gesperrt', reasons: ['village-rights', 'rule', 'rule'], outstanding: false, link: 'https://musterstadt.de/admin/x' });
+    expect(mail.subject).toBe('Freigabe nötig: „Marktplatz gesperrt“');
+    expect(mail.text.split('\n').filter((line) => line.startsWith('Die '))).toEqual([
+      'Die Nachricht geht an Ortsteile, für die die veröffentlichende Person nicht allein senden darf.',
+      'Die Regeln der Stadt verlangen für diese Nachricht eine zweite Freigabe.',
+    ]);
+    expect(approvalMail({ language: 'en', approverName: 'Ada', publisherName: null, title: 'Storm', reasons: ['rule'], outstanding: true, link: 'l' }).subject).toBe('Approval afterwards: “Storm”');
   });
 });
