@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useNotification } from '@strapi/strapi/admin';
 import { Button, Field, Flex, Modal, Textarea, Typography } from '@strapi/design-system';
+import { FINISHED_RUN_STATES, isStateIn } from '../../../shared/contracts/broadcasts';
 import { toApiError, useAdminClient, type Broadcast, type PublishApprovalPreview } from '../api/client';
 import { useT } from '../hooks/useT';
 import { approvalWhy } from '../hooks/useReasonLabel';
@@ -9,11 +10,14 @@ import { channelName } from './ui';
 
 type Translate = ReturnType<typeof useT>;
 
+/** An approval still awaited for a broadcast an editor cancelled meanwhile: nothing is left to decide. */
+const moot = (broadcast: Broadcast) => broadcast.approval?.state === 'awaiting' && isStateIn(FINISHED_RUN_STATES, broadcast.broadcastStatus);
+
 /** "Wartet auf Freigabe", "Freigabe ausstehend", "Freigegeben von …", "Abgelehnt von …: note", for the list and the detail. */
 export const ApprovalLine = ({ broadcast }: { broadcast: Broadcast }) => {
   const t = useT();
   const approval = broadcast.approval;
-  if (!approval) return null;
+  if (!approval || moot(broadcast)) return null;
   const by = { by: approval.decidedBy ?? '—', publisher: approval.publishedBy ?? '—' };
   const note = approval.note ? ` „${approval.note}“` : '';
   const text =
@@ -52,7 +56,7 @@ export const ApprovalActions = ({ broadcast, onDone }: { broadcast: Broadcast; o
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const approval = broadcast.approval;
-  if (!approval || (approval.state !== 'awaiting' && approval.state !== 'outstanding')) return null;
+  if (!approval || (approval.state !== 'awaiting' && approval.state !== 'outstanding') || moot(broadcast)) return null;
   if (approval.ownBroadcast) {
     return (
       <Typography variant="pi" textColor="neutral600" data-testid="approval-own" style={{ whiteSpace: 'normal' }}>
