@@ -15,6 +15,8 @@ export const PERMISSION_UIDS = {
   readChannels: 'channels.read',
   /** The audit trail (who did what to broadcasts and citizens), its filters and its CSV. */
   readAudit: 'audit.read',
+  /** Four-eyes approval: approve or reject a broadcast someone else published (never one's own). */
+  approveBroadcasts: 'broadcasts.approve',
 } as const;
 
 export type PermissionName = keyof typeof PERMISSION_UIDS;
@@ -31,4 +33,5 @@ export const PERMISSION_DISPLAY_NAMES: Record<PermissionName, string> = {
   manageInbox: 'Manage the inbox',
   readChannels: 'Read channel settings',
   readAudit: 'Read the audit log',
+  approveBroadcasts: 'Approve or reject broadcasts published by others',
 };

@@ -11,6 +11,7 @@ import { unmatchedTopicValues } from './announcements/topic-match';
 import type { PluginConfig } from './config/schema';
 import { maskedMessage } from './utils/log';
 import { PROXY_WARNING, proxyTrustsClientAddress } from './http/proxy-check';
+import { registerVillageConditions } from './approval/admin-directory';
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = getService(strapi, 'runtime');
@@ -20,6 +21,8 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await lowerCaseLegacyEmailAddresses(strapi);
   await ensureAccountSubscribers(strapi, config);
   await strapi.admin.services.permission.actionProvider.registerMany(PERMISSION_ACTIONS);
+  // Send rights per village: one role condition per village ("Nur Ortsteil Mühlenfeld"), docs/admin.md.
+  await registerVillageConditions(strapi, config.town.villages);
   warnWithoutRawBody(strapi);
   if (proxyTrustsClientAddress(strapi)) strapi.log.warn(`[${PLUGIN_ID}] ${PROXY_WARNING}`);
   keepAnnouncementsOffTheHomePage(strapi);

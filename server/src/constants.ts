@@ -25,6 +25,7 @@ export const UID = {
   budgetAlert: 'plugin::town-crier.budget-alert',
   auditEvent: 'plugin::town-crier.audit-event',
   channelHandoff: 'plugin::town-crier.channel-handoff',
+  approval: 'plugin::town-crier.approval',
 } as const;
 
 /**

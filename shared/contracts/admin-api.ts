@@ -15,6 +15,8 @@ import type { AuditEvent } from './audit';
 export type { BroadcastStatus, FollowUpKind, RunState, WaitingReason } from './broadcasts';
 export type { ChannelProblem } from './channels';
 export type { AuditAction, AuditActor, AuditActorKind, AuditEvent } from './audit';
+import type { ApprovalHoldReason, ApprovalState } from './approval';
+export type { ApprovalHoldReason, ApprovalState } from './approval';
 export type { CategoryCost, CostSummary } from '../costs';
 import type { BudgetStatus, BudgetVerdict, KindCost } from './costs';
 export type { BudgetStatus, BudgetVerdict, KindCost, MessageKind } from './costs';
@@ -83,6 +85,22 @@ export interface Broadcast {
   followUps?: Broadcast[];
   /** The list names each channel's run (the detail adds what is left per run). */
   runs?: RunSummary[];
+  /** Four-eyes approval, when the broadcast needed one (absent or null: it did not). */
+  approval?: BroadcastApproval | null;
+}
+
+/** A broadcast's four-eyes approval as the list, the detail and the actions show it. Names, never e-mail addresses. */
+export interface BroadcastApproval {
+  state: ApprovalState;
+  reasons: ApprovalHoldReason[];
+  /** The channels whose runs wait for it (empty when everything went at once). */
+  heldChannels: string[];
+  publishedBy: string | null;
+  decidedBy: string | null;
+  note: string | null;
+  decidedAt: string | null;
+  /** The logged-in admin published it: someone else must decide. */
+  ownBroadcast: boolean;
 }
 
 /** One part of a thread in the detail view. */
@@ -270,6 +288,20 @@ export interface PublishPreview {
   accountPosts?: AccountPostPreview[];
   /** The text for the town's WhatsApp Channel (posted by hand), when the town has one. */
   whatsappChannelText?: string | null;
+  /** Whether Publish will need a second person's approval, why, and who can give it (absent from older servers). */
+  approval?: PublishApprovalPreview;
+}
+
+export interface PublishApprovalPreview {
+  /** `hold`: it waits for the approval; `send-then-approve`: it goes at once and the approval follows; null: none needed. */
+  mode: 'hold' | 'send-then-approve' | null;
+  reasons: ApprovalHoldReason[];
+  /** The channels that would wait (all of them, or only WhatsApp when over budget). */
+  heldChannels: string[];
+  /** Names of the admins who could approve it (never the one looking). */
+  approvers: string[];
+  /** The villages the logged-in editor may reach on their own; null: not limited. */
+  villageRights: string[] | null;
 }
 
 /** One account channel's post as it will appear: the account, the text, the link, and its length in the platform's measure. */

@@ -4,7 +4,7 @@
  * sends (`z.input<typeof …>`, imported as types only, so zod stays out of the admin bundle).
  */
 import { z } from 'zod';
-import { FOLLOW_UP_KINDS } from './broadcasts';
+import { FOLLOW_UP_KINDS, URGENCIES } from './broadcasts';
 import { CHANNEL_IDS, SUBSCRIBABLE_CHANNEL_IDS } from './channels';
 import { AUDIT_ACTIONS, AUDIT_ACTOR_KINDS } from './audit';
 
@@ -53,6 +53,8 @@ export const previewQuerySchema = z.object({
   topic: z.string().max(200).optional(),
   /** The villages currently in the editor's form (comma-separated names or slugs); empty = the whole town. */
   villages: z.string().max(2000).optional(),
+  /** The urgency currently in the editor's form: whether an emergency would wait for approval or go at once. */
+  urgency: z.enum(URGENCIES).optional(),
 });
 
 export const inboxListQuerySchema = listQuerySchema.extend({ status: z.enum(['open', 'handled', 'all']).default('open') });
@@ -121,6 +123,9 @@ export const auditListQuerySchema = z
   })
   .strict()
   .refine(fromBeforeTo, { message: 'must be after from', path: ['to'] });
+/** Four-eyes approval: approving may carry a note; a rejection must say why (the list shows it). */
+export const approveBodySchema = z.object({ note: z.string().trim().max(1000).optional() }).strict();
+export const rejectBodySchema = z.object({ note: z.string().trim().min(1, 'a rejection needs a note saying why').max(1000) }).strict();
 
 /** Actions on one broadcast that need no body (POST /broadcasts/:documentId/<action>). */
 export const BROADCAST_ACTIONS = ['pause', 'resume', 'cancel', 'retry-failed'] as const;
@@ -134,6 +139,8 @@ export type SendUpdateBody = z.input<typeof sendUpdateBodySchema>;
 export const whatsappChannelMarkBodySchema = z.object({ posted: z.boolean() }).strict();
 export type WhatsappChannelMarkBody = z.input<typeof whatsappChannelMarkBodySchema>;
 export type SendTestBody = z.input<typeof sendTestBodySchema>;
+export type ApproveBody = z.input<typeof approveBodySchema>;
+export type RejectBody = z.input<typeof rejectBodySchema>;
 export type FollowUpQuery = z.input<typeof followUpQuerySchema>;
 export type FollowUpMarkBody = z.input<typeof followUpMarkBodySchema>;
 export type FollowUpUnmarkBody = z.input<typeof followUpUnmarkBodySchema>;

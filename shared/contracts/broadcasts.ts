@@ -56,6 +56,10 @@ export const RUN_REASONS = [
   'template-error',
   'cancelled-by-editor',
   'all-deliveries-failed',
+  /** `awaiting-approval:<rule|village-rights|over-budget>` (shared/contracts/approval.ts): a second person must approve first. */
+  'awaiting-approval',
+  /** A second person rejected the broadcast: nothing of it goes out (its held runs are cancelled). */
+  'approval-rejected',
 ] as const;
 export type RunReasonKind = (typeof RUN_REASONS)[number];
 

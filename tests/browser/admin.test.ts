@@ -322,7 +322,7 @@ describe('admin panel in Chromium', () => {
     await page.waitForURL(/\/admin\/plugins\/town-crier\/channels$/);
     await page.getByTestId('channel-whatsapp').waitFor();
     const permissions = await api('/town-crier/me/permissions');
-    expect(permissions.data).toEqual({ readStats: true, manageBroadcasts: true, readSubscribers: true, managePersonalData: true, manageInbox: true, readChannels: true, readAudit: true });
+    expect(permissions.data).toEqual({ readStats: true, manageBroadcasts: true, readSubscribers: true, managePersonalData: true, manageInbox: true, readChannels: true, readAudit: true, approveBroadcasts: true });
   });
 
   it('overview: the cards, breakdowns and chart show the seeded figures', async () => {
@@ -628,7 +628,7 @@ describe('admin panel in Chromium', () => {
     expect(registered.status).toBe(200);
     const statsToken = registered.body.data.token as string;
     const mine = await test.request.get('/town-crier/me/permissions').set('Authorization', `Bearer ${statsToken}`);
-    expect(mine.body.data).toEqual({ readStats: true, manageBroadcasts: false, readSubscribers: false, managePersonalData: false, manageInbox: false, readChannels: false, readAudit: false });
+    expect(mine.body.data).toEqual({ readStats: true, manageBroadcasts: false, readSubscribers: false, managePersonalData: false, manageInbox: false, readChannels: false, readAudit: false, approveBroadcasts: false });
     const forbidden = await test.request.get('/town-crier/broadcasts').set('Authorization', `Bearer ${statsToken}`);
     expect(forbidden.status).toBe(403);
 

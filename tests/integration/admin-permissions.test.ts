@@ -17,6 +17,7 @@ const ACTIONS = {
   manageInbox: 'plugin::town-crier.inbox.manage',
   readChannels: 'plugin::town-crier.channels.read',
   readAudit: 'plugin::town-crier.audit.read',
+  approveBroadcasts: 'plugin::town-crier.broadcasts.approve',
 } as const;
 type ActionName = keyof typeof ACTIONS;
 
@@ -32,6 +33,8 @@ describe('admin route permissions', () => {
   let superToken: string;
   const tokens = {} as Record<ActionName, string>;
   let announcementId = 'none';
+  // Two broadcasts waiting for approval (more than one recipient, the rule below): one to approve, one to reject.
+  const awaiting = { approve: 'none', reject: 'none' };
   let inboxId = 0;
   let subscriberId = 0;
 
@@ -48,6 +51,8 @@ describe('admin route permissions', () => {
     { method: 'post', path: () => `/broadcasts/${announcementId}/send-test`, needs: 'manageBroadcasts', body: () => ({ address: '0171 5555555' }) },
     { method: 'post', path: () => `/broadcasts/${announcementId}/send-update`, needs: 'manageBroadcasts', body: () => ({ text: 'Korrektur' }) },
     { method: 'post', path: () => `/broadcasts/${announcementId}/cancel`, needs: 'manageBroadcasts' },
+    { method: 'post', path: () => `/broadcasts/${awaiting.approve}/approve`, needs: 'approveBroadcasts', body: () => ({ note: 'Geprüft' }) },
+    { method: 'post', path: () => `/broadcasts/${awaiting.reject}/reject`, needs: 'approveBroadcasts', body: () => ({ note: 'Nicht so' }) },
     { method: 'get', path: () => '/preview?uid=api::article.article', needs: 'manageBroadcasts' },
     { method: 'get', path: () => '/follow-ups?uid=api::article.article', needs: 'manageBroadcasts' },
     { method: 'post', path: () => '/follow-ups/unmark', needs: 'manageBroadcasts', body: () => ({ uid: 'api::article.article', documentId: 'kein-artikel' }) },
@@ -74,7 +79,7 @@ describe('admin route permissions', () => {
 
   beforeAll(async () => {
     // Sandbox mode: send-test and send-update go nowhere.
-    test = await bootStrapi({ pluginConfig: { channels: { whatsapp: { accessToken: '' } } } });
+    test = await bootStrapi({ pluginConfig: { channels: { whatsapp: { accessToken: '' } }, broadcast: { approval: { enabled: true, aboveRecipients: 1 } } } });
     superToken = await createSuperAdmin(test);
 
     const roles = test.strapi.service('admin::role') as {
@@ -102,6 +107,14 @@ describe('admin route permissions', () => {
       status: 'published',
     } as never)) as { documentId: string };
     announcementId = created.documentId;
+    await seedSubscriber(test, '+4915111122234');
+    for (const key of ['approve', 'reject'] as const) {
+      const held = (await test.strapi.documents('plugin::town-crier.announcement').create({
+        data: { title: `Freigabe ${key}`, text: 'Wartet auf eine zweite Person', sendAt: new Date(Date.now() + 3_600_000) },
+        status: 'published',
+      } as never)) as { documentId: string };
+      awaiting[key] = held.documentId;
+    }
     const webhookEvents = test.strapi.plugin('town-crier').service('webhook-events') as { processPayload(channel: string, payload: unknown): Promise<void> };
     await webhookEvents.processPayload('whatsapp', inboundTextWebhook('4915199988877', 'Wann ist die Straße wieder frei?'));
     const inbox = await test.strapi.db.query('plugin::town-crier.inbound-message').findOne({ where: { handledAt: { $null: true } } });
@@ -163,6 +176,6 @@ describe('admin route permissions', () => {
       });
     }
     const me = await test.request.get('/town-crier/me/permissions').set('Authorization', `Bearer ${superToken}`);
-    expect(me.body.data).toEqual({ readStats: true, manageBroadcasts: true, readSubscribers: true, managePersonalData: true, manageInbox: true, readChannels: true, readAudit: true });
+    expect(me.body.data).toEqual({ readStats: true, manageBroadcasts: true, readSubscribers: true, managePersonalData: true, manageInbox: true, readChannels: true, readAudit: true, approveBroadcasts: true });
   });
 });

@@ -60,7 +60,7 @@ describe('official warnings as drafts', () => {
         town: { villages: [{ name: 'Altstadt', slug: 'altstadt' }, { name: 'Groß Süderau', slug: 'gross-suederau' }] },
         contentTypes: { [ARTICLE]: { ...testArticleMapping[ARTICLE], villages: 'ortsteile' } },
         channels: { email: { enabled: true, from: 'Stadt Musterstadt <nachrichten@musterstadt.test>' } },
-        broadcast: { approval: { emergency: 'send-then-approve' } },
+        broadcast: { approval: { enabled: true, emergency: 'send-then-approve' } },
         warnings: {
           pollEverySeconds: 3600,
           dwd: { warnCellIds: { municipality: CELL, villages: { 'gross-suederau': VILLAGE_CELL } }, url: dwd.url },

@@ -3,6 +3,7 @@ import contentTypes from '../../server/src/content-types';
 import { BROADCAST_STATUSES, FOLLOW_UP_KINDS, RUN_STATES, URGENCIES } from '../../shared/contracts/broadcasts';
 import { CHANNEL_IDS } from '../../shared/contracts/channels';
 import { MESSAGE_KINDS } from '../../shared/contracts/costs';
+import { APPROVAL_STATES } from '../../shared/contracts/approval';
 import { DELIVERY_STATUSES } from '../../shared/contracts/deliveries';
 import { CONSENT_EVENT_TYPES, SUBSCRIBER_STATUSES } from '../../shared/contracts/subscribers';
 import { WARNING_DRAFT_KINDS, WARNING_MESSAGE_TYPES, WARNING_SEVERITIES, WARNING_SOURCES, WARNING_STATES } from '../../shared/contracts/warnings';
@@ -18,6 +19,7 @@ const CONTRACT_OF: Record<string, readonly string[]> = {
   'announcement.urgency': URGENCIES,
   'audit-event.action': AUDIT_ACTIONS,
   'audit-event.actorKind': AUDIT_ACTOR_KINDS,
+  'approval.state': APPROVAL_STATES,
   'announcement.followUpKind': FOLLOW_UP_KINDS,
   'announcement.broadcastStatus': BROADCAST_STATUSES,
   'broadcast-run.state': RUN_STATES,

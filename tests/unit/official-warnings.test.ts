@@ -110,16 +110,17 @@ describe('official warnings: NINA', () => {
 describe('official warnings: config', () => {
   const base = { warnings: { dwd: { warnCellIds: { municipality: '801055012' } }, autoPublish: [{ source: 'dwd', minSeverity: 'extreme' }] } };
   it('refuses auto-publish unless emergencies are sent first and approved afterwards', () => {
-    expect(() => parsePluginConfig(base)).toThrow(/warnings\.autoPublish: needs broadcast\.approval\.emergency: 'send-then-approve'/);
-    expect(() => parsePluginConfig({ ...base, broadcast: { approval: { emergency: 'hold' } } })).toThrow(/send-then-approve/);
-    expect(parsePluginConfig({ ...base, broadcast: { approval: { emergency: 'send-then-approve' } } }).warnings.autoPublish).toHaveLength(1);
+    expect(() => parsePluginConfig(base)).toThrow(/warnings\.autoPublish: needs broadcast\.approval switched on \(enabled: true\) with emergency: 'send-then-approve'/);
+    expect(() => parsePluginConfig({ ...base, broadcast: { approval: { enabled: true, emergency: 'hold' } } })).toThrow(/send-then-approve/);
+    expect(() => parsePluginConfig({ ...base, broadcast: { approval: { enabled: true, emergency: 'exempt' } } })).toThrow(/send-then-approve/);
+    expect(parsePluginConfig({ ...base, broadcast: { approval: { enabled: true } } }).warnings.autoPublish).toHaveLength(1);
   });
   it('is off by default and refuses village codes of villages the town does not have', () => {
     const config = parsePluginConfig({});
     expect(config.warnings).toMatchObject({ pollEverySeconds: 300, autoPublish: [], notifyEmails: [] });
     expect(config.warnings.dwd).toBeUndefined();
     const raw = { warnings: { dwd: { warnCellIds: { municipality: '801055012', villages: { nirgendwo: '801055099' } } } } };
-    expect(warningsConfigProblems(raw, parsePluginConfig({ ...raw, warnings: { dwd: { warnCellIds: { municipality: '801055012' } } } }))).toEqual([]);
+    expect(warningsConfigProblems(parsePluginConfig({ ...raw, warnings: { dwd: { warnCellIds: { municipality: '801055012' } } } }))).toEqual([]);
     expect(() => parsePluginConfig(raw)).toThrow(/warnings\.dwd\.warnCellIds\.villages\.nirgendwo: no village/);
     expect(() => parsePluginConfig({ warnings: { nina: { ars: '010550012012', areaCodes: { municipality: '010550012012' } } } })).toThrow(/district/);
   });

@@ -22,6 +22,7 @@ import type {
 import type {
   AuditFilterQuery,
   AuditListQuery,
+  ApproveBody,
   BroadcastAction,
   FollowUpMarkBody,
   FollowUpQuery,
@@ -31,6 +32,7 @@ import type {
   ListQuery,
   OutboxQuery,
   PreviewQuery,
+  RejectBody,
   SandboxActBody,
   SendUpdateBody,
   StatsDaysQuery,
@@ -171,6 +173,9 @@ export function useAdminClient() {
       broadcastAction: (documentId: string, action: BroadcastAction) => send<Broadcast>(pathOf(`/broadcasts/${segment(documentId)}/${action}`)),
       /** Ticks (or unticks) "posted to the town's WhatsApp Channel". */
       markWhatsappChannel: (documentId: string, body: WhatsappChannelMarkBody) => send<WhatsappChannelHandoff>(pathOf(`/broadcasts/${segment(documentId)}/whatsapp-channel`), body),
+      /** Four-eyes approval: a second person's yes (with an optional note) or no (with a note). */
+      approveBroadcast: (documentId: string, body: ApproveBody) => send<Broadcast>(pathOf(`/broadcasts/${segment(documentId)}/approve`), body),
+      rejectBroadcast: (documentId: string, body: RejectBody) => send<Broadcast>(pathOf(`/broadcasts/${segment(documentId)}/reject`), body),
       sendUpdate: (documentId: string, body: SendUpdateBody) => send<Broadcast>(pathOf(`/broadcasts/${segment(documentId)}/send-update`), body),
       markFollowUp: (body: FollowUpMarkBody) => send<unknown>(pathOf('/follow-ups/mark'), body),
       unmarkFollowUp: (body: FollowUpUnmarkBody) => send<null>(pathOf('/follow-ups/unmark'), body),

@@ -4,6 +4,7 @@ import { Button, Checkbox, Dialog, Field, Flex, Modal, Radio, Textarea, TextInpu
 import { OPEN_RUN_STATES, PAUSABLE_RUN_STATES, UPDATABLE_STATES, isStateIn } from '../../../shared/contracts/broadcasts';
 import { toApiError, useAdminClient, type Broadcast, type BroadcastAction, type FollowUpKind, type SendUpdateBody } from '../api/client';
 import { useT } from '../hooks/useT';
+import { ApprovalActions } from './Approval';
 
 type Action = BroadcastAction;
 
@@ -59,7 +60,9 @@ export const BroadcastActions = ({ broadcast, onDone, compact }: { broadcast: Br
           {t('broadcasts.pause', 'Pause')}
         </Button>
       )}
-      {status === 'paused' && (
+      <ApprovalActions broadcast={broadcast} onDone={onDone} />
+      {/* A broadcast waiting for approval goes on with the approval, not with resume. */}
+      {status === 'paused' && !broadcast.statusReason?.startsWith('awaiting-approval') && (
         <Button size="S" loading={busy === 'resume'} onClick={() => run('resume')} data-testid="action-resume">
           {t('broadcasts.resume', 'Resume')}
         </Button>

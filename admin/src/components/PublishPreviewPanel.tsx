@@ -13,6 +13,7 @@ import { BroadcastProgress, StatusBadge, channelName } from './ui';
 import { WhatsappMessageText } from './WhatsappMessage';
 import { OfficialWarningOriginLines } from './OfficialWarnings';
 import { AccountPostCards, WhatsappChannelHandoffPanel, WhatsappChannelText } from './AccountPosts';
+import { approvalPreviewText } from './Approval';
 
 /** The part of the content manager's edit-view context this panel reads. */
 export interface EditViewPanelProps {
@@ -47,6 +48,7 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
     locale: props.document?.locale ? String(props.document.locale) : undefined,
     topic: form.topic,
     villages: form.villages,
+    urgency: form.urgency,
   };
   const [settled, setSettled] = useState(false);
   // Nothing to follow on a type the plugin does not broadcast, or once the broadcast has ended.
@@ -128,6 +130,7 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
   const limited = Object.entries(data.dailyLimit).filter(([, limit]) => limit.later > 0);
   const languageName = (code: string) =>
     code === 'en' ? t('panel.language.en', 'in English') : code === 'de-x-ls' ? t('panel.language.de-x-ls', 'in Leichte Sprache') : code === 'de' ? t('panel.language.de', 'in German') : code;
+  const approval = approvalPreviewText(t, data.approval);
   // Worth a line only when someone reads another language than the rest: "17 in English".
   const languages = Object.entries(data.recipientsByLanguage ?? {}).filter(([, count]) => count > 0);
 
@@ -143,6 +146,16 @@ export const PublishPreviewPanel = (props: EditViewPanelProps): { title: string;
               ? t('panel.goesToTopic', 'Publishing sends this to {total} subscribers on {channels}, topic {topic}.', values)
               : t('panel.goesTo', 'Publishing sends this to {total} subscribers on {channels}.', values)}
         </Typography>
+        {approval && (
+          <Flex direction="column" alignItems="stretch" gap={1} background="warning100" padding={2} hasRadius data-testid="town-crier-panel-approval">
+            <Typography variant="pi" fontWeight="bold" textColor="neutral800">
+              {approval.text}
+            </Typography>
+            <Typography variant="pi" textColor="neutral800">
+              {approval.who}
+            </Typography>
+          </Flex>
+        )}
         {data.villages && data.recipients.total > 0 && (
           <Typography variant="pi" textColor="neutral800" data-testid="town-crier-panel-villages">
             {data.villages.selected.length

@@ -9,6 +9,16 @@ type Translate = ReturnType<typeof useT>;
  * each has a German and an English text. Details after the kind (`channel-error:whatsapp:190`)
  * fill the placeholders; no raw token reaches the screen.
  */
+/** Why a broadcast waits for a second person (`awaiting-approval:<why>`, shared/contracts/approval.ts). */
+export const approvalWhy = (t: Translate, why: string): string =>
+  why === 'village-rights'
+    ? t('approval.why.villageRights', 'it goes to villages the publisher may not reach alone')
+    : why === 'over-budget'
+      ? t('approval.why.overBudget', 'WhatsApp would go over the month’s budget; the other channels go on')
+      : why === 'unattended'
+        ? t('approval.why.unattended', 'nobody published it in person (an official warning published on its own, or a script)')
+        : t('approval.why.rule', 'the town’s rules ask for it');
+
 export const REASON_LABELS: Record<RunReasonKind, (t: Translate, detail: string[]) => string> = {
   'grace-period': (t) => t('reason.grace', 'Waiting a moment in case the editor corrects the text'),
   'send-at': (t) => t('reason.scheduled', 'Scheduled for later'),
@@ -24,6 +34,8 @@ export const REASON_LABELS: Record<RunReasonKind, (t: Translate, detail: string[
   'template-error': (t, [code = '', ...said]) => t('reason.templateError', 'Stopped: the message template was rejected (error {code})', { code }) + (said.length ? ` – ${said.join(':').trim()}` : ''),
   'cancelled-by-editor': (t) => t('reason.cancelled', 'Cancelled by an editor'),
   'all-deliveries-failed': (t) => t('reason.allFailed', 'No message could be delivered'),
+  'awaiting-approval': (t, [why = '']) => t('reason.awaitingApproval', 'Awaiting approval: a second person must approve it before it goes out ({why})', { why: approvalWhy(t, why) }),
+  'approval-rejected': (t) => t('reason.approvalRejected', 'Rejected at approval: nothing that waited for it goes out'),
 };
 
 

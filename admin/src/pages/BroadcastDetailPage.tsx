@@ -8,6 +8,7 @@ import { useT } from '../hooks/useT';
 import { useReasonLabel } from '../hooks/useReasonLabel';
 import { BroadcastProgress, DATE_TIME, LoadError, Loading, Panel, ProgressLegend, StatCard, StatusBadge } from '../components/ui';
 import { BroadcastActions } from '../components/BroadcastActions';
+import { ApprovalLine } from '../components/Approval';
 import { BroadcastCostPanel } from '../components/CostPanels';
 import { WhatsappChannelHandoffPanel } from '../components/AccountPosts';
 import { FollowUpLabel } from './BroadcastsPage';
@@ -66,6 +67,7 @@ export const BroadcastDetailPage = () => {
               {reasonLabel(broadcast.statusReason)}
             </Typography>
           )}
+          <ApprovalLine broadcast={broadcast} />
           {broadcast.runs.length > 1 || broadcast.runs.some((run) => run.later > 0) ? (
             <Flex direction="column" alignItems="stretch" gap={1} data-testid="detail-runs">
               {broadcast.runs.map((run) => (

@@ -9,6 +9,7 @@ import { useT } from '../hooks/useT';
 import { useReasonLabel } from '../hooks/useReasonLabel';
 import { BroadcastProgress, LoadError, Loading, Pager, Panel, ProgressLegend, StatusBadge, useDateTime } from '../components/ui';
 import { BroadcastActions } from '../components/BroadcastActions';
+import { ApprovalLine } from '../components/Approval';
 
 const PAGE_SIZE = 20;
 
@@ -159,8 +160,14 @@ const ReasonCell = ({ broadcast }: { broadcast: Broadcast }) => {
   const dateTime = useDateTime();
   const reasonLabel = useReasonLabel();
   const status = broadcast.broadcastStatus;
-  const reason = isStateIn(OPEN_RUN_STATES, status) || status === 'failed' ? reasonLabel(broadcast.statusReason) : '';
+  // A rejection at approval says so in the list, with the note (ApprovalLine).
+  const reason = isStateIn(OPEN_RUN_STATES, status) || status === 'failed' || broadcast.statusReason === 'approval-rejected' ? reasonLabel(broadcast.statusReason) : '';
   // A pause keeps the resumesAt of the wait it interrupted; it only means something while the broadcast runs.
   const until = broadcast.resumesAt && isStateIn(PAUSABLE_RUN_STATES, status) ? t('broadcasts.until', 'until {time}', { time: dateTime(broadcast.resumesAt) }) : '';
-  return <Wrap testId="broadcast-reason">{[reason, until].filter(Boolean).join(' · ')}</Wrap>;
+  return (
+    <Flex direction="column" alignItems="stretch" gap={1}>
+      <Wrap testId="broadcast-reason">{[reason, until].filter(Boolean).join(' · ')}</Wrap>
+      <ApprovalLine broadcast={broadcast} />
+    </Flex>
+  );
 };

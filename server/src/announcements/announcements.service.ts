@@ -47,6 +47,8 @@ export interface AnnouncementRow {
   skippedCount: number;
   publishedAt: string | null;
   createdAt: string;
+  /** The admin user who published it (four-eyes approval); null for a script or API client. */
+  publishedBy?: number | null;
 }
 
 /** Everything a channel needs to know, read from the news entry through the configured mapping. */
@@ -125,7 +127,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * citizens not reached yet, and re-sends nothing; re-publishing a locale changes nothing. The
      * unique index on `sourceKey` is the last guard against a concurrent duplicate.
      */
-    async announceSource(uid: string, documentId: string, locale: string | null): Promise<{ documentId: string; existed: boolean } | null> {
+    async announceSource(uid: string, documentId: string, locale: string | null, publishedBy: number | null = null): Promise<{ documentId: string; existed: boolean } | null> {
       const config = runtime().config();
       const mapping: ContentTypeMapping | undefined = config.contentTypes[uid];
       if (!mapping) return null;
@@ -177,10 +179,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           sourceKey,
           ...(followUp ? { updateOf: followUp.updateOf, followUpKind: followUp.followUpKind, followUpIncludeNew: followUp.followUpIncludeNew } : {}),
           languageVersions: this.versionsOf(mapping, entry, attributes, language),
+          publishedBy,
         } as never,
         status: 'published',
       })) as { documentId: string };
       return { documentId: created.documentId, existed: false };
+    },
+
+    /** Who published the announcement: the publishing request's admin user is the truth, whatever a create's data said. */
+    async notePublisher(documentId: string, publishedBy: number) {
+      await query().updateMany({ where: { documentId }, data: { publishedBy } });
     },
 
     /** The announcement of a mapped source document (any locale), if it was broadcast. */

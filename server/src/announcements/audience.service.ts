@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { inCurrentTransaction } from '../utils/current-transaction';
 import { reachWindowKey, reachWindowMs } from '../delivery/reach';
 import { UID } from '../constants';
 import type { Channel } from '../channels/channel';
@@ -32,7 +33,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     async countRecipients(channel: string, topicIds: number[], villageSlugs: readonly string[] = []): Promise<number> {
-      const [row] = (await recipients(channel, topicIds, villageSlugs).count({ n: '*' })) as Array<{ n: number | string }>;
+      // Four-eyes approval counts at publish, inside the content manager's transaction.
+      const [row] = await inCurrentTransaction<Array<{ n: number | string }>>(strapi, recipients(channel, topicIds, villageSlugs).count({ n: '*' }));
       return toCount(row?.n);
     },
 

@@ -26,6 +26,8 @@ export interface PreviewInput {
   topic?: string;
   /** The villages in the editor's form (comma-separated); override the saved entry's. */
   villages?: string;
+  /** The urgency in the editor's form; overrides the saved entry's (for the approval's emergency rule). */
+  urgency?: 'info' | 'important' | 'emergency';
 }
 
 /**
@@ -60,7 +62,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       : [];
 
   return {
-    async preview(input: PreviewInput) {
+    /** `viewerId`: the admin looking, who would publish (their village rights; they are never their own approver). */
+    async preview(input: PreviewInput, viewerId: number | null = null) {
       const config = runtime().config();
       const mapping = config.contentTypes[input.uid];
       const empty = { topic: null, recipients: { total: 0, byChannel: {} as Record<string, number> }, dailyLimit: {} as Record<string, DailyLimitSplit>, announcement: null };
@@ -121,7 +124,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         ? getService(strapi, 'costs').estimate(byChannel.whatsapp, getService(strapi, 'whatsapp-account').templateCategory('announcement') ?? 'marketing')
         : null;
       const urgencyValue = mapping.urgency && entry ? entry[mapping.urgency] : undefined;
+      // This broadcast's WhatsApp estimate against what is left of the month's budget (absent without a budget).
+      const whatsappBudget =
+        whatsappCost && runtime().config().channels.whatsapp.budget.amountPerMonth !== null ? await getService(strapi, 'budget').verdictForEstimate(whatsappCost.cost ?? 0) : null;
+      // Four-eyes approval before Publish: whether it will wait for a second person, why (a WhatsApp part over budget too), and who could approve.
+      const approval = await getService(strapi, 'approval').preview(
+        { urgency: input.urgency ?? urgencyOfValue(mapping, urgencyValue) ?? 'info', channels: runtime().channels().enabled().map((channel) => channel.id), villages: villageSlugs, recipientsByChannel: byChannel },
+        viewerId,
+        whatsappBudget?.wouldExceed ?? false
+      );
       return {
+        approval,
         broadcasts: reason === null,
         reason,
         // Which of the entry's fields hold topic and urgency, so the side panel can follow the unsaved form.
@@ -133,10 +146,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         dailyLimit,
         // WhatsApp bills each delivered template: the news template's category at Meta (marketing if unknown).
         whatsappCost,
-        // This broadcast's WhatsApp estimate against what is left of the month's budget (absent without a budget).
-        ...(whatsappCost && runtime().config().channels.whatsapp.budget.amountPerMonth !== null
-          ? { whatsappBudget: await getService(strapi, 'budget').verdictForEstimate(whatsappCost.cost ?? 0) }
-          : {}),
+        ...(whatsappBudget ? { whatsappBudget } : {}),
         // The WhatsApp message as citizens will read it: the template's text (Meta's, or the plugin's wording, marked unconfirmed).
         ...(entry ? this.accountViews(input.uid, mapping, entry, urgencyOfValue(mapping, urgencyValue) ?? 'info', topics, villages.known.map((village) => village.slug)) : {}),
         whatsappMessage: byChannel.whatsapp !== undefined && entry ? this.whatsappMessage(input.uid, mapping, entry, urgencyOfValue(mapping, urgencyValue) ?? 'info', topics.map((topic) => topic.name)) : null,

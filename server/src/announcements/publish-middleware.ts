@@ -40,9 +40,10 @@ export function createPublishMiddleware(strapi: Core.Strapi): Modules.Documents.
     // The intent to broadcast commits with the publish (one transaction: Strapi's own joins it),
     // and is carried out right after; whatever a crash or an error leaves, the reconciler finishes.
     const outbox = getService(strapi, 'publish-outbox');
+    const publishedBy = publishingAdmin(strapi);
     const { result, intents } = await strapi.db.transaction(async () => {
       const published = await next();
-      return { result: published, intents: await outbox.record(ctx.uid, publishedEntries(ctx.action, published)) };
+      return { result: published, intents: await outbox.record(ctx.uid, publishedEntries(ctx.action, published), publishedBy) };
     });
     // The editor's publish stands even when the broadcast cannot be prepared now; the error is logged.
     await outbox.carryOut(intents);
@@ -82,6 +83,18 @@ async function unpublishing(strapi: Core.Strapi, ctx: DocumentContext, next: Nex
     strapi.log.error(`[${PLUGIN_ID}] could not pause the broadcast of unpublished ${ctx.uid} ${documentId}: ${maskedMessage(error)}`);
   }
   return result;
+}
+
+/**
+ * The admin user whose request publishes (the content manager's Publish, the admin's "send
+ * update"): four-eyes approval never lets them approve their own. Null for a script, a cron job
+ * or a Content API client: their broadcasts may be approved by any approver.
+ */
+function publishingAdmin(strapi: Core.Strapi): number | null {
+  const state = strapi.requestContext.get()?.state as { auth?: { strategy?: { name?: string } }; user?: { id?: unknown } } | undefined;
+  if (state?.auth?.strategy?.name !== 'admin') return null;
+  const id = Number(state.user?.id);
+  return Number.isInteger(id) && id > 0 ? id : null;
 }
 
 function publishedEntries(action: string, result: unknown): PublishedEntry[] {

@@ -26,7 +26,7 @@ export function parsePluginConfig(raw: unknown): PluginConfig {
   if (!result.success) {
     throw new Error(`Invalid ${PLUGIN_ID} plugin config: ${describeConfigProblems(result.error)}`);
   }
-  const problems = warningsConfigProblems(raw, result.data);
+  const problems = warningsConfigProblems(result.data);
   if (problems.length) throw new Error(`Invalid ${PLUGIN_ID} plugin config: ${problems.join('; ')}`);
   return result.data;
 }

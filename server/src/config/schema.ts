@@ -243,7 +243,7 @@ export const pluginConfigSchema = strict.object({
       ambiguousWaitSeconds: z.number().int().positive().default(900),
       emergencyAmbiguousWaitSeconds: z.number().int().positive().default(60),
       receiptlessWaitSeconds: z.number().int().positive().default(30),
-      approval: approvalConfigSchema.optional(),
+      approval: approvalConfigSchema.prefault({}),
     })
     .prefault({}),
   inbox: strict

@@ -18,6 +18,7 @@ import messagePricing from './message-pricing/schema';
 import budgetAlert from './budget-alert/schema';
 import auditEvent from './audit-event/schema';
 import channelHandoff from './channel-handoff/schema';
+import approval from './approval/schema';
 
 export default {
   topic: { schema: topic },
@@ -40,4 +41,5 @@ export default {
   'budget-alert': { schema: budgetAlert },
   'audit-event': { schema: auditEvent },
   'channel-handoff': { schema: channelHandoff },
+  approval: { schema: approval },
 };

@@ -7,7 +7,7 @@ import type { Broadcast, BroadcastDetail, BroadcastListResponse, DataResponse, R
 
 import { parseOrThrow } from '../validation/parse';
 import { runView, withProgress } from '../announcements/broadcast-insights.service';
-import { documentIdParamsSchema, listQuerySchema, sendTestBodySchema, sendUpdateBodySchema, whatsappChannelMarkBodySchema } from '../validation/admin';
+import { approveBodySchema, documentIdParamsSchema, listQuerySchema, rejectBodySchema, sendTestBodySchema, sendUpdateBodySchema, whatsappChannelMarkBodySchema } from '../validation/admin';
 import { actorOfRequest, coveringPublishAudit } from '../audit/actor';
 import type { AuditRecordInput } from '../audit/audit.service';
 import type { AuditAction } from '../../../shared/contracts/audit';
@@ -16,10 +16,13 @@ import type { AuditAction } from '../../../shared/contracts/audit';
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const announcements = () => getService(strapi, 'announcements');
   const dispatch = () => getService(strapi, 'dispatch');
+  const approval = () => getService(strapi, 'approval');
   const documentId = (ctx: Context) => parseOrThrow(documentIdParamsSchema, ctx.params).documentId;
   /** After the action succeeded: a refused one (already paused, already finished) throws before and records nothing. */
   const audit = <Action extends AuditAction>(ctx: Context, input: Omit<AuditRecordInput<Action>, 'actorId'>) =>
     getService(strapi, 'audit').record({ ...input, actorId: actorOfRequest(ctx) } as AuditRecordInput<Action>);
+  /** The logged-in admin (the route's policy has made sure there is one). */
+  const adminId = (ctx: Context): number => Number((ctx.state as { user?: { id?: unknown } }).user?.id);
 
   return {
     /** The text for the town's WhatsApp Channel and whether someone posted it (Meta has no API for Channels). */
@@ -34,8 +37,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async list(ctx: Context) {
       // One row per story: an original with its updates and all-clear (`followUps`, oldest first).
       const { results, pagination } = await getService(strapi, 'follow-ups').listThreads(parseOrThrow(listQuerySchema, ctx.query));
-      const runs = await dispatch().runsOfMany(results.flatMap((thread) => [thread.head, ...thread.followUps].map((row) => row.documentId)));
-      const view = (row: (typeof results)[number]['head']) => ({ ...withProgress(row), runs: (runs.get(row.documentId) ?? []).map(runView) });
+      const ids = results.flatMap((thread) => [thread.head, ...thread.followUps].map((row) => row.documentId));
+      const runs = await dispatch().runsOfMany(ids);
+      const approvals = await approval().views(ids, adminId(ctx));
+      const view = (row: (typeof results)[number]['head']) => ({ ...withProgress(row), runs: (runs.get(row.documentId) ?? []).map(runView), approval: approvals.get(row.documentId) ?? null });
       ctx.body = { data: results.map((thread) => ({ ...view(thread.head), followUps: thread.followUps.map(view) })), meta: { pagination } } satisfies Sendable<BroadcastListResponse>;
     },
     async detail(ctx: Context) {
@@ -49,6 +54,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.body = {
         data: {
           ...(await getService(strapi, 'broadcast-insights').detail(row)),
+          approval: (await approval().views([id], adminId(ctx))).get(id) ?? null,
           thread: thread.length > 1 ? thread.map((member) => ({ ...withProgress(member), current: member.documentId === row.documentId })) : [],
         },
       } satisfies Sendable<DataResponse<BroadcastDetail>>;
@@ -78,6 +84,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // A repeated click that found nothing to retry changed nothing and is not recorded.
       if (reopened > 0 || continued > 0) await audit(ctx, { action: 'retried', broadcastId: id, details: { reopened } });
       ctx.body = { data: { ...withProgress(await announcements().requirePublished(id)), reopened } } satisfies Sendable<DataResponse<RetryFailedResult>>;
+    },
+    /** Four-eyes approval: a second person's yes; what waited goes out once. Never the publisher's own (403). */
+    async approve(ctx: Context) {
+      const body = parseOrThrow(approveBodySchema, ctx.request.body ?? {});
+      ctx.body = { data: withProgress(await approval().approve(documentId(ctx), { id: adminId(ctx) }, body.note || null)) } satisfies Sendable<DataResponse<Broadcast>>;
+    },
+    /** A second person's no, with a note saying why: nothing that waited goes out. */
+    async reject(ctx: Context) {
+      const body = parseOrThrow(rejectBodySchema, ctx.request.body ?? {});
+      ctx.body = { data: withProgress(await approval().reject(documentId(ctx), { id: adminId(ctx) }, body.note)) } satisfies Sendable<DataResponse<Broadcast>>;
     },
     async sendUpdate(ctx: Context) {
       const body = parseOrThrow(sendUpdateBodySchema, ctx.request.body);

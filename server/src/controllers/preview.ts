@@ -10,6 +10,7 @@ import { previewQuerySchema } from '../validation/admin';
 /** The content manager's side panel: what Publish will do, and afterwards how the broadcast goes. */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async preview(ctx: Context) {
-    ctx.body = { data: await getService(strapi, 'preview').preview(parseOrThrow(previewQuerySchema, ctx.query)) } satisfies Sendable<DataResponse<PublishPreview>>;
+    const viewerId = Number((ctx.state as { user?: { id?: unknown } }).user?.id) || null;
+    ctx.body = { data: await getService(strapi, 'preview').preview(parseOrThrow(previewQuerySchema, ctx.query), viewerId) } satisfies Sendable<DataResponse<PublishPreview>>;
   },
 });

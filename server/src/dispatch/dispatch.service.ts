@@ -53,6 +53,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     fanOutDone: lifecycle.fanOutDone,
     finishIfDone: lifecycle.finishIfDone,
 
+    // Four-eyes approval's decisions (asked only by the approval service).
+    releaseApproval: lifecycle.releaseApproval,
+    rejectApproval: lifecycle.rejectApproval,
+
     // The hot path: admission and the outcomes the send pipeline reports.
     runAdmits: outcomes.runAdmits,
     admit: outcomes.admit,

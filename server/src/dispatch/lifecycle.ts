@@ -55,7 +55,13 @@ export const lifecycleOf = (strapi: Core.Strapi, runState: RunStateAccess) => {
       const hold = sendAt && sendAt.getTime() > now.getTime() && (!grace || sendAt >= grace.until) ? { reason: 'send-at', until: sendAt } : grace;
       const state: RunState = missingLink.length ? 'paused' : hold ? 'scheduled' : 'queued';
       const reason = missingLink.length ? 'link-missing' : (hold?.reason ?? null);
-      const rows = channels.map((channel) => ({ announcementDocumentId: documentId, channel, state, reason, resumesAt: missingLink.length ? null : (hold?.until ?? null) }));
+      // Four-eyes approval (approval/): the runs it holds wait, paused with `awaiting-approval:<why>`; the others go on.
+      const approval = await getService(strapi, 'approval').holdAtPublish(announcement, channels as ChannelId[]);
+      const rows = channels.map((channel) => {
+        const waitsFor = approval.held[channel as ChannelId];
+        if (waitsFor) return { announcementDocumentId: documentId, channel, state: 'paused' as RunState, reason: `awaiting-approval:${waitsFor}`, resumesAt: null };
+        return { announcementDocumentId: documentId, channel, state, reason, resumesAt: missingLink.length ? null : (hold?.until ?? null) };
+      });
       for (const row of rows) {
         // The unique index on (announcement, channel) keeps a concurrent second start from opening a run twice;
         // any other error must fail the start, so the publish's intent stays for the reconciler (publish-outbox).
@@ -67,7 +73,40 @@ export const lifecycleOf = (strapi: Core.Strapi, runState: RunStateAccess) => {
       }
       runState.forget(documentId);
       await runState.derive(documentId);
-      if (!missingLink.length) await afterCommit(() => api.enqueueFanOut(documentId, hold ? hold.until.getTime() - now.getTime() : 0));
+      const going = rows.some((row) => row.state !== 'paused');
+      if (going) await afterCommit(() => api.enqueueFanOut(documentId, hold ? hold.until.getTime() - now.getTime() : 0));
+      // The approvers' e-mails are read now (in the publish's transaction) and sent after its commit, never awaited:
+      // a slow mail server must not hold up the publish.
+      const mails = approval.recorded ? await getService(strapi, 'approval').notificationsFor(documentId) : [];
+      if (mails.length) await afterCommit(() => void getService(strapi, 'approval').sendMails(mails));
+    },
+
+    /**
+     * A second person approved: the runs that waited for it go on (as resume would continue them),
+     * or wait for their link if it is still missing. Called only by the approval service.
+     */
+    async releaseApproval(documentId: string) {
+      const announcement = await announcements().requirePublished(documentId);
+      const held = (await runState.runsOf(documentId)).filter((run) => run.state === 'paused' && reasonKind(run.reason) === 'awaiting-approval').map((run) => run.channel);
+      if (!held.length) return;
+      if ((await announcements().missingLinkPlaceholders(announcement)).length) {
+        await runState.relabelPaused(documentId, held, 'link-missing');
+        return;
+      }
+      await api.continueRuns(documentId, held, announcement);
+    },
+
+    /**
+     * A second person rejected: nothing more of it goes out. The runs that waited are cancelled
+     * with `approval-rejected`; `everythingOpen` (an emergency that went at once) also stops what is still open.
+     */
+    async rejectApproval(documentId: string, { everythingOpen }: { everythingOpen: boolean }) {
+      const runs = (await runState.runsOf(documentId)).filter((run) =>
+        everythingOpen ? (OPEN_RUN_STATES as readonly string[]).includes(run.state) : run.state === 'paused' && reasonKind(run.reason) === 'awaiting-approval'
+      );
+      const moved = await runState.transition(documentId, 'cancelled', { channels: runs.map((run) => run.channel), reason: 'approval-rejected' });
+      for (const channel of moved) await scheduler.skipOpen(documentId, channel);
+      await announcements().refreshCounters(documentId);
     },
 
     /** Never awaited by a publish: Redis being down must not block or fail the editor. Every call is a fresh round. */
@@ -94,8 +133,9 @@ export const lifecycleOf = (strapi: Core.Strapi, runState: RunStateAccess) => {
      */
     async resume(documentId: string) {
       const announcement = await announcements().requirePublished(documentId);
-      const paused = (await runState.runsOf(documentId)).filter((run) => run.state === 'paused');
-      if (!paused.length) throw applicationError('Only a paused broadcast can be resumed');
+      // Runs waiting for a second person's approval go on only with that approval (approval/).
+      const paused = (await runState.runsOf(documentId)).filter((run) => run.state === 'paused' && reasonKind(run.reason) !== 'awaiting-approval');
+      if (!paused.length) throw applicationError('Only a paused broadcast can be resumed (one waiting for approval goes on once it is approved)');
       const channelHeld = paused.filter((run) => ['channel-error', 'channel-paused'].includes(reasonKind(run.reason) ?? '')).map((run) => run.channel);
       for (const channel of new Set(channelHeld)) await api.resumeChannel(channel);
       await api.continueRuns(documentId, paused.map((run) => run.channel), announcement);

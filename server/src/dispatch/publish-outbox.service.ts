@@ -13,6 +13,8 @@ export interface PublishIntent {
   entryLocale: string | null;
   attempts: number;
   actor?: string | null;
+  /** The admin user who published (null for a script or API client). */
+  publishedBy?: number | null;
 }
 
 /** How long the process that wrote an intent has to carry it out before the reconciler may (it normally takes milliseconds). */
@@ -33,14 +35,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     /** Called inside the publish transaction: the intents commit or roll back with the publish. */
-    async record(sourceUid: string, entries: Array<{ documentId: string; locale?: string | null }>, now = new Date()): Promise<PublishIntent[]> {
+    async record(sourceUid: string, entries: Array<{ documentId: string; locale?: string | null }>, publishedBy: number | null = null, now = new Date()): Promise<PublishIntent[]> {
       const recorded: PublishIntent[] = [];
       // Who publishes is read now, from the request: the reconciler that may carry the intent out has no request.
       const actor = actorToColumn(currentActor(strapi));
       for (const entry of entries) {
         recorded.push(
           (await intents().create({
-            data: { sourceUid, entryDocumentId: entry.documentId, entryLocale: entry.locale ?? null, leaseUntil: new Date(now.getTime() + PUBLISH_LEASE_MS), attempts: 0, actor },
+            data: { sourceUid, entryDocumentId: entry.documentId, entryLocale: entry.locale ?? null, leaseUntil: new Date(now.getTime() + PUBLISH_LEASE_MS), attempts: 0, actor, publishedBy },
           })) as PublishIntent
         );
       }
@@ -78,6 +80,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (intent.sourceUid === UID.announcement) {
         // A hand-written announcement marked as a follow-up in the side panel becomes one before it starts.
         await getService(strapi, 'follow-ups').applyMarkToAnnouncement(intent.entryDocumentId);
+        // Who published it, for four-eyes approval (the publisher never approves their own).
+        if (intent.publishedBy) await getService(strapi, 'announcements').notePublisher(intent.entryDocumentId, intent.publishedBy);
         // Read before start opens the runs: a publish of news the Fediverse already has is a correction.
         const corrected = await activitypubActivities(strapi).wasBroadcast(intent.entryDocumentId);
         await dispatch.start(intent.entryDocumentId);
@@ -87,7 +91,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         return;
       }
       // A first publish creates the announcement (whose own publish, with its own intent, starts it); a later one may continue it.
-      const announced = await getService(strapi, 'announcements').announceSource(intent.sourceUid, intent.entryDocumentId, intent.entryLocale);
+      const announced = await getService(strapi, 'announcements').announceSource(intent.sourceUid, intent.entryDocumentId, intent.entryLocale, intent.publishedBy ?? null);
       if (announced?.existed) {
         await dispatch.republished(announced.documentId);
         // The entry was published again, most likely corrected: the Fediverse's copy follows.

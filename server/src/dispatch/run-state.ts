@@ -84,6 +84,14 @@ export const runStateOf = (strapi: Core.Strapi) => {
       return moving.map((run) => run.channel);
     },
 
+    /** Changes what paused runs wait for (an approval given while the link is still missing: they wait for the link). */
+    async relabelPaused(documentId: string, channels: ChannelId[], reason: string) {
+      if (!channels.length) return;
+      await runsQuery().updateMany({ where: { announcementDocumentId: documentId, channel: { $in: channels }, state: 'paused' }, data: { reason } });
+      forget(documentId);
+      await api.derive(documentId);
+    },
+
     /** Writes the announcement's status, reason and resume time as its runs say. */
     async derive(documentId: string) {
       const derived = deriveStatus(await api.runsOf(documentId));

@@ -50,9 +50,11 @@ export function deriveStatus(runs: RunRow[]): DerivedStatus | null {
     const resumesAt = times.length ? new Date(Math.min(...times.map((date) => date.getTime()))) : null;
     return { broadcastStatus: state, statusReason: withReason?.reason ?? null, resumesAt, finished: false };
   }
-  if (runs.every((run) => run.state === 'cancelled')) return { broadcastStatus: 'cancelled', statusReason: 'cancelled-by-editor', resumesAt: null, finished: true };
+  // A rejected approval says so (the list shows "rejected" with the note), wherever an editor's cancel would.
+  const rejected = runs.find((run) => run.state === 'cancelled' && run.reason === 'approval-rejected');
+  if (runs.every((run) => run.state === 'cancelled')) return { broadcastStatus: 'cancelled', statusReason: rejected ? 'approval-rejected' : 'cancelled-by-editor', resumesAt: null, finished: true };
   const failed = runs.find((run) => run.state === 'failed');
-  if (runs.some((run) => run.state === 'sent')) return { broadcastStatus: 'sent', statusReason: failed?.reason ?? null, resumesAt: null, finished: true };
+  if (runs.some((run) => run.state === 'sent')) return { broadcastStatus: 'sent', statusReason: failed?.reason ?? rejected?.reason ?? null, resumesAt: null, finished: true };
   return { broadcastStatus: 'failed', statusReason: failed?.reason ?? null, resumesAt: null, finished: true };
 }
 

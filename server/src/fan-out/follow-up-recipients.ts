@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import type { ChannelId } from '../constants';
 import { recipientRule, type RecipientRow } from '../subscribers/recipient-rule';
+import { inCurrentTransaction } from '../utils/current-transaction';
 
 export type { RecipientRow };
 
@@ -40,10 +41,14 @@ export function followUpRecipients(
  */
 export async function countFollowUpRecipients(strapi: Core.Strapi, documentIds: string[]): Promise<Record<string, number>> {
   const rule = recipientRule(strapi);
-  const rows = (await rule
-    .threadReceivers(documentIds)
-    .select(`${rule.column('channel')} as channel`)
-    .count({ n: 's.id' })
-    .groupBy(rule.column('channel'))) as Array<{ channel: string; n: unknown }>;
+  // Asked at publish by four-eyes approval, inside the content manager's transaction.
+  const rows = (await inCurrentTransaction(
+    strapi,
+    rule
+      .threadReceivers(documentIds)
+      .select(`${rule.column('channel')} as channel`)
+      .count({ n: 's.id' })
+      .groupBy(rule.column('channel'))
+  )) as Array<{ channel: string; n: unknown }>;
   return Object.fromEntries(rows.map((row) => [row.channel, Number(row.n) || 0]));
 }

@@ -24,6 +24,8 @@ export default () => ({
     route('POST', '/broadcasts/:documentId/send-test', 'broadcasts.sendTest', PERMISSIONS.manageBroadcasts),
     route('GET', '/broadcasts/:documentId/whatsapp-channel', 'broadcasts.whatsappChannel', PERMISSIONS.manageBroadcasts),
     route('POST', '/broadcasts/:documentId/whatsapp-channel', 'broadcasts.markWhatsappChannel', PERMISSIONS.manageBroadcasts),
+    route('POST', '/broadcasts/:documentId/approve', 'broadcasts.approve', PERMISSIONS.approveBroadcasts),
+    route('POST', '/broadcasts/:documentId/reject', 'broadcasts.reject', PERMISSIONS.approveBroadcasts),
 
     route('GET', '/preview', 'preview.preview', PERMISSIONS.manageBroadcasts),
     route('GET', '/follow-ups', 'follow-ups.state', PERMISSIONS.manageBroadcasts),

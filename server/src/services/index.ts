@@ -26,6 +26,7 @@ import whatsappAccount from '../whatsapp-account/whatsapp-account.service';
 import officialWarnings from '../warnings/warnings.service';
 import audit from '../audit/audit.service';
 import whatsappChannel from '../whatsapp-channel/handoff.service';
+import approval from '../approval/approval.service';
 
 /** Read in data-path order: signup → announcement → fan-out → delivery → webhooks. */
 export default {
@@ -57,4 +58,5 @@ export default {
   'official-warnings': officialWarnings,
   audit,
   'whatsapp-channel': whatsappChannel,
+  approval,
 };

@@ -1,25 +1,15 @@
 import type { PluginConfig } from '../config/schema';
 
 /**
- * The approval rule for emergencies (#27), read from the RAW plugin config: on this branch the
- * approval block is only a stand-in (config/approval.schema.ts). After the approval branch is
- * merged, read `config.broadcast.approval.emergency` from the parsed config instead.
- */
-export function emergencyApprovalMode(raw: unknown): unknown {
-  const broadcast = (raw as { broadcast?: { approval?: { emergency?: unknown } } } | null | undefined)?.broadcast;
-  return broadcast?.approval?.emergency;
-}
-
-/**
  * What is wrong with the warnings block beyond its own schema: auto-publish only where a person
  * approves afterwards ("goes at once, approval afterwards"), and village codes only for villages
  * the town has.
  */
-export function warningsConfigProblems(raw: unknown, config: PluginConfig): string[] {
+export function warningsConfigProblems(config: PluginConfig): string[] {
   const problems: string[] = [];
-  if (config.warnings.autoPublish.length && emergencyApprovalMode(raw) !== 'send-then-approve') {
+  if (config.warnings.autoPublish.length && (!config.broadcast.approval.enabled || config.broadcast.approval.emergency !== 'send-then-approve')) {
     problems.push(
-      "warnings.autoPublish: needs broadcast.approval.emergency: 'send-then-approve', so that a person approves every warning that went out on its own"
+      "warnings.autoPublish: needs broadcast.approval switched on (enabled: true) with emergency: 'send-then-approve', so that a person approves every warning that went out on its own"
     );
   }
   const slugs = new Set(config.town.villages.map((village) => village.slug));

@@ -33,6 +33,7 @@ export const WORKER_OWNED_FIELDS = [
   'readCount',
   'failedCount',
   'skippedCount',
+  'publishedBy',
 ] as const;
 
 export default {
@@ -88,5 +89,7 @@ export default {
     readCount: { type: 'integer', default: 0 },
     failedCount: { type: 'integer', default: 0 },
     skippedCount: { type: 'integer', default: 0 },
+    /** The admin user who published it (the request's user at publish; null for a script or API client): four-eyes approval's "not their own". */
+    publishedBy: { type: 'integer' },
   },
 } as const;

@@ -20,5 +20,7 @@ export default {
     attempts: { type: 'integer', default: 0 },
     /** Who published (audit/actor.ts `actorToColumn`), read from the request when the intent is written, for the audit trail. */
     actor: { type: 'string' },
+    /** The admin user who published (from the request), for four-eyes approval; null for a script or API client. */
+    publishedBy: { type: 'integer' },
   },
 } as const;
