@@ -10,8 +10,8 @@ import type { ChannelId } from './channels';
  * `rule` one of the town's rules matched (every broadcast, above N recipients, a paid channel),
  * `village-rights` the publisher may only reach some villages and the news goes beyond them,
  * `over-budget` the WhatsApp part would go over the month's budget (holds only the WhatsApp run),
- * `unattended` nobody published it in person (an official warning published on its own, a script):
- * with approval switched on, a person must approve it (an emergency goes at once, the approval follows).
+ * `unattended` an emergency nobody published in person (an official warning that published itself,
+ * a script): with approval switched on and `send-then-approve`, it goes at once and a person approves it afterwards.
  * A held run is `paused` with the reason `awaiting-approval:<hold reason>`.
  */
 export const APPROVAL_HOLD_REASONS = ['rule', 'village-rights', 'over-budget', 'unattended'] as const;

@@ -76,6 +76,7 @@ describe('editor preview', () => {
         announcement: null,
         unmatchedTopics: [],
         missingLinkFields: [],
+        officialWarning: null,
         // Four-eyes approval is off by default and nobody here is limited to villages: Publish needs no approval.
         approval: { mode: null, reasons: [], heldChannels: [], approvers: [], villageRights: null },
       });

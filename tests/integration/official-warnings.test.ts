@@ -234,6 +234,9 @@ describe('official warnings as drafts', () => {
     expect(sent).toMatchObject({ urgency: 'emergency', title: 'Amtliche WARNUNG vor EXTREMEN ORKANBÖEN' });
     const announcements = await test.strapi.db.query('plugin::town-crier.announcement').findMany({ where: { sourceDocumentId: created[0].documentId, publishedAt: { $notNull: true } } });
     expect(announcements).toHaveLength(1);
+    // Nobody published it in person: it went at once, and a person's approval is outstanding (#27's flow).
+    const approval = (await test.strapi.db.query('plugin::town-crier.approval').findOne({ where: { announcementDocumentId: sent.documentId } })) as { state: string; holds: Array<{ reason: string }> } | null;
+    expect(approval).toMatchObject({ state: 'outstanding', holds: [{ reason: 'unattended', channels: null }] });
     const mails = (await deliveriesOf(test, sent.documentId)).map((row) => row.subscriberId);
     expect(mails).toEqual([subscribers.anna, subscribers.ben, subscribers.late]);
     expect(editorMails().at(-1)!.parsed.subject).toBe('Amtliche Warnung automatisch veröffentlicht – Freigabe ausstehend: Amtliche WARNUNG vor EXTREMEN ORKANBÖEN');

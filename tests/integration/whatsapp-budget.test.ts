@@ -75,7 +75,10 @@ describe('WhatsApp budget: every message priced by Meta, thresholds mailed once'
     const config = whatsapp.config as { channels: { whatsapp: Record<string, unknown> } };
     config.channels.whatsapp.costs = { ratePerMessage: RATES, ratesAsOf: '2026-10-01', ratesSource: 'test rate card' };
     config.channels.whatsapp.budget = { amountPerMonth: AMOUNT, currency: 'EUR', thresholds: THRESHOLDS };
-    test = await bootStrapi({ pluginConfig: { ...config, channels: { ...config.channels, email: { enabled: false } } } });
+    // E-mail on as well: a WhatsApp part over budget waits for approval, the e-mail citizens of the same news do not.
+    test = await bootStrapi({
+      pluginConfig: { ...config, channels: { ...config.channels, email: { enabled: true, from: 'Stadt Musterstadt <nachrichten@musterstadt.test>', unsubscribeMailto: 'abmelden@musterstadt.test' } } },
+    });
     topicId = (await seedTopics(test, [['Verkehr', 'verkehr']])).verkehr;
     for (const number of news) await seedSubscriber(test, number, { topics: [topicId] });
     token = await createSuperAdmin(test);
@@ -160,7 +163,7 @@ describe('WhatsApp budget: every message priced by Meta, thresholds mailed once'
     expect(mailedThresholds()).toEqual(due);
   });
 
-  it('says before Publish that a broadcast would go over what is left, and mails the next thresholds once it went', async () => {
+  it('says before Publish that a broadcast would go over what is left, holds its WhatsApp part for approval while e-mail goes, and mails the next thresholds once it went', async () => {
     const before = await budget().status();
     // A draft announcement to the same citizens: what the approval flow will ask about.
     const draft = (await test.strapi.db.query('plugin::town-crier.announcement').create({
@@ -173,8 +176,33 @@ describe('WhatsApp budget: every message priced by Meta, thresholds mailed once'
     const preview = (await admin('get', '/preview?uid=api::article.article&topic=verkehr')).body.data;
     expect(preview.whatsappBudget).toEqual(verdict);
 
+    // The side panel says before Publish that it will wait for an approval, for WhatsApp only.
+    expect(preview.approval).toMatchObject({ mode: 'hold', reasons: ['over-budget'], heldChannels: ['whatsapp'] });
+    const reader = await seedSubscriber(test, 'leserin@example.org', { topics: [topicId], channel: 'email' });
+
     const from = fake.requests.length;
     const articleId = await publishArticle(test, { title: 'Straßenfest am Samstag', topic: 'verkehr' });
+    const runs = async () =>
+      (await test.strapi.db.query('plugin::town-crier.broadcast-run').findMany({ where: { announcementDocumentId: (await announcementFor(test, articleId))?.documentId } })) as Array<{
+        channel: string;
+        state: string;
+        reason: string | null;
+      }>;
+    // The WhatsApp run waits with its reason; the e-mail reader gets the news meanwhile.
+    await eventually(async () => {
+      const byChannel = Object.fromEntries((await runs()).map((run) => [run.channel, run]));
+      return byChannel.whatsapp?.state === 'paused' && byChannel.email?.state === 'sent' ? byChannel : null;
+    });
+    expect((await runs()).find((run) => run.channel === 'whatsapp')?.reason).toBe('awaiting-approval:over-budget');
+    const delivered = (await test.strapi.db.query('plugin::town-crier.delivery').findMany({ where: { announcementDocumentId: (await announcementFor(test, articleId))?.documentId } })) as Array<{ subscriberId?: number; channel: string; status: string }>;
+    expect(delivered.filter((row) => row.channel === 'email').map((row) => row.status)).toEqual(['sent']);
+    expect(fake.requests.slice(from).filter((request) => request.path.endsWith('/messages'))).toHaveLength(0);
+    expect(reader).toBeGreaterThan(0);
+
+    // A second person approves: the WhatsApp part goes, once.
+    const documentId = (await announcementFor(test, articleId))!.documentId;
+    const approved = await admin('post', `/broadcasts/${documentId}/approve`).send({ note: 'Budget für das Straßenfest freigegeben' });
+    expect(approved.status).toBe(200);
     await eventually(async () => (await announcementFor(test, articleId))?.broadcastStatus === 'sent');
     const statuses = fake.pricedStatuses(from);
     expect(statuses).toHaveLength(5);

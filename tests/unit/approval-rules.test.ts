@@ -96,3 +96,16 @@ describe('approval rules', () => {
     expect(approvalMail({ language: 'en', approverName: 'Ada', publisherName: null, title: 'Storm', reasons: ['rule'], outstanding: true, link: 'l' }).subject).toBe('Approval afterwards: “Storm”');
   });
 });
+
+describe('an emergency nobody published in person', () => {
+  const rules = { enabled: true, everyBroadcast: false, aboveRecipients: undefined, paidChannels: false, emergency: 'send-then-approve' as const };
+  const facts = { urgency: 'emergency' as const, channels: ['whatsapp' as const], recipientsByChannel: {}, paidChannels: ['whatsapp' as const], villages: [], publisherVillages: null, unattended: true };
+  it('goes at once with an approval outstanding when approval is on', () => {
+    expect(approvalVerdict(rules, facts)).toEqual({ mode: 'send-then-approve', holds: [{ reason: 'unattended', channels: null }], heldChannels: {} });
+  });
+  it('needs nothing when approval is off, when a person published it, or when it is not an emergency', () => {
+    expect(approvalVerdict({ ...rules, enabled: false }, facts).mode).toBeNull();
+    expect(approvalVerdict(rules, { ...facts, unattended: false }).mode).toBeNull();
+    expect(approvalVerdict(rules, { ...facts, urgency: 'info' }).mode).toBeNull();
+  });
+});

@@ -114,6 +114,7 @@ describe('official warnings: config', () => {
     expect(() => parsePluginConfig({ ...base, broadcast: { approval: { enabled: true, emergency: 'hold' } } })).toThrow(/send-then-approve/);
     expect(() => parsePluginConfig({ ...base, broadcast: { approval: { enabled: true, emergency: 'exempt' } } })).toThrow(/send-then-approve/);
     expect(parsePluginConfig({ ...base, broadcast: { approval: { enabled: true } } }).warnings.autoPublish).toHaveLength(1);
+    expect(() => parsePluginConfig({ ...base, warnings: { ...base.warnings, autoPublish: [{ source: 'dwd', minSeverity: 'moderate' }] }, broadcast: { approval: { enabled: true } } })).toThrow(/auto-publish starts at 'severe'/);
   });
   it('is off by default and refuses village codes of villages the town does not have', () => {
     const config = parsePluginConfig({});

@@ -10,11 +10,13 @@ const REASONS: Record<'de' | 'en', Record<ApprovalHoldReason, string>> = {
     rule: 'Die Regeln der Stadt verlangen für diese Nachricht eine zweite Freigabe.',
     'village-rights': 'Die Nachricht geht an Ortsteile, für die die veröffentlichende Person nicht allein senden darf.',
     'over-budget': 'Der WhatsApp-Teil würde das Monatsbudget überschreiten; E-Mail und die anderen Kanäle gehen schon raus.',
+    unattended: 'Eine Warnung ist ohne Person veröffentlicht worden (eine amtliche Warnung, die sich selbst veröffentlicht hat); sie ist schon raus, eine Person muss sie nachträglich freigeben.',
   },
   en: {
     rule: 'The town’s rules ask a second person to approve this news.',
     'village-rights': 'The news goes to villages the publisher may not send to on their own.',
     'over-budget': 'The WhatsApp part would go over the month’s budget; e-mail and the other channels are going out already.',
+    unattended: 'A warning went out with nobody publishing it in person (an official warning that published itself); a person must approve it afterwards.',
   },
 };
 

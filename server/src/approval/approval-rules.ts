@@ -66,8 +66,9 @@ export function approvalVerdict(rules: ApprovalRules, facts: ApprovalFacts): App
   // `exempt`: the town's rules do not apply to an emergency; village rights and the budget still do.
   if (!(emergency && rules.emergency === 'exempt') && matchedRules(rules, facts).length) holds.push({ reason: 'rule', channels: null });
   if (facts.whatsappOverBudget && facts.channels.includes('whatsapp')) holds.push({ reason: 'over-budget', channels: ['whatsapp'] });
-  // With approval switched on, a person is on record for every broadcast: one nobody published in person needs one.
-  if (rules.enabled && facts.unattended) holds.push({ reason: 'unattended', channels: null });
+  // An emergency nobody published in person (an official warning that published itself) goes at once, and with
+  // approval switched on a person approves it afterwards, so that someone is on record for it.
+  if (rules.enabled && facts.unattended && emergency && rules.emergency === 'send-then-approve') holds.push({ reason: 'unattended', channels: null });
   if (!holds.length) return { mode: null, holds, heldChannels: {} };
 
   // A warning is never delayed unless the town says so: an emergency goes at once and the approval follows.

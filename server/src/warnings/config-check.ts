@@ -12,6 +12,13 @@ export function warningsConfigProblems(config: PluginConfig): string[] {
       "warnings.autoPublish: needs broadcast.approval switched on (enabled: true) with emergency: 'send-then-approve', so that a person approves every warning that went out on its own"
     );
   }
+  // Auto-publish is for warnings that must not wait (severe and extreme become emergencies, which go at once with the
+  // approval afterwards); a minor or moderate warning is news an editor reads first.
+  for (const [index, rule] of config.warnings.autoPublish.entries()) {
+    if (rule.minSeverity === 'minor' || rule.minSeverity === 'moderate') {
+      problems.push(`warnings.autoPublish.${index}.minSeverity: '${rule.minSeverity}' is not an emergency; auto-publish starts at 'severe' (editors publish the rest from the draft)`);
+    }
+  }
   const slugs = new Set(config.town.villages.map((village) => village.slug));
   const areas = [
     ['warnings.dwd.warnCellIds.villages', config.warnings.dwd?.warnCellIds.villages],
