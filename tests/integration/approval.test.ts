@@ -129,6 +129,10 @@ describe('four-eyes approval and send rights per village', () => {
   });
 
   let held = '';
+  /** The audit trail's events of one action on one broadcast (server/src/audit). */
+  const auditOf = async (action: string, broadcastId: string) =>
+    (await test.strapi.db.query('plugin::town-crier.audit-event').findMany({ where: { action, broadcastId } })) as Array<{ actorName: string | null }>;
+
   it('before Publish, the side panel says approval will be needed, why, and who can give it (names, no addresses)', async () => {
     const panel = await as('erik').get(`/town-crier/preview?uid=${ARTICLE}&villages=`);
     expect(panel.status).toBe(200);
@@ -184,6 +188,8 @@ describe('four-eyes approval and send rights per village', () => {
     await drained(test);
     expect(reached('Neue Öffnungszeiten im Rathaus')).toEqual(everyone);
     expect((await listEntry(held))?.approval).toMatchObject({ state: 'approved', decidedBy: 'Paula Prüfer', note: 'Geprüft' });
+    // The audit trail has the decision once, with the person who made it.
+    expect(await auditOf('approved', held)).toEqual([expect.objectContaining({ actorName: 'Paula Prüfer' })]);
   });
 
   it('a follow-up of the approved broadcast to the same recipients follows the same rule', async () => {
@@ -218,6 +224,8 @@ describe('four-eyes approval and send rights per village', () => {
     expect((await as('ada').post(`/town-crier/broadcasts/${row.documentId}/approve`)).status).toBe(400);
     await drained(test);
     expect(reached('Stadtfest abgesagt')).toEqual({});
+    expect(await auditOf('rejected', row.documentId)).toEqual([expect.objectContaining({ actorName: 'Paula Prüfer' })]);
+    expect(await auditOf('approved', row.documentId)).toEqual([]);
   });
 
   it('an emergency under send-then-approve goes out at once, shows "approval outstanding", and can be approved afterwards', async () => {

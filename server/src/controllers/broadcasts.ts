@@ -88,12 +88,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Four-eyes approval: a second person's yes; what waited goes out once. Never the publisher's own (403). */
     async approve(ctx: Context) {
       const body = parseOrThrow(approveBodySchema, ctx.request.body ?? {});
-      ctx.body = { data: withProgress(await approval().approve(documentId(ctx), { id: adminId(ctx) }, body.note || null)) } satisfies Sendable<DataResponse<Broadcast>>;
+      const id = documentId(ctx);
+      const approved = await approval().approve(id, { id: adminId(ctx) }, body.note || null);
+      // A decision is written only once (the approval service refuses a second), so the event is once too.
+      await audit(ctx, { action: 'approved', broadcastId: id, details: body.note ? { note: body.note.slice(0, 500) } : {}, onceKey: `approved:${id}` });
+      ctx.body = { data: withProgress(approved) } satisfies Sendable<DataResponse<Broadcast>>;
     },
     /** A second person's no, with a note saying why: nothing that waited goes out. */
     async reject(ctx: Context) {
       const body = parseOrThrow(rejectBodySchema, ctx.request.body ?? {});
-      ctx.body = { data: withProgress(await approval().reject(documentId(ctx), { id: adminId(ctx) }, body.note)) } satisfies Sendable<DataResponse<Broadcast>>;
+      const id = documentId(ctx);
+      const rejected = await approval().reject(id, { id: adminId(ctx) }, body.note);
+      await audit(ctx, { action: 'rejected', broadcastId: id, details: { note: body.note.slice(0, 500) }, onceKey: `rejected:${id}` });
+      ctx.body = { data: withProgress(rejected) } satisfies Sendable<DataResponse<Broadcast>>;
     },
     async sendUpdate(ctx: Context) {
       const body = parseOrThrow(sendUpdateBodySchema, ctx.request.body);
