@@ -131,7 +131,7 @@ describe('four-eyes approval and send rights per village', () => {
   let held = '';
   /** The audit trail's events of one action on one broadcast (server/src/audit). */
   const auditOf = async (action: string, broadcastId: string) =>
-    (await test.strapi.db.query('plugin::town-crier.audit-event').findMany({ where: { action, broadcastId } })) as Array<{ actorName: string | null }>;
+    (await test.strapi.db.query('plugin::town-crier.audit-event').findMany({ where: { action, announcementDocumentId: broadcastId } })) as Array<{ actorName: string | null }>;
 
   it('before Publish, the side panel says approval will be needed, why, and who can give it (names, no addresses)', async () => {
     const panel = await as('erik').get(`/town-crier/preview?uid=${ARTICLE}&villages=`);
