@@ -3,6 +3,7 @@ import { ensureIndexes } from './database/indexes';
 import { lowerCaseLegacyEmailAddresses } from './subscribers/legacy-email-case';
 import { ensureAccountSubscribers } from './subscribers/account-subscribers';
 import { PERMISSION_ACTIONS } from './permissions';
+import { recordBudgetChange } from './audit/config-changes';
 import { getService } from './utils/get-service';
 import { PLUGIN_ID, UID } from './constants';
 import { WEBHOOK_BODY_MAX_BYTES } from './middlewares/body-limit';
@@ -31,6 +32,8 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
     warnAboutUnmatchedTopics(strapi, config).catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] could not compare topic values with topics: ${maskedMessage(error)}`));
   });
 
+  // The budget lives in the config: a changed amount is recorded in the audit trail at startup.
+  await recordBudgetChange(strapi, config).catch((error: Error) => strapi.log.warn(`[${PLUGIN_ID}] audit: could not compare the WhatsApp budget: ${maskedMessage(error)}`));
   runtime.start();
   getService(strapi, 'whatsapp-account').start();
   if (config.worker) {

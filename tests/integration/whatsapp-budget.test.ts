@@ -5,6 +5,8 @@ import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server
 import { fakeWhatsapp, postWebhook, sentTo } from '../support/whatsapp';
 import { announcementFor, publishArticle, seedSubscriber, seedTopics } from '../support/seed';
 import budgetServiceFactory from '../../server/src/costs/budget.service';
+import { recordBudgetChange } from '../../server/src/audit/config-changes';
+import { parsePluginConfig } from '../../server/src/config';
 import type { BudgetStatus, BudgetVerdict, KindCost } from '../../shared/contracts/costs';
 
 const RATES: Record<string, number> = { marketing: 0.12, utility: 0.05, service: 0.01 };
@@ -219,6 +221,22 @@ describe('WhatsApp budget: every message priced by Meta, thresholds mailed once'
     expect(await budget().checkThresholds()).toEqual([]);
     expect((await budget().status()).remaining).toBe(0);
     firstMonth = { spent };
+  });
+
+  it('records a changed budget in the audit trail once, at startup, as the system', async () => {
+    const events = async () =>
+      (await test.strapi.db.query('plugin::town-crier.audit-event').findMany({ where: { action: 'budget-changed' }, orderBy: { id: 'asc' } })) as Array<{ actorKind: string; details: unknown }>;
+    // The boot with a budget of 1 recorded it, as set from nothing.
+    expect(await events()).toEqual([expect.objectContaining({ actorKind: 'system', details: { previous: null, next: AMOUNT, currency: 'EUR' } })]);
+    const running = test.strapi.config.get('plugin::town-crier');
+    expect(await recordBudgetChange(test.strapi, parsePluginConfig(running))).toBe(false);
+    // The town raises it to 40 and restarts two processes at once: one event.
+    const raised = parsePluginConfig({ ...(running as object), channels: { ...(running as { channels: object }).channels, whatsapp: { ...(running as { channels: { whatsapp: object } }).channels.whatsapp, budget: { amountPerMonth: 40, currency: 'EUR', thresholds: THRESHOLDS } } } });
+    expect((await Promise.all([recordBudgetChange(test.strapi, raised), recordBudgetChange(test.strapi, raised)])).filter(Boolean)).toHaveLength(1);
+    expect((await events()).map((event) => event.details)).toEqual([
+      { previous: null, next: AMOUNT, currency: 'EUR' },
+      { previous: AMOUNT, next: 40, currency: 'EUR' },
+    ]);
   });
 
   it('starts the next month empty by the injected clock, mails nothing for it, and keeps the last month in the history', async () => {
