@@ -199,6 +199,25 @@ describe('ActivityPub actor', () => {
     expect(gone.body).toMatchObject({ type: 'Tombstone', id: originalNoteId });
   });
 
+  it('shows nothing of news that has not gone out (scheduled, or held back), and sends no Update when it is published again', async () => {
+    const outboxBefore = (await test.request.get(ap('outbox'))).body.totalItems as number;
+    const scheduled = (await test.strapi.documents('plugin::town-crier.announcement').create({
+      data: { title: 'Bürgerversammlung am Montag', text: 'Einladung zur Bürgerversammlung', sendAt: new Date(Date.now() + 3_600_000) },
+      status: 'published',
+    } as never)) as { documentId: string };
+    await drained(test);
+    expect((await test.request.get(ap(`notes/${scheduled.documentId}`))).status).toBe(404);
+    expect((await test.request.get(ap('outbox'))).body.totalItems).toBe(outboxBefore);
+    // Published again while it waits (an editor's correction): the Fediverse has no copy to update.
+    await test.strapi.documents('plugin::town-crier.announcement').publish({ documentId: scheduled.documentId } as never);
+    await drained(test);
+    expect(fediverse.received.filter((activity) => activity.objectId?.endsWith(`/notes/${scheduled.documentId}`))).toEqual([]);
+    // Followers come by a Follow, not by the sign-up form: the form does not offer the channel.
+    const page = await test.request.get('/api/town-crier/signup');
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('value="activitypub"');
+  });
+
   it('removes the followers on Undo(Follow); the next news reaches nobody', async () => {
     await fediverse.unfollow('alice', handle, follows.alice);
     await fediverse.unfollow('bob', handle, follows.bob);

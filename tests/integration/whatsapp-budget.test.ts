@@ -183,7 +183,14 @@ describe('WhatsApp budget: every message priced by Meta, thresholds mailed once'
     const reader = await seedSubscriber(test, 'leserin@example.org', { topics: [topicId], channel: 'email' });
 
     const from = fake.requests.length;
-    const articleId = await publishArticle(test, { title: 'Straßenfest am Samstag', topic: 'verkehr' });
+    // Published in the content manager, as an editor does: the whole publish, and the budget's verdict in it, runs in
+    // one transaction (on SQLite a read outside it would wait for a second connection that never comes).
+    const published = await test.request
+      .post('/content-manager/collection-types/api::article.article/actions/publish')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ title: 'Straßenfest am Samstag', topic: 'verkehr', summary: 'Am Samstag ist Straßenfest.', slug: 'strassenfest-am-samstag' });
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    const articleId = published.body.data.documentId as string;
     const runs = async () =>
       (await test.strapi.db.query('plugin::town-crier.broadcast-run').findMany({ where: { announcementDocumentId: (await announcementFor(test, articleId))?.documentId } })) as Array<{
         channel: string;

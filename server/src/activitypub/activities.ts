@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { JOB_NAMES, PLUGIN_ID, UID } from '../constants';
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
+import { onTheFediverse } from './on-the-fediverse';
 import { acceptActivity, deleteActivity, noteDocument, updateActivity } from '../channels/activitypub/documents';
 import { classifyActivitypubError, inboxHasKey, type FollowerEndpoints } from '../channels/activitypub';
 
@@ -25,8 +26,8 @@ export function activitypubActivities(strapi: Core.Strapi) {
   const runtime = () => getService(strapi, 'runtime');
   const enabled = () => runtime().config().channels.activitypub.enabled;
 
-  /** Whether this news went to the actor's followers at all: only then is there a Note to update or delete. */
-  const wasBroadcast = async (documentId: string) => (await strapi.db.query(UID.run).count({ where: { announcementDocumentId: documentId, channel: CHANNEL } })) > 0;
+  /** Whether this news went out to the actor's followers: only then is there a Note to update or delete (on-the-fediverse.ts). */
+  const wasBroadcast = (documentId: string) => onTheFediverse(strapi).isOut(documentId);
 
   const followerInboxes = async (): Promise<string[]> => {
     const rows = (await strapi.db.query(UID.subscriber).findMany({ where: { channel: CHANNEL, status: 'active' }, select: ['activitypubFollower'] })) as Array<{ activitypubFollower: FollowerEndpoints | null }>;

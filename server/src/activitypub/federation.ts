@@ -20,6 +20,7 @@ import { actorIdentity } from './context';
 import { actorKeys } from './keys';
 import { languageOfLocale } from '../languages/languages';
 import { activitypubActivities } from './activities';
+import { onTheFediverse } from './on-the-fediverse';
 
 export const NODEINFO_VERSION = '0.1.0';
 /** How many posts the public outbox lists (its count is all of them). */
@@ -66,10 +67,8 @@ export function createFederation(strapi: Core.Strapi, readConfig: () => PluginCo
       userAgent: `town-crier/${NODEINFO_VERSION} (+${readConfig().publicUrl})`,
     }));
 
-  const broadcastDocumentIds = async (): Promise<string[]> => {
-    const runs = (await strapi.db.query(UID.run).findMany({ where: { channel: 'activitypub' }, select: ['announcementDocumentId'], orderBy: { id: 'desc' } })) as Array<{ announcementDocumentId: string }>;
-    return runs.map((run) => run.announcementDocumentId);
-  };
+  /** The news the actor shows: only what went out to followers (on-the-fediverse.ts), never what waits or was held back. */
+  const broadcastDocumentIds = () => onTheFediverse(strapi).documentIds();
 
   /** What the Note of a published news entry is made of, as its followers got it; null when it is not (or no longer) published. */
   const noteInputOf = async (documentId: string): Promise<NoteInput | null> => {
@@ -154,9 +153,10 @@ export function createFederation(strapi: Core.Strapi, readConfig: () => PluginCo
 
     /** The Note, or its Tombstone (410) once the news was withdrawn; null for anything never broadcast here. */
     async note(documentId: string): Promise<{ status: 200 | 410; body: unknown } | null> {
+      // Asked first: published news that never went out here (held, scheduled, another channel's only) has no Note.
+      if (!(await onTheFediverse(strapi).isOut(documentId))) return null;
       const note = await noteOf(documentId);
       if (note) return { status: 200, body: { '@context': 'https://www.w3.org/ns/activitystreams', ...note } };
-      if (!(await broadcastDocumentIds()).includes(documentId)) return null;
       return { status: 410, body: { '@context': 'https://www.w3.org/ns/activitystreams', ...tombstoneDocument(identity().urls, documentId, new Date().toISOString()) } };
     },
 

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { isAccountChannel } from '../../../shared/contracts/channels';
 import { PLUGIN_ID, type ChannelId, type Urgency } from '../constants';
 import { applicationError, forbiddenError, notFoundError } from '../http/errors';
 import { getService } from '../utils/get-service';
@@ -48,10 +49,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const config = rules();
     if (!config.enabled || (config.aboveRecipients === undefined && !config.paidChannels)) return {};
     // A follow-up goes to whoever received its thread (fan-out/follow-up-recipients.ts), so the rules count those.
-    if (announcement.updateOf) return (await countFollowUpRecipients(strapi, await announcements().threadDocumentIds(announcement))) as Partial<Record<ChannelId, number>>;
+    // Citizens only, as the side panel counts them: the town's own accounts (Mastodon, Bluesky) are no recipients.
+    const citizens = (counts: Partial<Record<ChannelId, number>>) => Object.fromEntries(Object.entries(counts).filter(([channel]) => !isAccountChannel(channel))) as Partial<Record<ChannelId, number>>;
+    if (announcement.updateOf) return citizens((await countFollowUpRecipients(strapi, await announcements().threadDocumentIds(announcement))) as Partial<Record<ChannelId, number>>);
     const topicIds = (announcement.topics ?? []).map((topic) => topic.id);
     const counts: Partial<Record<ChannelId, number>> = {};
-    for (const channel of channels) counts[channel] = await getService(strapi, 'audience').countRecipients(channel, topicIds, villages);
+    for (const channel of channels) if (!isAccountChannel(channel)) counts[channel] = await getService(strapi, 'audience').countRecipients(channel, topicIds, villages);
     return counts;
   };
 

@@ -1,5 +1,5 @@
 import { createECDH } from 'node:crypto';
-import { isAccountChannel } from '../../../shared/contracts/channels';
+import { SIGNUP_CHANNEL_IDS } from '../../../shared/contracts/channels';
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { UID } from '../constants';
@@ -76,8 +76,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
       channels: getService(strapi, 'runtime')
         .channels()
         .enabled()
-        // The town's Mastodon and Bluesky accounts are followed in their apps, not signed up for here.
-        .filter((channel) => !isAccountChannel(channel.id))
+        // Only channels signed up for with this form: the town's Mastodon and Bluesky accounts and its own
+        // Fediverse address are followed in the citizen's app instead.
+        .filter((channel) => (SIGNUP_CHANNEL_IDS as readonly string[]).includes(channel.id))
         .map((channel) => ({ id: channel.id, label: channel.id === 'webpush' ? WEBPUSH_LABEL[locale] : (CHANNEL_LABELS[channel.id] ?? channel.id) })),
       scriptUrl: `${prefix}/signup.js`,
       apiUrl: `${prefix}/subscriptions`,

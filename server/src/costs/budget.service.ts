@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { inCurrentTransaction } from '../utils/current-transaction';
 import { OPEN_DELIVERY_STATUSES, PLUGIN_ID, UID } from '../constants';
 import type { AnnouncementRow } from '../announcements/announcements.service';
 import { countFollowUpRecipients } from '../fan-out/follow-up-recipients';
@@ -38,10 +39,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (!runtime().channels().enabled().some((channel) => channel.id === 'whatsapp')) return 0;
     if (row.channels?.length && !row.channels.includes('whatsapp')) return 0;
     if (row.fanOutDoneAt) {
-      const [hit] = (await strapi.db.connection(tableName(strapi, UID.delivery))
-        .where({ announcement_document_id: row.documentId, channel: 'whatsapp' })
-        .whereIn('status', OPEN_DELIVERY_STATUSES)
-        .count({ n: '*' })) as Array<{ n: unknown }>;
+      // Asked at Publish too, inside the content manager's transaction.
+      const [hit] = await inCurrentTransaction<Array<{ n: unknown }>>(
+        strapi,
+        strapi.db
+          .connection(tableName(strapi, UID.delivery))
+          .where({ announcement_document_id: row.documentId, channel: 'whatsapp' })
+          .whereIn('status', OPEN_DELIVERY_STATUSES)
+          .count({ n: '*' })
+      );
       return toCount(hit?.n);
     }
     if (row.updateOf) return (await countFollowUpRecipients(strapi, [row.updateOf])).whatsapp ?? 0;

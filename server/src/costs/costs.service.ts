@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { inCurrentTransaction } from '../utils/current-transaction';
 import { UID, type ChannelId } from '../constants';
 import type { ChannelEvent, ProviderPricing } from '../channels/channel';
 import { getService } from '../utils/get-service';
@@ -61,7 +62,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (filter.announcementDocumentId) query = query.where('announcement_document_id', filter.announcementDocumentId);
     if (filter.sentFrom) query = query.where('sent_at', '>=', dbTimestamp(strapi, filter.sentFrom));
     if (filter.sentTo) query = query.where('sent_at', '<', dbTimestamp(strapi, filter.sentTo));
-    return query.groupBy('pricing_category', 'billable') as unknown as Promise<GroupedRow[]>;
+    // The budget's verdict is asked at Publish, inside the content manager's transaction.
+    return inCurrentTransaction<GroupedRow[]>(strapi, query.groupBy('pricing_category', 'billable'));
   };
 
   return {

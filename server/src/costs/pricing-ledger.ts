@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
+import { inCurrentTransaction } from '../utils/current-transaction';
 import { UID, type ChannelId } from '../constants';
 import type { ProviderPricing } from '../channels/channel';
 import { tableName } from '../database/names';
@@ -60,13 +61,17 @@ export const pricingLedger = (strapi: Core.Strapi) => {
 
     /** Priced messages per kind, category and billable flag, priced in [from, to). */
     async counts(channel: ChannelId, from: Date, to: Date): Promise<PricedCount[]> {
-      const rows = (await knex()(table())
-        .select('kind', 'pricing_category as category', 'billable')
-        .count({ count: '*' })
-        .where('channel', channel)
-        .where('priced_at', '>=', dbTimestamp(strapi, from))
-        .where('priced_at', '<', dbTimestamp(strapi, to))
-        .groupBy('kind', 'pricing_category', 'billable')) as Array<{ kind: OneToOneKind; category: string | null; billable: unknown; count: unknown }>;
+      // Also asked at Publish (the budget's verdict), inside the content manager's transaction.
+      const rows = await inCurrentTransaction<Array<{ kind: OneToOneKind; category: string | null; billable: unknown; count: unknown }>>(
+        strapi,
+        knex()(table())
+          .select('kind', 'pricing_category as category', 'billable')
+          .count({ count: '*' })
+          .where('channel', channel)
+          .where('priced_at', '>=', dbTimestamp(strapi, from))
+          .where('priced_at', '<', dbTimestamp(strapi, to))
+          .groupBy('kind', 'pricing_category', 'billable')
+      );
       return rows.map((row) => ({ kind: row.kind, category: row.category, billable: isBillable(row.billable), count: Number(row.count) }));
     },
   };

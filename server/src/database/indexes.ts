@@ -48,6 +48,8 @@ export async function ensureIndexes(strapi: Core.Strapi): Promise<void> {
   await index('tc_publish_intents_lease_idx', UID.publishIntent, ['leaseUntil']);
   await index('tc_runs_channel_uq', UID.run, ['announcementDocumentId', 'channel'], { unique: true });
   await index('tc_runs_state_idx', UID.run, ['state']);
+  // One approval per broadcast: two starts racing (the reconciler's retry) open one row (approvals.store.ts relies on it).
+  await index('tc_approvals_announcement_uq', UID.approval, ['announcementDocumentId'], { unique: true });
   // The audit trail: listed newest first and deleted by age; an action that must appear once has a key.
   await index('tc_audit_events_time_idx', UID.auditEvent, ['occurredAt']);
   await index('tc_audit_events_once_uq', UID.auditEvent, ['onceKey'], { unique: true });

@@ -9,6 +9,7 @@ import { ninaDashboard, ninaWarning, type NinaCapMessage } from './nina';
 import { villagesOfCodes } from './area';
 import { draftText } from './draft-content';
 import { draftContentType, draftFields } from './news-draft';
+import { urgencyOfValue } from '../announcements/urgency';
 import { notifyEditors, type NoticeKind } from './notify';
 import type { OfficialWarning, TownAreaCodes } from './types';
 import { createWarningsStore, type WarningRow } from './warnings.store';
@@ -150,9 +151,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return;
     }
 
-    const publish = autoPublishes(warning);
+    const fields = draftFields(strapi, config, target, content, warning.severity, villages);
+    // Auto-publish only what goes out as an emergency (at once, a person's approval afterwards): a news type whose
+    // urgency cannot say "emergency" would publish an ordinary news item nobody approves, so it stays a draft.
+    const emergency = Boolean(target.mapping.urgency) && urgencyOfValue(target.mapping, fields[target.mapping.urgency as string]) === 'emergency';
+    const publish = autoPublishes(warning) && emergency;
+    if (autoPublishes(warning) && !emergency) {
+      strapi.log.warn(`[${PLUGIN_ID}] warnings: ${target.uid} has no urgency value meaning an emergency, so the ${warning.source} warning stays a draft instead of being published on its own`);
+    }
     const created = (await documents.create({
-      data: draftFields(strapi, config, target, content, warning.severity, villages) as never,
+      data: fields as never,
       ...(publish ? { status: 'published' as const } : {}),
     })) as { documentId: string };
     await store.recordDraft(row, { uid: target.uid, documentId: created.documentId, kind, autoPublished: publish }, now);
