@@ -34,6 +34,9 @@ describe('admin operations', () => {
       expect.objectContaining({ id: 'email', enabled: false, configured: false, problems: [] }),
       expect.objectContaining({ id: 'telegram', enabled: false, configured: false, problems: [] }),
       expect.objectContaining({ id: 'webpush', enabled: false, configured: false, problems: [] }),
+      expect.objectContaining({ id: 'activitypub', enabled: false, configured: false, problems: [] }),
+      expect.objectContaining({ id: 'mastodon', enabled: false, configured: false, problems: [] }),
+      expect.objectContaining({ id: 'bluesky', enabled: false, configured: false, problems: [] }),
     ]);
   });
 
