@@ -210,8 +210,15 @@ describe('WhatsApp budget: every message priced by Meta, thresholds mailed once'
 
     // A second person approves: the WhatsApp part goes, once.
     const documentId = (await announcementFor(test, articleId))!.documentId;
-    const approved = await admin('post', `/broadcasts/${documentId}/approve`).send({ note: 'Budget für das Straßenfest freigegeben' });
-    expect(approved.status).toBe(200);
+    // The publisher may not approve their own broadcast; a second administrator does.
+    expect((await admin('post', `/broadcasts/${documentId}/approve`).send({})).status).toBe(403);
+    const superAdminRole = await (test.strapi.service('admin::role') as { getSuperAdmin(): Promise<{ id: number }> }).getSuperAdmin();
+    await (test.strapi.service('admin::user') as { create(data: Record<string, unknown>): Promise<unknown> }).create({
+      email: 'kaemmerei@musterstadt.test', firstname: 'Karl', lastname: 'Kämmerer', password: 'Test-Password-1234', isActive: true, registrationToken: null, roles: [superAdminRole.id],
+    });
+    const second = (await test.request.post('/admin/login').send({ email: 'kaemmerei@musterstadt.test', password: 'Test-Password-1234' })).body.data.token as string;
+    const approved = await test.request.post(`/town-crier/broadcasts/${documentId}/approve`).set('Authorization', `Bearer ${second}`).send({ note: 'Budget für das Straßenfest freigegeben' });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
     await eventually(async () => (await announcementFor(test, articleId))?.broadcastStatus === 'sent');
     const statuses = fake.pricedStatuses(from);
     expect(statuses).toHaveLength(5);
