@@ -335,7 +335,7 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
 
     const resume = await admin('POST', `/town-crier/broadcasts/${broadcast.documentId}/resume`);
     expect(resume.status).toBe(400);
-    expect(resume.body).toMatchObject({ data: null, error: { status: 400, name: 'ApplicationError', message: 'Only a paused broadcast can be resumed' } });
+    expect(resume.body).toMatchObject({ data: null, error: { status: 400, name: 'ApplicationError', message: 'Only a paused broadcast can be resumed (one waiting for approval goes on once it is approved)' } });
   });
 
   it('answers too many sign-ups from one address with 429 and Retry-After', async () => {
