@@ -10,16 +10,8 @@ export interface RunRow {
   finishedAt: Date | string | number | null;
 }
 
-/** Which states a run may move from, per target. Anything else is refused, so a late writer cannot undo a newer state. */
-export const RUN_TRANSITIONS: Record<RunState, readonly RunState[]> = {
-  scheduled: ['scheduled', 'queued', 'paused'],
-  queued: ['scheduled', 'queued', 'paused'],
-  sending: ['scheduled', 'queued', 'sending', 'paused', 'sent', 'failed'],
-  paused: ['scheduled', 'queued', 'sending'],
-  sent: ['sending'],
-  failed: ['scheduled', 'queued', 'sending', 'paused'],
-  cancelled: ['scheduled', 'queued', 'sending', 'paused'],
-};
+/** Which states a run may move from, per target: declared once in shared/contracts/broadcasts.ts. */
+export { RUN_TRANSITIONS } from '../constants';
 
 const TERMINAL: readonly RunState[] = ['sent', 'failed', 'cancelled'];
 /** The announcement shows its most active run: one channel sending means the news is going out. */
