@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../support/strapi';
 import { ensureAdminBuild } from '../support/admin-build';
-import { launchChromium } from '../support/chromium';
+import { germanAdminPage, launchChromium } from '../support/chromium';
 import { seriousViolations } from '../support/axe';
 import { docScreenshot } from '../support/screenshots';
 
@@ -27,21 +27,8 @@ describe('four-eyes approval in the admin, in German', () => {
 
   /** A German admin session in its own browser context. */
   const germanPage = async (email: string): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
-    contexts.push(context);
-    await context.addInitScript(() => window.localStorage.setItem('strapi-admin-language', 'de'));
-    const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    await page.goto(`${baseUrl}/admin/auth/login`);
-    await page.locator('input[name="email"]').fill(email);
-    await page.locator('input[name="password"]').fill(PASSWORD);
-    await page.locator('button[type="submit"]').click();
-    await page.waitForURL((url) => !url.pathname.includes('/auth/login'));
-    await page
-      .getByRole('button', { name: /close|schließen/i })
-      .first()
-      .click({ timeout: 5000 })
-      .catch(() => undefined);
+    const page = await germanAdminPage(browser, baseUrl, { email, password: PASSWORD });
+    contexts.push(page.context());
     return page;
   };
 

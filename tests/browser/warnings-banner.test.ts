@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { bootStrapi, createSuperAdmin, eventually, testArticleMapping, type TestStrapi } from '../support/strapi';
 import { ensureAdminBuild } from '../support/admin-build';
-import { launchChromium } from '../support/chromium';
+import { germanAdminPage, launchChromium } from '../support/chromium';
 import { seriousViolations } from '../support/axe';
 import { docScreenshot, SCREENSHOTS } from '../support/screenshots';
 import { startFakeDwd, type FakeDwd } from '../support/fake-dwd';
@@ -54,20 +54,7 @@ describe('official warnings in the admin', () => {
     draftId = draft.documentId;
 
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
-    await context.addInitScript(() => window.localStorage.setItem('strapi-admin-language', 'de'));
-    page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    await page.goto(`${baseUrl}/admin/auth/login`);
-    await page.locator('input[name="email"]').fill(ADMIN.email);
-    await page.locator('input[name="password"]').fill(ADMIN.password);
-    await page.locator('button[type="submit"]').click();
-    await page.waitForURL((url) => !url.pathname.includes('/auth/login'));
-    await page
-      .getByRole('button', { name: /close|schließen/i })
-      .first()
-      .click({ timeout: 5000 })
-      .catch(() => undefined);
+    page = await germanAdminPage(browser, baseUrl, ADMIN);
   }, 420_000);
 
   afterAll(async () => {

@@ -38,35 +38,31 @@ describe('pacer', () => {
     expect(asks).toEqual([3]);
   });
 
-  it('takes a fresh slot when its timer fired more than a slot late', async () => {
+  /**
+   * One send on an empty timeline, then a second whose timer (its slot about 10 ms away) fires `lateMs` late: the
+   * clock moves on before any timer can run, as on a busy CPU. Answers the slot requests the pacer made.
+   */
+  const secondSendFiringLate = async (lateMs: number) => {
     vi.useFakeTimers();
     const { queue, asks } = timeline();
     const pace = createPacer(() => queue);
     const first = pace('whatsapp', 100);
     await vi.runAllTimersAsync();
     await first;
-    // The next slot is about 10 ms away; the clock then moves 60 ms on before any timer can fire (a busy CPU).
-    const late = pace('whatsapp', 100);
+    const second = pace('whatsapp', 100);
     await vi.advanceTimersByTimeAsync(0);
-    vi.setSystemTime(Date.now() + 60);
+    vi.setSystemTime(Date.now() + lateMs);
     await vi.runAllTimersAsync();
-    await late;
-    expect(asks).toEqual([1, 1, 1]);
+    await second;
+    return asks;
+  };
+
+  it('takes a fresh slot when its timer fired more than a slot late', async () => {
+    expect(await secondSendFiringLate(60)).toEqual([1, 1, 1]);
   });
 
   it('sends on its slot when its timer fired within the tolerance', async () => {
-    vi.useFakeTimers();
-    const { queue, asks } = timeline();
-    const pace = createPacer(() => queue);
-    const first = pace('whatsapp', 100);
-    await vi.runAllTimersAsync();
-    await first;
-    const onTime = pace('whatsapp', 100);
-    await vi.advanceTimersByTimeAsync(0);
-    // Its timer fires 5 ms late: within the tolerance (one slot, about 10 ms at 100/s), so no new slot is asked for.
-    vi.setSystemTime(Date.now() + 5);
-    await vi.runAllTimersAsync();
-    await onTime;
-    expect(asks).toEqual([1, 1]);
+    // 5 ms late is within the tolerance (one slot, about 10 ms at 100/s): no new slot is asked for.
+    expect(await secondSendFiringLate(5)).toEqual([1, 1]);
   });
 });
