@@ -78,6 +78,15 @@ describe('audit log page', () => {
       expect(table, words).toContain(words);
     }
     expect(table).not.toContain(CITIZEN);
+
+    // The whole log as CSV (no filter yet): the citizen's export and erasure are in it, their number is not.
+    const [whole] = await Promise.all([page.waitForEvent('download'), page.getByTestId('audit-csv-export').click()]);
+    const wholeFile = path.join(ROOT, 'test-results/audit-log-export-all.csv');
+    await whole.saveAs(wholeFile);
+    const wholeCsv = readFileSync(wholeFile, 'utf8');
+    expect(wholeCsv.trim().split('\r\n')).toHaveLength(6);
+    expect(wholeCsv).toContain('subscriber-erased');
+    expect(wholeCsv).not.toContain(CITIZEN.slice(3));
     expect(await page.locator('[data-testid^="audit-row-"]').count()).toBe(5);
 
     await page.getByRole('combobox', { name: 'Aktion' }).click();

@@ -41,6 +41,8 @@ describe('ActivityPub actor', () => {
         publicUrl,
         channels: {
           whatsapp: { enabled: false },
+          // A sign-up channel beside it, so the sign-up page's channel list has something to show (nobody signs up by e-mail here).
+          email: { enabled: true, from: 'Stadt Musterstadt <nachrichten@musterstadt.test>' },
           // The follower's server listens on 127.0.0.1: private addresses are refused unless allowed.
           activitypub: { enabled: true, displayName: 'Stadt Musterstadt', summary: 'Nachrichten aus dem Rathaus', allowPrivateAddresses: true, inboxRequestsPerMinute: 40 },
         },
@@ -215,6 +217,8 @@ describe('ActivityPub actor', () => {
     // Followers come by a Follow, not by the sign-up form: the form does not offer the channel.
     const page = await test.request.get('/api/town-crier/signup');
     expect(page.status).toBe(200);
+    // The form lists its channels (e-mail is on here for this), and the Fediverse address is not among them.
+    expect(page.text).toContain('name="channels" value="email"');
     expect(page.text).not.toContain('value="activitypub"');
   });
 

@@ -326,6 +326,8 @@ describe('Mastodon and Bluesky channels', () => {
     expect(response.status).toBe(400);
     const page = await test.request.get('/api/town-crier/signup');
     expect(page.status).toBe(200);
+    // The form lists its channels (WhatsApp and e-mail are on here), and the accounts are not among them.
+    expect(page.text).toContain('name="channels" value="whatsapp"');
     expect(page.text).not.toMatch(/value="mastodon"|value="bluesky"/);
     expect(await test.strapi.db.query(SUBSCRIBER).count({ where: { channel: { $in: ['mastodon', 'bluesky'] } } })).toBe(2);
     expect(await test.strapi.db.query(DELIVERY).count({ where: { channel: 'mastodon', status: 'failed' } })).toBe(0);

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { toDate } from '../utils/time';
 import { isAccountChannel } from '../../../shared/contracts/channels';
 import { PLUGIN_ID, type ChannelId, type Urgency } from '../constants';
 import { applicationError, forbiddenError, notFoundError } from '../http/errors';
@@ -184,7 +185,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async views(documentIds: string[], viewerId: number | null): Promise<Map<string, BroadcastApproval>> {
       const rows = await store.findMany(documentIds);
       const names = await directory.namesOf(rows.flatMap((row) => [row.publishedBy, row.decidedBy]));
-      const toIso = (value: Date | string | null) => (value ? new Date(value).toISOString() : null);
+      const toIso = (value: Date | string | null) => toDate(value)?.toISOString() ?? null;
       return new Map(
         rows.map((row) => [
           row.announcementDocumentId,

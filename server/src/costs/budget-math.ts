@@ -1,4 +1,5 @@
 import { MESSAGE_KINDS, type BudgetVerdict, type KindCost, type MessageKind } from '../../../shared/contracts/costs';
+import { DAY_MS } from '../utils/time';
 
 /**
  * The budget's arithmetic, pure: no Strapi, no database, no clock but the one it is given
@@ -41,7 +42,6 @@ export function costByKind(rows: readonly PricedCount[], rates: Readonly<Record<
   return { byKind, spent: roundMoney(byKind.reduce((sum, entry) => sum + entry.cost, 0)), unpricedMessages };
 }
 
-const DAY_MS = 86_400_000;
 
 /**
  * The month's cost if it goes on as it went since the 1st: the month so far over the time

@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { roundMoney } from './budget-math';
 import { inCurrentTransaction } from '../utils/current-transaction';
 import { UID, type ChannelId } from '../constants';
 import type { ChannelEvent, ProviderPricing } from '../channels/channel';
@@ -16,7 +17,6 @@ type StatusEvent = Extract<ChannelEvent, { type: 'status' }>;
 export type { CategoryCost, CostSummary } from '../../../shared/costs';
 
 /** Money in the rate table's unit, to a hundredth of a cent; sums of many small rates stay exact enough to show. */
-const round = (value: number) => Math.round(value * 10_000) / 10_000;
 
 /**
  * What WhatsApp costs. Meta bills per delivered template and says so in status webhooks
@@ -40,12 +40,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([category, messages]) => {
         const rate = Object.hasOwn(ratePerMessage, category) ? ratePerMessage[category] : null;
-        return { category, messages, ratePerMessage: rate, cost: rate === null ? null : round(messages * rate) };
+        return { category, messages, ratePerMessage: rate, cost: rate === null ? null : roundMoney(messages * rate) };
       });
     return {
       currency,
       billableMessages: byCategory.reduce((sum, entry) => sum + entry.messages, 0),
-      cost: round(byCategory.reduce((sum, entry) => sum + (entry.cost ?? 0), 0)),
+      cost: roundMoney(byCategory.reduce((sum, entry) => sum + (entry.cost ?? 0), 0)),
       byCategory,
       unpricedMessages: byCategory.filter((entry) => entry.cost === null).reduce((sum, entry) => sum + entry.messages, 0),
       ratesAsOf,
@@ -110,7 +110,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     estimate(messages: number, category: string) {
       const { currency, ratePerMessage, ratesAsOf, ratesSource } = runtime().config().channels.whatsapp.costs;
       const rate = Object.hasOwn(ratePerMessage, category) ? ratePerMessage[category] : null;
-      return { currency, category, messages, ratePerMessage: rate, cost: rate === null ? null : round(messages * rate), ratesAsOf, ratesSource };
+      return { currency, category, messages, ratePerMessage: rate, cost: rate === null ? null : roundMoney(messages * rate), ratesAsOf, ratesSource };
     },
 
     async forBroadcast(announcementDocumentId: string): Promise<CostSummary> {

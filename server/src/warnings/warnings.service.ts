@@ -1,4 +1,5 @@
 import type { Core } from '@strapi/strapi';
+import { toDate } from '../utils/time';
 import { PLUGIN_ID } from '../constants';
 import { getService } from '../utils/get-service';
 import { maskedMessage } from '../utils/log';
@@ -18,7 +19,6 @@ const NINA_PUBLIC_URL = 'https://warnung.bund.de';
 /** How long the admin's banner shows a draft nobody has published. */
 const BANNER_HOURS = 48;
 
-const toDate = (value: string | Date | null | undefined) => (value ? new Date(value) : null);
 const iso = (value: string | Date | null | undefined) => toDate(value)?.toISOString() ?? null;
 
 /**

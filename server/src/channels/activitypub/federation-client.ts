@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { isRefusedAddress } from '../../utils/refused-address';
 import { ACTIVITY_JSON, LD_JSON } from './documents';
 import { signedHeaders, type SigningIdentity } from './signatures';
 
@@ -32,30 +33,6 @@ export class FederationTransportError extends Error {
   }
 }
 
-const privateRanges = (() => {
-  const list = new BlockList();
-  for (const [net, prefix] of [
-    ['0.0.0.0', 8],
-    ['10.0.0.0', 8],
-    ['100.64.0.0', 10],
-    ['127.0.0.0', 8],
-    ['169.254.0.0', 16],
-    ['172.16.0.0', 12],
-    ['192.168.0.0', 16],
-    ['224.0.0.0', 4],
-  ] as const)
-    list.addSubnet(net, prefix, 'ipv4');
-  for (const [net, prefix] of [
-    ['::', 128],
-    ['::1', 128],
-    ['fc00::', 7],
-    ['fe80::', 10],
-  ] as const)
-    list.addSubnet(net, prefix, 'ipv6');
-  // IPv4-mapped IPv6 addresses (::ffff:10.0.0.1) are checked against the IPv4 rules by BlockList itself.
-  return list;
-})();
-
 export async function assertPublicUrl(url: string): Promise<void> {
   let parsed: URL;
   try {
@@ -67,8 +44,8 @@ export async function assertPublicUrl(url: string): Promise<void> {
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
   const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await lookup(host, { all: true }).catch(() => []);
   if (!addresses.length) throw new FederationTransportError('dns', `${parsed.host} does not resolve`);
-  for (const { address, family } of addresses) {
-    if (privateRanges.check(address, family === 6 ? 'ipv6' : 'ipv4')) throw new FederationTransportError('private-address', `${parsed.host} is a private address`);
+  for (const { address } of addresses) {
+    if (isRefusedAddress(address)) throw new FederationTransportError('private-address', `${parsed.host} is a private address`);
   }
 }
 

@@ -25,6 +25,13 @@ export interface SigningIdentity {
 }
 
 /** The headers of a signed request to `url`: Date, Host, Digest (for a body) and Signature. */
+/** The actor's key, parsed once: every follower's send is signed with it, and parsing an RSA PEM is not free. */
+let parsedKey: { pem: string; key: KeyObject } | null = null;
+const privateKeyOf = (pem: string): KeyObject => {
+  if (parsedKey?.pem !== pem) parsedKey = { pem, key: createPrivateKey(pem) };
+  return parsedKey.key;
+};
+
 export async function signedHeaders(
   identity: SigningIdentity,
   request: { method: 'GET' | 'POST'; url: string; body?: string; headers?: Record<string, string> },
@@ -33,7 +40,7 @@ export async function signedHeaders(
   const url = new URL(request.url);
   const headers: Record<string, string> = { ...(request.headers ?? {}), host: url.host, date: now.toUTCString() };
   if (request.body !== undefined) headers.digest = sha256Digest(request.body);
-  const key: KeyObject = createPrivateKey(identity.privateKeyPem);
+  const key = privateKeyOf(identity.privateKeyPem);
   const signed = await cavage.signMessage(
     {
       key: { id: identity.keyId, alg: 'rsa-v1_5-sha256', sign: async (data: Buffer) => signData('sha256', data, key) },

@@ -61,7 +61,9 @@ export function createMastodonChannel({ config, sandboxRecorder, sandbox, accoun
       limits = { value, until: Date.now() + LIMITS_TTL_MS };
       return value;
     } catch {
-      // Posting must not depend on this read: the default limit is the smallest common one.
+      // Posting must not depend on this read: the default limit is the smallest common one. Kept like an answer, so
+      // a server without v2 instance (or a slow one) is not asked again before every post.
+      limits = { value: DEFAULT_MASTODON_LIMITS, until: Date.now() + LIMITS_TTL_MS };
       return DEFAULT_MASTODON_LIMITS;
     }
   };
