@@ -4,7 +4,10 @@ import { defineConfig } from 'vitest/config';
 // Benchmarks import server source, which imports the compiled browser scripts (not committed): compile them first.
 execFileSync(process.execPath, ['scripts/build-browser-assets.cjs'], { cwd: __dirname + '/..', stdio: 'inherit' });
 
-/** Benchmarks boot the real Strapi through the test harness and print figures; they assert nothing. */
+/**
+ * Benchmarks boot the real Strapi through the test harness and print figures; they time nothing against a target.
+ * The scale-out bench does check correctness (each broadcast exactly once), which is no timing.
+ */
 export default defineConfig({
   test: {
     include: ['bench/**/*.bench.ts'],

@@ -36,7 +36,7 @@ export const runOutcomesOf = (strapi: Core.Strapi, runState: RunStateAccess, fin
     return found;
   };
 
-  // Counters are recomputed at most once a second per announcement instead of on every message.
+  // Counters are recomputed at most once a second per announcement (less often after a slow recount, below) instead of on every message.
   const pendingRefresh = new Map<string, NodeJS.Timeout>();
   // A recount reads every delivery row of the broadcast (twice: whether runs are done, then the
   // numbers), in every worker process: at 850,000 rows once a second that was most of what the
@@ -47,7 +47,7 @@ export const runOutcomesOf = (strapi: Core.Strapi, runState: RunStateAccess, fin
   const RECOUNT_SHARE = 20;
 
   const api = {
-    /** Finishes runs that are done and recounts the announcement's numbers, at most once a second. */
+    /** Finishes runs that are done and recounts the announcement's numbers: at most once a second, and at most a twentieth of the time. */
     scheduleCounterRefresh(documentId: string) {
       if (pendingRefresh.has(documentId)) return;
       const delayMs = Math.min(60_000, Math.max(1000, RECOUNT_SHARE * (lastRecountMs.get(documentId) ?? 0)));
