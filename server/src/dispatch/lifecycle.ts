@@ -119,8 +119,6 @@ export const lifecycleOf = (strapi: Core.Strapi, runState: RunStateAccess) => {
 
     async pause(documentId: string) {
       await announcements().requirePublished(documentId);
-      // A broadcast from before runs existed may not have been adopted by a reconciler yet.
-      await runState.runsOf(documentId);
       const moved = await runState.transition(documentId, 'paused', { reason: 'paused-by-editor', from: ['scheduled', 'queued', 'sending'] });
       if (!moved.length) throw applicationError('Only a scheduled, queued or sending broadcast can be paused');
       return announcements().requirePublished(documentId);
@@ -168,7 +166,6 @@ export const lifecycleOf = (strapi: Core.Strapi, runState: RunStateAccess) => {
 
     async cancel(documentId: string) {
       await announcements().requirePublished(documentId);
-      await runState.runsOf(documentId);
       const moved = await runState.transition(documentId, 'cancelled', { reason: 'cancelled-by-editor' });
       if (!moved.length) throw applicationError('This broadcast is already finished');
       await scheduler.skipOpen(documentId);
@@ -197,7 +194,6 @@ export const lifecycleOf = (strapi: Core.Strapi, runState: RunStateAccess) => {
 
     /** The news was unpublished mid-broadcast: its runs pause and say so; publishing again continues them. */
     async unpublished(documentId: string) {
-      await runState.runsOf(documentId);
       await runState.transition(documentId, 'paused', { reason: 'unpublished', from: ['scheduled', 'queued', 'sending'] });
     },
 

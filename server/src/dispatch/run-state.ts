@@ -75,7 +75,12 @@ export const runStateOf = (strapi: Core.Strapi) => {
       const allowed = (from ?? RUN_TRANSITIONS[to]).filter((state) => RUN_TRANSITIONS[to].includes(state));
       const where: Record<string, unknown> = { announcementDocumentId: documentId, state: { $in: allowed } };
       if (channels) where.channel = { $in: channels };
-      const moving = (await runsQuery().findMany({ where, select: ['channel'] })) as Array<{ channel: ChannelId }>;
+      let moving = (await runsQuery().findMany({ where, select: ['channel'] })) as Array<{ channel: ChannelId }>;
+      // A broadcast from before runs existed, not yet adopted by a reconciler, has no runs at all: it gets them
+      // here (runsOf), so that every transition (pause, cancel, unpublish, …) acts on it, not only those that remember to.
+      if (!moving.length && !(await runsQuery().count({ where: { announcementDocumentId: documentId } })) && (await api.runsOf(documentId)).length) {
+        moving = (await runsQuery().findMany({ where, select: ['channel'] })) as Array<{ channel: ChannelId }>;
+      }
       if (!moving.length) return [];
       const terminal = ['sent', 'failed', 'cancelled'].includes(to);
       await runsQuery().updateMany({ where, data: { state: to, reason, resumesAt, finishedAt: terminal ? new Date() : null } });
