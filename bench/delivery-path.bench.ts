@@ -9,12 +9,12 @@ import { bootStrapi, eventually, type TestStrapi } from '../tests/support/strapi
 import { statusWebhook } from '../tests/support/fake-whatsapp-cloud-api';
 import { postWebhook, WHATSAPP } from '../tests/support/whatsapp';
 import { seedActiveSubscribers } from './seed';
+import { percentile } from './support/percentile';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 let test: TestStrapi;
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
 
 beforeAll(async () => {
   // Sandbox mode and a paused channel queue: the fan-out is measured, not the sending.

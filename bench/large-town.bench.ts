@@ -14,7 +14,6 @@
  * Every figure is printed with the load average: the project machine is shared.
  * Run: npx vitest run --config bench/vitest.config.ts bench/large-town.bench.ts
  */
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { afterAll, it } from 'vitest';
 import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../tests/support/strapi';
@@ -22,6 +21,8 @@ import { startFakeWhatsappCloudApi, type FakeCloudApi } from '../tests/support/f
 import { WHATSAPP } from '../tests/support/whatsapp';
 import { LAUNCHER, startWorkerProcess, type WorkerProcess } from '../tests/support/worker-process';
 import { seedActiveSubscribers, seedTownSql, seedDeliveriesSql } from './seed';
+import { percentile } from './support/percentile';
+import { memoryOf } from './support/process-memory';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -46,15 +47,9 @@ afterAll(async () => {
 /** 0 means the process had already ended (a zombie's status has no memory lines): say so instead. */
 const mb = (bytes: number) => (bytes ? `${(bytes / 1024 / 1024).toFixed(0)} MB` : 'unknown: the worker had exited (out of memory? see its output above)');
 const load = () => `load ${os.loadavg().map((value) => value.toFixed(1)).join(' ')} on ${os.cpus().length} cores`;
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
 const templateSends = (api: FakeCloudApi) => api.requests.filter((request) => (request.body as { type?: string } | undefined)?.type === 'template');
 const summary = (values: number[], unit: string, digits = 0) =>
   `min ${Math.min(...values).toFixed(digits)} / median ${percentile(values, 50).toFixed(digits)} / max ${Math.max(...values).toFixed(digits)} ${unit}`;
-
-function memoryOf(pid: number, field: 'VmRSS' | 'VmHWM') {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith(field));
-  return Number(line?.replace(/\D/g, '') ?? 0) * 1024;
-}
 
 async function bootWebInstance() {
   fake = await startFakeWhatsappCloudApi({ accessToken: WHATSAPP.accessToken, phoneNumberId: WHATSAPP.phoneNumberId });

@@ -27,6 +27,8 @@ const { businessAccountId: _businessAccountId, ...WHATSAPP_SENDER } = WHATSAPP;
 import { startWorkerProcess, type WorkerProcess } from '../tests/support/worker-process';
 import { seedActiveSubscribers } from './seed';
 import { busiestSecond, load, startFakeProcess, type FakeProcess } from './support/fake-cloud-api-process';
+import { percentile } from './support/percentile';
+import { memoryOf } from './support/process-memory';
 
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,4').split(',').map(Number);
 const MESSAGES = Number(process.env.BENCH_SCALE_MESSAGES ?? 6_000);
@@ -43,11 +45,7 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const peakRssMb = (pid: number) => {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith('VmHWM'));
-  return Math.round(Number(line?.replace(/\D/g, '') ?? 0) / 1024);
-};
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+const peakRssMb = (pid: number) => Math.round(memoryOf(pid, 'VmHWM') / 1024 / 1024);
 
 it(`scale-out: ${WORKER_COUNTS.join(', ')} worker processes, ${MESSAGES.toLocaleString('en')} messages each run at ${PACED_RATE}/s`, async () => {
   fake = await startFakeProcess();

@@ -10,6 +10,7 @@ import os from 'node:os';
 import { afterAll, beforeAll, it } from 'vitest';
 import { bootStrapi, createSuperAdmin, type TestStrapi } from '../tests/support/strapi';
 import { seedBenchTopics } from './seed';
+import { percentile } from './support/percentile';
 
 const SUBSCRIBERS = Number(process.env.BENCH_STATS_SUBSCRIBERS ?? 100_000);
 const DELIVERIES = Number(process.env.BENCH_STATS_DELIVERIES ?? 1_000_000);
@@ -22,7 +23,6 @@ const CHUNK = 400;
 let test: TestStrapi;
 let token: string;
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
 
 /** Deterministic pseudo-random numbers, so every run seeds the same data. */
 function random(seed: number) {
