@@ -1,13 +1,15 @@
 import { generateKeyPairSync } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createFederationClient, FederationTransportError } from '../../server/src/channels/activitypub/federation-client';
 
 /**
  * DNS rebinding against the actor's outgoing requests: a follower's inbox (or key) is on a host
  * whose name answers a public address when it is checked and loopback when the connection is
  * made. The first answer is played by the promise-based resolver (what a check before connecting
  * asks); the connection itself resolves `localhost` with the system resolver, which says
- * 127.0.0.1. Only a check inside the connection's own lookup sees the second answer.
+ * 127.0.0.1. Only a check inside the connection's own lookup sees the second answer. (vi.mock is
+ * hoisted above the imports, so the client module sees the mocked resolver.)
  */
 vi.mock('node:dns/promises', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:dns/promises')>();
@@ -16,7 +18,6 @@ vi.mock('node:dns/promises', async (importOriginal) => {
   return { ...real, default: { ...real, lookup: publicAnswer }, lookup: publicAnswer };
 });
 
-const { createFederationClient, FederationTransportError } = await import('../../server/src/channels/activitypub/federation-client');
 
 describe('the actor’s requests to other servers', () => {
   const listener = { server: net.createServer(), port: 0, connections: 0 };
