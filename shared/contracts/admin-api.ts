@@ -306,13 +306,19 @@ export interface PublishApprovalPreview {
 
 /** One account channel's post as it will appear: the account, the text, the link, and its length in the platform's measure. */
 export interface AccountPostPreview {
-  channel: 'mastodon' | 'bluesky';
+  /** `activitypub`: the town's own actor (`@news@<domain>`), as a follower's Mastodon shows its Note. */
+  channel: 'mastodon' | 'bluesky' | 'activitypub';
   account: string;
+  /** The account's display name, where the town sets it (its own actor). */
+  name?: string;
   text: string;
   /** The full link (Bluesky shows a shortened label in the text and links this). */
   link: string | null;
+  /** For a follow-up: the title of the news it answers (the post is a reply in that thread). */
+  replyTo?: string | null;
   length: number;
-  limit: number;
+  /** The platform's limit in its own measure; null where there is none (the town's own actor). */
+  limit: number | null;
 }
 
 export type PluginPermissions = Record<PermissionName, boolean>;

@@ -131,6 +131,22 @@ describe('ActivityPub actor', () => {
     expect((await test.request.get(ap('followers'))).body.totalItems).toBe(2);
   });
 
+  it('keeps a follower’s key: its next activity is verified without fetching the key again; a replaced key is fetched once more', async () => {
+    const fetchedBefore = fediverse.actorFetches('alice');
+    // Alice's server sends the Follow again (as when it missed our Accept): signed with the key we have.
+    const acceptsBefore = receivedBy('alice', 'Accept').length;
+    follows.alice = (await fediverse.follow('alice', handle)).followId;
+    await eventually(async () => receivedBy('alice', 'Accept').length > acceptsBefore);
+    expect(fediverse.actorFetches('alice')).toBe(fetchedBefore);
+
+    // Alice's admin replaces her key: the cached one no longer verifies, the inbox fetches hers once more and takes the Follow.
+    await fediverse.rotateKey('alice');
+    follows.alice = (await fediverse.follow('alice', handle)).followId;
+    await eventually(async () => receivedBy('alice', 'Accept').length > acceptsBefore + 1);
+    expect(fediverse.actorFetches('alice')).toBe(fetchedBefore + 1);
+    expect((await followerRow('alice')).activitypubFollower.followId).toBe(follows.alice);
+  });
+
   let originalNoteId = '';
   let articleId = '';
 

@@ -46,6 +46,10 @@ export interface FediverseServer {
   received: ReceivedActivity[];
   /** Every POST that reached an inbox, verified or not. */
   rawPosts: RawPost[];
+  /** How often an actor's document (which carries its key) was fetched, by name. */
+  actorFetches(name: string): number;
+  /** Gives the actor a new key pair, as an admin rotating keys does: what it signs from now on verifies only with the new key. */
+  rotateKey(name: string): Promise<void>;
   /** `name` looks up `handle` by WebFinger and follows it. */
   follow(name: string, handle: string): Promise<{ actorId: string; followId: string }>;
   unfollow(name: string, handle: string, followId: string): Promise<void>;
@@ -90,6 +94,7 @@ export async function startFediverseServer(names: string[]): Promise<FediverseSe
 
   const received: ReceivedActivity[] = [];
   const rawPosts: RawPost[] = [];
+  const actorGets = new Map<string, number>();
   const record = (type: ReceivedActivity['type']) => async (ctx: { recipient: string | null }, activity: InstanceType<Fedify['Accept' | 'Create' | 'Update' | 'Delete']>) => {
     const object = await activity.getObject().catch(() => null);
     const note = object as { id?: URL | null; replyTargetId?: URL | null; content?: unknown } | null;
@@ -123,6 +128,8 @@ export async function startFediverseServer(names: string[]): Promise<FediverseSe
       }
       rawPosts.push({ path: url.pathname, type: String(parsed.type), id: parsed.id ?? null, signature: (request.headers.signature as string | undefined) ?? null });
     }
+    const actorPath = /^\/users\/([^/]+)$/.exec(url.pathname);
+    if (request.method === 'GET' && actorPath) actorGets.set(actorPath[1], (actorGets.get(actorPath[1]) ?? 0) + 1);
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers)) if (typeof value === 'string') headers.set(name, value);
     const answer = await federation.fetch(new Request(url, { method: request.method, headers, body: body.length ? new Uint8Array(body) : undefined }), { contextData: undefined });
@@ -145,6 +152,11 @@ export async function startFediverseServer(names: string[]): Promise<FediverseSe
     actorUri: (name) => `${origin}/users/${name}`,
     received,
     rawPosts,
+    actorFetches: (name) => actorGets.get(name) ?? 0,
+    async rotateKey(name) {
+      const pair = await generateCryptoKeyPair('RSASSA-PKCS1-v1_5');
+      stored.set(name, { privateKey: await exportJwk(pair.privateKey), publicKey: await exportJwk(pair.publicKey) });
+    },
     federation,
     lookup,
     async follow(name, handle) {

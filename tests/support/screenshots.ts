@@ -11,12 +11,12 @@ const DOC_IMAGES = path.join(ROOT, 'docs/images');
  * shows) when UPDATE_DOCS_SCREENSHOTS is set: the docs are refreshed on request, so an ordinary
  * test run leaves the checkout clean.
  */
-export async function docScreenshot(page: Page, name: string, options: { fullPage?: boolean; element?: Locator } = {}) {
+export async function docScreenshot(page: Page, name: string, options: { fullPage?: boolean; element?: Locator; clip?: { x: number; y: number; width: number; height: number } } = {}) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
   // `element`: only that part of the page (a panel), not the whole view.
   if (options.element) await options.element.screenshot({ path: file });
-  else await page.screenshot({ path: file, fullPage: options.fullPage ?? false });
+  else await page.screenshot({ path: file, fullPage: options.fullPage ?? false, ...(options.clip ? { clip: options.clip } : {}) });
   if (process.env.UPDATE_DOCS_SCREENSHOTS) {
     mkdirSync(DOC_IMAGES, { recursive: true });
     copyFileSync(file, path.join(DOC_IMAGES, `${name}.png`));

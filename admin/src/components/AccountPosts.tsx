@@ -8,7 +8,8 @@ import { DATE_TIME, Panel } from './ui';
 
 const PLATFORM = {
   mastodon: { name: 'Mastodon', color: '#563acc', background: '#f3f0ff' },
-  bluesky: { name: 'Bluesky', color: '#0a7aff', background: '#eef6ff' },
+  bluesky: { name: 'Bluesky', color: '#0a6ad6', background: '#eef6ff' },
+  activitypub: { name: 'Fediverse', color: '#1f5f8b', background: '#eef5fa' },
 } as const;
 
 /** The one post each account channel makes, drawn like the platform's timeline: the account, the text, the link, the length. */
@@ -19,6 +20,7 @@ export const AccountPostCards = ({ posts }: { posts: AccountPostPreview[] }) => 
     <Flex direction="column" alignItems="stretch" gap={2} data-testid="town-crier-account-posts">
       {posts.map((post) => {
         const platform = PLATFORM[post.channel];
+        if (post.channel === 'activitypub') return <FediverseNote key={post.channel} post={post} />;
         return (
           <div key={post.channel} style={{ background: platform.background, borderRadius: 8, padding: 8, width: '100%' }} data-testid={`town-crier-account-post-${post.channel}`}>
             <Typography variant="pi" style={{ display: 'block', marginBottom: 4, color: platform.color, fontWeight: 600 }}>
@@ -27,7 +29,7 @@ export const AccountPostCards = ({ posts }: { posts: AccountPostPreview[] }) => 
             <div style={{ background: '#ffffff', borderRadius: 8, padding: '6px 8px' }}>
               <Typography style={{ whiteSpace: 'pre-wrap', fontSize: 13, overflowWrap: 'anywhere' }}>{post.text}</Typography>
             </div>
-            <Typography variant="pi" textColor={post.length > post.limit ? 'danger700' : 'neutral600'} style={{ display: 'block', marginTop: 2, textAlign: 'right' }}>
+            <Typography variant="pi" textColor={post.limit !== null && post.length > post.limit ? 'danger700' : 'neutral600'} style={{ display: 'block', marginTop: 2, textAlign: 'right' }}>
               {post.channel === 'mastodon'
                 ? t('accounts.lengthMastodon', '{length} of {limit} characters (a link counts 23)', { length: post.length, limit: post.limit })
                 : t('accounts.lengthBluesky', '{length} of {limit} characters', { length: post.length, limit: post.limit })}
@@ -36,6 +38,65 @@ export const AccountPostCards = ({ posts }: { posts: AccountPostPreview[] }) => 
         );
       })}
     </Flex>
+  );
+};
+
+/**
+ * The town's own actor's Note as a follower's Mastodon shows it: the display name and the handle
+ * above, "replying to" for a follow-up, the title in bold (the Note's `<strong>`), the paragraphs,
+ * and the link as a link. The text comes as the Note's paragraphs, title first.
+ */
+const FediverseNote = ({ post }: { post: AccountPostPreview }) => {
+  const t = useT();
+  const platform = PLATFORM.activitypub;
+  const [title, ...paragraphs] = post.text.split(/\n{2,}/);
+  return (
+    <div style={{ background: platform.background, borderRadius: 8, padding: 8, width: '100%' }} data-testid="town-crier-account-post-activitypub">
+      <Typography variant="pi" style={{ display: 'block', marginBottom: 4, color: platform.color, fontWeight: 600 }}>
+        {t('accounts.fediverse', 'On Mastodon and the rest of the Fediverse, the followers of {account} read:', { account: post.account })}
+      </Typography>
+      <div style={{ background: '#ffffff', borderRadius: 8, padding: '8px 10px' }}>
+        <Flex gap={2} alignItems="center" style={{ marginBottom: 6 }}>
+          <span aria-hidden style={{ display: 'inline-flex', width: 32, height: 32, borderRadius: 6, background: platform.color, color: '#ffffff', alignItems: 'center', justifyContent: 'center', fontWeight: 700, flex: '0 0 auto' }}>
+            {(post.name ?? post.account.replace(/^@/, '')).charAt(0).toUpperCase()}
+          </span>
+          <Flex direction="column" alignItems="flex-start" style={{ minWidth: 0 }}>
+            <Typography fontWeight="bold" style={{ fontSize: 13, overflowWrap: 'anywhere' }} data-testid="fediverse-note-name">
+              {post.name ?? post.account}
+            </Typography>
+            <Typography variant="pi" textColor="neutral600" style={{ overflowWrap: 'anywhere' }} data-testid="fediverse-note-handle">
+              {post.account}
+            </Typography>
+          </Flex>
+        </Flex>
+        {post.replyTo && (
+          <Typography variant="pi" textColor="neutral600" style={{ display: 'block', marginBottom: 4 }} data-testid="fediverse-note-reply">
+            ↩ {t('accounts.replyTo', 'Reply in the thread of “{title}”', { title: post.replyTo })}
+          </Typography>
+        )}
+        <div data-testid="fediverse-note-text">
+          <Typography tag="p" fontWeight="bold" style={{ fontSize: 13, overflowWrap: 'anywhere', margin: '0 0 6px' }}>
+            {title}
+          </Typography>
+          {paragraphs.map((paragraph, index) =>
+            post.link && paragraph === post.link ? (
+              <p key={index} style={{ margin: '0 0 6px', fontSize: 13, overflowWrap: 'anywhere' }}>
+                <a href={post.link} target="_blank" rel="noreferrer" style={{ color: platform.color }} data-testid="fediverse-note-link">
+                  {post.link}
+                </a>
+              </p>
+            ) : (
+              <Typography key={index} tag="p" style={{ whiteSpace: 'pre-wrap', fontSize: 13, overflowWrap: 'anywhere', margin: '0 0 6px' }}>
+                {paragraph}
+              </Typography>
+            )
+          )}
+        </div>
+      </div>
+      <Typography variant="pi" textColor="neutral600" style={{ display: 'block', marginTop: 2, textAlign: 'right' }}>
+        {t('accounts.fediverseWhole', 'The whole news, without a length limit')}
+      </Typography>
+    </div>
   );
 };
 

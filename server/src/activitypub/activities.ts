@@ -5,7 +5,7 @@ import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { onTheFediverse } from './on-the-fediverse';
 import { acceptActivity, deleteActivity, noteDocument, updateActivity } from '../channels/activitypub/documents';
-import { classifyActivitypubError, inboxHasKey, type FollowerEndpoints } from '../channels/activitypub';
+import { classifyActivitypubError, followerEndpointsFromRow, inboxHasKey, type FollowerEndpoints } from '../channels/activitypub';
 
 /**
  * Activities that are not a broadcast: the `Accept` a new follower waits for, and the `Update`
@@ -22,6 +22,9 @@ export type ActivitypubJob = z.infer<typeof activitypubJobSchema>;
 
 const CHANNEL = 'activitypub' as const;
 
+/** A follower's subscriber row as these jobs read it; the endpoints JSON is parsed on its own (followerEndpointsFromRow). */
+const followerRow = z.object({ address: z.string().nullable().optional(), activitypubFollower: z.unknown() });
+
 export function activitypubActivities(strapi: Core.Strapi) {
   const runtime = () => getService(strapi, 'runtime');
   const enabled = () => runtime().config().channels.activitypub.enabled;
@@ -30,8 +33,9 @@ export function activitypubActivities(strapi: Core.Strapi) {
   const wasBroadcast = (documentId: string) => onTheFediverse(strapi).isOut(documentId);
 
   const followerInboxes = async (): Promise<string[]> => {
-    const rows = (await strapi.db.query(UID.subscriber).findMany({ where: { channel: CHANNEL, status: 'active' }, select: ['activitypubFollower'] })) as Array<{ activitypubFollower: FollowerEndpoints | null }>;
-    return [...new Set(rows.map((row) => row.activitypubFollower).filter((endpoints): endpoints is FollowerEndpoints => Boolean(endpoints)).map((endpoints) => endpoints.sharedInbox ?? endpoints.inbox))];
+    const rows: unknown[] = await strapi.db.query(UID.subscriber).findMany({ where: { channel: CHANNEL, status: 'active' }, select: ['activitypubFollower'] });
+    const endpoints = rows.map((row) => followerEndpointsFromRow(followerRow.parse(row).activitypubFollower)).filter((found): found is FollowerEndpoints => found !== null);
+    return [...new Set(endpoints.map((found) => found.sharedInbox ?? found.inbox))];
   };
 
   const enqueue = (job: ActivitypubJob, id: string) => runtime().queue().add(CHANNEL, { name: JOB_NAMES.activitypub, data: job, id });
@@ -56,14 +60,13 @@ export function activitypubActivities(strapi: Core.Strapi) {
       const urls = federation.identity().urls;
       const channel = runtime().channels().get(CHANNEL);
       if (data.action === 'accept') {
-        const row = (await strapi.db.query(UID.subscriber).findOne({ where: { id: data.subscriberId, status: 'active' }, select: ['address', 'activitypubFollower'] })) as {
-          address: string | null;
-          activitypubFollower: FollowerEndpoints | null;
-        } | null;
+        const found: unknown = await strapi.db.query(UID.subscriber).findOne({ where: { id: data.subscriberId, status: 'active' }, select: ['address', 'activitypubFollower'] });
+        const row = found ? followerRow.parse(found) : null;
+        const endpoints = followerEndpointsFromRow(row?.activitypubFollower);
         // Unfollowed or erased meanwhile: nobody waits for the Accept any more.
-        if (!row?.address || !row.activitypubFollower) return;
+        if (!row?.address || !endpoints) return;
         if (channel.mode === 'sandbox') return;
-        await federation.client().post(row.activitypubFollower.inbox, acceptActivity(urls, { id: row.activitypubFollower.followId, actor: row.address }));
+        await federation.client().post(endpoints.inbox, acceptActivity(urls, { id: endpoints.followId, actor: row.address }));
         return;
       }
 

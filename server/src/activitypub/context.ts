@@ -13,15 +13,18 @@ export interface ActorIdentity {
   websiteUrl: string;
 }
 
+/** The actor's name as followers see it: `@<username>@<domain>` and the display name. */
+export function actorHandle(config: PluginConfig): Pick<ActorIdentity, 'username' | 'domain' | 'name'> {
+  const settings = config.channels.activitypub;
+  return { username: settings.username, domain: settings.domain || new URL(config.publicUrl).host, name: settings.displayName || config.town.name };
+}
+
 /** The actor's names and URLs, from the plugin's config and the host's REST prefix. */
 export function actorIdentity(strapi: Core.Strapi, config: PluginConfig): ActorIdentity {
-  const settings = config.channels.activitypub;
   return {
     urls: actorUrls(pluginApiUrl(strapi, config.publicUrl, 'activitypub')),
-    username: settings.username,
-    domain: settings.domain || new URL(config.publicUrl).host,
-    name: settings.displayName || config.town.name,
-    summary: settings.summary,
+    ...actorHandle(config),
+    summary: config.channels.activitypub.summary,
     websiteUrl: config.publicUrl,
   };
 }

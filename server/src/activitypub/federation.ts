@@ -21,12 +21,23 @@ import { actorKeys } from './keys';
 import { languageOfLocale } from '../languages/languages';
 import { activitypubActivities } from './activities';
 import { onTheFediverse } from './on-the-fediverse';
+import { createExpiringCache } from './key-cache';
 
 export const NODEINFO_VERSION = '0.1.0';
 /** How many posts the public outbox lists (its count is all of them). */
 const OUTBOX_PAGE = 20;
 
+/** How many senders' keys are kept, and for how long (a replaced key is fetched again at once when it fails). */
+const SIGNER_KEY_CACHE_ENTRIES = 1000;
+const SIGNER_KEY_CACHE_MS = 6 * 60 * 60 * 1000;
+
 type Json = Record<string, unknown>;
+/** A sender's key as its server publishes it, with the owner and the owner's actor document. */
+interface SignerKey {
+  pem: string;
+  owner: string;
+  document: Json;
+}
 export type InboxAnswer = { status: 202 } | { status: 400 | 401 | 403; message: string };
 
 const idOf = (value: unknown): string | null => {
@@ -59,6 +70,7 @@ export function createFederation(strapi: Core.Strapi, readConfig: () => PluginCo
   const identity = () => actorIdentity(strapi, readConfig());
   const keys = () => actorKeys(strapi, settings());
   let client: FederationClient | null = null;
+  const signerKeys = createExpiringCache<SignerKey>({ maxEntries: SIGNER_KEY_CACHE_ENTRIES, ttlMs: SIGNER_KEY_CACHE_MS });
   const federation = () =>
     (client ??= createFederationClient({
       identity: async () => ({ keyId: identity().urls.keyId, privateKeyPem: (await keys()).privateKeyPem }),
@@ -98,24 +110,46 @@ export function createFederation(strapi: Core.Strapi, readConfig: () => PluginCo
     return input ? noteDocument(identity().urls, input) : null;
   };
 
-  /** Fetches the signer's key; the document is kept, since for a Follow it is the follower's actor. */
-  const keyLookup = () => {
-    const fetched: { owner?: string; document?: Json; gone?: boolean } = {};
-    const keyFor = async (keyId: string) => {
-      try {
-        const document = await federation().fetchJson(keyId);
-        const found = publicKeyFrom(document, keyId);
-        if (!found) return null;
-        fetched.owner = found.owner;
-        // A key document names its owner; the actor document is then the owner's.
-        fetched.document = found.owner === document.id ? document : await federation().fetchJson(found.owner);
-        return found.pem;
-      } catch (error) {
-        if (error instanceof FederationHttpError && error.status === 410) fetched.gone = true;
+  /** Fetches the signer's key and its owner's actor document (for a Follow, the follower's inbox is in it). */
+  const fetchKey = async (keyId: string): Promise<SignerKey | 'gone' | null> => {
+    try {
+      const document = await federation().fetchJson(keyId);
+      const found = publicKeyFrom(document, keyId);
+      if (!found) return null;
+      // A key document names its owner; the actor document is then the owner's.
+      return { pem: found.pem, owner: found.owner, document: found.owner === document.id ? document : await federation().fetchJson(found.owner) };
+    } catch (error) {
+      return error instanceof FederationHttpError && error.status === 410 ? 'gone' : null;
+    }
+  };
+
+  /**
+   * Verifies an inbox request with the signer's key, from the cache when it has it. A cached key
+   * that does not verify is fetched once more and tried again: its owner may have replaced it.
+   */
+  const verifyInboxRequest = async (request: IncomingRequest) => {
+    const signer: { key?: SignerKey; cached?: boolean; gone?: boolean } = {};
+    const keyFor = (useCache: boolean) => async (keyId: string) => {
+      const cached = useCache ? signerKeys.get(keyId) : undefined;
+      signer.cached = Boolean(cached);
+      if (cached) {
+        signer.key = cached;
+        return cached.pem;
+      }
+      const fetched = await fetchKey(keyId);
+      if (fetched === 'gone') signer.gone = true;
+      if (fetched === 'gone' || !fetched) {
+        signerKeys.delete(keyId);
+        signer.key = undefined;
         return null;
       }
+      signerKeys.set(keyId, fetched);
+      signer.key = fetched;
+      return fetched.pem;
     };
-    return { fetched, keyFor };
+    let verified = await verifySignedRequest(request, keyFor(true));
+    if (!verified.ok && signer.cached && verified.reason === 'bad-signature') verified = await verifySignedRequest(request, keyFor(false));
+    return { verified, signer };
   };
 
   return {
@@ -171,23 +205,22 @@ export function createFederation(strapi: Core.Strapi, readConfig: () => PluginCo
       const actor = idOf(activity.actor);
       if (!actor) return { status: 400, message: 'The activity names no actor' };
 
-      const { fetched, keyFor } = keyLookup();
-      const verified = await verifySignedRequest(request, keyFor);
+      const { verified, signer } = await verifyInboxRequest(request);
       if (!verified.ok) {
         // A deleted account's Delete cannot be verified (its key is gone with it): Mastodon's rule, the key's 410 says so.
-        if (activity.type === 'Delete' && idOf(activity.object) === actor && fetched.gone) {
+        if (activity.type === 'Delete' && idOf(activity.object) === actor && signer.gone) {
           await followers.unfollow(actor, 'activitypub-delete');
           return { status: 202 };
         }
         return { status: 401, message: `HTTP signature not verified (${verified.reason})` };
       }
-      if (fetched.owner !== actor) return { status: 401, message: 'The signing key does not belong to the activity’s actor' };
+      if (signer.key?.owner !== actor) return { status: 401, message: 'The signing key does not belong to the activity’s actor' };
 
       const ours = identity().urls.actor;
       if (activity.type === 'Follow') {
         if (idOf(activity.object) !== ours) return { status: 202 };
         const followId = idOf(activity);
-        const document = fetched.document ?? {};
+        const document = signer.key?.document ?? {};
         const inbox = typeof document.inbox === 'string' ? document.inbox : null;
         if (!followId || !inbox) return { status: 400, message: 'A Follow needs an id, and the follower an inbox' };
         const endpoints = document.endpoints as Json | undefined;

@@ -1,6 +1,7 @@
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Core } from '@strapi/strapi';
+import { z } from 'zod';
 import type { ActivitypubConfig } from '../config/activitypub.schema';
 import { PLUGIN_ID } from '../constants';
 
@@ -10,14 +11,20 @@ export interface ActorKeys {
 }
 
 const generate = promisify(generateKeyPair);
+const storedKeys = z.object({ publicKeyPem: z.string().min(1), privateKeyPem: z.string().min(1) });
+/** The pair as Strapi's store gives it back; null when none was stored yet. */
+const keysFromStore = (value: unknown): ActorKeys | null => {
+  const parsed = storedKeys.safeParse(value);
+  return parsed.success ? parsed.data : null;
+};
 const STORE_KEY = 'activitypub-actor-keys';
 const cache = new WeakMap<Core.Strapi, Promise<ActorKeys>>();
 
 async function loadOrCreate(strapi: Core.Strapi, config: ActivitypubConfig): Promise<ActorKeys> {
   if (config.publicKeyPem && config.privateKeyPem) return { publicKeyPem: config.publicKeyPem, privateKeyPem: config.privateKeyPem };
   const store = strapi.store({ type: 'plugin', name: PLUGIN_ID, key: STORE_KEY });
-  const stored = (await store.get({})) as ActorKeys | null;
-  if (stored?.publicKeyPem && stored.privateKeyPem) return stored;
+  const stored = keysFromStore(await store.get({}));
+  if (stored) return stored;
   // RSA 2048 with PKCS#1 v1.5 SHA-256: the one key type every Fediverse server checks.
   const { publicKey, privateKey } = await generate('rsa', {
     modulusLength: 2048,
@@ -26,7 +33,7 @@ async function loadOrCreate(strapi: Core.Strapi, config: ActivitypubConfig): Pro
   });
   // Two processes starting at once may both get here; the one stored last wins, and both read it back.
   await store.set({ value: { publicKeyPem: publicKey, privateKeyPem: privateKey } });
-  const settled = (await store.get({})) as ActorKeys | null;
+  const settled = keysFromStore(await store.get({}));
   return settled ?? { publicKeyPem: publicKey, privateKeyPem: privateKey };
 }
 

@@ -5,6 +5,7 @@ import { relationFields, topicSlugsOf, type AnnouncementRow } from './announceme
 import { slugify } from '../utils/slugify';
 import { resolveVillages, villageValuesOf } from '../villages/villages';
 import type { DailyLimitSplit } from './audience.service';
+import type { FollowUpContext } from './follow-ups.service';
 import { withProgress } from './broadcast-insights.service';
 import { fillUrl, missingUrlPlaceholders } from './link';
 import { plainTextOf } from './plain-text';
@@ -60,6 +61,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           orderBy: { name: 'asc' },
         })) as Array<{ id: number; name: string; slug: string }>)
       : [];
+
+  /** The news an entry marked as a follow-up in the side panel continues; null for news of its own. */
+  const followUpOfMark = async (uid: string, documentId: string): Promise<FollowUpContext | null> => {
+    const followUps = getService(strapi, 'follow-ups');
+    const mark = await followUps.markOf(uid, documentId);
+    if (!mark) return null;
+    const root = await followUps.rootOf(mark.originalDocumentId).catch(() => null);
+    return root ? followUps.contextOf({ updateOf: root, followUpKind: mark.kind }) : null;
+  };
 
   return {
     /** `viewerId`: the admin looking, who would publish (their village rights; they are never their own approver). */
@@ -148,7 +158,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         whatsappCost,
         ...(whatsappBudget ? { whatsappBudget } : {}),
         // The WhatsApp message as citizens will read it: the template's text (Meta's, or the plugin's wording, marked unconfirmed).
-        ...(entry ? this.accountViews(input.uid, mapping, entry, urgencyOfValue(mapping, urgencyValue) ?? 'info', topics, villages.known.map((village) => village.slug)) : {}),
+        ...(entry
+          ? this.accountViews(input.uid, mapping, entry, urgencyOfValue(mapping, urgencyValue) ?? 'info', topics, villages.known.map((village) => village.slug), input.documentId ? await followUpOfMark(input.uid, input.documentId) : null)
+          : {}),
         whatsappMessage: byChannel.whatsapp !== undefined && entry ? this.whatsappMessage(input.uid, mapping, entry, urgencyOfValue(mapping, urgencyValue) ?? 'info', topics.map((topic) => topic.name)) : null,
         startsAt: this.startsAt(urgencyOfValue(mapping, urgencyValue) === 'emergency' ? 'emergency' : 'info'),
         announcement: announcement ? progressOf(announcement, total) : null,
@@ -174,7 +186,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** The saved draft as each account channel's post and as the WhatsApp Channel's text. */
-    accountViews(uid: string, mapping: ContentTypeMapping, entry: Record<string, unknown>, urgency: NonNullable<ReturnType<typeof urgencyOfValue>>, topics: Array<{ name: string; slug: string }>, villageSlugs: string[]) {
+    accountViews(
+      uid: string,
+      mapping: ContentTypeMapping,
+      entry: Record<string, unknown>,
+      urgency: NonNullable<ReturnType<typeof urgencyOfValue>>,
+      topics: Array<{ name: string; slug: string }>,
+      villageSlugs: string[],
+      followUp: FollowUpContext | null = null
+    ) {
       const config = runtime().config();
       const attributes = strapi.contentTypes[uid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string }> | undefined;
       const content = {
@@ -186,6 +206,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         topicSlugs: topics.map((topic) => topic.slug),
         villageSlugs,
         townName: config.town.name,
+        // A follow-up reads as one: "Update: …" in the wording, a reply to the first news on the Fediverse.
+        ...(followUp ? { followUp: { kind: followUp.kind, originalTitle: followUp.originalTitle, originalUrl: followUp.originalUrl } } : {}),
       };
       return { accountPosts: accountPostPreviews(config, content, config.defaultLocale), whatsappChannelText: whatsappChannelPreview(config, content, config.defaultLocale) };
     },

@@ -1,3 +1,4 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 
 /**
@@ -56,3 +57,32 @@ export function isRefusedAddress(address: string): boolean {
   return refused.check(address, 'ipv6');
 }
 
+
+/** Resolves a host name to all its addresses; injectable so a test can play a rebinding DNS. */
+export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
+
+export const systemResolver: Resolver = (hostname) =>
+  new Promise((resolve, reject) => dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))));
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+export type ConnectionLookup = (hostname: string, options: { all?: boolean }, callback: LookupCallback) => void;
+
+/**
+ * The `lookup` of a connection to a host a stranger named: the name is resolved for this very
+ * connection and refused (with `refusedError()`) when any of its addresses is refused. A check
+ * before connecting is not enough: the name may answer a public address to the check and a
+ * private one to the connection (DNS rebinding). IP literals never reach a lookup: the caller
+ * checks those itself.
+ */
+export function refusingLookup(refusedError: () => Error, resolve: Resolver = systemResolver): ConnectionLookup {
+  return (hostname, options, callback) => {
+    resolve(hostname).then(
+      (addresses) => {
+        if (!addresses.length || addresses.some(({ address }) => isRefusedAddress(address))) return callback(refusedError(), options.all ? [] : '');
+        if (options.all) return callback(null, addresses);
+        return callback(null, addresses[0].address, addresses[0].family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, options.all ? [] : '')
+    );
+  };
+}

@@ -186,11 +186,9 @@ export function orderedCollection(id: string, totalItems: number, orderedItems?:
   return { '@context': AS_CONTEXT, id, type: 'OrderedCollection', totalItems, ...(orderedItems ? { orderedItems } : {}) };
 }
 
-/** What a Mastodon user sees of a post, as plain text: the sandbox phone's view of a recorded activity. */
-export function activityPreview(body: unknown): { text: string; buttons: never[] } {
-  const activity = (body ?? {}) as { type?: string; object?: { content?: string; inReplyTo?: string } };
-  const html = activity.object?.content ?? '';
-  const text = html
+/** A Note's HTML as the plain text a reader sees: paragraphs apart, line breaks kept, entities read. */
+export function noteText(html: string): string {
+  return html
     .replace(/<br\s*\/?>/g, '\n')
     .replace(/<\/p>/g, '\n\n')
     .replace(/<[^>]+>/g, '')
@@ -199,6 +197,12 @@ export function activityPreview(body: unknown): { text: string; buttons: never[]
     .replace(/&quot;/g, '"')
     .replace(/&amp;/g, '&')
     .trim();
+}
+
+/** What a Mastodon user sees of a post, as plain text: the sandbox phone's view of a recorded activity. */
+export function activityPreview(body: unknown): { text: string; buttons: never[] } {
+  const activity = (body ?? {}) as { type?: string; object?: { content?: string; inReplyTo?: string } };
+  const text = noteText(activity.object?.content ?? '');
   // Shown to the town's staff in the admin, in German like the other channels' sandbox notes.
   const reply = activity.object?.inReplyTo ? '(Antwort im Thread der ersten Meldung)\n\n' : '';
   return { text: `${reply}${text}`, buttons: [] };

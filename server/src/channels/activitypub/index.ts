@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { ActivitypubConfig } from '../../config/activitypub.schema';
 import type { Limits } from '../../queue/limits';
 import type { Channel, ClassifiedError, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
@@ -10,6 +11,14 @@ export interface FollowerEndpoints {
   inbox: string;
   sharedInbox: string | null;
   followId: string;
+}
+
+const followerEndpointsSchema = z.object({ inbox: z.string().min(1), sharedInbox: z.string().min(1).nullable().default(null), followId: z.string().min(1) });
+
+/** A row's `activitypubFollower` JSON as endpoints; null when it holds none (erased) or not in this shape. */
+export function followerEndpointsFromRow(value: unknown): FollowerEndpoints | null {
+  const parsed = followerEndpointsSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }
 
 export interface ActivitypubChannelOptions {

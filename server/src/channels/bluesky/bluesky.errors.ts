@@ -1,8 +1,5 @@
 import type { ClassifiedError } from '../channel';
-import { redact } from '../mastodon/mastodon.errors';
-
-type UnknownRecord = Record<string, unknown>;
-const isRecord = (value: unknown): value is UnknownRecord => typeof value === 'object' && value !== null && !Array.isArray(value);
+import { failedRequestOf, isRecord, redact } from '../account-errors';
 
 /** An XRPC error answer (`{ error, message }`), without the request that carried the tokens. */
 export class XrpcError extends Error {
@@ -26,15 +23,13 @@ export class BlueskyNetworkError extends Error {
 
 /** axios error → XrpcError / BlueskyNetworkError; anything else as it is. */
 export function toXrpcError(error: unknown, secrets: readonly string[]): unknown {
-  if (!isRecord(error)) return error;
-  const response = isRecord(error.response) ? error.response : undefined;
-  if (response && typeof response.status === 'number') {
-    const body = isRecord(response.data) ? response.data : {};
-    const headers: Record<string, string> = {};
-    if (isRecord(response.headers)) for (const [key, value] of Object.entries(response.headers)) if (typeof value === 'string') headers[key.toLowerCase()] = value;
-    return new XrpcError(response.status, typeof body.error === 'string' ? body.error : `HTTP${response.status}`, redact(typeof body.message === 'string' ? body.message : '', secrets), headers);
+  const failed = failedRequestOf(error);
+  if (failed?.response) {
+    const { status, data, headers } = failed.response;
+    const body = isRecord(data) ? data : {};
+    return new XrpcError(status, typeof body.error === 'string' ? body.error : `HTTP${status}`, redact(typeof body.message === 'string' ? body.message : '', secrets), headers);
   }
-  if (typeof error.code === 'string') return new BlueskyNetworkError(error.code);
+  if (failed?.code) return new BlueskyNetworkError(failed.code);
   return error;
 }
 

@@ -1,7 +1,8 @@
 import { createProviderClient } from '../http-client';
 import type { BlueskyConfig } from '../../config/schema';
-import type { Channel, ClassifiedError, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
+import type { Channel, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
 import { AccountPayloadError } from '../account-post';
+import { classifyAccountError } from '../account-errors';
 import { classifyBlueskyError, toXrpcError, XrpcError } from './bluesky.errors';
 import { buildPost, deterministicTid, postRef, type PostRecord } from './bluesky.post';
 
@@ -34,8 +35,7 @@ const COLLECTION = 'app.bsky.feed.post';
  */
 export function createBlueskyChannel({ config, sandboxRecorder, sandbox }: BlueskyChannelOptions): Channel {
   const secrets = [config.appPassword].filter(Boolean);
-  const classifyError = (error: unknown): ClassifiedError =>
-    error instanceof AccountPayloadError ? { errorClass: 'permanent-announcement', code: 'payload', message: error.message } : classifyBlueskyError(error);
+  const classifyError = classifyAccountError((error) => classifyBlueskyError(error));
   const common = { id: 'bluesky' as const, messagesPerSecond: config.messagesPerSecond, dailyRecipientLimit: null, classifyError };
   const recordOf = (message: OutboundMessage): { record: PostRecord; rkey: string | undefined } => {
     if (message.kind !== 'announcement') throw new AccountPayloadError('Bluesky posts news only; nobody signs up for this channel here');

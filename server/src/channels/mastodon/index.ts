@@ -1,7 +1,8 @@
 import { createProviderClient } from '../http-client';
 import type { MastodonConfig } from '../../config/schema';
-import type { Channel, ClassifiedError, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
+import type { Channel, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
 import { AccountPayloadError } from '../account-post';
+import { classifyAccountError } from '../account-errors';
 import { classifyMastodonError, toMastodonSendError } from './mastodon.errors';
 import { DEFAULT_MASTODON_LIMITS, buildStatus, type MastodonLimits } from './mastodon.status';
 
@@ -27,8 +28,7 @@ const LIMITS_TTL_MS = 60 * 60 * 1000;
  */
 export function createMastodonChannel({ config, sandboxRecorder, sandbox, account }: MastodonChannelOptions): Channel {
   const secrets = [config.accessToken].filter(Boolean);
-  const classifyError = (error: unknown): ClassifiedError =>
-    error instanceof AccountPayloadError ? { errorClass: 'permanent-announcement', code: 'payload', message: error.message } : classifyMastodonError(error, secrets);
+  const classifyError = classifyAccountError((error) => classifyMastodonError(error, secrets));
   const common = { id: 'mastodon' as const, messagesPerSecond: config.messagesPerSecond, dailyRecipientLimit: null, classifyError };
   const statusOf = (message: OutboundMessage, limits: MastodonLimits) => {
     if (message.kind !== 'announcement') throw new AccountPayloadError('Mastodon posts news only; nobody signs up for this channel here');

@@ -1,16 +1,13 @@
 import type { ClassifiedError } from '../channel';
-
-type UnknownRecord = Record<string, unknown>;
-const isRecord = (value: unknown): value is UnknownRecord => typeof value === 'object' && value !== null && !Array.isArray(value);
+import { failedRequestOf, isRecord, redact, type ProviderAnswer } from '../account-errors';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
-const MAX_MESSAGE = 200;
 
 /** What is left of an axios error without its request config (which carries the bearer token). */
 export class MastodonSendError extends Error {
   readonly code?: string;
-  readonly response?: { status: number; data: unknown; headers: Record<string, string> };
-  constructor(message: string, details: { code?: string; response?: { status: number; data: unknown; headers: Record<string, string> } }) {
+  readonly response?: ProviderAnswer;
+  constructor(message: string, details: { code?: string; response?: ProviderAnswer }) {
     super(message);
     this.name = 'MastodonSendError';
     if (details.code !== undefined) this.code = details.code;
@@ -18,24 +15,10 @@ export class MastodonSendError extends Error {
   }
 }
 
-export const redact = (text: string, secrets: readonly string[]) => {
-  let safe = text;
-  for (const secret of secrets) if (secret.length >= 4) safe = safe.split(secret).join('[redacted]');
-  safe = safe.replace(/\s+/g, ' ').trim();
-  return safe.length > MAX_MESSAGE ? `${safe.slice(0, MAX_MESSAGE - 1)}…` : safe;
-};
-
 export function toMastodonSendError(error: unknown, secrets: readonly string[]): unknown {
-  if (!isRecord(error)) return error;
-  const response = isRecord(error.response) ? error.response : undefined;
-  const code = typeof error.code === 'string' ? error.code : undefined;
-  if (!response && !code) return error;
-  const headers: Record<string, string> = {};
-  if (response && isRecord(response.headers)) for (const [key, value] of Object.entries(response.headers)) if (typeof value === 'string') headers[key.toLowerCase()] = value;
-  return new MastodonSendError(redact(error instanceof Error ? error.message : String(error.message ?? ''), secrets), {
-    code,
-    response: response && typeof response.status === 'number' ? { status: response.status, data: response.data, headers } : undefined,
-  });
+  const failed = failedRequestOf(error);
+  if (!failed) return error;
+  return new MastodonSendError(redact(error instanceof Error ? error.message : String((error as { message?: unknown }).message ?? ''), secrets), failed);
 }
 
 /** `X-RateLimit-Reset` is an ISO 8601 time; the wait until then, at least a second. */
@@ -50,7 +33,7 @@ export function waitUntilReset(reset: string | undefined, nowMs = Date.now()): n
  * itself, 429 the rate limit with `X-RateLimit-Reset`, 5xx the server.
  */
 export function classifyMastodonError(error: unknown, secrets: readonly string[] = [], nowMs = Date.now()): ClassifiedError {
-  const record: UnknownRecord = isRecord(error) ? error : {};
+  const record: Record<string, unknown> = isRecord(error) ? error : {};
   const response = isRecord(record.response) ? record.response : undefined;
   if (response && typeof response.status === 'number') {
     const status = response.status;

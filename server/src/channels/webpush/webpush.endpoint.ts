@@ -1,11 +1,11 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
 import { Agent, type AgentOptions } from 'node:https';
 import type { RequestOptions } from 'node:http';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { parse as legacyParse } from 'node:url';
 import { within } from '../../utils/time';
-import { isRefusedAddress } from '../../utils/refused-address';
+import { isRefusedAddress, refusingLookup, systemResolver, type Resolver } from '../../utils/refused-address';
 
 /**
  * Where the town's server may send a push. An endpoint is chosen by an anonymous visitor, and
@@ -123,12 +123,7 @@ export class PushAddressRefusedError extends Error {
   }
 }
 
-type Resolver = (hostname: string) => Promise<LookupAddress[]>;
-
 const SIGNUP_RESOLVE_TIMEOUT_MS = 5000;
-
-const systemResolver: Resolver = (hostname) =>
-  new Promise((resolve, reject) => dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))));
 
 /**
  * Resolves an endpoint's host and answers null when every address is public, or why not. Used
@@ -148,8 +143,6 @@ export async function resolvedAddressProblem(endpoint: string, services: PushSer
   return null;
 }
 
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-
 /**
  * An https agent that checks every connection it opens: a host name is resolved here and
  * refused when any of its addresses is not public (a rebinding between sign-up and send finds
@@ -157,16 +150,7 @@ type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | Lo
  * port. No proxy, and `web-push` follows no redirects, so nothing else decides where a push goes.
  */
 export function createPushAgent(options: AgentOptions, services: PushServices, resolve: Resolver = systemResolver): Agent {
-  const lookup = (hostname: string, lookupOptions: { all?: boolean }, callback: LookupCallback) => {
-    resolve(hostname).then(
-      (addresses) => {
-        if (!addresses.length || addresses.some(({ address }) => isRefusedAddress(address))) return callback(new PushAddressRefusedError(), lookupOptions.all ? [] : '');
-        if (lookupOptions.all) return callback(null, addresses);
-        return callback(null, addresses[0].address, addresses[0].family);
-      },
-      (error: NodeJS.ErrnoException) => callback(error, lookupOptions.all ? [] : '')
-    );
-  };
+  const lookup = refusingLookup(() => new PushAddressRefusedError(), resolve);
 
   class PushAgent extends Agent {
     createConnection(connectOptions: RequestOptions, callback?: (error: Error | null, stream: Duplex) => void): Duplex | null | undefined {
