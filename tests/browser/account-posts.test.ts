@@ -104,6 +104,9 @@ describe('the side panel shows each account’s post, in German', () => {
     // The long link and handle wrap inside the card instead of widening it.
     const overflow = await note.evaluate((element) => element.scrollWidth - element.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    // Nor does anything else in the panel widen it past the phone's width (a long title in the follow-up's picker once did).
+    const panelWidth = await page.getByTestId('town-crier-panel').evaluate((element) => Math.ceil(element.getBoundingClientRect().width));
+    expect(panelWidth).toBeLessThanOrEqual(390);
     await docScreenshot(page, 'side-panel-accounts-390');
     expect(await seriousViolations(page, '[data-testid="town-crier-panel"]')).toEqual([]);
   }, 120_000);
