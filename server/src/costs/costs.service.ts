@@ -71,9 +71,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * Keeps Meta's `pricing`: a news message's on its delivery (found by message id, or by our
      * echoed `d:` reference), a one-to-one message's in the pricing ledger under the kind its
      * `m:` reference names. A status without our reference (a message of an older version) that
-     * names no delivery is counted in the ledger as `other`.
+     * names no delivery is counted in the ledger as `other`. `deliveryMessageIds`: the provider
+     * message ids of the batch that name one of our deliveries, as the status receipts found them
+     * (`delivery.applyStatuses` answers them), so the deliveries are not read a second time.
      */
-    async recordPricing(channelId: ChannelId, events: StatusEvent[]) {
+    async recordPricing(channelId: ChannelId, events: StatusEvent[], deliveryMessageIds: ReadonlySet<string>) {
       const groups = new Map<string, { pricing: ProviderPricing; providerIds: string[]; deliveryIds: number[] }>();
       const oneToOne: PricedMessage[] = [];
       const unreferenced: StatusEvent[] = [];
@@ -94,11 +96,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       for (const { pricing, providerIds, deliveryIds } of groups.values()) {
         await deliveriesStore(strapi).recordPricing(channelId, pricing, providerIds, deliveryIds);
       }
-      if (unreferenced.length) {
-        const deliveries = new Set((await deliveriesStore(strapi).byProviderIds(channelId, unreferenced.map((event) => event.providerMessageId))).map((row) => row.provider_message_id));
-        for (const event of unreferenced) {
-          if (!deliveries.has(event.providerMessageId)) oneToOne.push({ providerMessageId: event.providerMessageId, kind: 'other', pricing: event.pricing!, at: event.at });
-        }
+      for (const event of unreferenced) {
+        if (!deliveryMessageIds.has(event.providerMessageId)) oneToOne.push({ providerMessageId: event.providerMessageId, kind: 'other', pricing: event.pricing!, at: event.at });
       }
       await pricingLedger(strapi).record(channelId, oneToOne);
     },
