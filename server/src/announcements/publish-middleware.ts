@@ -4,6 +4,7 @@ import { PLUGIN_ID, UID } from '../constants';
 import { getService } from '../utils/get-service';
 import { languageOfLocale } from '../languages/languages';
 import { maskedMessage } from '../utils/log';
+import { requestAdminId } from '../admins/request-admin';
 
 interface DocumentContext {
   uid: string;
@@ -91,10 +92,7 @@ async function unpublishing(strapi: Core.Strapi, ctx: DocumentContext, next: Nex
  * or a Content API client: their broadcasts may be approved by any approver.
  */
 function publishingAdmin(strapi: Core.Strapi): number | null {
-  const state = strapi.requestContext.get()?.state as { auth?: { strategy?: { name?: string } }; user?: { id?: unknown } } | undefined;
-  if (state?.auth?.strategy?.name !== 'admin') return null;
-  const id = Number(state.user?.id);
-  return Number.isInteger(id) && id > 0 ? id : null;
+  return requestAdminId(strapi.requestContext.get()?.state, { adminTokens: false });
 }
 
 function publishedEntries(action: string, result: unknown): PublishedEntry[] {

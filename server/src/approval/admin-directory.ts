@@ -1,9 +1,8 @@
 import type { Core } from '@strapi/strapi';
+import { z } from 'zod';
 import { PLUGIN_ID } from '../constants';
 import { PERMISSIONS } from '../permissions';
-
-/** Strapi's Super Admin role: holds every permission, is never limited to villages. */
-const SUPER_ADMIN = 'strapi-super-admin';
+import { adminRoleFromRow, adminUsersOf, displayName, SUPER_ADMIN_ROLE, type AdminRole } from '../admins/admin-users';
 /** A village condition's id: `plugin::town-crier.village-<slug>` (Strapi derives it from plugin and name). */
 const VILLAGE_CONDITION = `plugin::${PLUGIN_ID}.village-`;
 
@@ -28,18 +27,6 @@ export async function registerVillageConditions(strapi: Core.Strapi, villages: R
   );
 }
 
-interface AdminUserRow {
-  id: number;
-  firstname: string | null;
-  lastname: string | null;
-  username: string | null;
-  email: string;
-  isActive: boolean;
-  blocked: boolean | null;
-  preferedLanguage?: string | null;
-  roles?: Array<{ id: number; code: string }>;
-}
-
 /** An admin as approval names them: never by e-mail address on a screen (the address is for the notification mail only). */
 export interface Approver {
   id: number;
@@ -51,19 +38,20 @@ export interface Approver {
   language: 'de' | 'en';
 }
 
-export const displayName = (user: Pick<AdminUserRow, 'firstname' | 'lastname' | 'username'>): string =>
-  [user.firstname, user.lastname].filter(Boolean).join(' ').trim() || user.username || 'Admin';
+/** An `admin::permission` row as approval reads it: its conditions (village rights) or its role (who may approve). */
+const permissionRow = z.object({ conditions: z.unknown().optional(), role: z.object({ id: z.coerce.number() }).nullish() });
+const permissionFromRow = (raw: unknown) => permissionRow.parse(raw);
 
 /** Who the town's admins are, as far as approval asks: their village rights, who may approve, their names. */
 export const adminDirectoryOf = (strapi: Core.Strapi) => {
-  const users = () => strapi.db.query('admin::user');
+  const users = adminUsersOf(strapi);
   const permissions = () => strapi.db.query('admin::permission');
 
-  const villagesOfRoles = async (roles: Array<{ id: number; code: string }>): Promise<string[] | null> => {
-    if (!roles.length || roles.some((role) => role.code === SUPER_ADMIN)) return null;
-    const rows = (await permissions().findMany({ where: { role: { id: { $in: roles.map((role) => role.id) } } }, select: ['conditions'] })) as Array<{ conditions: unknown }>;
+  const villagesOfRoles = async (roles: AdminRole[]): Promise<string[] | null> => {
+    if (!roles.length || roles.some((role) => role.code === SUPER_ADMIN_ROLE)) return null;
+    const rows: unknown[] = await permissions().findMany({ where: { role: { id: { $in: roles.map((role) => role.id) } } }, select: ['conditions'] });
     const villages = new Set<string>();
-    for (const row of rows) {
+    for (const row of rows.map(permissionFromRow)) {
       for (const condition of Array.isArray(row.conditions) ? row.conditions : []) {
         if (typeof condition === 'string' && condition.startsWith(VILLAGE_CONDITION)) villages.add(condition.slice(VILLAGE_CONDITION.length));
       }
@@ -75,33 +63,27 @@ export const adminDirectoryOf = (strapi: Core.Strapi) => {
     /** The villages an admin may reach on their own: null when no role of theirs carries a village condition. */
     async villageRightsOf(userId: number | null | undefined): Promise<string[] | null> {
       if (!userId) return null;
-      const user = (await users().findOne({ where: { id: userId }, populate: ['roles'] })) as AdminUserRow | null;
+      const user = await users.withRoles(userId);
       return user ? villagesOfRoles(user.roles ?? []) : null;
     },
 
     /** Active admins holding `broadcasts.approve` (Super Admins always do), with their village rights. */
     async approvers(): Promise<Approver[]> {
-      const granted = (await permissions().findMany({ where: { action: PERMISSIONS.approveBroadcasts }, populate: ['role'] })) as Array<{ role: { id: number } | null }>;
-      const roleIds = new Set(granted.flatMap((row) => (row.role ? [row.role.id] : [])));
-      const superAdmin = (await strapi.db.query('admin::role').findOne({ where: { code: SUPER_ADMIN }, select: ['id'] })) as { id: number } | null;
-      if (superAdmin) roleIds.add(superAdmin.id);
+      const granted: unknown[] = await permissions().findMany({ where: { action: PERMISSIONS.approveBroadcasts }, populate: ['role'] });
+      const roleIds = new Set(granted.map(permissionFromRow).flatMap((row) => (row.role ? [row.role.id] : [])));
+      const superAdmin = await strapi.db.query('admin::role').findOne({ where: { code: SUPER_ADMIN_ROLE }, select: ['id', 'code'] });
+      if (superAdmin) roleIds.add(adminRoleFromRow(superAdmin).id);
       if (!roleIds.size) return [];
-      const rows = (await users().findMany({ where: { isActive: true, roles: { id: { $in: [...roleIds] } } }, populate: ['roles'], orderBy: { id: 'asc' } })) as AdminUserRow[];
       const approvers: Approver[] = [];
-      for (const row of rows) {
-        if (row.blocked) continue;
-        approvers.push({ id: row.id, name: displayName(row), email: row.email, villages: await villagesOfRoles(row.roles ?? []), language: row.preferedLanguage === 'en' ? 'en' : 'de' });
+      for (const user of await users.activeInRoles([...roleIds])) {
+        if (user.blocked) continue;
+        approvers.push({ id: user.id, name: displayName(user), email: user.email ?? '', villages: await villagesOfRoles(user.roles ?? []), language: user.preferedLanguage === 'en' ? 'en' : 'de' });
       }
       return approvers;
     },
 
     /** Names by admin user id (for "published by", "approved by"). */
-    async namesOf(ids: Array<number | null | undefined>): Promise<Map<number, string>> {
-      const wanted = [...new Set(ids.filter((id): id is number => typeof id === 'number'))];
-      if (!wanted.length) return new Map();
-      const rows = (await users().findMany({ where: { id: { $in: wanted } }, select: ['id', 'firstname', 'lastname', 'username'] })) as AdminUserRow[];
-      return new Map(rows.map((row) => [row.id, displayName(row)]));
-    },
+    namesOf: users.namesOf,
   };
   return api;
 };

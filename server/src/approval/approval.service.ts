@@ -1,7 +1,6 @@
 import type { Core } from '@strapi/strapi';
-import { toDate } from '../utils/time';
 import { isAccountChannel } from '../../../shared/contracts/channels';
-import { PLUGIN_ID, type ChannelId, type Urgency } from '../constants';
+import { CHANNEL_IDS, PLUGIN_ID, type ChannelId, type Urgency } from '../constants';
 import { applicationError, forbiddenError, notFoundError } from '../http/errors';
 import { getService } from '../utils/get-service';
 import { maskedMessage } from '../utils/log';
@@ -13,6 +12,7 @@ import { approvalVerdict, type ApprovalFacts } from './approval-rules';
 import { approvalsStore, type ApprovalRow } from './approvals.store';
 import { adminDirectoryOf, coversVillages } from './admin-directory';
 import { approvalMail } from './approval-mail';
+import { emailService } from '../admins/admin-mail';
 
 /** One approver's e-mail about one broadcast. */
 export interface ApprovalMail {
@@ -51,8 +51,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (!config.enabled || (config.aboveRecipients === undefined && !config.paidChannels)) return {};
     // A follow-up goes to whoever received its thread (fan-out/follow-up-recipients.ts), so the rules count those.
     // Citizens only, as the side panel counts them: the town's own accounts (Mastodon, Bluesky) are no recipients.
-    const citizens = (counts: Partial<Record<ChannelId, number>>) => Object.fromEntries(Object.entries(counts).filter(([channel]) => !isAccountChannel(channel))) as Partial<Record<ChannelId, number>>;
-    if (announcement.updateOf) return citizens((await countFollowUpRecipients(strapi, await announcements().threadDocumentIds(announcement))) as Partial<Record<ChannelId, number>>);
+    const citizens = (counts: Partial<Record<string, number>>) => {
+      const byChannel: Partial<Record<ChannelId, number>> = {};
+      for (const channel of CHANNEL_IDS) if (!isAccountChannel(channel) && counts[channel] !== undefined) byChannel[channel] = counts[channel];
+      return byChannel;
+    };
+    if (announcement.updateOf) return citizens(await countFollowUpRecipients(strapi, await announcements().threadDocumentIds(announcement)));
     const topicIds = (announcement.topics ?? []).map((topic) => topic.id);
     const counts: Partial<Record<ChannelId, number>> = {};
     for (const channel of channels) if (!isAccountChannel(channel)) counts[channel] = await getService(strapi, 'audience').countRecipients(channel, topicIds, villages);
@@ -174,7 +178,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Sends them through Strapi's email plugin (the host's `plugins.email` provider). Never awaited by a publish. */
     async sendMails(mails: ApprovalMail[]): Promise<void> {
-      const email = strapi.plugin('email')?.service('email') as { send(mail: { to: string; subject: string; text: string }): Promise<unknown> } | undefined;
+      const email = emailService(strapi);
       if (!email) return;
       for (const { documentId, ...mail } of mails) {
         await email.send(mail).catch((error: unknown) => strapi.log.warn(`[${PLUGIN_ID}] could not tell an approver of broadcast ${documentId}: ${maskedMessage(error)}`));
@@ -185,7 +189,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async views(documentIds: string[], viewerId: number | null): Promise<Map<string, BroadcastApproval>> {
       const rows = await store.findMany(documentIds);
       const names = await directory.namesOf(rows.flatMap((row) => [row.publishedBy, row.decidedBy]));
-      const toIso = (value: Date | string | null) => toDate(value)?.toISOString() ?? null;
       return new Map(
         rows.map((row) => [
           row.announcementDocumentId,
@@ -196,7 +199,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
             publishedBy: row.publishedBy === null ? null : (names.get(row.publishedBy) ?? null),
             decidedBy: row.decidedBy === null ? null : (names.get(row.decidedBy) ?? null),
             note: row.note ?? null,
-            decidedAt: toIso(row.decidedAt),
+            decidedAt: row.decidedAt?.toISOString() ?? null,
             ownBroadcast: viewerId !== null && row.publishedBy === viewerId,
           },
         ])

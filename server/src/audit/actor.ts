@@ -1,20 +1,23 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
+import { requestAdminId } from '../admins/request-admin';
 
 /** Who acted, as `record` takes it: an admin user's id, the plugin itself, or an API token by name. */
 export type AuditActorInput = number | 'system' | { kind: 'api-token'; name: string | null };
 
-interface RequestState {
-  user?: { id?: number };
-  auth?: { strategy?: { name?: string }; credentials?: { id?: number; name?: string } };
+interface ApiTokenState {
+  auth?: { strategy?: { name?: string }; credentials?: { name?: string } };
 }
 
-/** The actor of a request: the logged-in admin on the plugin's admin routes (they require one). */
+/**
+ * The actor of a request: the logged-in admin on the plugin's admin routes (they require one),
+ * an API token by name, else the system (nobody the trail could name as an admin).
+ */
 export function actorOfRequest(ctx: Pick<Context, 'state'>): AuditActorInput {
-  const state = ctx.state as RequestState;
-  if (state.auth?.strategy?.name === 'api-token') return { kind: 'api-token', name: state.auth.credentials?.name ?? null };
-  return typeof state.user?.id === 'number' ? state.user.id : 'system';
+  const { auth } = ctx.state as ApiTokenState;
+  if (auth?.strategy?.name === 'api-token') return { kind: 'api-token', name: auth.credentials?.name ?? null };
+  return requestAdminId(ctx.state) ?? 'system';
 }
 
 /**

@@ -1,13 +1,17 @@
 import type { Core } from '@strapi/strapi';
+import { z } from 'zod';
 import { PLUGIN_ID, UID } from '../constants';
 import { maskedMessage } from '../utils/log';
-import { DAY_MS, toDate } from '../utils/time';
+import { DAY_MS } from '../utils/time';
 import { retryTransient } from '../utils/transient-db';
 import { getService } from '../utils/get-service';
 import { AUDIT_TARGET_OF, type AuditAction, type AuditActor, type AuditActorKind, type AuditDetails, type AuditEvent } from '../../../shared/contracts/audit';
 import type { Pagination } from '../../../shared/contracts/admin-api';
 import { auditCsv } from './audit-csv';
 import type { AuditActorInput } from './actor';
+import { auditActorFromRow, auditEventFromRow, idFromRow, type AuditEventRow } from './audit-event.row';
+import { adminUsersOf } from '../admins/admin-users';
+import { changedCount } from '../database/row-fields';
 
 /** What `record` takes: the action, who did it, what it concerns, and the action's own facts. */
 export interface AuditRecordInput<Action extends AuditAction = AuditAction> {
@@ -36,18 +40,8 @@ export interface AuditFilter {
   to?: Date;
 }
 
-interface AuditRow {
-  id: number;
-  occurredAt: unknown;
-  action: AuditAction;
-  actorKind: AuditActorKind;
-  actorId: number | null;
-  actorName: string | null;
-  announcementDocumentId: string | null;
-  announcementTitle: string | null;
-  subscriberId: number | null;
-  details: Record<string, unknown> | null;
-}
+/** An announcement's title, for the event's own copy of it. */
+const titleColumn = z.object({ title: z.string().nullish() }).nullish();
 
 /** Rows per read when the CSV walks the whole filter; the CSV stops at CSV_MAX_ROWS and says so. */
 const CSV_PAGE = 500;
@@ -70,19 +64,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const actorOf = async (actor: AuditActorInput): Promise<{ actorKind: AuditActorKind; actorId: number | null; actorName: string | null }> => {
     if (actor === 'system') return { actorKind: 'system', actorId: null, actorName: null };
     if (typeof actor === 'object') return { actorKind: 'api-token', actorId: null, actorName: actor.name };
-    const user = (await strapi.db.query('admin::user').findOne({ where: { id: actor }, select: ['firstname', 'lastname', 'username'] })) as {
-      firstname?: string | null;
-      lastname?: string | null;
-      username?: string | null;
-    } | null;
     // The admin's name, not their e-mail: the trail is exported as CSV and read by many.
-    const name = [user?.firstname, user?.lastname].filter(Boolean).join(' ').trim() || user?.username || null;
-    return { actorKind: 'admin', actorId: actor, actorName: name };
+    return { actorKind: 'admin', actorId: actor, actorName: await adminUsersOf(strapi).personalNameOf(actor) };
   };
 
   const titleOf = async (documentId: string): Promise<string | null> => {
-    const row = (await strapi.db.query(UID.announcement).findOne({ where: { documentId }, select: ['title'], orderBy: { publishedAt: 'desc' } })) as { title?: string } | null;
-    return row?.title ?? null;
+    const row: unknown = await strapi.db.query(UID.announcement).findOne({ where: { documentId }, select: ['title'], orderBy: { publishedAt: 'desc' } });
+    return titleColumn.parse(row)?.title ?? null;
   };
 
   const whereOf = (filter: AuditFilter) => {
@@ -99,18 +87,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     };
   };
 
-  const present = (row: AuditRow): AuditEvent => ({
-    id: row.id,
-    occurredAt: (toDate(row.occurredAt) ?? new Date(0)).toISOString(),
-    action: row.action,
-    actorKind: row.actorKind,
-    actorId: row.actorId ?? null,
-    actorName: row.actorName ?? null,
-    broadcastId: row.announcementDocumentId ?? null,
-    broadcastTitle: row.announcementTitle ?? null,
-    subscriberId: row.subscriberId ?? null,
-    details: row.details ?? {},
-  });
+  const present = (raw: unknown): AuditEvent => {
+    const row: AuditEventRow = auditEventFromRow(raw);
+    return {
+      id: row.id,
+      occurredAt: row.occurredAt.toISOString(),
+      action: row.action,
+      actorKind: row.actorKind,
+      actorId: row.actorId,
+      actorName: row.actorName,
+      broadcastId: row.announcementDocumentId,
+      broadcastTitle: row.announcementTitle,
+      subscriberId: row.subscriberId,
+      details: row.details ?? {},
+    };
+  };
 
   return {
     /** Writes one event (see the service's comment for what happens when it cannot). Answers whether a row was written. */
@@ -149,18 +140,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async list(filter: AuditFilter, { page = 1, pageSize = 25 }: { page?: number; pageSize?: number } = {}): Promise<{ results: AuditEvent[]; pagination: Pagination }> {
       const where = whereOf(filter);
-      const [rows, total] = await Promise.all([
+      const [rows, total]: [unknown[], number] = await Promise.all([
         events().findMany({ where, orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }], offset: (page - 1) * pageSize, limit: pageSize }),
         events().count({ where }),
       ]);
-      return { results: (rows as AuditRow[]).map(present), pagination: { page, pageSize, total, pageCount: Math.max(1, Math.ceil(total / pageSize)) } };
+      return { results: rows.map(present), pagination: { page, pageSize, total, pageCount: Math.max(1, Math.ceil(total / pageSize)) } };
     },
 
     /** Everyone who appears in the trail, for the page's filter (the name of their latest event). */
     async actors(): Promise<AuditActor[]> {
-      const rows = (await events().findMany({ select: ['actorKind', 'actorId', 'actorName'], orderBy: { id: 'desc' }, limit: 5000 })) as AuditActor[];
+      const rows: unknown[] = await events().findMany({ select: ['actorKind', 'actorId', 'actorName'], orderBy: { id: 'desc' }, limit: 5000 });
       const seen = new Map<string, AuditActor>();
-      for (const row of rows) {
+      for (const row of rows.map(auditActorFromRow)) {
         const key = `${row.actorKind}:${row.actorId ?? row.actorName ?? ''}`;
         if (!seen.has(key)) seen.set(key, { actorKind: row.actorKind, actorId: row.actorId ?? null, actorName: row.actorName ?? null });
       }
@@ -172,7 +163,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const where = whereOf(filter);
       const rows: AuditEvent[] = [];
       for (let offset = 0; offset < CSV_MAX_ROWS; offset += CSV_PAGE) {
-        const page = (await events().findMany({ where, orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }], offset, limit: CSV_PAGE })) as AuditRow[];
+        const page: unknown[] = await events().findMany({ where, orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }], offset, limit: CSV_PAGE });
         rows.push(...page.map(present));
         if (page.length < CSV_PAGE) break;
       }
@@ -184,10 +175,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const cutoff = new Date(now.getTime() - config().retentionDays * DAY_MS);
       let deleted = 0;
       for (;;) {
-        const rows = (await events().findMany({ where: { occurredAt: { $lt: cutoff } }, select: ['id'], limit: PURGE_CHUNK })) as Array<{ id: number }>;
+        const rows: unknown[] = await events().findMany({ where: { occurredAt: { $lt: cutoff } }, select: ['id'], limit: PURGE_CHUNK });
         if (!rows.length) return deleted;
-        const result = (await events().deleteMany({ where: { id: { $in: rows.map((row) => row.id) } } })) as { count?: number };
-        deleted += result.count ?? rows.length;
+        deleted += changedCount(await events().deleteMany({ where: { id: { $in: rows.map(idFromRow) } } })) ?? rows.length;
         if (rows.length < PURGE_CHUNK) return deleted;
       }
     },

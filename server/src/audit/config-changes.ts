@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { UID } from '../constants';
 import { getService } from '../utils/get-service';
 import type { PluginConfig } from '../config/schema';
+import { budgetChangeFromRow } from './audit-event.row';
 
 /**
  * The WhatsApp budget is set in the site's config (`channels.whatsapp.budget`), not in the admin, so
@@ -12,12 +13,13 @@ import type { PluginConfig } from '../config/schema';
  */
 export async function recordBudgetChange(strapi: Core.Strapi, config: PluginConfig, now = new Date()): Promise<boolean> {
   const { amountPerMonth } = config.channels.whatsapp.budget;
-  const [last] = (await strapi.db.query(UID.auditEvent).findMany({
+  const rows: unknown[] = await strapi.db.query(UID.auditEvent).findMany({
     where: { action: 'budget-changed' },
     select: ['id', 'details'],
     orderBy: { id: 'desc' },
     limit: 1,
-  })) as Array<{ id: number; details?: { next?: number | null } | null }>;
+  });
+  const last = rows.length ? budgetChangeFromRow(rows[0]) : undefined;
   const previous = last ? (last.details?.next ?? null) : null;
   if (previous === amountPerMonth) return false;
   return getService(strapi, 'audit').record(

@@ -9,6 +9,7 @@ import { parseOrThrow } from '../validation/parse';
 import { runView, withProgress } from '../announcements/broadcast-insights.service';
 import { approveBodySchema, documentIdParamsSchema, listQuerySchema, rejectBodySchema, sendTestBodySchema, sendUpdateBodySchema, whatsappChannelMarkBodySchema } from '../validation/admin';
 import { actorOfRequest, coveringPublishAudit } from '../audit/actor';
+import { requestAdminId } from '../admins/request-admin';
 import type { AuditRecordInput } from '../audit/audit.service';
 import type { AuditAction } from '../../../shared/contracts/audit';
 
@@ -22,7 +23,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const audit = <Action extends AuditAction>(ctx: Context, input: Omit<AuditRecordInput<Action>, 'actorId'>) =>
     getService(strapi, 'audit').record({ ...input, actorId: actorOfRequest(ctx) } as AuditRecordInput<Action>);
   /** The logged-in admin (the route's policy has made sure there is one). */
-  const adminId = (ctx: Context): number => Number((ctx.state as { user?: { id?: unknown } }).user?.id);
+  const adminId = (ctx: Context): number => Number(requestAdminId(ctx.state));
 
   return {
     /** The text for the town's WhatsApp Channel and whether someone posted it (Meta has no API for Channels). */

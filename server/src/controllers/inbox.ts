@@ -8,8 +8,9 @@ import { parseOrThrow } from '../validation/parse';
 import { inboxListQuerySchema, inboxReplyBodySchema, idParamsSchema } from '../validation/admin';
 import { UID } from '../constants';
 import { actorOfRequest } from '../audit/actor';
+import { requestAdminId } from '../admins/request-admin';
 
-const adminIdOf = (ctx: Context): number | null => (ctx.state as { user?: { id?: number } }).user?.id ?? null;
+const adminIdOf = (ctx: Context): number | null => requestAdminId(ctx.state);
 
 /** The town's inbox: list, mark handled, answer inside the 24-hour window. */
 export default ({ strapi }: { strapi: Core.Strapi }) => {

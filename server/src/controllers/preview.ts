@@ -6,11 +6,12 @@ import type { DataResponse, PublishPreview } from '../../../shared/contracts/adm
 
 import { parseOrThrow } from '../validation/parse';
 import { previewQuerySchema } from '../validation/admin';
+import { requestAdminId } from '../admins/request-admin';
 
 /** The content manager's side panel: what Publish will do, and afterwards how the broadcast goes. */
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   async preview(ctx: Context) {
-    const viewerId = Number((ctx.state as { user?: { id?: unknown } }).user?.id) || null;
+    const viewerId = requestAdminId(ctx.state);
     ctx.body = { data: await getService(strapi, 'preview').preview(parseOrThrow(previewQuerySchema, ctx.query), viewerId) } satisfies Sendable<DataResponse<PublishPreview>>;
   },
 });

@@ -3,6 +3,7 @@ import type { Core } from '@strapi/strapi';
 import { UID } from '../constants';
 import { tableName } from '../database/names';
 import { dbTimestamp } from '../utils/time';
+import { thresholdFromRow } from './budget-rows';
 
 /** A claim whose mail never went out (the process died in between) may be taken over after this. */
 const STALE_CLAIM_MS = 10 * 60_000;
@@ -18,8 +19,8 @@ export const budgetAlerts = (strapi: Core.Strapi) => {
   return {
     /** The thresholds claimed (mailed, or being mailed) in `month`. */
     async claimed(month: string): Promise<number[]> {
-      const rows = (await knex()(table()).select('threshold').where('month', month)) as Array<{ threshold: number | string }>;
-      return rows.map((row) => Number(row.threshold)).sort((a, b) => a - b);
+      const rows: unknown[] = await knex()(table()).select('threshold').where('month', month);
+      return rows.map(thresholdFromRow).sort((a, b) => a - b);
     },
 
     /** Whether this process may mail `threshold` of `month`: it inserted the row, or took over a claim left unmailed. */

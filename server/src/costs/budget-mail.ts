@@ -1,5 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import type { BudgetStatus, MessageKind } from '../../../shared/contracts/costs';
+import { adminUsersOf } from '../admins/admin-users';
+import { emailService, type AdminMail } from '../admins/admin-mail';
+import { getService } from '../utils/get-service';
 
 const KIND_WORDS: Record<MessageKind, { de: string; en: string }> = {
   news: { de: 'Nachrichten', en: 'news' },
@@ -11,12 +14,6 @@ const KIND_WORDS: Record<MessageKind, { de: string; en: string }> = {
   other: { de: 'Sonstige', en: 'other' },
 };
 
-interface MailOptions {
-  to: string;
-  subject: string;
-  text: string;
-}
-
 /**
  * The threshold mail to the admins, German first, through Strapi's email plugin. It names
  * amounts and kinds only: no citizen, number or address.
@@ -24,15 +21,12 @@ interface MailOptions {
 export const budgetMail = (strapi: Core.Strapi) => ({
   /** Active super admins, and the addresses the config adds. */
   async recipients(): Promise<string[]> {
-    const admins = (await strapi.db.query('admin::user').findMany({
-      where: { isActive: true, blocked: false, roles: { code: 'strapi-super-admin' } },
-      select: ['email'],
-    })) as Array<{ email: string | null }>;
-    const extra = (strapi.plugin('town-crier').service('runtime') as { config(): { channels: { whatsapp: { budget: { notify: string[] } } } } }).config().channels.whatsapp.budget.notify;
-    return [...new Set([...admins.map((admin) => admin.email ?? ''), ...extra].filter(Boolean).map((email) => email.toLowerCase()))];
+    const admins = await adminUsersOf(strapi).activeEmails({ superAdminsOnly: true });
+    const extra = getService(strapi, 'runtime').config().channels.whatsapp.budget.notify;
+    return [...new Set([...admins, ...extra].filter(Boolean).map((email) => email.toLowerCase()))];
   },
 
-  compose(status: BudgetStatus, threshold: number): Omit<MailOptions, 'to'> {
+  compose(status: BudgetStatus, threshold: number): Omit<AdminMail, 'to'> {
     const money = (value: number, locale: string) => new Intl.NumberFormat(locale, { style: 'currency', currency: status.currency }).format(value);
     const kinds = status.byKind.filter((entry) => entry.cost > 0);
     const lines = (language: 'de' | 'en', locale: string) => kinds.map((entry) => `  - ${KIND_WORDS[entry.kind][language]}: ${money(entry.cost, locale)}`).join('\n');
@@ -55,7 +49,7 @@ export const budgetMail = (strapi: Core.Strapi) => ({
 
   /** Throws when the email plugin is missing or the mail server refuses: the threshold is then tried again. */
   async send(status: BudgetStatus, threshold: number) {
-    const email = strapi.plugin('email')?.service('email') as { send(options: MailOptions): Promise<unknown> } | undefined;
+    const email = emailService(strapi);
     if (!email) throw new Error('Strapi’s email plugin is not available');
     const recipients = await this.recipients();
     if (!recipients.length) throw new Error('no admin with an e-mail address to tell');

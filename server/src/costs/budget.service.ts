@@ -1,7 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { inCurrentTransaction } from '../utils/current-transaction';
 import { OPEN_DELIVERY_STATUSES, PLUGIN_ID, UID } from '../constants';
-import type { AnnouncementRow } from '../announcements/announcements.service';
 import { countFollowUpRecipients } from '../fan-out/follow-up-recipients';
 import { decodeVillages } from '../villages/villages';
 import { tableName, toCount } from '../database/names';
@@ -11,6 +10,7 @@ import type { BudgetStatus, BudgetVerdict } from '../../../shared/contracts/cost
 import { budgetVerdict, dueThresholds, forecastOfMonth, remainingOf } from './budget-math';
 import { budgetAlerts } from './budget-alerts';
 import { budgetMail } from './budget-mail';
+import { budgetedAnnouncementFromRow, type BudgetedAnnouncement } from './budget-rows';
 
 /** Spending is checked against the thresholds at most this often per process (webhooks come in bursts). */
 const CHECK_EVERY_MS = 30_000;
@@ -35,7 +35,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /** WhatsApp messages the broadcast still has to send: its open deliveries, or before fan-out the recipients fan-out will find. */
-  const messagesLeft = async (row: AnnouncementRow & { channels?: string[] | null; topics?: Array<{ id: number }>; villages?: unknown; updateOf?: string | null }) => {
+  const messagesLeft = async (row: BudgetedAnnouncement) => {
     if (!runtime().channels().enabled().some((channel) => channel.id === 'whatsapp')) return 0;
     if (row.channels?.length && !row.channels.includes('whatsapp')) return 0;
     if (row.fanOutDoneAt) {
@@ -51,7 +51,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return toCount(hit?.n);
     }
     if (row.updateOf) return (await countFollowUpRecipients(strapi, [row.updateOf])).whatsapp ?? 0;
-    return getService(strapi, 'audience').countRecipients('whatsapp', (row.topics ?? []).map((topic) => topic.id), decodeVillages(row.villages));
+    return getService(strapi, 'audience').countRecipients('whatsapp', row.topics.map((topic) => topic.id), decodeVillages(row.villages));
   };
 
   return {
@@ -92,11 +92,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async verdictFor(announcementId: number | string, now = new Date()): Promise<BudgetVerdict> {
       const byId = typeof announcementId === 'number' || /^\d+$/.test(announcementId);
-      const row = (await strapi.db.query(UID.announcement).findOne({
+      const row = await strapi.db.query(UID.announcement).findOne({
         where: byId ? { id: Number(announcementId) } : { documentId: announcementId },
         populate: ['topics'],
-      })) as (AnnouncementRow & { channels?: string[] | null; topics?: Array<{ id: number }>; updateOf?: string | null }) | null;
-      const estimate = row ? this.estimate(await messagesLeft(row)) : 0;
+      });
+      const estimate = row ? this.estimate(await messagesLeft(budgetedAnnouncementFromRow(row))) : 0;
       return this.verdictForEstimate(estimate, now);
     },
 

@@ -10,7 +10,8 @@ import { dayOf, startOfDay } from '../utils/calendar-days';
 import { dbTimestamp, HOUR_MS } from '../utils/time';
 import { kindOfRef, type KindCost } from '../../../shared/contracts/costs';
 import { pricingLedger, type PricedMessage } from './pricing-ledger';
-import { costByKind, isBillable, monthOf, type PricedCount } from './budget-math';
+import { costByKind, monthOf, type PricedCount } from './budget-math';
+import { pricedGroupFromRow, type PricedGroup } from './budget-rows';
 
 type StatusEvent = Extract<ChannelEvent, { type: 'status' }>;
 
@@ -27,14 +28,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = () => getService(strapi, 'runtime');
   const table = () => strapi.db.metadata.get(UID.delivery).tableName;
 
-  const summarise = (rows: Array<{ category: string | null; billable: unknown; count: unknown }>): CostSummary => {
+  const summarise = (rows: readonly PricedGroup[]): CostSummary => {
     const { currency, ratePerMessage, ratesAsOf, ratesSource } = runtime().config().channels.whatsapp.costs;
     const counts = new Map<string, number>();
     for (const row of rows) {
-      // SQLite answers booleans as 0/1, PostgreSQL as true/false.
-      if (!row.billable || row.billable === '0') continue;
+      if (!row.billable) continue;
       const category = row.category ?? 'unknown';
-      counts.set(category, (counts.get(category) ?? 0) + Number(row.count));
+      counts.set(category, (counts.get(category) ?? 0) + row.count);
     }
     const byCategory = [...counts.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
@@ -53,17 +53,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     };
   };
 
-  type GroupedRow = { category: string | null; billable: unknown; count: unknown };
   /** Counts of past months, so the overview (polled every minute) does not recount a year of deliveries. */
   const pastMonths = new Map<string, { at: number; counts: PricedCount[] }>();
   /** Billable counts grouped by category, for one broadcast or one period of sending. */
-  const grouped = (filter: { announcementDocumentId?: string; sentFrom?: Date; sentTo?: Date }): Promise<GroupedRow[]> => {
+  const grouped = async (filter: { announcementDocumentId?: string; sentFrom?: Date; sentTo?: Date }): Promise<PricedGroup[]> => {
     let query = strapi.db.connection(table()).select('pricing_category as category', 'billable').count({ count: '*' }).where('channel', 'whatsapp').whereNotNull('billable');
     if (filter.announcementDocumentId) query = query.where('announcement_document_id', filter.announcementDocumentId);
     if (filter.sentFrom) query = query.where('sent_at', '>=', dbTimestamp(strapi, filter.sentFrom));
     if (filter.sentTo) query = query.where('sent_at', '<', dbTimestamp(strapi, filter.sentTo));
     // The budget's verdict is asked at Publish, inside the content manager's transaction.
-    return inCurrentTransaction<GroupedRow[]>(strapi, query.groupBy('pricing_category', 'billable'));
+    return (await inCurrentTransaction<unknown[]>(strapi, query.groupBy('pricing_category', 'billable'))).map(pricedGroupFromRow);
   };
 
   return {
@@ -71,9 +70,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * Keeps Meta's `pricing`: a news message's on its delivery (found by message id, or by our
      * echoed `d:` reference), a one-to-one message's in the pricing ledger under the kind its
      * `m:` reference names. A status without our reference (a message of an older version) that
-     * names no delivery is counted in the ledger as `other`.
+     * names no delivery is counted in the ledger as `other`. `deliveryMessageIds`: the provider
+     * message ids of the batch that name one of our deliveries, as the status receipts found them
+     * (`delivery.applyStatuses` answers them), so the deliveries are not read a second time.
      */
-    async recordPricing(channelId: ChannelId, events: StatusEvent[]) {
+    async recordPricing(channelId: ChannelId, events: StatusEvent[], deliveryMessageIds: ReadonlySet<string>) {
       const groups = new Map<string, { pricing: ProviderPricing; providerIds: string[]; deliveryIds: number[] }>();
       const oneToOne: PricedMessage[] = [];
       const unreferenced: StatusEvent[] = [];
@@ -94,11 +95,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       for (const { pricing, providerIds, deliveryIds } of groups.values()) {
         await deliveriesStore(strapi).recordPricing(channelId, pricing, providerIds, deliveryIds);
       }
-      if (unreferenced.length) {
-        const deliveries = new Set((await deliveriesStore(strapi).byProviderIds(channelId, unreferenced.map((event) => event.providerMessageId))).map((row) => row.provider_message_id));
-        for (const event of unreferenced) {
-          if (!deliveries.has(event.providerMessageId)) oneToOne.push({ providerMessageId: event.providerMessageId, kind: 'other', pricing: event.pricing!, at: event.at });
-        }
+      for (const event of unreferenced) {
+        if (!deliveryMessageIds.has(event.providerMessageId)) oneToOne.push({ providerMessageId: event.providerMessageId, kind: 'other', pricing: event.pricing!, at: event.at });
       }
       await pricingLedger(strapi).record(channelId, oneToOne);
     },
@@ -124,7 +122,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async pricedCounts(from: Date, to: Date): Promise<PricedCount[]> {
       const news = await grouped({ sentFrom: from, sentTo: to });
       return [
-        ...news.map((row) => ({ kind: 'news' as const, category: row.category, billable: isBillable(row.billable), count: Number(row.count) })),
+        ...news.map((row) => ({ kind: 'news' as const, ...row })),
         ...(await pricingLedger(strapi).counts('whatsapp', from, to)),
       ];
     },

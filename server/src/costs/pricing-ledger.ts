@@ -7,7 +7,8 @@ import { tableName } from '../database/names';
 import { keyedHash } from '../utils/secret';
 import { dbTimestamp } from '../utils/time';
 import type { OneToOneKind } from '../../../shared/contracts/costs';
-import { isBillable, type PricedCount } from './budget-math';
+import type { PricedCount } from './budget-math';
+import { ledgerGroupFromRow } from './budget-rows';
 
 /** One priced one-to-one message, as a status webhook told it. */
 export interface PricedMessage {
@@ -62,7 +63,7 @@ export const pricingLedger = (strapi: Core.Strapi) => {
     /** Priced messages per kind, category and billable flag, priced in [from, to). */
     async counts(channel: ChannelId, from: Date, to: Date): Promise<PricedCount[]> {
       // Also asked at Publish (the budget's verdict), inside the content manager's transaction.
-      const rows = await inCurrentTransaction<Array<{ kind: OneToOneKind; category: string | null; billable: unknown; count: unknown }>>(
+      const rows = await inCurrentTransaction<unknown[]>(
         strapi,
         knex()(table())
           .select('kind', 'pricing_category as category', 'billable')
@@ -72,7 +73,7 @@ export const pricingLedger = (strapi: Core.Strapi) => {
           .where('priced_at', '<', dbTimestamp(strapi, to))
           .groupBy('kind', 'pricing_category', 'billable')
       );
-      return rows.map((row) => ({ kind: row.kind, category: row.category, billable: isBillable(row.billable), count: Number(row.count) }));
+      return rows.map(ledgerGroupFromRow);
     },
   };
 };

@@ -57,10 +57,11 @@ export const statusReceipts = (strapi: Core.Strapi) => {
      * Applies a batch of provider status webhooks with a handful of set-based queries, so a
      * 1,000-status webhook does not hold the event loop. Idempotent and monotonic: each UPDATE
      * only matches rows whose stored status ranks below the new one, so duplicates and late
-     * arrivals are no-ops.
+     * arrivals are no-ops. Answers the provider message ids that named one of our deliveries (by
+     * message id or by our echoed reference): costs' pricing needs them and need not read them again.
      */
-    async applyStatuses(channelId: ChannelId, events: StatusEvent[]) {
-      if (!events.length) return;
+    async applyStatuses(channelId: ChannelId, events: StatusEvent[]): Promise<Set<string>> {
+      if (!events.length) return new Set();
       const byProviderId = new Map<string, ReceiptRow>();
       const byId = new Map<number, ReceiptRow>();
       const providerIds = [...new Set(events.map((event) => event.providerMessageId))];
@@ -75,10 +76,12 @@ export const statusReceipts = (strapi: Core.Strapi) => {
       if (refIds.length) for (const row of await store().byIds(channelId, refIds)) byId.set(row.id, row);
 
       const touched = new Set<string>();
+      const ours = new Set<string>();
       // Oldest first, so a batch holding `sent` and `read` for one message ends on `read`.
       for (const event of [...events].sort((a, b) => a.at.getTime() - b.at.getTime())) {
         const row = byProviderId.get(event.providerMessageId) ?? (event.deliveryRef ? byId.get(Number(event.deliveryRef.slice(2))) : undefined);
         if (!row) continue;
+        ours.add(event.providerMessageId);
         if (event.status === 'failed' && event.error?.holdLimit) {
           if (await holdAfterFailedStatus(channelId, row, event.providerMessageId, event.error, event.at)) touched.add(row.announcement_document_id);
           continue;
@@ -96,6 +99,7 @@ export const statusReceipts = (strapi: Core.Strapi) => {
         }
       }
       for (const documentId of touched) dispatch().scheduleCounterRefresh(documentId);
+      return ours;
     },
   };
 };

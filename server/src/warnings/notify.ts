@@ -1,6 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID } from '../constants';
 import { maskedMessage } from '../utils/log';
+import { adminUsersOf } from '../admins/admin-users';
+import { emailService } from '../admins/admin-mail';
 import type { WarningDraftKind } from '../../../shared/contracts/warnings';
 
 const SUBJECT: Record<WarningDraftKind | 'auto-published' | 'draft-changed' | 'obsolete', string> = {
@@ -17,8 +19,7 @@ export type NoticeKind = keyof typeof SUBJECT;
 /** Who is told: the configured addresses, else every active admin user (a small town's editors). */
 async function recipients(strapi: Core.Strapi, configured: string[]): Promise<string[]> {
   if (configured.length) return configured;
-  const users = (await strapi.db.query('admin::user').findMany({ where: { isActive: true, blocked: false }, select: ['email'] })) as Array<{ email: string | null }>;
-  return users.map((user) => user.email).filter((email): email is string => Boolean(email));
+  return adminUsersOf(strapi).activeEmails();
 }
 
 /**
@@ -30,7 +31,7 @@ export async function notifyEditors(
   strapi: Core.Strapi,
   options: { configured: string[]; kind: NoticeKind; headline: string; editUrl: string | null; attribution: string }
 ): Promise<number> {
-  const email = strapi.plugin('email')?.service('email') as { send(mail: { to: string; subject: string; text: string }): Promise<unknown> } | undefined;
+  const email = emailService(strapi);
   if (!email) return 0;
   const subject = `${SUBJECT[options.kind]}: ${options.headline}`.slice(0, 200);
   const text = [

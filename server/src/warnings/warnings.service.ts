@@ -13,11 +13,14 @@ import { draftContentType, draftFields } from './news-draft';
 import { urgencyOfValue } from '../announcements/urgency';
 import { notifyEditors, type NoticeKind } from './notify';
 import type { OfficialWarning, TownAreaCodes } from './types';
-import { createWarningsStore, type WarningRow } from './warnings.store';
+import { createWarningsStore, warningKey, type WarningRow } from './warnings.store';
 
 const NINA_PUBLIC_URL = 'https://warnung.bund.de';
 /** How long the admin's banner shows a draft nobody has published. */
 const BANNER_HOURS = 48;
+
+/** Stored warnings a poll has read already and that are unchanged at the source, by warning id. */
+type KnownRows = Map<string, WarningRow>;
 
 const iso = (value: string | Date | null | undefined) => toDate(value)?.toISOString() ?? null;
 
@@ -41,32 +44,41 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return [...(warnings.dwd ? (['dwd'] as const) : []), ...(warnings.nina ? (['nina'] as const) : [])];
   };
 
-  /** The warnings a source has for the town now, or null when it answered 304 (nothing changed). */
-  const read = async (source: WarningSource, validators: Validators | null): Promise<{ warnings: OfficialWarning[] | null; validators: Validators }> => {
+  /**
+   * The warnings a source has for the town now, or null when it answered 304 (nothing changed).
+   * `known`: the stored rows of NINA warnings whose version was handled already (read in one query
+   * to skip their full message), so the poll does not look them up a second time. A new or changed
+   * warning is looked up again when it is compared: its message was fetched meanwhile, and another
+   * worker may have claimed it.
+   */
+  const read = async (source: WarningSource, validators: Validators | null): Promise<{ warnings: OfficialWarning[] | null; validators: Validators; known: KnownRows }> => {
+    const known: KnownRows = new Map();
     const config = runtime().config().warnings;
     if (source === 'dwd' && config.dwd) {
       const answer = await conditionalGet(config.dwd.url, validators);
-      if (answer.notModified) return { warnings: null, validators: answer.validators };
-      return { warnings: dwdWarningsFor(unwrapJsonp(answer.body), townCodes(config.dwd.warnCellIds), config.dwd.linkUrl), validators: answer.validators };
+      if (answer.notModified) return { warnings: null, validators: answer.validators, known };
+      return { warnings: dwdWarningsFor(unwrapJsonp(answer.body), townCodes(config.dwd.warnCellIds), config.dwd.linkUrl), validators: answer.validators, known };
     }
     const nina = config.nina!;
     const base = nina.url.replace(/\/$/, '');
     const answer = await conditionalGet(`${base}/dashboard/${nina.ars}.json`, validators);
-    if (answer.notModified) return { warnings: null, validators: answer.validators };
+    if (answer.notModified) return { warnings: null, validators: answer.validators, known };
     const listings = ninaDashboard(JSON.parse(answer.body));
+    const stored = new Map((await store.findMany('nina', listings.map((listing) => listing.id))).map((row) => [row.key, row]));
     const warnings: OfficialWarning[] = [];
     for (const listing of listings) {
-      const known = await store.find('nina', listing.id);
+      const row = stored.get(warningKey('nina', listing.id));
       // A version already handled needs no second read of the full message.
-      if (known && known.version === listing.version) {
-        warnings.push(rowAsWarning(known));
+      if (row && row.version === listing.version) {
+        warnings.push(rowAsWarning(row));
+        known.set(row.warningId, row);
         continue;
       }
       const detail = await conditionalGet(`${base}/warnings/${encodeURIComponent(listing.id)}.json`, null);
       if (detail.notModified) continue;
       warnings.push(ninaWarning(JSON.parse(detail.body) as NinaCapMessage, listing, townCodes(nina.areaCodes), NINA_PUBLIC_URL));
     }
-    return { warnings, validators: answer.validators };
+    return { warnings, validators: answer.validators, known };
   };
 
   /** A stored warning as the poller compares it: unchanged, so it counts as present. */
@@ -144,7 +156,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
         return;
       }
-      const created = (await documents.create({ data: draftFields(strapi, config, target, content, warning.severity, villages) as never })) as { documentId: string };
+      const created = await documents.create({ data: draftFields(strapi, config, target, content, warning.severity, villages) as never });
       await getService(strapi, 'follow-ups').setMark(target.uid, created.documentId, { originalDocumentId: original, kind: kind === 'all-clear' ? 'all-clear' : 'update', includeNew: false });
       await store.recordDraft(row, { uid: target.uid, documentId: created.documentId, kind }, now);
       await notify(kind, warning, target.uid, created.documentId);
@@ -159,19 +171,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (autoPublishes(warning) && !emergency) {
       strapi.log.warn(`[${PLUGIN_ID}] warnings: ${target.uid} has no urgency value meaning an emergency, so the ${warning.source} warning stays a draft instead of being published on its own`);
     }
-    const created = (await documents.create({
+    const created = await documents.create({
       data: fields as never,
       ...(publish ? { status: 'published' as const } : {}),
-    })) as { documentId: string };
+    });
     await store.recordDraft(row, { uid: target.uid, documentId: created.documentId, kind, autoPublished: publish }, now);
     await notify(publish ? 'auto-published' : 'warning', warning, target.uid, created.documentId);
   };
 
+  /** A warning's stored row: the one the poll read already (once), else read now. */
+  const storedRow = async (warning: OfficialWarning, known: KnownRows) => {
+    const row = known.get(warning.warningId);
+    if (!row) return store.find(warning.source, warning.warningId);
+    known.delete(warning.warningId);
+    return row;
+  };
+
   /** One warning the source has now. */
-  const seen = async (warning: OfficialWarning, now: Date) => {
+  const seen = async (warning: OfficialWarning, now: Date, known: KnownRows) => {
     if (!warning.areaCodes.length) return;
     const villages = villagesOf(warning);
-    const row = await store.find(warning.source, warning.warningId);
+    const row = await storedRow(warning, known);
     if (!row) {
       // A cancel of a warning the town never had clears nothing.
       if (warning.msgType === 'Cancel') return;
@@ -205,7 +225,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return;
     }
     const present = answer.warnings;
-    if (present) for (const warning of present) await seen(warning, now);
+    if (present) for (const warning of present) await seen(warning, now, answer.known);
     const presentIds = present ? new Set(present.filter((warning) => warning.areaCodes.length).map((warning) => warning.warningId)) : null;
     for (const row of await store.active(source)) {
       const expires = toDate(row.expires);

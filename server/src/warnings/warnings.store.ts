@@ -1,46 +1,14 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../constants';
 import type { WarningDraftKind, WarningSource, WarningState } from '../../../shared/contracts/warnings';
+import { changedCount } from '../database/row-fields';
 import type { OfficialWarning } from './types';
 import type { Validators } from './conditional-fetch';
+import { draftsFromRow, warningFromRow, type WarningRow } from './warning.row';
+import { sourceFromRow, type SourceRow } from './warning-source.row';
 
-/** A stored warning row (town_crier_official_warnings). */
-export interface WarningRow {
-  id: number;
-  key: string;
-  source: WarningSource;
-  warningId: string;
-  version: string;
-  msgType: OfficialWarning['msgType'];
-  severity: OfficialWarning['severity'];
-  state: WarningState;
-  event: string | null;
-  headline: string;
-  areaName: string | null;
-  areaCodes: string[] | null;
-  villages: string[] | null;
-  sourceChangedAt: string | Date | null;
-  onset: string | Date | null;
-  expires: string | Date | null;
-  link: string | null;
-  draftUid: string | null;
-  draftDocumentId: string | null;
-  lastDraftDocumentId: string | null;
-  lastDraftKind: WarningDraftKind | null;
-  lastDraftAt: string | Date | null;
-  drafts: Array<{ documentId: string; kind: WarningDraftKind; createdAt: string }> | null;
-  autoPublished: boolean | null;
-}
-
-export interface SourceRow {
-  id: number;
-  source: WarningSource;
-  etag: string | null;
-  lastModified: string | null;
-  lastSuccessAt: string | Date | null;
-  failingSince: string | Date | null;
-  lastError: string | null;
-}
+export type { WarningRow } from './warning.row';
+export type { SourceRow } from './warning-source.row';
 
 export const warningKey = (source: WarningSource, warningId: string) => `${source}|${warningId}`;
 
@@ -71,11 +39,13 @@ export function createWarningsStore(strapi: Core.Strapi) {
 
   return {
     async source(source: WarningSource): Promise<SourceRow | null> {
-      return (await sources().findOne({ where: { source } })) as SourceRow | null;
+      const row = await sources().findOne({ where: { source } });
+      return row ? sourceFromRow(row) : null;
     },
 
     async sources(): Promise<SourceRow[]> {
-      return (await sources().findMany({})) as SourceRow[];
+      const rows: unknown[] = await sources().findMany({});
+      return rows.map(sourceFromRow);
     },
 
     async recordSuccess(source: WarningSource, validators: Validators, now: Date): Promise<void> {
@@ -96,15 +66,25 @@ export function createWarningsStore(strapi: Core.Strapi) {
     },
 
     async find(source: WarningSource, warningId: string): Promise<WarningRow | null> {
-      return (await warnings().findOne({ where: { key: warningKey(source, warningId) } })) as WarningRow | null;
+      const row = await warnings().findOne({ where: { key: warningKey(source, warningId) } });
+      return row ? warningFromRow(row) : null;
+    },
+
+    /** The stored warnings of `source` among `warningIds`, in one read. */
+    async findMany(source: WarningSource, warningIds: string[]): Promise<WarningRow[]> {
+      if (!warningIds.length) return [];
+      const rows: unknown[] = await warnings().findMany({ where: { key: { $in: warningIds.map((warningId) => warningKey(source, warningId)) } } });
+      return rows.map(warningFromRow);
     },
 
     /** Claims a warning seen for the first time; null when another worker claimed it first. */
     async claimNew(warning: OfficialWarning, villages: string[]): Promise<WarningRow | null> {
       try {
-        return (await warnings().create({
-          data: { key: warningKey(warning.source, warning.warningId), source: warning.source, warningId: warning.warningId.slice(0, 250), state: 'active', drafts: [], ...versionFields(warning, villages) },
-        })) as WarningRow;
+        return warningFromRow(
+          await warnings().create({
+            data: { key: warningKey(warning.source, warning.warningId), source: warning.source, warningId: warning.warningId.slice(0, 250), state: 'active', drafts: [], ...versionFields(warning, villages) },
+          })
+        );
       } catch (error) {
         if (await this.find(warning.source, warning.warningId)) return null;
         throw error;
@@ -113,18 +93,17 @@ export function createWarningsStore(strapi: Core.Strapi) {
 
     /** Moves a warning from the version this worker saw to the new one; false when another worker did. */
     async claimVersion(row: WarningRow, warning: OfficialWarning, villages: string[], state: WarningState): Promise<boolean> {
-      const result = (await warnings().updateMany({ where: { id: row.id, version: row.version }, data: { ...versionFields(warning, villages), state } })) as { count: number };
-      return result.count > 0;
+      return (changedCount(await warnings().updateMany({ where: { id: row.id, version: row.version }, data: { ...versionFields(warning, villages), state } })) ?? 0) > 0;
     },
 
     /** Ends a warning (cancelled, or run out); false when it had ended already. */
     async claimEnd(row: WarningRow, state: Exclude<WarningState, 'active'>): Promise<boolean> {
-      const result = (await warnings().updateMany({ where: { id: row.id, state: 'active' }, data: { state } })) as { count: number };
-      return result.count > 0;
+      return (changedCount(await warnings().updateMany({ where: { id: row.id, state: 'active' }, data: { state } })) ?? 0) > 0;
     },
 
     async recordDraft(row: WarningRow, draft: { uid: string; documentId: string; kind: WarningDraftKind; autoPublished?: boolean }, now: Date): Promise<void> {
-      const fresh = ((await warnings().findOne({ where: { id: row.id }, select: ['drafts'] })) as Pick<WarningRow, 'drafts'> | null)?.drafts ?? [];
+      const current = await warnings().findOne({ where: { id: row.id }, select: ['drafts'] });
+      const fresh = (current ? draftsFromRow(current) : null) ?? [];
       await warnings().update({
         where: { id: row.id },
         data: {
@@ -138,7 +117,8 @@ export function createWarningsStore(strapi: Core.Strapi) {
     },
 
     async active(source: WarningSource): Promise<WarningRow[]> {
-      return (await warnings().findMany({ where: { source, state: 'active' } })) as WarningRow[];
+      const rows: unknown[] = await warnings().findMany({ where: { source, state: 'active' } });
+      return rows.map(warningFromRow);
     },
 
     async countActive(source: WarningSource): Promise<number> {
@@ -147,12 +127,14 @@ export function createWarningsStore(strapi: Core.Strapi) {
 
     /** Warnings whose newest draft was made since `since`, newest first. */
     async recentDrafts(since: Date): Promise<WarningRow[]> {
-      return (await warnings().findMany({ where: { lastDraftAt: { $gte: since } }, orderBy: { lastDraftAt: 'desc' }, limit: 20 })) as WarningRow[];
+      const rows: unknown[] = await warnings().findMany({ where: { lastDraftAt: { $gte: since } }, orderBy: { lastDraftAt: 'desc' }, limit: 20 });
+      return rows.map(warningFromRow);
     },
 
     /** The warning a news entry was drafted from: its own draft or its newest follow-up. */
     async byDraft(documentId: string): Promise<WarningRow | null> {
-      return (await warnings().findOne({ where: { $or: [{ lastDraftDocumentId: documentId }, { draftDocumentId: documentId }] } })) as WarningRow | null;
+      const row = await warnings().findOne({ where: { $or: [{ lastDraftDocumentId: documentId }, { draftDocumentId: documentId }] } });
+      return row ? warningFromRow(row) : null;
     },
   };
 }

@@ -120,8 +120,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const { webhook } = webhookOf(channelId);
       const events = webhook.parse(payload).sort((a, b) => a.at.getTime() - b.at.getTime());
       const statuses = events.filter((event): event is Extract<typeof event, { type: 'status' }> => event.type === 'status');
-      await getService(strapi, 'delivery').applyStatuses(channelId, statuses);
-      await getService(strapi, 'costs').recordPricing(channelId, statuses);
+      const ours = await getService(strapi, 'delivery').applyStatuses(channelId, statuses);
+      await getService(strapi, 'costs').recordPricing(channelId, statuses, ours);
       // Meta priced messages: the budget's thresholds are checked soon.
       if (statuses.some((status) => status.pricing)) getService(strapi, 'budget').noteSpending();
       for (const event of events) {
