@@ -1,5 +1,4 @@
 import type { Core } from '@strapi/strapi';
-import type { WhatsappAccountStatus } from '../../../shared/contracts/admin-api';
 import { PLUGIN_ID, UID } from '../constants';
 import type { ChannelEvent } from '../channels/channel';
 import { createBusinessApi, type BusinessApi, type MessagingLimits, type MetaTemplate } from '../channels/whatsapp/whatsapp.business-api';
