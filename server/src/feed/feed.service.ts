@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { pluginApiUrl } from '../http/public-links';
 import { Feed } from 'feed';
-import { UID, type FollowUpKind } from '../constants';
+import { UID } from '../constants';
+import { feedAnnouncementFromRow, feedOriginalFromRow, type FeedAnnouncement } from './feed.rows';
 import { followUpTexts, localeOf, titleWithFollowUp } from '../messages/texts';
 import { getService } from '../utils/get-service';
 
@@ -15,17 +16,6 @@ export interface RenderedFeed {
   lastModified: Date;
 }
 
-interface FeedAnnouncement {
-  documentId: string;
-  title: string;
-  text: string;
-  url: string | null;
-  publishedAt: string | Date;
-  sendAt: string | Date | null;
-  topics?: Array<{ name: string }>;
-  updateOf: string | null;
-  followUpKind: FollowUpKind | null;
-}
 
 const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
@@ -40,27 +30,32 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const base = config.publicUrl.replace(/\/$/, '');
     const feedUrl = (suffix: string) => pluginApiUrl(strapi, config.publicUrl, suffix);
 
-    const announcements = (await strapi.db.query(UID.announcement).findMany({
+    const stored: unknown[] = await strapi.db.query(UID.announcement).findMany({
       where: { publishedAt: { $notNull: true }, broadcastStatus: { $in: ['sending', 'sent'] } },
       select: ['documentId', 'title', 'text', 'url', 'publishedAt', 'sendAt', 'updateOf', 'followUpKind'],
       populate: { topics: { select: ['name'] } },
       orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }],
       limit: config.feed.limit,
-    })) as FeedAnnouncement[];
+    });
+    const announcements = stored.map(feedAnnouncementFromRow);
 
     // A follow-up names and links the news it continues (its thread's original).
     const originalIds = [...new Set(announcements.map((item) => item.updateOf).filter((id): id is string => Boolean(id)))];
     const originals = new Map<string, { documentId: string; title: string; url: string | null }>(
       originalIds.length
-        ? ((await strapi.db.query(UID.announcement).findMany({
-            where: { documentId: { $in: originalIds }, publishedAt: { $notNull: true } },
-            select: ['documentId', 'title', 'url'],
-          })) as Array<{ documentId: string; title: string; url: string | null }>).map((row) => [row.documentId, row])
+        ? (
+            await strapi.db.query(UID.announcement).findMany({
+              where: { documentId: { $in: originalIds }, publishedAt: { $notNull: true } },
+              select: ['documentId', 'title', 'url'],
+            })
+          )
+            .map(feedOriginalFromRow)
+            .map((row) => [row.documentId, row])
         : []
     );
     const locale = localeOf(config.defaultLocale);
 
-    const dateOf = (item: FeedAnnouncement) => new Date(item.sendAt ?? item.publishedAt);
+    const dateOf = (item: FeedAnnouncement) => item.sendAt ?? item.publishedAt;
     // A fixed date for an empty feed keeps its ETag stable between requests.
     const lastModified = announcements.length ? new Date(Math.max(...announcements.map((a) => dateOf(a).getTime()))) : new Date(0);
 
@@ -96,7 +91,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
         guid: `urn:town-crier:announcement:${announcement.documentId}`,
         date: dateOf(announcement),
         description: announcement.text,
-        category: (announcement.topics ?? []).map((topic) => ({ name: topic.name })),
+        category: announcement.topics.map((topic) => ({ name: topic.name })),
       });
     }
 

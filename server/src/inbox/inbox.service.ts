@@ -1,23 +1,13 @@
 import type { Core } from '@strapi/strapi';
 import { notFoundError, validationError } from '../http/errors';
-import { UID, type ChannelId } from '../constants';
+import { UID } from '../constants';
+import { inboundMessageReads, type InboundMessageWithSender } from './inbound-message.rows';
 import { getService } from '../utils/get-service';
-import { DAY_MS, toDate } from '../utils/time';
+import { DAY_MS } from '../utils/time';
 
 export type InboxStatus = 'open' | 'handled' | 'all';
 
-interface InboundRow {
-  id: number;
-  channel: ChannelId;
-  fromAddress: string | null;
-  text: string | null;
-  receivedAt: string;
-  handledAt: string | null;
-  handledBy: string | null;
-  replyText: string | null;
-  repliedAt: string | null;
-  subscriber?: { id: number; name: string | null } | null;
-}
+type InboundRow = InboundMessageWithSender;
 
 /**
  * Staff see enough of the number to tell two senders apart, never the whole of it: answering
@@ -44,6 +34,7 @@ const WINDOW_MS = DAY_MS;
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const messages = () => strapi.db.query(UID.inboundMessage);
   const runtime = () => getService(strapi, 'runtime');
+  const reads = inboundMessageReads(strapi);
 
   /** Latest message per sender, which is what opens the window. */
   const lastFrom = async (rows: InboundRow[]) => {
@@ -51,8 +42,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const senders = new Map<string, { channel: string; fromAddress: string }>();
     for (const row of rows) if (row.fromAddress) senders.set(`${row.channel}|${row.fromAddress}`, { channel: row.channel, fromAddress: row.fromAddress });
     for (const [key, where] of senders) {
-      const newest = (await messages().findOne({ where, orderBy: { receivedAt: 'desc' }, select: ['receivedAt'] })) as { receivedAt: string } | null;
-      latest.set(key, toDate(newest?.receivedAt)?.getTime() ?? 0);
+      const newest = await reads.pickOne(['receivedAt'], { where, orderBy: { receivedAt: 'desc' } });
+      latest.set(key, newest?.receivedAt.getTime() ?? 0);
     }
     return latest;
   };
@@ -63,15 +54,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     from: maskForStaff(row.fromAddress),
     name: row.subscriber?.name ?? null,
     text: row.text ?? '',
-    receivedAt: toDate(row.receivedAt)?.toISOString() ?? null,
-    handledAt: toDate(row.handledAt)?.toISOString() ?? null,
+    receivedAt: row.receivedAt.toISOString(),
+    handledAt: row.handledAt?.toISOString() ?? null,
     replyText: row.replyText ?? null,
-    repliedAt: toDate(row.repliedAt)?.toISOString() ?? null,
+    repliedAt: row.repliedAt?.toISOString() ?? null,
     windowOpen: Boolean(row.fromAddress) && now - (latest.get(`${row.channel}|${row.fromAddress}`) ?? 0) < WINDOW_MS,
   });
 
   const find = async (id: number) => {
-    const row = (await messages().findOne({ where: { id }, populate: { subscriber: { select: ['id', 'name'] } } })) as InboundRow | null;
+    const row = await reads.findOneWithSender(id);
     // Command traffic the plugin answered itself is not the inbox's business.
     if (!row || row.handledBy === 'system') throw notFoundError('No such inbox message');
     return row;
@@ -90,14 +81,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const where =
         status === 'open' ? { handledAt: { $null: true } } : status === 'handled' ? { $and: [{ handledAt: { $notNull: true } }, notSystem] } : notSystem;
       const [rows, total] = await Promise.all([
-        messages().findMany({
+        reads.findManyWithSender({
           where,
           // Open messages oldest first (who has waited longest); handled ones newest first.
           orderBy: [{ receivedAt: status === 'open' ? 'asc' : 'desc' }, { id: 'asc' }],
           offset: (page - 1) * pageSize,
           limit: pageSize,
-          populate: { subscriber: { select: ['id', 'name'] } },
-        }) as Promise<InboundRow[]>,
+        }),
         messages().count({ where }),
       ]);
       const latest = await lastFrom(rows);

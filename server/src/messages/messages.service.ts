@@ -10,6 +10,12 @@ import { publicLinks } from '../http/public-links';
 import { citizenLanguage, type Language } from '../languages/languages';
 import { maskPersonalData } from '../utils/log';
 import { messageKindRef } from '../../../shared/contracts/costs';
+import { idFromRow } from '../utils/rows';
+import { inboundMessageReads } from '../inbox/inbound-message.rows';
+import { subscriberReads } from '../subscribers/subscriber.rows';
+import { outgoingMessageRows } from './outgoing-message.rows';
+
+const textOfRow = outgoingMessageRows.pick(['text']);
 
 /**
  * One-to-one messages (confirmation, welcome, replies) on the channel's own queue, so they
@@ -29,13 +35,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async enqueue(channel: ChannelId, message: OutgoingMessage) {
       let data: MessageJob = message;
       if (message.message !== 'confirmation') {
-        const row = (await outgoing().create({
-          data: {
-            channel,
-            text: message.text,
-            ...(message.message === 'text' ? { subscriberId: message.subscriberId } : { inboundMessageId: message.inboundMessageId }),
-          },
-        })) as { id: number };
+        const row = idFromRow(
+          await outgoing().create({
+            data: {
+              channel,
+              text: message.text,
+              ...(message.message === 'text' ? { subscriberId: message.subscriberId } : { inboundMessageId: message.inboundMessageId }),
+            },
+          })
+        );
         data =
           message.message === 'text'
             ? { message: 'text', subscriberId: message.subscriberId, textId: row.id, kind: message.kind }
@@ -54,7 +62,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // The text of a `text` or `reply` job; gone when it was sent already, or erased meanwhile.
       let stored: string | undefined;
       if (data.message !== 'confirmation') {
-        stored = data.textId ? ((await outgoing().findOne({ where: { id: data.textId }, select: ['text'] })) as { text: string } | null)?.text : data.text;
+        const row: unknown = data.textId ? await outgoing().findOne({ where: { id: data.textId }, select: ['text'] }) : null;
+        stored = data.textId ? (row ? textOfRow(row).text : undefined) : data.text;
         if (!stored) return;
       }
       // Sent or given up: the text has done its work.
@@ -65,20 +74,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       let locale: Language = runtime().config().defaultLocale;
       let channelId: ChannelId = 'whatsapp';
       if (data.message === 'reply') {
-        const inbound = (await strapi.db.query(UID.inboundMessage).findOne({ where: { id: data.inboundMessageId } })) as {
-          channel: ChannelId;
-          fromAddress: string | null;
-        } | null;
+        const inbound = await inboundMessageReads(strapi).pickOne(['channel', 'fromAddress'], { where: { id: data.inboundMessageId } });
         to = inbound?.fromAddress ?? null;
         channelId = inbound?.channel ?? channelId;
       } else {
-        const subscriber = (await strapi.db.query(UID.subscriber).findOne({ where: { id: data.subscriberId } })) as {
-          id: number;
-          channel: ChannelId;
-          address: string | null;
-          status: string;
-          locale: string | null;
-        } | null;
+        const subscriber = await subscriberReads(strapi).pickOne(['id', 'channel', 'address', 'status', 'locale'], { where: { id: data.subscriberId } });
         if (!subscriber?.address) return done();
         // A confirmation only makes sense while the sign-up is pending; after STOP nothing but the STOP receipt goes out.
         if (data.message === 'confirmation' && subscriber.status !== 'pending') return;

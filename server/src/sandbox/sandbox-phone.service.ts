@@ -3,7 +3,7 @@ import { notFoundError, validationError } from '../http/errors';
 import { isAccountChannel } from '../../../shared/contracts/channels';
 import { UID, type ChannelId } from '../constants';
 import { getService } from '../utils/get-service';
-import { toDate } from '../utils/time';
+import { outboxMessageRows } from './outbox-message.rows';
 import { activityPreview } from '../channels/activitypub/documents';
 import { blueskyPreview, emailPreview, mastodonPreview, telegramInboundPayload, telegramPreview, webpushPreview, whatsappInboundPayload, whatsappStatusPayload, type CitizenAction, type PhoneButton } from './sandbox-payloads';
 
@@ -17,14 +17,7 @@ const PREVIEWS: Record<string, (body: unknown) => { text: string; buttons: Phone
   bluesky: blueskyPreview,
 };
 
-interface OutboxRow {
-  id: number;
-  channel: string;
-  toAddress: string | null;
-  providerMessageId: string | null;
-  body: unknown;
-  createdAt: string;
-}
+const sentMessageOf = outboxMessageRows.pick(['providerMessageId', 'toAddress']);
 
 /**
  * `details.code` of each refusal lets the admin say it in its language (SandboxPage).
@@ -56,17 +49,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         }
         where.toAddress = { $in: [...forms] };
       }
-      const [rows, total] = await Promise.all([
-        strapi.db.query(UID.outboxMessage).findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], offset: (page - 1) * pageSize, limit: pageSize }) as Promise<OutboxRow[]>,
+      const [stored, total] = await Promise.all([
+        strapi.db.query(UID.outboxMessage).findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], offset: (page - 1) * pageSize, limit: pageSize }),
         strapi.db.query(UID.outboxMessage).count({ where }),
       ]);
+      const rows = stored.map(outboxMessageRows.fromRow);
       return {
         data: rows.map((row) => ({
           id: row.id,
           channel: row.channel,
           to: row.toAddress,
           providerMessageId: row.providerMessageId,
-          createdAt: toDate(row.createdAt)?.toISOString() ?? null,
+          createdAt: row.createdAt.toISOString(),
           body: row.body,
           preview:
             row.channel === 'whatsapp'
@@ -85,11 +79,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (input.action === 'status') {
         // Only WhatsApp reports delivered and read; e-mail and Telegram have no receipts to rehearse.
         if (channel.id !== 'whatsapp') throw validationError(`Channel ${channel.id} reports no delivered or read status`, { code: 'no-receipts' });
-        const message = (await strapi.db.query(UID.outboxMessage).findOne({
+        const found: unknown = await strapi.db.query(UID.outboxMessage).findOne({
           where: { providerMessageId: input.messageId, channel: channel.id },
           select: ['providerMessageId', 'toAddress'],
-        })) as { providerMessageId: string; toAddress: string | null } | null;
-        if (!message) throw notFoundError('No such sandbox message', { code: 'no-such-message' });
+        });
+        const message = found ? sentMessageOf(found) : null;
+        if (!message?.providerMessageId) throw notFoundError('No such sandbox message', { code: 'no-such-message' });
         const settings = runtime().config().channels.whatsapp;
         const payload = whatsappStatusPayload({
           providerMessageId: message.providerMessageId,

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID, UID } from '../constants';
 import { ACCOUNT_CHANNEL_IDS, type AccountChannelId } from '../../../shared/contracts/channels';
 import type { PluginConfig } from '../config/schema';
+import { subscriberReads } from './subscriber.rows';
 
 /** `source` of the one subscriber row per account channel: the town's own account, not a citizen. */
 export const ACCOUNT_SOURCE = 'account-channel';
@@ -30,7 +31,7 @@ export async function ensureAccountSubscribers(strapi: Core.Strapi, config: Plug
   for (const channel of ACCOUNT_CHANNEL_IDS) {
     if (!config.channels[channel].enabled) continue;
     const address = accountAddress(channel, config);
-    const found = (await query.findOne({ where: { channel, source: ACCOUNT_SOURCE }, select: ['id', 'address', 'status'] })) as { id: number; address: string | null; status: string } | null;
+    const found = await subscriberReads(strapi).pickOne(['id', 'address', 'status'], { where: { channel, source: ACCOUNT_SOURCE } });
     if (!found) {
       await query.create({ data: { channel, address, status: 'active', source: ACCOUNT_SOURCE, locale: config.defaultLocale } });
       strapi.log.info(`[${PLUGIN_ID}] ${channel}: posts go to the town's account ${address}`);

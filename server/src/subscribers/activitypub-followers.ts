@@ -1,15 +1,19 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../constants';
+import { z } from 'zod';
 import { getService } from '../utils/get-service';
+import { idFromRow } from '../utils/rows';
+import { subscriberReads } from './subscriber.rows';
 import type { FollowerEndpoints } from '../channels/activitypub';
 
 const CHANNEL = 'activitypub' as const;
 
-interface FollowerRow {
-  id: number;
-  status: string;
-  activitypubFollower: FollowerEndpoints | null;
-}
+/** `activitypubFollower` as this module writes it; anything else stored there counts as no endpoints. */
+const followerEndpoints = z.object({ inbox: z.string(), sharedInbox: z.string().nullable(), followId: z.string() });
+const endpointsFromColumn = (value: unknown): FollowerEndpoints | null => {
+  const parsed = followerEndpoints.safeParse(value);
+  return parsed.success ? parsed.data : null;
+};
 
 /**
  * Fediverse followers are subscribers of the `activitypub` channel: the address is the
@@ -20,8 +24,10 @@ interface FollowerRow {
 export function activitypubFollowers(strapi: Core.Strapi) {
   const subscribers = () => strapi.db.query(UID.subscriber);
   const ledger = () => getService(strapi, 'consent-ledger');
-  const find = async (actorUri: string) =>
-    (await subscribers().findOne({ where: { channel: CHANNEL, address: actorUri }, orderBy: { id: 'desc' }, select: ['id', 'status', 'activitypubFollower'] })) as FollowerRow | null;
+  const find = async (actorUri: string) => {
+    const row = await subscriberReads(strapi).pickOne(['id', 'status', 'activitypubFollower'], { where: { channel: CHANNEL, address: actorUri }, orderBy: { id: 'desc' } });
+    return row && { ...row, activitypubFollower: endpointsFromColumn(row.activitypubFollower) };
+  };
 
   return {
     /** Answers whether the follower is new (a repeated Follow, sent when our Accept got lost, only refreshes the endpoints). */
@@ -35,8 +41,8 @@ export function activitypubFollowers(strapi: Core.Strapi) {
         }
         const data = { status: 'active', confirmedAt: now, unsubscribedAt: null, activitypubFollower: endpoints, locale, source: 'activitypub-follow' };
         const row = existing
-          ? ((await subscribers().update({ where: { id: existing.id }, data })) as { id: number })
-          : ((await subscribers().create({ data: { channel: CHANNEL, address: actorUri, ...data } })) as { id: number });
+          ? idFromRow(await subscribers().update({ where: { id: existing.id }, data }))
+          : idFromRow(await subscribers().create({ data: { channel: CHANNEL, address: actorUri, ...data } }));
         await ledger().record({ subscriberId: row.id, channel: CHANNEL, type: 'requested', method: 'activitypub-follow', at: now });
         await ledger().record({ subscriberId: row.id, channel: CHANNEL, type: 'confirmed', method: 'activitypub-follow', at: now });
         return { subscriberId: row.id, created: true };

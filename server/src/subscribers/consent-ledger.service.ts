@@ -4,6 +4,8 @@ import { getService } from '../utils/get-service';
 import { sha256 } from './tokens';
 import { truncateIp } from './ip';
 import { chunksOf } from '../utils/chunks';
+import { idsFromRows } from '../utils/rows';
+import { consentEventFromRow, type ConsentEventRow } from './consent-event.rows';
 
 export interface ConsentEventInput {
   subscriberId: number | null;
@@ -62,12 +64,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     // The relation lives in a join table; filtering a bulk delete through it is not supported.
     // In chunks: SQLite and PostgreSQL refuse an `IN (…)` list past 32,766 or 65,535 values.
     for (const ids of chunksOf(subscriberIds, 1000)) {
-      const rows = (await strapi.db.query(UID.consentEvent).findMany({ where: { subscriber: { id: { $in: ids } } }, select: ['id'] })) as Array<{ id: number }>;
-      for (const events of chunksOf(rows.map((row) => row.id), 1000)) await strapi.db.query(UID.consentEvent).deleteMany({ where: { id: { $in: events } } });
+      const rows: unknown[] = await strapi.db.query(UID.consentEvent).findMany({ where: { subscriber: { id: { $in: ids } } }, select: ['id'] });
+      for (const events of chunksOf(idsFromRows(rows), 1000)) await strapi.db.query(UID.consentEvent).deleteMany({ where: { id: { $in: events } } });
     }
   },
 
-  async forSubscriber(subscriberId: number) {
-    return strapi.db.query(UID.consentEvent).findMany({ where: { subscriber: subscriberId }, orderBy: { occurredAt: 'asc' } });
+  async forSubscriber(subscriberId: number): Promise<ConsentEventRow[]> {
+    const rows: unknown[] = await strapi.db.query(UID.consentEvent).findMany({ where: { subscriber: subscriberId }, orderBy: { occurredAt: 'asc' } });
+    return rows.map(consentEventFromRow);
   },
 });

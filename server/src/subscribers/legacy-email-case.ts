@@ -1,20 +1,19 @@
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID, UID } from '../constants';
 import { columnName, tableName } from '../database/names';
-import { toDate } from '../utils/time';
+import { z } from 'zod';
+import { idColumn, idsFromRows, nullableDateColumn, parserOf } from '../utils/rows';
 
-interface StoredRow {
-  id: number;
-  address: string;
-  confirmedAt: unknown;
-  unsubscribedAt: unknown;
-}
+/** Raw knex rows of the subscriber table (epoch ms on SQLite, Date on PostgreSQL), parsed here. */
+const loweredFromRow = parserOf('subscriber', z.object({ lowered: z.string() }));
+const storedFromRow = parserOf('subscriber', z.object({ id: idColumn, address: z.string(), confirmedAt: nullableDateColumn, unsubscribedAt: nullableDateColumn }));
+type StoredRow = ReturnType<typeof storedFromRow>;
 
 /** Lower-case forms looked up per query: far below every database's limit of bound values. */
 const CHUNK = 500;
 
 /** When the row's consent last changed (confirmed or withdrawn); a row never confirmed has none. */
-const lastConsentAt = (row: StoredRow) => Math.max(toDate(row.confirmedAt)?.getTime() ?? -Infinity, toDate(row.unsubscribedAt)?.getTime() ?? -Infinity);
+const lastConsentAt = (row: StoredRow) => Math.max(row.confirmedAt?.getTime() ?? -Infinity, row.unsubscribedAt?.getTime() ?? -Infinity);
 
 /**
  * E-mail addresses used to be stored with their local part as typed (`Anna@…`); they are now
@@ -44,18 +43,20 @@ async function lowerAndMerge(strapi: Core.Strapi) {
   const column = (attribute: string) => columnName(strapi, UID.subscriber, attribute);
   const [channel, address] = [column('channel'), column('address')];
   const knex = strapi.db.connection;
-  const mixed = (await knex(table)
+  const mixedRows: unknown[] = await knex(table)
     .distinct(knex.raw(`LOWER(${address}) as lowered`))
     .where(channel, 'email')
     .whereNotNull(address)
-    .whereRaw(`${address} <> LOWER(${address})`)) as Array<{ lowered: string }>;
+    .whereRaw(`${address} <> LOWER(${address})`);
+  const mixed = mixedRows.map(loweredFromRow);
   const counts = { lowered: 0, merged: 0, mergedRows: 0 };
   for (let start = 0; start < mixed.length; start += CHUNK) {
     const forms = mixed.slice(start, start + CHUNK).map((row) => row.lowered);
-    const rows = (await knex(table)
+    const stored: unknown[] = await knex(table)
       .select({ id: 'id', address, confirmedAt: column('confirmedAt'), unsubscribedAt: column('unsubscribedAt') })
       .where(channel, 'email')
-      .whereRaw(`LOWER(${address}) IN (${forms.map(() => '?').join(', ')})`, forms)) as StoredRow[];
+      .whereRaw(`LOWER(${address}) IN (${forms.map(() => '?').join(', ')})`, forms);
+    const rows = stored.map(storedFromRow);
     for (const form of forms) {
       const variants = rows.filter((row) => row.address.toLowerCase() === form);
       if (!variants.length) continue;
@@ -85,8 +86,8 @@ async function mergeVariants(strapi: Core.Strapi, variants: StoredRow[]) {
   for (const other of variants.filter((row) => row.id !== kept.id)) {
     // The ledger is the proof of consent for the mailbox: it stays, under the row that is kept.
     for (const uid of [UID.consentEvent, UID.inboundMessage]) {
-      const linked = (await strapi.db.query(uid).findMany({ where: { subscriber: other.id }, select: ['id'] })) as Array<{ id: number }>;
-      for (const row of linked) await strapi.db.query(uid).update({ where: { id: row.id }, data: { subscriber: kept.id } });
+      const linked: unknown[] = await strapi.db.query(uid).findMany({ where: { subscriber: other.id }, select: ['id'] });
+      for (const id of idsFromRows(linked)) await strapi.db.query(uid).update({ where: { id }, data: { subscriber: kept.id } });
     }
     await strapi.db.query(UID.subscriber).update({
       where: { id: other.id },
@@ -99,7 +100,7 @@ async function mergeVariants(strapi: Core.Strapi, variants: StoredRow[]) {
         confirmCode: null,
         expiresAt: null,
         status: 'unsubscribed',
-        unsubscribedAt: toDate(other.unsubscribedAt) ?? now,
+        unsubscribedAt: other.unsubscribedAt ?? now,
         erasedAt: now,
       },
     });

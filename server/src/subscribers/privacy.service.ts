@@ -4,7 +4,9 @@ import { UID } from '../constants';
 import { getService } from '../utils/get-service';
 import { DAY_MS } from '../utils/time';
 import { decodeVillages } from '../villages/villages';
-import type { SubscriberRow } from './subscriptions.service';
+import { subscriberExportFromRow, subscriberReads, type SubscriberRow } from './subscriber.rows';
+import { idsFromRows } from '../utils/rows';
+import { inboundWebhookReads } from '../webhooks/inbound-webhook.rows';
 import { chunksOf } from '../utils/chunks';
 import { deliveriesStore } from '../delivery/deliveries.store';
 import { pricingLedger } from '../costs/pricing-ledger';
@@ -47,8 +49,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     /** Everything stored about one subscriber (GDPR Art. 15). */
     async exportSubscriber(id: number) {
-      const row = (await subscribers().findOne({ where: { id }, populate: ['topics'] })) as (Record<string, unknown> & { villages?: string | null }) | null;
-      if (!row) throw notFoundError('No such subscriber');
+      const stored: unknown = await subscribers().findOne({ where: { id }, populate: ['topics'] });
+      if (!stored) throw notFoundError('No such subscriber');
+      const row = subscriberExportFromRow(stored);
       // The villages as the citizen chose them (names from the config), not the stored `|a|b|`.
       const configured = runtime().config().town.villages;
       const subscriber = {
@@ -58,13 +61,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           return { slug, name: village?.name ?? null };
         }),
       };
-      const identity = row as unknown as SubscriberRow;
       const [consentEvents, deliveries, inbox, waiting, webhooks] = await Promise.all([
         ledger().forSubscriber(id),
         strapi.db.query(UID.delivery).findMany({ where: { subscriberId: id }, orderBy: { id: 'asc' } }),
-        strapi.db.query(UID.inboundMessage).findMany({ where: { $or: [{ subscriber: id }, ...fromAddressesOf(identity)] }, orderBy: { id: 'asc' } }),
+        strapi.db.query(UID.inboundMessage).findMany({ where: { $or: [{ subscriber: id }, ...fromAddressesOf(row)] }, orderBy: { id: 'asc' } }),
         strapi.db.query(UID.outgoingMessage).findMany({ where: { subscriberId: id }, orderBy: { id: 'asc' } }),
-        this.storedWebhooksOf(identity),
+        this.storedWebhooksOf(row),
       ]);
       return { subscriber, consentEvents, deliveries, inboundMessages: inbox, outgoingMessages: waiting, storedWebhooks: webhooks };
     },
@@ -74,7 +76,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * counts (sign-ups per month, per topic) still add up, and the ledger says it was erased.
      */
     async erase(id: number) {
-      const subscriber = (await subscribers().findOne({ where: { id } })) as SubscriberRow | null;
+      const subscriber = await subscriberReads(strapi).findOne({ where: { id } });
       if (!subscriber) throw notFoundError('No such subscriber');
       const now = new Date();
       await subscribers().update({
@@ -83,17 +85,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
       // What the address (or, on WhatsApp, the citizen's BSUID) wrote before signing up or while
       // not linked to the row, and what the sandbox recorded as sent to it, hold the address too.
-      const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { $or: [{ subscriber: id }, ...fromAddressesOf(subscriber)] }, select: ['id'] })) as Array<{ id: number }>;
+      const inbox = idsFromRows(await strapi.db.query(UID.inboundMessage).findMany({ where: { $or: [{ subscriber: id }, ...fromAddressesOf(subscriber)] }, select: ['id'] }));
       if (subscriber.address) await strapi.db.query(UID.outboxMessage).deleteMany({ where: { channel: subscriber.channel, toAddress: subscriber.address } });
       // A webhook not yet processed (or stuck) names the number and carries the texts.
       const webhooks = await this.storedWebhooksOf(subscriber);
       if (webhooks.length) await strapi.db.query(UID.inboundWebhook).deleteMany({ where: { id: { $in: webhooks.map((hook) => hook.id) } } });
       await this.forgetProviderMessageIds(id);
-      await this.deleteInboundMessages(inbox.map((row) => row.id));
+      await this.deleteInboundMessages(inbox);
       // Texts still waiting to be sent to the citizen (their queue job then finds nothing to send).
       await strapi.db.query(UID.outgoingMessage).deleteMany({ where: { subscriberId: id } });
       // updateMany cannot filter through a relation, so the ledger rows are found first.
-      const events = (await ledger().forSubscriber(id)) as Array<{ id: number }>;
+      const events = await ledger().forSubscriber(id);
       await strapi.db.query(UID.consentEvent).updateMany({ where: { id: { $in: events.map((event) => event.id) } }, data: { ipTruncated: null, userAgent: null, detail: null, language: null } });
       await ledger().record({ subscriberId: id, channel: subscriber.channel, type: 'erased', method: 'admin', at: now });
     },
@@ -107,8 +109,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async purgeWithdrawn(now = new Date()) {
       const cutoff = new Date(now.getTime() - runtime().config().retentionDays * DAY_MS);
-      const { count: messages } = (await strapi.db.query(UID.inboundMessage).deleteMany({ where: { receivedAt: { $lt: cutoff } } })) as { count: number };
-      const { count: outbox } = (await strapi.db.query(UID.outboxMessage).deleteMany({ where: { createdAt: { $lt: cutoff } } })) as { count: number };
+      const { count: messages } = await strapi.db.query(UID.inboundMessage).deleteMany({ where: { receivedAt: { $lt: cutoff } } });
+      const { count: outbox } = await strapi.db.query(UID.outboxMessage).deleteMany({ where: { createdAt: { $lt: cutoff } } });
       // A stored webhook is normally gone within seconds; one whose processing kept failing goes
       // after a week, when the provider has long stopped redelivering it.
       await strapi.db.query(UID.inboundWebhook).deleteMany({ where: { receivedAt: { $lt: new Date(now.getTime() - 7 * DAY_MS) } } });
@@ -119,17 +121,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await budgetAlerts(strapi).prune(new Date(now.getTime() - COST_HISTORY_DAYS * DAY_MS));
       let purged = 0;
       for (;;) {
-        const stale = (await subscribers().findMany({
-          where: { status: 'unsubscribed', unsubscribedAt: { $lt: cutoff }, purgedAt: { $null: true } },
-          select: ['id'],
-          orderBy: { id: 'asc' },
-          limit: PURGE_CHUNK,
-        })) as Array<{ id: number }>;
-        if (!stale.length) break;
-        const ids = stale.map((row) => row.id);
+        const ids = idsFromRows(
+          await subscribers().findMany({
+            where: { status: 'unsubscribed', unsubscribedAt: { $lt: cutoff }, purgedAt: { $null: true } },
+            select: ['id'],
+            orderBy: { id: 'asc' },
+            limit: PURGE_CHUNK,
+          })
+        );
+        if (!ids.length) break;
         await this.purgeSubscribers(ids, now);
         purged += ids.length;
-        if (stale.length < PURGE_CHUNK) break;
+        if (ids.length < PURGE_CHUNK) break;
       }
       return { subscribers: purged, messages, outbox };
     },
@@ -149,7 +152,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!needles.length) return [];
       const patterns = needles.map((needle) => new RegExp(`(?<![A-Za-z0-9.])${needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9])`));
       // Stored webhooks are few (each is deleted once processed), so they are read and matched here.
-      const rows = (await strapi.db.query(UID.inboundWebhook).findMany({ where: { channel: subscriber.channel }, orderBy: { id: 'asc' } })) as Array<{ id: number; payload: unknown }>;
+      const rows = await inboundWebhookReads(strapi).ofChannel(subscriber.channel);
       return rows.filter((row) => patterns.some((pattern) => pattern.test(JSON.stringify(row.payload))));
     },
 
@@ -166,8 +169,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // Tallied as they go, so the broadcasts they belonged to keep their totals.
       await deliveriesStore(strapi).retire(ids);
       await ledger().deleteForSubscribers(ids);
-      const inbox = (await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: { id: { $in: ids } } }, select: ['id'] })) as Array<{ id: number }>;
-      await this.deleteInboundMessages(inbox.map((row) => row.id));
+      const inbox = idsFromRows(await strapi.db.query(UID.inboundMessage).findMany({ where: { subscriber: { id: { $in: ids } } }, select: ['id'] }));
+      await this.deleteInboundMessages(inbox);
       await strapi.db.query(UID.outgoingMessage).deleteMany({ where: { subscriberId: { $in: ids } } });
       await subscribers().updateMany({ where: { id: { $in: ids } }, data: { ...PERSONAL_FIELDS_CLEARED, purgedAt: now } });
       // An erased row keeps the moment of its erasure.

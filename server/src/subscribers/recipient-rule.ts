@@ -2,6 +2,8 @@ import type { Core } from '@strapi/strapi';
 import { RECEIVED_DELIVERY_STATUSES, UID } from '../constants';
 import { columnName, joinTableOf, tableName } from '../database/names';
 import { villageWhere } from '../villages/villages';
+import { RowParseError } from '../utils/rows';
+import { toDate } from '../utils/time';
 
 /**
  * Who may receive what: the one rule behind fan-out (who gets rows), the editor's preview and
@@ -21,8 +23,22 @@ import { villageWhere } from '../villages/villages';
 /** The columns a fan-out page reads of each matching row. */
 export interface RecipientRow {
   id: number;
-  marketing_stopped_at: unknown;
-  undeliverable_at: unknown;
+  marketing_stopped_at: Date | null;
+  undeliverable_at: Date | null;
+}
+
+/**
+ * A fan-out page's row, parsed by hand rather than with zod: this runs for every recipient of
+ * every broadcast (thousands per page), and three columns need no schema library. A missing
+ * column is an error, not an `undefined` that would read as "reachable".
+ */
+export function recipientFromRow(raw: unknown): RecipientRow {
+  if (typeof raw !== 'object' || raw === null || !('id' in raw) || !('marketing_stopped_at' in raw) || !('undeliverable_at' in raw)) {
+    throw new RowParseError('subscriber', 'id, marketing_stopped_at and undeliverable_at are required');
+  }
+  const id = typeof raw.id === 'string' && /^\d+$/.test(raw.id) ? Number(raw.id) : raw.id;
+  if (typeof id !== 'number' || !Number.isInteger(id)) throw new RowParseError('subscriber', 'id is not an integer');
+  return { id, marketing_stopped_at: toDate(raw.marketing_stopped_at), undeliverable_at: toDate(raw.undeliverable_at) };
 }
 
 /** A news item's audience on one channel. */
@@ -33,7 +49,7 @@ export interface NewsAudience {
 }
 
 /** Whether a matching row is known to be unreachable, so it is recorded as skipped rather than sent. */
-export const knownUnreachable = (row: Pick<RecipientRow, 'marketing_stopped_at' | 'undeliverable_at'>) => Boolean(row.marketing_stopped_at) || Boolean(row.undeliverable_at);
+export const knownUnreachable = (row: { marketing_stopped_at: unknown; undeliverable_at: unknown }) => Boolean(row.marketing_stopped_at) || Boolean(row.undeliverable_at);
 
 export function recipientRule(strapi: Core.Strapi) {
   const knex = () => strapi.db.connection;
@@ -86,12 +102,14 @@ export function recipientRule(strapi: Core.Strapi) {
   const reachable = <Query extends ReturnType<typeof news>>(query: Query) => query.whereNull(col('marketingStoppedAt')).whereNull(col('undeliverableAt'));
 
   /** One page of matching rows by id, as fan-out reads them. */
-  const page = async (query: ReturnType<typeof news>, afterId: number, limit: number) =>
-    (await query
+  const page = async (query: ReturnType<typeof news>, afterId: number, limit: number): Promise<RecipientRow[]> => {
+    const rows: unknown[] = await query
       .select('s.id', `${col('marketingStoppedAt')} as marketing_stopped_at`, `${col('undeliverableAt')} as undeliverable_at`)
       .where('s.id', '>', afterId)
       .orderBy('s.id', 'asc')
-      .limit(limit)) as RecipientRow[];
+      .limit(limit);
+    return rows.map(recipientFromRow);
+  };
 
   return { news, threadReceivers, reachable, page, column: col };
 }

@@ -1,6 +1,5 @@
 import type { Core } from '@strapi/strapi';
 import { UID, type ChannelId } from '../constants';
-import { toDate } from '../utils/time';
 import { isBusinessScopedUserId } from '../channels/whatsapp/whatsapp.identity';
 import { sha256 } from './tokens';
 import { fieldError, type SubscriberRow, type SubscriptionContext } from './subscription-context';
@@ -8,14 +7,14 @@ import type identityModule from './subscription-identity';
 
 /** From pending to active: a confirmation link, button, deep link or `START <code>`, and what happens to sign-ups nobody confirmed. */
 export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContext, identity: ReturnType<typeof identityModule>) => {
-  const { subscribers, ledger } = context;
+  const { subscribers, reads, ledger } = context;
   /**
    * A WhatsApp sender whose number and BSUID Meta gave together: the row the same person already
    * has under that BSUID alone (a sign-up with a username, no number), other than `row`.
    */
   const twinUnderUserId = async (row: SubscriberRow, address: string, userId: string | undefined) => {
     if (row.channel !== 'whatsapp' || !userId || isBusinessScopedUserId(address)) return null;
-    return (await subscribers().findOne({ where: { channel: 'whatsapp', id: { $ne: row.id }, $or: [{ address: userId }, { whatsappUserId: userId }] } })) as SubscriberRow | null;
+    return await reads.findOne({ where: { channel: 'whatsapp', id: { $ne: row.id }, $or: [{ address: userId }, { whatsappUserId: userId }] } });
   };
   return {
     /**
@@ -41,7 +40,7 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
      * (Telegram), it becomes the address.
      */
     async confirmByToken(token: string, method: string, from?: { channel: ChannelId; address: string; userId?: string }) {
-      const subscriber = (await subscribers().findOne({ where: { tokenHash: sha256(token) } })) as SubscriberRow | null;
+      const subscriber = await reads.findOne({ where: { tokenHash: sha256(token) } });
       const invalid = () => fieldError('token', 'This confirmation link is invalid or has expired');
       if (!subscriber) throw invalid();
       // A row without an address (Telegram before /start) has no chat to confirm from: only the
@@ -67,9 +66,9 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
      * the new `requested` ledger entry move onto it, so there is still one row per chat.
      */
     async linkAddress(pending: SubscriberRow, address: string, method: string) {
-      const expiresAt = toDate(pending.expiresAt);
+      const expiresAt = pending.expiresAt;
       if (expiresAt && expiresAt.getTime() < Date.now()) throw fieldError('token', 'This confirmation link is invalid or has expired');
-      const existing = (await subscribers().findOne({ where: { channel: pending.channel, address } })) as SubscriberRow | null;
+      const existing = await reads.findOne({ where: { channel: pending.channel, address } });
       if (!existing) {
         await subscribers().update({ where: { id: pending.id }, data: { address } });
         return this.activate({ ...pending, address }, method);
@@ -79,8 +78,8 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
 
     /** Moves a pending sign-up's choice and ledger onto the citizen's existing row, and confirms that. */
     async mergePendingInto(pending: SubscriberRow, existing: SubscriberRow, method: string) {
-      const full = (await subscribers().findOne({ where: { id: pending.id }, populate: ['topics'] })) as { topics?: Array<{ id: number }>; villages?: string | null; signupLinkId?: string | null } | null;
-      const events = (await ledger().forSubscriber(pending.id)) as Array<{ id: number }>;
+      const full = await reads.findOneWithTopics({ where: { id: pending.id } });
+      const events = await ledger().forSubscriber(pending.id);
       for (const event of events) await strapi.db.query(UID.consentEvent).update({ where: { id: event.id }, data: { subscriber: existing.id } });
       await subscribers().delete({ where: { id: pending.id } });
       await subscribers().update({
@@ -107,9 +106,9 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
      */
     async confirmByCode(channel: ChannelId, address: string, code: string | null, method: string, userId?: string) {
       if (channel === 'whatsapp' && code) {
-        const pending = (await subscribers().findOne({ where: { channel, status: 'pending', confirmCode: sha256(code.toUpperCase()) } })) as SubscriberRow | null;
+        const pending = await reads.findOne({ where: { channel, status: 'pending', confirmCode: sha256(code.toUpperCase()) } });
         const senderHasNumber = !isBusinessScopedUserId(address);
-        const expiresAt = toDate(pending?.expiresAt);
+        const expiresAt = pending?.expiresAt;
         const live = pending && !(expiresAt && expiresAt.getTime() < Date.now());
         if (pending && live && (pending.address === null || pending.address === address || !senderHasNumber)) {
           const found = await identity.findByAddress(channel, address, userId);
@@ -133,7 +132,7 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
     },
 
     async activate(subscriber: SubscriberRow, method: string) {
-      const expiresAt = toDate(subscriber.expiresAt);
+      const expiresAt = subscriber.expiresAt;
       if (subscriber.status === 'pending' && expiresAt && expiresAt.getTime() < Date.now()) {
         throw fieldError('token', 'This confirmation link is invalid or has expired');
       }
@@ -142,10 +141,10 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
       // Status and ledger change together, and only once: a button tap and a START code arriving
       // at the same moment must not leave two `confirmed` entries, nor an active row without one.
       await strapi.db.transaction(async () => {
-        const { count } = (await subscribers().updateMany({
+        const { count } = await subscribers().updateMany({
           where: { id: subscriber.id, status: { $ne: 'active' } },
           data: { status: 'active', confirmedAt: now, unsubscribedAt: null, expiresAt: null, tokenHash: null, confirmCode: null, marketingStoppedAt: null },
-        })) as { count: number };
+        });
         if (!count) return;
         await ledger().record({
           subscriberId: subscriber.id,
@@ -170,11 +169,7 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
      * could erase a citizen's history by signing the number up and not confirming.
      */
     async expirePending(now = new Date()) {
-      const expired = (await subscribers().findMany({
-        where: { status: 'pending', expiresAt: { $lt: now } },
-        select: ['id', 'confirmedAt', 'unsubscribedAt'],
-        limit: 1000,
-      })) as Array<{ id: number; confirmedAt: unknown; unsubscribedAt: unknown }>;
+      const expired = await reads.pickMany(['id', 'confirmedAt', 'unsubscribedAt'], { where: { status: 'pending', expiresAt: { $lt: now } }, limit: 1000 });
       const returning = expired.filter((row) => row.confirmedAt || row.unsubscribedAt);
       const fresh = expired.filter((row) => !returning.includes(row)).map((row) => row.id);
       if (fresh.length) {
@@ -182,16 +177,16 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
         await subscribers().deleteMany({ where: { id: { $in: fresh } } });
       }
       for (const row of returning) {
-        const since = toDate(row.unsubscribedAt) ?? toDate(row.confirmedAt);
-        const events = (await ledger().forSubscriber(row.id)) as Array<{ id: number; type: string; occurredAt: unknown }>;
-        const request = events.filter((event) => (event.type === 'requested' || event.type === 'changed') && since && (toDate(event.occurredAt)?.getTime() ?? 0) > since.getTime());
+        const since = row.unsubscribedAt ?? row.confirmedAt;
+        const events = await ledger().forSubscriber(row.id);
+        const request = events.filter((event) => (event.type === 'requested' || event.type === 'changed') && since && event.occurredAt.getTime() > since.getTime());
         if (request.length) await strapi.db.query(UID.consentEvent).deleteMany({ where: { id: { $in: request.map((event) => event.id) } } });
-        const { count } = (await subscribers().updateMany({
+        const { count } = await subscribers().updateMany({
           where: { id: row.id, status: 'pending' },
           // What the request chose goes too: it may have been a stranger's, and the owner's own
           // START later must not take on the stranger's topics, villages, language or source.
           data: { status: 'unsubscribed', name: null, expiresAt: null, confirmCode: null, tokenHash: null, signupLinkId: null, villages: null, locale: null, source: null },
-        })) as { count: number };
+        });
         // updateMany leaves relations alone: the topics are cleared on their own.
         if (count) await subscribers().update({ where: { id: row.id }, data: { topics: [] } });
       }

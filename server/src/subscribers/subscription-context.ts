@@ -9,6 +9,7 @@ import { getService } from '../utils/get-service';
 import { HOUR_MS, within } from '../utils/time';
 import type { Language } from '../../../shared/languages';
 import type { PushSubscription } from '../channels/webpush/webpush.subscription';
+import { subscriberReads, type SubscriberRow } from './subscriber.rows';
 
 /** Types and helpers shared by the subscription modules (sign-up, confirmation, preferences, identity). */
 export interface SignupInput {
@@ -42,21 +43,7 @@ export interface RequestMeta {
   userAgent?: string | null;
 }
 
-export interface SubscriberRow {
-  id: number;
-  channel: ChannelId;
-  address: string | null;
-  name: string | null;
-  status: 'pending' | 'active' | 'unsubscribed';
-  locale: string | null;
-  expiresAt: unknown;
-  confirmCode: string | null;
-  tokenHash: string | null;
-  consentVersion: string | null;
-  lastInboundAt: unknown;
-  unsubscribedAt?: unknown;
-  whatsappUserId?: string | null;
-}
+export type { SubscriberRow } from './subscriber.rows';
 
 /** Who wrote on WhatsApp: `address` is the number (E.164) or, without one, the BSUID. */
 export interface WhatsappSender {
@@ -114,6 +101,8 @@ export const confirmMethodOf = (channel: ChannelId) => CONFIRM_METHOD[channel];
 /** What every subscription module works with; built once per service instance. */
 export const subscriptionContext = (strapi: Core.Strapi) => {
   const subscribers = () => strapi.db.query(UID.subscriber);
+  /** Reads of the subscriber table, parsed (subscriber.rows.ts); writes go through `subscribers()`. */
+  const reads = subscriberReads(strapi);
   const runtime = () => getService(strapi, 'runtime');
   const ledger = () => getService(strapi, 'consent-ledger');
   /** The ledger's `requested` entry for a sign-up on the town's form, whatever the channel. */
@@ -169,7 +158,7 @@ export const subscriptionContext = (strapi: Core.Strapi) => {
     return bot ? `https://t.me/${bot}?start=${token}` : null;
   };
 
-  return { subscribers, runtime, ledger, recordRequest, recordVillages, tokenSecret, opaqueKey, enqueueMessage, whatsappLink, addressKey, admit, telegramLink };
+  return { subscribers, reads, runtime, ledger, recordRequest, recordVillages, tokenSecret, opaqueKey, enqueueMessage, whatsappLink, addressKey, admit, telegramLink };
 };
 
 export type SubscriptionContext = ReturnType<typeof subscriptionContext>;

@@ -9,7 +9,7 @@ import { fieldError, TYPED_ADDRESS, type SubscriberRow, type SubscriptionContext
 
 /** Who a subscription is: its address in canonical form, the row behind an address or BSUID, and the signed tokens that name it. */
 export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContext) => {
-  const { subscribers, runtime, tokenSecret, opaqueKey } = context;
+  const { subscribers, reads, runtime, tokenSecret, opaqueKey } = context;
   return {
     /**
      * A Redis key part for a provider message id: an HMAC, since ids can embed the address
@@ -41,16 +41,11 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
      * the webhook carried: the row with this very address first, then the one that knows the BSUID.
      */
     async findByAddress(channel: ChannelId, address: string, userId?: string) {
-      type Found = SubscriberRow & { topics: Array<{ name: string }> };
       const ids = [...new Set([address, userId].filter((value): value is string => Boolean(value)))];
       if (channel !== 'whatsapp' || !ids.some((id) => isBusinessScopedUserId(id))) {
-        return (await subscribers().findOne({ where: { channel, address }, populate: ['topics'] })) as Found | null;
+        return reads.findOneWithTopics({ where: { channel, address } });
       }
-      const rows = (await subscribers().findMany({
-        where: { channel, $or: [{ address: { $in: ids } }, { whatsappUserId: { $in: ids } }] },
-        populate: ['topics'],
-        orderBy: { id: 'desc' },
-      })) as Found[];
+      const rows = await reads.findManyWithTopics({ where: { channel, $or: [{ address: { $in: ids } }, { whatsappUserId: { $in: ids } }] }, orderBy: { id: 'desc' } });
       return rows.find((row) => row.address === address) ?? rows.find((row) => row.address !== null) ?? rows[0] ?? null;
     },
 
@@ -65,10 +60,7 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
      * and so do inbox messages, so staff can still answer.
      */
     async updateWhatsappUserId(previous: string, current: string) {
-      const rows = (await subscribers().findMany({
-        where: { channel: 'whatsapp', $or: [{ whatsappUserId: previous }, { address: previous }] },
-        select: ['id', 'address'],
-      })) as Array<{ id: number; address: string | null }>;
+      const rows = await reads.pickMany(['id', 'address'], { where: { channel: 'whatsapp', $or: [{ whatsappUserId: previous }, { address: previous }] } });
       for (const row of rows) {
         await subscribers().update({ where: { id: row.id }, data: { whatsappUserId: current, ...(row.address === previous ? { address: current } : {}) } });
       }
@@ -87,25 +79,23 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
     /** The (not erased) subscription a manage token names, or null. */
     async subscriberOfManageToken(token: string): Promise<SubscriberRow | null> {
       const id = verifyManageToken(tokenSecret(), token);
-      const subscriber = id ? ((await subscribers().findOne({ where: { id } })) as SubscriberRow | null) : null;
+      const subscriber = id ? (await reads.findOne({ where: { id } })) : null;
       return subscriber?.address ? subscriber : null;
     },
 
     /** The active topic slugs of the subscription a manage token names; null when the token is not valid. */
     async topicsOfManageToken(token: string): Promise<string[] | null> {
       const id = verifyManageToken(tokenSecret(), token);
-      const subscriber = id
-        ? ((await subscribers().findOne({ where: { id }, populate: ['topics'] })) as { address: string | null; topics?: Array<{ slug: string; active: boolean }> } | null)
-        : null;
+      const subscriber = id ? await reads.findOneWithTopics({ where: { id } }) : null;
       // Erased subscriptions have nothing left to carry over.
       if (!subscriber?.address) return null;
-      return (subscriber.topics ?? []).filter((topic) => topic.active).map((topic) => topic.slug);
+      return subscriber.topics.filter((topic) => topic.active).map((topic) => topic.slug);
     },
 
     /** The village slugs of the subscription a manage token names; null when the token is not valid. */
     async villagesOfManageToken(token: string): Promise<string[] | null> {
       const id = verifyManageToken(tokenSecret(), token);
-      const subscriber = id ? ((await subscribers().findOne({ where: { id }, select: ['address', 'villages'] })) as { address: string | null; villages: string | null } | null) : null;
+      const subscriber = id ? await reads.pickOne(['address', 'villages'], { where: { id } }) : null;
       if (!subscriber?.address) return null;
       const known = new Set(runtime().config().town.villages.map((village) => village.slug));
       return decodeVillages(subscriber.villages).filter((slug) => known.has(slug));

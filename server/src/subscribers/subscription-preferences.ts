@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
-import { UID, type ChannelId } from '../constants';
+import type { ChannelId } from '../constants';
+import { topicReads } from './topic.rows';
 import { assertPushEndpoint } from './push-endpoint';
 import { parsePushSubscription, pushAddressOf } from '../channels/webpush/webpush.subscription';
 import type { Language } from '../../../shared/languages';
@@ -10,7 +11,7 @@ import type identityModule from './subscription-identity';
 
 /** What a citizen changes about their subscription: topics, villages, language, and withdrawal. */
 export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContext, identity: ReturnType<typeof identityModule>) => {
-  const { subscribers, runtime, ledger, recordVillages, tokenSecret } = context;
+  const { subscribers, reads, runtime, ledger, recordVillages, tokenSecret } = context;
   return {
     /** Checks village slugs against `town.villages`; an unknown one is a 400 naming the field. */
     resolveVillages(slugs: readonly string[]): string[] {
@@ -24,10 +25,7 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
     async resolveTopics(slugs: string[]): Promise<number[]> {
       if (!slugs.length) return [];
       const unique = [...new Set(slugs)];
-      const found = (await strapi.db.query(UID.topic).findMany({ where: { slug: { $in: unique }, active: true }, select: ['id', 'slug'] })) as Array<{
-        id: number;
-        slug: string;
-      }>;
+      const found = await topicReads(strapi).pickMany(['id', 'slug'], { where: { slug: { $in: unique }, active: true } });
       const unknown = unique.filter((slug) => !found.some((topic) => topic.slug === slug));
       if (unknown.length) throw fieldError('topics', `Unknown topic: ${unknown.join(', ')}`);
       return found.map((topic) => topic.id);
@@ -42,7 +40,7 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
       const config = runtime().config();
       const wanted = config.languages.find((code) => code === language);
       if (!wanted) throw fieldError(field, `The town offers the languages ${config.languages.join(', ')}; ${language} is not one of them`);
-      const subscriber = (await subscribers().findOne({ where: { id: subscriberId } })) as SubscriberRow | null;
+      const subscriber = await reads.findOne({ where: { id: subscriberId } });
       if (!subscriber?.address) throw fieldError('token', 'This link is invalid');
       if (subscriber.locale === wanted) return wanted;
       await strapi.db.transaction(async () => {
@@ -61,7 +59,7 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
 
     /** The village slugs a subscriber chose (empty: the whole town). */
     async villagesOf(subscriberId: number): Promise<string[]> {
-      const row = (await subscribers().findOne({ where: { id: subscriberId }, select: ['villages'] })) as { villages: string | null } | null;
+      const row = await reads.pickOne(['villages'], { where: { id: subscriberId } });
       return decodeVillages(row?.villages);
     },
 
@@ -75,17 +73,17 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
 
     /** Withdrawal: the subscriber stops receiving anything, and the ledger says when and how. */
     async withdraw(subscriberId: number, method: string, meta: RequestMeta = {}, at = new Date()) {
-      const subscriber = (await subscribers().findOne({ where: { id: subscriberId } })) as SubscriberRow | null;
+      const subscriber = await reads.findOne({ where: { id: subscriberId } });
       if (!subscriber || subscriber.status === 'unsubscribed') return false;
       // When the citizen withdrew: for a STOP the provider's time of the message, so a START
       // written before it and delivered after it can be told apart (inbound-commands.service.ts).
       const now = at;
       // As in activate: one `withdrawn` entry however many STOPs arrive at once, written with the status.
       return strapi.db.transaction(async () => {
-        const { count } = (await subscribers().updateMany({
+        const { count } = await subscribers().updateMany({
           where: { id: subscriberId, status: { $ne: 'unsubscribed' } },
           data: { status: 'unsubscribed', unsubscribedAt: now, tokenHash: null, confirmCode: null },
-        })) as { count: number };
+        });
         if (!count) return false;
         await ledger().record({ subscriberId, channel: subscriber.channel, type: 'withdrawn', method, ip: meta.ip, userAgent: meta.userAgent, at: now });
         return true;
@@ -94,7 +92,7 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
 
     async unsubscribeByToken(token: string, meta: RequestMeta, method = 'unsubscribe-link') {
       const id = verifyUnsubscribeToken(tokenSecret(), token);
-      const subscriber = id ? ((await subscribers().findOne({ where: { id } })) as SubscriberRow | null) : null;
+      const subscriber = id ? (await reads.findOne({ where: { id } })) : null;
       if (!subscriber) throw fieldError('token', 'This unsubscribe link is invalid');
       await this.withdraw(subscriber.id, method, meta);
     },
@@ -113,7 +111,7 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
 
     /** The page's "Mitteilungen abbestellen": the browser proves the subscription by knowing its endpoint. */
     async unsubscribePush(endpoint: string, meta: RequestMeta) {
-      const subscriber = (await subscribers().findOne({ where: { channel: 'webpush', address: pushAddressOf(endpoint) } })) as SubscriberRow | null;
+      const subscriber = await reads.findOne({ where: { channel: 'webpush', address: pushAddressOf(endpoint) } });
       if (subscriber) await this.withdraw(subscriber.id, 'webpush-page', meta);
     },
 
@@ -125,7 +123,7 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
       const parsed = parsePushSubscription(next);
       if (!parsed) throw fieldError('subscription', 'A push subscription from the browser (endpoint and keys) is required');
       await assertPushEndpoint(strapi, parsed.endpoint, ['subscription']);
-      const subscriber = (await subscribers().findOne({ where: { channel: 'webpush', address: pushAddressOf(oldEndpoint) } })) as SubscriberRow | null;
+      const subscriber = await reads.findOne({ where: { channel: 'webpush', address: pushAddressOf(oldEndpoint) } });
       if (!subscriber || subscriber.status !== 'active') return false;
       const address = pushAddressOf(parsed.endpoint);
       const taken = address !== subscriber.address && (await subscribers().findOne({ where: { channel: 'webpush', address } }));

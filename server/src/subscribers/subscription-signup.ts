@@ -16,12 +16,14 @@ import type manageModule from './subscription-manage';
 import { texts } from '../messages/texts';
 import { MANAGE_URL_PLACEHOLDER } from '../messages/manage-link';
 import { citizenLanguage } from '../languages/languages';
+import { idFromRow } from '../utils/rows';
+import { subscriberFromRow } from './subscriber.rows';
 
 /** Sign-up → subscriber and consent ledger. Every answer to the public is the same whether the number was unknown, pending or already active, so nobody can learn who is subscribed. */
 export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContext, identity: ReturnType<typeof identityModule>, confirmation: ReturnType<typeof confirmationModule>, preferences: ReturnType<typeof preferencesModule>,
   manage: ReturnType<typeof manageModule>
 ) => {
-  const { subscribers, runtime, ledger, recordRequest, recordVillages, enqueueMessage, whatsappLink, addressKey, admit, telegramLink } = context;
+  const { subscribers, reads, runtime, ledger, recordRequest, recordVillages, enqueueMessage, whatsappLink, addressKey, admit, telegramLink } = context;
   return {
     /**
      * One sign-up per channel; several channels in one form are several calls (see
@@ -99,7 +101,7 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
         // A fixed "an hour": the exact time left would tell when someone else last tried this address.
         if (!admitted.admitted) throw rateLimitError('Too many sign-ups for this address; please try again later', { retryAfterSeconds: 3600 });
       }
-      const existing = managedHere ?? (address ? ((await subscribers().findOne({ where: { channel: input.channel, address } })) as SubscriberRow | null) : null);
+      const existing = managedHere ?? (address ? await reads.findOne({ where: { channel: input.channel, address } }) : null);
       return { input, address, topicIds, villages, existing, now, ...(pushSubscription ? { pushSubscription } : {}), ...(managedHere ? { managed: true } : {}) };
     },
 
@@ -148,7 +150,7 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
         subscriberId = existing.id;
         await subscribers().update({ where: { id: existing.id }, data: pendingData });
       } else {
-        const created = (await subscribers().create({ data: { ...pendingData, channel: input.channel, address } })) as { id: number };
+        const created = idFromRow(await subscribers().create({ data: { ...pendingData, channel: input.channel, address } }));
         subscriberId = created.id;
       }
 
@@ -199,7 +201,7 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
         await subscribers().update({ where: { id: existing.id }, data });
         row = { ...existing, locale, consentVersion: input.consent.version, status: existing.status === 'active' ? 'active' : 'pending', expiresAt: null };
       } else {
-        row = (await subscribers().create({ data: { ...data, channel: 'webpush', address, status: 'pending' } })) as SubscriberRow;
+        row = subscriberFromRow(await subscribers().create({ data: { ...data, channel: 'webpush', address, status: 'pending' } }));
       }
       await recordRequest(row.id, 'webpush', input.consent.version, locale, meta, now);
       if (existing?.locale && existing.locale !== locale) {

@@ -4,6 +4,7 @@ import type { OutgoingMessage } from '../queue/jobs';
 import { localeOf, texts } from '../messages/texts';
 import { getService } from '../utils/get-service';
 import { maskedMessage } from '../utils/log';
+import { subscriberReads } from './subscriber.rows';
 
 /**
  * Channels a hint can go to, in this order of preference. Web Push carries only announcements
@@ -12,17 +13,6 @@ import { maskedMessage } from '../utils/log';
 export const HINT_CHANNELS: readonly ChannelId[] = ['email', 'telegram'];
 
 export type UnreachableHintOutcome = 'sent' | 'already-sent' | 'not-possible' | 'disabled';
-
-interface Row {
-  id: number;
-  channel: ChannelId;
-  status: string;
-  address: string | null;
-  locale: string | null;
-  signupLinkId: string | null;
-  undeliverableAt: unknown;
-  unreachableHintAt: unknown;
-}
 
 /**
  * WhatsApp said a citizen's number cannot receive our messages (130472, 131026), and the row is
@@ -44,20 +34,20 @@ async function hint(strapi: Core.Strapi, whatsappSubscriberId: number): Promise<
   const config = runtime.config();
   if (!config.channels.whatsapp.unreachableHint.enabled) return 'disabled';
   const subscribers = strapi.db.query(UID.subscriber);
-  const whatsapp = (await subscribers.findOne({ where: { id: whatsappSubscriberId }, select: ['id', 'channel', 'signupLinkId', 'unreachableHintAt'] })) as Row | null;
+  const reads = subscriberReads(strapi);
+  const whatsapp = await reads.pickOne(['id', 'channel', 'signupLinkId', 'unreachableHintAt'], { where: { id: whatsappSubscriberId } });
   if (!whatsapp || whatsapp.channel !== 'whatsapp') return 'not-possible';
   if (whatsapp.unreachableHintAt) return 'already-sent';
   if (!whatsapp.signupLinkId) return 'not-possible';
-  const linked = (await subscribers.findMany({
+  const linked = await reads.pickMany(['id', 'channel', 'status', 'address', 'locale', 'undeliverableAt'], {
     where: { signupLinkId: whatsapp.signupLinkId, id: { $ne: whatsapp.id }, status: 'active', channel: { $in: [...HINT_CHANNELS] } },
-    select: ['id', 'channel', 'status', 'address', 'locale', 'undeliverableAt'],
-  })) as Row[];
+  });
   const target = HINT_CHANNELS.map((channel) =>
     linked.find((row) => row.channel === channel && row.address && !row.undeliverableAt && runtime.channels().find(channel))
   ).find(Boolean);
   if (!target) return 'not-possible';
   // Claimed before the job is added: two failures arriving at once send one hint.
-  const claimed = (await subscribers.updateMany({ where: { id: whatsapp.id, unreachableHintAt: null }, data: { unreachableHintAt: new Date() } })) as { count: number };
+  const claimed = await subscribers.updateMany({ where: { id: whatsapp.id, unreachableHintAt: null }, data: { unreachableHintAt: new Date() } });
   if (!claimed.count) return 'already-sent';
   const message: OutgoingMessage = { message: 'text', subscriberId: target.id, text: texts.whatsappUnreachableHint[localeOf(target.locale)](config.town.name), kind: 'other' };
   try {

@@ -4,6 +4,9 @@ import type { ChannelEvent } from '../channels/channel';
 import { getService } from '../utils/get-service';
 import { keyedHash } from '../utils/secret';
 import { HOUR_MS, toDate } from '../utils/time';
+import { idFromRow } from '../utils/rows';
+import { inboundMessageReads } from '../inbox/inbound-message.rows';
+import { topicReads } from '../subscribers/topic.rows';
 import { LANGUAGE_KEYWORDS, texts } from '../messages/texts';
 import { citizenLanguage, languageOfKeyword } from '../languages/languages';
 import { confirmMethodOf } from '../subscribers/subscriptions.service';
@@ -87,9 +90,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   const storeInbound = async (channel: ChannelId, event: InboundMessage, subscriberId: number | null, forInbox: boolean) => {
-    const existing = (await strapi.db.query(UID.inboundMessage).findOne({ where: { providerMessageId: event.providerMessageId } })) as { id: number } | null;
+    const existing = await inboundMessageReads(strapi).pickOne(['id'], { where: { providerMessageId: event.providerMessageId } });
     if (existing) return existing;
-    return (await strapi.db.query(UID.inboundMessage).create({
+    return idFromRow(await strapi.db.query(UID.inboundMessage).create({
       data: {
         channel,
         subscriber: subscriberId,
@@ -101,7 +104,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         handledAt: forInbox ? null : new Date(),
         handledBy: forInbox ? null : 'system',
       },
-    })) as { id: number };
+    }));
   };
 
   return {
@@ -173,7 +176,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           const chosen = await subscriptions().setVillages(subscriber, wanted.slugs, `${channel}-keyword`);
           return reply(channel, event, texts.villagesChanged[locale](villageNames(chosen)));
         }
-        const all = (await strapi.db.query(UID.topic).findMany({ where: { active: true }, select: ['name'], orderBy: { name: 'asc' } })) as Array<{ name: string }>;
+        const all = await topicReads(strapi).pickMany(['name'], { where: { active: true }, orderBy: { name: 'asc' } });
         subscriber = await subscriptions().findByAddress(channel, event.from, event.userId);
         const topicList = texts.topics[locale]((subscriber?.topics ?? []).map((t) => t.name), all.map((t) => t.name));
         const list =

@@ -8,6 +8,8 @@ import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { maskPersonalData, maskedMessage } from '../utils/log';
 import { DAY_MS } from '../utils/time';
+import { idFromRow } from '../utils/rows';
+import { inboundWebhookReads } from './inbound-webhook.rows';
 
 type WebhookStampKind = 'received' | 'verified';
 type InboundMessageEvent = Extract<ChannelEvent, { type: 'message' }>;
@@ -62,7 +64,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       stamp(channel.id, 'verified');
       // The payload (numbers, names, texts) stays in the database; the job carries its id only.
-      const stored = (await strapi.db.query(UID.inboundWebhook).create({ data: { channel: channel.id, payload: parsed, receivedAt: new Date() } })) as { id: number };
+      const stored = idFromRow(await strapi.db.query(UID.inboundWebhook).create({ data: { channel: channel.id, payload: parsed, receivedAt: new Date() } }));
       try {
         await runtime().queue().add(CONTROL_QUEUE, { name: JOB_NAMES.webhook, data: { channel: channel.id, webhookId: stored.id } });
       } catch (error) {
@@ -105,7 +107,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async process(job: RunningJob) {
       const { channel: channelId, webhookId, payload } = webhookJobSchema.parse(job.data);
       if (webhookId === undefined) return this.processPayload(channelId, payload, job.id);
-      const stored = (await strapi.db.query(UID.inboundWebhook).findOne({ where: { id: webhookId } })) as { payload: unknown } | null;
+      const stored = await inboundWebhookReads(strapi).findOne(webhookId);
       // Gone: processed by an earlier run of this job (at-least-once), or removed by retention.
       if (!stored) return;
       await this.processPayload(channelId, stored.payload, job.id);

@@ -1,5 +1,4 @@
 import type { Core } from '@strapi/strapi';
-import type { WhatsappAccountStatus } from '../../../shared/contracts/admin-api';
 import { PLUGIN_ID, UID } from '../constants';
 import type { ChannelEvent } from '../channels/channel';
 import { createBusinessApi, type BusinessApi, type MessagingLimits, type MetaTemplate } from '../channels/whatsapp/whatsapp.business-api';
@@ -8,6 +7,7 @@ import { renderWhatsappMessage, type RenderedWhatsappMessage } from '../channels
 import { whatsappStatusTexts } from '../messages/texts';
 import { getService } from '../utils/get-service';
 import { DAY_MS } from '../utils/time';
+import { templateEventRows } from './template-event.rows';
 
 type TemplateUpdate = Extract<ChannelEvent, { type: 'template-update' }>;
 
@@ -38,7 +38,7 @@ export interface AccountSnapshot {
  * follows the tier), and again after a template webhook. Needs `businessAccountId`.
  */
 /** A stored template event (content type template-event) as the status page reads it. */
-type TemplateEventRow = Omit<WhatsappAccountStatus['templateEvents'][number], 'occurredAt'> & { occurredAt: string | Date };
+const categoryChangeOf = templateEventRows.pick(['templateName', 'language', 'previousCategory', 'newCategory']);
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const runtime = () => getService(strapi, 'runtime');
@@ -65,13 +65,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return api;
   };
 
-  const categoryChanges = async (): Promise<CategoryChange[]> =>
-    (await strapi.db.query(UID.templateEvent).findMany({
+  const categoryChanges = async (): Promise<CategoryChange[]> => {
+    const rows: unknown[] = await strapi.db.query(UID.templateEvent).findMany({
       where: { channel: 'whatsapp', change: 'category' },
       orderBy: { occurredAt: 'asc' },
       select: ['templateName', 'language', 'previousCategory', 'newCategory'],
       limit: 200,
-    })) as CategoryChange[];
+    });
+    return rows.map(categoryChangeOf);
+  };
 
   const versionProblems = (now: number): TemplateProblem['message'][] => {
     const config = whatsappConfig();
@@ -186,11 +188,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async status(now = Date.now()) {
       const config = whatsappConfig();
       const configured = Boolean(config.businessAccountId);
-      const events = (await strapi.db.query(UID.templateEvent).findMany({
+      const eventRows: unknown[] = await strapi.db.query(UID.templateEvent).findMany({
         where: { channel: 'whatsapp' },
         orderBy: { occurredAt: 'desc' },
         limit: 20,
-      })) as TemplateEventRow[];
+      });
+      const events = eventRows.map(templateEventRows.fromRow);
       const problems: Array<{ code: string; kind?: string; template?: string; message: { de: string; en: string } }> = [];
       if (!configured) problems.push({ code: 'no-business-account', message: { de: whatsappStatusTexts.noBusinessAccount.de(), en: whatsappStatusTexts.noBusinessAccount.en() } });
       if (snapshot.error) problems.push({ code: 'unreadable', message: { de: whatsappStatusTexts.unreadable.de(snapshot.error), en: whatsappStatusTexts.unreadable.en(snapshot.error) } });
@@ -209,7 +212,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           reason: event.reason ?? null,
           previousCategory: event.previousCategory ?? null,
           newCategory: event.newCategory ?? null,
-          occurredAt: event.occurredAt,
+          occurredAt: event.occurredAt.toISOString(),
         })),
         apiVersion: {
           configured: config.apiVersion,

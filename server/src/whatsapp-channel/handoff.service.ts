@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../constants';
 import { getService } from '../utils/get-service';
-import { toDate } from '../utils/time';
+import { channelHandoffRows } from './channel-handoff.rows';
 import { localeOf, titleWithFollowUp, followUpTexts } from '../messages/texts';
 import type { AnnouncementContent } from '../channels/channel';
 import type { WhatsappChannelHandoff } from '../../../shared/contracts/admin-api';
@@ -25,28 +25,27 @@ export function whatsappChannelText(content: AnnouncementContent, locale: 'de' |
   return parts.join('\n\n');
 }
 
-interface HandoffRow {
-  id: number;
-  postedAt: unknown;
-  postedBy: string | null;
-}
 
 /** The one writer of `town_crier_channel_handoffs`: the "posted to the WhatsApp Channel" tick. */
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const rows = () => strapi.db.query(UID.channelHandoff);
   const config = () => getService(strapi, 'runtime').config();
+  const findOf = async (documentId: string) => {
+    const row: unknown = await rows().findOne({ where: { announcementDocumentId: documentId } });
+    return row ? channelHandoffRows.fromRow(row) : null;
+  };
 
   const state = async (documentId: string): Promise<WhatsappChannelHandoff> => {
     const announcements = getService(strapi, 'announcements');
     const announcement = await announcements.requirePublished(documentId);
     const followUp = await getService(strapi, 'follow-ups').contextOf(announcement);
     const locale = localeOf(config().defaultLocale);
-    const row = (await rows().findOne({ where: { announcementDocumentId: documentId } })) as HandoffRow | null;
+    const row = await findOf(documentId);
     return {
       enabled: config().whatsappChannel.enabled,
       channelUrl: config().whatsappChannel.url ?? null,
       text: whatsappChannelText(announcements.contentOf(announcement, followUp), locale),
-      posted: row ? { at: (toDate(row.postedAt) ?? new Date()).toISOString(), by: row.postedBy } : null,
+      posted: row ? { at: row.postedAt.toISOString(), by: row.postedBy } : null,
     };
   };
 
@@ -55,7 +54,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Ticks or unticks; ticking again keeps the first who and when. */
     async mark(documentId: string, posted: boolean, user: { id?: number; firstname?: string | null; lastname?: string | null; username?: string | null } | undefined) {
       await getService(strapi, 'announcements').requirePublished(documentId);
-      const found = (await rows().findOne({ where: { announcementDocumentId: documentId } })) as HandoffRow | null;
+      const found = await findOf(documentId);
       if (posted && !found) {
         const name = [user?.firstname, user?.lastname].filter(Boolean).join(' ') || user?.username || null;
         await rows().create({ data: { announcementDocumentId: documentId, postedAt: new Date(), postedBy: name, postedById: user?.id ?? null } });

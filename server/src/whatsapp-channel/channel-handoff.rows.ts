@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { dateColumn, idColumn, tableRows } from '../utils/rows';
+
+/** The "posted to the WhatsApp Channel" tick, parsed (utils/rows.ts); handoff.service writes it. */
+export const channelHandoffRows = tableRows('channel-handoff', {
+  id: idColumn,
+  announcementDocumentId: z.string(),
+  postedAt: dateColumn,
+  postedBy: z.string().nullable(),
+  postedById: idColumn.nullable(),
+});
