@@ -18,6 +18,7 @@ import type * as Api from './admin-api';
 import type { CategoryCost, CostSummary } from '../costs';
 import { AUDIT_ACTIONS, AUDIT_ACTOR_KINDS, type AuditActor, type AuditEvent } from './audit';
 import type { OfficialWarningsOverview } from './warnings';
+import { PERMISSION_UIDS, type PermissionName } from '../permissions';
 
 const text = z.string();
 const optionalText = z.string().nullable();
@@ -384,6 +385,11 @@ export const officialWarningsOverviewSchema = z.strictObject({
   ),
 });
 
+/** GET /me/permissions: one flag per plugin permission, named as in shared/permissions.ts. */
+export const pluginPermissionsSchema = z.strictObject(
+  Object.fromEntries(Object.keys(PERMISSION_UIDS).map((name) => [name, z.boolean()])) as Record<PermissionName, z.ZodBoolean>,
+);
+
 /** `{ data }`, Strapi's envelope of most admin answers. */
 export const dataResponseSchema = <Schema extends z.ZodType>(schema: Schema) => z.strictObject({ data: schema });
 
@@ -438,4 +444,5 @@ export type ContractChecks = [
   Holds<Same<typeof auditActorSchema, AuditActor>>,
   Holds<Same<typeof auditListResponseSchema, Api.AuditListResponse>>,
   Holds<Same<typeof officialWarningsOverviewSchema, OfficialWarningsOverview>>,
+  Holds<Same<typeof pluginPermissionsSchema, Api.PluginPermissions>>,
 ];

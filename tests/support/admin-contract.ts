@@ -4,6 +4,7 @@ import {
   auditActorSchema,
   auditListResponseSchema,
   officialWarningsOverviewSchema,
+  pluginPermissionsSchema,
   broadcastDetailSchema,
   broadcastListResponseSchema,
   broadcastSchema,
@@ -56,6 +57,7 @@ export const ANSWERS: Array<{ method: 'GET' | 'POST'; path: RegExp; schema: z.Zo
   { method: 'GET', path: /^\/audit$/, schema: auditListResponseSchema },
   { method: 'GET', path: /^\/audit\/actors$/, schema: data(z.array(auditActorSchema)) },
   { method: 'GET', path: /^\/warnings$/, schema: data(officialWarningsOverviewSchema) },
+  { method: 'GET', path: /^\/me\/permissions$/, schema: data(pluginPermissionsSchema) },
 ];
 
 /**

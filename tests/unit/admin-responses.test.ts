@@ -26,8 +26,8 @@ const broadcast = {
   urgency: 'info',
 };
 
-/** Routes that answer text (CSV), the citizen's whole record (GDPR export), or Strapi's permissions map. */
-const NOT_CONTRACT_SHAPED = new Set(['stats.exportCsv', 'audit.exportCsv', 'subscribers-admin.export', 'me.permissions']);
+/** Routes that answer text (CSV), or the citizen's whole record (the GDPR export, the stored record by design). */
+const NOT_CONTRACT_SHAPED = new Set(['stats.exportCsv', 'audit.exportCsv', 'subscribers-admin.export']);
 
 describe('admin API answers', () => {
   it('accept a broadcast with exactly the contract keys', () => {
