@@ -77,9 +77,10 @@ export interface Broadcast {
   read: number;
   failed: number;
   skipped: number;
-  /** Set for a follow-up: its thread's original, and whether it is an update or an all-clear. */
+  /** Set for a follow-up: its thread's original, whether it is an update or an all-clear, and whether it also went to new subscribers. */
   updateOf?: string | null;
   followUpKind?: FollowUpKind | null;
+  followUpIncludeNew?: boolean | null;
   urgency?: string | null;
   /** The broadcast list shows a thread as one story: the original with its follow-ups, oldest first. */
   followUps?: FollowUpBroadcast[];

@@ -103,6 +103,7 @@ const broadcastFields = {
   skipped: count,
   updateOf: optionalText.optional(),
   followUpKind: enumOf(FOLLOW_UP_KINDS).nullable().optional(),
+  followUpIncludeNew: z.boolean().nullable().optional(),
   urgency: optionalText.optional(),
   runs: z.array(runSummarySchema).optional(),
   approval: broadcastApprovalSchema.nullable().optional(),

@@ -36,6 +36,8 @@ export function toBroadcast(row: AnnouncementRow): Broadcast {
     skipped: row.skippedCount ?? 0,
     updateOf: row.updateOf ?? null,
     followUpKind: row.followUpKind ?? null,
+    // SQLite hands a raw boolean column back as 0/1.
+    followUpIncludeNew: row.followUpIncludeNew == null ? null : Boolean(row.followUpIncludeNew),
     urgency: row.urgency ?? null,
   };
 }
