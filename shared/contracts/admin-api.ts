@@ -36,11 +36,11 @@ export interface OverviewStats {
   byTopic: Array<{ key: string; label: string; count: CountCell }>;
   bySource: Array<{ key: string; count: CountCell }>;
   /** Per village of the town ('*': the whole town); empty when the town has no villages. */
-  byVillage?: Array<{ key: string; label: string; count: CountCell }>;
+  byVillage: Array<{ key: string; label: string; count: CountCell }>;
   deliveries: { last30Days: { sent: number; delivered: number; read: number; failed: number } };
-  costPerMonth?: MonthCost[];
-  /** The month's WhatsApp budget: month so far, forecast, what is left, thresholds (absent from older servers). */
-  whatsappBudget?: BudgetStatus;
+  costPerMonth: MonthCost[];
+  /** The month's WhatsApp budget: month so far, forecast, what is left, thresholds. */
+  whatsappBudget: BudgetStatus;
   timeZone: string;
   generatedAt: string;
 }
@@ -59,10 +59,10 @@ export interface GrowthStats {
 }
 
 /**
- * A broadcast as the API sends it (GET /broadcasts, GET /broadcasts/:documentId, the actions).
- * The counters are `recipients`, `sent`, ...: the one name of the contract. The server still
- * spreads the stored row beside them (`recipientsCount`, `sentCount`, ...) for older API clients;
- * the admin reads only the names declared here.
+ * A broadcast as the API sends it (GET /broadcasts, GET /broadcasts/:documentId, the actions):
+ * these keys and no others. The server maps the stored row to it in one place
+ * (server/src/announcements/broadcast-insights.service.ts `toBroadcast`); the stored counters
+ * (`recipientsCount`, ...) are not sent.
  */
 export interface Broadcast {
   documentId: string;
@@ -77,17 +77,21 @@ export interface Broadcast {
   read: number;
   failed: number;
   skipped: number;
-  /** Set for a follow-up: its thread's original, and whether it is an update or an all-clear. */
+  /** Set for a follow-up: its thread's original, whether it is an update or an all-clear, and whether it also went to new subscribers. */
   updateOf?: string | null;
   followUpKind?: FollowUpKind | null;
+  followUpIncludeNew?: boolean | null;
   urgency?: string | null;
   /** The broadcast list shows a thread as one story: the original with its follow-ups, oldest first. */
-  followUps?: Broadcast[];
+  followUps?: FollowUpBroadcast[];
   /** The list names each channel's run (the detail adds what is left per run). */
   runs?: RunSummary[];
   /** Four-eyes approval, when the broadcast needed one (absent or null: it did not). */
   approval?: BroadcastApproval | null;
 }
+
+/** A follow-up under its original in the broadcast list: a broadcast without follow-ups of its own. */
+export type FollowUpBroadcast = Omit<Broadcast, 'followUps'>;
 
 /** A broadcast's four-eyes approval as the list, the detail and the actions show it. Names, never e-mail addresses. */
 export interface BroadcastApproval {
@@ -109,12 +113,12 @@ export interface ThreadMember extends Broadcast {
 }
 
 export interface FailureGroup {
+  channel: string;
   code: string;
   errorClass: string;
   count: number;
-  explanation: string;
-  /** The explanation in both languages (absent from older servers). */
-  explanations?: { de: string; en: string };
+  /** What the failure means, in both languages of the admin. */
+  explanations: { de: string; en: string };
 }
 
 /** One channel's part of a broadcast (server: dispatch/ runs), as the list shows it. */
@@ -128,6 +132,9 @@ export interface RunSummary {
 
 /** One channel's run in the detail view, with what is left to send. */
 export interface BroadcastRun extends RunSummary {
+  /** Deliveries of this run so far, and how many of them failed. */
+  recipients: number;
+  failed: number;
   /** Still to send, and of those how many the daily reach window lets out today and later. */
   waiting: number;
   today: number;
@@ -193,8 +200,8 @@ export interface ChannelStatus {
   problems: string[];
   /** WhatsApp only: the account as Meta has it. */
   whatsapp?: WhatsappAccountStatus;
-  /** The same problems as codes (absent from older servers): the admin words them in its language. */
-  issues?: ChannelProblem[];
+  /** The same problems as codes: the admin words them in its language. */
+  issues: ChannelProblem[];
 }
 
 export interface InboxMessage {
@@ -205,6 +212,9 @@ export interface InboxMessage {
   text: string;
   receivedAt: string | null;
   handledAt: string | null;
+  /** The town's answer, once one was sent from the inbox. */
+  replyText: string | null;
+  repliedAt: string | null;
   windowOpen: boolean;
 }
 
@@ -249,11 +259,20 @@ export interface PublishPreview {
   fields?: { topics: string | null; urgency: string | null; villages?: string | null };
   topic: { slug: string; name: string } | null;
   recipients: { total: number; byChannel: Record<string, number> };
-  /** Recipients per language they read it in (`de`, `en`, `de-x-ls`); absent from older servers. */
+  /** Recipients per language they read it in (`de`, `en`, `de-x-ls`); absent when the entry is not broadcast. */
   recipientsByLanguage?: Record<string, number>;
   dailyLimit: Record<string, { limit: number | null; usedLast24h: number; sendableNow: number; later: number }>;
   /** What the WhatsApp messages would cost at most, by the town's rate table. */
-  whatsappCost?: { currency: string; category: string; messages: number; ratePerMessage: number | null; cost: number | null } | null;
+  whatsappCost?: {
+    currency: string;
+    category: string;
+    messages: number;
+    ratePerMessage: number | null;
+    cost: number | null;
+    /** Which rate table the estimate used (as on CostSummary). */
+    ratesAsOf: string;
+    ratesSource: string;
+  } | null;
   /** The WhatsApp estimate against what is left of the month's budget; null without a budget. */
   whatsappBudget?: BudgetVerdict | null;
   /** The saved draft as the WhatsApp message citizens will read (null without WhatsApp or a saved entry). */
@@ -272,6 +291,8 @@ export interface PublishPreview {
     delivered: number;
     read: number;
     failed: number;
+    /** Deliveries set aside unsent because their run was cancelled or stopped. */
+    skipped: number;
   };
   /** Topic values of the entry that match no topic: the news would go to every subscriber. */
   unmatchedTopics?: string[];
@@ -284,11 +305,11 @@ export interface PublishPreview {
   villages?: null | { selected: Array<{ slug: string; name: string; recipients: number }>; wholeTown: number; unmatched: string[] };
   /** Set when the draft was made from an official warning (DWD, NINA): source, severity, area, last change. */
   officialWarning?: OfficialWarningOrigin | null;
-  /** The one post each account channel (Mastodon, Bluesky) will make, as the platform shows it. Absent from older servers. */
+  /** The one post each account channel (Mastodon, Bluesky) will make, as the platform shows it. Absent when the entry is not broadcast. */
   accountPosts?: AccountPostPreview[];
   /** The text for the town's WhatsApp Channel (posted by hand), when the town has one. */
   whatsappChannelText?: string | null;
-  /** Whether Publish will need a second person's approval, why, and who can give it (absent from older servers). */
+  /** Whether Publish will need a second person's approval, why, and who can give it (absent when the entry is not broadcast). */
   approval?: PublishApprovalPreview;
 }
 
@@ -327,8 +348,8 @@ export type PluginPermissions = Record<PermissionName, boolean>;
 export interface MonthCost extends CostSummary {
   /** `YYYY-MM` in the town's time zone. */
   month: string;
-  /** Every message Meta priced in the month, by kind (absent from older servers). */
-  byKind?: KindCost[];
+  /** Every message Meta priced in the month, by kind. */
+  byKind: KindCost[];
 }
 
 /** The WhatsApp account as Meta has it, on the channel status (server/src/whatsapp-account/whatsapp-account.service.ts). */
@@ -390,4 +411,37 @@ export interface WhatsappChannelHandoff {
   channelUrl: string | null;
   text: string;
   posted: { at: string; by: string | null } | null;
+}
+
+/** POST /broadcasts/:documentId/send-test: the test went out at once to the one address given. */
+export interface SendTestResult {
+  sent: true;
+  providerMessageId: string;
+  mode: 'live' | 'sandbox';
+}
+
+/** POST /follow-ups/mark: the mark as stored. */
+export type FollowUpMark = NonNullable<FollowUpState['mark']>;
+
+/** POST /channels/whatsapp/templates: what Meta took for review, and what was left out and why. */
+export interface SubmitTemplatesResult {
+  submitted: Array<{ kind: string; name: string; id: string; status: string; category: string | null }>;
+  skipped: Array<{ kind: string; reason: string }>;
+}
+
+/** POST /sandbox/act: the sandbox took the citizen's action (it then runs as a real webhook would). */
+export interface SandboxActResult {
+  accepted: boolean;
+}
+
+/** POST /subscribers/:id/erase. */
+export interface EraseResult {
+  erased: true;
+}
+
+/** POST /subscribers/purge-withdrawn: what the retention purge deleted. */
+export interface PurgeResult {
+  subscribers: number;
+  messages: number;
+  outbox: number;
 }

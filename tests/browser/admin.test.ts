@@ -511,7 +511,7 @@ describe('admin panel in Chromium', () => {
       await row.waitFor();
       const group = detail.failuresByCode.find((entry: { code: string }) => entry.code === code);
       expect(group.count).toBe(1);
-      expect(await row.innerText()).toContain(group.explanation);
+      expect(await row.innerText()).toContain(group.explanations.en);
     }
     expect(detail.cost).toMatchObject({ billableMessages: 7, byCategory: [{ category: 'marketing', messages: 7 }] });
     expect(await text('detail-cost-total')).toMatch(/^7 billable messages, about €0\.79/);

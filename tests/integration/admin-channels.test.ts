@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../support/strapi';
+import { conformsToContract } from '../support/admin-contract';
 import { statusWebhook, type FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
 import { fakeWhatsapp, postWebhook, WHATSAPP } from '../support/whatsapp';
 import { seedSubscriber } from '../support/seed';
@@ -11,7 +12,7 @@ describe('channel status', () => {
   let token: string;
 
   const channels = async () => {
-    const response = await test.request.get('/town-crier/channels').set('Authorization', `Bearer ${token}`);
+    const response = conformsToContract('GET', '/town-crier/channels', await test.request.get('/town-crier/channels').set('Authorization', `Bearer ${token}`));
     expect(response.status).toBe(200);
     return response.body.data as Array<Record<string, unknown> & { problems: string[] }>;
   };

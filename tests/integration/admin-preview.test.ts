@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../support/strapi';
+import { conformsToContract } from '../support/admin-contract';
 import { announcementFor, publishArticle, seedSubscriber, seedTopics } from '../support/seed';
 
 /**
@@ -16,7 +17,8 @@ describe('editor preview', () => {
   let topics: Record<string, number>;
   const ids: Record<string, number> = {};
 
-  const get = (path: string) => test.request.get(`/town-crier${path}`).set('Authorization', `Bearer ${token}`);
+  // Every answer is held to its contract (tests/support/admin-contract.ts): no key beyond it.
+  const get = async (path: string) => conformsToContract('GET', `/town-crier${path}`, await test.request.get(`/town-crier${path}`).set('Authorization', `Bearer ${token}`));
   const limits = () =>
     (test.strapi.plugin('town-crier').service('runtime') as {
       limits(): { admitToWindow(key: string, member: string, limit: number, windowMs: number, nowMs: number): Promise<unknown> };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootStrapi, createSuperAdmin, type TestStrapi } from '../support/strapi';
+import { conformsToContract } from '../support/admin-contract';
 import { seedTopics } from '../support/seed';
 
 /**
@@ -116,7 +117,8 @@ describe('admin statistics', () => {
     await test?.close();
   });
 
-  const get = (path: string) => test.request.get(`/town-crier${path}`).set('Authorization', `Bearer ${token}`);
+  // Every answer is held to its contract (tests/support/admin-contract.ts): no key beyond it.
+  const get = async (path: string) => conformsToContract('GET', `/town-crier${path}`, await test.request.get(`/town-crier${path}`).set('Authorization', `Bearer ${token}`));
 
   it('counts subscribers exactly and small breakdown cells as "<5"', async () => {
     const response = await get('/stats/overview');

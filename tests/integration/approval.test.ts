@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../support/strapi';
+import { conformsToContract } from '../support/admin-contract';
 import type { FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
 import { fakeWhatsapp } from '../support/whatsapp';
 import { drained } from '../support/drained';
@@ -36,8 +37,9 @@ describe('four-eyes approval and send rights per village', () => {
   let slug = 0;
 
   const as = (who: keyof typeof tokens) => ({
-    get: (path: string) => test.request.get(path).set('Authorization', `Bearer ${tokens[who]}`),
-    post: (path: string, body: Record<string, unknown> = {}) => test.request.post(path).set('Authorization', `Bearer ${tokens[who]}`).send(body),
+    // The plugin's answers are held to their contract (tests/support/admin-contract.ts): no key beyond it.
+    get: async (path: string) => conformsToContract('GET', path, await test.request.get(path).set('Authorization', `Bearer ${tokens[who]}`)),
+    post: async (path: string, body: Record<string, unknown> = {}) => conformsToContract('POST', path, await test.request.post(path).set('Authorization', `Bearer ${tokens[who]}`).send(body)),
   });
   /** The editor's Publish in the content manager, as that admin. */
   const publish = async (who: keyof typeof tokens, fields: { title: string; ortsteile?: string; urgency?: string }) => {

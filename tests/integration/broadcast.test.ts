@@ -291,7 +291,7 @@ describe('publish → broadcast', () => {
     const paused = await test.request.post(`/town-crier/broadcasts/${announcement.documentId}/pause`).set(auth);
     expect(paused.body.data.broadcastStatus).toBe('paused');
     const cancelled = await test.request.post(`/town-crier/broadcasts/${announcement.documentId}/cancel`).set(auth);
-    expect(cancelled.body.data).toMatchObject({ broadcastStatus: 'cancelled', skippedCount: 2 });
+    expect(cancelled.body.data).toMatchObject({ broadcastStatus: 'cancelled', skipped: 2 });
     await queue().resume('whatsapp');
     const again = await test.request.post(`/town-crier/broadcasts/${announcement.documentId}/resume`).set(auth);
     expect(again.status).toBe(400);
@@ -308,7 +308,10 @@ describe('publish → broadcast', () => {
 
     const update = await test.request.post(`/town-crier/broadcasts/${announcement.documentId}/send-update`).set(auth).send({ text: 'Die Sperrung ist aufgehoben.' });
     expect(update.status).toBe(200);
-    expect(update.body.data).toMatchObject({ updateOf: announcement.documentId, text: 'Die Sperrung ist aufgehoben.' });
+    // The action answers the follow-up as a broadcast (no text: that is the detail's).
+    expect(update.body.data).toMatchObject({ updateOf: announcement.documentId, followUpKind: 'update' });
+    const followUp = await test.request.get(`/town-crier/broadcasts/${update.body.data.documentId}`).set(auth);
+    expect(followUp.body.data).toMatchObject({ updateOf: announcement.documentId, text: 'Die Sperrung ist aufgehoben.' });
     await eventually(async () => {
       const row = await test.strapi.db.query(ANNOUNCEMENT).findOne({ where: { documentId: update.body.data.documentId, publishedAt: { $notNull: true } } });
       return row?.broadcastStatus === 'sent';

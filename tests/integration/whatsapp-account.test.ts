@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../support/strapi';
+import { conformsToContract } from '../support/admin-contract';
 import { approvedTownTemplates, inboundTextWebhook, templateCategoryWebhook, templateStatusWebhook, type FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
 import { fakeWhatsapp, postWebhook, sentTo, WHATSAPP } from '../support/whatsapp';
 import { announcementFor, publishArticle, seedSubscriber, seedTopics } from '../support/seed';
@@ -29,7 +30,7 @@ describe('WhatsApp account, templates and limits read from Meta', () => {
   const retiresOn = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
 
   const whatsappStatus = async () => {
-    const response = await test.request.get('/town-crier/channels').set('Authorization', `Bearer ${token}`);
+    const response = conformsToContract('GET', '/town-crier/channels', await test.request.get('/town-crier/channels').set('Authorization', `Bearer ${token}`));
     expect(response.status).toBe(200);
     return (response.body.data as Array<{ id: string }>).find((row) => row.id === 'whatsapp') as unknown as WhatsappStatus;
   };
@@ -81,7 +82,7 @@ describe('WhatsApp account, templates and limits read from Meta', () => {
     expect(codes(missing)).toEqual(expect.arrayContaining(['missing:town_news', 'missing:town_news_optin']));
     expect(missing.whatsapp.problems.find((problem) => problem.code === 'missing')?.message.de).toMatch(/gibt es bei Meta nicht/);
 
-    const submitted = await test.request.post('/town-crier/channels/whatsapp/templates').set('Authorization', `Bearer ${token}`).send({});
+    const submitted = conformsToContract('POST', '/town-crier/channels/whatsapp/templates', await test.request.post('/town-crier/channels/whatsapp/templates').set('Authorization', `Bearer ${token}`).send({}));
     expect(submitted.status).toBe(200);
     expect(submitted.body.data.submitted.map((entry: { name: string; status: string }) => `${entry.name}:${entry.status}`).sort()).toEqual(['town_news:PENDING', 'town_news_optin:PENDING']);
     const posted = fake.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/message_templates'));
@@ -103,9 +104,9 @@ describe('WhatsApp account, templates and limits read from Meta', () => {
     expect(approved.whatsapp.problems.filter((problem) => problem.template)).toEqual([]);
     expect(approved.whatsapp.templates.map((template) => `${template.name}:${template.status}`).sort()).toEqual(['town_news:APPROVED', 'town_news_optin:APPROVED']);
 
-    const again = await test.request.post('/town-crier/channels/whatsapp/templates').set('Authorization', `Bearer ${token}`).send({ templates: ['confirmation'] });
+    const again = conformsToContract('POST', '/town-crier/channels/whatsapp/templates', await test.request.post('/town-crier/channels/whatsapp/templates').set('Authorization', `Bearer ${token}`).send({ templates: ['confirmation'] }));
     expect(again.body.data).toMatchObject({ submitted: [], skipped: [{ kind: 'confirmation', reason: 'exists at Meta' }] });
-    const bad = await test.request.post('/town-crier/channels/whatsapp/templates').set('Authorization', `Bearer ${token}`).send({ templates: ['nonsense'] });
+    const bad = conformsToContract('POST', '/town-crier/channels/whatsapp/templates', await test.request.post('/town-crier/channels/whatsapp/templates').set('Authorization', `Bearer ${token}`).send({ templates: ['nonsense'] }));
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ data: null, error: { status: 400, name: 'ValidationError' } });
   });

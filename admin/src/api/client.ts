@@ -9,6 +9,7 @@ import type {
   BroadcastListResponse,
   ChannelStatus,
   DataResponse,
+  FollowUpMark,
   FollowUpState,
   GrowthStats,
   InboxMessage,
@@ -17,6 +18,8 @@ import type {
   OfficialWarningsOverview,
   OverviewStats,
   PublishPreview,
+  SandboxActResult,
+  SubmitTemplatesResult,
   WhatsappChannelHandoff,
 } from '../../../shared/contracts/admin-api';
 import type {
@@ -177,12 +180,12 @@ export function useAdminClient() {
       approveBroadcast: (documentId: string, body: ApproveBody) => send<Broadcast>(pathOf(`/broadcasts/${segment(documentId)}/approve`), body),
       rejectBroadcast: (documentId: string, body: RejectBody) => send<Broadcast>(pathOf(`/broadcasts/${segment(documentId)}/reject`), body),
       sendUpdate: (documentId: string, body: SendUpdateBody) => send<Broadcast>(pathOf(`/broadcasts/${segment(documentId)}/send-update`), body),
-      markFollowUp: (body: FollowUpMarkBody) => send<unknown>(pathOf('/follow-ups/mark'), body),
+      markFollowUp: (body: FollowUpMarkBody) => send<FollowUpMark>(pathOf('/follow-ups/mark'), body),
       unmarkFollowUp: (body: FollowUpUnmarkBody) => send<null>(pathOf('/follow-ups/unmark'), body),
-      submitWhatsappTemplates: (body: SubmitTemplatesBody = {}) => send<unknown>(pathOf('/channels/whatsapp/templates'), body),
+      submitWhatsappTemplates: (body: SubmitTemplatesBody = {}) => send<SubmitTemplatesResult>(pathOf('/channels/whatsapp/templates'), body),
       markInboxHandled: (id: number) => send<InboxMessage>(pathOf(`/inbox/${segment(id)}/handled`)),
       replyInbox: (id: number, body: InboxReplyBody) => send<InboxMessage>(pathOf(`/inbox/${segment(id)}/reply`), body),
-      sandboxAct: (body: SandboxActBody) => send<unknown>(pathOf('/sandbox/act'), body),
+      sandboxAct: (body: SandboxActBody) => send<SandboxActResult>(pathOf('/sandbox/act'), body),
       /** The statistics as CSV: the admin token is a bearer header, so the file is fetched, not linked. */
       exportStatsCsv: async (query: StatsDaysQuery): Promise<Blob> => (await get(pathOf('/stats/export.csv', query), { responseType: 'blob' })).data as Blob,
       /** The audit trail as CSV, with the page's filters. */

@@ -1,15 +1,15 @@
 import { useState } from 'react';
-import { useIntl } from 'react-intl';
 import { Box, Button, Flex, Link as DSLink, Typography } from '@strapi/design-system';
 import { useNotification } from '@strapi/strapi/admin';
 import { queries, toApiError, useAdminClient, useQuery, type AccountPostPreview } from '../api/client';
 import { useT } from '../hooks/useT';
-import { DATE_TIME, Panel } from './ui';
+import { Panel, channelName, useDateTime } from './ui';
 
-const PLATFORM = {
-  mastodon: { name: 'Mastodon', color: '#563acc', background: '#f3f0ff' },
-  bluesky: { name: 'Bluesky', color: '#0a6ad6', background: '#eef6ff' },
-  activitypub: { name: 'Fediverse', color: '#1f5f8b', background: '#eef5fa' },
+/** Each platform's own colours; its name is the shared channel name (ui.tsx `channelName`). */
+const PLATFORM_COLOURS = {
+  mastodon: { color: '#563acc', background: '#f3f0ff' },
+  bluesky: { color: '#0a6ad6', background: '#eef6ff' },
+  activitypub: { color: '#1f5f8b', background: '#eef5fa' },
 } as const;
 
 /** The one post each account channel makes, drawn like the platform's timeline: the account, the text, the link, the length. */
@@ -19,8 +19,8 @@ export const AccountPostCards = ({ posts }: { posts: AccountPostPreview[] }) => 
   return (
     <Flex direction="column" alignItems="stretch" gap={2} data-testid="town-crier-account-posts">
       {posts.map((post) => {
-        const platform = PLATFORM[post.channel];
         if (post.channel === 'activitypub') return <FediverseNote key={post.channel} post={post} />;
+        const platform = { name: channelName(post.channel), ...PLATFORM_COLOURS[post.channel] };
         return (
           <div key={post.channel} style={{ background: platform.background, borderRadius: 8, padding: 8, width: '100%' }} data-testid={`town-crier-account-post-${post.channel}`}>
             <Typography variant="pi" style={{ display: 'block', marginBottom: 4, color: platform.color, fontWeight: 600 }}>
@@ -48,7 +48,7 @@ export const AccountPostCards = ({ posts }: { posts: AccountPostPreview[] }) => 
  */
 const FediverseNote = ({ post }: { post: AccountPostPreview }) => {
   const t = useT();
-  const platform = PLATFORM.activitypub;
+  const platform = PLATFORM_COLOURS.activitypub;
   const [title, ...paragraphs] = post.text.split(/\n{2,}/);
   return (
     <div style={{ background: platform.background, borderRadius: 8, padding: 8, width: '100%' }} data-testid="town-crier-account-post-activitypub">
@@ -139,7 +139,7 @@ export const WhatsappChannelText = ({ text }: { text: string }) => (
  */
 export const WhatsappChannelHandoffPanel = ({ documentId, compact = false }: { documentId: string; compact?: boolean }) => {
   const t = useT();
-  const { formatDate } = useIntl();
+  const dateTime = useDateTime();
   const client = useAdminClient();
   const { toggleNotification } = useNotification();
   const handoff = useQuery(queries.whatsappChannel(documentId));
@@ -175,7 +175,7 @@ export const WhatsappChannelHandoffPanel = ({ documentId, compact = false }: { d
           <Typography textColor="success700">
             ✓{' '}
             {t('whatsappChannel.postedBy', 'Posted to the Channel on {time} by {name}.', {
-              time: formatDate(data.posted.at, DATE_TIME),
+              time: dateTime(data.posted.at),
               name: data.posted.by ?? t('whatsappChannel.someone', 'an editor'),
             })}
           </Typography>

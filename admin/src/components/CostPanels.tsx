@@ -107,10 +107,10 @@ export const BroadcastCostPanel = ({ cost }: { cost: CostSummary | null }) => {
 };
 
 /** Overview: cost per month of the last months, the current one last. */
-export const MonthlyCostPanel = ({ months }: { months: MonthCost[] | undefined }) => {
+export const MonthlyCostPanel = ({ months }: { months: MonthCost[] }) => {
   const t = useT();
   const { formatNumber, formatDate } = useIntl();
-  if (!months?.length) return null;
+  if (!months.length) return null;
   const shown = months.slice(-6);
   const latest = months[months.length - 1];
   const money = (value: number) => formatNumber(value, { style: 'currency', currency: latest.currency, maximumFractionDigits: 2 });
@@ -189,10 +189,9 @@ const KindTable = ({ byKind, money }: { byKind: KindCost[]; money: (value: numbe
  * Overview: the month so far against the budget, the forecast, the thresholds (mailed or not) and
  * the month's messages by kind. Counts and categories are Meta's; the money is the town's rate table.
  */
-export const BudgetPanel = ({ budget, latest }: { budget: BudgetStatus | undefined; latest: MonthCost | undefined }) => {
+export const BudgetPanel = ({ budget, latest }: { budget: BudgetStatus; latest: MonthCost | undefined }) => {
   const t = useT();
   const { formatNumber, formatDate } = useIntl();
-  if (!budget) return null;
   const money = (value: number) => formatNumber(value, { style: 'currency', currency: budget.currency, maximumFractionDigits: 2 });
   const month = formatDate(`${budget.month}-15T12:00:00Z`, { month: 'long', year: 'numeric' });
   const over = budget.amount !== null && budget.spent >= budget.amount;

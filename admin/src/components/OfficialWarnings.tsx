@@ -1,10 +1,9 @@
-import { useIntl } from 'react-intl';
 import { Link } from 'react-router-dom';
 import { Box, Flex, Link as DSLink, Typography } from '@strapi/design-system';
 import { queries, useQuery, type OfficialWarningOrigin, type WarningDraftNotice, type WarningSourceStatus } from '../api/client';
 import { useT } from '../hooks/useT';
 import { usePluginPermissions } from '../hooks/usePluginPermissions';
-import { DATE_TIME, Panel } from './ui';
+import { Panel, useDateTime } from './ui';
 
 export const useSourceName = () => {
   const t = useT();
@@ -58,13 +57,13 @@ export const WarningDraftBanner = () => {
 /** The channel status page: each configured warning source, when it last answered, and what is wrong. */
 export const WarningSourcesPanel = () => {
   const t = useT();
-  const { formatDate } = useIntl();
+  const dateTime = useDateTime();
   const permissions = usePluginPermissions();
   const sourceName = useSourceName();
   const overview = useQuery(permissions.manageBroadcasts ? queries.warnings() : null, { pollMs: 30_000 });
   const sources = overview.data?.sources ?? [];
   if (!sources.length) return null;
-  const when = (iso: string | null) => (iso ? formatDate(iso, DATE_TIME) : t('channels.never', 'never'));
+  const when = (iso: string | null) => (iso ? dateTime(iso) : t('channels.never', 'never'));
   return (
     <Panel title={t('warnings.sources.title', 'Official warnings')} testId="warning-sources">
       <Flex direction="column" alignItems="stretch" gap={3}>
@@ -94,7 +93,7 @@ export const WarningSourcesPanel = () => {
 /** The side panel's lines for a draft made from an official warning. */
 export const OfficialWarningOriginLines = ({ origin }: { origin: OfficialWarningOrigin }) => {
   const t = useT();
-  const { formatDate } = useIntl();
+  const dateTime = useDateTime();
   const sourceName = useSourceName();
   const severityLabel = useSeverityLabel();
   const kind =
@@ -115,7 +114,7 @@ export const OfficialWarningOriginLines = ({ origin }: { origin: OfficialWarning
         </Typography>
         {origin.sourceChangedAt && (
           <Typography variant="pi" textColor="neutral600">
-            {t('panel.warning.changed', 'Last changed at the source: {time}', { time: formatDate(origin.sourceChangedAt, DATE_TIME) })}
+            {t('panel.warning.changed', 'Last changed at the source: {time}', { time: dateTime(origin.sourceChangedAt) })}
           </Typography>
         )}
         {origin.link && (

@@ -1,11 +1,12 @@
 import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { useIntl } from 'react-intl';
-import { useIsMobile, useNotification } from '@strapi/strapi/admin';
+import { useIsMobile } from '@strapi/strapi/admin';
 import { Box, Button, DatePicker, Field, Flex, Grid, Link as DSLink, SingleSelect, SingleSelectOption, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
-import { Cross, Download } from '@strapi/icons';
+import { Cross } from '@strapi/icons';
 import { AUDIT_ACTIONS, type AuditAction, type AuditActor, type AuditEvent } from '../../../shared/contracts/audit';
-import { queries, toApiError, useAdminClient, useQuery, type AuditFilterQuery } from '../api/client';
+import { queries, useAdminClient, useQuery, type AuditFilterQuery } from '../api/client';
+import { CsvDownloadButton } from '../components/CsvDownloadButton';
 import { useT } from '../hooks/useT';
 import { usePluginPermissions } from '../hooks/usePluginPermissions';
 import { LoadError, Loading, Pager, Panel, channelName, useDateTime } from '../components/ui';
@@ -321,35 +322,11 @@ const Details = ({ event }: { event: AuditEvent }) => {
   return <Cell muted>{text}</Cell>;
 };
 
-/** The CSV of what the filters show; fetched (the admin token is a header), then handed to the browser. */
+/** The CSV of what the filters show. */
 const CsvButton = ({ query }: { query: AuditFilterQuery }) => {
   const t = useT();
   const client = useAdminClient();
-  const { toggleNotification } = useNotification();
-  const [busy, setBusy] = useState(false);
-  const download = async () => {
-    setBusy(true);
-    try {
-      const blob = await client.exportAuditCsv(query);
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = `town-crier-protokoll-${new Date().toISOString().slice(0, 10)}.csv`;
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    } catch (error) {
-      toggleNotification({ type: 'danger', message: toApiError(error).message });
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <Button size="S" variant="secondary" startIcon={<Download />} onClick={download} loading={busy} data-testid="audit-csv-export">
-      {t('audit.export', 'Export CSV')}
-    </Button>
-  );
+  return <CsvDownloadButton fetchCsv={() => client.exportAuditCsv(query)} fileName="town-crier-protokoll" label={t('audit.export', 'Export CSV')} testId="audit-csv-export" />;
 };
 
 /** Each action in words (literal ids, so the translation test sees every one). */

@@ -176,7 +176,7 @@ export const BroadcastDetailPage = () => {
                     <Typography>{formatNumber(failure.count)}</Typography>
                   </Td>
                   <Td>
-                    <Typography>{(locale.startsWith('de') ? failure.explanations?.de : failure.explanations?.en) ?? failure.explanation}</Typography>
+                    <Typography>{failure.explanations[locale.startsWith('de') ? 'de' : 'en']}</Typography>
                   </Td>
                 </Tr>
               ))}

@@ -33,9 +33,7 @@ const ChannelCard = ({ channel, onChanged }: { channel: ChannelStatus; onChanged
   const problemLabel = useProblemLabel();
   // Older servers send only the English sentences; newer ones send codes the admin words itself.
   // What Meta says about the WhatsApp account is shown in its own panel, in the admin's language.
-  const problems = channel.issues
-    ? channel.issues.map(problemLabel)
-    : channel.problems.filter((problem) => !channel.whatsapp?.problems.some((entry) => entry.message.en === problem));
+  const problems = channel.issues.map(problemLabel);
   const sandbox = channel.enabled && channel.mode === 'sandbox';
 
   return (

@@ -1,10 +1,9 @@
-import { useState } from 'react';
 import { useIntl } from 'react-intl';
-import { useNotification, usePersistentState } from '@strapi/strapi/admin';
+import { usePersistentState } from '@strapi/strapi/admin';
 import { Box, Button, Flex, Grid, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
-import { Download } from '@strapi/icons';
 import { PLUGIN_ID } from '../pluginId';
-import { queries, toApiError, useAdminClient, useQuery, type CountCell } from '../api/client';
+import { queries, useAdminClient, useQuery, type CountCell } from '../api/client';
+import { CsvDownloadButton } from '../components/CsvDownloadButton';
 import { useT } from '../hooks/useT';
 import { GrowthChart } from '../components/GrowthChart';
 import { DATE_TIME, LoadError, Loading, Meter, Panel, StatCard, channelName, formatCell } from '../components/ui';
@@ -119,7 +118,7 @@ export const OverviewPage = () => {
               count: row.count,
             }))} />
         </Grid.Item>
-        {stats.byVillage?.length ? (
+        {stats.byVillage.length ? (
           <Grid.Item col={4} s={12} direction="column" alignItems="stretch">
             <Breakdown
               testId="breakdown-village"
@@ -168,7 +167,7 @@ export const OverviewPage = () => {
         </Flex>
       </Panel>
 
-      <BudgetPanel budget={stats.whatsappBudget} latest={stats.costPerMonth?.at(-1)} />
+      <BudgetPanel budget={stats.whatsappBudget} latest={stats.costPerMonth.at(-1)} />
       <MonthlyCostPanel months={stats.costPerMonth} />
 
       <Typography variant="pi" textColor="neutral600">
@@ -220,33 +219,8 @@ const Breakdown = ({ title, rows, testId }: { title: string; rows: Array<{ key: 
   );
 };
 
-/** The admin token is a bearer header, so a plain link cannot download; the file is fetched and handed to the browser. */
 const CsvExportButton = ({ days }: { days: number }) => {
   const t = useT();
   const client = useAdminClient();
-  const { toggleNotification } = useNotification();
-  const [busy, setBusy] = useState(false);
-  const download = async () => {
-    setBusy(true);
-    try {
-      const blob = await client.exportStatsCsv({ days });
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = `town-crier-stats-${new Date().toISOString().slice(0, 10)}.csv`;
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    } catch (error) {
-      toggleNotification({ type: 'danger', message: toApiError(error).message });
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <Button size="S" variant="secondary" startIcon={<Download />} onClick={download} loading={busy} data-testid="csv-export">
-      {t('overview.export', 'Export CSV')}
-    </Button>
-  );
+  return <CsvDownloadButton fetchCsv={() => client.exportStatsCsv({ days })} fileName="town-crier-stats" label={t('overview.export', 'Export CSV')} testId="csv-export" />;
 };

@@ -7,28 +7,44 @@ import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
 import { toDate } from '../utils/time';
 import { reachWindowMs } from '../delivery/reach';
 import type { AnnouncementRow } from './announcements.service';
-import { explainFailure, explainFailureInBoth } from './failure-explanations';
+import { explainFailureInBoth } from './failure-explanations';
 import type { RunRow } from '../dispatch/runs';
+import type { Broadcast, BroadcastDetail, BroadcastRun, RunSummary } from '../../../shared/contracts/admin-api';
 
 export type { WaitingReason } from '../constants';
 
-/** Counter names the admin API uses, beside the stored ones. */
-export function withProgress<Row extends AnnouncementRow>(row: Row) {
+const isoOf = (value: unknown): string | null => toDate(value)?.toISOString() ?? null;
+
+/**
+ * The one mapping from a stored announcement to the admin API's broadcast (list, detail, thread,
+ * every action): the contract's keys and no others, so no column of the table reaches the admin
+ * by accident (tests parse the answers with shared/contracts/admin-responses.ts).
+ */
+export function toBroadcast(row: AnnouncementRow): Broadcast {
   return {
-    ...row,
+    documentId: row.documentId,
+    title: row.title,
+    broadcastStatus: row.broadcastStatus,
+    statusReason: row.statusReason ?? null,
+    resumesAt: isoOf(row.resumesAt),
+    publishedAt: isoOf(row.publishedAt),
     recipients: row.recipientsCount ?? 0,
     sent: row.sentCount ?? 0,
     delivered: row.deliveredCount ?? 0,
     read: row.readCount ?? 0,
     failed: row.failedCount ?? 0,
     skipped: row.skippedCount ?? 0,
+    updateOf: row.updateOf ?? null,
+    followUpKind: row.followUpKind ?? null,
+    // SQLite hands a raw boolean column back as 0/1.
+    followUpIncludeNew: row.followUpIncludeNew == null ? null : Boolean(row.followUpIncludeNew),
+    urgency: row.urgency ?? null,
   };
 }
 
 /** A run as the admin API shows it. */
-export function runView(run: RunRow) {
-  const at = (value: unknown) => toDate(value)?.toISOString() ?? null;
-  return { channel: run.channel, state: run.state, reason: run.reason ?? null, resumesAt: at(run.resumesAt), finishedAt: at(run.finishedAt) };
+export function toRunSummary(run: RunRow): RunSummary {
+  return { channel: run.channel, state: run.state, reason: run.reason ?? null, resumesAt: isoOf(run.resumesAt), finishedAt: isoOf(run.finishedAt) };
 }
 
 /**
@@ -55,7 +71,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         code: row.code ?? 'unknown',
         errorClass: row.errorClass ?? 'unknown',
         count: toCount(row.n),
-        explanation: explainFailure(row.channel, row.code, row.errorClass),
         explanations: explainFailureInBoth(row.channel, row.code, row.errorClass),
       }))
       .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
@@ -179,12 +194,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * Each run with its own progress: sent and failed so far, and of those still to go how many
    * the daily reach window lets out today and how many wait for the next days.
    */
-  const runsWithProgress = async (row: AnnouncementRow, now: Date) => {
+  const runsWithProgress = async (row: AnnouncementRow, now: Date): Promise<BroadcastRun[]> => {
     const runs = await getService(strapi, 'dispatch').runsOf(row.documentId);
     const counts = await getService(strapi, 'delivery').countByChannel(row.documentId);
     const remaining = await remainingByChannel(row);
     const unreachable = await unreachableByChannel(row.documentId);
-    const views = [];
+    const views: BroadcastRun[] = [];
     for (const run of runs) {
       const channelCounts = counts.get(run.channel) ?? { open: 0, failed: 0, total: 0 };
       const left = remaining.get(run.channel);
@@ -195,7 +210,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           ? await audience().splitByDailyLimit(adapter, left.count, left.inWindow, now.getTime())
           : { sendableNow: 0, later: 0 };
       views.push({
-        ...runView(run),
+        ...toRunSummary(run),
         recipients: channelCounts.total,
         failed: channelCounts.failed,
         becameUnreachable: lost.count,
@@ -210,10 +225,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   return {
-    async detail(row: AnnouncementRow, now = new Date()) {
+    /** The detail page's broadcast; the controller adds the approval and the thread, which need the viewer and the other rows. */
+    async detail(row: AnnouncementRow, now = new Date()): Promise<Omit<BroadcastDetail, 'approval' | 'thread'>> {
       return {
-        ...withProgress(row),
+        ...toBroadcast(row),
         runs: await runsWithProgress(row, now),
+        text: row.text ?? null,
+        url: row.url ?? null,
+        ...(row.topics ? { topics: row.topics.map((topic) => ({ name: topic.name, slug: topic.slug })) } : {}),
         failuresByCode: await failuresByCode(row.documentId),
         waiting: waitingOf(row, now),
         estimatedFinishAt: await estimateFinish(row, now),

@@ -6,7 +6,8 @@ import { slugify } from '../utils/slugify';
 import { resolveVillages, villageValuesOf } from '../villages/villages';
 import type { DailyLimitSplit } from './audience.service';
 import type { FollowUpContext } from './follow-ups.service';
-import { withProgress } from './broadcast-insights.service';
+import { toBroadcast } from './broadcast-insights.service';
+import type { PublishPreview } from '../../../shared/contracts/admin-api';
 import { fillUrl, missingUrlPlaceholders } from './link';
 import { plainTextOf } from './plain-text';
 import { buildAnnouncementRequest } from '../channels/whatsapp/whatsapp.payloads';
@@ -35,8 +36,8 @@ export interface PreviewInput {
  * The broadcast as the side panel follows it. Before fan-out has made the delivery rows, the
  * recipients it will find are counted, so a held broadcast shows them as waiting, not as 0.
  */
-export function progressOf(announcement: AnnouncementRow, expectedRecipients = 0) {
-  const { documentId, broadcastStatus, statusReason, resumesAt, recipients, sent, delivered, read, failed, skipped } = withProgress(announcement);
+export function progressOf(announcement: AnnouncementRow, expectedRecipients = 0): NonNullable<PublishPreview['announcement']> {
+  const { documentId, broadcastStatus, statusReason, resumesAt, recipients, sent, delivered, read, failed, skipped } = toBroadcast(announcement);
   const total = announcement.fanOutDoneAt ? recipients : Math.max(recipients, expectedRecipients);
   return { documentId, broadcastStatus, statusReason, resumesAt, recipients: total, sent, delivered, read, failed, skipped, waiting: Math.max(0, total - sent - failed - skipped) };
 }

@@ -3,10 +3,10 @@ import type { Context } from 'koa';
 import { applicationError } from '../http/errors';
 import { getService } from '../utils/get-service';
 import type { Sendable } from '../http/contract';
-import type { Broadcast, BroadcastDetail, BroadcastListResponse, DataResponse, RetryFailedResult, WhatsappChannelHandoff } from '../../../shared/contracts/admin-api';
+import type { Broadcast, BroadcastDetail, BroadcastListResponse, DataResponse, RetryFailedResult, SendTestResult, WhatsappChannelHandoff } from '../../../shared/contracts/admin-api';
 
 import { parseOrThrow } from '../validation/parse';
-import { runView, withProgress } from '../announcements/broadcast-insights.service';
+import { toBroadcast, toRunSummary } from '../announcements/broadcast-insights.service';
 import { approveBodySchema, documentIdParamsSchema, listQuerySchema, rejectBodySchema, sendTestBodySchema, sendUpdateBodySchema, whatsappChannelMarkBodySchema } from '../validation/admin';
 import { actorOfRequest, coveringPublishAudit } from '../audit/actor';
 import { requestAdminId } from '../admins/request-admin';
@@ -41,7 +41,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const ids = results.flatMap((thread) => [thread.head, ...thread.followUps].map((row) => row.documentId));
       const runs = await dispatch().runsOfMany(ids);
       const approvals = await approval().views(ids, adminId(ctx));
-      const view = (row: (typeof results)[number]['head']) => ({ ...withProgress(row), runs: (runs.get(row.documentId) ?? []).map(runView), approval: approvals.get(row.documentId) ?? null });
+      const view = (row: (typeof results)[number]['head']) => ({ ...toBroadcast(row), runs: (runs.get(row.documentId) ?? []).map(toRunSummary), approval: approvals.get(row.documentId) ?? null });
       ctx.body = { data: results.map((thread) => ({ ...view(thread.head), followUps: thread.followUps.map(view) })), meta: { pagination } } satisfies Sendable<BroadcastListResponse>;
     },
     async detail(ctx: Context) {
@@ -56,7 +56,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         data: {
           ...(await getService(strapi, 'broadcast-insights').detail(row)),
           approval: (await approval().views([id], adminId(ctx))).get(id) ?? null,
-          thread: thread.length > 1 ? thread.map((member) => ({ ...withProgress(member), current: member.documentId === row.documentId })) : [],
+          thread: thread.length > 1 ? thread.map((member) => ({ ...toBroadcast(member), current: member.documentId === row.documentId })) : [],
         },
       } satisfies Sendable<DataResponse<BroadcastDetail>>;
     },
@@ -64,27 +64,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const id = documentId(ctx);
       const paused = await dispatch().pause(id);
       await audit(ctx, { action: 'paused', broadcastId: id });
-      ctx.body = { data: withProgress(paused) } satisfies Sendable<DataResponse<Broadcast>>;
+      ctx.body = { data: toBroadcast(paused) } satisfies Sendable<DataResponse<Broadcast>>;
     },
     async resume(ctx: Context) {
       const id = documentId(ctx);
       const resumed = await dispatch().resume(id);
       await audit(ctx, { action: 'resumed', broadcastId: id });
-      ctx.body = { data: withProgress(resumed) } satisfies Sendable<DataResponse<Broadcast>>;
+      ctx.body = { data: toBroadcast(resumed) } satisfies Sendable<DataResponse<Broadcast>>;
     },
     async cancel(ctx: Context) {
       const id = documentId(ctx);
       const cancelled = await dispatch().cancel(id);
       // Once per broadcast: a cancel cannot be undone, and a second one is refused above anyway.
       await audit(ctx, { action: 'cancelled', broadcastId: id, onceKey: `cancelled:${id}` });
-      ctx.body = { data: withProgress(cancelled) } satisfies Sendable<DataResponse<Broadcast>>;
+      ctx.body = { data: toBroadcast(cancelled) } satisfies Sendable<DataResponse<Broadcast>>;
     },
     async retryFailed(ctx: Context) {
       const id = documentId(ctx);
       const { reopened, continued } = await dispatch().retryFailed(id);
       // A repeated click that found nothing to retry changed nothing and is not recorded.
       if (reopened > 0 || continued > 0) await audit(ctx, { action: 'retried', broadcastId: id, details: { reopened } });
-      ctx.body = { data: { ...withProgress(await announcements().requirePublished(id)), reopened } } satisfies Sendable<DataResponse<RetryFailedResult>>;
+      ctx.body = { data: { ...toBroadcast(await announcements().requirePublished(id)), reopened } } satisfies Sendable<DataResponse<RetryFailedResult>>;
     },
     /** Four-eyes approval: a second person's yes; what waited goes out once. Never the publisher's own (403). */
     async approve(ctx: Context) {
@@ -93,7 +93,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const approved = await approval().approve(id, { id: adminId(ctx) }, body.note || null);
       // A decision is written only once (the approval service refuses a second), so the event is once too.
       await audit(ctx, { action: 'approved', broadcastId: id, details: body.note ? { note: body.note.slice(0, 500) } : {}, onceKey: `approved:${id}` });
-      ctx.body = { data: withProgress(approved) } satisfies Sendable<DataResponse<Broadcast>>;
+      ctx.body = { data: toBroadcast(approved) } satisfies Sendable<DataResponse<Broadcast>>;
     },
     /** A second person's no, with a note saying why: nothing that waited goes out. */
     async reject(ctx: Context) {
@@ -101,7 +101,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const id = documentId(ctx);
       const rejected = await approval().reject(id, { id: adminId(ctx) }, body.note);
       await audit(ctx, { action: 'rejected', broadcastId: id, details: { note: body.note.slice(0, 500) }, onceKey: `rejected:${id}` });
-      ctx.body = { data: withProgress(rejected) } satisfies Sendable<DataResponse<Broadcast>>;
+      ctx.body = { data: toBroadcast(rejected) } satisfies Sendable<DataResponse<Broadcast>>;
     },
     async sendUpdate(ctx: Context) {
       const body = parseOrThrow(sendUpdateBodySchema, ctx.request.body);
@@ -109,7 +109,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // One click, one event: the follow-up's own publish is this "update-sent", not a second "published".
       const update = await coveringPublishAudit(() => announcements().sendUpdate(id, body));
       await audit(ctx, { action: 'update-sent', broadcastId: id, details: { followUpDocumentId: update.documentId, kind: body.kind, includeNew: body.includeNew } });
-      ctx.body = { data: withProgress(update) } satisfies Sendable<DataResponse<Broadcast>>;
+      ctx.body = { data: toBroadcast(update) } satisfies Sendable<DataResponse<Broadcast>>;
     },
     /** A test goes out at once to one number, so the editor sees the real message before everyone does. */
     async sendTest(ctx: Context) {
@@ -127,7 +127,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         });
         // The channel, never the address the test went to.
         await audit(ctx, { action: 'test-sent', broadcastId: announcement.documentId, details: { channel: body.channel } });
-        ctx.body = { data: { sent: true, providerMessageId: result.providerMessageId, mode: channel.mode } };
+        ctx.body = { data: { sent: true, providerMessageId: result.providerMessageId, mode: channel.mode } } satisfies Sendable<DataResponse<SendTestResult>>;
       } catch (error) {
         const classified = channel.classifyError(error);
         throw applicationError(`The test message was not sent: ${classified.message}`, { code: classified.code, errorClass: classified.errorClass });

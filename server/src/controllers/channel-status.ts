@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { getService } from '../utils/get-service';
 import type { Sendable } from '../http/contract';
-import type { ChannelStatus, DataResponse } from '../../../shared/contracts/admin-api';
+import type { ChannelStatus, DataResponse, SubmitTemplatesResult } from '../../../shared/contracts/admin-api';
 
 import { parseOrThrow } from '../validation/parse';
 import { submitTemplatesBodySchema } from '../validation/admin';
@@ -18,8 +18,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const body = parseOrThrow(submitTemplatesBodySchema, ctx.request.body ?? {});
     const result = await getService(strapi, 'whatsapp-account').submitTemplates(body.templates);
     // Recorded when Meta took at least one template; a click that found them all there submitted nothing.
-    const names = (result.submitted as Array<{ name?: string }>).map((entry) => entry.name).filter((name): name is string => Boolean(name));
+    const names = result.submitted.map((entry) => entry.name).filter(Boolean);
     if (names.length) await getService(strapi, 'audit').record({ action: 'templates-submitted', actorId: actorOfRequest(ctx), details: { templates: names } });
-    ctx.body = { data: result };
+    ctx.body = {
+      data: {
+        submitted: result.submitted.map(({ kind, name, id, status, category }) => ({ kind, name, id, status, category })),
+        skipped: result.skipped.map(({ kind, reason }) => ({ kind, reason })),
+      },
+    } satisfies DataResponse<SubmitTemplatesResult>;
   },
 });

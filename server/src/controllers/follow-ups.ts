@@ -6,6 +6,17 @@ import { getService } from '../utils/get-service';
 import { parseOrThrow } from '../validation/parse';
 import { countFollowUpRecipients } from '../fan-out/follow-up-recipients';
 import { followUpMarkBodySchema, followUpQuerySchema, followUpUnmarkBodySchema } from '../validation/admin';
+import type { Sendable } from '../http/contract';
+import type { DataResponse, FollowUpKind, FollowUpMark, FollowUpState } from '../../../shared/contracts/admin-api';
+
+/** The columns of a broadcast the follow-up action reads. */
+interface StoredFollowUp {
+  documentId: string;
+  title: string;
+  updateOf: string | null;
+  followUpKind: FollowUpKind | null;
+  followUpIncludeNew: boolean | null;
+}
 
 /**
  * The content manager's follow-up action: mark a news entry as an update or all-clear of an
@@ -37,10 +48,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         ? ((await strapi.db.query(UID.announcement).findOne({
             where: { documentId: ownAnnouncement, publishedAt: { $notNull: true } },
             select: ['documentId', 'title', 'updateOf', 'followUpKind', 'followUpIncludeNew'],
-          })) as Record<string, unknown> | null)
+          })) as StoredFollowUp | null)
         : null;
       const original = broadcast?.updateOf
-        ? ((await strapi.db.query(UID.announcement).findOne({ where: { documentId: broadcast.updateOf, publishedAt: { $notNull: true } }, select: ['documentId', 'title'] })) as Record<string, unknown> | null)
+        ? ((await strapi.db.query(UID.announcement).findOne({ where: { documentId: broadcast.updateOf, publishedAt: { $notNull: true } }, select: ['documentId', 'title'] })) as { documentId: string; title: string } | null)
         : null;
       const mark = query.documentId ? await followUps().markOf(query.uid, query.documentId) : null;
       // Before publishing: whom the marked follow-up reaches (the thread's recipients still subscribed), per channel.
@@ -57,21 +68,31 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         data: {
           mark,
           reach,
-          broadcast: broadcast ? { ...broadcast, original } : null,
+          broadcast: broadcast
+            ? {
+                documentId: broadcast.documentId,
+                title: broadcast.title,
+                updateOf: broadcast.updateOf ?? null,
+                followUpKind: broadcast.followUpKind ?? null,
+                followUpIncludeNew: broadcast.followUpIncludeNew ?? null,
+                original: original ? { documentId: original.documentId, title: original.title } : null,
+              }
+            : null,
           candidates: broadcast ? [] : await followUps().candidates(ownAnnouncement),
         },
-      };
+      } satisfies Sendable<DataResponse<FollowUpState>>;
     },
     async mark(ctx: Context) {
       const body = parseOrThrow(followUpMarkBodySchema, ctx.request.body);
       requireBroadcastType(body.uid);
-      ctx.body = { data: await followUps().setMark(body.uid, body.documentId, { originalDocumentId: body.originalDocumentId, kind: body.kind, includeNew: body.includeNew }) };
+      const mark = await followUps().setMark(body.uid, body.documentId, { originalDocumentId: body.originalDocumentId, kind: body.kind, includeNew: body.includeNew });
+      ctx.body = { data: { originalDocumentId: mark.originalDocumentId, kind: mark.kind, includeNew: mark.includeNew } } satisfies DataResponse<FollowUpMark>;
     },
     async unmark(ctx: Context) {
       const body = parseOrThrow(followUpUnmarkBodySchema, ctx.request.body);
       requireBroadcastType(body.uid);
       await followUps().clearMark(body.uid, body.documentId);
-      ctx.body = { data: null };
+      ctx.body = { data: null } satisfies DataResponse<null>;
     },
   };
 };

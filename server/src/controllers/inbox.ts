@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { getService } from '../utils/get-service';
 import type { Sendable } from '../http/contract';
-import type { InboxResponse } from '../../../shared/contracts/admin-api';
+import type { DataResponse, InboxMessage, InboxResponse } from '../../../shared/contracts/admin-api';
 
 import { parseOrThrow } from '../validation/parse';
 import { inboxListQuerySchema, inboxReplyBodySchema, idParamsSchema } from '../validation/admin';
@@ -22,7 +22,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.body = (await inbox().list(parseOrThrow(inboxListQuerySchema, ctx.query))) satisfies Sendable<InboxResponse>;
     },
     async handled(ctx: Context) {
-      ctx.body = { data: await inbox().markHandled(id(ctx), adminIdOf(ctx)) };
+      ctx.body = { data: await inbox().markHandled(id(ctx), adminIdOf(ctx)) } satisfies Sendable<DataResponse<InboxMessage>>;
     },
     async reply(ctx: Context) {
       const { text } = parseOrThrow(inboxReplyBodySchema, ctx.request.body);
@@ -39,7 +39,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         subscriberId: message?.subscriber?.id ?? null,
         details: { channel: message?.channel ?? '', inboundMessageId: messageId },
       });
-      ctx.body = { data: replied };
+      ctx.body = { data: replied } satisfies Sendable<DataResponse<InboxMessage>>;
     },
   };
 };

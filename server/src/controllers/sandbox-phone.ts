@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { getService } from '../utils/get-service';
 import type { Sendable } from '../http/contract';
-import type { OutboxResponse } from '../../../shared/contracts/admin-api';
+import type { DataResponse, OutboxResponse, SandboxActResult } from '../../../shared/contracts/admin-api';
 
 import { parseOrThrow } from '../validation/parse';
 import { outboxQuerySchema, sandboxActBodySchema } from '../validation/admin';
@@ -13,6 +13,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     ctx.body = (await getService(strapi, 'sandbox-phone').outbox(parseOrThrow(outboxQuerySchema, ctx.query))) satisfies Sendable<OutboxResponse>;
   },
   async act(ctx: Context) {
-    ctx.body = { data: await getService(strapi, 'sandbox-phone').act(parseOrThrow(sandboxActBodySchema, ctx.request.body)) };
+    ctx.body = { data: await getService(strapi, 'sandbox-phone').act(parseOrThrow(sandboxActBodySchema, ctx.request.body)) } satisfies DataResponse<SandboxActResult>;
   },
 });
