@@ -78,7 +78,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const overBudget = async (announcement: AnnouncementRow, channels: readonly ChannelId[]) =>
     channels.includes('whatsapp') &&
     runtime().config().channels.whatsapp.budget.amountPerMonth !== null &&
-    (await getService(strapi, 'budget').verdictFor(announcement.documentId)).wouldExceed;
+    (await getService(strapi, 'budget').verdictForRow(announcement)).wouldExceed;
 
   /** Who may decide: holds the approve permission, is not the publisher, and (village rights) holds the news's villages. */
   const approversFor = async (publishedBy: number | null, villageHold: boolean, villages: string[]) =>

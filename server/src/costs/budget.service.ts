@@ -96,6 +96,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         where: byId ? { id: Number(announcementId) } : { documentId: announcementId },
         populate: ['topics'],
       })) as (AnnouncementRow & { channels?: string[] | null; topics?: Array<{ id: number }>; updateOf?: string | null }) | null;
+      return this.verdictForRow(row, now);
+    },
+
+    /** `verdictFor` of an announcement its caller has read already (four-eyes approval at publish), without reading it again. */
+    async verdictForRow(row: Parameters<typeof messagesLeft>[0] | null, now = new Date()): Promise<BudgetVerdict> {
       const estimate = row ? this.estimate(await messagesLeft(row)) : 0;
       return this.verdictForEstimate(estimate, now);
     },
