@@ -5,7 +5,7 @@ import { languageVersionsOf, type LanguageVersions } from '../languages/language
 /**
  * A row of the announcement table, as every reader in the plugin sees it. The writers: the
  * document service (editors, `announceSource`, `sendUpdate`), dispatch (status, reason, resume
- * time, fan-out done: ./../dispatch/run-state.ts), the counters (./announcements.service.ts).
+ * time, finished: dispatch/run-state.ts; fan-out done: dispatch/lifecycle.ts), the counters (./announcements.service.ts).
  */
 export interface AnnouncementRow {
   id: number;
