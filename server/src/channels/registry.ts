@@ -53,7 +53,7 @@ export function createChannelRegistry({
     const paced: Channel =
       pace && channel.mode === 'live'
         ? // The adapter stays the prototype, so its live getters (WhatsApp's daily limit) keep working.
-          Object.assign(Object.create(channel) as Channel, {
+          Object.assign<Channel, Pick<Channel, 'send'>>(Object.create(channel), {
             async send(message: OutboundMessage) {
               await pace(channel.id, channel.messagesPerSecond);
               return channel.send(message);
