@@ -130,6 +130,37 @@ describe('languages', () => {
     expect(toEasy).toMatchObject({ name: 'town_news_einfach', language: { code: 'de' } });
   });
 
+  it('starts a document published in two locales at once with both versions, whichever locale is carried out first', async () => {
+    // CI on PostgreSQL once sent the English citizen the German text: the first locale's intent
+    // created the announcement and started its broadcast before the second locale's intent added
+    // its version. What the announcement holds when it is created is what its first sends use,
+    // so that is what is observed here (a lifecycle subscriber only watches; nothing is replaced).
+    const created: Array<Record<string, unknown> | null> = [];
+    const subscription = test.strapi.db.lifecycles.subscribe({
+      models: ['plugin::town-crier.announcement'],
+      afterCreate(event: { result?: { sourceUid?: string; languageVersions?: Record<string, unknown> | null } }) {
+        if (event.result?.sourceUid === NOTICE) created.push(event.result.languageVersions ?? null);
+      },
+    });
+    try {
+      const documents = test.strapi.documents(NOTICE as never) as unknown as {
+        create(params: object): Promise<{ documentId: string }>;
+        update(params: object): Promise<unknown>;
+        publish(params: object): Promise<unknown>;
+      };
+      const draft = await documents.create({ locale: 'de', data: { title: 'Marktplatz gesperrt', summary: 'Der Marktplatz ist am Samstag gesperrt.', slug: 'marktplatz' } });
+      await documents.update({ documentId: draft.documentId, locale: 'en', data: { title: 'Market square closed', summary: 'The market square is closed on Saturday.', slug: 'market-square' } });
+      await documents.publish({ documentId: draft.documentId, locale: '*' });
+      await finished(draft.documentId);
+    } finally {
+      if (typeof subscription === 'function') subscription();
+    }
+    expect(created.length).toBeGreaterThan(0);
+    // Every announcement row written for the document (draft and published) has both languages from the start.
+    for (const versions of created) expect(Object.keys(versions ?? {}).sort()).toEqual(['de', 'en']);
+    expect(templatesTo(numbers.en).map(bodyOf)).toContainEqual(['Market square closed', 'The market square is closed on Saturday.']);
+  });
+
   it('falls back to the default language, and a locale published later re-sends nothing', async () => {
     const documents = test.strapi.documents(NOTICE as never) as unknown as {
       create(params: object): Promise<{ documentId: string }>;

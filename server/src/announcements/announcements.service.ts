@@ -146,7 +146,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           sourceLocale: locale,
           sourceKey,
           ...(followUp ? { updateOf: followUp.updateOf, followUpKind: followUp.followUpKind, followUpIncludeNew: followUp.followUpIncludeNew } : {}),
-          languageVersions: this.versionsOf(mapping, entry, attributes, language),
+          languageVersions: await this.versionsAtFirstPublish(uid, documentId, mapping, entry, attributes, language, populate),
           publishedBy,
         } as never,
         status: 'published',
@@ -185,6 +185,37 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         if (summary) versions['de-x-ls'] = { ...version, text: summary };
       }
       return versions;
+    },
+
+    /**
+     * The versions a new announcement starts with: the publishing locale's, and those of every
+     * other locale already published. A publish of all locales at once writes one intent per
+     * locale; the first one carried out starts the broadcast, so its announcement must hold the
+     * others' versions too, or citizens reached before the next intent adds them get the wrong
+     * language. The publishing locale's own version wins where two give the same language.
+     */
+    async versionsAtFirstPublish(
+      uid: string,
+      documentId: string,
+      mapping: ContentTypeMapping,
+      entry: Record<string, unknown>,
+      attributes: Record<string, { type?: string }> | undefined,
+      language: Language | null,
+      populate: unknown
+    ): Promise<LanguageVersions> {
+      const own = this.versionsOf(mapping, entry, attributes, language);
+      const localized = Boolean((strapi.contentTypes[uid as keyof typeof strapi.contentTypes]?.pluginOptions as { i18n?: { localized?: boolean } } | undefined)?.i18n?.localized);
+      if (!localized || typeof entry.locale !== 'string') return own;
+      const rows: Array<{ locale?: unknown }> = await strapi.db.query(uid as 'api::article.article').findMany({ where: { documentId, publishedAt: { $notNull: true }, locale: { $ne: entry.locale } }, select: ['locale'] });
+      let versions: LanguageVersions = {};
+      for (const { locale } of rows) {
+        if (typeof locale !== 'string') continue;
+        const other = languageOfLocale(locale);
+        if (!other) continue;
+        const published = (await strapi.documents(uid as 'api::article.article').findOne({ documentId, locale, status: 'published', populate: populate as never })) as Record<string, unknown> | null;
+        if (published) versions = { ...versions, ...this.versionsOf(mapping, published, attributes, other) };
+      }
+      return { ...versions, ...own };
     },
 
     /** Adds the versions the announcement lacks (the first published one of each language stays), on every row of the document. */
