@@ -206,13 +206,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const own = this.versionsOf(mapping, entry, attributes, language);
       const localized = Boolean((strapi.contentTypes[uid as keyof typeof strapi.contentTypes]?.pluginOptions as { i18n?: { localized?: boolean } } | undefined)?.i18n?.localized);
       if (!localized || typeof entry.locale !== 'string') return own;
-      const rows: Array<{ locale?: unknown }> = await strapi.db.query(uid as 'api::article.article').findMany({ where: { documentId, publishedAt: { $notNull: true }, locale: { $ne: entry.locale } }, select: ['locale'] });
+      const locales = rowsOf(
+        await strapi.db.query(uid as 'api::article.article').findMany({ where: { documentId, publishedAt: { $notNull: true }, locale: { $ne: entry.locale } }, select: ['locale'] }),
+        (row) => rowOf(row, uid).textOrNull('locale')
+      );
       let versions: LanguageVersions = {};
-      for (const { locale } of rows) {
-        if (typeof locale !== 'string') continue;
+      for (const locale of locales) {
+        if (locale === null) continue;
         const other = languageOfLocale(locale);
         if (!other) continue;
-        const published = (await strapi.documents(uid as 'api::article.article').findOne({ documentId, locale, status: 'published', populate: populate as never })) as Record<string, unknown> | null;
+        const published = entryOrNull(await strapi.documents(uid as 'api::article.article').findOne({ documentId, locale, status: 'published', populate: populate as never }));
         if (published) versions = { ...versions, ...this.versionsOf(mapping, published, attributes, other) };
       }
       return { ...versions, ...own };
