@@ -11,6 +11,7 @@ import { keepAnnouncementsOffTheHomePage } from './content-types/announcement/wo
 import { unmatchedTopicValues } from './announcements/topic-match';
 import type { PluginConfig } from './config/schema';
 import { maskedMessage } from './utils/log';
+import { rowOf, rowsOf } from './database/row';
 import { PROXY_WARNING, proxyTrustsClientAddress } from './http/proxy-check';
 import { registerVillageConditions } from './approval/admin-directory';
 
@@ -80,7 +81,7 @@ function parseSize(value: string): number | null {
  * create before the first such entry is published; the side panel warns the editor again.
  */
 async function warnAboutUnmatchedTopics(strapi: Core.Strapi, config: PluginConfig) {
-  const slugs = ((await strapi.db.query(UID.topic).findMany({ select: ['slug'] })) as Array<{ slug: string }>).map((topic) => topic.slug);
+  const slugs = rowsOf(await strapi.db.query(UID.topic).findMany({ select: ['slug'] }), (row) => rowOf(row, 'topic').text('slug'));
   for (const [uid, mapping] of Object.entries(config.contentTypes)) {
     if (!mapping.topics) continue;
     const attributes = strapi.contentTypes[uid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string; enum?: string[] }> | undefined;

@@ -7,7 +7,7 @@ const run = (channel: RunRow['channel'], state: RunRow['state'], reason: string 
   channel,
   state,
   reason,
-  resumesAt,
+  resumesAt: resumesAt === null ? null : new Date(resumesAt),
   finishedAt: null,
 });
 

@@ -11,45 +11,12 @@ import { entryUrgency } from './urgency';
 import { contentInLanguage, languageOfLocale, type Language, type LanguageVersion, type LanguageVersions } from '../languages/languages';
 import { decodeVillages, resolveVillages, villageValuesOf } from '../villages/villages';
 import { slugify } from '../utils/slugify';
+import { entryOrNull, maybeRowOf, rowOf, rowsOf } from '../database/row';
+import { announcementDocumentIdOf, announcementFromRow, announcementsFromRows, languageVersionsRowOf, type AnnouncementRow } from './announcement-row';
 import { isAccountChannel } from '../../../shared/contracts/channels';
 import { deliveryCounts } from '../stats/broadcast-totals';
 
-export interface AnnouncementRow {
-  id: number;
-  documentId: string;
-  title: string;
-  text: string;
-  url: string | null;
-  urgency: Urgency | null;
-  channels: string[] | null;
-  topics?: Array<{ id: number; documentId: string; name: string; slug: string }>;
-  /** Village slugs (JSON list); empty or null: the whole town. */
-  villages?: unknown;
-  sendAt: string | null;
-  sourceUid: string | null;
-  sourceDocumentId: string | null;
-  sourceLocale: string | null;
-  /** A follow-up's thread: the original's documentId. */
-  updateOf?: string | null;
-  followUpKind?: FollowUpKind | null;
-  followUpIncludeNew?: boolean | null;
-  languageVersions?: LanguageVersions | null;
-  broadcastStatus: AnnouncementStatus | null;
-  statusReason: string | null;
-  resumesAt: string | null;
-  fanOutDoneAt: string | null;
-  finishedAt: string | null;
-  recipientsCount: number;
-  sentCount: number;
-  deliveredCount: number;
-  readCount: number;
-  failedCount: number;
-  skippedCount: number;
-  publishedAt: string | null;
-  createdAt: string;
-  /** The admin user who published it (four-eyes approval); null for a script or API client. */
-  publishedBy?: number | null;
-}
+export type { AnnouncementRow } from './announcement-row';
 
 /** Everything a channel needs to know, read from the news entry through the configured mapping. */
 export function topicSlugsOf(value: unknown): string[] {
@@ -82,10 +49,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     async findPublished(documentId: string): Promise<AnnouncementRow | null> {
-      return (await query().findOne({
-        where: { documentId, publishedAt: { $notNull: true } },
-        populate: ['topics'],
-      })) as AnnouncementRow | null;
+      return maybeRowOf(await query().findOne({ where: { documentId, publishedAt: { $notNull: true } }, populate: ['topics'] }), announcementFromRow);
     },
 
     /** Counters are a cache of the delivery rows, written to every row of the document. Broadcast state is dispatch's. */
@@ -112,11 +76,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!announcement.sourceUid || !announcement.sourceDocumentId) return null;
       const mapping: ContentTypeMapping | undefined = runtime().config().contentTypes[announcement.sourceUid];
       if (!mapping) return null;
-      const entry = (await strapi.documents(announcement.sourceUid as 'api::article.article').findOne({
-        documentId: announcement.sourceDocumentId,
-        locale: announcement.sourceLocale ?? undefined,
-        status: 'published',
-      })) as Record<string, unknown> | null;
+      const entry = entryOrNull(
+        await strapi.documents(announcement.sourceUid as 'api::article.article').findOne({
+          documentId: announcement.sourceDocumentId,
+          locale: announcement.sourceLocale ?? undefined,
+          status: 'published',
+        })
+      );
       return entry ? { mapping, entry } : null;
     },
 
@@ -136,12 +102,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
       const attributes = strapi.contentTypes[uid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string }> | undefined;
       const populate = relationFields(mapping, attributes);
-      const entry = (await strapi.documents(uid as 'api::article.article').findOne({
-        documentId,
-        locale: locale ?? undefined,
-        status: 'published',
-        populate: populate as never,
-      })) as Record<string, unknown> | null;
+      const entry = entryOrNull(
+        await strapi.documents(uid as 'api::article.article').findOne({
+          documentId,
+          locale: locale ?? undefined,
+          status: 'published',
+          populate: populate as never,
+        })
+      );
       // A type without i18n is written in the town's default language.
       const language = locale ? languageOfLocale(locale) : config.defaultLocale;
       if (existing) {
@@ -158,19 +126,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const urgency: Urgency = followUp?.urgency ?? entryUrgencyValue;
       const slugs = mapping.topics ? topicSlugsOf(entry[mapping.topics]) : [];
       const topics = slugs.length
-        ? await strapi.db.query(UID.topic).findMany({
-            where: { $or: [{ slug: { $in: slugs } }, { slug: { $in: slugs.map(slugify) } }] },
-            select: ['id', 'documentId'],
-          })
+        ? rowsOf(
+            await strapi.db.query(UID.topic).findMany({ where: { $or: [{ slug: { $in: slugs } }, { slug: { $in: slugs.map(slugify) } }] }, select: ['documentId'] }),
+            (row) => rowOf(row, 'topic').text('documentId')
+          )
         : [];
 
-      const created = (await strapi.documents(UID.announcement).create({
+      const created = await strapi.documents(UID.announcement).create({
         data: {
           title: String(entry[mapping.title] ?? '').slice(0, 255),
           text: plainTextOf(entry[mapping.text], attributes?.[mapping.text]?.type),
           url: fillUrl(mapping.url, entry),
           urgency,
-          topics: topics.map((topic: { documentId: string }) => topic.documentId),
+          topics,
           // Values that name no village are left out; with none left the news is for the whole town.
           villages: mapping.villages ? resolveVillages(runtime().config().town.villages, villageValuesOf(entry[mapping.villages])).known.map((village) => village.slug) : [],
           sourceUid: uid,
@@ -182,8 +150,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           publishedBy,
         } as never,
         status: 'published',
-      })) as { documentId: string };
-      return { documentId: created.documentId, existed: false };
+      });
+      return { documentId: announcementDocumentIdOf(created), existed: false };
     },
 
     /** Who published the announcement: the publishing request's admin user is the truth, whatever a create's data said. */
@@ -198,11 +166,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Found by source document, not `sourceKey`: rows from before per-document broadcasts carry their first locale in the key. */
     async findSourceRow(uid: string, documentId: string): Promise<{ documentId: string; languageVersions: LanguageVersions | null } | null> {
-      return (await query().findOne({
-        where: { sourceUid: uid, sourceDocumentId: documentId },
-        select: ['documentId', 'languageVersions'],
-        orderBy: { id: 'asc' },
-      })) as { documentId: string; languageVersions: LanguageVersions | null } | null;
+      return maybeRowOf(await query().findOne({ where: { sourceUid: uid, sourceDocumentId: documentId }, select: ['documentId', 'languageVersions'], orderBy: { id: 'asc' } }), languageVersionsRowOf);
     },
 
     /**
@@ -242,13 +206,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const own = this.versionsOf(mapping, entry, attributes, language);
       const localized = Boolean((strapi.contentTypes[uid as keyof typeof strapi.contentTypes]?.pluginOptions as { i18n?: { localized?: boolean } } | undefined)?.i18n?.localized);
       if (!localized || typeof entry.locale !== 'string') return own;
-      const rows: Array<{ locale?: unknown }> = await strapi.db.query(uid as 'api::article.article').findMany({ where: { documentId, publishedAt: { $notNull: true }, locale: { $ne: entry.locale } }, select: ['locale'] });
+      const locales = rowsOf(
+        await strapi.db.query(uid as 'api::article.article').findMany({ where: { documentId, publishedAt: { $notNull: true }, locale: { $ne: entry.locale } }, select: ['locale'] }),
+        (row) => rowOf(row, uid).textOrNull('locale')
+      );
       let versions: LanguageVersions = {};
-      for (const { locale } of rows) {
-        if (typeof locale !== 'string') continue;
+      for (const locale of locales) {
+        if (locale === null) continue;
         const other = languageOfLocale(locale);
         if (!other) continue;
-        const published = (await strapi.documents(uid as 'api::article.article').findOne({ documentId, locale, status: 'published', populate: populate as never })) as Record<string, unknown> | null;
+        const published = entryOrNull(await strapi.documents(uid as 'api::article.article').findOne({ documentId, locale, status: 'published', populate: populate as never }));
         if (published) versions = { ...versions, ...this.versionsOf(mapping, published, attributes, other) };
       }
       return { ...versions, ...own };
@@ -264,7 +231,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** An unpublished locale's version is taken back, so citizens not reached yet get another language instead of withdrawn text. */
     async removeLanguageVersion(documentId: string, language: Language) {
-      const row = (await query().findOne({ where: { documentId }, select: ['languageVersions'] })) as { languageVersions: LanguageVersions | null } | null;
+      const row = maybeRowOf(await query().findOne({ where: { documentId }, select: ['languageVersions'] }), languageVersionsRowOf);
       if (!row?.languageVersions?.[language]) return;
       // Leichte Sprache made from the German entry's summary goes with it.
       const gone = language === 'de' ? ['de', 'de-x-ls'] : [language];
@@ -326,12 +293,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         query().findMany({ where, orderBy: { createdAt: 'desc' }, offset: (page - 1) * pageSize, limit: pageSize, populate: ['topics'] }),
         query().count({ where }),
       ]);
-      return { results: results as AnnouncementRow[], pagination: { page, pageSize, total } };
+      return { results: announcementsFromRows(results), pagination: { page, pageSize, total } };
     },
 
     /** A test may be sent before publishing, from the draft. */
     async requirePublishedOrDraft(documentId: string): Promise<AnnouncementRow> {
-      const row = (await query().findOne({ where: { documentId }, orderBy: { publishedAt: 'asc' }, populate: ['topics'] })) as AnnouncementRow | null;
+      const row = maybeRowOf(await query().findOne({ where: { documentId }, orderBy: { publishedAt: 'asc' }, populate: ['topics'] }), announcementFromRow);
       if (!row) throw notFoundError('No announcement with this documentId');
       return row;
     },
@@ -359,8 +326,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** The documentIds whose recipients a follow-up goes to: its thread's original and the other follow-ups. */
     async threadDocumentIds(announcement: Pick<AnnouncementRow, 'documentId' | 'updateOf'>): Promise<string[]> {
       if (!announcement.updateOf) return [announcement.documentId];
-      const rows = (await query().findMany({ where: { updateOf: announcement.updateOf }, select: ['documentId'] })) as Array<{ documentId: string }>;
-      return [...new Set([announcement.updateOf, ...rows.map((row) => row.documentId)])].filter((id) => id !== announcement.documentId);
+      const rows = rowsOf(await query().findMany({ where: { updateOf: announcement.updateOf }, select: ['documentId'] }), announcementDocumentIdOf);
+      return [...new Set([announcement.updateOf, ...rows])].filter((id) => id !== announcement.documentId);
     },
 
     /**
@@ -384,7 +351,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         } as never,
         status: 'published',
       });
-      return this.requirePublished((created as { documentId: string }).documentId);
+      return this.requirePublished(announcementDocumentIdOf(created));
     },
   };
 };

@@ -3,7 +3,8 @@ import { inCurrentTransaction } from '../utils/current-transaction';
 import { reachWindowKey, reachWindowMs } from '../delivery/reach';
 import { UID } from '../constants';
 import type { Channel } from '../channels/channel';
-import { columnName, toCount } from '../database/names';
+import { columnName } from '../database/names';
+import { countOf, rowOf, rowsOf } from '../database/row';
 import { getService } from '../utils/get-service';
 import { namedVillageWhere, wholeTownWhere } from '../villages/villages';
 import { recipientRule } from '../subscribers/recipient-rule';
@@ -34,14 +35,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     async countRecipients(channel: string, topicIds: number[], villageSlugs: readonly string[] = []): Promise<number> {
       // Four-eyes approval counts at publish, inside the content manager's transaction.
-      const [row] = await inCurrentTransaction<Array<{ n: number | string }>>(strapi, recipients(channel, topicIds, villageSlugs).count({ n: '*' }));
-      return toCount(row?.n);
+      return countOf(await inCurrentTransaction<unknown>(strapi, recipients(channel, topicIds, villageSlugs).count({ n: '*' })));
     },
 
     /** Recipients per stored language (the preview's "17 in English"); `languages.countByLanguage` groups them as delivery serves them. */
     async countRecipientsByLocale(channel: string, topicIds: number[], villageSlugs: readonly string[] = []): Promise<Array<{ locale: string | null; n: number }>> {
-      const rows = (await recipients(channel, topicIds, villageSlugs).select(`${col('locale')} as locale`).count({ n: '*' }).groupBy(col('locale'))) as Array<{ locale: string | null; n: number | string }>;
-      return rows.map((row) => ({ locale: row.locale, n: toCount(row.n) }));
+      return rowsOf(await recipients(channel, topicIds, villageSlugs).select(`${col('locale')} as locale`).count({ n: '*' }).groupBy(col('locale')), (raw) => {
+        const row = rowOf(raw, 'subscriber');
+        return { locale: row.textOrNull('locale'), n: row.count('n') };
+      });
     },
 
     /**
@@ -52,8 +54,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async countByVillage(channel: string, topicIds: number[], villageSlugs: readonly string[]): Promise<{ byVillage: Record<string, number>; wholeTown: number }> {
       const byVillage: Record<string, number> = {};
       const count = async (where: ReturnType<typeof wholeTownWhere>) => {
-        const [row] = (await recipients(channel, topicIds).where(where).count({ n: '*' })) as Array<{ n: number | string }>;
-        return toCount(row?.n);
+        return countOf(await recipients(channel, topicIds).where(where).count({ n: '*' }));
       };
       for (const slug of villageSlugs) byVillage[slug] = await count(namedVillageWhere(col('villages'), slug));
       return { byVillage, wholeTown: villageSlugs.length ? await count(wholeTownWhere(col('villages'))) : await this.countRecipients(channel, topicIds) };
@@ -84,10 +85,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async countRecipientsAmong(channel: string, topicIds: number[], subscriberIds: number[], villageSlugs: readonly string[] = []): Promise<number> {
       let count = 0;
       for (let start = 0; start < subscriberIds.length; start += 500) {
-        const [row] = (await recipients(channel, topicIds, villageSlugs)
-          .whereIn('s.id', subscriberIds.slice(start, start + 500))
-          .count({ n: '*' })) as Array<{ n: number | string }>;
-        count += toCount(row?.n);
+        count += countOf(
+          await recipients(channel, topicIds, villageSlugs)
+            .whereIn('s.id', subscriberIds.slice(start, start + 500))
+            .count({ n: '*' })
+        );
       }
       return count;
     },

@@ -1,19 +1,19 @@
 import type { Core } from '@strapi/strapi';
 import { decodeVillages } from '../villages/villages';
 import { OPEN_DELIVERY_STATUSES, OPEN_RUN_STATES, PAUSABLE_RUN_STATES, UID, isStateIn, type WaitingReason } from '../constants';
-import { columnName, tableName, toCount } from '../database/names';
+import { columnName, tableName } from '../database/names';
+import { countOf, rowOf, rowsOf } from '../database/row';
 import { getService } from '../utils/get-service';
 import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
-import { toDate } from '../utils/time';
 import { reachWindowMs } from '../delivery/reach';
-import type { AnnouncementRow } from './announcements.service';
+import type { AnnouncementRow } from './announcement-row';
 import { explainFailureInBoth } from './failure-explanations';
 import type { RunRow } from '../dispatch/runs';
 import type { Broadcast, BroadcastDetail, BroadcastRun, RunSummary } from '../../../shared/contracts/admin-api';
 
 export type { WaitingReason } from '../constants';
 
-const isoOf = (value: unknown): string | null => toDate(value)?.toISOString() ?? null;
+const isoOf = (value: Date | null | undefined): string | null => value?.toISOString() ?? null;
 
 /**
  * The one mapping from a stored announcement to the admin API's broadcast (list, detail, thread,
@@ -44,7 +44,7 @@ export function toBroadcast(row: AnnouncementRow): Broadcast {
 
 /** A run as the admin API shows it. */
 export function toRunSummary(run: RunRow): RunSummary {
-  return { channel: run.channel, state: run.state, reason: run.reason ?? null, resumesAt: isoOf(run.resumesAt), finishedAt: isoOf(run.finishedAt) };
+  return { channel: run.channel, state: run.state, reason: run.reason ?? null, resumesAt: run.resumesAt?.toISOString() ?? null, finishedAt: run.finishedAt?.toISOString() ?? null };
 }
 
 /**
@@ -59,18 +59,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const d = (attribute: string) => columnName(strapi, UID.delivery, attribute);
 
   const failuresByCode = async (documentId: string) => {
-    const rows = (await knex()(tableName(strapi, UID.delivery))
+    const rows = await (knex()(tableName(strapi, UID.delivery))
       .select({ channel: d('channel'), code: d('lastErrorCode'), errorClass: d('lastErrorClass') })
       .count({ n: '*' })
       .where(d('announcementDocumentId'), documentId)
       .where(d('status'), 'failed')
-      .groupBy(d('channel'), d('lastErrorCode'), d('lastErrorClass'))) as Array<{ channel: string; code: string | null; errorClass: string | null; n: number | string }>;
-    return rows
+      .groupBy(d('channel'), d('lastErrorCode'), d('lastErrorClass')));
+    return rowsOf(rows, (raw) => {
+      const row = rowOf(raw, 'delivery');
+      return { channel: row.text('channel'), code: row.textOrNull('code'), errorClass: row.textOrNull('errorClass'), n: row.count('n') };
+    })
       .map((row) => ({
         channel: row.channel,
         code: row.code ?? 'unknown',
         errorClass: row.errorClass ?? 'unknown',
-        count: toCount(row.n),
+        count: row.n,
         explanations: explainFailureInBoth(row.channel, row.code, row.errorClass),
       }))
       .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
@@ -86,7 +89,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const s = (attribute: string) => columnName(strapi, UID.subscriber, attribute);
     const deliveryTable = tableName(strapi, UID.delivery);
     const subscriberTable = tableName(strapi, UID.subscriber);
-    const rows = (await knex()(deliveryTable)
+    const rows = await (knex()(deliveryTable)
       .join(subscriberTable, `${subscriberTable}.id`, `${deliveryTable}.${d('subscriberId')}`)
       .select({ channel: `${deliveryTable}.${d('channel')}` })
       .countDistinct({ n: `${subscriberTable}.id` })
@@ -94,14 +97,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       .where(`${deliveryTable}.${d('announcementDocumentId')}`, documentId)
       .where(`${deliveryTable}.${d('status')}`, 'failed')
       .whereNotNull(`${subscriberTable}.${s('undeliverableAt')}`)
-      .groupBy(`${deliveryTable}.${d('channel')}`)) as Array<{ channel: string; n: number | string; hinted: number | string }>;
-    return new Map(rows.map((entry) => [entry.channel, { count: toCount(entry.n), hinted: toCount(entry.hinted) }]));
+      .groupBy(`${deliveryTable}.${d('channel')}`));
+    return new Map(
+      rowsOf(rows, (raw) => {
+        const row = rowOf(raw, 'delivery');
+        return [row.text('channel'), { count: row.count('n'), hinted: row.count('hinted') }] as const;
+      })
+    );
   };
 
   const waitingOf = (row: AnnouncementRow, now: Date): { reason: WaitingReason; until: string | null } | null => {
     if (row.broadcastStatus === 'paused') return { reason: 'paused', until: null };
     if (!isStateIn(PAUSABLE_RUN_STATES, row.broadcastStatus)) return null;
-    const until = toDate(row.resumesAt);
+    const until = row.resumesAt;
     // The worker leaves the last reason in place; once its time has passed the broadcast is moving.
     if (!until || until.getTime() <= now.getTime()) return null;
     const reason: WaitingReason | null =
@@ -122,25 +130,32 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const remaining = new Map<string, { count: number; inWindow: (ids: number[]) => Promise<number> }>();
     const table = tableName(strapi, UID.delivery);
     if (row.fanOutDoneAt) {
-      const rows = (await knex()(table)
-        .select({ channel: d('channel') })
-        .count({ n: '*' })
-        .where(d('announcementDocumentId'), row.documentId)
-        .whereIn(d('status'), OPEN_DELIVERY_STATUSES)
-        .groupBy(d('channel'))) as Array<{ channel: string; n: number | string }>;
+      const rows = rowsOf(
+        await knex()(table)
+          .select({ channel: d('channel') })
+          .count({ n: '*' })
+          .where(d('announcementDocumentId'), row.documentId)
+          .whereIn(d('status'), OPEN_DELIVERY_STATUSES)
+          .groupBy(d('channel')),
+        (raw) => {
+          const counted = rowOf(raw, 'delivery');
+          return { channel: counted.text('channel'), n: counted.count('n') };
+        }
+      );
       for (const entry of rows) {
         remaining.set(entry.channel, {
-          count: toCount(entry.n),
+          count: entry.n,
           inWindow: async (ids) => {
             let count = 0;
             for (let start = 0; start < ids.length; start += 500) {
-              const [hit] = (await knex()(table)
-                .where(d('announcementDocumentId'), row.documentId)
-                .where(d('channel'), entry.channel)
-                .whereIn(d('status'), OPEN_DELIVERY_STATUSES)
-                .whereIn(d('subscriberId'), ids.slice(start, start + 500))
-                .count({ n: '*' })) as Array<{ n: number | string }>;
-              count += toCount(hit?.n);
+              count += countOf(
+                await knex()(table)
+                  .where(d('announcementDocumentId'), row.documentId)
+                  .where(d('channel'), entry.channel)
+                  .whereIn(d('status'), OPEN_DELIVERY_STATUSES)
+                  .whereIn(d('subscriberId'), ids.slice(start, start + 500))
+                  .count({ n: '*' })
+              );
             }
             return count;
           },
@@ -168,8 +183,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    */
   const estimateFinish = async (row: AnnouncementRow, now: Date): Promise<string | null> => {
     if (!isStateIn(PAUSABLE_RUN_STATES, row.broadcastStatus)) return null;
-    const resumesAt = toDate(row.resumesAt);
-    const start = Math.max(now.getTime(), resumesAt?.getTime() ?? 0, toDate(row.sendAt)?.getTime() ?? 0);
+    const start = Math.max(now.getTime(), row.resumesAt?.getTime() ?? 0, row.sendAt?.getTime() ?? 0);
     let finish = start;
     for (const [channelId, { count, inWindow }] of await remainingByChannel(row)) {
       const channel = runtime().channels().find(channelId);

@@ -1,8 +1,10 @@
 import type { Core } from '@strapi/strapi';
 import { conflictError, notFoundError } from '../http/errors';
 import { UID, type FollowUpKind, type Urgency } from '../constants';
-import { tableName, toCount } from '../database/names';
-import type { AnnouncementRow } from './announcements.service';
+import { tableName } from '../database/names';
+import { countOf, maybeRowOf, rowOf, rowsOf } from '../database/row';
+import { announcementsFromRows, candidateOf, originalOf, threadOf, urgencyOf, type AnnouncementRow } from './announcement-row';
+import { followUpMarkFromRow, followUpMarkIdOf } from './follow-up-mark-row';
 
 /** What a follow-up needs to know about the news it continues, for every channel's wording. */
 export interface FollowUpContext {
@@ -23,7 +25,7 @@ export interface FollowUpCandidate {
   documentId: string;
   title: string;
   urgency: Urgency | null;
-  createdAt: string;
+  createdAt: Date;
   /** Set when the candidate is itself a follow-up: a new one joins the same thread. */
   updateOf: string | null;
 }
@@ -50,9 +52,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     /** The thread an announcement belongs to: its original's documentId (itself for an original). */
     async rootOf(documentId: string): Promise<string> {
-      const row = (await announcementsQuery().findOne({ where: { documentId, publishedAt: { $notNull: true } }, select: ['documentId', 'updateOf'] })) as
-        | { documentId: string; updateOf: string | null }
-        | null;
+      const row = maybeRowOf(await announcementsQuery().findOne({ where: { documentId, publishedAt: { $notNull: true } }, select: ['documentId', 'updateOf'] }), threadOf);
       if (!row) throw notFoundError('No published announcement with this documentId');
       return row.updateOf ?? row.documentId;
     },
@@ -63,9 +63,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async followUpFields(originalDocumentId: string, kind: FollowUpKind, includeNew: boolean, urgency: Urgency) {
       const root = await this.rootOf(originalDocumentId);
-      const original = (await announcementsQuery().findOne({ where: { documentId: root, publishedAt: { $notNull: true } }, select: ['urgency'] })) as {
-        urgency: Urgency | null;
-      } | null;
+      const original = maybeRowOf(await announcementsQuery().findOne({ where: { documentId: root, publishedAt: { $notNull: true } }, select: ['urgency', 'updateOf'] }), urgencyOf);
       const urgent = kind === 'all-clear' && original?.urgency === 'emergency';
       return { updateOf: root, followUpKind: kind, followUpIncludeNew: includeNew, urgency: urgent ? ('emergency' as const) : urgency };
     },
@@ -76,10 +74,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const key = `${announcement.updateOf}|${announcement.followUpKind ?? 'update'}`;
       const cached = contexts.get(key);
       if (cached && cached.until > Date.now()) return cached.value;
-      const original = (await announcementsQuery().findOne({
-        where: { documentId: announcement.updateOf, publishedAt: { $notNull: true } },
-        select: ['documentId', 'title', 'url'],
-      })) as { documentId: string; title: string; url: string | null } | null;
+      const original = maybeRowOf(
+        await announcementsQuery().findOne({ where: { documentId: announcement.updateOf, publishedAt: { $notNull: true } }, select: ['documentId', 'title', 'url'] }),
+        originalOf
+      );
       const value: FollowUpContext | null = original
         ? { kind: announcement.followUpKind ?? 'update', originalDocumentId: original.documentId, originalTitle: original.title, originalUrl: original.url }
         : null;
@@ -90,11 +88,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Every announcement of a thread: the original and its follow-ups, oldest first. */
     async thread(rootDocumentId: string): Promise<AnnouncementRow[]> {
-      return (await announcementsQuery().findMany({
-        where: { $or: [{ documentId: rootDocumentId }, { updateOf: rootDocumentId }], publishedAt: { $notNull: true } },
-        orderBy: { createdAt: 'asc' },
-        populate: ['topics'],
-      })) as AnnouncementRow[];
+      return announcementsFromRows(
+        await announcementsQuery().findMany({
+          where: { $or: [{ documentId: rootDocumentId }, { updateOf: rootDocumentId }], publishedAt: { $notNull: true } },
+          orderBy: { createdAt: 'asc' },
+          populate: ['topics'],
+        })
+      );
     },
 
     /**
@@ -113,40 +113,44 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           .groupBy(threadKey)
           .orderBy([{ column: 'last', order: 'desc' }, { column: 'thread', order: 'desc' }])
           .offset((page - 1) * pageSize)
-          .limit(pageSize) as Promise<Array<{ thread: string }>>,
-        base().countDistinct({ n: threadKey }).first() as Promise<{ n: unknown } | undefined>,
+          .limit(pageSize),
+        base().countDistinct({ n: threadKey }).first(),
       ]);
-      const threadIds = keys.map((key) => key.thread);
+      const threadIds = rowsOf(keys, (key) => rowOf(key, 'announcement').text('thread'));
       const rows = threadIds.length
-        ? ((await announcementsQuery().findMany({
-            where: { publishedAt: { $notNull: true }, $or: [{ documentId: { $in: threadIds } }, { updateOf: { $in: threadIds } }] },
-            orderBy: { createdAt: 'asc' },
-            populate: ['topics'],
-          })) as AnnouncementRow[])
+        ? announcementsFromRows(
+            await announcementsQuery().findMany({
+              where: { publishedAt: { $notNull: true }, $or: [{ documentId: { $in: threadIds } }, { updateOf: { $in: threadIds } }] },
+              orderBy: { createdAt: 'asc' },
+              populate: ['topics'],
+            })
+          )
         : [];
       const results = threadIds.flatMap((id) => {
         const members = rows.filter((row) => row.documentId === id || row.updateOf === id);
         const head = members.find((row) => row.documentId === id) ?? members[0];
         return head ? [{ head, followUps: members.filter((row) => row !== head) }] : [];
       });
-      return { results, pagination: { page, pageSize, total: toCount(totalRow?.n) } };
+      return { results, pagination: { page, pageSize, total: countOf(totalRow) } };
     },
 
     /** Recent broadcasts the side panel offers to follow up, newest first; never the entry's own. */
     async candidates(exceptDocumentId: string | null): Promise<FollowUpCandidate[]> {
       const since = new Date(Date.now() - CANDIDATE_DAYS * 86_400_000);
-      const rows = (await announcementsQuery().findMany({
-        where: { publishedAt: { $notNull: true }, createdAt: { $gte: since }, ...(exceptDocumentId ? { documentId: { $ne: exceptDocumentId } } : {}) },
-        select: ['documentId', 'title', 'urgency', 'createdAt', 'updateOf'],
-        orderBy: { createdAt: 'desc' },
-        limit: CANDIDATE_LIMIT,
-      })) as FollowUpCandidate[];
-      return rows.map((row) => ({ documentId: row.documentId, title: row.title, urgency: row.urgency, createdAt: row.createdAt, updateOf: row.updateOf ?? null }));
+      return rowsOf(
+        await announcementsQuery().findMany({
+          where: { publishedAt: { $notNull: true }, createdAt: { $gte: since }, ...(exceptDocumentId ? { documentId: { $ne: exceptDocumentId } } : {}) },
+          select: ['documentId', 'title', 'urgency', 'createdAt', 'updateOf'],
+          orderBy: { createdAt: 'desc' },
+          limit: CANDIDATE_LIMIT,
+        }),
+        candidateOf
+      );
     },
 
     async markOf(uid: string, documentId: string): Promise<FollowUpMark | null> {
-      const row = (await marks().findOne({ where: { entryKey: entryKeyOf(uid, documentId) } })) as FollowUpMark | null;
-      return row ? { originalDocumentId: row.originalDocumentId, kind: row.kind, includeNew: Boolean(row.includeNew) } : null;
+      const row = maybeRowOf(await marks().findOne({ where: { entryKey: entryKeyOf(uid, documentId) } }), followUpMarkFromRow);
+      return row ? { originalDocumentId: row.originalDocumentId, kind: row.kind, includeNew: row.includeNew } : null;
     },
 
     /**
@@ -158,8 +162,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await this.rootOf(mark.originalDocumentId);
       const entryKey = entryKeyOf(uid, documentId);
       const data = { originalDocumentId: mark.originalDocumentId, kind: mark.kind, includeNew: mark.includeNew };
-      const existing = (await marks().findOne({ where: { entryKey }, select: ['id'] })) as { id: number } | null;
-      if (existing) await marks().update({ where: { id: existing.id }, data });
+      const existing = maybeRowOf(await marks().findOne({ where: { entryKey }, select: ['id'] }), followUpMarkIdOf);
+      if (existing !== null) await marks().update({ where: { id: existing }, data });
       else await marks().create({ data: { entryKey, ...data } });
       return data;
     },
@@ -185,10 +189,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async applyMarkToAnnouncement(documentId: string): Promise<void> {
       const mark = await this.markOf(UID.announcement, documentId);
       if (!mark) return;
-      const row = (await announcementsQuery().findOne({ where: { documentId, publishedAt: { $notNull: true } }, select: ['urgency', 'updateOf'] })) as {
-        urgency: Urgency | null;
-        updateOf: string | null;
-      } | null;
+      const row = maybeRowOf(await announcementsQuery().findOne({ where: { documentId, publishedAt: { $notNull: true } }, select: ['urgency', 'updateOf'] }), urgencyOf);
       if (!row || row.updateOf) return;
       const fields = await this.followUpFields(mark.originalDocumentId, mark.kind, mark.includeNew, row.urgency ?? 'info');
       // Worker-owned fields are written to every row of the document (see content-types/announcement).

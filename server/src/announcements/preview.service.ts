@@ -1,7 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../constants';
 import { getService } from '../utils/get-service';
-import { relationFields, topicSlugsOf, type AnnouncementRow } from './announcements.service';
+import { relationFields, topicSlugsOf } from './announcements.service';
+import { announcementFromRow, type AnnouncementRow } from './announcement-row';
+import { entryOrNull, maybeRowOf, rowOf, rowsOf } from '../database/row';
 import { slugify } from '../utils/slugify';
 import { resolveVillages, villageValuesOf } from '../villages/villages';
 import type { DailyLimitSplit } from './audience.service';
@@ -56,11 +58,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   const resolveTopics = async (slugs: string[]) =>
     slugs.length
-      ? ((await strapi.db.query(UID.topic).findMany({
-          where: { $or: [{ slug: { $in: slugs } }, { slug: { $in: slugs.map(slugify) } }] },
-          select: ['id', 'name', 'slug'],
-          orderBy: { name: 'asc' },
-        })) as Array<{ id: number; name: string; slug: string }>)
+      ? rowsOf(
+          await strapi.db.query(UID.topic).findMany({
+            where: { $or: [{ slug: { $in: slugs } }, { slug: { $in: slugs.map(slugify) } }] },
+            select: ['id', 'name', 'slug'],
+            orderBy: { name: 'asc' },
+          }),
+          (raw) => {
+            const topic = rowOf(raw, 'topic');
+            return { id: topic.int('id'), name: topic.text('name'), slug: topic.text('slug') };
+          }
+        )
       : [];
 
   /** The news an entry marked as a follow-up in the side panel continues; null for news of its own. */
@@ -87,17 +95,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       let entry: Record<string, unknown> | null = null;
       if (input.documentId) {
         // One broadcast per document: another locale of news already sent is "already broadcast" too.
-        announcement = (await strapi.db.query(UID.announcement).findOne({
-          where: { sourceUid: input.uid, sourceDocumentId: input.documentId, publishedAt: { $notNull: true } },
-          orderBy: { id: 'asc' },
-        })) as AnnouncementRow | null;
+        announcement = maybeRowOf(
+          await strapi.db.query(UID.announcement).findOne({ where: { sourceUid: input.uid, sourceDocumentId: input.documentId, publishedAt: { $notNull: true } }, orderBy: { id: 'asc' } }),
+          announcementFromRow
+        );
         const attributes = strapi.contentTypes[input.uid as keyof typeof strapi.contentTypes]?.attributes as Record<string, { type?: string }> | undefined;
-        entry = (await strapi.documents(input.uid as 'api::article.article').findOne({
-          documentId: input.documentId,
-          locale: locale ?? undefined,
-          status: 'draft',
-          populate: relationFields(mapping, attributes) as never,
-        })) as Record<string, unknown> | null;
+        entry = entryOrNull(
+          await strapi.documents(input.uid as 'api::article.article').findOne({
+            documentId: input.documentId,
+            locale: locale ?? undefined,
+            status: 'draft',
+            populate: relationFields(mapping, attributes) as never,
+          })
+        );
       }
 
       const slugs = input.topic !== undefined ? (input.topic ? [input.topic] : []) : mapping.topics && entry ? topicSlugsOf(entry[mapping.topics]) : [];

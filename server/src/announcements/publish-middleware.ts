@@ -5,6 +5,7 @@ import { getService } from '../utils/get-service';
 import { languageOfLocale } from '../languages/languages';
 import { maskedMessage } from '../utils/log';
 import { requestAdminId } from '../admins/request-admin';
+import { isRecord } from '../database/row';
 
 interface DocumentContext {
   uid: string;
@@ -96,11 +97,12 @@ function publishingAdmin(strapi: Core.Strapi): number | null {
 }
 
 function publishedEntries(action: string, result: unknown): PublishedEntry[] {
-  if (!result || typeof result !== 'object') return [];
-  if (action === 'publish') {
-    const entries = (result as { entries?: PublishedEntry[] }).entries;
-    return Array.isArray(entries) ? entries : [];
-  }
-  const entry = result as Partial<PublishedEntry>;
-  return entry.documentId ? [{ documentId: entry.documentId, locale: entry.locale ?? null }] : [];
+  if (!isRecord(result)) return [];
+  const entryOf = (value: unknown): PublishedEntry[] => {
+    if (!isRecord(value) || typeof value.documentId !== 'string' || !value.documentId) return [];
+    return [{ documentId: value.documentId, locale: typeof value.locale === 'string' ? value.locale : null }];
+  };
+  // `publish` answers `{ entries }`; create and update with `status: 'published'` answer the entry.
+  if (action === 'publish') return Array.isArray(result.entries) ? result.entries.flatMap(entryOf) : [];
+  return entryOf(result);
 }

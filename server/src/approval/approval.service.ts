@@ -13,6 +13,7 @@ import { approvalsStore, type ApprovalRow } from './approvals.store';
 import { adminDirectoryOf, coversVillages } from './admin-directory';
 import { approvalMail } from './approval-mail';
 import { emailService } from '../admins/admin-mail';
+import { budgetedAnnouncementFromRow } from '../costs/budget-rows';
 
 /** One approver's e-mail about one broadcast. */
 export interface ApprovalMail {
@@ -82,7 +83,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const overBudget = async (announcement: AnnouncementRow, channels: readonly ChannelId[]) =>
     channels.includes('whatsapp') &&
     runtime().config().channels.whatsapp.budget.amountPerMonth !== null &&
-    (await getService(strapi, 'budget').verdictFor(announcement.documentId)).wouldExceed;
+    (await getService(strapi, 'budget').verdictForRow(budgetedAnnouncementFromRow(announcement))).wouldExceed;
 
   /** Who may decide: holds the approve permission, is not the publisher, and (village rights) holds the news's villages. */
   const approversFor = async (publishedBy: number | null, villageHold: boolean, villages: string[]) =>

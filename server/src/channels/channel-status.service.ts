@@ -3,6 +3,8 @@ import { reachWindowKey, reachWindowMs } from '../delivery/reach';
 import { CHANNEL_PROBLEMS, UID, type ChannelId, type ChannelProblem, type ChannelProblemCode } from '../constants';
 import { getService } from '../utils/get-service';
 import { DAY_MS } from '../utils/time';
+import { maybeRowOf } from '../database/row';
+import { runReasonOf } from '../dispatch/run-row';
 import type { Channel } from './channel';
 import { CHANNEL_CREDENTIALS } from './credentials';
 import { proxyTrustsClientAddress } from '../http/proxy-check';
@@ -63,12 +65,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    */
   const pausedReason = async (channelId: string): Promise<string | null> => {
     const prefix = `channel-error:${channelId}:`;
-    const row = (await strapi.db.query(UID.run).findOne({
-      where: { channel: channelId, state: 'paused', reason: { $startsWith: prefix } },
-      orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
-      select: ['reason'],
-    })) as { reason: string } | null;
-    return row ? row.reason.slice(prefix.length) : null;
+    const row = maybeRowOf(
+      await strapi.db.query(UID.run).findOne({
+        where: { channel: channelId, state: 'paused', reason: { $startsWith: prefix } },
+        orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+        select: ['announcementDocumentId', 'reason'],
+      }),
+      runReasonOf
+    );
+    return row?.reason ? row.reason.slice(prefix.length) : null;
   };
 
   const statusOf = async (id: string, settings: ChannelSettings, channel: Channel | undefined, now: number) => {

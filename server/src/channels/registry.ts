@@ -6,6 +6,7 @@ import type { Channel, ChannelLinks, ChannelLogger, OutboundMessage, SandboxReco
 import type { Pace } from './pacing';
 import { CHANNEL_CREDENTIALS, type CredentialKey } from './credentials';
 import { publicLinks } from '../http/public-links';
+import { entryOrNull } from '../database/row';
 import { createEmailChannel, type MailOptions } from './email';
 import { createTelegramChannel } from './telegram';
 import { createWhatsappChannel } from './whatsapp';
@@ -52,7 +53,7 @@ export function createChannelRegistry({
     const paced: Channel =
       pace && channel.mode === 'live'
         ? // The adapter stays the prototype, so its live getters (WhatsApp's daily limit) keep working.
-          Object.assign(Object.create(channel) as Channel, {
+          Object.assign<Channel, Pick<Channel, 'send'>>(Object.create(channel), {
             async send(message: OutboundMessage) {
               await pace(channel.id, channel.messagesPerSecond);
               return channel.send(message);
@@ -121,7 +122,8 @@ export function createChannelRegistry({
   if (push.enabled) {
     const sandbox = sandboxMode('Web Push', 'webpush', push);
     const subscriptionOf = async (address: string) => {
-      const row = (await strapi.db.query(UID.subscriber).findOne({ where: { channel: 'webpush', address }, select: ['pushSubscription'] })) as { pushSubscription?: unknown } | null;
+      const row = entryOrNull(await strapi.db.query(UID.subscriber).findOne({ where: { channel: 'webpush', address }, select: ['pushSubscription'] }));
+      // Parsed by the adapter's own reader (webpush.subscription.ts), whatever the JSON column holds.
       return parsePushSubscription(row?.pushSubscription);
     };
     register(createWebpushChannel({ config: push, links, sandboxRecorder, sandbox, subscriptionOf }));

@@ -96,7 +96,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         where: byId ? { id: Number(announcementId) } : { documentId: announcementId },
         populate: ['topics'],
       });
-      const estimate = row ? this.estimate(await messagesLeft(budgetedAnnouncementFromRow(row))) : 0;
+      return this.verdictForRow(row ? budgetedAnnouncementFromRow(row) : null, now);
+    },
+
+    /** `verdictFor` of an announcement its caller has read already (four-eyes approval at publish), without reading it again. */
+    async verdictForRow(row: Parameters<typeof messagesLeft>[0] | null, now = new Date()): Promise<BudgetVerdict> {
+      const estimate = row ? this.estimate(await messagesLeft(row)) : 0;
       return this.verdictForEstimate(estimate, now);
     },
 

@@ -3,7 +3,10 @@ import { UID } from '../constants';
 import { tableName } from '../database/names';
 import { GroupCommit } from '../utils/group-commit';
 import { dbTimestamp } from '../utils/time';
-import { OPEN_STATUSES, unreachable } from './recipients';
+import { returnedIds, rowsOf } from '../database/row';
+import { OPEN_STATUSES } from './recipients';
+import { subscriberReachOf } from './delivery-rows';
+import { reachableRule, unreachable } from './reachable-recipient';
 
 /** A claim's stamp as written to `claimed_at` (what the send's outcome write matches). */
 export type ClaimStamp = Date | number;
@@ -40,6 +43,7 @@ export const groupedWrites = (strapi: Core.Strapi) => {
   const knex = () => strapi.db.connection;
   const onPostgres = () => strapi.db.dialect.client === 'postgres';
   const openList = OPEN_STATUSES.map((status) => `'${status}'`).join(', ');
+  const reachable = reachableRule(strapi);
 
   /**
    * Grouped writes touch many rows in one statement; on PostgreSQL two of them (a claim group and
@@ -62,25 +66,30 @@ export const groupedWrites = (strapi: Core.Strapi) => {
    * send slot is not claimed, however long ago their batch read them.
    */
   const reachableOf = async (subscriberIds: number[]): Promise<Set<number>> => {
-    const rows = (await knex()(subscribers())
-      .select('id', 'status as subscriber_status', 'address', 'marketing_stopped_at', 'undeliverable_at')
-      .whereIn('id', [...new Set(subscriberIds)])) as Array<Parameters<typeof unreachable>[0] & { id: number | string }>;
-    return new Set(rows.filter((row) => !unreachable(row)).map((row) => Number(row.id)));
+    const rows = rowsOf(
+      await knex()(`${subscribers()} as s`)
+        .select('s.id', ...reachable.columns('s'))
+        .whereIn('s.id', [...new Set(subscriberIds)]),
+      subscriberReachOf
+    );
+    return new Set(rows.filter((row) => !unreachable(row)).map((row) => row.id));
   };
 
   /** PostgreSQL: the open, unclaimed rows of `ids` whose recipient is reachable, claimed in one statement. */
   const claimOnPostgres = async (ids: number[], stamp: ClaimStamp): Promise<Set<number>> => {
-    // The recipient test is `unreachable()` in recipients.ts, in SQL.
-    const { rows } = (await onceMoreOnDeadlock(() =>
-      knex().raw(
-        `UPDATE ?? AS d SET claimed_at = ?, hold_until = NULL FROM ?? AS s
-         WHERE d.id = ANY(?::int[]) AND s.id = d.subscriber_id AND d.claimed_at IS NULL AND coalesce(d.status, '') IN (${openList})
-           AND coalesce(s.status, '') = 'active' AND coalesce(s.address, '') <> '' AND s.marketing_stopped_at IS NULL AND s.undeliverable_at IS NULL
-         RETURNING d.id`,
-        [table(), stamp, subscribers(), ids]
+    // The recipient test is the reachable rule (./reachable-recipient.ts), in SQL.
+    const recipient = reachable.sql('s');
+    return returnedIds(
+      await onceMoreOnDeadlock(() =>
+        knex().raw(
+          `UPDATE ?? AS d SET claimed_at = ?, hold_until = NULL FROM ?? AS s
+           WHERE d.id = ANY(?::int[]) AND s.id = d.subscriber_id AND d.claimed_at IS NULL AND coalesce(d.status, '') IN (${openList})
+             AND ${recipient.sql}
+           RETURNING d.id`,
+          [table(), stamp, subscribers(), ids, ...recipient.bindings]
+        )
       )
-    )) as { rows: Array<{ id: number | string }> };
-    return new Set(rows.map((row) => Number(row.id)));
+    );
   };
 
   /**
@@ -89,31 +98,23 @@ export const groupedWrites = (strapi: Core.Strapi) => {
    * As an `IN (subquery)` it had listed every active subscriber per claim.
    */
   const claimOnSqlite = async (ids: number[], stamp: ClaimStamp): Promise<Set<number>> => {
-    const rows = (await knex()(table())
-      .whereIn('id', ids)
-      .whereIn('status', OPEN_STATUSES)
-      .whereNull('claimed_at')
-      .whereExists((recipient) =>
-        recipient
-          .select(knex().raw('1'))
-          .from(`${subscribers()} as s`)
-          .whereRaw('s.id = ??.subscriber_id', [table()])
-          .where('s.status', 'active')
-          .whereRaw("coalesce(s.address, '') <> ''")
-          .whereNull('s.marketing_stopped_at')
-          .whereNull('s.undeliverable_at')
-      )
-      .update({ claimed_at: stamp, hold_until: null }, ['id'])) as Array<{ id: number | string }>;
-    return new Set(rows.map((row) => Number(row.id)));
+    const rule = reachable.sql('s');
+    return returnedIds(
+      await knex()(table())
+        .whereIn('id', ids)
+        .whereIn('status', OPEN_STATUSES)
+        .whereNull('claimed_at')
+        .whereExists((recipient) => recipient.select(knex().raw('1')).from(`${subscribers()} as s`).whereRaw('s.id = ??.subscriber_id', [table()]).whereRaw(rule.sql, rule.bindings))
+        .update({ claimed_at: stamp, hold_until: null }, ['id'])
+    );
   };
 
   const claimElsewhere = async (subscriberIdsOf: Map<number, number>, stamp: ClaimStamp): Promise<Set<number>> => {
-    const reachable = await reachableOf([...subscriberIdsOf.values()]);
-    const ids = [...subscriberIdsOf.keys()].filter((id) => reachable.has(subscriberIdsOf.get(id) as number));
+    const reachableIds = await reachableOf([...subscriberIdsOf.values()]);
+    const ids = [...subscriberIdsOf].filter(([, subscriberId]) => reachableIds.has(subscriberId)).map(([id]) => id);
     const fresh = () => knex()(table()).whereIn('status', OPEN_STATUSES).whereNull('claimed_at');
     if (strapi.db.dialect.useReturning()) {
-      const rows = ids.length ? ((await onceMoreOnDeadlock(() => fresh().whereIn('id', ids).update({ claimed_at: stamp, hold_until: null }, ['id']))) as Array<{ id: number | string } | number>) : [];
-      return new Set(rows.map((row) => Number(typeof row === 'object' ? row.id : row)));
+      return ids.length ? returnedIds(await onceMoreOnDeadlock(() => fresh().whereIn('id', ids).update({ claimed_at: stamp, hold_until: null }, ['id']))) : new Set<number>();
     }
     // Without RETURNING (MySQL) a group cannot tell which rows it took: one statement each.
     const claimed = new Set<number>();

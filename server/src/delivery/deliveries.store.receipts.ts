@@ -4,13 +4,10 @@ import type { ProviderPricing } from '../channels/channel';
 import { tableName } from '../database/names';
 import { dbTimestamp } from '../utils/time';
 
-/** What a status receipt reads of the row it settles. */
-export interface ReceiptRow {
-  id: number;
-  provider_message_id: string | null;
-  announcement_document_id: string;
-  subscriber_id: number;
-}
+import { rowsOf } from '../database/row';
+import { receiptFromRow, receiptStateFromRow, type ReceiptRow } from './delivery-rows';
+
+export type { ReceiptRow } from './delivery-rows';
 
 /** The deliveries store's writes for status receipts and pricing (webhooks); see ./deliveries.store.ts. */
 export const receiptWrites = (strapi: Core.Strapi) => {
@@ -19,11 +16,11 @@ export const receiptWrites = (strapi: Core.Strapi) => {
   return {
     /** The rows a batch of receipts names, by the provider's message id. */
     async byProviderIds(channel: ChannelId, providerIds: string[]): Promise<ReceiptRow[]> {
-      return knex()(table()).select('id', 'provider_message_id', 'announcement_document_id', 'subscriber_id').where('channel', channel).whereIn('provider_message_id', providerIds);
+      return rowsOf(await knex()(table()).select('id', 'provider_message_id', 'announcement_document_id', 'subscriber_id').where('channel', channel).whereIn('provider_message_id', providerIds), receiptFromRow);
     },
     /** The rows a batch of receipts names by our echoed reference (a send that timed out has no provider id yet). */
     async byIds(channel: ChannelId, ids: number[]): Promise<ReceiptRow[]> {
-      return knex()(table()).select('id', 'provider_message_id', 'announcement_document_id', 'subscriber_id').where('channel', channel).whereIn('id', ids);
+      return rowsOf(await knex()(table()).select('id', 'provider_message_id', 'announcement_document_id', 'subscriber_id').where('channel', channel).whereIn('id', ids), receiptFromRow);
     },
 
     /** A receipt's status, only over a lower one (idempotent and monotonic). Answers the rows changed. */
@@ -39,9 +36,8 @@ export const receiptWrites = (strapi: Core.Strapi) => {
 
     /** What a failed receipt with a wait reads before deciding. */
     async receiptState(id: number) {
-      return (await knex()(table()).where('id', id).first('status', 'limited_holds', 'provider_message_id')) as
-        | { status: DeliveryStatus; limited_holds: number | null; provider_message_id: string | null }
-        | undefined;
+      const row = await knex()(table()).where('id', id).first('status', 'limited_holds', 'provider_message_id');
+      return row === undefined ? undefined : receiptStateFromRow(row);
     },
 
     /**

@@ -2,6 +2,8 @@ import type { Core } from '@strapi/strapi';
 import { UID } from '../constants';
 import { columnName, tableName } from '../database/names';
 import { dbTimestamp } from '../utils/time';
+import { rowsOf } from '../database/row';
+import { retentionGroupFromRow } from './delivery-rows';
 
 /** The deliveries store's writes for erasure and retention (docs/privacy.md); see ./deliveries.store.ts. */
 export const retentionWrites = (strapi: Core.Strapi) => {
@@ -25,10 +27,13 @@ export const retentionWrites = (strapi: Core.Strapi) => {
       const d = (attribute: string) => columnName(strapi, UID.delivery, attribute);
       const t = (attribute: string) => columnName(strapi, UID.deliveryTally, attribute);
       return strapi.db.transaction(async ({ trx }) => {
-        const groups = (await trx(deliveries)
-          .select({ announcement: d('announcementDocumentId'), channel: d('channel'), status: d('status') })
-          .whereIn(d('subscriberId'), subscriberIds)
-          .groupBy(d('announcementDocumentId'), d('channel'), d('status'))) as Array<{ announcement: string; channel: string; status: string }>;
+        const groups = rowsOf(
+          await trx(deliveries)
+            .select({ announcement: d('announcementDocumentId'), channel: d('channel'), status: d('status') })
+            .whereIn(d('subscriberId'), subscriberIds)
+            .groupBy(d('announcementDocumentId'), d('channel'), d('status')),
+          retentionGroupFromRow
+        );
         let removed = 0;
         for (const group of groups) {
           const count = Number(

@@ -5,6 +5,8 @@ import { tableName } from '../database/names';
 import { dbTimestamp } from '../utils/time';
 import { retryTransient } from '../utils/transient-db';
 import { OPEN_STATUSES } from './recipients';
+import { changedCount, maybeRowOf, rowsOf } from '../database/row';
+import { claimFromRow, deliveryChannelOf, heldDeliveryFromRow, lastSentFromRow, openDeliveryFromRow, providerMessageIdOf, type StoredStamp } from './delivery-rows';
 import { groupedWrites, type ClaimStamp, type SentRecord } from './deliveries.store.groups';
 import { receiptWrites } from './deliveries.store.receipts';
 import { retentionWrites } from './deliveries.store.retention';
@@ -114,13 +116,13 @@ const createStore = (strapi: Core.Strapi) => {
 
     /** The row's claim as it is now. */
     async claimOf(id: number) {
-      return (await knex()(table()).where('id', id).first('status', 'claimed_at', 'subscriber_id')) as { status: string; claimed_at: unknown; subscriber_id: number } | undefined;
+      return maybeRowOf(await knex()(table()).where('id', id).first('status', 'claimed_at', 'subscriber_id'), claimFromRow);
     },
 
     /** Takes over the claim `claimedAt` (a send whose wait for its status is over); null if someone else moved first. */
-    async takeOverClaim(id: number, claimedAt: unknown): Promise<ClaimStamp | null> {
+    async takeOverClaim(id: number, claimedAt: StoredStamp): Promise<ClaimStamp | null> {
       const takeOver = dbTimestamp(strapi, new Date());
-      const taken = await knex()(table()).where('id', id).whereIn('status', OPEN_STATUSES).where('claimed_at', claimedAt as never).update({ claimed_at: takeOver, hold_until: null });
+      const taken = await knex()(table()).where('id', id).whereIn('status', OPEN_STATUSES).where('claimed_at', claimedAt).update({ claimed_at: takeOver, hold_until: null });
       return taken ? takeOver : null;
     },
 
@@ -153,7 +155,7 @@ const createStore = (strapi: Core.Strapi) => {
           .where((unclaimed) => unclaimed.whereNull('claimed_at').orWhere('claimed_at', '<', inFlightSince as never));
         return channel ? query.where('channel', channel) : query;
       };
-      const held = (await open().clone().select('subscriber_id', 'channel').where('status', 'waiting')) as Array<{ subscriber_id: number; channel: ChannelId }>;
+      const held = rowsOf(await open().clone().select('subscriber_id', 'channel').where('status', 'waiting'), heldDeliveryFromRow);
       await open().update({ status: 'skipped', claimed_at: null, hold_until: null });
       return held;
     },
@@ -162,9 +164,9 @@ const createStore = (strapi: Core.Strapi) => {
     async reopenFailed(announcementDocumentId: string): Promise<{ count: number; channels: ChannelId[] }> {
       const where = { announcementDocumentId, status: 'failed', lastErrorClass: { $ne: 'permanent-recipient' } };
       const rows = strapi.db.query(UID.delivery);
-      const channels = [...new Set(((await rows.findMany({ where, select: ['channel'] })) as Array<{ channel: ChannelId }>).map((row) => row.channel))];
-      const result = (await rows.updateMany({ where, data: { status: 'pending', lastErrorCode: null, lastErrorClass: null } })) as { count: number };
-      return { count: result.count, channels };
+      const channels = [...new Set(rowsOf(await rows.findMany({ where, select: ['channel'] }), deliveryChannelOf))];
+      const count = changedCount(await rows.updateMany({ where, data: { status: 'pending', lastErrorCode: null, lastErrorClass: null } }));
+      return { count, channels };
     },
 
     /** A page of an announcement's open deliveries (after id `cursor`), for requeueing. */
@@ -177,12 +179,12 @@ const createStore = (strapi: Core.Strapi) => {
         .orderBy('id')
         .limit(limit);
       if (channels) query.whereIn('channel', channels);
-      return (await query) as Array<{ id: number; subscriber_id: number; channel: ChannelId; last_error_class: string | null; status_at: unknown; hold_until: unknown }>;
+      return rowsOf(await query, openDeliveryFromRow);
     },
 
     /** The Message-IDs of earlier mails of `documentIds` this subscriber received, oldest first. */
     async receivedMessageIds(documentIds: string[], subscriberId: number): Promise<string[]> {
-      const rows = (await knex()(table())
+      const rows = await knex()(table())
         .select('provider_message_id')
         .whereIn('announcement_document_id', documentIds)
         // A subscriber row is one channel's: the e-mail Message-IDs of a citizen, the posts of an account channel's account.
@@ -190,18 +192,21 @@ const createStore = (strapi: Core.Strapi) => {
         .whereIn('status', [...RECEIVED_DELIVERY_STATUSES])
         .whereNotNull('provider_message_id')
         .orderBy('sent_at', 'asc')
-        .orderBy('id', 'asc')) as Array<{ provider_message_id: string }>;
-      return rows.map((row) => row.provider_message_id);
+        .orderBy('id', 'asc');
+      return rowsOf(rows, providerMessageIdOf);
     },
 
     /** Who was sent to on `channel` since `since`, with their latest send. */
     async lastSentSince(channel: ChannelId, since: Date) {
-      return (await knex()(table())
-        .select('subscriber_id')
-        .max({ sent_at: 'sent_at' })
-        .where('channel', channel)
-        .where('sent_at', '>=', dbTimestamp(strapi, since))
-        .groupBy('subscriber_id')) as Array<{ subscriber_id: number; sent_at: unknown }>;
+      return rowsOf(
+        await knex()(table())
+          .select('subscriber_id')
+          .max({ sent_at: 'sent_at' })
+          .where('channel', channel)
+          .where('sent_at', '>=', dbTimestamp(strapi, since))
+          .groupBy('subscriber_id'),
+        lastSentFromRow
+      );
     },
 
     ...receiptWrites(strapi),

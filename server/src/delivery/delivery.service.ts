@@ -1,7 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID } from '../constants';
 import { getService } from '../utils/get-service';
-import { toDate } from '../utils/time';
 import { countsByChannel } from '../stats/broadcast-totals';
 import { deliveriesStore } from './deliveries.store';
 import { reachMember, reachWindowKey, reachWindowMs } from './reach';
@@ -78,8 +77,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           .seedWindowOnce(reachWindowKey(channel.id), windowMs, async () => {
             const rows = await deliveriesStore(strapi).lastSentSince(channel.id, new Date(Date.now() - windowMs));
             return rows.flatMap((row) => {
-              const at = toDate(row.sent_at);
-              return at ? [{ member: reachMember(Number(row.subscriber_id)), atMs: at.getTime() }] : [];
+              return row.sent_at ? [{ member: reachMember(row.subscriber_id), atMs: row.sent_at.getTime() }] : [];
             });
           });
         if (seeded) strapi.log.info(`[${PLUGIN_ID}] ${channel.id}: daily reach window rebuilt from ${seeded} deliveries of the last 24 hours`);

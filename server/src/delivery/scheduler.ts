@@ -2,7 +2,6 @@ import type { Core } from '@strapi/strapi';
 import { JOB_NAMES, type ChannelId } from '../constants';
 import { deliverBatchJobSchema, freshRound, jobIds, type DeliverJob } from '../queue/jobs';
 import { getService } from '../utils/get-service';
-import { toDate } from '../utils/time';
 import { ambiguousWaitMs, backoffMs } from '../dispatch/policy';
 import { deliveriesStore, type DeliveryUpdate } from './deliveries.store';
 import { AMBIGUOUS_CLASS, type DeliveryRow } from './recipients';
@@ -73,11 +72,11 @@ export const deliveryScheduler = (strapi: Core.Strapi) => {
       const alone = new Map<ChannelId, Array<{ data: DeliverJob; delayMs: number }>>();
       const now = Date.now();
       for (const row of rows) {
-        const data: DeliverJob = { announcementDocumentId, subscriberId: Number(row.subscriber_id), channel: row.channel };
+        const data: DeliverJob = { announcementDocumentId, subscriberId: row.subscriber_id, channel: row.channel };
         if (!wanted(data)) continue;
-        const ambiguousSince = row.last_error_class === AMBIGUOUS_CLASS ? toDate(row.status_at) : null;
+        const ambiguousSince = row.last_error_class === AMBIGUOUS_CLASS ? row.status_at : null;
         const ambiguousWait = ambiguousWaitMs(runtime().config().broadcast, row.channel, urgency);
-        const holdUntil = toDate(row.hold_until);
+        const holdUntil = row.hold_until;
         const wait = Math.max(delayMs, ambiguousSince ? ambiguousSince.getTime() + ambiguousWait - now : 0, holdUntil ? holdUntil.getTime() - now : 0);
         if (wait === delayMs) together.set(row.channel, [...(together.get(row.channel) ?? []), data.subscriberId]);
         else alone.set(row.channel, [...(alone.get(row.channel) ?? []), { data, delayMs: wait }]);
@@ -133,7 +132,7 @@ export const deliveryScheduler = (strapi: Core.Strapi) => {
     async skipOpen(announcementDocumentId: string, channel?: ChannelId) {
       const held = await store().skipOpen(announcementDocumentId, channel);
       for (const limited of runtime().channels().enabled().filter((adapter) => adapter.dailyRecipientLimit)) {
-        const members = held.filter((row) => row.channel === limited.id).map((row) => reachMember(Number(row.subscriber_id)));
+        const members = held.filter((row) => row.channel === limited.id).map((row) => reachMember(row.subscriber_id));
         if (members.length) await runtime().limits().releaseBookings(reachWindowKey(limited.id), members).catch(() => undefined);
       }
     },

@@ -3,7 +3,6 @@ import { PLUGIN_ID, type ChannelId } from '../constants';
 import { deliverBatchJobSchema, deliverJobSchema, freshRound } from '../queue/jobs';
 import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
-import { toDate } from '../utils/time';
 import { maskedMessage } from '../utils/log';
 import { ambiguousWaitMs, quietHold } from '../dispatch/policy';
 import { deliveriesStore } from './deliveries.store';
@@ -63,7 +62,7 @@ export const sendPipeline = (strapi: Core.Strapi) => {
    */
   const sendTo = async (found: RecipientRow, announcement: Announcement, channelId: ChannelId, attempt: Attempt): Promise<boolean> => {
     const documentId = announcement.documentId;
-    const subscriberId = Number(found.subscriber_id);
+    const subscriberId = found.subscriber_id;
     // The run may have been paused, cancelled or stopped while this delivery waited for its slot.
     const byRun = await dispatch().runAdmits(documentId, channelId);
     if (byRun.kind !== 'send') {
@@ -71,7 +70,7 @@ export const sendPipeline = (strapi: Core.Strapi) => {
       return false;
     }
     const delivery = deliveryOf(found, documentId, channelId, announcement.urgency);
-    const subscriber = { id: subscriberId, address: found.address as string, locale: found.locale };
+    const subscriber = { id: subscriberId, address: found.address ?? '', locale: found.locale };
 
     // The row is claimed before the request: a claim found later (a crash, a second job) is a send that may have gone out.
     const claim = await outcome.claim(delivery.id, subscriberId, ambiguousWaitMs(runtime().config().broadcast, channelId, announcement.urgency));
@@ -106,7 +105,7 @@ export const sendPipeline = (strapi: Core.Strapi) => {
         content,
         ...(thread?.length ? { threadMessageIds: thread } : {}),
         ...(channelId === 'activitypub' ? { activitypub: activitypubNote(announcement, followUp?.originalDocumentId ?? null) } : {}),
-        ...(isAccountChannel(channelId) ? { idempotencyKey: `tc-${documentId}-${delivery.id}`, announcedAt: toDate(announcement.publishedAt) ?? new Date(0) } : {}),
+        ...(isAccountChannel(channelId) ? { idempotencyKey: `tc-${documentId}-${delivery.id}`, announcedAt: announcement.publishedAt ?? new Date(0) } : {}),
         unsubscribeToken: getService(strapi, 'subscriptions').unsubscribeToken(subscriber.id),
         manageToken: getService(strapi, 'subscriptions').manageToken(subscriber.id),
         locale: language,
@@ -191,7 +190,7 @@ export const sendPipeline = (strapi: Core.Strapi) => {
       // a batch run again after a crash must not send it sooner.
       // So must a delivery held until later (131049's 24 hours): its hold's own job sends it.
       const sendable = rows.filter(
-        (row) => !unreachable(row) && !heldUntil(row, now) && !(row.last_error_class === AMBIGUOUS_CLASS && (toDate(row.status_at)?.getTime() ?? 0) + ambiguousWait > now)
+        (row) => !unreachable(row) && !heldUntil(row, now) && !(row.last_error_class === AMBIGUOUS_CLASS && (row.status_at?.getTime() ?? 0) + ambiguousWait > now)
       );
       if (!sendable.length) return counters(documentId);
 

@@ -4,6 +4,8 @@ import { CONTROL_QUEUE, JOB_NAMES, MOVING_RUN_STATES, OPEN_RUN_STATES, PLUGIN_ID
 import { freshRound, jobIds } from '../queue/jobs';
 import { getService } from '../utils/get-service';
 import { toDate } from '../utils/time';
+import { rowsOf } from '../database/row';
+import { runReasonOf } from './run-row';
 import { maskedMessage } from '../utils/log';
 import { countsByChannel } from '../stats/broadcast-totals';
 import { deliveriesStore } from '../delivery/deliveries.store';
@@ -35,18 +37,20 @@ export const lifecycleOf = (strapi: Core.Strapi, runState: RunStateAccess) => {
 
     /** The first publish of an announcement opens one run per channel and enqueues its fan-out. */
     async start(documentId: string) {
-      const announcement = await announcements().findPublished(documentId);
-      if (!announcement) return;
+      const found = await announcements().findPublished(documentId);
+      if (!found) return;
       const existing = await runState.runsOf(documentId);
-      if (existing.length || announcement.broadcastStatus) {
+      if (existing.length || found.broadcastStatus) {
         await api.republished(documentId);
         return;
       }
       const config = runtime().config();
       const now = new Date();
       const enabled = runtime().channels().enabled().map((channel) => channel.id);
-      const channels = announcement.channels?.length ? announcement.channels.filter((id) => enabled.includes(id as ChannelId)) : enabled;
+      const channels = found.channels?.length ? found.channels.filter((id): id is ChannelId => enabled.some((enabledId) => enabledId === id)) : enabled;
       await announcementQuery().updateMany({ where: { documentId }, data: { channels } });
+      // The announcement as now written: what approval and its budget verdict read (without reading it again).
+      const announcement = { ...found, channels };
 
       const missingLink = await announcements().missingLinkPlaceholders(announcement);
       const grace = config.broadcast.graceSeconds > 0 ? { reason: 'grace-period', until: new Date(now.getTime() + config.broadcast.graceSeconds * 1000) } : null;
@@ -56,9 +60,9 @@ export const lifecycleOf = (strapi: Core.Strapi, runState: RunStateAccess) => {
       const state: RunState = missingLink.length ? 'paused' : hold ? 'scheduled' : 'queued';
       const reason = missingLink.length ? 'link-missing' : (hold?.reason ?? null);
       // Four-eyes approval (approval/): the runs it holds wait, paused with `awaiting-approval:<why>`; the others go on.
-      const approval = await getService(strapi, 'approval').holdAtPublish(announcement, channels as ChannelId[]);
+      const approval = await getService(strapi, 'approval').holdAtPublish(announcement, channels);
       const rows = channels.map((channel) => {
-        const waitsFor = approval.held[channel as ChannelId];
+        const waitsFor = approval.held[channel];
         if (waitsFor) return { announcementDocumentId: documentId, channel, state: 'paused' as RunState, reason: `awaiting-approval:${waitsFor}`, resumesAt: null };
         return { announcementDocumentId: documentId, channel, state, reason, resumesAt: missingLink.length ? null : (hold?.until ?? null) };
       });
@@ -144,7 +148,7 @@ export const lifecycleOf = (strapi: Core.Strapi, runState: RunStateAccess) => {
     async resumeChannel(channel: ChannelId) {
       const queue = runtime().queue();
       if (await queue.isPaused(channel)) await queue.resume(channel);
-      const held = (await runsQuery().findMany({ where: { channel, state: 'paused' }, select: ['announcementDocumentId', 'reason'] })) as Array<{ announcementDocumentId: string; reason: string | null }>;
+      const held = rowsOf(await runsQuery().findMany({ where: { channel, state: 'paused' }, select: ['announcementDocumentId', 'reason'] }), runReasonOf);
       for (const run of held) {
         if (!['channel-error', 'channel-paused'].includes(reasonKind(run.reason) ?? '')) continue;
         const announcement = await announcements().findPublished(run.announcementDocumentId);

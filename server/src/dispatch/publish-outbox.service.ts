@@ -4,18 +4,14 @@ import { PLUGIN_ID, UID } from '../constants';
 import { getService } from '../utils/get-service';
 import { maskedMessage } from '../utils/log';
 import { actorFromColumn, actorToColumn, currentActor, publishAuditIsCovered } from '../audit/actor';
+import { changedCount, maybeRowOf } from '../database/row';
+import { publishedFactsOf } from '../announcements/announcement-row';
+import { publishIntentFromRow, publishIntentsFromRows, type PublishIntent } from './publish-intent-row';
 
-/** A publish that still has to become a broadcast (a `publish-intent` row). */
-export interface PublishIntent {
-  id: number;
-  sourceUid: string;
-  entryDocumentId: string;
-  entryLocale: string | null;
-  attempts: number;
-  actor?: string | null;
-  /** The admin user who published (null for a script or API client). */
-  publishedBy?: number | null;
-}
+/** What the audit's "published" says of a broadcast, and whether it came from a news entry. */
+type PublishedFacts = ReturnType<typeof publishedFactsOf>;
+
+export type { PublishIntent } from './publish-intent-row';
 
 /** How long the process that wrote an intent has to carry it out before the reconciler may (it normally takes milliseconds). */
 export const PUBLISH_LEASE_MS = 60_000;
@@ -41,9 +37,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const actor = actorToColumn(currentActor(strapi));
       for (const entry of entries) {
         recorded.push(
-          (await intents().create({
-            data: { sourceUid, entryDocumentId: entry.documentId, entryLocale: entry.locale ?? null, leaseUntil: new Date(now.getTime() + PUBLISH_LEASE_MS), attempts: 0, actor, publishedBy },
-          })) as PublishIntent
+          publishIntentFromRow(
+            await intents().create({
+              data: { sourceUid, entryDocumentId: entry.documentId, entryLocale: entry.locale ?? null, leaseUntil: new Date(now.getTime() + PUBLISH_LEASE_MS), attempts: 0, actor, publishedBy },
+            })
+          )
         );
       }
       return recorded;
@@ -86,8 +84,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const corrected = await activitypubActivities(strapi).wasBroadcast(intent.entryDocumentId);
         await dispatch.start(intent.entryDocumentId);
         if (corrected) await activitypubActivities(strapi).noteChanged(intent.entryDocumentId, 'update');
-        const own = (await strapi.db.query(UID.announcement).findOne({ where: { documentId: intent.entryDocumentId, publishedAt: { $notNull: true } }, select: ['sourceUid'] })) as { sourceUid?: string | null } | null;
-        if (own && !own.sourceUid) await this.auditPublished(intent, intent.entryDocumentId);
+        // Read once: whether it is hand-written (a news entry's own intent records "published") and what the audit says of it.
+        const own = await this.publishedFacts(intent.entryDocumentId);
+        if (own && !own.sourceUid) await this.auditPublished(intent, intent.entryDocumentId, own);
         return;
       }
       // A first publish creates the announcement (whose own publish, with its own intent, starts it); a later one may continue it.
@@ -97,16 +96,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         // The entry was published again, most likely corrected: the Fediverse's copy follows.
         await activitypubActivities(strapi).noteChanged(announced.documentId, 'update');
       }
-      if (announced) await this.auditPublished(intent, announced.documentId);
+      if (announced && !publishAuditIsCovered()) {
+        const facts = await this.publishedFacts(announced.documentId);
+        if (facts) await this.auditPublished(intent, announced.documentId, facts);
+      }
     },
 
-    async auditPublished(intent: PublishIntent, documentId: string) {
+    async publishedFacts(documentId: string): Promise<PublishedFacts | null> {
+      return maybeRowOf(
+        await strapi.db.query(UID.announcement).findOne({ where: { documentId, publishedAt: { $notNull: true } }, select: ['sourceUid', 'channels', 'urgency', 'updateOf'] }),
+        publishedFactsOf
+      );
+    },
+
+    async auditPublished(intent: PublishIntent, documentId: string, announcement: PublishedFacts) {
       if (publishAuditIsCovered()) return;
-      const announcement = (await strapi.db.query(UID.announcement).findOne({
-        where: { documentId, publishedAt: { $notNull: true } },
-        select: ['channels', 'urgency', 'updateOf'],
-      })) as { channels?: string[] | null; urgency?: string | null; updateOf?: string | null } | null;
-      if (!announcement) return;
       await getService(strapi, 'audit').record({
         action: 'published',
         actorId: actorFromColumn(intent.actor),
@@ -122,11 +126,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async adopt(now = new Date()): Promise<number> {
       const free = { $or: [{ leaseUntil: { $null: true } }, { leaseUntil: { $lt: now } }] };
-      const rows = (await intents().findMany({ where: free, orderBy: { id: 'asc' }, limit: ADOPT_BATCH })) as PublishIntent[];
+      const rows = publishIntentsFromRows(await intents().findMany({ where: free, orderBy: { id: 'asc' }, limit: ADOPT_BATCH }));
       let adopted = 0;
       for (const row of rows) {
-        const claimed = (await intents().updateMany({ where: { id: row.id, ...free }, data: { leaseUntil: new Date(now.getTime() + PUBLISH_LEASE_MS) } })) as { count: number };
-        if (!claimed.count) continue;
+        const claimed = changedCount(await intents().updateMany({ where: { id: row.id, ...free }, data: { leaseUntil: new Date(now.getTime() + PUBLISH_LEASE_MS) } }));
+        if (!claimed) continue;
         await this.carryOut([row]);
         adopted += 1;
       }

@@ -2,10 +2,11 @@ import type { Core } from '@strapi/strapi';
 import { CONTROL_QUEUE, MOVING_RUN_STATES, OPEN_RUN_STATES, UID, type ChannelId, type RunState } from '../constants';
 import { jobIds, LiveDeliveries } from '../queue/jobs';
 import { getService } from '../utils/get-service';
-import { toDate } from '../utils/time';
+import { rowsOf } from '../database/row';
+import { announcementDocumentIdOf } from '../announcements/announcement-row';
 import { deliveryScheduler } from '../delivery/scheduler';
 import { holdOf } from './policy';
-import type { RunRow } from './runs';
+import { runsFromRows, type RunRow } from './run-row';
 import type { RunStateAccess } from './run-state';
 import type { Lifecycle } from './lifecycle';
 
@@ -27,7 +28,7 @@ export const reconcilerOf = (strapi: Core.Strapi, runState: RunStateAccess, life
     async reconcile() {
       const queue = runtime().queue();
       await api.adoptLegacy();
-      const open = (await runsQuery().findMany({ where: { state: { $in: [...OPEN_RUN_STATES] } } })) as RunRow[];
+      const open = runsFromRows(await runsQuery().findMany({ where: { state: { $in: [...OPEN_RUN_STATES] } } }));
       if (!open.length) return;
       const stopped = new Set<ChannelId>();
       for (const channel of runtime().channels().enabled()) if (await queue.isPaused(channel.id)) stopped.add(channel.id);
@@ -60,22 +61,22 @@ export const reconcilerOf = (strapi: Core.Strapi, runState: RunStateAccess, life
         if (!startable.length) continue;
 
         // A quiet-hours hold follows the config of this start: lifted, moved, or kept.
-        const heldByQuiet = startable.filter((run) => run.reason === 'quiet-hours' && (toDate(run.resumesAt)?.getTime() ?? 0) > now.getTime());
+        const heldByQuiet = startable.filter((run) => run.reason === 'quiet-hours' && (run.resumesAt?.getTime() ?? 0) > now.getTime());
         const hold = holdOf(runtime().config().broadcast.quietHours, announcement, now);
-        const rehold = heldByQuiet.filter((run) => hold?.reason !== 'quiet-hours' || Math.abs(hold.until.getTime() - (toDate(run.resumesAt) as Date).getTime()) >= 60_000);
+        const rehold = heldByQuiet.filter((run) => hold?.reason !== 'quiet-hours' || Math.abs(hold.until.getTime() - (run.resumesAt?.getTime() ?? 0)) >= 60_000);
         if (rehold.length) {
-          const state: RunState = toDate(announcement.fanOutDoneAt) ? 'sending' : hold ? 'scheduled' : 'queued';
+          const state: RunState = announcement.fanOutDoneAt ? 'sending' : hold ? 'scheduled' : 'queued';
           await runState.transition(documentId, state, { channels: rehold.map((run) => run.channel), reason: hold?.reason ?? null, resumesAt: hold?.until ?? null, from: ['scheduled', 'queued', 'sending'] });
           const delayMs = hold ? hold.until.getTime() - now.getTime() : 0;
-          if (toDate(announcement.fanOutDoneAt)) await scheduler.requeueOpen(documentId, { channels: rehold.map((run) => run.channel), delayMs });
+          if (announcement.fanOutDoneAt) await scheduler.requeueOpen(documentId, { channels: rehold.map((run) => run.channel), delayMs });
           else lifecycle.enqueueFanOut(documentId, delayMs);
           continue;
         }
 
-        if (!toDate(announcement.fanOutDoneAt)) {
+        if (!announcement.fanOutDoneAt) {
           const prefix = jobIds.fanOutPrefix(documentId);
           if (![...liveControl].some((id) => id.startsWith(prefix))) {
-            const until = Math.min(...startable.map((run) => toDate(run.resumesAt)?.getTime() ?? now.getTime()));
+            const until = Math.min(...startable.map((run) => run.resumesAt?.getTime() ?? now.getTime()));
             lifecycle.enqueueFanOut(documentId, until - now.getTime());
           }
           continue;
@@ -91,13 +92,13 @@ export const reconcilerOf = (strapi: Core.Strapi, runState: RunStateAccess, life
 
     /** Announcements started before runs existed get runs that mirror their status, once (see `runsOf`). */
     async adoptLegacy() {
-      const rows = (await announcementQuery().findMany({
-        where: { broadcastStatus: { $in: [...OPEN_RUN_STATES] }, publishedAt: { $notNull: true } },
-        select: ['documentId'],
-      })) as Array<{ documentId: string }>;
-      if (!rows.length) return;
-      const have = await runState.runsOfMany(rows.map((row) => row.documentId));
-      for (const row of rows) if (!have.has(row.documentId)) await runState.runsOf(row.documentId);
+      const documentIds = rowsOf(
+        await announcementQuery().findMany({ where: { broadcastStatus: { $in: [...OPEN_RUN_STATES] }, publishedAt: { $notNull: true } }, select: ['documentId'] }),
+        announcementDocumentIdOf
+      );
+      if (!documentIds.length) return;
+      const have = await runState.runsOfMany(documentIds);
+      for (const documentId of documentIds) if (!have.has(documentId)) await runState.runsOf(documentId);
     },
   };
   return api;

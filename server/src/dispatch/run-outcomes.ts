@@ -3,7 +3,8 @@ import { PLUGIN_ID, UID, type ChannelId, type Urgency } from '../constants';
 import type { ClassifiedError } from '../channels/channel';
 import { getService } from '../utils/get-service';
 import { GroupCommit } from '../utils/group-commit';
-import { toDate } from '../utils/time';
+import { rowsOf } from '../database/row';
+import { runAnnouncementOf } from './run-row';
 import { maskedMessage, maskPersonalData } from '../utils/log';
 import { BOOKING_GRACE_MS, reachMember, reachWindowKey, reachWindowMs } from '../delivery/reach';
 import { quietHold, type Admission } from './policy';
@@ -105,7 +106,7 @@ export const runOutcomesOf = (strapi: Core.Strapi, runState: RunStateAccess, fin
     async noteHold(documentId: string, channel: ChannelId, reason: string, until: Date) {
       const run = await runState.cachedRun(documentId, channel);
       if (!run || run.state !== 'sending') return;
-      const shown = toDate(run.resumesAt);
+      const shown = run.resumesAt;
       if (run.reason === reason && shown && Math.abs(shown.getTime() - until.getTime()) < 60_000) return;
       run.reason = reason;
       run.resumesAt = until;
@@ -116,7 +117,7 @@ export const runOutcomesOf = (strapi: Core.Strapi, runState: RunStateAccess, fin
     async sent(documentId: string, channel: ChannelId) {
       const run = await runState.cachedRun(documentId, channel);
       if (!run || run.state !== 'sending' || !run.reason || !isTimedReason(run.reason)) return;
-      const until = toDate(run.resumesAt);
+      const until = run.resumesAt;
       if (until && until.getTime() > Date.now()) return;
       run.reason = null;
       run.resumesAt = null;
@@ -146,8 +147,8 @@ export const runOutcomesOf = (strapi: Core.Strapi, runState: RunStateAccess, fin
     /** A fatal channel error stops the channel until an admin fixes it and resumes; only this channel's runs pause. */
     async channelStopped(channel: ChannelId, error: Pick<ClassifiedError, 'code' | 'message'>) {
       await runtime().queue().pause(channel);
-      const affected = (await runsQuery().findMany({ where: { channel, state: { $in: ['queued', 'sending'] } }, select: ['announcementDocumentId'] })) as Array<{ announcementDocumentId: string }>;
-      for (const { announcementDocumentId } of affected) {
+      const affected = rowsOf(await runsQuery().findMany({ where: { channel, state: { $in: ['queued', 'sending'] } }, select: ['announcementDocumentId'] }), runAnnouncementOf);
+      for (const announcementDocumentId of affected) {
         await runState.transition(announcementDocumentId, 'paused', { channels: [channel], reason: `channel-error:${channel}:${error.code}`, from: ['queued', 'sending'] });
       }
       strapi.log.error(`[${PLUGIN_ID}] ${channel} stopped: ${maskPersonalData(error.message)} (code ${error.code}). Fix the cause, then resume the broadcast.`);

@@ -1,7 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import { UID, type ChannelId, type RunState } from '../constants';
-import { toDate } from '../utils/time';
+import { maybeRowOf, rowsOf } from '../database/row';
+import { legacyStatusOf } from '../announcements/announcement-row';
 import { RUN_TRANSITIONS, deriveStatus, type RunRow } from './runs';
+import { runChannelOf, runsFromRows } from './run-row';
 
 const RUN_CACHE_MS = 500;
 
@@ -21,27 +23,30 @@ export const runStateOf = (strapi: Core.Strapi) => {
     forget,
 
     async runsOf(documentId: string): Promise<RunRow[]> {
-      const runs = (await runsQuery().findMany({ where: { announcementDocumentId: documentId }, orderBy: { id: 'asc' } })) as RunRow[];
+      const runs = runsFromRows(await runsQuery().findMany({ where: { announcementDocumentId: documentId }, orderBy: { id: 'asc' } }));
       if (runs.length) return runs;
       // An announcement started before runs existed (or written straight to the table) gets runs mirroring its status.
-      const legacy = (await announcementQuery().findOne({
-        where: { documentId, publishedAt: { $notNull: true }, broadcastStatus: { $notNull: true } },
-        select: ['broadcastStatus', 'statusReason', 'resumesAt', 'channels'],
-      })) as { broadcastStatus: RunState; statusReason: string | null; resumesAt: unknown; channels: ChannelId[] | null } | null;
+      const legacy = maybeRowOf(
+        await announcementQuery().findOne({
+          where: { documentId, publishedAt: { $notNull: true }, broadcastStatus: { $notNull: true } },
+          select: ['broadcastStatus', 'statusReason', 'resumesAt', 'channels'],
+        }),
+        legacyStatusOf
+      );
       if (!legacy?.channels?.length) return runs;
       for (const channel of legacy.channels) {
         await runsQuery()
-          .create({ data: { announcementDocumentId: documentId, channel, state: legacy.broadcastStatus, reason: legacy.statusReason, resumesAt: toDate(legacy.resumesAt) } })
+          .create({ data: { announcementDocumentId: documentId, channel, state: legacy.broadcastStatus, reason: legacy.statusReason, resumesAt: legacy.resumesAt } })
           .catch(() => undefined);
       }
-      return (await runsQuery().findMany({ where: { announcementDocumentId: documentId }, orderBy: { id: 'asc' } })) as RunRow[];
+      return runsFromRows(await runsQuery().findMany({ where: { announcementDocumentId: documentId }, orderBy: { id: 'asc' } }));
     },
 
     /** The runs of many announcements at once, for the admin's list. */
     async runsOfMany(documentIds: string[]): Promise<Map<string, RunRow[]>> {
       const byAnnouncement = new Map<string, RunRow[]>();
       if (!documentIds.length) return byAnnouncement;
-      const rows = (await runsQuery().findMany({ where: { announcementDocumentId: { $in: documentIds } }, orderBy: { id: 'asc' } })) as RunRow[];
+      const rows = runsFromRows(await runsQuery().findMany({ where: { announcementDocumentId: { $in: documentIds } }, orderBy: { id: 'asc' } }));
       for (const row of rows) byAnnouncement.set(row.announcementDocumentId, [...(byAnnouncement.get(row.announcementDocumentId) ?? []), row]);
       return byAnnouncement;
     },
@@ -75,18 +80,19 @@ export const runStateOf = (strapi: Core.Strapi) => {
       const allowed = (from ?? RUN_TRANSITIONS[to]).filter((state) => RUN_TRANSITIONS[to].includes(state));
       const where: Record<string, unknown> = { announcementDocumentId: documentId, state: { $in: allowed } };
       if (channels) where.channel = { $in: channels };
-      let moving = (await runsQuery().findMany({ where, select: ['channel'] })) as Array<{ channel: ChannelId }>;
+      const movingChannels = async () => rowsOf(await runsQuery().findMany({ where, select: ['channel'] }), runChannelOf);
+      let moving = await movingChannels();
       // A broadcast from before runs existed, not yet adopted by a reconciler, has no runs at all: it gets them
       // here (runsOf), so that every transition (pause, cancel, unpublish, …) acts on it, not only those that remember to.
       if (!moving.length && !(await runsQuery().count({ where: { announcementDocumentId: documentId } })) && (await api.runsOf(documentId)).length) {
-        moving = (await runsQuery().findMany({ where, select: ['channel'] })) as Array<{ channel: ChannelId }>;
+        moving = await movingChannels();
       }
       if (!moving.length) return [];
       const terminal = ['sent', 'failed', 'cancelled'].includes(to);
       await runsQuery().updateMany({ where, data: { state: to, reason, resumesAt, finishedAt: terminal ? new Date() : null } });
       forget(documentId);
       await api.derive(documentId);
-      return moving.map((run) => run.channel);
+      return moving;
     },
 
     /** Changes what paused runs wait for (an approval given while the link is still missing: they wait for the link). */

@@ -1,14 +1,7 @@
-import { reasonKind, type AnnouncementStatus, type ChannelId, type RunState } from '../constants';
+import { reasonKind, type AnnouncementStatus, type RunState } from '../constants';
+import type { RunRow } from './run-row';
 
-export interface RunRow {
-  id: number;
-  announcementDocumentId: string;
-  channel: ChannelId;
-  state: RunState;
-  reason: string | null;
-  resumesAt: Date | string | number | null;
-  finishedAt: Date | string | number | null;
-}
+export type { RunRow } from './run-row';
 
 /** Which states a run may move from, per target: declared once in shared/contracts/broadcasts.ts. */
 export { RUN_TRANSITIONS } from '../constants';
@@ -24,8 +17,6 @@ export interface DerivedStatus {
   finished: boolean;
 }
 
-const toDate = (value: RunRow['resumesAt']) => (value === null || value === undefined || value === '' ? null : new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value));
-
 /**
  * The announcement's status from its runs. Open runs win over finished ones; among open runs the
  * most active state wins. The reason is the chosen run's, or else a paused run's (WhatsApp waits
@@ -38,7 +29,7 @@ export function deriveStatus(runs: RunRow[]): DerivedStatus | null {
     const state = OPEN_PRIORITY.find((candidate) => open.some((run) => run.state === candidate)) as RunState;
     const chosen = open.filter((run) => run.state === state);
     const withReason = chosen.find((run) => run.reason) ?? open.find((run) => run.state === 'paused' && run.reason);
-    const times = chosen.map((run) => toDate(run.resumesAt)).filter((date): date is Date => date !== null);
+    const times = chosen.map((run) => run.resumesAt).filter((date): date is Date => date !== null);
     const resumesAt = times.length ? new Date(Math.min(...times.map((date) => date.getTime()))) : null;
     return { broadcastStatus: state, statusReason: withReason?.reason ?? null, resumesAt, finished: false };
   }

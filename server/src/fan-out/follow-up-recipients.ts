@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import type { ChannelId } from '../constants';
 import { recipientRule, type RecipientRow } from '../subscribers/recipient-rule';
 import { inCurrentTransaction } from '../utils/current-transaction';
+import { rowOf, rowsOf } from '../database/row';
 
 export type { RecipientRow };
 
@@ -42,13 +43,18 @@ export function followUpRecipients(
 export async function countFollowUpRecipients(strapi: Core.Strapi, documentIds: string[]): Promise<Record<string, number>> {
   const rule = recipientRule(strapi);
   // Asked at publish by four-eyes approval, inside the content manager's transaction.
-  const rows = (await inCurrentTransaction(
+  const rows = await inCurrentTransaction<unknown>(
     strapi,
     rule
       .threadReceivers(documentIds)
       .select(`${rule.column('channel')} as channel`)
       .count({ n: 's.id' })
       .groupBy(rule.column('channel'))
-  )) as Array<{ channel: string; n: unknown }>;
-  return Object.fromEntries(rows.map((row) => [row.channel, Number(row.n) || 0]));
+  );
+  return Object.fromEntries(
+    rowsOf(rows, (raw) => {
+      const row = rowOf(raw, 'subscriber');
+      return [row.text('channel'), row.count('n')] as const;
+    })
+  );
 }

@@ -71,6 +71,22 @@ export interface LanguageVersion {
 export type LanguageVersions = Partial<Record<Language, LanguageVersion>>;
 
 /**
+ * The stored `languageVersions` JSON, read: the versions of languages we know with a title and a
+ * text (what `announceSource` writes); null when there are none stored.
+ */
+export function languageVersionsOf(stored: unknown): LanguageVersions | null {
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return null;
+  const versions: LanguageVersions = {};
+  for (const [code, value] of Object.entries(stored)) {
+    if (!isLanguage(code) || typeof value !== 'object' || value === null) continue;
+    const fields = new Map<string, unknown>(Object.entries(value));
+    const [title, text, url] = [fields.get('title'), fields.get('text'), fields.get('url')];
+    if (typeof title === 'string' && typeof text === 'string') versions[code] = { title, text, url: typeof url === 'string' ? url : null };
+  }
+  return versions;
+}
+
+/**
  * Which version a citizen gets: their own language; for Leichte Sprache then German (whose
  * plain-language summary, when the news type has one, is stored as the `de-x-ls` version);
  * then the town's default language; then whatever version was published first (the

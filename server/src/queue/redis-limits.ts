@@ -127,6 +127,9 @@ end
 return answers
 `;
 
+/** A script's answer that is one value per member (a list reply); a reply of another shape answers nothing. */
+const listReply = (reply: unknown): unknown[] => (Array.isArray(reply) ? reply : []);
+
 const toAdmission = (answer: unknown): Admission => (Number(answer) < 0 ? { admitted: true } : { admitted: false, retryAtMs: Number(answer) });
 
 export function createRedisLimits(options: { prefix: string; connection: () => RedisCommands }): Limits {
@@ -149,7 +152,7 @@ export function createRedisLimits(options: { prefix: string; connection: () => R
   };
 
   const reserveSlots = async (key: string, intervalMs: number, nowMs: number, count: number) => {
-    const waits = (await runScript(RESERVE_SLOTS_SCRIPT, 1, `${prefix}:window:slot:${key}`, intervalMs, nowMs, count)) as string[];
+    const waits = listReply(await runScript(RESERVE_SLOTS_SCRIPT, 1, `${prefix}:window:slot:${key}`, intervalMs, nowMs, count));
     return waits.map((wait) => Math.max(0, Number(wait)));
   };
 
@@ -164,7 +167,7 @@ export function createRedisLimits(options: { prefix: string; connection: () => R
     async admitOrBookMany(key, members, limit, windowMs, nowMs, graceMs) {
       if (!members.length) return [];
       const fullKey = windowKey(key);
-      const answers = (await runScript(ADMIT_OR_BOOK_MANY_SCRIPT, 2, fullKey, `${fullKey}:booked`, limit, windowMs, nowMs, graceMs, ...members)) as string[];
+      const answers = listReply(await runScript(ADMIT_OR_BOOK_MANY_SCRIPT, 2, fullKey, `${fullKey}:booked`, limit, windowMs, nowMs, graceMs, ...members));
       return answers.map(toAdmission);
     },
     async releaseBookings(key, members) {

@@ -48,6 +48,12 @@ export interface NewsAudience {
   villageSlugs?: readonly string[];
 }
 
+/**
+ * The subscriber attributes that, when set, make a row known unreachable: `knownUnreachable` and
+ * `reachable` below, and the send's claim in SQL (delivery/reachable-recipient.ts), read this list.
+ */
+export const UNREACHABLE_MARKS = ['marketingStoppedAt', 'undeliverableAt'] as const;
+
 /** Whether a matching row is known to be unreachable, so it is recorded as skipped rather than sent. */
 export const knownUnreachable = (row: { marketing_stopped_at: unknown; undeliverable_at: unknown }) => Boolean(row.marketing_stopped_at) || Boolean(row.undeliverable_at);
 
@@ -99,7 +105,10 @@ export function recipientRule(strapi: Core.Strapi) {
   };
 
   /** Leaves out the known unreachable: what the counts shown before sending want. */
-  const reachable = <Query extends ReturnType<typeof news>>(query: Query) => query.whereNull(col('marketingStoppedAt')).whereNull(col('undeliverableAt'));
+  const reachable = <Query extends ReturnType<typeof news>>(query: Query) => {
+    for (const mark of UNREACHABLE_MARKS) query.whereNull(col(mark));
+    return query;
+  };
 
   /** One page of matching rows by id, as fan-out reads them. */
   const page = async (query: ReturnType<typeof news>, afterId: number, limit: number): Promise<RecipientRow[]> => {

@@ -107,8 +107,10 @@ export function createEmailChannel({ config, townName, links, sandboxRecorder, s
     async send(message: OutboundMessage): Promise<SendResult> {
       const mail = build(message);
       if (sandbox) return { providerMessageId: await sandboxRecorder({ channel: 'email', to: message.to, body: mail }) };
-      const info = (await sendMail(mail)) as { messageId?: unknown } | undefined;
-      const providerMessageId = typeof info?.messageId === 'string' && info.messageId ? info.messageId : mail.messageId;
+      const info: unknown = await sendMail(mail);
+      // The mail server's Message-ID when the transport names one (SMTP does), else the one we set.
+      const given = typeof info === 'object' && info !== null && 'messageId' in info ? info.messageId : undefined;
+      const providerMessageId = typeof given === 'string' && given ? given : mail.messageId;
       return { providerMessageId };
     },
   };
