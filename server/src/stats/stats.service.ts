@@ -83,8 +83,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * One term per day for sign-ups (confirmations) and one for withdrawals, each an index range
    * count between two day boundaries. A withdrawal only counts for someone who had confirmed
    * (unsubscribedAt after confirmedAt): a sign-up abandoned before confirming was never active.
-   * Who was active before the first day is the kept total (kept-counts.ts) minus the rows from
-   * the first day on, so the count reads the window's rows, not the town's.
+   * Who was active before the first day is the kept total (kept-counts.ts) minus the window's
+   * days and the few rows after its end (a time in the future), so the count reads the window's
+   * rows, not the town's, whether the window is a month or two years.
    */
   const dailySeries = async (days: number, now: Date, groups: SubscriberGroup[]): Promise<GrowthDay[]> => {
     const zone = timeZone();
@@ -95,26 +96,25 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const unsubscribed = col('unsubscribedAt');
     const withdrawnAfterConfirming = `${confirmed} IS NOT NULL AND ${unsubscribed} >= ${confirmed}`;
 
-    const since = 2 * days;
+    const after = 2 * days;
     const terms: CountTerm[] = [
-      { key: since, sql: `${subscribers} WHERE ${confirmed} >= ?`, bindings: [at(bounds[0])] },
-      { key: since + 1, sql: `${subscribers} WHERE ${unsubscribed} >= ? AND ${withdrawnAfterConfirming}`, bindings: [at(bounds[0])] },
+      { key: after, sql: `${subscribers} WHERE ${confirmed} >= ?`, bindings: [at(bounds[days])] },
+      { key: after + 1, sql: `${subscribers} WHERE ${unsubscribed} >= ? AND ${withdrawnAfterConfirming}`, bindings: [at(bounds[days])] },
     ];
     let counts: Map<number, number>;
     if (strapi.db.dialect.client === 'postgres') {
       // PostgreSQL plans every part of a long UNION ALL separately (730 days took half a
       // second); width_bucket puts each row into its day in one index range scan instead.
-      counts = await countTerms(terms);
       const thresholds = `ARRAY[${bounds.map(() => 'CAST(? AS timestamp)').join(', ')}]`;
       const perDay = async (column: string, extra: string, offset: number) => {
-        const result = await knex().raw(
+        const result: unknown = await knex().raw(
           `SELECT width_bucket(${column}, ${thresholds}) AS b, COUNT(*) AS n FROM ${subscribers} WHERE ${column} >= ? AND ${column} < ?${extra} GROUP BY b`,
           [...bounds.map(at), at(bounds[0]), at(bounds[days])]
         );
-        for (const row of rowsOf(result)) counts.set(offset + countOf(fieldOf(row, 'b')) - 1, countOf(fieldOf(row, 'n')));
+        return rowsOf(result).map((row): [number, number] => [offset + countOf(fieldOf(row, 'b')) - 1, countOf(fieldOf(row, 'n'))]);
       };
-      await perDay(confirmed, '', 0);
-      await perDay(unsubscribed, ` AND ${withdrawnAfterConfirming}`, days);
+      const [afterEnd, signups, withdrawals] = await Promise.all([countTerms(terms), perDay(confirmed, '', 0), perDay(unsubscribed, ` AND ${withdrawnAfterConfirming}`, days)]);
+      counts = new Map([...afterEnd, ...signups, ...withdrawals]);
     } else {
       // SQLite answers each day as one index range count; a few hundred of them cost ~3 ms.
       for (let i = 0; i < days; i += 1) {
@@ -126,8 +126,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     }
 
     const total = (has: (group: SubscriberGroup) => boolean) => groups.reduce((sum, group) => sum + (has(group) ? group.count : 0), 0);
-    const confirmedBefore = total((group) => group.confirmed) - (counts.get(since) ?? 0);
-    const withdrawnBefore = total((group) => group.withdrawn) - (counts.get(since + 1) ?? 0);
+    const inWindow = (offset: number) => Array.from({ length: days }, (_, i) => counts.get(offset + i) ?? 0).reduce((sum, count) => sum + count, 0);
+    const confirmedBefore = total((group) => group.confirmed) - inWindow(0) - (counts.get(after) ?? 0);
+    const withdrawnBefore = total((group) => group.withdrawn) - inWindow(days) - (counts.get(after + 1) ?? 0);
     let active = confirmedBefore - withdrawnBefore;
     return Array.from({ length: days }, (_, i) => {
       const signups = counts.get(i) ?? 0;
@@ -285,10 +286,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const zone = timeZone();
       const target = config().stats.subscriberTarget;
       const { groups, topicLinks } = await readKeptCounts(strapi);
-      const [{ subscribers, breakdowns: split }, month, last30Days] = await Promise.all([
+      // Side by side: on PostgreSQL each runs on its own connection (the month's costs count delivery rows).
+      const [{ subscribers, breakdowns: split }, month, last30Days, costPerMonth, whatsappBudget] = await Promise.all([
         snapshot(groups, topicLinks),
         dailySeries(30, now, groups),
         deliveriesSince(dayBoundaries(addDays(dayOf(now, zone), -29), 1, zone)[0]),
+        getService(strapi, 'costs').perMonth(12, now),
+        getService(strapi, 'budget').status(now),
       ]);
       const net = (days: GrowthDay[]) => days.reduce((sum, day) => sum + day.signups - day.withdrawals, 0);
       return {
@@ -297,8 +301,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         target: { value: target, reached: subscribers.active, percent: Math.round((subscribers.active / target) * 1000) / 10 },
         ...split,
         deliveries: { last30Days },
-        costPerMonth: await getService(strapi, 'costs').perMonth(12, now),
-        whatsappBudget: await getService(strapi, 'budget').status(now),
+        costPerMonth,
+        whatsappBudget,
         timeZone: zone,
         generatedAt: now.toISOString(),
       };
