@@ -238,10 +238,12 @@ export async function ensureKeptCounts(strapi: Core.Strapi): Promise<void> {
         `villages_key text NOT NULL, confirmed smallint NOT NULL, withdrawn smallint NOT NULL, n ${count} NOT NULL, PRIMARY KEY (${SUBSCRIBER_KEY.join(', ')}))`
     );
     await trx.raw(`CREATE TABLE IF NOT EXISTS ${TOPIC_LINK_COUNTS} (topic_id integer NOT NULL, status varchar(32) NOT NULL, n ${count} NOT NULL, PRIMARY KEY (topic_id, status))`);
+    const current = (existing: Map<string, string>) => existing.size === triggers.length && triggers.every(([name]) => existing.has(name));
+    if (current(await existingTriggers(trx, postgres))) return false;
     // Writers wait while the counts are made (a second booting process too, which then finds the triggers).
     if (postgres) await trx.raw(`LOCK TABLE ${n.subscribers}, ${n.link}, ${SUBSCRIBER_COUNTS}, ${TOPIC_LINK_COUNTS} IN SHARE ROW EXCLUSIVE MODE`);
     const existing = await existingTriggers(trx, postgres);
-    if (triggers.every(([name]) => existing.has(name)) && existing.size === triggers.length) return false;
+    if (current(existing)) return false;
     for (const [name, table] of existing) {
       await trx.raw(postgres ? `DROP TRIGGER IF EXISTS ${name} ON ${table}` : `DROP TRIGGER IF EXISTS ${name}`);
       if (postgres) await trx.raw(`DROP FUNCTION IF EXISTS ${name}()`);
