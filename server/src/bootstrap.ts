@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { ensureIndexes } from './database/indexes';
+import { ensureKeptCounts } from './stats/kept-counts';
 import { lowerCaseLegacyEmailAddresses } from './subscribers/legacy-email-case';
 import { ensureAccountSubscribers } from './subscribers/account-subscribers';
 import { PERMISSION_ACTIONS } from './permissions';
@@ -20,6 +21,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const config = runtime.config();
 
   await ensureIndexes(strapi);
+  await ensureKeptCounts(strapi);
   await lowerCaseLegacyEmailAddresses(strapi);
   await ensureAccountSubscribers(strapi, config);
   await strapi.admin.services.permission.actionProvider.registerMany(PERMISSION_ACTIONS);

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
-import { OPEN_DELIVERY_STATUSES, UID, type ChannelId, type DeliveryStatus } from '../constants';
-import { columnName, tableName, toCount } from '../database/names';
+import { CHANNEL_IDS, DELIVERY_STATUSES, OPEN_DELIVERY_STATUSES, UID, type ChannelId, type DeliveryStatus } from '../constants';
+import { columnName, tableName } from '../database/names';
+import { countOf, fieldOf } from './rows';
 
 /** How many deliveries of one announcement are in one status on one channel. */
 export interface StatusCount {
@@ -17,24 +18,36 @@ export async function deliveryCounts(strapi: Core.Strapi, documentId: string): P
   const knex = strapi.db.connection;
   const d = (attribute: string) => columnName(strapi, UID.delivery, attribute);
   const t = (attribute: string) => columnName(strapi, UID.deliveryTally, attribute);
-  const [live, retired] = await Promise.all([
+  const [live, retired]: unknown[][] = await Promise.all([
     knex(tableName(strapi, UID.delivery))
       .select({ channel: d('channel'), status: d('status') })
       .count({ n: '*' })
       .where(d('announcementDocumentId'), documentId)
-      .groupBy(d('channel'), d('status')) as Promise<Array<{ channel: ChannelId; status: DeliveryStatus; n: number | string }>>,
+      .groupBy(d('channel'), d('status')),
     knex(tableName(strapi, UID.deliveryTally))
       .select({ channel: t('channel'), status: t('status'), n: t('count') })
-      .where(t('announcementDocumentId'), documentId) as Promise<Array<{ channel: ChannelId; status: DeliveryStatus; n: number | string }>>,
+      .where(t('announcementDocumentId'), documentId),
   ]);
   const byKey = new Map<string, StatusCount>();
-  for (const row of [...live, ...retired]) {
+  for (const row of [...live, ...retired].map(statusCountFromRow)) {
+    if (!row) continue;
     const key = `${row.channel}|${row.status}`;
-    const entry = byKey.get(key) ?? { channel: row.channel, status: row.status, count: 0 };
-    entry.count += toCount(row.n);
+    const entry = byKey.get(key) ?? { ...row, count: 0 };
+    entry.count += row.count;
     byKey.set(key, entry);
   }
   return [...byKey.values()];
+}
+
+const isChannel = (value: unknown): value is ChannelId => CHANNEL_IDS.some((channel) => channel === value);
+const isDeliveryStatus = (value: unknown): value is DeliveryStatus => DELIVERY_STATUSES.some((status) => status === value);
+
+/** A row of either table; null for a channel or status this version does not know (it has no place in the numbers). */
+function statusCountFromRow(row: unknown): StatusCount | null {
+  const channel = fieldOf(row, 'channel');
+  const status = fieldOf(row, 'status');
+  if (!isChannel(channel) || !isDeliveryStatus(status)) return null;
+  return { channel, status, count: countOf(fieldOf(row, 'n')) };
 }
 
 /** Open, failed and all deliveries of one announcement per channel: whether a run is finished. */
@@ -44,7 +57,7 @@ export async function countsByChannel(strapi: Core.Strapi, documentId: string): 
   for (const row of await deliveryCounts(strapi, documentId)) {
     const entry = counts.get(row.channel) ?? { open: 0, failed: 0, total: 0 };
     entry.total += row.count;
-    if ((OPEN_DELIVERY_STATUSES as readonly string[]).includes(row.status)) entry.open += row.count;
+    if (OPEN_DELIVERY_STATUSES.some((open) => open === row.status)) entry.open += row.count;
     if (row.status === 'failed') entry.failed += row.count;
     counts.set(row.channel, entry);
   }
