@@ -138,6 +138,8 @@ describe('four-eyes approval in the admin, in German', () => {
     await docScreenshot(ada, 'approval-list-1280');
     expect(await seriousViolations(ada, 'main')).toEqual([]);
     await ada.setViewportSize({ width: 390, height: 844 });
+    // A phone gets cards instead of the table: the row found at 1280 px is replaced, so wait for the cards first.
+    await ada.getByTestId('broadcasts-cards').waitFor();
     await adaRow.getByTestId('action-approve').scrollIntoViewIfNeeded();
     await docScreenshot(ada, 'approval-list-390');
     expect(await seriousViolations(ada, 'main')).toEqual([]);

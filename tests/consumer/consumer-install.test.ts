@@ -11,7 +11,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -71,24 +72,24 @@ const freePort = () =>
   });
 
 /** Every `@strapi/utils` copy npm installed, with its version: the layout this run tested. */
-function utilsCopies(dir: string): string[] {
+async function utilsCopies(dir: string): Promise<string[]> {
   const found: string[] = [];
-  const walk = (modules: string, depth: number) => {
+  const walk = async (modules: string, depth: number): Promise<void> => {
     if (depth > 6 || !existsSync(modules)) return;
-    for (const name of readdirSync(modules)) {
+    for (const name of await readdir(modules)) {
       if (name.startsWith('.')) continue;
-      const scoped = name.startsWith('@') ? readdirSync(path.join(modules, name)).map((inner) => `${name}/${inner}`) : [name];
+      const scoped = name.startsWith('@') ? (await readdir(path.join(modules, name))).map((inner) => `${name}/${inner}`) : [name];
       for (const pkg of scoped) {
         const pkgDir = path.join(modules, pkg);
         if (pkg === '@strapi/utils') {
-          const { version } = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version: string };
+          const { version } = JSON.parse(await readFile(path.join(pkgDir, 'package.json'), 'utf8')) as { version: string };
           found.push(`${path.relative(dir, pkgDir)}@${version}`);
         }
-        walk(path.join(pkgDir, 'node_modules'), depth + 1);
+        await walk(path.join(pkgDir, 'node_modules'), depth + 1);
       }
     }
   };
-  walk(path.join(dir, 'node_modules'), 0);
+  await walk(path.join(dir, 'node_modules'), 0);
   return found;
 }
 
@@ -156,7 +157,7 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
     dir = mkdtempSync(path.join(tmpdir(), 'town-crier-consumer-'));
     writeHostApp(dir, `file:${path.resolve(tarball)}`);
     await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], dir);
-    console.log(`[consumer] ${dir} on Node ${process.version}: @strapi/utils ${describeCopies(utilsCopies(dir))}`);
+    console.log(`[consumer] ${dir} on Node ${process.version}: @strapi/utils ${describeCopies(await utilsCopies(dir))}`);
 
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
@@ -226,8 +227,11 @@ describe('a town installs the packed plugin into its own Strapi 5 JavaScript sit
   afterAll(async () => {
     await stopSite();
     await fake?.close();
-    if (dir && !process.env.TOWN_CRIER_CONSUMER_KEEP) rmSync(dir, { recursive: true, force: true });
-    if (packDir) rmSync(packDir, { recursive: true, force: true });
+    // Asynchronously: a synchronous rm of the site's node_modules (tens of thousands of files) blocks this worker's
+    // event loop, on a loaded machine for over a minute, and vitest's worker→runner RPC (onTaskUpdate) then hits
+    // its fixed 60 s timeout, failing a run whose tests all passed. Likewise every long step here is awaited.
+    if (dir && !process.env.TOWN_CRIER_CONSUMER_KEEP) await rm(dir, { recursive: true, force: true });
+    if (packDir) await rm(packDir, { recursive: true, force: true });
   });
 
   it('warns at startup about topic values that no topic matches yet', async () => {

@@ -423,6 +423,11 @@ export async function startFakeWhatsappCloudApi(options: { accessToken: string; 
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
   });
+  // Idle connections stay open longer than any pause a test makes (a simulated day is 8 s). With Node's
+  // default (5 s, plus a second of grace: closed after 6 s) the fake closed a connection just as the
+  // client reused it after such a pause, and the reset send was retried as one more attempt
+  // (broadcast-reach-days, 3 of 6 runs on Node 24). That race is tests/unit/stale-keep-alive.test.ts's subject.
+  server.keepAliveTimeout = 60_000;
   server.on('connection', (socket) => {
     connectionCount += 1;
     connectionIds.set(socket, connectionCount);
