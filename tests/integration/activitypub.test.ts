@@ -1,12 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootStrapi, eventually, type TestStrapi } from '../support/strapi';
+import { bootStrapi, eventually, testArticleMapping, type TestStrapi } from '../support/strapi';
 import { drained } from '../support/drained';
 import { announcementFor, deliveriesOf, publishArticle } from '../support/seed';
 import { loadFedify, startFediverseServer, startTlsFront, type FediverseServer, type TlsFront } from '../support/fediverse-server';
 
 const SUBSCRIBER = 'plugin::town-crier.subscriber';
 const LEDGER = 'plugin::town-crier.consent-event';
+const NOTICE = 'api::notice.notice';
 
 /**
  * The town's site as its own ActivityPub actor, followed from a server we did not write (Fedify):
@@ -39,6 +40,8 @@ describe('ActivityPub actor', () => {
     test = await bootStrapi({
       pluginConfig: {
         publicUrl,
+        // A localized news type beside the articles, for news published in several languages at once.
+        contentTypes: { ...testArticleMapping, [NOTICE]: { title: 'title', text: 'summary', url: 'https://musterstadt.de/{locale}/notices/{slug}' } },
         channels: {
           whatsapp: { enabled: false },
           // A sign-up channel beside it, so the sign-up page's channel list has something to show (nobody signs up by e-mail here).
@@ -236,6 +239,44 @@ describe('ActivityPub actor', () => {
     // The form lists its channels (e-mail is on here for this), and the Fediverse address is not among them.
     expect(page.text).toContain('name="channels" value="email"');
     expect(page.text).not.toContain('value="activitypub"');
+  });
+
+  it('sends one Create and no Update when a notice is published in several locales at once (nothing was corrected)', async () => {
+    const locales = test.strapi.plugin('i18n').service('locales') as { find(params: object): Promise<Array<{ code: string }>>; create(data: object): Promise<unknown> };
+    for (const code of ['de', 'en']) {
+      if (!(await locales.find({ code })).length) await locales.create({ code, name: code });
+    }
+    const notices = test.strapi.documents(NOTICE as never) as unknown as {
+      create(params: object): Promise<{ documentId: string }>;
+      update(params: object): Promise<unknown>;
+      publish(params: object): Promise<unknown>;
+    };
+    const draft = await notices.create({ locale: 'de', data: { title: 'Laubsammlung am Dienstag', summary: 'Das Laub wird am Dienstag abgeholt.', slug: 'laubsammlung' } });
+    await notices.update({ documentId: draft.documentId, locale: 'en', data: { title: 'Leaf collection on Tuesday', summary: 'Leaves are collected on Tuesday.', slug: 'leaf-collection' } });
+    // One publish of both locales: one intent per locale, one broadcast for the document.
+    await notices.publish({ documentId: draft.documentId, locale: '*' });
+    const announcement = await eventually(async () => {
+      const row = await announcementFor(test, draft.documentId);
+      return row?.broadcastStatus === 'sent' && row;
+    });
+    await drained(test);
+    const noteId = `${publicUrl}/api/town-crier/activitypub/notes/${announcement.documentId}`;
+    expect(fediverse.received.filter((activity) => activity.type === 'Create' && activity.objectId === noteId)).toHaveLength(1);
+    expect(fediverse.received.filter((activity) => activity.type === 'Update' && activity.objectId === noteId)).toEqual([]);
+
+    // The same publish once more, with the Create out for sure: its English intent, written in the publish's
+    // transaction before the announcement existed, was left behind by a crash, and the reconciler carries it out now.
+    const outbox = test.strapi.plugin('town-crier').service('publish-outbox') as {
+      record(sourceUid: string, entries: Array<{ documentId: string; locale: string }>, publishedBy: number | null, now: Date): Promise<unknown>;
+      adopt(now: Date): Promise<number>;
+    };
+    const publishedAt = new Date(new Date(announcement.createdAt as string).getTime() - 1);
+    await outbox.record(NOTICE, [{ documentId: draft.documentId, locale: 'en' }], null, publishedAt);
+    // After the writer's lease: the reconciler may take it.
+    expect(await outbox.adopt(new Date(Date.now() + 61_000))).toBe(1);
+    await drained(test);
+    expect(fediverse.received.filter((activity) => activity.objectId === noteId).map((activity) => activity.type)).toEqual(['Create']);
+    expect(await test.strapi.db.query('plugin::town-crier.publish-intent').count({})).toBe(0);
   });
 
   it('removes the followers on Undo(Follow); the next news reaches nobody', async () => {

@@ -2,7 +2,7 @@ import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Core } from '@strapi/strapi';
 import { z } from 'zod';
-import type { ActivitypubConfig } from '../config/activitypub.schema';
+import type { ActivitypubConfig } from '../channels/activitypub/activitypub.config';
 import { PLUGIN_ID } from '../constants';
 
 export interface ActorKeys {

@@ -1,4 +1,4 @@
-import type { HashtagConfig } from '../config/schema';
+import type { HashtagConfig } from './hashtags.config';
 import { titleWithFollowUp, type Locale } from '../messages/texts';
 import type { AnnouncementContent } from './channel';
 

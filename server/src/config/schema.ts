@@ -1,61 +1,33 @@
 import { z } from 'zod';
 import { strict } from './strict';
-import { webpushConfigSchema } from './webpush.schema';
-import { activitypubConfigSchema } from './activitypub.schema';
 import { auditConfigSchema } from './audit.schema';
-import { whatsappConfigSchema } from './whatsapp.schema';
 import { warningsConfigSchema } from './warnings.schema';
 import { approvalConfigSchema } from './approval.schema';
-import { blueskyConfigSchema, mastodonConfigSchema, whatsappChannelConfigSchema } from './account-channels.schema';
+// Each channel's block lives beside its adapter (channels/<id>/<id>.config.ts); this file composes them.
+import { whatsappConfigSchema } from '../channels/whatsapp/whatsapp.config';
+import { emailConfigSchema } from '../channels/email/email.config';
+import { telegramConfigSchema } from '../channels/telegram/telegram.config';
+import { webpushConfigSchema } from '../channels/webpush/webpush.config';
+import { activitypubConfigSchema } from '../channels/activitypub/activitypub.config';
+import { mastodonConfigSchema } from '../channels/mastodon/mastodon.config';
+import { blueskyConfigSchema } from '../channels/bluesky/bluesky.config';
+import { whatsappChannelConfigSchema } from '../whatsapp-channel/whatsapp-channel.config';
 import { LANGUAGES } from '../../../shared/languages';
 import { VILLAGE_SLUG } from '../villages/villages';
-
 
 /**
  * The plugin's configuration, validated synchronously at startup by Strapi's `validator` hook.
  * Secrets (access tokens, app secrets) have no defaults: they come from the host's env.
  */
 
-export { whatsappConfigSchema, type WhatsappConfig } from './whatsapp.schema';
-export { activitypubConfigSchema, type ActivitypubConfig } from './activitypub.schema';
-
-/**
- * E-mail goes through Strapi's own email plugin, so the SMTP server or API provider is whatever
- * the host configured under `plugins.email`; this block only says what the plugin puts in the mail.
- */
-export const emailConfigSchema = strict.object({
-  enabled: z.boolean().default(false),
-  /**
-   * Sender, e.g. `Stadt Musterstadt <nachrichten@musterstadt.de>`. Empty means sandbox, unless
-   * `sandbox: false` says to send with the email plugin's `defaultFrom`.
-   */
-  from: z.string().default(''),
-  replyTo: z.string().optional(),
-  /** Adds a `mailto:` entry to `List-Unsubscribe` beside the one-click https URL. */
-  unsubscribeMailto: z.email().optional(),
-  messagesPerSecond: z.number().int().positive().max(1000).default(10),
-  /** With no `from` the adapter records the mails it would send instead of sending them. */
-  sandbox: z.boolean().optional(),
-});
-export type EmailConfig = z.infer<typeof emailConfigSchema>;
-
-export const telegramConfigSchema = strict.object({
-  enabled: z.boolean().default(false),
-  botToken: z.string().default(''),
-  /** The bot's username without `@`, for `t.me/<bot>?start=<token>` deep links. */
-  botUsername: z.string().regex(/^[A-Za-z0-9_]*$/, 'letters, digits and _ only, without @').default(''),
-  /** The `secret_token` given to setWebhook; Telegram echoes it in `X-Telegram-Bot-Api-Secret-Token`. */
-  webhookSecret: z.string().regex(/^[A-Za-z0-9_-]*$/, 'Telegram allows A-Z, a-z, 0-9, _ and - only').max(256).default(''),
-  baseUrl: z.string().url().default('https://api.telegram.org'),
-  /** Telegram allows about 30 messages per second to different chats; staying below leaves room for replies. */
-  messagesPerSecond: z.number().int().positive().max(29, 'must stay below Telegram’s 30 messages per second').default(25),
-  requestTimeoutMs: z.number().int().positive().default(10_000),
-  sandbox: z.boolean().optional(),
-});
-export type TelegramConfig = z.infer<typeof telegramConfigSchema>;
-
-export { blueskyConfigSchema, mastodonConfigSchema, type BlueskyConfig, type HashtagConfig, type MastodonConfig } from './account-channels.schema';
-export { vapidKeyProblem, webpushConfigSchema, type WebpushConfig } from './webpush.schema';
+export { whatsappConfigSchema, type WhatsappConfig } from '../channels/whatsapp/whatsapp.config';
+export { emailConfigSchema, type EmailConfig } from '../channels/email/email.config';
+export { telegramConfigSchema, type TelegramConfig } from '../channels/telegram/telegram.config';
+export { activitypubConfigSchema, type ActivitypubConfig } from '../channels/activitypub/activitypub.config';
+export { mastodonConfigSchema, type MastodonConfig } from '../channels/mastodon/mastodon.config';
+export { blueskyConfigSchema, type BlueskyConfig } from '../channels/bluesky/bluesky.config';
+export type { HashtagConfig } from '../channels/hashtags.config';
+export { vapidKeyProblem, webpushConfigSchema, type WebpushConfig } from '../channels/webpush/webpush.config';
 
 const contentTypeMappingSchema = strict.object({
   /** Attribute names on the news type. */

@@ -4,7 +4,7 @@ import { PLUGIN_ID, UID } from '../constants';
 import { getService } from '../utils/get-service';
 import { maskedMessage } from '../utils/log';
 import { actorFromColumn, actorToColumn, currentActor, publishAuditIsCovered } from '../audit/actor';
-import { changedCount, maybeRowOf } from '../database/row';
+import { changedCount, maybeRowOf, rowOf } from '../database/row';
 import { publishedFactsOf } from '../announcements/announcement-row';
 import { publishIntentFromRow, publishIntentsFromRows, type PublishIntent } from './publish-intent-row';
 
@@ -39,7 +39,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         recorded.push(
           publishIntentFromRow(
             await intents().create({
-              data: { sourceUid, entryDocumentId: entry.documentId, entryLocale: entry.locale ?? null, leaseUntil: new Date(now.getTime() + PUBLISH_LEASE_MS), attempts: 0, actor, publishedBy },
+              // `createdAt` is when the publish happened (see `partOfFirstPublish`), on the same clock as the lease.
+              data: { sourceUid, entryDocumentId: entry.documentId, entryLocale: entry.locale ?? null, leaseUntil: new Date(now.getTime() + PUBLISH_LEASE_MS), attempts: 0, actor, publishedBy, createdAt: now },
             })
           )
         );
@@ -91,7 +92,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       // A first publish creates the announcement (whose own publish, with its own intent, starts it); a later one may continue it.
       const announced = await getService(strapi, 'announcements').announceSource(intent.sourceUid, intent.entryDocumentId, intent.entryLocale, intent.publishedBy ?? null);
-      if (announced?.existed) {
+      // A sibling of the first publish (another locale published with it) is no re-publish: its version is in already.
+      if (announced?.existed && !(await this.partOfFirstPublish(intent, announced.documentId))) {
         await dispatch.republished(announced.documentId);
         // The entry was published again, most likely corrected: the Fediverse's copy follows.
         await activitypubActivities(strapi).noteChanged(announced.documentId, 'update');
@@ -100,6 +102,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const facts = await this.publishedFacts(announced.documentId);
         if (facts) await this.auditPublished(intent, announced.documentId, facts);
       }
+    },
+
+    /**
+     * Whether the intent was written before its announcement existed: a publish of several locales
+     * at once writes one intent per locale, and the first one carried out creates the announcement
+     * with every published locale's version (`versionsAtFirstPublish`). The others, carried out
+     * right after or by the reconciler much later, found it `existed` but corrected nothing, so
+     * they neither continue paused runs nor send the Fediverse an Update. A publish after the
+     * announcement was created (a correction, a locale added later) is written after it and is one.
+     */
+    async partOfFirstPublish(intent: PublishIntent, announcementDocumentId: string): Promise<boolean> {
+      const recorded = await intents().findOne({ where: { id: intent.id }, select: ['createdAt'] });
+      const announcement = await strapi.db.query(UID.announcement).findOne({ where: { documentId: announcementDocumentId }, select: ['createdAt'], orderBy: { id: 'asc' } });
+      if (!recorded || !announcement) return false;
+      const recordedAt = rowOf(recorded, 'publish-intent').date('createdAt');
+      const createdAt = rowOf(announcement, 'announcement').date('createdAt');
+      return recordedAt !== null && createdAt !== null && recordedAt.getTime() <= createdAt.getTime();
     },
 
     async publishedFacts(documentId: string): Promise<PublishedFacts | null> {

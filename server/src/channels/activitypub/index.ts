@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { ActivitypubConfig } from '../../config/activitypub.schema';
+import type { ActivitypubConfig } from './activitypub.config';
 import type { Limits } from '../../queue/limits';
 import type { Channel, ClassifiedError, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
 import { createActivity, noteDocument, type ActorUrls } from './documents';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { HashtagConfig } from '../../config/schema';
+import type { HashtagConfig } from '../hashtags.config';
 import { localeOf } from '../../messages/texts';
 import type { OutboundMessage } from '../channel';
 import { composePost, graphemeCount, hashtagsFor, postParts, utf8Length } from '../account-post';

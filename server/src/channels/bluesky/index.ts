@@ -1,5 +1,5 @@
 import { createProviderClient } from '../http-client';
-import type { BlueskyConfig } from '../../config/schema';
+import type { BlueskyConfig } from './bluesky.config';
 import type { Channel, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
 import { AccountPayloadError } from '../account-post';
 import { classifyAccountError } from '../account-errors';

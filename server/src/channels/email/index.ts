@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Language } from '../../../../shared/languages';
-import type { EmailConfig } from '../../config/schema';
+import type { EmailConfig } from './email.config';
 import type { Channel, ChannelLinks, ClassifiedError, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
 import { announcementMail, confirmationMail, textMail, type MailContent } from './email.content';
 import { classifyEmailError } from './email.errors';

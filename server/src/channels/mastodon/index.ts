@@ -1,5 +1,5 @@
 import { createProviderClient } from '../http-client';
-import type { MastodonConfig } from '../../config/schema';
+import type { MastodonConfig } from './mastodon.config';
 import type { Channel, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
 import { AccountPayloadError } from '../account-post';
 import { classifyAccountError } from '../account-errors';

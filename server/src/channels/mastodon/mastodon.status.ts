@@ -1,4 +1,4 @@
-import type { HashtagConfig } from '../../config/schema';
+import type { HashtagConfig } from '../hashtags.config';
 import { localeOf } from '../../messages/texts';
 import type { OutboundMessage } from '../channel';
 import { composePost, graphemeCount, hashtagsFor, postParts } from '../account-post';

@@ -1,5 +1,5 @@
 import { createProviderClient } from '../http-client';
-import type { TelegramConfig } from '../../config/schema';
+import type { TelegramConfig } from './telegram.config';
 import type { Channel, ClassifiedError, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
 import { classifyTelegramError, toTelegramSendError } from './telegram.errors';
 import { buildSendMessage } from './telegram.payloads';

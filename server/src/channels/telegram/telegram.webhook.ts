@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { TelegramConfig } from '../../config/schema';
+import type { TelegramConfig } from './telegram.config';
 import type { ChannelEvent, ChannelWebhook, HeaderBag } from '../channel';
 
 /**

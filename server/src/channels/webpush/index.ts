@@ -1,6 +1,6 @@
 import { rootCertificates } from 'node:tls';
 import webpush from 'web-push';
-import type { WebpushConfig } from '../../config/schema';
+import type { WebpushConfig } from './webpush.config';
 import type { Channel, ChannelLinks, ClassifiedError, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
 import { announcementPayload, topicOf } from './webpush.payload';
 import { classifyWebpushError, toWebpushSendError, WebpushEndpointRefusedError, WebpushSubscriptionError, WebpushUnsupportedMessageError, WebpushVapidError } from './webpush.errors';

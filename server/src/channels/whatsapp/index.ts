@@ -1,5 +1,5 @@
 import { createProviderClient } from '../http-client';
-import type { WhatsappConfig } from '../../config/schema';
+import type { WhatsappConfig } from './whatsapp.config';
 import type { Channel, ChannelLogger, ClassifiedError, OutboundMessage, SandboxRecorder, SendResult } from '../channel';
 import { classifyWhatsappError, toWhatsappSendError, WhatsappResponseError } from './whatsapp.errors';
 import { buildMessageRequest } from './whatsapp.payloads';

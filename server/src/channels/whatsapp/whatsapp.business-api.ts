@@ -1,5 +1,5 @@
 import type { AxiosInstance } from 'axios';
-import type { WhatsappConfig } from '../../config/schema';
+import type { WhatsappConfig } from './whatsapp.config';
 import { createProviderClient } from '../http-client';
 import { toWhatsappSendError } from './whatsapp.errors';
 

@@ -1,4 +1,4 @@
-import type { WhatsappConfig } from '../../config/schema';
+import type { WhatsappConfig } from './whatsapp.config';
 import { followUpTexts, titleWithFollowUp, type Locale } from '../../messages/texts';
 import type { Urgency } from '../../constants';
 import type { AnnouncementContent, OutboundMessage } from '../channel';

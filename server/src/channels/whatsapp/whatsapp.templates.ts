@@ -1,4 +1,4 @@
-import type { WhatsappConfig } from '../../config/schema';
+import type { WhatsappConfig } from './whatsapp.config';
 import { whatsappStatusTexts } from '../../messages/texts';
 import type { MetaTemplate, MetaTemplateComponent } from './whatsapp.business-api';
 import { configuredTemplates } from './whatsapp.payloads';

@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { WhatsappConfig } from '../../config/schema';
+import type { WhatsappConfig } from './whatsapp.config';
 import type { ChannelEvent, ChannelWebhook, HeaderBag, ProviderPricing, ProviderStatus } from '../channel';
 import { classifyWhatsappError, DEFAULT_ERROR_POLICY, type WhatsappErrorPolicy } from './whatsapp.errors';
 import { isBusinessScopedUserId } from './whatsapp.identity';

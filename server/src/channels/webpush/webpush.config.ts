@@ -1,7 +1,7 @@
 import { createECDH } from 'node:crypto';
 import { z } from 'zod';
-import { strict } from './strict';
-import { parsePushServiceEntry } from '../channels/webpush/webpush.endpoint';
+import { strict } from '../../config/strict';
+import { parsePushServiceEntry } from './webpush.endpoint';
 
 /** base64url without padding, as `npx web-push generate-vapid-keys` prints it. */
 const base64Url = (value: string) => Buffer.from(value, 'base64url');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { strict } from './strict';
-import { LANGUAGES } from '../../../shared/languages';
+import { strict } from '../../config/strict';
+import { LANGUAGES } from '../../../../shared/languages';
 
 /** The WhatsApp channel's configuration (Cloud API credentials, templates, limits, costs). */
 

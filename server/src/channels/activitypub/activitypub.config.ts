@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { strict } from './strict';
+import { strict } from '../../config/strict';
 
 /**
  * The town's site as its own ActivityPub actor (`@news@<domain>`). No credential from anyone:
