@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RowShapeError, countOf, returnedIds, rowOf } from '../../server/src/database/row';
-import { runFromRow } from '../../server/src/dispatch/run-row';
-import { announcementFromRow } from '../../server/src/announcements/announcement-row';
-import { claimFromRow, recipientFromRow } from '../../server/src/delivery/delivery-rows';
+import { runFromRow } from '../../server/src/dispatch/run.rows';
+import { announcementFromRow } from '../../server/src/announcements/announcement.rows';
+import { claimFromRow, recipientFromRow } from '../../server/src/delivery/delivery.rows';
 
 /** Each table's `fromRow` turns what either driver answers into one type per field, once. */
 describe('rows parsed at the edge', () => {

@@ -3,8 +3,8 @@ import { conflictError, notFoundError } from '../http/errors';
 import { UID, type FollowUpKind, type Urgency } from '../constants';
 import { tableName } from '../database/names';
 import { countOf, maybeRowOf, rowOf, rowsOf } from '../database/row';
-import { announcementsFromRows, candidateOf, originalOf, threadOf, urgencyOf, type AnnouncementRow } from './announcement-row';
-import { followUpMarkFromRow, followUpMarkIdOf } from './follow-up-mark-row';
+import { announcementsFromRows, candidateOf, originalOf, threadOf, urgencyOf, type AnnouncementRow } from './announcement.rows';
+import { followUpMarkFromRow, followUpMarkIdOf } from './follow-up-mark.rows';
 
 /** What a follow-up needs to know about the news it continues, for every channel's wording. */
 export interface FollowUpContext {

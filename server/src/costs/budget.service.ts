@@ -10,7 +10,7 @@ import type { BudgetStatus, BudgetVerdict } from '../../../shared/contracts/cost
 import { budgetVerdict, dueThresholds, forecastOfMonth, remainingOf } from './budget-math';
 import { budgetAlerts } from './budget-alerts';
 import { budgetMail } from './budget-mail';
-import { budgetedAnnouncementFromRow, type BudgetedAnnouncement } from './budget-rows';
+import { budgetedAnnouncementFromRow, type BudgetedAnnouncement } from './budget.rows';
 
 /** Spending is checked against the thresholds at most this often per process (webhooks come in bursts). */
 const CHECK_EVERY_MS = 30_000;

@@ -11,7 +11,7 @@ import { dbTimestamp, HOUR_MS } from '../utils/time';
 import { kindOfRef, type KindCost } from '../../../shared/contracts/costs';
 import { pricingLedger, type PricedMessage } from './pricing-ledger';
 import { costByKind, monthOf, type PricedCount } from './budget-math';
-import { pricedGroupFromRow, type PricedGroup } from './budget-rows';
+import { pricedGroupFromRow, type PricedGroup } from './budget.rows';
 
 type StatusEvent = Extract<ChannelEvent, { type: 'status' }>;
 

@@ -8,7 +8,7 @@ import { keyedHash } from '../utils/secret';
 import { dbTimestamp } from '../utils/time';
 import type { OneToOneKind } from '../../../shared/contracts/costs';
 import type { PricedCount } from './budget-math';
-import { ledgerGroupFromRow } from './budget-rows';
+import { ledgerGroupFromRow } from './budget.rows';
 
 /** One priced one-to-one message, as a status webhook told it. */
 export interface PricedMessage {
