@@ -3,7 +3,8 @@ import { inCurrentTransaction } from '../utils/current-transaction';
 import { OPEN_DELIVERY_STATUSES, PLUGIN_ID, UID } from '../constants';
 import { countFollowUpRecipients } from '../fan-out/follow-up-recipients';
 import { decodeVillages } from '../villages/villages';
-import { tableName, toCount } from '../database/names';
+import { tableName } from '../database/names';
+import { countOf } from '../database/row';
 import { getService } from '../utils/get-service';
 import { maskedMessage } from '../utils/log';
 import type { BudgetStatus, BudgetVerdict } from '../../../shared/contracts/costs';
@@ -40,15 +41,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (row.channels?.length && !row.channels.includes('whatsapp')) return 0;
     if (row.fanOutDoneAt) {
       // Asked at Publish too, inside the content manager's transaction.
-      const [hit] = await inCurrentTransaction<Array<{ n: unknown }>>(
-        strapi,
-        strapi.db
-          .connection(tableName(strapi, UID.delivery))
-          .where({ announcement_document_id: row.documentId, channel: 'whatsapp' })
-          .whereIn('status', OPEN_DELIVERY_STATUSES)
-          .count({ n: '*' })
+      return countOf(
+        await inCurrentTransaction(
+          strapi,
+          strapi.db
+            .connection(tableName(strapi, UID.delivery))
+            .where({ announcement_document_id: row.documentId, channel: 'whatsapp' })
+            .whereIn('status', OPEN_DELIVERY_STATUSES)
+            .count({ n: '*' })
+        )
       );
-      return toCount(hit?.n);
     }
     if (row.updateOf) return (await countFollowUpRecipients(strapi, [row.updateOf])).whatsapp ?? 0;
     return getService(strapi, 'audience').countRecipients('whatsapp', row.topics.map((topic) => topic.id), decodeVillages(row.villages));
