@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /**
  * Finds the `as` casts on query results in server/src: a cast whose operand is (after parentheses,
- * `await`, `!` and a property read) a call chain through a Strapi query-engine or knex method,
- * e.g. `(await strapi.db.query(UID.x).findOne(…)) as Row` or `(await knex(t).where(…)) as Row[]`.
- * Rows are to be parsed at the edge (a table's `*.rows.ts` with its `fromRow`), not cast.
+ * `await`, `!` and a property read) a call chain through a Strapi query-engine or knex method, or
+ * a Redis script's reply, e.g. `(await strapi.db.query(UID.x).findOne(…)) as Row`,
+ * `(await knex(t).where(…)) as Row[]` or `(await runScript(LUA, 1, key)) as number[]`.
+ * Rows (and script replies) are to be parsed at the edge (a table's `<table>.rows.ts`, built from
+ * server/src/database/row.ts), not cast.
  *
- * `node scripts/row-casts.cjs` prints the count per folder and every cast; tests/unit/row-casts.test.ts
- * checks them against the allowlists in tests/unit/row-casts/ (one file per folder).
+ * `node scripts/row-casts.cjs` prints the count per folder (`--list`: every cast); the one check,
+ * tests/unit/row-casts.test.ts, holds them against the allowlists in tests/unit/row-casts/ (one
+ * file per folder) and counts the casts of folders without one against the same total.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -22,7 +25,11 @@ const QUERY_METHODS = new Set([
   'select', 'first', 'pluck', 'where', 'whereIn', 'whereNot', 'whereNotIn', 'whereNull', 'whereNotNull', 'whereRaw', 'andWhere', 'orWhere',
   'orderBy', 'orderByRaw', 'limit', 'offset', 'insert', 'returning', 'groupBy', 'groupByRaw', 'having', 'join', 'leftJoin', 'innerJoin', 'from',
   'raw', 'transacting', 'distinct', 'sum', 'max', 'min', 'onConflict', 'merge', 'ignore', 'increment', 'decrement', 'del',
+  // Redis scripts (queue/redis-limits.ts): their reply is as untyped as a row
+  'eval', 'evalsha', 'evalRo', 'evalshaRo', 'fcall',
 ]);
+/** Functions called by bare name whose result is a query answer or a script reply. */
+const QUERY_FUNCTIONS = new Set(['runScript', 'inCurrentTransaction']);
 
 const filesUnder = (dir) =>
   fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -45,6 +52,7 @@ const callsQuery = (node) => {
     else if (ts.isCallExpression(current)) {
       const callee = current.expression;
       if (ts.isPropertyAccessExpression(callee) && QUERY_METHODS.has(callee.name.text)) return true;
+      if (ts.isIdentifier(callee) && QUERY_FUNCTIONS.has(callee.text)) return true;
       current = callee;
     } else if (ts.isPropertyAccessExpression(current)) current = current.expression;
     else return false;

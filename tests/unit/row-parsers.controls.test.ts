@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { approvalFromRow } from '../../server/src/approval/approval.row';
-import { warningFromRow } from '../../server/src/warnings/warning.row';
-import { sourceFromRow } from '../../server/src/warnings/warning-source.row';
-import { auditEventFromRow } from '../../server/src/audit/audit-event.row';
-import { budgetedAnnouncementFromRow, ledgerGroupFromRow, pricedGroupFromRow, thresholdFromRow } from '../../server/src/costs/budget-rows';
+import { approvalFromRow } from '../../server/src/approval/approval.rows';
+import { warningFromRow } from '../../server/src/warnings/warning.rows';
+import { sourceFromRow } from '../../server/src/warnings/warning-source.rows';
+import { auditEventFromRow } from '../../server/src/audit/audit-event.rows';
+import { budgetedAnnouncementFromRow, ledgerGroupFromRow, pricedGroupFromRow, thresholdFromRow } from '../../server/src/costs/budget.rows';
 import { adminUserFromRow, displayName, personalName } from '../../server/src/admins/admin-users';
-import { changedCount } from '../../server/src/database/row-fields';
+import { changedCount } from '../../server/src/database/row';
 
 const AT = '2026-03-01T10:00:00.000Z';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RowParseError, idFromRow } from '../../server/src/utils/rows';
+import { RowShapeError, idFromRow } from '../../server/src/database/row';
 import { subscriberFromRow, subscriberRows, subscriberWithTopicsFromRow } from '../../server/src/subscribers/subscriber.rows';
 import { consentEventFromRow } from '../../server/src/subscribers/consent-event.rows';
 import { recipientFromRow } from '../../server/src/subscribers/recipient-rule';
@@ -56,7 +56,7 @@ describe('row parsers', () => {
 
   it('a missing column is an error naming the column, never a value of the row', () => {
     const { expiresAt: _left, ...missing } = sqliteRow;
-    expect(() => subscriberFromRow(missing)).toThrow(RowParseError);
+    expect(() => subscriberFromRow(missing)).toThrow(RowShapeError);
     expect(() => subscriberFromRow(missing)).toThrow(/expiresAt/);
     const message = (() => {
       try {
@@ -92,8 +92,8 @@ describe('row parsers', () => {
   it('ids: a number, or the digits PostgreSQL answers for a bigint', () => {
     expect(idFromRow({ id: 5, other: 'x' })).toEqual({ id: 5 });
     expect(idFromRow({ id: '12' })).toEqual({ id: 12 });
-    expect(() => idFromRow({})).toThrow(RowParseError);
-    expect(() => idFromRow(null)).toThrow(RowParseError);
+    expect(() => idFromRow({})).toThrow(RowShapeError);
+    expect(() => idFromRow(null)).toThrow(RowShapeError);
   });
 
   it('consent events keep the columns Strapi adds (the export hands them out) and parse occurredAt', () => {
@@ -113,8 +113,8 @@ describe('row parsers', () => {
     });
     const at = new Date('2026-12-07T10:00:00.000Z');
     expect(recipientFromRow({ id: '4', marketing_stopped_at: null, undeliverable_at: at }).undeliverable_at).toBe(at);
-    expect(() => recipientFromRow({ id: 4, marketing_stopped_at: null })).toThrow(RowParseError);
-    expect(() => recipientFromRow({ id: 'x', marketing_stopped_at: null, undeliverable_at: null })).toThrow(RowParseError);
+    expect(() => recipientFromRow({ id: 4, marketing_stopped_at: null })).toThrow(RowShapeError);
+    expect(() => recipientFromRow({ id: 'x', marketing_stopped_at: null, undeliverable_at: null })).toThrow(RowShapeError);
   });
 
   it('inbox rows: receivedAt required, handledAt may be empty', () => {

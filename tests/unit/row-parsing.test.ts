@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { RowShapeError, countOf, returnedIds, rowOf } from '../../server/src/database/row';
-import { runFromRow } from '../../server/src/dispatch/run-row';
-import { announcementFromRow } from '../../server/src/announcements/announcement-row';
-import { claimFromRow, recipientFromRow } from '../../server/src/delivery/delivery-rows';
+import { z } from 'zod';
+import { RowShapeError, countOf, flagColumn, idColumn, optionalDateColumn, parserOf, returnedIds, rowOf } from '../../server/src/database/row';
+import { runFromRow } from '../../server/src/dispatch/run.rows';
+import { announcementFromRow } from '../../server/src/announcements/announcement.rows';
+import { claimFromRow, recipientFromRow } from '../../server/src/delivery/delivery.rows';
 
 /** Each table's `fromRow` turns what either driver answers into one type per field, once. */
 describe('rows parsed at the edge', () => {
@@ -61,5 +62,26 @@ describe('rows parsed at the edge', () => {
     expect(claim.claimed_at).toBe(1767250800000);
     expect(claim.claimedSince).toEqual(new Date(1767250800000));
     expect(claim.subscriber_id).toBe(9);
+  });
+
+  it('the zod fields and the hand-written readers read the same values the same way (one normaliser each)', () => {
+    const at = new Date('2026-03-01T07:00:00.000Z');
+    const zodRow = parserOf('probe', z.object({ when: optionalDateColumn, id: idColumn, on: flagColumn }));
+    const cases: Array<[unknown, unknown, unknown]> = [
+      [at.toISOString(), 7, true],
+      [at.getTime(), '7', 1],
+      [String(at.getTime()), 7, '0'],
+      [at, '12', 't'],
+      [null, 3, false],
+    ];
+    for (const [when, id, on] of cases) {
+      const hand = rowOf({ when, id, on }, 'probe');
+      expect(zodRow({ when, id, on })).toEqual({ when: hand.date('when'), id: hand.int('id'), on: hand.flag('on') });
+    }
+    for (const bad of [{ when: 'soon', id: 1, on: true }, { when: null, id: '1.5', on: true }, { when: null, id: 1, on: 2 }]) {
+      expect(() => zodRow(bad)).toThrow(RowShapeError);
+      const hand = rowOf(bad, 'probe');
+      expect(() => [hand.date('when'), hand.int('id'), hand.flag('on')]).toThrow(RowShapeError);
+    }
   });
 });

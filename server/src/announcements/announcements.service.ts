@@ -12,11 +12,11 @@ import { contentInLanguage, languageOfLocale, type Language, type LanguageVersio
 import { decodeVillages, resolveVillages, villageValuesOf } from '../villages/villages';
 import { slugify } from '../utils/slugify';
 import { entryOrNull, maybeRowOf, rowOf, rowsOf } from '../database/row';
-import { announcementDocumentIdOf, announcementFromRow, announcementsFromRows, languageVersionsRowOf, type AnnouncementRow } from './announcement-row';
+import { announcementDocumentIdOf, announcementFromRow, announcementsFromRows, languageVersionsRowOf, type AnnouncementRow } from './announcement.rows';
 import { isAccountChannel } from '../../../shared/contracts/channels';
 import { deliveryCounts } from '../stats/broadcast-totals';
 
-export type { AnnouncementRow } from './announcement-row';
+export type { AnnouncementRow } from './announcement.rows';
 
 /** Everything a channel needs to know, read from the news entry through the configured mapping. */
 export function topicSlugsOf(value: unknown): string[] {

@@ -35,7 +35,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     async countRecipients(channel: string, topicIds: number[], villageSlugs: readonly string[] = []): Promise<number> {
       // Four-eyes approval counts at publish, inside the content manager's transaction.
-      return countOf(await inCurrentTransaction<unknown>(strapi, recipients(channel, topicIds, villageSlugs).count({ n: '*' })));
+      return countOf(await inCurrentTransaction(strapi, recipients(channel, topicIds, villageSlugs).count({ n: '*' })));
     },
 
     /** Recipients per stored language (the preview's "17 in English"); `languages.countByLanguage` groups them as delivery serves them. */

@@ -6,7 +6,7 @@ import { countOf, rowOf, rowsOf } from '../database/row';
 import { getService } from '../utils/get-service';
 import { isQuiet, quietHoursEnd } from '../utils/quiet-hours';
 import { reachWindowMs } from '../delivery/reach';
-import type { AnnouncementRow } from './announcement-row';
+import type { AnnouncementRow } from './announcement.rows';
 import { explainFailureInBoth } from './failure-explanations';
 import type { RunRow } from '../dispatch/runs';
 import type { Broadcast, BroadcastDetail, BroadcastRun, RunSummary } from '../../../shared/contracts/admin-api';

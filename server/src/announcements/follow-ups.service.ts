@@ -3,8 +3,9 @@ import { conflictError, notFoundError } from '../http/errors';
 import { UID, type FollowUpKind, type Urgency } from '../constants';
 import { tableName } from '../database/names';
 import { countOf, maybeRowOf, rowOf, rowsOf } from '../database/row';
-import { announcementsFromRows, candidateOf, originalOf, threadOf, urgencyOf, type AnnouncementRow } from './announcement-row';
-import { followUpMarkFromRow, followUpMarkIdOf } from './follow-up-mark-row';
+import { announcementDocumentIdOf, announcementsFromRows, broadcastFollowUpOf, candidateOf, originalOf, threadOf, titledOf, urgencyOf, type AnnouncementRow } from './announcement.rows';
+import { countFollowUpRecipients } from '../fan-out/follow-up-recipients';
+import { followUpMarkFromRow, followUpMarkIdOf } from './follow-up-mark.rows';
 
 /** What a follow-up needs to know about the news it continues, for every channel's wording. */
 export interface FollowUpContext {
@@ -50,6 +51,43 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   const contexts = new Map<string, { value: FollowUpContext | null; until: number }>();
 
   return {
+    /**
+     * The content manager's side panel for one entry of a broadcast type (`uid`): its mark, whom a
+     * marked entry not yet published would reach, what it became once broadcast (with the original
+     * it follows up), and otherwise the broadcasts it may follow up.
+     */
+    async state(uid: string, documentId: string | null) {
+      const published = { publishedAt: { $notNull: true } };
+      const ownAnnouncement = !documentId
+        ? null
+        : uid === UID.announcement
+          ? documentId
+          : maybeRowOf(await announcementsQuery().findOne({ where: { sourceUid: uid, sourceDocumentId: documentId, ...published }, select: ['documentId'] }), announcementDocumentIdOf);
+      const broadcast = ownAnnouncement
+        ? maybeRowOf(await announcementsQuery().findOne({ where: { documentId: ownAnnouncement, ...published }, select: ['documentId', 'title', 'updateOf', 'followUpKind', 'followUpIncludeNew'] }), broadcastFollowUpOf)
+        : null;
+      const original = broadcast?.updateOf
+        ? maybeRowOf(await announcementsQuery().findOne({ where: { documentId: broadcast.updateOf, ...published }, select: ['documentId', 'title'] }), titledOf)
+        : null;
+      const mark = documentId ? await this.markOf(uid, documentId) : null;
+      // Before publishing: whom the marked follow-up reaches (the thread's recipients still subscribed), per channel.
+      let reach: { total: number; byChannel: Record<string, number> } | null = null;
+      if (mark && !broadcast) {
+        const root = await this.rootOf(mark.originalDocumentId).catch(() => null);
+        if (root) {
+          const thread = await this.thread(root);
+          const byChannel = await countFollowUpRecipients(strapi, thread.map((member) => member.documentId));
+          reach = { total: Object.values(byChannel).reduce((sum, n) => sum + n, 0), byChannel };
+        }
+      }
+      return {
+        mark,
+        reach,
+        broadcast: broadcast ? { ...broadcast, original } : null,
+        candidates: broadcast ? [] : await this.candidates(ownAnnouncement),
+      };
+    },
+
     /** The thread an announcement belongs to: its original's documentId (itself for an original). */
     async rootOf(documentId: string): Promise<string> {
       const row = maybeRowOf(await announcementsQuery().findOne({ where: { documentId, publishedAt: { $notNull: true } }, select: ['documentId', 'updateOf'] }), threadOf);

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { UID } from '../constants';
 import { getService } from '../utils/get-service';
 import { relationFields, topicSlugsOf } from './announcements.service';
-import { announcementFromRow, type AnnouncementRow } from './announcement-row';
+import { announcementFromRow, type AnnouncementRow } from './announcement.rows';
 import { entryOrNull, maybeRowOf, rowOf, rowsOf } from '../database/row';
 import { slugify } from '../utils/slugify';
 import { resolveVillages, villageValuesOf } from '../villages/villages';

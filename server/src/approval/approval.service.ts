@@ -13,7 +13,7 @@ import { approvalsStore, type ApprovalRow } from './approvals.store';
 import { adminDirectoryOf, coversVillages } from './admin-directory';
 import { approvalMail } from './approval-mail';
 import { emailService } from '../admins/admin-mail';
-import { budgetedAnnouncementFromRow } from '../costs/budget-rows';
+import { budgetedAnnouncementFromRow } from '../costs/budget.rows';
 
 /** One approver's e-mail about one broadcast. */
 export interface ApprovalMail {

@@ -1,9 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../constants';
-import { changedCount } from '../database/row-fields';
-import { approvalFromRow, type ApprovalRow } from './approval.row';
+import { changedCount } from '../database/row';
+import { approvalFromRow, type ApprovalRow } from './approval.rows';
 
-export type { ApprovalRow } from './approval.row';
+export type { ApprovalRow } from './approval.rows';
 
 /** The one writer of `town_crier_approvals` (tests/unit/approval-table-owner.test.ts). */
 export const approvalsStore = (strapi: Core.Strapi) => {

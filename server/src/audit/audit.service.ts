@@ -9,9 +9,9 @@ import { AUDIT_TARGET_OF, type AuditAction, type AuditActor, type AuditActorKind
 import type { Pagination } from '../../../shared/contracts/admin-api';
 import { auditCsv } from './audit-csv';
 import type { AuditActorInput } from './actor';
-import { auditActorFromRow, auditEventFromRow, idFromRow, type AuditEventRow } from './audit-event.row';
+import { auditActorFromRow, auditEventFromRow, idFromRow, type AuditEventRow } from './audit-event.rows';
 import { adminUsersOf } from '../admins/admin-users';
-import { changedCount } from '../database/row-fields';
+import { changedCount } from '../database/row';
 
 /** What `record` takes: the action, who did it, what it concerns, and the action's own facts. */
 export interface AuditRecordInput<Action extends AuditAction = AuditAction> {

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { UID } from '../constants';
 import { getService } from '../utils/get-service';
 import type { PluginConfig } from '../config/schema';
-import { budgetChangeFromRow } from './audit-event.row';
+import { budgetChangeFromRow } from './audit-event.rows';
 
 /**
  * The WhatsApp budget is set in the site's config (`channels.whatsapp.budget`), not in the admin, so

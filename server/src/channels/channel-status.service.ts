@@ -4,7 +4,7 @@ import { CHANNEL_PROBLEMS, UID, type ChannelId, type ChannelProblem, type Channe
 import { getService } from '../utils/get-service';
 import { DAY_MS } from '../utils/time';
 import { maybeRowOf } from '../database/row';
-import { runReasonOf } from '../dispatch/run-row';
+import { runReasonOf } from '../dispatch/run.rows';
 import type { Channel } from './channel';
 import { CHANNEL_CREDENTIALS } from './credentials';
 import { proxyTrustsClientAddress } from '../http/proxy-check';

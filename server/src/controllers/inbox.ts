@@ -6,7 +6,6 @@ import type { DataResponse, InboxMessage, InboxResponse } from '../../../shared/
 
 import { parseOrThrow } from '../validation/parse';
 import { inboxListQuerySchema, inboxReplyBodySchema, idParamsSchema } from '../validation/admin';
-import { UID } from '../constants';
 import { actorOfRequest } from '../audit/actor';
 import { requestAdminId } from '../admins/request-admin';
 
@@ -26,19 +25,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
     async reply(ctx: Context) {
       const { text } = parseOrThrow(inboxReplyBodySchema, ctx.request.body);
-      const messageId = id(ctx);
-      const replied = await inbox().reply(messageId, text, adminIdOf(ctx));
-      // The citizen by subscriber id (none when the sender never signed up); never the text or the number.
-      const message = (await strapi.db.query(UID.inboundMessage).findOne({ where: { id: messageId }, select: ['channel'], populate: { subscriber: { select: ['id'] } } })) as {
-        channel?: string;
-        subscriber?: { id: number } | null;
-      } | null;
-      await getService(strapi, 'audit').record({
-        action: 'inbox-replied',
-        actorId: actorOfRequest(ctx),
-        subscriberId: message?.subscriber?.id ?? null,
-        details: { channel: message?.channel ?? '', inboundMessageId: messageId },
-      });
+      const replied = await inbox().reply(id(ctx), text, adminIdOf(ctx), actorOfRequest(ctx));
       ctx.body = { data: replied } satisfies Sendable<DataResponse<InboxMessage>>;
     },
   };

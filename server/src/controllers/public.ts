@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { isHttpError, validationError } from '../http/errors';
 import { isStandRequest } from '../middlewares/rate-limit';
 import type { Context } from 'koa';
-import { UID, type ChannelId } from '../constants';
+import type { ChannelId } from '../constants';
 import { renderLanguagePage, renderLanguageResult, renderLinkPage, renderLinkResult, type LinkPageKind } from '../signup/link-pages';
 import { pageLanguage } from './signup-page';
 import { LANGUAGE_NAMES, citizenLanguage } from '../languages/languages';
@@ -77,12 +77,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     async topics(ctx: Context) {
-      const topics = await strapi.db.query(UID.topic).findMany({
-        where: { active: true },
-        select: ['name', 'slug', 'description'],
-        orderBy: { name: 'asc' },
-      });
-      ctx.body = { data: topics };
+      ctx.body = { data: await getService(strapi, 'subscriptions').activeTopics() };
     },
 
     /** The town's villages (Ortsteile) for a sign-up form; from the config, public anyway. */

@@ -2,7 +2,6 @@ import { createECDH } from 'node:crypto';
 import { SIGNUP_CHANNEL_IDS } from '../../../shared/contracts/channels';
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { UID } from '../constants';
 import { getService } from '../utils/get-service';
 import { renderSignupPage } from '../signup/page';
 import { SIGNUP_SCRIPT } from '../signup/browser-assets.generated';
@@ -38,11 +37,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
     const config = getService(strapi, 'runtime').config();
     const locale = pageLanguage(config, ctx.query.lang);
     const consent = getService(strapi, 'consent-ledger').consentText(config.consent.current, locale);
-    const topics = (await strapi.db.query(UID.topic).findMany({
-      where: { active: true },
-      select: ['slug', 'name', 'description'],
-      orderBy: { name: 'asc' },
-    })) as Array<{ slug: string; name: string; description: string | null }>;
+    const topics = await getService(strapi, 'subscriptions').activeTopics();
     // Opened from a "change channel or topics" link: the citizen's topics come ticked.
     const keep = typeof ctx.query.keep === 'string' && ctx.query.keep.length <= 200 ? ctx.query.keep : null;
     const kept = keep ? await getService(strapi, 'subscriptions').topicsOfManageToken(keep) : null;

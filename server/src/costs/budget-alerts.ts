@@ -3,7 +3,7 @@ import type { Core } from '@strapi/strapi';
 import { UID } from '../constants';
 import { tableName } from '../database/names';
 import { dbTimestamp } from '../utils/time';
-import { thresholdFromRow } from './budget-rows';
+import { thresholdFromRow } from './budget.rows';
 
 /** A claim whose mail never went out (the process died in between) may be taken over after this. */
 const STALE_CLAIM_MS = 10 * 60_000;

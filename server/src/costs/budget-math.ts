@@ -1,5 +1,6 @@
 import { MESSAGE_KINDS, type BudgetVerdict, type KindCost, type MessageKind } from '../../../shared/contracts/costs';
 import { DAY_MS } from '../utils/time';
+import { flagOf } from '../database/row';
 
 /**
  * The budget's arithmetic, pure: no Strapi, no database, no clock but the one it is given
@@ -19,7 +20,7 @@ export interface PricedCount {
 }
 
 /** SQLite answers booleans as 0/1 (or '0'/'1'), PostgreSQL as true/false. */
-export const isBillable = (value: unknown) => value === true || value === 1 || value === '1' || value === 't' || value === 'true';
+export const isBillable = (value: unknown) => flagOf(value) === true;
 
 /**
  * Cost per kind at the town's rates. Meta's word decides what is billed: a message Meta priced

@@ -3,14 +3,15 @@ import { inCurrentTransaction } from '../utils/current-transaction';
 import { OPEN_DELIVERY_STATUSES, PLUGIN_ID, UID } from '../constants';
 import { countFollowUpRecipients } from '../fan-out/follow-up-recipients';
 import { decodeVillages } from '../villages/villages';
-import { tableName, toCount } from '../database/names';
+import { tableName } from '../database/names';
+import { countOf } from '../database/row';
 import { getService } from '../utils/get-service';
 import { maskedMessage } from '../utils/log';
 import type { BudgetStatus, BudgetVerdict } from '../../../shared/contracts/costs';
 import { budgetVerdict, dueThresholds, forecastOfMonth, remainingOf } from './budget-math';
 import { budgetAlerts } from './budget-alerts';
 import { budgetMail } from './budget-mail';
-import { budgetedAnnouncementFromRow, type BudgetedAnnouncement } from './budget-rows';
+import { budgetedAnnouncementFromRow, type BudgetedAnnouncement } from './budget.rows';
 
 /** Spending is checked against the thresholds at most this often per process (webhooks come in bursts). */
 const CHECK_EVERY_MS = 30_000;
@@ -40,15 +41,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (row.channels?.length && !row.channels.includes('whatsapp')) return 0;
     if (row.fanOutDoneAt) {
       // Asked at Publish too, inside the content manager's transaction.
-      const [hit] = await inCurrentTransaction<Array<{ n: unknown }>>(
-        strapi,
-        strapi.db
-          .connection(tableName(strapi, UID.delivery))
-          .where({ announcement_document_id: row.documentId, channel: 'whatsapp' })
-          .whereIn('status', OPEN_DELIVERY_STATUSES)
-          .count({ n: '*' })
+      return countOf(
+        await inCurrentTransaction(
+          strapi,
+          strapi.db
+            .connection(tableName(strapi, UID.delivery))
+            .where({ announcement_document_id: row.documentId, channel: 'whatsapp' })
+            .whereIn('status', OPEN_DELIVERY_STATUSES)
+            .count({ n: '*' })
+        )
       );
-      return toCount(hit?.n);
     }
     if (row.updateOf) return (await countFollowUpRecipients(strapi, [row.updateOf])).whatsapp ?? 0;
     return getService(strapi, 'audience').countRecipients('whatsapp', row.topics.map((topic) => topic.id), decodeVillages(row.villages));

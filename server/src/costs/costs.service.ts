@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { roundMoney } from './budget-math';
 import { inCurrentTransaction } from '../utils/current-transaction';
+import { rowsOf } from '../database/row';
 import { UID, type ChannelId } from '../constants';
 import type { ChannelEvent, ProviderPricing } from '../channels/channel';
 import { getService } from '../utils/get-service';
@@ -11,7 +12,7 @@ import { dbTimestamp, HOUR_MS } from '../utils/time';
 import { kindOfRef, type KindCost } from '../../../shared/contracts/costs';
 import { pricingLedger, type PricedMessage } from './pricing-ledger';
 import { costByKind, monthOf, type PricedCount } from './budget-math';
-import { pricedGroupFromRow, type PricedGroup } from './budget-rows';
+import { pricedGroupFromRow, type PricedGroup } from './budget.rows';
 
 type StatusEvent = Extract<ChannelEvent, { type: 'status' }>;
 
@@ -62,7 +63,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (filter.sentFrom) query = query.where('sent_at', '>=', dbTimestamp(strapi, filter.sentFrom));
     if (filter.sentTo) query = query.where('sent_at', '<', dbTimestamp(strapi, filter.sentTo));
     // The budget's verdict is asked at Publish, inside the content manager's transaction.
-    return (await inCurrentTransaction<unknown[]>(strapi, query.groupBy('pricing_category', 'billable'))).map(pricedGroupFromRow);
+    return rowsOf(await inCurrentTransaction(strapi, query.groupBy('pricing_category', 'billable')), pricedGroupFromRow);
   };
 
   return {

@@ -4,11 +4,12 @@ import { inCurrentTransaction } from '../utils/current-transaction';
 import { UID, type ChannelId } from '../constants';
 import type { ProviderPricing } from '../channels/channel';
 import { tableName } from '../database/names';
+import { rowsOf } from '../database/row';
 import { keyedHash } from '../utils/secret';
 import { dbTimestamp } from '../utils/time';
 import type { OneToOneKind } from '../../../shared/contracts/costs';
 import type { PricedCount } from './budget-math';
-import { ledgerGroupFromRow } from './budget-rows';
+import { ledgerGroupFromRow } from './budget.rows';
 
 /** One priced one-to-one message, as a status webhook told it. */
 export interface PricedMessage {
@@ -63,7 +64,7 @@ export const pricingLedger = (strapi: Core.Strapi) => {
     /** Priced messages per kind, category and billable flag, priced in [from, to). */
     async counts(channel: ChannelId, from: Date, to: Date): Promise<PricedCount[]> {
       // Also asked at Publish (the budget's verdict), inside the content manager's transaction.
-      const rows = await inCurrentTransaction<unknown[]>(
+      const rows = await inCurrentTransaction(
         strapi,
         knex()(table())
           .select('kind', 'pricing_category as category', 'billable')
@@ -73,7 +74,7 @@ export const pricingLedger = (strapi: Core.Strapi) => {
           .where('priced_at', '<', dbTimestamp(strapi, to))
           .groupBy('kind', 'pricing_category', 'billable')
       );
-      return rows.map(ledgerGroupFromRow);
+      return rowsOf(rows, ledgerGroupFromRow);
     },
   };
 };

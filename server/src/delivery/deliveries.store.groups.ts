@@ -5,7 +5,7 @@ import { GroupCommit } from '../utils/group-commit';
 import { dbTimestamp } from '../utils/time';
 import { returnedIds, rowsOf } from '../database/row';
 import { OPEN_STATUSES } from './recipients';
-import { subscriberReachOf } from './delivery-rows';
+import { subscriberReachOf } from './delivery.rows';
 import { reachableRule, unreachable } from './reachable-recipient';
 
 /** A claim's stamp as written to `claimed_at` (what the send's outcome write matches). */

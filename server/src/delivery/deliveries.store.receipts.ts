@@ -5,9 +5,9 @@ import { tableName } from '../database/names';
 import { dbTimestamp } from '../utils/time';
 
 import { rowsOf } from '../database/row';
-import { receiptFromRow, receiptStateFromRow, type ReceiptRow } from './delivery-rows';
+import { receiptFromRow, receiptStateFromRow, type ReceiptRow } from './delivery.rows';
 
-export type { ReceiptRow } from './delivery-rows';
+export type { ReceiptRow } from './delivery.rows';
 
 /** The deliveries store's writes for status receipts and pricing (webhooks); see ./deliveries.store.ts. */
 export const receiptWrites = (strapi: Core.Strapi) => {

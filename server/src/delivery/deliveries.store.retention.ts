@@ -3,7 +3,7 @@ import { UID } from '../constants';
 import { columnName, tableName } from '../database/names';
 import { dbTimestamp } from '../utils/time';
 import { rowsOf } from '../database/row';
-import { retentionGroupFromRow } from './delivery-rows';
+import { retentionGroupFromRow } from './delivery.rows';
 
 /** The deliveries store's writes for erasure and retention (docs/privacy.md); see ./deliveries.store.ts. */
 export const retentionWrites = (strapi: Core.Strapi) => {

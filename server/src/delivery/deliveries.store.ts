@@ -6,7 +6,7 @@ import { dbTimestamp } from '../utils/time';
 import { retryTransient } from '../utils/transient-db';
 import { OPEN_STATUSES } from './recipients';
 import { changedCount, maybeRowOf, rowsOf } from '../database/row';
-import { claimFromRow, deliveryChannelOf, heldDeliveryFromRow, lastSentFromRow, openDeliveryFromRow, providerMessageIdOf, type StoredStamp } from './delivery-rows';
+import { claimFromRow, deliveryChannelOf, heldDeliveryFromRow, lastSentFromRow, openDeliveryFromRow, providerMessageIdOf, type StoredStamp } from './delivery.rows';
 import { groupedWrites, type ClaimStamp, type SentRecord } from './deliveries.store.groups';
 import { receiptWrites } from './deliveries.store.receipts';
 import { retentionWrites } from './deliveries.store.retention';
@@ -165,7 +165,7 @@ const createStore = (strapi: Core.Strapi) => {
       const where = { announcementDocumentId, status: 'failed', lastErrorClass: { $ne: 'permanent-recipient' } };
       const rows = strapi.db.query(UID.delivery);
       const channels = [...new Set(rowsOf(await rows.findMany({ where, select: ['channel'] }), deliveryChannelOf))];
-      const count = changedCount(await rows.updateMany({ where, data: { status: 'pending', lastErrorCode: null, lastErrorClass: null } }));
+      const count = changedCount(await rows.updateMany({ where, data: { status: 'pending', lastErrorCode: null, lastErrorClass: null } })) ?? 0;
       return { count, channels };
     },
 

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { OPEN_DELIVERY_STATUSES, UID, type ChannelId, type DeliveryStatus, type Urgency } from '../constants';
 import { tableName } from '../database/names';
 import { maybeRowOf, rowsOf } from '../database/row';
-import { recipientFromRow, type RecipientRow } from './delivery-rows';
+import { recipientFromRow, type RecipientRow } from './delivery.rows';
 import { reachableRule } from './reachable-recipient';
 
 export interface DeliveryRow {
@@ -28,7 +28,7 @@ export const OPEN_STATUSES: readonly string[] = OPEN_DELIVERY_STATUSES;
  */
 export const AMBIGUOUS_CLASS = 'ambiguous';
 
-export type { RecipientRow } from './delivery-rows';
+export type { RecipientRow } from './delivery.rows';
 export { unreachable } from './reachable-recipient';
 
 /** The delivery's columns a send reads; the recipient's are the reachable rule's and the language. */

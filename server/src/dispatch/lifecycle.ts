@@ -5,7 +5,7 @@ import { freshRound, jobIds } from '../queue/jobs';
 import { getService } from '../utils/get-service';
 import { toDate } from '../utils/time';
 import { rowsOf } from '../database/row';
-import { runReasonOf } from './run-row';
+import { runReasonOf } from './run.rows';
 import { maskedMessage } from '../utils/log';
 import { countsByChannel } from '../stats/broadcast-totals';
 import { deliveriesStore } from '../delivery/deliveries.store';

@@ -5,13 +5,13 @@ import { getService } from '../utils/get-service';
 import { maskedMessage } from '../utils/log';
 import { actorFromColumn, actorToColumn, currentActor, publishAuditIsCovered } from '../audit/actor';
 import { changedCount, maybeRowOf, rowOf } from '../database/row';
-import { publishedFactsOf } from '../announcements/announcement-row';
-import { publishIntentFromRow, publishIntentsFromRows, type PublishIntent } from './publish-intent-row';
+import { publishedFactsOf } from '../announcements/announcement.rows';
+import { publishIntentFromRow, publishIntentsFromRows, type PublishIntent } from './publish-intent.rows';
 
 /** What the audit's "published" says of a broadcast, and whether it came from a news entry. */
 type PublishedFacts = ReturnType<typeof publishedFactsOf>;
 
-export type { PublishIntent } from './publish-intent-row';
+export type { PublishIntent } from './publish-intent.rows';
 
 /** How long the process that wrote an intent has to carry it out before the reconciler may (it normally takes milliseconds). */
 export const PUBLISH_LEASE_MS = 60_000;

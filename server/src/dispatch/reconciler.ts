@@ -3,10 +3,10 @@ import { CONTROL_QUEUE, MOVING_RUN_STATES, OPEN_RUN_STATES, UID, type ChannelId,
 import { jobIds, LiveDeliveries } from '../queue/jobs';
 import { getService } from '../utils/get-service';
 import { rowsOf } from '../database/row';
-import { announcementDocumentIdOf } from '../announcements/announcement-row';
+import { announcementDocumentIdOf } from '../announcements/announcement.rows';
 import { deliveryScheduler } from '../delivery/scheduler';
 import { holdOf } from './policy';
-import { runsFromRows, type RunRow } from './run-row';
+import { runsFromRows, type RunRow } from './run.rows';
 import type { RunStateAccess } from './run-state';
 import type { Lifecycle } from './lifecycle';
 

@@ -4,7 +4,7 @@ import type { ClassifiedError } from '../channels/channel';
 import { getService } from '../utils/get-service';
 import { GroupCommit } from '../utils/group-commit';
 import { rowsOf } from '../database/row';
-import { runAnnouncementOf } from './run-row';
+import { runAnnouncementOf } from './run.rows';
 import { maskedMessage, maskPersonalData } from '../utils/log';
 import { BOOKING_GRACE_MS, reachMember, reachWindowKey, reachWindowMs } from '../delivery/reach';
 import { quietHold, type Admission } from './policy';

@@ -1,9 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import { UID, type ChannelId, type RunState } from '../constants';
 import { maybeRowOf, rowsOf } from '../database/row';
-import { legacyStatusOf } from '../announcements/announcement-row';
+import { legacyStatusOf } from '../announcements/announcement.rows';
 import { RUN_TRANSITIONS, deriveStatus, type RunRow } from './runs';
-import { runChannelOf, runsFromRows } from './run-row';
+import { runChannelOf, runsFromRows } from './run.rows';
 
 const RUN_CACHE_MS = 500;
 

@@ -1,7 +1,7 @@
 import { reasonKind, type AnnouncementStatus, type RunState } from '../constants';
-import type { RunRow } from './run-row';
+import type { RunRow } from './run.rows';
 
-export type { RunRow } from './run-row';
+export type { RunRow } from './run.rows';
 
 /** Which states a run may move from, per target: declared once in shared/contracts/broadcasts.ts. */
 export { RUN_TRANSITIONS } from '../constants';

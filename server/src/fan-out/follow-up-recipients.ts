@@ -43,7 +43,7 @@ export function followUpRecipients(
 export async function countFollowUpRecipients(strapi: Core.Strapi, documentIds: string[]): Promise<Record<string, number>> {
   const rule = recipientRule(strapi);
   // Asked at publish by four-eyes approval, inside the content manager's transaction.
-  const rows = await inCurrentTransaction<unknown>(
+  const rows = await inCurrentTransaction(
     strapi,
     rule
       .threadReceivers(documentIds)

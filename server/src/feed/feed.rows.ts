@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { FOLLOW_UP_KINDS } from '../constants';
-import { dateColumn, nullableDateColumn, parserOf } from '../utils/rows';
+import { dateColumn, nullableDateColumn, parserOf } from '../database/row';
 
 /**
- * The announcement columns the feed reads, parsed (utils/rows.ts). Only these: the feed is
+ * The announcement columns the feed reads, parsed (database/row.ts). Only these: the feed is
  * built from public announcement fields and must not come to carry anything else.
  */
 const original = z.object({ documentId: z.string(), title: z.string(), url: z.string().nullable() });

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { Core } from '@strapi/strapi';
 import { CHANNEL_IDS, UID } from '../constants';
-import { dateColumn, idColumn, nullableDateColumn, parserOf, tableRows } from '../utils/rows';
+import { dateColumn, idColumn, nullableDateColumn, parserOf, tableRows } from '../database/row';
 
 const text = z.string().nullable();
 
 /**
- * What citizens wrote (the inbox and command traffic), parsed (utils/rows.ts). Written by
+ * What citizens wrote (the inbox and command traffic), parsed (database/row.ts). Written by
  * webhooks/inbound-commands.service (new messages) and inbox.service (handled, replied).
  */
 export const inboundMessageRows = tableRows('inbound-message', {

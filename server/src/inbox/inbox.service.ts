@@ -3,6 +3,7 @@ import { notFoundError, validationError } from '../http/errors';
 import { UID } from '../constants';
 import { inboundMessageReads, type InboundMessageWithSender } from './inbound-message.rows';
 import { getService } from '../utils/get-service';
+import type { AuditActorInput } from '../audit/actor';
 import { DAY_MS } from '../utils/time';
 
 export type InboxStatus = 'open' | 'handled' | 'all';
@@ -110,7 +111,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** Free text is only allowed while the sender's window is open; outside it WhatsApp refuses (131047). */
-    async reply(id: number, text: string, adminId: number | null) {
+    async reply(id: number, text: string, adminId: number | null, actor: AuditActorInput) {
       const row = await find(id);
       if (!row.fromAddress) throw validationError('The sender’s data was erased; there is nobody to answer.');
       const latest = await lastFrom([row]);
@@ -130,6 +131,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         where: { id },
         data: { replyText: text, repliedAt: now, handledAt: row.handledAt ?? now, handledBy: row.handledBy ?? handler(adminId) },
       });
+      // The citizen by subscriber id (none when the sender never signed up); never the text or the number.
+      await getService(strapi, 'audit').record({ action: 'inbox-replied', actorId: actor, subscriberId: row.subscriber?.id ?? null, details: { channel: row.channel, inboundMessageId: id } });
       return presentOne(id);
     },
   };

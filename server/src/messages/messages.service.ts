@@ -10,7 +10,7 @@ import { publicLinks } from '../http/public-links';
 import { citizenLanguage, type Language } from '../languages/languages';
 import { maskPersonalData } from '../utils/log';
 import { messageKindRef } from '../../../shared/contracts/costs';
-import { idFromRow } from '../utils/rows';
+import { idFromRow } from '../database/row';
 import { inboundMessageReads } from '../inbox/inbound-message.rows';
 import { subscriberReads } from '../subscribers/subscriber.rows';
 import { outgoingMessageRows } from './outgoing-message.rows';

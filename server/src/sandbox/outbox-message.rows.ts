@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { dateColumn, idColumn, tableRows } from '../utils/rows';
+import { dateColumn, idColumn, tableRows } from '../database/row';
 
 /**
- * What a sandbox channel "sent" (channels/registry.ts writes it), parsed (utils/rows.ts). The
+ * What a sandbox channel "sent" (channels/registry.ts writes it), parsed (database/row.ts). The
  * body stays `unknown`: each channel's preview reads its own request shape (sandbox-payloads.ts).
  */
 export const outboxMessageRows = tableRows('outbox-message', {

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { CHANNEL_IDS, DELIVERY_STATUSES, OPEN_DELIVERY_STATUSES, UID, type ChannelId, type DeliveryStatus } from '../constants';
 import { columnName, tableName } from '../database/names';
-import { countOf, fieldOf } from './rows';
+import { fieldOf, toCount } from '../database/row';
 
 /** How many deliveries of one announcement are in one status on one channel. */
 export interface StatusCount {
@@ -47,7 +47,7 @@ function statusCountFromRow(row: unknown): StatusCount | null {
   const channel = fieldOf(row, 'channel');
   const status = fieldOf(row, 'status');
   if (!isChannel(channel) || !isDeliveryStatus(status)) return null;
-  return { channel, status, count: countOf(fieldOf(row, 'n')) };
+  return { channel, status, count: toCount(fieldOf(row, 'n')) };
 }
 
 /** Open, failed and all deliveries of one announcement per channel: whether a run is finished. */

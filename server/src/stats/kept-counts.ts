@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import type { Knex } from 'knex';
 import { PLUGIN_ID, UID } from '../constants';
 import { columnName, joinTableOf, tableName } from '../database/names';
-import { countOf, fieldOf, rowsOf, textOf } from './rows';
+import { fieldOf, rawRowsOf, textOf, toCount } from '../database/row';
 
 /**
  * Counts of the subscriber table kept beside it, so the statistics page reads a few hundred
@@ -61,14 +61,14 @@ function subscriberGroupFromRow(row: unknown): SubscriberGroup {
     channel: textOf(fieldOf(row, 'channel')) ?? '',
     source: sourceKey === '' ? null : sourceKey.slice(1),
     villages: textOf(fieldOf(row, 'villages_key')) ?? '',
-    confirmed: countOf(fieldOf(row, 'confirmed')) === 1,
-    withdrawn: countOf(fieldOf(row, 'withdrawn')) === 1,
-    count: countOf(fieldOf(row, 'n')),
+    confirmed: toCount(fieldOf(row, 'confirmed')) === 1,
+    withdrawn: toCount(fieldOf(row, 'withdrawn')) === 1,
+    count: toCount(fieldOf(row, 'n')),
   };
 }
 
 function topicLinkCountFromRow(row: unknown): TopicLinkCount {
-  return { topicId: countOf(fieldOf(row, 'topic_id')), status: textOf(fieldOf(row, 'status')) ?? '', count: countOf(fieldOf(row, 'n')) };
+  return { topicId: toCount(fieldOf(row, 'topic_id')), status: textOf(fieldOf(row, 'status')) ?? '', count: toCount(fieldOf(row, 'n')) };
 }
 
 /** The kept counts as they stand (groups with a count of 0 left out). */
@@ -218,7 +218,7 @@ async function existingTriggers(trx: Knex.Transaction, postgres: boolean): Promi
     ? await trx.raw(`SELECT t.tgname AS name, c.relname AS tbl FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal`)
     : await trx.raw(`SELECT name, tbl_name AS tbl FROM sqlite_master WHERE type = 'trigger'`);
   const found = new Map<string, string>();
-  for (const row of rowsOf(result)) {
+  for (const row of rawRowsOf(result)) {
     const name = textOf(fieldOf(row, 'name')) ?? '';
     if (name.startsWith(TRIGGER_PREFIX)) found.set(name, textOf(fieldOf(row, 'tbl')) ?? '');
   }

@@ -9,7 +9,7 @@ import { protectCells, suppressSmall, type CellCount } from './small-cells';
 import { isAccountChannel } from '../../../shared/contracts/channels';
 import { ACCOUNT_SOURCE } from '../subscribers/account-subscribers';
 import { ANY_TOPIC, readKeptCounts, type SubscriberGroup } from './kept-counts';
-import { countOf, fieldOf, rowsOf, textOf } from './rows';
+import { fieldOf, rawRowsOf, textOf, toCount } from '../database/row';
 
 /**
  * Aggregate statistics, straight from SQL. Nothing here returns a person: only counts, and a
@@ -74,7 +74,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const chunk = terms.slice(start, start + MAX_UNION_TERMS);
       const sql = chunk.map((term) => `SELECT ${term.key} AS k, ${term.count ?? 'COUNT(*)'} AS n FROM ${term.sql}`).join(' UNION ALL ');
       const result: unknown = await knex().raw(sql, chunk.flatMap((term) => term.bindings));
-      for (const row of rowsOf(result)) counts.set(countOf(fieldOf(row, 'k')), countOf(fieldOf(row, 'n')));
+      for (const row of rawRowsOf(result)) counts.set(toCount(fieldOf(row, 'k')), toCount(fieldOf(row, 'n')));
     }
     return counts;
   };
@@ -111,7 +111,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           `SELECT width_bucket(${column}, ${thresholds}) AS b, COUNT(*) AS n FROM ${subscribers} WHERE ${column} >= ? AND ${column} < ?${extra} GROUP BY b`,
           [...bounds.map(at), at(bounds[0]), at(bounds[days])]
         );
-        return rowsOf(result).map((row): [number, number] => [offset + countOf(fieldOf(row, 'b')) - 1, countOf(fieldOf(row, 'n'))]);
+        return rawRowsOf(result).map((row): [number, number] => [offset + toCount(fieldOf(row, 'b')) - 1, toCount(fieldOf(row, 'n'))]);
       };
       const [afterEnd, signups, withdrawals] = await Promise.all([countTerms(terms), perDay(confirmed, '', 0), perDay(unsubscribed, ` AND ${withdrawnAfterConfirming}`, days)]);
       counts = new Map([...afterEnd, ...signups, ...withdrawals]);
@@ -218,7 +218,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       .whereNotNull(a('broadcastStatus'))
       .where((where) => where.where(a('fanOutDoneAt'), '>=', at(since)).orWhereNull(a('fanOutDoneAt')))
       .sum({ sent: a('sentCount'), delivered: a('deliveredCount'), read: a('readCount'), failed: a('failedCount') });
-    const sums = (name: string) => countOf(fieldOf(rows[0], name));
+    const sums = (name: string) => toCount(fieldOf(rows[0], name));
     return { sent: sums('sent'), delivered: sums('delivered'), read: sums('read'), failed: sums('failed') };
   };
 
@@ -334,7 +334,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
  * (topic names and sources are typed by people). "<5" is not a formula and stays as it is.
  */
 function topicFromRow(row: unknown) {
-  return { id: countOf(fieldOf(row, 'id')), name: textOf(fieldOf(row, 'name')) ?? '', slug: textOf(fieldOf(row, 'slug')) ?? '', active: fieldOf(row, 'active') !== false };
+  return { id: toCount(fieldOf(row, 'id')), name: textOf(fieldOf(row, 'name')) ?? '', slug: textOf(fieldOf(row, 'slug')) ?? '', active: fieldOf(row, 'active') !== false };
 }
 
 function csvField(value: string | number): string {

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { UID } from '../constants';
 import { z } from 'zod';
 import { getService } from '../utils/get-service';
-import { idFromRow } from '../utils/rows';
+import { idFromRow } from '../database/row';
 import { subscriberReads } from './subscriber.rows';
 import type { FollowerEndpoints } from '../channels/activitypub';
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { CONSENT_EVENT_TYPES } from '../constants';
-import { dateColumn, idColumn, parserOf } from '../utils/rows';
+import { dateColumn, idColumn, parserOf } from '../database/row';
 
 const text = z.string().nullable();
 
 /**
- * The consent ledger's rows (utils/rows.ts). Loose: the export (GDPR Art. 15) hands out the
+ * The consent ledger's rows (database/row.ts). Loose: the export (GDPR Art. 15) hands out the
  * ledger as stored, so the columns Strapi adds itself (documentId, publishedAt, …) pass through.
  */
 export const consentEventSchema = z.looseObject({

@@ -4,7 +4,7 @@ import { getService } from '../utils/get-service';
 import { sha256 } from './tokens';
 import { truncateIp } from './ip';
 import { chunksOf } from '../utils/chunks';
-import { idsFromRows } from '../utils/rows';
+import { idsFromRows } from '../database/row';
 import { consentEventFromRow, type ConsentEventRow } from './consent-event.rows';
 
 export interface ConsentEventInput {

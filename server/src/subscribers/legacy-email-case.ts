@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID, UID } from '../constants';
 import { columnName, tableName } from '../database/names';
 import { z } from 'zod';
-import { idColumn, idsFromRows, nullableDateColumn, parserOf } from '../utils/rows';
+import { idColumn, idsFromRows, nullableDateColumn, parserOf } from '../database/row';
 
 /** Raw knex rows of the subscriber table (epoch ms on SQLite, Date on PostgreSQL), parsed here. */
 const loweredFromRow = parserOf('subscriber', z.object({ lowered: z.string() }));

@@ -5,7 +5,7 @@ import { getService } from '../utils/get-service';
 import { DAY_MS } from '../utils/time';
 import { decodeVillages } from '../villages/villages';
 import { subscriberExportFromRow, subscriberReads, type SubscriberRow } from './subscriber.rows';
-import { idsFromRows } from '../utils/rows';
+import { idsFromRows } from '../database/row';
 import { inboundWebhookReads } from '../webhooks/inbound-webhook.rows';
 import { chunksOf } from '../utils/chunks';
 import { deliveriesStore } from '../delivery/deliveries.store';

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { RECEIVED_DELIVERY_STATUSES, UID } from '../constants';
 import { columnName, joinTableOf, tableName } from '../database/names';
 import { villageWhere } from '../villages/villages';
-import { RowParseError } from '../utils/rows';
+import { RowShapeError, wholeNumberOf } from '../database/row';
 import { toDate } from '../utils/time';
 
 /**
@@ -34,10 +34,10 @@ export interface RecipientRow {
  */
 export function recipientFromRow(raw: unknown): RecipientRow {
   if (typeof raw !== 'object' || raw === null || !('id' in raw) || !('marketing_stopped_at' in raw) || !('undeliverable_at' in raw)) {
-    throw new RowParseError('subscriber', 'id, marketing_stopped_at and undeliverable_at are required');
+    throw RowShapeError.row('subscriber', 'id, marketing_stopped_at and undeliverable_at are required');
   }
-  const id = typeof raw.id === 'string' && /^\d+$/.test(raw.id) ? Number(raw.id) : raw.id;
-  if (typeof id !== 'number' || !Number.isInteger(id)) throw new RowParseError('subscriber', 'id is not an integer');
+  const id = wholeNumberOf(raw.id);
+  if (id === null) throw RowShapeError.row('subscriber', 'id is not an integer');
   return { id, marketing_stopped_at: toDate(raw.marketing_stopped_at), undeliverable_at: toDate(raw.undeliverable_at) };
 }
 

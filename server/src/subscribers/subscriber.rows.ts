@@ -2,10 +2,10 @@ import { z } from 'zod';
 import type { Core } from '@strapi/strapi';
 import { CHANNEL_IDS, SUBSCRIBER_STATUSES, UID } from '../constants';
 import { topicRows } from './topic.rows';
-import { dateColumn, idColumn, nullableDateColumn, parserOf, tableRows } from '../utils/rows';
+import { dateColumn, idColumn, nullableDateColumn, parserOf, tableRows } from '../database/row';
 
 /**
- * The subscriber table's rows, parsed once (utils/rows.ts): every column of
+ * The subscriber table's rows, parsed once (database/row.ts): every column of
  * content-types/subscriber/schema.ts. Writers stay where they are (the subscription modules,
  * privacy.service); this module only reads.
  */

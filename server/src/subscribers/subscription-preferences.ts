@@ -22,6 +22,11 @@ export default ({ strapi }: { strapi: Core.Strapi }, context: SubscriptionContex
       return unique;
     },
 
+    /** The topics a citizen may pick (the sign-up page and form), by name. */
+    async activeTopics() {
+      return topicReads(strapi).pickMany(['name', 'slug', 'description'], { where: { active: true }, orderBy: { name: 'asc' } });
+    },
+
     async resolveTopics(slugs: string[]): Promise<number[]> {
       if (!slugs.length) return [];
       const unique = [...new Set(slugs)];

@@ -16,7 +16,7 @@ import type manageModule from './subscription-manage';
 import { texts } from '../messages/texts';
 import { MANAGE_URL_PLACEHOLDER } from '../messages/manage-link';
 import { citizenLanguage } from '../languages/languages';
-import { idFromRow } from '../utils/rows';
+import { idFromRow } from '../database/row';
 import { subscriberFromRow } from './subscriber.rows';
 
 /** Sign-up → subscriber and consent ledger. Every answer to the public is the same whether the number was unknown, pending or already active, so nobody can learn who is subscribed. */

@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import type { Core } from '@strapi/strapi';
 import { UID } from '../constants';
-import { idColumn, tableRows } from '../utils/rows';
+import { flagColumn, idColumn, tableRows } from '../database/row';
 
-/** The topic table's rows as the citizen-facing code reads them (utils/rows.ts). */
+/** The topic table's rows as the citizen-facing code reads them (database/row.ts). */
 export const topicRows = tableRows('topic', {
   id: idColumn,
   name: z.string(),
   slug: z.string(),
   description: z.string().nullable(),
   // SQLite answers booleans as 0/1 through raw knex.
-  active: z.union([z.boolean(), z.number().transform(Boolean)]).nullable(),
+  active: flagColumn.nullable(),
 });
 
 /** Topic reads by column list, each answer parsed. */

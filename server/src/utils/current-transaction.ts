@@ -6,8 +6,9 @@ import type { Knex } from 'knex';
  * (`strapi.db.query`) joins Strapi's current transaction by itself; a raw knex builder does not,
  * and would wait for a second connection: on SQLite (one connection) forever. The content
  * manager's Publish runs the whole publish, and so the broadcast's start, in one transaction.
+ * It answers `unknown`: the caller parses the rows (database/row.ts), as after any other query.
  */
-export function inCurrentTransaction<T>(strapi: Core.Strapi, builder: Knex.QueryBuilder): Promise<T> {
-  if (!strapi.db.inTransaction()) return builder as unknown as Promise<T>;
-  return strapi.db.transaction(async ({ trx }) => (await builder.transacting(trx as Knex.Transaction)) as T) as Promise<T>;
+export async function inCurrentTransaction(strapi: Core.Strapi, builder: Knex.QueryBuilder): Promise<unknown> {
+  if (!strapi.db.inTransaction()) return await builder;
+  return strapi.db.transaction(async ({ trx }) => await builder.transacting(trx as Knex.Transaction));
 }

@@ -1,14 +1,14 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../constants';
 import type { WarningDraftKind, WarningSource, WarningState } from '../../../shared/contracts/warnings';
-import { changedCount } from '../database/row-fields';
+import { changedCount } from '../database/row';
 import type { OfficialWarning } from './types';
 import type { Validators } from './conditional-fetch';
-import { draftsFromRow, warningFromRow, type WarningRow } from './warning.row';
-import { sourceFromRow, type SourceRow } from './warning-source.row';
+import { draftsFromRow, warningFromRow, type WarningRow } from './warning.rows';
+import { sourceFromRow, type SourceRow } from './warning-source.rows';
 
-export type { WarningRow } from './warning.row';
-export type { SourceRow } from './warning-source.row';
+export type { WarningRow } from './warning.rows';
+export type { SourceRow } from './warning-source.rows';
 
 export const warningKey = (source: WarningSource, warningId: string) => `${source}|${warningId}`;
 

@@ -4,7 +4,7 @@ import type { ChannelEvent } from '../channels/channel';
 import { getService } from '../utils/get-service';
 import { keyedHash } from '../utils/secret';
 import { HOUR_MS, toDate } from '../utils/time';
-import { idFromRow } from '../utils/rows';
+import { idFromRow } from '../database/row';
 import { inboundMessageReads } from '../inbox/inbound-message.rows';
 import { topicReads } from '../subscribers/topic.rows';
 import { LANGUAGE_KEYWORDS, texts } from '../messages/texts';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { Core } from '@strapi/strapi';
 import { UID } from '../constants';
-import { dateColumn, idColumn, tableRows } from '../utils/rows';
+import { dateColumn, idColumn, tableRows } from '../database/row';
 
 /**
- * A stored provider webhook, parsed (utils/rows.ts). The payload stays `unknown`: the channel's
+ * A stored provider webhook, parsed (database/row.ts). The payload stays `unknown`: the channel's
  * webhook parser is what reads it. Written by webhook-events.service, deleted by it and privacy.service.
  */
 export const inboundWebhookRows = tableRows('inbound-webhook', {

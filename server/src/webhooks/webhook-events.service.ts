@@ -8,7 +8,7 @@ import type { RunningJob } from '../queue/job-queue';
 import { getService } from '../utils/get-service';
 import { maskPersonalData, maskedMessage } from '../utils/log';
 import { DAY_MS } from '../utils/time';
-import { idFromRow } from '../utils/rows';
+import { idFromRow } from '../database/row';
 import { inboundWebhookReads } from './inbound-webhook.rows';
 
 type WebhookStampKind = 'received' | 'verified';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { dateColumn, idColumn, tableRows } from '../utils/rows';
+import { dateColumn, idColumn, tableRows } from '../database/row';
 
 const text = z.string().nullable();
 
-/** What Meta said about the town's templates (status and category changes), parsed (utils/rows.ts). */
+/** What Meta said about the town's templates (status and category changes), parsed (database/row.ts). */
 export const templateEventRows = tableRows('template-event', {
   id: idColumn,
   channel: z.string(),

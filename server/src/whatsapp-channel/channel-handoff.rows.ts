@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { dateColumn, idColumn, tableRows } from '../utils/rows';
+import { dateColumn, idColumn, tableRows } from '../database/row';
 
-/** The "posted to the WhatsApp Channel" tick, parsed (utils/rows.ts); handoff.service writes it. */
+/** The "posted to the WhatsApp Channel" tick, parsed (database/row.ts); handoff.service writes it. */
 export const channelHandoffRows = tableRows('channel-handoff', {
   id: idColumn,
   announcementDocumentId: z.string(),

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { nullable, dbDate } from '../database/row-fields';
+import { flagColumn, idColumn, nullable, optionalDateColumn, parserOf } from '../database/row';
 import { WARNING_DRAFT_KINDS, WARNING_MESSAGE_TYPES, WARNING_SEVERITIES, WARNING_SOURCES, WARNING_STATES } from '../../../shared/contracts/warnings';
 
 const draftEntry = z.object({ documentId: z.string(), kind: z.enum(WARNING_DRAFT_KINDS), createdAt: z.string() });
 
 /** A `town_crier_official_warnings` row, parsed once where it is read: dates as Date, JSON columns checked. */
 const warningRow = z.object({
-  id: z.coerce.number(),
+  id: idColumn,
   key: z.string(),
   source: z.enum(WARNING_SOURCES),
   warningId: z.string(),
@@ -19,22 +19,23 @@ const warningRow = z.object({
   areaName: nullable(z.string()),
   areaCodes: nullable(z.array(z.string())),
   villages: nullable(z.array(z.string())),
-  sourceChangedAt: dbDate,
-  onset: dbDate,
-  expires: dbDate,
+  sourceChangedAt: optionalDateColumn,
+  onset: optionalDateColumn,
+  expires: optionalDateColumn,
   link: nullable(z.string()),
   draftUid: nullable(z.string()),
   draftDocumentId: nullable(z.string()),
   lastDraftDocumentId: nullable(z.string()),
   lastDraftKind: nullable(z.enum(WARNING_DRAFT_KINDS)),
-  lastDraftAt: dbDate,
+  lastDraftAt: optionalDateColumn,
   drafts: nullable(z.array(draftEntry)),
-  autoPublished: nullable(z.boolean()),
+  autoPublished: nullable(flagColumn),
 });
 export type WarningRow = z.infer<typeof warningRow>;
 
-export const warningFromRow = (raw: unknown): WarningRow => warningRow.parse(raw);
+export const warningFromRow: (raw: unknown) => WarningRow = parserOf('official warning', warningRow);
 
 /** Only the drafts made so far (a draft is appended to what the row holds now). */
 const draftsColumn = warningRow.pick({ drafts: true });
-export const draftsFromRow = (raw: unknown) => draftsColumn.parse(raw).drafts;
+const parseDraftsFromRow = parserOf('official warning', draftsColumn);
+export const draftsFromRow = (raw: unknown) => parseDraftsFromRow(raw).drafts;

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { dbDate, nullable } from '../database/row-fields';
-import { toCount } from '../database/names';
+import { countColumn, idColumn, nullable, optionalDateColumn, parserOf } from '../database/row';
 import { MESSAGE_KINDS } from '../../../shared/contracts/costs';
 import { isBillable } from './budget-math';
 
@@ -10,20 +9,21 @@ import { isBillable } from './budget-math';
  */
 
 /** A budget claim's threshold (budget-alerts.ts; PostgreSQL may answer an integer column as a string). */
-export const thresholdFromRow = (raw: unknown): number => z.object({ threshold: z.coerce.number() }).parse(raw).threshold;
+const parseThresholdFromRow = parserOf('budget', z.object({ threshold: z.coerce.number() }));
+export const thresholdFromRow = (raw: unknown): number => parseThresholdFromRow(raw).threshold;
 
 /** One group of priced messages, as the grouped counts over deliveries and the pricing ledger answer them. */
 const pricedGroup = z.object({
   category: nullable(z.string()),
   billable: z.unknown().optional().transform(isBillable),
-  count: z.unknown().optional().transform(toCount),
+  count: countColumn,
 });
 export type PricedGroup = z.infer<typeof pricedGroup>;
-export const pricedGroupFromRow = (raw: unknown): PricedGroup => pricedGroup.parse(raw);
+export const pricedGroupFromRow: (raw: unknown) => PricedGroup = parserOf('budget', pricedGroup);
 
 /** The pricing ledger's groups also name the kind of one-to-one message. */
 const ledgerGroup = pricedGroup.extend({ kind: z.enum(MESSAGE_KINDS) });
-export const ledgerGroupFromRow = (raw: unknown) => ledgerGroup.parse(raw);
+export const ledgerGroupFromRow = parserOf('budget', ledgerGroup);
 
 /** What the budget reads of an announcement to count the WhatsApp messages it still has to send. */
 const budgetedAnnouncement = z.object({
@@ -32,11 +32,11 @@ const budgetedAnnouncement = z.object({
   channels: z.unknown().optional().transform((value) => (Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : null)),
   villages: z.unknown().optional(),
   updateOf: nullable(z.string()),
-  fanOutDoneAt: dbDate,
+  fanOutDoneAt: optionalDateColumn,
   topics: z
-    .array(z.object({ id: z.coerce.number() }))
+    .array(z.object({ id: idColumn }))
     .optional()
     .transform((value) => value ?? []),
 });
 export type BudgetedAnnouncement = z.infer<typeof budgetedAnnouncement>;
-export const budgetedAnnouncementFromRow = (raw: unknown): BudgetedAnnouncement => budgetedAnnouncement.parse(raw);
+export const budgetedAnnouncementFromRow: (raw: unknown) => BudgetedAnnouncement = parserOf('budget', budgetedAnnouncement);

@@ -158,3 +158,21 @@ export const candidateOf = (raw: unknown) => {
   const row = fieldsOf(raw);
   return { documentId: row.text('documentId'), title: row.text('title'), urgency: row.oneOfOrNull('urgency', URGENCIES), createdAt: row.requiredDate('createdAt'), updateOf: row.textOrNull('updateOf') };
 };
+
+/** `select: ['documentId', 'title', 'updateOf', 'followUpKind', 'followUpIncludeNew']`: what a news entry became once broadcast (the side panel). */
+export const broadcastFollowUpOf = (raw: unknown) => {
+  const row = fieldsOf(raw);
+  return {
+    documentId: row.text('documentId'),
+    title: row.text('title'),
+    updateOf: row.textOrNull('updateOf'),
+    followUpKind: row.oneOfOrNull('followUpKind', FOLLOW_UP_KINDS),
+    followUpIncludeNew: row.raw.followUpIncludeNew == null ? null : row.flag('followUpIncludeNew'),
+  };
+};
+
+/** `select: ['documentId', 'title']`. */
+export const titledOf = (raw: unknown) => {
+  const row = fieldsOf(raw);
+  return { documentId: row.text('documentId'), title: row.text('title') };
+};
