@@ -20,8 +20,7 @@ import { bootStrapi, createSuperAdmin, eventually, type TestStrapi } from '../te
 import { startFakeWhatsappCloudApi, type FakeCloudApi } from '../tests/support/fake-whatsapp-cloud-api';
 import { WHATSAPP } from '../tests/support/whatsapp';
 import { LAUNCHER, startWorkerProcess, type WorkerProcess } from '../tests/support/worker-process';
-import { dropKeptCountTriggers, seedActiveSubscribers, seedTownSql, seedDeliveriesSql } from './seed';
-import { ensureKeptCounts } from '../server/src/stats/kept-counts';
+import { seedActiveSubscribers, seedTownSql, seedDeliveriesSql } from './seed';
 import { percentile } from './support/percentile';
 import { memoryOf } from './support/process-memory';
 
@@ -146,14 +145,9 @@ it('a town of 1,000,000 on PostgreSQL (BENCH_MILLION=1)', async () => {
   if (!MILLION) return;
   if (!process.env.DATABASE_URL) throw new Error('BENCH_MILLION needs PostgreSQL: set DATABASE_URL');
   const { app, api } = await bootWebInstance();
-  await dropKeptCountTriggers(app);
   let started = performance.now();
   const town = await seedTownSql(app, BIG_TOWN);
   console.log(`seeded ${town.subscribers.toLocaleString('en')} subscribers (${town.active.toLocaleString('en')} active), ${town.links.toLocaleString('en')} topic links in ${((performance.now() - started) / 1000).toFixed(0)} s [${load()}]`);
-  // As the first boot after the upgrade does: triggers back, the town counted once (writers wait meanwhile).
-  started = performance.now();
-  await ensureKeptCounts(app.strapi);
-  console.log(`kept statistics counts made at startup (backfill, tables locked) in ${(performance.now() - started).toFixed(0)} ms [${load()}]`);
 
   // BENCH_MILLION_SKIP_FANOUT=1 measures only the statistics (their SQL is what changes most often).
   const result = process.env.BENCH_MILLION_SKIP_FANOUT === '1' ? null : await publishAndMeasure(app, api, 'Landkreis');
@@ -186,16 +180,8 @@ it('a town of 1,000,000 on PostgreSQL (BENCH_MILLION=1)', async () => {
   }
   // What one fresh count costs (the first request, and one request per stats.cache.seconds).
   const stats = app.strapi.plugin('town-crier').service('stats') as { countOverview(now: Date): Promise<unknown>; countGrowth(days: number, now: Date): Promise<unknown> };
-  const costs = app.strapi.plugin('town-crier').service('costs') as { perMonth(months: number, now: Date): Promise<unknown> };
-  const budget = app.strapi.plugin('town-crier').service('budget') as { status(now: Date): Promise<unknown> };
-  const subscriberTable = app.strapi.db.metadata.get('plugin::town-crier.subscriber').tableName;
   for (const [label, count] of [
     ['overview counted afresh', () => stats.countOverview(new Date())],
-    // Parts of it: the month's WhatsApp costs are counted from the delivery rows (not from kept counts).
-    ['  of it: cost per month (12, past months kept for an hour)', () => costs.perMonth(12, new Date())],
-    ['  of it: WhatsApp budget status', () => budget.status(new Date())],
-    // What the kept counts replace: one COUNT(*) over the town, as each figure needed before (#26).
-    ['reference: one COUNT(*) of the subscribers by status', () => app.strapi.db.connection.raw(`SELECT status, COUNT(*) FROM ${subscriberTable} GROUP BY status`)],
     ['growth 90 days counted afresh', () => stats.countGrowth(90, new Date())],
     ['growth 730 days counted afresh', () => stats.countGrowth(730, new Date())],
   ] as Array<[string, () => Promise<unknown>]>) {

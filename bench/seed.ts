@@ -47,19 +47,6 @@ export async function seedBenchTopics(target: TestStrapi): Promise<number[]> {
   return topicIds;
 }
 
-/**
- * PostgreSQL: drops the triggers that keep the statistics' counts (server/src/stats/kept-counts.ts),
- * as on an install from before them. A million rows in one transaction through row triggers all
- * add to the same few count rows, whose versions pile up until the commit (over 6 minutes at
- * load 19 for the insert alone); the bench seeds without them and then counts once as the
- * upgrade's boot does (`ensureKeptCounts`), which it times.
- */
-export async function dropKeptCountTriggers(target: TestStrapi) {
-  const knex = target.strapi.db.connection;
-  const result = await knex.raw(`SELECT t.tgname AS name, c.relname AS tbl FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname LIKE 'tc\\_kept\\_counts\\_%'`);
-  for (const row of result.rows as Array<{ name: string; tbl: string }>) await knex.raw(`DROP TRIGGER ${row.name} ON ${row.tbl}`);
-}
-
 export async function seedTownSql(target: TestStrapi, count: number) {
   const db = target.strapi.db;
   const knex = db.connection;

@@ -1,6 +1,5 @@
 import type { Core } from '@strapi/strapi';
 import { ensureIndexes } from './database/indexes';
-import { ensureKeptCounts } from './stats/kept-counts';
 import { lowerCaseLegacyEmailAddresses } from './subscribers/legacy-email-case';
 import { ensureAccountSubscribers } from './subscribers/account-subscribers';
 import { PERMISSION_ACTIONS } from './permissions';
@@ -21,7 +20,6 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const config = runtime.config();
 
   await ensureIndexes(strapi);
-  await ensureKeptCounts(strapi);
   await lowerCaseLegacyEmailAddresses(strapi);
   await ensureAccountSubscribers(strapi, config);
   await strapi.admin.services.permission.actionProvider.registerMany(PERMISSION_ACTIONS);
