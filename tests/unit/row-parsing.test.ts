@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { RowShapeError, countOf, flagColumn, idColumn, optionalDateColumn, parserOf, returnedIds, rowOf } from '../../server/src/database/row';
 import { runFromRow } from '../../server/src/dispatch/run.rows';
 import { announcementFromRow } from '../../server/src/announcements/announcement.rows';
-import { claimFromRow, recipientFromRow } from '../../server/src/delivery/delivery.rows';
+import { claimFromRow, deliveryRecipientFromRow } from '../../server/src/delivery/delivery.rows';
 
 /** Each table's `fromRow` turns what either driver answers into one type per field, once. */
 describe('rows parsed at the edge', () => {
@@ -28,7 +28,7 @@ describe('rows parsed at the edge', () => {
     const read = () => runFromRow({ id: 1, announcementDocumentId: 'a', channel: 'email', state: 'flying', reason: null });
     expect(read).toThrow(RowShapeError);
     expect(read).toThrow(/broadcast-run\.state/);
-    const address = () => recipientFromRow({ id: 1, subscriber_id: 2, status: 'pending', address: 4915112345678 });
+    const address = () => deliveryRecipientFromRow({ id: 1, subscriber_id: 2, status: 'pending', address: 4915112345678 });
     expect(address).toThrow(/delivery\.address: expected text or null, found number/);
     expect(address).not.toThrow(/4915112345678/);
   });

@@ -5,12 +5,12 @@ import { rowOf } from '../database/row';
  * The delivery table's rows as the deliveries store and the send path read them (raw knex, so
  * the names are the columns'). Each read says which columns it selected; `fromRow` normalises
  * what the drivers differ in (counts and ids as strings on PostgreSQL, dates as epoch ms on
- * SQLite) once, here. The hot path reads `recipientFromRow`: one per message.
+ * SQLite) once, here. The hot path reads `deliveryRecipientFromRow`: one per message.
  */
 const TABLE = 'delivery';
 
 /** A delivery and its recipient, read together right before sending (`recipients.ts` RECIPIENT_COLUMNS). */
-export interface RecipientRow {
+export interface DeliveryRecipientRow {
   id: number;
   subscriber_id: number;
   status: DeliveryStatus;
@@ -27,7 +27,7 @@ export interface RecipientRow {
   undeliverable_at: Date | null;
 }
 
-export function recipientFromRow(raw: unknown): RecipientRow {
+export function deliveryRecipientFromRow(raw: unknown): DeliveryRecipientRow {
   const row = rowOf(raw, TABLE);
   return {
     id: row.int('id'),

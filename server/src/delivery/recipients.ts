@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { OPEN_DELIVERY_STATUSES, UID, type ChannelId, type DeliveryStatus, type Urgency } from '../constants';
 import { tableName } from '../database/names';
 import { maybeRowOf, rowsOf } from '../database/row';
-import { recipientFromRow, type RecipientRow } from './delivery.rows';
+import { deliveryRecipientFromRow, type DeliveryRecipientRow } from './delivery.rows';
 import { reachableRule } from './reachable-recipient';
 
 export interface DeliveryRow {
@@ -28,14 +28,14 @@ export const OPEN_STATUSES: readonly string[] = OPEN_DELIVERY_STATUSES;
  */
 export const AMBIGUOUS_CLASS = 'ambiguous';
 
-export type { RecipientRow } from './delivery.rows';
+export type { DeliveryRecipientRow } from './delivery.rows';
 export { unreachable } from './reachable-recipient';
 
 /** The delivery's columns a send reads; the recipient's are the reachable rule's and the language. */
 const DELIVERY_COLUMNS = ['d.id', 'd.subscriber_id', 'd.status', 'd.attempts', 'd.limited_holds', 'd.last_error_class', 'd.status_at', 'd.hold_until'];
 
 /** The delivery part of a recipient row, as the send and its verdicts use it. */
-export const deliveryOf = (row: RecipientRow, announcementDocumentId: string, channel: ChannelId, urgency: Urgency | null = null): DeliveryRow => ({
+export const deliveryOf = (row: DeliveryRecipientRow, announcementDocumentId: string, channel: ChannelId, urgency: Urgency | null = null): DeliveryRow => ({
   id: row.id,
   announcementDocumentId,
   subscriberId: row.subscriber_id,
@@ -59,18 +59,18 @@ export const recipientReads = (strapi: Core.Strapi) => {
   const joined = () => strapi.db.connection(`${tableName(strapi, UID.delivery)} as d`).leftJoin(`${tableName(strapi, UID.subscriber)} as s`, 's.id', 'd.subscriber_id');
   const columns = [...DELIVERY_COLUMNS, ...reachableRule(strapi).columns('s'), 's.locale'];
   return {
-    async one(announcementDocumentId: string, subscriberId: number, channel: ChannelId): Promise<RecipientRow | null> {
-      return maybeRowOf(await joined().where({ 'd.announcement_document_id': announcementDocumentId, 'd.subscriber_id': subscriberId, 'd.channel': channel }).first(...columns), recipientFromRow);
+    async one(announcementDocumentId: string, subscriberId: number, channel: ChannelId): Promise<DeliveryRecipientRow | null> {
+      return maybeRowOf(await joined().where({ 'd.announcement_document_id': announcementDocumentId, 'd.subscriber_id': subscriberId, 'd.channel': channel }).first(...columns), deliveryRecipientFromRow);
     },
     /** The open deliveries of a batch. */
-    async openOf(announcementDocumentId: string, channel: ChannelId, subscriberIds: number[]): Promise<RecipientRow[]> {
+    async openOf(announcementDocumentId: string, channel: ChannelId, subscriberIds: number[]): Promise<DeliveryRecipientRow[]> {
       return rowsOf(
         await joined()
           .where({ 'd.announcement_document_id': announcementDocumentId, 'd.channel': channel })
           .whereIn('d.subscriber_id', subscriberIds)
           .whereIn('d.status', OPEN_STATUSES)
           .select(...columns),
-        recipientFromRow
+        deliveryRecipientFromRow
       );
     },
   };

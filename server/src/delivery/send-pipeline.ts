@@ -6,7 +6,7 @@ import { getService } from '../utils/get-service';
 import { maskedMessage } from '../utils/log';
 import { ambiguousWaitMs, quietHold } from '../dispatch/policy';
 import { deliveriesStore } from './deliveries.store';
-import { AMBIGUOUS_CLASS, OPEN_STATUSES, deliveryOf, heldUntil, recipientReads, unreachable, type RecipientRow } from './recipients';
+import { AMBIGUOUS_CLASS, OPEN_STATUSES, deliveryOf, heldUntil, recipientReads, unreachable, type DeliveryRecipientRow } from './recipients';
 import { deliveryScheduler } from './scheduler';
 import { sendOutcome, type Attempt } from './send-outcome';
 import { SendSlots } from './send-slots';
@@ -60,7 +60,7 @@ export const sendPipeline = (strapi: Core.Strapi) => {
    * One delivery, holding a send slot: the run's word, the claim, quiet hours and the reach
    * window, then the send and its outcome. Answers whether the message went out.
    */
-  const sendTo = async (found: RecipientRow, announcement: Announcement, channelId: ChannelId, attempt: Attempt): Promise<boolean> => {
+  const sendTo = async (found: DeliveryRecipientRow, announcement: Announcement, channelId: ChannelId, attempt: Attempt): Promise<boolean> => {
     const documentId = announcement.documentId;
     const subscriberId = found.subscriber_id;
     // The run may have been paused, cancelled or stopped while this delivery waited for its slot.
@@ -170,7 +170,7 @@ export const sendPipeline = (strapi: Core.Strapi) => {
       if (!rows.length) return;
       // A row claimed by a send in flight elsewhere keeps its claim (and with it the wait for that
       // send's status) when the batch is parked or held; the claim protocol settles it later.
-      const settle = (chosen: RecipientRow[], status: 'skipped' | 'waiting') => store().settle(chosen.map((row) => row.id), status);
+      const settle = (chosen: DeliveryRecipientRow[], status: 'skipped' | 'waiting') => store().settle(chosen.map((row) => row.id), status);
 
       const byRun = await dispatch().runAdmits(documentId, channelId);
       if (byRun.kind === 'skip') {
