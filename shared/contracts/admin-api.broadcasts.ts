@@ -10,19 +10,24 @@ import type { BroadcastStatus, FollowUpKind, RunState, WaitingReason } from './b
  * (server/src/announcements/broadcast-insights.service.ts `toBroadcast`); the stored counters
  * (`recipientsCount`, ...) are not sent.
  */
-export interface Broadcast {
+/** A broadcast's numbers, as every answer that names them gives them (list, detail, the side panel). */
+export interface BroadcastCounts {
+  recipients: number;
+  sent: number;
+  delivered: number;
+  read: number;
+  failed: number;
+  /** Deliveries set aside unsent because their run was cancelled or stopped. */
+  skipped: number;
+}
+
+export interface Broadcast extends BroadcastCounts {
   documentId: string;
   title: string;
   broadcastStatus: BroadcastStatus | null;
   statusReason: string | null;
   resumesAt: string | null;
   publishedAt: string | null;
-  recipients: number;
-  sent: number;
-  delivered: number;
-  read: number;
-  failed: number;
-  skipped: number;
   /** Set for a follow-up: its thread's original, whether it is an update or an all-clear, and whether it also went to new subscribers. */
   updateOf?: string | null;
   followUpKind?: FollowUpKind | null;

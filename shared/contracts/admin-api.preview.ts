@@ -2,8 +2,19 @@
 import type { CostSummary } from '../costs';
 import type { ApprovalHoldReason } from './approval';
 import type { BroadcastStatus } from './broadcasts';
+import type { BroadcastCounts } from './admin-api.broadcasts';
 import type { BudgetVerdict } from './costs';
 import type { OfficialWarningOrigin } from './warnings';
+
+/** The broadcast an entry already became, as the side panel shows it. */
+export interface PreviewedBroadcast extends BroadcastCounts {
+  documentId: string;
+  broadcastStatus: BroadcastStatus | null;
+  statusReason: string | null;
+  resumesAt?: string | null;
+  /** Recipients not yet sent to (before fan-out: everyone it will find). */
+  waiting?: number;
+}
 
 /** A message as the phone shows it; for WhatsApp rendered by the server from the template's wording. */
 export interface RenderedWhatsappPreview {
@@ -42,21 +53,7 @@ export interface PublishPreview {
   whatsappMessage?: RenderedWhatsappPreview | null;
   /** When Publish starts sending: `at` null means now. */
   startsAt?: { at: string | null; reason: 'grace-period' | 'quiet-hours' | null };
-  announcement: null | {
-    documentId: string;
-    broadcastStatus: BroadcastStatus | null;
-    statusReason: string | null;
-    resumesAt?: string | null;
-    /** Recipients not yet sent to (before fan-out: everyone it will find). */
-    waiting?: number;
-    recipients: number;
-    sent: number;
-    delivered: number;
-    read: number;
-    failed: number;
-    /** Deliveries set aside unsent because their run was cancelled or stopped. */
-    skipped: number;
-  };
+  announcement: PreviewedBroadcast | null;
   /** Topic values of the entry that match no topic: the news would go to every subscriber. */
   unmatchedTopics?: string[];
   /** Placeholders of the mapping's link that the saved entry leaves empty. */

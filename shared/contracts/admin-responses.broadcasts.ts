@@ -68,6 +68,9 @@ export const broadcastApprovalSchema = z.strictObject({
   ownBroadcast: z.boolean(),
 });
 
+/** A broadcast's numbers (`BroadcastCounts`), in every answer that names them. */
+export const broadcastCountFields = { recipients: count, sent: count, delivered: count, read: count, failed: count, skipped: count };
+
 /** What every broadcast answer has (the list adds runs and follow-ups, the detail more). */
 const broadcastFields = {
   documentId: text,
@@ -76,12 +79,7 @@ const broadcastFields = {
   statusReason: optionalText,
   resumesAt: optionalText,
   publishedAt: optionalText,
-  recipients: count,
-  sent: count,
-  delivered: count,
-  read: count,
-  failed: count,
-  skipped: count,
+  ...broadcastCountFields,
   updateOf: optionalText.optional(),
   followUpKind: enumOf(FOLLOW_UP_KINDS).nullable().optional(),
   followUpIncludeNew: z.boolean().nullable().optional(),

@@ -1,6 +1,6 @@
 /** The admin API's answers as strict zod schemas (./admin-responses.ts): the side panel's preview of a publish. */
 import { z } from 'zod';
-import { budgetVerdictSchema } from './admin-responses.broadcasts';
+import { broadcastCountFields, budgetVerdictSchema } from './admin-responses.broadcasts';
 import { type Holds, type Same, count, enumOf, optionalText, text } from './admin-responses.fields';
 import { APPROVAL_HOLD_REASONS } from './approval';
 import { BROADCAST_STATUSES } from './broadcasts';
@@ -70,12 +70,7 @@ export const publishPreviewSchema = z.strictObject({
       statusReason: optionalText,
       resumesAt: optionalText.optional(),
       waiting: count.optional(),
-      recipients: count,
-      sent: count,
-      delivered: count,
-      read: count,
-      failed: count,
-      skipped: count,
+      ...broadcastCountFields,
     })
     .nullable(),
   unmatchedTopics: z.array(text).optional(),
