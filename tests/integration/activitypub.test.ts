@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootStrapi, eventually, testArticleMapping, type TestStrapi } from '../support/strapi';
+import { ensureLocales, localizedDocuments } from '../support/localized';
 import { drained } from '../support/drained';
 import { announcementFor, deliveriesOf, publishArticle } from '../support/seed';
 import { loadFedify, startFediverseServer, startTlsFront, type FediverseServer, type TlsFront } from '../support/fediverse-server';
@@ -242,15 +243,8 @@ describe('ActivityPub actor', () => {
   });
 
   it('sends one Create and no Update when a notice is published in several locales at once (nothing was corrected)', async () => {
-    const locales = test.strapi.plugin('i18n').service('locales') as { find(params: object): Promise<Array<{ code: string }>>; create(data: object): Promise<unknown> };
-    for (const code of ['de', 'en']) {
-      if (!(await locales.find({ code })).length) await locales.create({ code, name: code });
-    }
-    const notices = test.strapi.documents(NOTICE as never) as unknown as {
-      create(params: object): Promise<{ documentId: string }>;
-      update(params: object): Promise<unknown>;
-      publish(params: object): Promise<unknown>;
-    };
+    await ensureLocales(test, ['de', 'en']);
+    const notices = localizedDocuments(test, NOTICE);
     const draft = await notices.create({ locale: 'de', data: { title: 'Laubsammlung am Dienstag', summary: 'Das Laub wird am Dienstag abgeholt.', slug: 'laubsammlung' } });
     await notices.update({ documentId: draft.documentId, locale: 'en', data: { title: 'Leaf collection on Tuesday', summary: 'Leaves are collected on Tuesday.', slug: 'leaf-collection' } });
     // One publish of both locales: one intent per locale, one broadcast for the document.

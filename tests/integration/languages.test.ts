@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootStrapi, createSuperAdmin, eventually, testArticleMapping, type TestStrapi } from '../support/strapi';
+import { ensureLocales, localizedDocuments } from '../support/localized';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { inboundTextWebhook, type FakeCloudApi } from '../support/fake-whatsapp-cloud-api';
 import { fakeWhatsapp, postWebhook, sentTo } from '../support/whatsapp';
@@ -71,10 +72,7 @@ describe('languages', () => {
       },
     });
     token = await createSuperAdmin(test);
-    const locales = test.strapi.plugin('i18n').service('locales') as { find(params: object): Promise<Array<{ code: string }>>; create(data: object): Promise<unknown> };
-    for (const code of ['de', 'en']) {
-      if (!(await locales.find({ code })).length) await locales.create({ code, name: code });
-    }
+    await ensureLocales(test, ['de', 'en']);
     ids.de = await subscribe('whatsapp', numbers.de, 'de');
     ids.en = await subscribe('whatsapp', numbers.en, 'en');
     ids.ls = await subscribe('whatsapp', numbers.ls, 'de-x-ls');
@@ -89,11 +87,7 @@ describe('languages', () => {
   });
 
   it('sends a notice published in German and English once to each citizen, in their language', async () => {
-    const documents = test.strapi.documents(NOTICE as never) as unknown as {
-      create(params: object): Promise<{ documentId: string }>;
-      update(params: object): Promise<unknown>;
-      publish(params: object): Promise<unknown>;
-    };
+    const documents = localizedDocuments(test, NOTICE);
     const draft = await documents.create({ locale: 'de', data: { title: 'Hauptstraße gesperrt', summary: 'Die Hauptstraße ist ab Montag gesperrt.', slug: 'hauptstrasse' } });
     await documents.update({ documentId: draft.documentId, locale: 'en', data: { title: 'Main street closed', summary: 'Main street is closed from Monday.', slug: 'main-street' } });
     await documents.publish({ documentId: draft.documentId, locale: '*' });
@@ -143,11 +137,7 @@ describe('languages', () => {
       },
     });
     try {
-      const documents = test.strapi.documents(NOTICE as never) as unknown as {
-        create(params: object): Promise<{ documentId: string }>;
-        update(params: object): Promise<unknown>;
-        publish(params: object): Promise<unknown>;
-      };
+      const documents = localizedDocuments(test, NOTICE);
       const draft = await documents.create({ locale: 'de', data: { title: 'Marktplatz gesperrt', summary: 'Der Marktplatz ist am Samstag gesperrt.', slug: 'marktplatz' } });
       await documents.update({ documentId: draft.documentId, locale: 'en', data: { title: 'Market square closed', summary: 'The market square is closed on Saturday.', slug: 'market-square' } });
       await documents.publish({ documentId: draft.documentId, locale: '*' });
@@ -162,10 +152,7 @@ describe('languages', () => {
   });
 
   it('falls back to the default language, and a locale published later re-sends nothing', async () => {
-    const documents = test.strapi.documents(NOTICE as never) as unknown as {
-      create(params: object): Promise<{ documentId: string }>;
-      update(params: object): Promise<unknown>;
-    };
+    const documents = localizedDocuments(test, NOTICE);
     const before = templatesTo(numbers.en).length;
     const notice = await documents.create({ locale: 'de', data: { title: 'Wasserrohrbruch', summary: 'Im Ortskern gibt es kein Wasser.', easy: 'Im Ort gibt es gerade kein Wasser.', slug: 'wasser' }, status: 'published' });
     const announcement = await finished(notice.documentId);
