@@ -49,6 +49,8 @@ async function main() {
     const missing = [];
     for (const channel of ['mastodon', 'bluesky', 'activitypub']) {
       const card = page.getByTestId(`town-crier-account-post-${channel}`);
+      // The cards come with the preview's answer, not all in the same render: each is given a moment.
+      await card.waitFor({ timeout: 15_000 }).catch(() => undefined);
       if (!(await card.count())) {
         missing.push(channel);
         continue;
@@ -59,7 +61,16 @@ async function main() {
     if (!(await reply.count())) missing.push('activitypub reply line');
     // The admin scrolls inside its own layout: a viewport as tall as the panel shows all of it at once.
     await page.setViewportSize({ width: 1280, height: 3000 });
-    await page.getByTestId('town-crier-account-posts').screenshot({ path: SCREENSHOT });
+    // The resize makes the admin render the panel anew: a screenshot begun on the old element fails as
+    // "not attached to the DOM", and the locator finds the new one on the next try.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await page.getByTestId('town-crier-account-posts').screenshot({ path: SCREENSHOT });
+        break;
+      } catch (error) {
+        if (attempt >= 3 || !/not attached to the DOM/.test(String(error))) throw error;
+      }
+    }
     console.log(`screenshot: ${path.relative(process.cwd(), SCREENSHOT)}`);
     if (missing.length) {
       console.error(`missing in the side panel: ${missing.join(', ')}`);
