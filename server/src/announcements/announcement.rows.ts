@@ -138,7 +138,7 @@ export const originalOf = (raw: unknown) => {
 /** `select: ['documentId', 'languageVersions']`. */
 export const languageVersionsRowOf = (raw: unknown) => {
   const row = fieldsOf(raw);
-  return { documentId: row.textOrNull('documentId') ?? '', languageVersions: languageVersionsOf(row.raw.languageVersions) };
+  return { documentId: row.textOrNull('documentId') ?? '', languageVersions: languageVersionsOf(row.raw.languageVersions), createdAt: row.date('createdAt') };
 };
 
 /** `select: ['broadcastStatus', 'statusReason', 'resumesAt', 'channels']`: the status a broadcast from before runs had. */

@@ -93,7 +93,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * citizens not reached yet, and re-sends nothing; re-publishing a locale changes nothing. The
      * unique index on `sourceKey` is the last guard against a concurrent duplicate.
      */
-    async announceSource(uid: string, documentId: string, locale: string | null, publishedBy: number | null = null): Promise<{ documentId: string; existed: boolean } | null> {
+    async announceSource(uid: string, documentId: string, locale: string | null, publishedBy: number | null = null): Promise<{ documentId: string; existed: boolean; createdAt?: Date | null } | null> {
       const config = runtime().config();
       const mapping: ContentTypeMapping | undefined = config.contentTypes[uid];
       if (!mapping) return null;
@@ -114,7 +114,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const language = locale ? languageOfLocale(locale) : config.defaultLocale;
       if (existing) {
         if (entry) await this.addLanguageVersions(existing, this.versionsOf(mapping, entry, attributes, language));
-        return { documentId: existing.documentId, existed: true };
+        return { documentId: existing.documentId, existed: true, createdAt: existing.createdAt };
       }
       if (!entry) return null;
       if (mapping.skip && entry[mapping.skip] === true) return null;
@@ -165,8 +165,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** Found by source document, not `sourceKey`: rows from before per-document broadcasts carry their first locale in the key. */
-    async findSourceRow(uid: string, documentId: string): Promise<{ documentId: string; languageVersions: LanguageVersions | null } | null> {
-      return maybeRowOf(await query().findOne({ where: { sourceUid: uid, sourceDocumentId: documentId }, select: ['documentId', 'languageVersions'], orderBy: { id: 'asc' } }), languageVersionsRowOf);
+    async findSourceRow(uid: string, documentId: string): Promise<{ documentId: string; languageVersions: LanguageVersions | null; createdAt: Date | null } | null> {
+      return maybeRowOf(
+        await query().findOne({ where: { sourceUid: uid, sourceDocumentId: documentId }, select: ['documentId', 'languageVersions', 'createdAt'], orderBy: { id: 'asc' } }),
+        languageVersionsRowOf
+      );
     },
 
     /**

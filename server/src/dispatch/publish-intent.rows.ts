@@ -12,6 +12,8 @@ export interface PublishIntent {
   actor: string | null;
   /** The admin user who published (null for a script or API client). */
   publishedBy: number | null;
+  /** When the publish happened (`createdAt`, written by `record` on the lease's clock). */
+  recordedAt: Date | null;
 }
 
 export function publishIntentFromRow(raw: unknown): PublishIntent {
@@ -25,6 +27,7 @@ export function publishIntentFromRow(raw: unknown): PublishIntent {
     leaseUntil: row.date('leaseUntil'),
     actor: row.textOrNull('actor'),
     publishedBy: row.intOrNull('publishedBy'),
+    recordedAt: row.date('createdAt'),
   };
 }
 

@@ -4,7 +4,7 @@ import { PLUGIN_ID, UID } from '../constants';
 import { getService } from '../utils/get-service';
 import { maskedMessage } from '../utils/log';
 import { actorFromColumn, actorToColumn, currentActor, publishAuditIsCovered } from '../audit/actor';
-import { changedCount, maybeRowOf, rowOf } from '../database/row';
+import { changedCount, maybeRowOf } from '../database/row';
 import { publishedFactsOf } from '../announcements/announcement.rows';
 import { publishIntentFromRow, publishIntentsFromRows, type PublishIntent } from './publish-intent.rows';
 
@@ -16,6 +16,18 @@ export type { PublishIntent } from './publish-intent.rows';
 /** How long the process that wrote an intent has to carry it out before the reconciler may (it normally takes milliseconds). */
 export const PUBLISH_LEASE_MS = 60_000;
 const ADOPT_BATCH = 100;
+
+/**
+ * Whether the intent was written before its announcement existed: a publish of several locales
+ * at once writes one intent per locale, and the first one carried out creates the announcement
+ * with every published locale's version (`versionsAtFirstPublish`). The others, carried out
+ * right after or by the reconciler much later, found it `existed` but corrected nothing, so
+ * they neither continue paused runs nor send the Fediverse an Update. A publish after the
+ * announcement was created (a correction, a locale added later) is written after it and is one.
+ */
+function partOfFirstPublish(intent: PublishIntent, announcementCreatedAt: Date | null): boolean {
+  return intent.recordedAt !== null && announcementCreatedAt !== null && intent.recordedAt.getTime() <= announcementCreatedAt.getTime();
+}
 
 /**
  * Publish is atomic with its broadcast through an outbox. Strapi 5 runs each document-service
@@ -93,7 +105,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // A first publish creates the announcement (whose own publish, with its own intent, starts it); a later one may continue it.
       const announced = await getService(strapi, 'announcements').announceSource(intent.sourceUid, intent.entryDocumentId, intent.entryLocale, intent.publishedBy ?? null);
       // A sibling of the first publish (another locale published with it) is no re-publish: its version is in already.
-      if (announced?.existed && !(await this.partOfFirstPublish(intent, announced.documentId))) {
+      if (announced?.existed && !partOfFirstPublish(intent, announced.createdAt ?? null)) {
         await dispatch.republished(announced.documentId);
         // The entry was published again, most likely corrected: the Fediverse's copy follows.
         await activitypubActivities(strapi).noteChanged(announced.documentId, 'update');
@@ -102,23 +114,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const facts = await this.publishedFacts(announced.documentId);
         if (facts) await this.auditPublished(intent, announced.documentId, facts);
       }
-    },
-
-    /**
-     * Whether the intent was written before its announcement existed: a publish of several locales
-     * at once writes one intent per locale, and the first one carried out creates the announcement
-     * with every published locale's version (`versionsAtFirstPublish`). The others, carried out
-     * right after or by the reconciler much later, found it `existed` but corrected nothing, so
-     * they neither continue paused runs nor send the Fediverse an Update. A publish after the
-     * announcement was created (a correction, a locale added later) is written after it and is one.
-     */
-    async partOfFirstPublish(intent: PublishIntent, announcementDocumentId: string): Promise<boolean> {
-      const recorded = await intents().findOne({ where: { id: intent.id }, select: ['createdAt'] });
-      const announcement = await strapi.db.query(UID.announcement).findOne({ where: { documentId: announcementDocumentId }, select: ['createdAt'], orderBy: { id: 'asc' } });
-      if (!recorded || !announcement) return false;
-      const recordedAt = rowOf(recorded, 'publish-intent').date('createdAt');
-      const createdAt = rowOf(announcement, 'announcement').date('createdAt');
-      return recordedAt !== null && createdAt !== null && recordedAt.getTime() <= createdAt.getTime();
     },
 
     async publishedFacts(documentId: string): Promise<PublishedFacts | null> {

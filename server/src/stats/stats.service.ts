@@ -9,6 +9,7 @@ import { maskedMessage } from '../utils/log';
 import { protectCells, suppressSmall, type CellCount } from './small-cells';
 import { isAccountChannel } from '../../../shared/contracts/channels';
 import { ACCOUNT_SOURCE } from '../subscribers/account-subscribers';
+import { topicReads } from '../subscribers/topic.rows';
 
 /**
  * Aggregate statistics, straight from SQL. Nothing here returns a person: only counts, and a
@@ -166,8 +167,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const subscribers = tableName(strapi, UID.subscriber);
     const link = joinTableOf(strapi, UID.subscriber, 'topics');
     const status = col('status');
-    const topicRows: unknown[] = await strapi.db.query(UID.topic).findMany({ select: ['id', 'name', 'slug', 'active'], orderBy: { name: 'asc' } });
-    const topics = topicRows.map(topicFromRow);
+    const topics = await topicReads(strapi).pickMany(['id', 'name', 'slug', 'active'], { where: {}, orderBy: { name: 'asc' } });
     const channels = knownChannels();
     // Named, not `<> 'active'`: SQLite only searches the status index for equality or IN.
     const notActive = SUBSCRIBER_STATUSES.filter((value) => value !== 'active');
@@ -371,11 +371,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
  * RFC 4180 quoting, plus a leading apostrophe for text a spreadsheet would run as a formula
  * (topic names and sources are typed by people). "<5" is not a formula and stays as it is.
  */
-/** A topic row as the statistics show it (a topic is active unless switched off). */
-function topicFromRow(row: unknown) {
-  return { id: toCount(fieldOf(row, 'id')), name: textOf(fieldOf(row, 'name')) ?? '', slug: textOf(fieldOf(row, 'slug')) ?? '', active: fieldOf(row, 'active') !== false && fieldOf(row, 'active') !== 0 };
-}
-
 /** `key`/`n` rows of a GROUP BY count: the key as the driver gives it, the count as a number. */
 function keyedCounts(rows: unknown): Array<{ key: unknown; n: number }> {
   return rawRowsOf(rows).map((row) => ({ key: fieldOf(row, 'key'), n: toCount(fieldOf(row, 'n')) }));
